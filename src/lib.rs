@@ -1,0 +1,106 @@
+//! Node-API binding (napi-rs) over `soft-sampling-core`: thin wrappers only.
+//!
+//! Typed arrays cross without per-element conversion (inputs are borrowed views of the JS
+//! buffers, outputs are Rust vectors handed to JS as external `ArrayBuffer`s). Every call runs
+//! inside `catch_unwind`, so a Rust panic becomes a JS error (`code` `E_PANIC`) and never takes the
+//! process down; core errors arrive as `"CODE\targ\tmessage"` and the facade turns them into a
+//! typed `SoftSamplingError`.
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use soft_sampling_core::geometry::{self, BoxFormat, CoderParams, DecodeOpts, OverlapMode, OverlapOpts};
+use soft_sampling_core::{simd, CoreError};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+fn guard<T>(f: impl FnOnce() -> std::result::Result<T, CoreError>) -> Result<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(Error::new(Status::InvalidArg, format!("{}\t{}\t{}", e.code, e.arg, e.message))),
+        Err(payload) => {
+            let msg = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(Error::new(Status::GenericFailure, format!("E_PANIC\t-\tRust panic: {msg}")))
+        }
+    }
+}
+
+fn coder(means: &[f32], stds: &[f32]) -> std::result::Result<CoderParams, CoreError> {
+    if means.len() != 4 || stds.len() != 4 {
+        return Err(CoreError::shape("means/stds", "need 4 values each"));
+    }
+    let mut p = CoderParams { means: [0.0; 4], stds: [1.0; 4] };
+    p.means.copy_from_slice(means);
+    p.stds.copy_from_slice(stds);
+    Ok(p)
+}
+
+/// Vector level used by the kernels on this CPU: `avx512`, `avx2`, `baseline` or `scalar`.
+#[napi]
+pub fn simd_level() -> String {
+    simd::level().name().to_string()
+}
+
+/// Test hook: panics inside the guard, to check that a panic becomes a JS error.
+#[napi]
+pub fn debug_panic() -> Result<()> {
+    guard(|| -> std::result::Result<(), CoreError> { panic!("deliberate panic (debug hook)") })
+}
+
+#[napi]
+pub fn bbox_overlaps(boxes1: Float32Array, boxes2: Float32Array, mode: u32, aligned: bool, eps: f64, offset: f64) -> Result<Float32Array> {
+    guard(|| {
+        let opts = OverlapOpts { mode: OverlapMode::from_u32(mode)?, eps: eps as f32, offset: offset as f32 };
+        let (n, m) = (boxes1.len() / 4, boxes2.len() / 4);
+        let mut out = vec![0f32; if aligned { n } else { n * m }];
+        if aligned {
+            geometry::bbox_overlaps_aligned(&boxes1, &boxes2, opts, &mut out)?;
+        } else {
+            geometry::bbox_overlaps(&boxes1, &boxes2, opts, &mut out)?;
+        }
+        Ok(Float32Array::new(out))
+    })
+}
+
+#[napi]
+pub fn box_convert(boxes: Float32Array, from: u32, to: u32) -> Result<Float32Array> {
+    guard(|| {
+        let mut out = vec![0f32; boxes.len()];
+        geometry::box_convert(&boxes, BoxFormat::from_u32(from)?, BoxFormat::from_u32(to)?, &mut out)?;
+        Ok(Float32Array::new(out))
+    })
+}
+
+#[napi]
+pub fn delta_encode(priors: Float32Array, gt: Float32Array, means: Float32Array, stds: Float32Array) -> Result<Float32Array> {
+    guard(|| {
+        let mut out = vec![0f32; priors.len()];
+        geometry::delta_encode(&priors, &gt, coder(&means, &stds)?, &mut out)?;
+        Ok(Float32Array::new(out))
+    })
+}
+
+/// `maxShape` is `[H, W]` or empty (no clipping).
+#[napi]
+pub fn delta_decode(priors: Float32Array, deltas: Float32Array, means: Float32Array, stds: Float32Array, wh_ratio_clip: f64, max_shape: Float32Array) -> Result<Float32Array> {
+    guard(|| {
+        let o = DecodeOpts {
+            wh_ratio_clip: wh_ratio_clip as f32,
+            max_shape: if max_shape.len() == 2 { Some((max_shape[0], max_shape[1])) } else { None },
+        };
+        let mut out = vec![0f32; deltas.len()];
+        geometry::delta_decode(&priors, &deltas, coder(&means, &stds)?, o, &mut out)?;
+        Ok(Float32Array::new(out))
+    })
+}
+
+#[napi]
+pub fn grid_anchors(base_anchors: Float32Array, feat_h: u32, feat_w: u32, stride_h: f64, stride_w: f64) -> Result<Float32Array> {
+    guard(|| {
+        let mut out = vec![0f32; feat_h as usize * feat_w as usize * base_anchors.len()];
+        geometry::grid_anchors(&base_anchors, feat_h as usize, feat_w as usize, stride_h as f32, stride_w as f32, &mut out)?;
+        Ok(Float32Array::new(out))
+    })
+}
