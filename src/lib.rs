@@ -12,7 +12,10 @@ use soft_sampling_core::geometry::{self, BoxFormat, CoderParams, DecodeOpts, Ove
 use soft_sampling_core::{simd, CoreError};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-fn guard<T>(f: impl FnOnce() -> std::result::Result<T, CoreError>) -> Result<T> {
+mod assign;
+mod losses;
+
+pub(crate) fn guard<T>(f: impl FnOnce() -> std::result::Result<T, CoreError>) -> Result<T> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(Error::new(Status::InvalidArg, format!("{}\t{}\t{}", e.code, e.arg, e.message))),

@@ -5,8 +5,10 @@
 //! sums in `f64`. Inputs are validated by the TypeScript facade before any boundary is crossed;
 //! the checks here only guard the kernels' own preconditions (lengths) and report a [`CoreError`].
 
+pub mod assign;
 pub mod error;
 pub mod geometry;
+pub mod losses;
 pub mod simd;
 
 pub use error::CoreError;

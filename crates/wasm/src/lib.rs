@@ -12,11 +12,14 @@ use soft_sampling_core::{simd, CoreError};
 use std::alloc::{alloc, dealloc, Layout};
 use std::cell::RefCell;
 
+mod assign;
+mod losses;
+
 thread_local! {
     static LAST_ERROR: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-fn report(r: Result<(), CoreError>) -> i32 {
+pub(crate) fn report(r: Result<(), CoreError>) -> i32 {
     match r {
         Ok(()) => 0,
         Err(e) => {
@@ -61,7 +64,7 @@ pub extern "C" fn ss_free(ptr: *mut u8, bytes: usize) {
     unsafe { dealloc(ptr, Layout::from_size_align_unchecked(bytes, 8)) }
 }
 
-unsafe fn slice<'a, T>(p: *const T, len: usize) -> &'a [T] {
+pub(crate) unsafe fn slice<'a, T>(p: *const T, len: usize) -> &'a [T] {
     if len == 0 {
         &[]
     } else {
@@ -69,7 +72,7 @@ unsafe fn slice<'a, T>(p: *const T, len: usize) -> &'a [T] {
     }
 }
 
-unsafe fn slice_mut<'a, T>(p: *mut T, len: usize) -> &'a mut [T] {
+pub(crate) unsafe fn slice_mut<'a, T>(p: *mut T, len: usize) -> &'a mut [T] {
     if len == 0 {
         &mut []
     } else {

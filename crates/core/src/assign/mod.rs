@@ -1,0 +1,1 @@
+//! Assignment, hard samplers and PISA (issue 4).

@@ -1,0 +1,87 @@
+/** Shared test helpers: run a suite on every backend, load the golden vectors, compare numbers. */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { useBackend, type BackendName, SoftSamplingError } from '../ts/index';
+
+export const BACKENDS: BackendName[] = ['native', 'wasm', 'ts'];
+
+/** Registers `body` once per backend, inside a `describe` that forces that backend. */
+export function forEachBackend(body: (name: BackendName) => void): void {
+  describe.each(BACKENDS)('backend %s', (name) => {
+    beforeAll(() => {
+      useBackend(name);
+    });
+    afterAll(() => {
+      useBackend('auto');
+    });
+    body(name);
+  });
+}
+
+/** Runs `fn` on each backend in turn and returns the results, for cross-backend agreement checks. */
+export function onEveryBackend<T>(fn: () => T): Record<BackendName, T> {
+  const out = {} as Record<BackendName, T>;
+  try {
+    for (const b of BACKENDS) {
+      useBackend(b);
+      out[b] = fn();
+    }
+  } finally {
+    useBackend('auto');
+  }
+  return out;
+}
+
+export interface VectorCase {
+  name: string;
+  op: string;
+  params: Record<string, any>;
+  inputs: Record<string, any>;
+  expected: Record<string, any>;
+  tolerance: { abs: number; rel: number };
+  shapes: Record<string, number[]>;
+  notes?: string;
+}
+
+const VECTOR_DIR = join(__dirname, 'vectors');
+
+/** Every golden case of one op (from `test/vectors`, a copy of `../shared/vectors`). */
+export function vectors(op: string): VectorCase[] {
+  return readdirSync(VECTOR_DIR)
+    .filter((f) => f.endsWith('.json') && f !== 'index.json')
+    .map((f) => JSON.parse(readFileSync(join(VECTOR_DIR, f), 'utf8')) as VectorCase)
+    .filter((c) => c.op === op);
+}
+
+/** Flattens nested arrays to numbers. */
+export function flat(x: unknown): number[] {
+  if (Array.isArray(x)) return (x as unknown[]).flatMap(flat);
+  if (ArrayBuffer.isView(x)) return Array.from(x as unknown as ArrayLike<number>);
+  return [x as number];
+}
+
+/** Elementwise `|a − e| ≤ abs + rel·|e|`, with a message that names the first failing index. */
+export function expectClose(actual: ArrayLike<number> | number, expected: unknown, tol: { abs: number; rel: number }, what = ''): void {
+  const a = typeof actual === 'number' ? [actual] : Array.from(actual);
+  const e = flat(expected);
+  expect(a.length).toBe(e.length);
+  for (let i = 0; i < e.length; i++) {
+    const ok = Math.abs(a[i] - e[i]) <= tol.abs + tol.rel * Math.abs(e[i]);
+    if (!ok) throw new Error(`${what}[${i}]: got ${a[i]}, expected ${e[i]} (abs ${tol.abs}, rel ${tol.rel})`);
+  }
+}
+
+/** Asserts that `fn` throws a `SoftSamplingError` with this code (and argument name, if given). */
+export function expectError(fn: () => unknown, code: string, arg?: string | RegExp): SoftSamplingError {
+  let err: unknown;
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(SoftSamplingError);
+  const se = err as SoftSamplingError;
+  expect(se.code).toBe(code);
+  if (arg !== undefined) expect(se.arg).toMatch(arg);
+  return se;
+}

@@ -1,0 +1,8 @@
+/** The public API shared by every entry point (Node ESM/CJS and edge/browser). */
+export { SoftSamplingError, type ErrorCode } from './errors';
+export { Tensor, type ArrayInput, type NanPolicy } from './tensor';
+export { backendInfo, useBackend, type BackendInfo } from './registry';
+export type { BackendName } from './kernels';
+export * from './api/geometry';
+export * from './api/losses';
+export * from './api/assign';

@@ -1,0 +1,2 @@
+/** Assignment, hard samplers and PISA (issue 4). */
+export {};

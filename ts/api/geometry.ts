@@ -1,0 +1,305 @@
+/**
+ * Box geometry: overlaps, format conversion, the delta-xywh coder, anchors.
+ * All boxes are `xyxy` in pixels, `[N, 4]` row-major float32, no `+1` offset unless asked.
+ */
+import { getBackend } from '../registry';
+import { SoftSamplingError } from '../errors';
+import { Tensor, toBoxes, toFloat32, numOpt, boolOpt, enumOpt, checkOptions, type ArrayInput, type NanPolicy } from '../tensor';
+
+const MODES = ['iou', 'iof', 'giou'] as const;
+export type OverlapMode = (typeof MODES)[number];
+
+export interface BboxOverlapsOptions {
+  /** `'iou'` (default), `'iof'` (intersection over the area of the `boxes1` box) or `'giou'`. */
+  mode?: OverlapMode;
+  /** `true`: box i of `boxes1` against box i of `boxes2` (`[N]` result); default `false` (`[N, M]`). */
+  aligned?: boolean;
+  /** Floor of the union (and of the GIoU enclosing area); default `1e-6`; must be > 0. */
+  eps?: number;
+  /** Add the legacy `+1` to widths and heights (mmdet v1, VOC pixel boxes); default `false`. */
+  legacyOffset?: boolean;
+  /** `'error'` (default) rejects NaN/±Inf coordinates; `'propagate'` lets them through. */
+  nanPolicy?: NanPolicy;
+}
+
+/**
+ * Overlaps between two sets of boxes.
+ *
+ * - pairwise: `boxes1` `[N, 4]` × `boxes2` `[M, 4]` → `Tensor` `[N, M]`;
+ * - aligned (`aligned: true`): `[N, 4]` × `[N, 4]` → `[N]`.
+ *
+ * Boxes are `xyxy` float (any unit, usually pixels). `iou = inter / max(union, eps)`;
+ * `iof = inter / max(area1, eps)`; `giou = iou − (enclose − union) / max(enclose, eps)`.
+ * Areas are not clamped (as in mmdet); a zero-area box has IoU 0 with every box, itself included.
+ * Empty inputs give an empty result of the right shape (`[0, M]`, `[N, 0]`).
+ *
+ * Source: GIoU from Rezatofighi et al. 2019 (eq. in Alg. 1); matches mmdetection
+ * `mmdet/structures/bbox/bbox_overlaps.py` `bbox_overlaps(..., mode, is_aligned, eps=1e-6)`.
+ *
+ * @throws SoftSamplingError `E_SHAPE` (a length not a multiple of 4, rows not of 4, aligned sets of
+ *   different lengths), `E_VALUE` (NaN/Inf, `eps` ≤ 0), `E_OPTION` (unknown `mode` or option),
+ *   `E_TYPE` (not an array).
+ */
+export function bboxOverlaps(boxes1: ArrayInput, boxes2: ArrayInput, options?: BboxOverlapsOptions): Tensor {
+  const o = checkOptions('options', options, ['mode', 'aligned', 'eps', 'legacyOffset', 'nanPolicy']);
+  const mode = enumOpt('options.mode', o.mode, MODES, 'iou');
+  const aligned = boolOpt('options.aligned', o.aligned, false);
+  const eps = numOpt('options.eps', o.eps, 1e-6, (x) => (x > 0 ? null : `must be > 0, got ${x}`));
+  const legacy = boolOpt('options.legacyOffset', o.legacyOffset, false);
+  const nan = enumOpt('options.nanPolicy', o.nanPolicy, ['error', 'propagate'] as const, 'error');
+  const a = toBoxes('boxes1', boxes1, nan);
+  const b = toBoxes('boxes2', boxes2, nan);
+  if (aligned && a.n !== b.n) {
+    throw new SoftSamplingError('E_SHAPE', 'boxes2', `aligned overlaps need as many boxes as boxes1 (${a.n}), got ${b.n}`);
+  }
+  const data = getBackend().bboxOverlaps(a.data, b.data, MODES.indexOf(mode), aligned, eps, legacy ? 1 : 0);
+  return new Tensor(data, aligned ? [a.n] : [a.n, b.n]);
+}
+
+const FORMATS = ['xyxy', 'xywh', 'cxcywh'] as const;
+export type BoxFormat = (typeof FORMATS)[number];
+
+/**
+ * Converts `[N, 4]` boxes between `xyxy` (corners), `xywh` (top-left corner + width, height, as in
+ * COCO) and `cxcywh` (centre + width, height). Never guesses: both formats are explicit.
+ * Matches torchvision `ops.box_convert`.
+ * @throws SoftSamplingError `E_OPTION` (unknown format), `E_SHAPE`, `E_VALUE` (NaN/Inf), `E_TYPE`.
+ */
+export function boxConvert(boxes: ArrayInput, from: BoxFormat, to: BoxFormat): Tensor {
+  const f = enumOpt('from', from, FORMATS, 'xyxy');
+  const t = enumOpt('to', to, FORMATS, 'xyxy');
+  if (from === undefined) throw new SoftSamplingError('E_OPTION', 'from', 'the source format is required');
+  if (to === undefined) throw new SoftSamplingError('E_OPTION', 'to', 'the target format is required');
+  const b = toBoxes('boxes', boxes);
+  return new Tensor(getBackend().boxConvert(b.data, FORMATS.indexOf(f), FORMATS.indexOf(t)), [b.n, 4]);
+}
+
+export interface CoderOptions {
+  /** Delta means, default `[0, 0, 0, 0]`. */
+  means?: ArrayInput;
+  /** Delta standard deviations, default `[1, 1, 1, 1]` (RetinaNet); R-CNN / SSD use `[0.1, 0.1, 0.2, 0.2]`. */
+  stds?: ArrayInput;
+}
+
+function coderParams(o: Record<string, unknown>): { means: Float32Array; stds: Float32Array } {
+  const means = o.means === undefined ? new Float32Array(4) : toFloat32('options.means', o.means).data;
+  const stds = o.stds === undefined ? new Float32Array([1, 1, 1, 1]) : toFloat32('options.stds', o.stds).data;
+  if (means.length !== 4) throw new SoftSamplingError('E_SHAPE', 'options.means', `need 4 values, got ${means.length}`);
+  if (stds.length !== 4) throw new SoftSamplingError('E_SHAPE', 'options.stds', `need 4 values, got ${stds.length}`);
+  stds.forEach((s, i) => {
+    if (!(s > 0)) throw new SoftSamplingError('E_VALUE', 'options.stds', `element ${i} must be > 0, got ${s}`);
+  });
+  return { means, stds };
+}
+
+function checkPositiveSize(arg: string, data: Float32Array): void {
+  for (let i = 0; i < data.length; i += 4) {
+    if (!(data[i + 2] > data[i]) || !(data[i + 3] > data[i + 1])) {
+      throw new SoftSamplingError('E_VALUE', arg, `box ${i / 4} has non-positive width or height ([${Array.from(data.subarray(i, i + 4))}])`);
+    }
+  }
+}
+
+/**
+ * Delta-xywh encoding of `gt` boxes relative to `priors` (anchors or proposals), both `[N, 4]` xyxy:
+ * `d = ((gx−px)/pw, (gy−py)/ph, log(gw/pw), log(gh/ph))`, returned as `(d − means)/stds`, `[N, 4]`.
+ *
+ * Source: R-CNN box parametrisation (Girshick et al. 2014, eq. 6–9); matches mmdetection
+ * `DeltaXYWHBBoxCoder.encode` (`bbox2delta`, no `+1`).
+ * @throws SoftSamplingError `E_VALUE` when a prior or gt box has non-positive width/height (which
+ *   would give ±Inf/NaN), or NaN/Inf; `E_SHAPE` when the sets differ in length or means/stds are not 4 values.
+ */
+export function bbox2delta(priors: ArrayInput, gt: ArrayInput, options?: CoderOptions): Tensor {
+  const o = checkOptions('options', options, ['means', 'stds']);
+  const { means, stds } = coderParams(o);
+  const p = toBoxes('priors', priors);
+  const g = toBoxes('gt', gt);
+  if (p.n !== g.n) throw new SoftSamplingError('E_SHAPE', 'gt', `need one gt box per prior (${p.n}), got ${g.n}`);
+  checkPositiveSize('priors', p.data);
+  checkPositiveSize('gt', g.data);
+  return new Tensor(getBackend().deltaEncode(p.data, g.data, means, stds), [p.n, 4]);
+}
+
+export interface DecodeOptions extends CoderOptions {
+  /** `|dw|, |dh|` are clamped to `|log(whRatioClip)|`; default `16/1000` (±4.135, a 62.5× scale change). */
+  whRatioClip?: number;
+  /** `[H, W]` of the image: decoded boxes are clipped to `x ∈ [0, W]`, `y ∈ [0, H]` (when `clipBorder`). */
+  maxShape?: [number, number];
+  /** Clip to `maxShape` when one is given; default `true`. */
+  clipBorder?: boolean;
+}
+
+/**
+ * Decodes deltas against priors: `priors` `[N, 4]` xyxy, `deltas` `[N, 4·K]` (K = 1, or one box per
+ * class) → boxes `[N, 4·K]` xyxy. `d = deltas·stds + means`; `dw, dh` clamped to ±|log(whRatioClip)|;
+ * centre `p_c + p_wh·d_xy`, size `p_wh·exp(d_wh)`; optional clipping to the image.
+ *
+ * Source: matches mmdetection `DeltaXYWHBBoxCoder.decode` (`delta2bbox`, `wh_ratio_clip=16/1000`,
+ * symmetric clamp; torchvision/detectron2 clamp only from above).
+ * @throws SoftSamplingError `E_SHAPE` (deltas not `N·4·K`), `E_VALUE` (non-positive prior size,
+ *   NaN/Inf, `whRatioClip` not in (0, 1], bad `maxShape`), `E_OPTION`, `E_TYPE`.
+ */
+export function delta2bbox(priors: ArrayInput, deltas: ArrayInput, options?: DecodeOptions): Tensor {
+  const o = checkOptions('options', options, ['means', 'stds', 'whRatioClip', 'maxShape', 'clipBorder']);
+  const { means, stds } = coderParams(o);
+  const clipRatio = numOpt('options.whRatioClip', o.whRatioClip, 16 / 1000, (x) => (x > 0 && x <= 1 ? null : `must be in (0, 1], got ${x}`));
+  const clipBorder = boolOpt('options.clipBorder', o.clipBorder, true);
+  let maxShape: Float32Array = new Float32Array(0);
+  if (o.maxShape !== undefined && clipBorder) {
+    const ms = toFloat32('options.maxShape', o.maxShape).data;
+    if (ms.length !== 2 || !(ms[0] > 0 && ms[1] > 0)) {
+      throw new SoftSamplingError('E_VALUE', 'options.maxShape', 'must be [H, W] with H, W > 0');
+    }
+    maxShape = ms;
+  }
+  const p = toBoxes('priors', priors);
+  const d = toFloat32('deltas', deltas);
+  if (p.n === 0 ? d.data.length !== 0 : d.data.length % (4 * p.n) !== 0) {
+    throw new SoftSamplingError('E_SHAPE', 'deltas', `need [N, 4·K] deltas for N = ${p.n} priors, got ${d.data.length} values`);
+  }
+  checkPositiveSize('priors', p.data);
+  const k4 = p.n === 0 ? 4 : d.data.length / p.n;
+  return new Tensor(getBackend().deltaDecode(p.data, d.data, means, stds, clipRatio, maxShape), [p.n, k4]);
+}
+
+export interface AnchorOptions {
+  /** Stride of each level in pixels (`number` or `[strideW, strideH]`). RetinaNet: `[8, 16, 32, 64, 128]`. */
+  strides: (number | [number, number])[];
+  /** Aspect ratios h/w; default `[0.5, 1, 2]`. */
+  ratios?: number[];
+  /** Anchor scales (multiples of the base size). Give this, or `octaveBaseScale` + `scalesPerOctave`. */
+  scales?: number[];
+  /** RetinaNet: `4`; scales become `octaveBaseScale · 2^(i/scalesPerOctave)`. */
+  octaveBaseScale?: number;
+  /** RetinaNet: `3`. */
+  scalesPerOctave?: number;
+  /** Base size per level; default: the level's stride (min of w/h strides). */
+  baseSizes?: number[];
+  /** Anchor centre offset within a cell, in units of the base size; default `0` (mmdet). */
+  centerOffset?: number;
+}
+
+/** RetinaNet's anchor configuration (Lin et al. 2017, §4; mmdet `retinanet_r50_fpn`). */
+export const RETINANET_ANCHORS: Readonly<AnchorOptions> = Object.freeze({
+  strides: [8, 16, 32, 64, 128],
+  ratios: [0.5, 1, 2],
+  octaveBaseScale: 4,
+  scalesPerOctave: 3,
+});
+
+export interface AnchorLevel {
+  /** Index of the level's first anchor in `anchors`. */
+  start: number;
+  /** Number of anchors of the level (`featH · featW · A`). */
+  count: number;
+  featH: number;
+  featW: number;
+  strideW: number;
+  strideH: number;
+}
+
+function positiveList(arg: string, v: unknown): number[] {
+  if (!Array.isArray(v) || v.length === 0) throw new SoftSamplingError('E_SHAPE', arg, 'must be a non-empty array');
+  v.forEach((x, i) => {
+    if (typeof x !== 'number' || !(x > 0) || !Number.isFinite(x)) {
+      throw new SoftSamplingError('E_VALUE', `${arg}[${i}]`, `must be a finite number > 0, got ${String(x)}`);
+    }
+  });
+  return v as number[];
+}
+
+/**
+ * Base anchors `[A, 4]` (xyxy, centred at `centerOffset·baseSize`) for one level, `A = ratios × scales`,
+ * ratio-major (mmdet `scale_major=True`): `w = baseSize·scale/√ratio`, `h = baseSize·scale·√ratio`.
+ * Matches mmdetection `AnchorGenerator.gen_single_level_base_anchors`.
+ * @throws SoftSamplingError `E_VALUE` / `E_SHAPE` for non-positive or empty lists.
+ */
+export function baseAnchors(baseSize: number, ratios: number[], scales: number[], centerOffset = 0): Tensor {
+  numOpt('baseSize', baseSize, 0, (x) => (x > 0 ? null : `must be > 0, got ${x}`));
+  positiveList('ratios', ratios);
+  positiveList('scales', scales);
+  numOpt('centerOffset', centerOffset, 0);
+  const out = new Float32Array(ratios.length * scales.length * 4);
+  const cx = centerOffset * baseSize, cy = centerOffset * baseSize;
+  let k = 0;
+  for (const r of ratios) {
+    const hr = Math.sqrt(r), wr = 1 / hr;
+    for (const s of scales) {
+      const w = baseSize * wr * s, h = baseSize * hr * s;
+      out.set([cx - 0.5 * w, cy - 0.5 * h, cx + 0.5 * w, cy + 0.5 * h], 4 * k++);
+    }
+  }
+  return new Tensor(out, [k, 4]);
+}
+
+/**
+ * Anchors over a multi-level feature-map grid, as RetinaNet/FPN configure them.
+ *
+ * `featmapSizes`: `[H, W]` of each level's feature map. Anchors of a level are ordered row (y),
+ * column (x), base anchor — the mmdet order — and levels are concatenated:
+ * returns `{ anchors: Tensor [ΣH·W·A, 4] xyxy pixels, levels }`.
+ *
+ * Source: Lin et al. 2017 (RetinaNet, §4 "Anchors": 3 scales × 3 ratios per level, strides 8–128);
+ * matches mmdetection `AnchorGenerator.grid_priors` (`center_offset=0`).
+ * @throws SoftSamplingError `E_SHAPE` (empty or mismatched lists), `E_VALUE` (non-positive values),
+ *   `E_OPTION` (neither or both of `scales` / `octaveBaseScale`).
+ */
+export function gridAnchors(featmapSizes: [number, number][], options: AnchorOptions): { anchors: Tensor; levels: AnchorLevel[] } {
+  const o = checkOptions('options', options, ['strides', 'ratios', 'scales', 'octaveBaseScale', 'scalesPerOctave', 'baseSizes', 'centerOffset']);
+  if (!Array.isArray(featmapSizes) || featmapSizes.length === 0) {
+    throw new SoftSamplingError('E_SHAPE', 'featmapSizes', 'must be a non-empty array of [H, W]');
+  }
+  if (!Array.isArray(o.strides) || o.strides.length !== featmapSizes.length) {
+    throw new SoftSamplingError('E_SHAPE', 'options.strides', `need one stride per level (${featmapSizes.length})`);
+  }
+  const ratios = o.ratios === undefined ? [0.5, 1, 2] : positiveList('options.ratios', o.ratios);
+  let scales: number[];
+  if (o.scales !== undefined) {
+    if (o.octaveBaseScale !== undefined || o.scalesPerOctave !== undefined) {
+      throw new SoftSamplingError('E_OPTION', 'options.scales', 'give scales or octaveBaseScale + scalesPerOctave, not both');
+    }
+    scales = positiveList('options.scales', o.scales);
+  } else {
+    if (o.octaveBaseScale === undefined || o.scalesPerOctave === undefined) {
+      throw new SoftSamplingError('E_OPTION', 'options.scales', 'give scales, or octaveBaseScale and scalesPerOctave');
+    }
+    const base = numOpt('options.octaveBaseScale', o.octaveBaseScale, 4, (x) => (x > 0 ? null : 'must be > 0'));
+    const per = numOpt('options.scalesPerOctave', o.scalesPerOctave, 3, (x) => (Number.isInteger(x) && x > 0 ? null : 'must be a positive integer'));
+    scales = Array.from({ length: per }, (_, i) => base * 2 ** (i / per));
+  }
+  const centerOffset = numOpt('options.centerOffset', o.centerOffset, 0);
+  const strides = (o.strides as unknown[]).map((s, i): [number, number] => {
+    const pair = Array.isArray(s) ? s : [s, s];
+    positiveList(`options.strides[${i}]`, pair);
+    return [pair[0] as number, pair[1] as number];
+  });
+  let baseSizes: number[];
+  if (o.baseSizes !== undefined) {
+    baseSizes = positiveList('options.baseSizes', o.baseSizes);
+    if (baseSizes.length !== featmapSizes.length) throw new SoftSamplingError('E_SHAPE', 'options.baseSizes', 'need one base size per level');
+  } else {
+    baseSizes = strides.map(([w, h]) => Math.min(w, h));
+  }
+  const be = getBackend();
+  const parts: Float32Array[] = [];
+  const levels: AnchorLevel[] = [];
+  let start = 0;
+  featmapSizes.forEach((hw, l) => {
+    if (!Array.isArray(hw) || hw.length !== 2 || !hw.every((x) => Number.isInteger(x) && x >= 0)) {
+      throw new SoftSamplingError('E_VALUE', `featmapSizes[${l}]`, 'must be [H, W] with non-negative integers');
+    }
+    const base = baseAnchors(baseSizes[l], ratios, scales, centerOffset).data;
+    const [sw, sh] = strides[l];
+    const a = be.gridAnchors(base, hw[0], hw[1], sh, sw);
+    parts.push(a);
+    levels.push({ start, count: a.length / 4, featH: hw[0], featW: hw[1], strideW: sw, strideH: sh });
+    start += a.length / 4;
+  });
+  const all = new Float32Array(start * 4);
+  let off = 0;
+  for (const p of parts) {
+    all.set(p, off);
+    off += p.length;
+  }
+  return { anchors: new Tensor(all, [start, 4]), levels };
+}

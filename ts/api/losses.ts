@@ -1,0 +1,2 @@
+/** Losses with analytic gradients (issue 3). */
+export {};

@@ -1,0 +1,20 @@
+/** The WebAssembly backend, built from a compiled module (no `node:` imports here). */
+import type { Backend } from '../../kernels';
+import { WasmCtx } from './ctx';
+import { wasmGeometry } from './geometry';
+import { wasmLosses } from './losses';
+import { wasmAssign } from './assign';
+
+export function createWasmBackend(module: WebAssembly.Module): Backend {
+  const w = new WasmCtx(module);
+  return {
+    name: 'wasm',
+    simd: w.raw('ss_simd_level')() === 0 ? 'simd128' : 'scalar',
+    ...wasmGeometry(w),
+    ...wasmLosses(w),
+    ...wasmAssign(w),
+    debugPanic() {
+      w.call('ss_debug_panic', []);
+    },
+  };
+}

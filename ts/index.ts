@@ -1,0 +1,12 @@
+/**
+ * soft-sampling — Node.js entry (ESM and CommonJS). Backends: the napi-rs addon, then the
+ * WebAssembly module read from disk, then pure TypeScript; force one with `useBackend()` or
+ * `SOFT_SAMPLING_BACKEND=native|wasm|ts`.
+ */
+import { registerLoader } from './registry';
+import { loadNative, loadWasmFromDisk } from './node/load';
+
+registerLoader('native', loadNative);
+registerLoader('wasm', loadWasmFromDisk);
+
+export * from './api';

@@ -1,0 +1,15 @@
+/**
+ * Kernel-level signatures of the geometry ops: validated float32 buffers in, buffers out.
+ * Every backend (native addon, wasm glue, pure TS) implements exactly these; the public API in
+ * `ts/api/geometry.ts` validates and shapes around them. Enum arguments are numeric codes.
+ */
+export interface GeometryKernels {
+  /** mode: 0 iou, 1 iof, 2 giou; aligned → out length N, else N·M; offset 0 or 1 (legacy +1). */
+  bboxOverlaps(boxes1: Float32Array, boxes2: Float32Array, mode: number, aligned: boolean, eps: number, offset: number): Float32Array;
+  /** formats: 0 xyxy, 1 xywh, 2 cxcywh. */
+  boxConvert(boxes: Float32Array, from: number, to: number): Float32Array;
+  deltaEncode(priors: Float32Array, gt: Float32Array, means: Float32Array, stds: Float32Array): Float32Array;
+  /** maxShape: `[H, W]` or empty for no clipping. */
+  deltaDecode(priors: Float32Array, deltas: Float32Array, means: Float32Array, stds: Float32Array, whRatioClip: number, maxShape: Float32Array): Float32Array;
+  gridAnchors(baseAnchors: Float32Array, featH: number, featW: number, strideH: number, strideW: number): Float32Array;
+}

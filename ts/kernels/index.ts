@@ -1,0 +1,17 @@
+import type { GeometryKernels } from './geometry';
+import type { LossKernels } from './losses';
+import type { AssignKernels } from './assign';
+
+/** Everything a backend implements. New op families add their interface here. */
+export interface Kernels extends GeometryKernels, LossKernels, AssignKernels {
+  /** Test hook: makes the backend's kernel code panic (native) or trap (wasm). */
+  debugPanic(): void;
+}
+
+export type BackendName = 'native' | 'wasm' | 'ts';
+
+export interface Backend extends Kernels {
+  readonly name: BackendName;
+  /** Vector level the kernels run with: `avx512`, `avx2`, `baseline`, `simd128`, `scalar`, or `none` (TS). */
+  readonly simd: string;
+}

@@ -1,0 +1,62 @@
+/** Node-only loaders: the napi addon and the wasm module read from disk. */
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import type { Backend } from '../kernels';
+import { SoftSamplingError } from '../errors';
+import { wrapNativeAddon } from '../backends/native';
+import { createWasmBackend } from '../backends/wasm';
+
+/** The package's `artifacts/` folder (found upwards from this file, so it works from `dist/` and `ts/`). */
+export function artifactsDir(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 5; i++) {
+    const cand = join(dir, 'artifacts');
+    if (existsSync(cand)) return cand;
+    dir = dirname(dir);
+  }
+  return join(__dirname, '..', 'artifacts');
+}
+
+function platformTriple(): string {
+  const { platform, arch } = process;
+  if (platform === 'linux') {
+    const report = (process.report?.getReport?.() ?? {}) as { header?: { glibcVersionRuntime?: string } };
+    return `linux-${arch}-${report.header?.glibcVersionRuntime ? 'gnu' : 'musl'}`;
+  }
+  if (platform === 'win32') return `win32-${arch}-msvc`;
+  return `${platform}-${arch}`;
+}
+
+export function loadNative(): Backend {
+  const req = createRequire(__filename);
+  const causes: unknown[] = [];
+  const candidates: string[] = [];
+  const triple = platformTriple();
+  if (process.env.SOFT_SAMPLING_NATIVE_PATH) {
+    // an explicit path is the only candidate (like napi-rs' NAPI_RS_NATIVE_LIBRARY_PATH)
+    candidates.push(process.env.SOFT_SAMPLING_NATIVE_PATH);
+  } else {
+    // the addon built into this package, then a per-platform npm package
+    candidates.push(join(artifactsDir(), `soft_sampling.${triple}.node`), `soft-sampling-${triple}`);
+  }
+  for (const path of candidates) {
+    try {
+      return wrapNativeAddon(req(path));
+    } catch (e) {
+      causes.push(new Error(`${path}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`));
+    }
+  }
+  throw new SoftSamplingError('E_BACKEND', 'native', 'no native addon could be loaded', causes);
+}
+
+export function loadWasmFromDisk(): Backend {
+  const path = process.env.SOFT_SAMPLING_WASM_PATH ?? join(artifactsDir(), 'soft_sampling.wasm');
+  try {
+    return createWasmBackend(new WebAssembly.Module(readFileSync(path)));
+  } catch (e) {
+    throw new SoftSamplingError('E_BACKEND', 'wasm', 'wasm module could not be loaded', [
+      new Error(`${path}: ${e instanceof Error ? e.message : String(e)}`),
+    ]);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Backend selection: native → wasm → ts, unless forced by `useBackend()` or the
+ * `SOFT_SAMPLING_BACKEND` environment variable (`native` | `wasm` | `ts`).
+ */
+import type { Backend, BackendName } from './kernels';
+import { SoftSamplingError } from './errors';
+import { createTsBackend } from './backends/ts';
+
+export const BACKEND_NAMES: readonly BackendName[] = ['native', 'wasm', 'ts'];
+
+/** A loader returns the backend or throws; a `SoftSamplingError` with `causes` lists every attempt. */
+export type Loader = () => Backend;
+
+const loaders: Partial<Record<BackendName, Loader>> = { ts: createTsBackend };
+const loaded: Partial<Record<BackendName, Backend>> = {};
+const failures: Partial<Record<BackendName, unknown[]>> = {};
+let active: Backend | undefined;
+let forced: BackendName | undefined;
+
+/** Registers (or replaces) the loader of a backend; used by the entry points. */
+export function registerLoader(name: BackendName, loader: Loader): void {
+  loaders[name] = loader;
+  delete loaded[name];
+  delete failures[name];
+  if (active?.name === name || !forced) active = undefined;
+}
+
+function tryLoad(name: BackendName): Backend | undefined {
+  if (loaded[name]) return loaded[name];
+  if (failures[name]) return undefined;
+  const loader = loaders[name];
+  if (!loader) {
+    failures[name] = [new Error(`the ${name} backend is not available in this runtime (no loader registered)`)];
+    return undefined;
+  }
+  try {
+    loaded[name] = loader();
+    return loaded[name];
+  } catch (e) {
+    failures[name] = e instanceof SoftSamplingError && e.causes.length ? e.causes : [e];
+    return undefined;
+  }
+}
+
+function envBackend(): string | undefined {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const v = env?.SOFT_SAMPLING_BACKEND;
+  return v && v !== 'auto' ? v : undefined;
+}
+
+function loadForced(name: string, arg: string): Backend {
+  if (!BACKEND_NAMES.includes(name as BackendName)) {
+    throw new SoftSamplingError('E_OPTION', arg, `unknown backend '${name}'; expected native, wasm, ts or auto`);
+  }
+  const b = tryLoad(name as BackendName);
+  if (!b) {
+    const causes = failures[name as BackendName] ?? [];
+    const why = causes.map((c) => (c instanceof Error ? c.message : String(c))).join('; ');
+    throw new SoftSamplingError('E_BACKEND', arg, `backend '${name}' cannot be loaded: ${why}`, causes);
+  }
+  return b;
+}
+
+/** The backend every public function runs on (resolved on first use). */
+export function getBackend(): Backend {
+  if (active) return active;
+  if (forced) return (active = loadForced(forced, 'useBackend'));
+  const env = envBackend();
+  if (env) return (active = loadForced(env, 'SOFT_SAMPLING_BACKEND'));
+  for (const name of BACKEND_NAMES) {
+    const b = tryLoad(name);
+    if (b) return (active = b);
+  }
+  throw new SoftSamplingError('E_BACKEND', '-', 'no backend could be loaded');
+}
+
+/**
+ * Forces a backend (`'native' | 'wasm' | 'ts'`), or returns to automatic choice with `'auto'`.
+ * Throws `E_BACKEND` (with `causes`) when the forced backend cannot load, `E_OPTION` for an
+ * unknown name. Takes precedence over `SOFT_SAMPLING_BACKEND`.
+ * @returns the new {@link backendInfo}.
+ */
+export function useBackend(name: BackendName | 'auto'): BackendInfo {
+  if (name === 'auto') {
+    forced = undefined;
+    active = undefined;
+  } else {
+    active = loadForced(name, 'name');
+    forced = name;
+  }
+  return backendInfo();
+}
+
+export interface BackendInfo {
+  /** The backend calls run on now. */
+  active: BackendName;
+  /** Vector level of the active backend's kernels (`avx512`, `avx2`, `simd128`, `none`, ...). */
+  simd: string;
+  /** Every backend that loads in this runtime, in preference order. */
+  available: BackendName[];
+  /** For each backend that failed to load: the reasons, one per attempt. */
+  failed: Partial<Record<BackendName, string[]>>;
+  /** How the active backend was chosen. */
+  selectedBy: 'auto' | 'useBackend' | 'SOFT_SAMPLING_BACKEND';
+}
+
+/** Reports the active backend, the available ones, and why the others failed to load. */
+export function backendInfo(): BackendInfo {
+  const b = getBackend();
+  const available: BackendName[] = [];
+  const failed: Partial<Record<BackendName, string[]>> = {};
+  for (const name of BACKEND_NAMES) {
+    if (tryLoad(name)) available.push(name);
+    else failed[name] = (failures[name] ?? []).map((c) => (c instanceof Error ? c.message : String(c)));
+  }
+  return {
+    active: b.name,
+    simd: b.simd,
+    available,
+    failed,
+    selectedBy: forced ? 'useBackend' : envBackend() ? 'SOFT_SAMPLING_BACKEND' : 'auto',
+  };
+}

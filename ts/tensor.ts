@@ -1,0 +1,213 @@
+/**
+ * Inputs and outputs. Every public function accepts any of
+ * - a flat `Float32Array` / `Float64Array` (row-major; the shape is implied by the argument, e.g.
+ *   boxes are `[length/4, 4]`), or `{ data, shape }` with an explicit shape;
+ * - nested number arrays (`number[][]`);
+ * - `ndarray` objects (`{ data, shape, stride, offset }`, any strides).
+ * Results are {@link Tensor}s: a flat typed array plus its shape.
+ * Validation happens here, once, before any backend is called.
+ */
+import { SoftSamplingError } from './errors';
+
+/** A row-major n-d array: `data` holds `shape.reduce(×)` elements. */
+export class Tensor<T extends Float32Array | Float64Array | Int32Array = Float32Array> {
+  constructor(readonly data: T, readonly shape: number[]) {}
+
+  /** Number of elements. */
+  get size(): number {
+    return this.data.length;
+  }
+
+  /** Element at a multi-index (row-major). */
+  get(...index: number[]): number {
+    let flat = 0;
+    for (let k = 0; k < this.shape.length; k++) flat = flat * this.shape[k] + (index[k] ?? 0);
+    return this.data[flat];
+  }
+
+  /** Nested plain arrays (for JSON, printing, tests). A 0-d tensor gives a number. */
+  toArray(): any {
+    const rec = (dim: number, off: number): any => {
+      if (dim === this.shape.length) return this.data[off];
+      const stride = this.shape.slice(dim + 1).reduce((a, b) => a * b, 1);
+      const out: any[] = [];
+      for (let i = 0; i < this.shape[dim]; i++) out.push(rec(dim + 1, off + i * stride));
+      return out;
+    };
+    return rec(0, 0);
+  }
+}
+
+/** What public functions accept as an array argument. */
+export type ArrayInput =
+  | Float32Array
+  | Float64Array
+  | Int32Array
+  | number[]
+  | number[][]
+  | { data: ArrayLike<number>; shape: readonly number[]; stride?: readonly number[]; offset?: number };
+
+/** How to treat NaN / ±Inf in float inputs. */
+export type NanPolicy = 'error' | 'propagate';
+
+interface Flat {
+  data: Float32Array;
+  shape: number[];
+}
+
+function isTyped(x: unknown): x is Float32Array | Float64Array | Int32Array {
+  return x instanceof Float32Array || x instanceof Float64Array || x instanceof Int32Array
+    || x instanceof Uint8Array || x instanceof Int16Array || x instanceof Uint16Array || x instanceof Uint32Array || x instanceof Int8Array;
+}
+
+/** Flattens any accepted input to float32 with its shape (shape `null` = as given / implied). */
+export function toFloat32(arg: string, input: unknown, nanPolicy: NanPolicy = 'error'): Flat {
+  let data: Float32Array;
+  let shape: number[];
+  if (input === null || input === undefined) {
+    throw new SoftSamplingError('E_TYPE', arg, `expected an array, got ${input}`);
+  }
+  if (isTyped(input)) {
+    data = input instanceof Float32Array ? input : Float32Array.from(input as ArrayLike<number>);
+    shape = [data.length];
+  } else if (Array.isArray(input)) {
+    ({ data, shape } = fromNested(arg, input));
+  } else if (typeof input === 'object' && 'data' in (input as object) && 'shape' in (input as object)) {
+    const o = input as { data: ArrayLike<number>; shape: readonly number[]; stride?: readonly number[]; offset?: number };
+    shape = Array.from(o.shape);
+    if (!shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      throw new SoftSamplingError('E_SHAPE', arg, `shape must hold non-negative integers, got [${shape}]`);
+    }
+    const size = shape.reduce((a, b) => a * b, 1);
+    const src = o.data;
+    if (!src || typeof (src as ArrayLike<number>).length !== 'number') {
+      throw new SoftSamplingError('E_TYPE', arg, 'data must be an array or typed array');
+    }
+    const contiguousStride = shape.map((_, k) => shape.slice(k + 1).reduce((a, b) => a * b, 1));
+    const stride = o.stride ? Array.from(o.stride) : contiguousStride;
+    const offset = o.offset ?? 0;
+    const contiguous = offset === 0 && stride.every((s, k) => s === contiguousStride[k] || shape[k] <= 1);
+    if (contiguous) {
+      if (src.length < size) {
+        throw new SoftSamplingError('E_SHAPE', arg, `data has ${src.length} elements, shape [${shape}] needs ${size}`);
+      }
+      data = src instanceof Float32Array && src.length === size ? src : Float32Array.from({ length: size }, (_, i) => src[i]);
+    } else {
+      // strided ndarray view: gather row-major
+      data = new Float32Array(size);
+      const idx = new Array(shape.length).fill(0);
+      for (let i = 0; i < size; i++) {
+        let p = offset;
+        for (let k = 0; k < shape.length; k++) p += idx[k] * stride[k];
+        if (p < 0 || p >= src.length) throw new SoftSamplingError('E_SHAPE', arg, 'ndarray stride/offset point outside its data');
+        data[i] = src[p];
+        for (let k = shape.length - 1; k >= 0; k--) {
+          if (++idx[k] < shape[k]) break;
+          idx[k] = 0;
+        }
+      }
+    }
+  } else {
+    throw new SoftSamplingError('E_TYPE', arg, `expected a typed array, nested number array or ndarray, got ${typeof input}`);
+  }
+  if (nanPolicy === 'error') checkFinite(arg, data);
+  return { data, shape };
+}
+
+function fromNested(arg: string, input: unknown[]): Flat {
+  if (input.length === 0) return { data: new Float32Array(0), shape: [0] };
+  if (Array.isArray(input[0])) {
+    const cols = (input[0] as unknown[]).length;
+    const data = new Float32Array(input.length * cols);
+    for (let i = 0; i < input.length; i++) {
+      const row = input[i];
+      if (!Array.isArray(row) || row.length !== cols) {
+        throw new SoftSamplingError('E_SHAPE', arg, `row ${i} has ${Array.isArray(row) ? row.length : 'no'} elements, row 0 has ${cols}`);
+      }
+      for (let j = 0; j < cols; j++) {
+        const v = row[j];
+        if (typeof v !== 'number') throw new SoftSamplingError('E_TYPE', arg, `element [${i}][${j}] is ${typeof v}, not a number`);
+        data[i * cols + j] = v;
+      }
+    }
+    return { data, shape: [input.length, cols] };
+  }
+  const data = new Float32Array(input.length);
+  for (let i = 0; i < input.length; i++) {
+    const v = input[i];
+    if (typeof v !== 'number') throw new SoftSamplingError('E_TYPE', arg, `element [${i}] is ${typeof v}, not a number`);
+    data[i] = v;
+  }
+  return { data, shape: [input.length] };
+}
+
+/** Throws `E_VALUE` naming the first NaN/±Inf element. */
+export function checkFinite(arg: string, data: ArrayLike<number>): void {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (!Number.isFinite(v)) {
+      throw new SoftSamplingError('E_VALUE', arg, `element ${i} is ${v} (NaN/Inf not allowed; pass nanPolicy: 'propagate' to allow)`);
+    }
+  }
+}
+
+/**
+ * Boxes `[N, 4]`: a flat array of length 4N, an `[N,4]` nested array, or `{data, shape:[N,4]}`.
+ * Returns float32 data (the caller's own `Float32Array` when it already is one: no copy).
+ */
+export function toBoxes(arg: string, input: unknown, nanPolicy: NanPolicy = 'error'): { data: Float32Array; n: number } {
+  const { data, shape } = toFloat32(arg, input, nanPolicy);
+  if (shape.length === 2) {
+    if (shape[1] !== 4 && !(shape[0] === 0)) {
+      throw new SoftSamplingError('E_SHAPE', arg, `boxes must have shape [N, 4], got [${shape}]`);
+    }
+  } else if (shape.length === 1) {
+    if (data.length % 4 !== 0) {
+      throw new SoftSamplingError('E_SHAPE', arg, `flat boxes need a length that is a multiple of 4, got ${data.length}`);
+    }
+  } else {
+    throw new SoftSamplingError('E_SHAPE', arg, `boxes must have shape [N, 4], got [${shape}]`);
+  }
+  return { data, n: data.length / 4 };
+}
+
+/** A finite number option (with default). */
+export function numOpt(arg: string, v: unknown, dflt: number, check?: (x: number) => string | null): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new SoftSamplingError('E_TYPE', arg, `expected a finite number, got ${String(v)}`);
+  }
+  const bad = check?.(v);
+  if (bad) throw new SoftSamplingError('E_VALUE', arg, bad);
+  return v;
+}
+
+/** A boolean option (with default). */
+export function boolOpt(arg: string, v: unknown, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'boolean') throw new SoftSamplingError('E_TYPE', arg, `expected a boolean, got ${String(v)}`);
+  return v;
+}
+
+/** One of a fixed set of strings (with default); returns its index too. */
+export function enumOpt<T extends string>(arg: string, v: unknown, allowed: readonly T[], dflt: T): T {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'string' || !allowed.includes(v as T)) {
+    throw new SoftSamplingError('E_OPTION', arg, `expected one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(v)}`);
+  }
+  return v as T;
+}
+
+/** Checks that an options argument is an object (or undefined) and has no unknown keys. */
+export function checkOptions(arg: string, opts: unknown, known: readonly string[]): Record<string, unknown> {
+  if (opts === undefined || opts === null) return {};
+  if (typeof opts !== 'object' || Array.isArray(opts)) {
+    throw new SoftSamplingError('E_TYPE', arg, `expected an options object, got ${Array.isArray(opts) ? 'array' : typeof opts}`);
+  }
+  for (const k of Object.keys(opts)) {
+    if (!known.includes(k)) {
+      throw new SoftSamplingError('E_OPTION', `${arg}.${k}`, `unknown option; known: ${known.join(', ')}`);
+    }
+  }
+  return opts as Record<string, unknown>;
+}

@@ -1,0 +1,22 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig([
+  {
+    entry: { index: 'ts/index.ts' },
+    format: ['esm', 'cjs'],
+    outExtension: ({ format }) => ({ js: format === 'esm' ? '.mjs' : '.cjs' }),
+    dts: true,
+    shims: true,
+    clean: true,
+    target: 'node18',
+    platform: 'node',
+  },
+  {
+    entry: { edge: 'ts/edge.ts' },
+    format: ['esm'],
+    outExtension: () => ({ js: '.mjs' }),
+    dts: true,
+    target: 'es2020',
+    platform: 'neutral',
+  },
+]);
