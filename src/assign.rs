@@ -1,3 +1,3 @@
-//! napi bindings of assignment, samplers and PISA (issue 4).
+//! napi bindings: MaxIoU assignment and the hard samplers: random, OHEM, IoU-balanced negatives, SSD hard negative mining (issue 4).
 #[allow(unused_imports)]
 use crate::guard;

@@ -13,7 +13,9 @@ use soft_sampling_core::{simd, CoreError};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 mod assign;
-mod losses;
+mod focal;
+mod ghm;
+mod pisa;
 
 pub(crate) fn guard<T>(f: impl FnOnce() -> std::result::Result<T, CoreError>) -> Result<T> {
     match catch_unwind(AssertUnwindSafe(f)) {

@@ -1,2 +1,2 @@
-/** Assignment, hard samplers and PISA (issue 4). */
+/** MaxIoU assignment and the hard samplers: random, OHEM, IoU-balanced negatives, SSD hard negative mining (issue 4). */
 export {};

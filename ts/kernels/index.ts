@@ -1,9 +1,11 @@
 import type { GeometryKernels } from './geometry';
-import type { LossKernels } from './losses';
+import type { FocalKernels } from './focal';
+import type { GhmKernels } from './ghm';
 import type { AssignKernels } from './assign';
+import type { PisaKernels } from './pisa';
 
 /** Everything a backend implements. New op families add their interface here. */
-export interface Kernels extends GeometryKernels, LossKernels, AssignKernels {
+export interface Kernels extends GeometryKernels, FocalKernels, GhmKernels, AssignKernels, PisaKernels {
   /** Test hook: makes the backend's kernel code panic (native) or trap (wasm). */
   debugPanic(): void;
 }

@@ -13,7 +13,9 @@ use std::alloc::{alloc, dealloc, Layout};
 use std::cell::RefCell;
 
 mod assign;
-mod losses;
+mod focal;
+mod ghm;
+mod pisa;
 
 thread_local! {
     static LAST_ERROR: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };

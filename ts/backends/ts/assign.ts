@@ -1,4 +1,4 @@
-/** Pure TypeScript assignment / sampler / PISA kernels (issue 4). */
+/** Pure TypeScript kernels: MaxIoU assignment and the hard samplers: random, OHEM, IoU-balanced negatives, SSD hard negative mining (issue 4). */
 import type { AssignKernels } from '../../kernels/assign';
 
 export const assignKernels: AssignKernels = {};

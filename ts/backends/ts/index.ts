@@ -2,16 +2,20 @@
 import type { Backend } from '../../kernels';
 import { SoftSamplingError } from '../../errors';
 import { geometryKernels } from './geometry';
-import { lossKernels } from './losses';
+import { focalKernels } from './focal';
+import { ghmKernels } from './ghm';
 import { assignKernels } from './assign';
+import { pisaKernels } from './pisa';
 
 export function createTsBackend(): Backend {
   return {
     name: 'ts',
     simd: 'none',
     ...geometryKernels,
-    ...lossKernels,
+    ...focalKernels,
+    ...ghmKernels,
     ...assignKernels,
+    ...pisaKernels,
     debugPanic() {
       throw new SoftSamplingError('E_PANIC', '-', 'deliberate failure (debug hook, ts backend)');
     },

@@ -1,4 +1,4 @@
-/** wasm glue for assignment / sampler / PISA kernels (issue 4). */
+/** wasm glue: MaxIoU assignment and the hard samplers: random, OHEM, IoU-balanced negatives, SSD hard negative mining (issue 4). */
 import type { AssignKernels } from '../../kernels/assign';
 import type { WasmCtx } from './ctx';
 

@@ -2,8 +2,10 @@
 import type { Backend } from '../../kernels';
 import { WasmCtx } from './ctx';
 import { wasmGeometry } from './geometry';
-import { wasmLosses } from './losses';
+import { wasmFocal } from './focal';
+import { wasmGhm } from './ghm';
 import { wasmAssign } from './assign';
+import { wasmPisa } from './pisa';
 
 export function createWasmBackend(module: WebAssembly.Module): Backend {
   const w = new WasmCtx(module);
@@ -11,8 +13,10 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
     name: 'wasm',
     simd: w.raw('ss_simd_level')() === 0 ? 'simd128' : 'scalar',
     ...wasmGeometry(w),
-    ...wasmLosses(w),
+    ...wasmFocal(w),
+    ...wasmGhm(w),
     ...wasmAssign(w),
+    ...wasmPisa(w),
     debugPanic() {
       w.call('ss_debug_panic', []);
     },

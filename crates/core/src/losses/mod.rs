@@ -6,6 +6,9 @@
 //! float64 sum of the per-element losses. The facade computes `scale` from
 //! `reduction`/`avgFactor`/`lossWeight` (see `ts/api/reduce.ts`).
 
+pub mod focal;
+pub mod ghm;
+
 /// `log(1 + e^x)` without overflow or cancellation.
 #[inline(always)]
 pub fn softplus(x: f32) -> f32 {

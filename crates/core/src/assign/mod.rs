@@ -1,1 +1,0 @@
-//! Assignment, hard samplers and PISA (issue 4).

@@ -1,0 +1,1 @@
+//! focal-family losses: BCE / α-balanced CE, sigmoid and softmax focal loss, FL* (issue 3).

@@ -1,0 +1,1 @@
+//! GHM-C, GHM-R, smooth L1 and ASL1 losses (issue 3).

@@ -1,0 +1,3 @@
+//! wasm exports: PISA: IoU-HLR, ISR-P, ISR-N (Score-HLR), CARL (issue 4).
+#[allow(unused_imports)]
+use crate::{report, slice, slice_mut};

@@ -1,2 +1,0 @@
-/** Losses with analytic gradients (issue 3). */
-export {};

@@ -1,0 +1,2 @@
+/** PISA: IoU-HLR, ISR-P, ISR-N (Score-HLR), CARL (issue 4). */
+export {};
