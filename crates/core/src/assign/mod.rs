@@ -15,6 +15,7 @@ pub mod sample;
 
 use crate::error::{check_len, CoreError, Result};
 use crate::geometry::{bbox_overlaps, OverlapMode, OverlapOpts};
+use crate::simd::fmax;
 
 /// What the low-quality step does with a gt whose best IoU over all priors is `≤ 0`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,12 +49,21 @@ pub struct AssignOpts {
 const IOU: OverlapOpts = OverlapOpts { mode: OverlapMode::Iou, eps: 1e-6, offset: 0.0 };
 const IOF: OverlapOpts = OverlapOpts { mode: OverlapMode::Iof, eps: 1e-6, offset: 0.0 };
 
+/// Priors per block of the streaming pass: the `G × BLOCK` IoU tile stays in cache.
+const BLOCK: usize = 2048;
+/// Tie positions remembered per gt; a gt with more ties (e.g. a zero-IoU gt in `Mmdet` mode) has its
+/// IoU row recomputed in a second pass instead.
+const MAX_TIES: usize = 64;
+
 /// Assigns each of the `P` priors (`[P,4]` xyxy) to one of `G` gts (`[G,4]`), writing
 /// `gt_inds` (`−1` ignored, `0` negative, `j+1` gt `j`), `max_overlaps` (best IoU, `−1` for priors
 /// inside an ignore region) and `labels` (`gt_labels[j]` for positives, else `−1`).
 ///
-/// Memory: the `G×P` IoU matrix plus O(P) (the ignore mask; IoF against ignore boxes is computed in
-/// blocks of priors). Empty gt ⇒ every prior negative (`0`) with `max_overlaps = 0`.
+/// Same result as mmdet's `assign_wrt_overlaps` on the full `G×P` IoU matrix, computed in one
+/// streaming pass over blocks of priors: each `G × 2048` IoU tile (from [`bbox_overlaps`]) updates the
+/// per-prior best gt and each gt's running best IoU with the positions that reach it. Memory:
+/// O(G·2048 + P) — the `G×P` matrix is never stored. Empty gt ⇒ every prior negative (`0`) with
+/// `max_overlaps = 0`.
 #[allow(clippy::too_many_arguments)]
 pub fn max_iou_assign(
     priors: &[f32],
@@ -89,33 +99,59 @@ pub fn max_iou_assign(
         max_overlaps.fill(0.0);
         return Ok(());
     }
-    // G × P, row j = IoU of gt j with every prior
-    let mut ov = vec![0f32; g * p];
-    bbox_overlaps(gts, priors, IOU, &mut ov)?;
 
-    let k = gt_ignore.len() / 4;
-    if o.ignore_iof_thr > 0.0 && k > 0 {
-        let ignored = ignore_mask(priors, gt_ignore, o)?;
-        for row in ov.chunks_exact_mut(p) {
-            for (v, &ig) in row.iter_mut().zip(&ignored) {
-                if ig {
-                    *v = -1.0;
+    let ignored = if o.ignore_iof_thr > 0.0 && !gt_ignore.is_empty() { Some(ignore_mask(priors, gt_ignore, o)?) } else { None };
+
+    // per gt: best IoU so far, the first MAX_TIES priors reaching it, whether more did
+    let mut gt_best = vec![f32::NEG_INFINITY; g];
+    let mut ties: Vec<Vec<u32>> = vec![Vec::new(); g];
+    let mut overflow = vec![false; g];
+    let bl = BLOCK.min(p);
+    let mut tile = vec![0f32; g * bl];
+    let mut start = 0;
+    while start < p {
+        let n = bl.min(p - start);
+        let t = &mut tile[..g * n];
+        bbox_overlaps(gts, &priors[4 * start..4 * (start + n)], IOU, t)?;
+        if let Some(ig) = &ignored {
+            let ig = &ig[start..start + n];
+            for row in t.chunks_exact_mut(n) {
+                for (v, &m) in row.iter_mut().zip(ig) {
+                    *v = if m { -1.0 } else { *v };
                 }
             }
         }
-    }
-
-    // best gt per prior: running max over the gt rows (first gt wins ties); argmax kept in gt_inds
-    max_overlaps.copy_from_slice(&ov[..p]);
-    gt_inds.fill(0);
-    for (j, row) in ov.chunks_exact(p).enumerate().skip(1) {
-        for ((m, a), &v) in max_overlaps.iter_mut().zip(gt_inds.iter_mut()).zip(row) {
-            if v > *m {
-                *m = v;
-                *a = j as i32;
+        let mo = &mut max_overlaps[start..start + n];
+        let arg = &mut gt_inds[start..start + n];
+        crate::dispatch!(best_gt_per_prior(t, n, mo, arg));
+        if o.match_low_quality {
+            for (j, row) in t.chunks_exact(n).enumerate() {
+                let bm = crate::dispatch!(row_max(row));
+                if bm < gt_best[j] {
+                    continue;
+                }
+                if bm > gt_best[j] {
+                    gt_best[j] = bm;
+                    ties[j].clear();
+                    overflow[j] = false;
+                }
+                if overflow[j] {
+                    continue;
+                }
+                for (i, &v) in row.iter().enumerate() {
+                    if v == bm {
+                        if ties[j].len() == MAX_TIES {
+                            overflow[j] = true;
+                            break;
+                        }
+                        ties[j].push((start + i) as u32);
+                    }
+                }
             }
         }
+        start += n;
     }
+
     for (a, &m) in gt_inds.iter_mut().zip(max_overlaps.iter()) {
         *a = if m >= o.pos_iou_thr {
             *a + 1
@@ -127,27 +163,29 @@ pub fn max_iou_assign(
     }
 
     if o.match_low_quality {
-        for (j, row) in ov.chunks_exact(p).enumerate() {
-            let mut best = row[0];
-            let mut best_at = 0;
-            for (i, &v) in row.iter().enumerate().skip(1) {
-                if v > best {
-                    best = v;
-                    best_at = i;
-                }
-            }
+        let mut row: Vec<f32> = Vec::new();
+        for j in 0..g {
+            let best = gt_best[j];
             if best < o.min_pos_iou || (o.zero_iou == ZeroIou::Skip && best <= 0.0) {
                 continue;
             }
             let id = j as i32 + 1;
-            if o.gt_max_assign_all {
-                for (a, &v) in gt_inds.iter_mut().zip(row) {
+            if !o.gt_max_assign_all {
+                gt_inds[ties[j][0] as usize] = id;
+            } else if !overflow[j] {
+                for &i in &ties[j] {
+                    gt_inds[i as usize] = id;
+                }
+            } else {
+                // too many ties to remember: recompute this gt's IoU row and scan it
+                row.resize(p, 0.0);
+                bbox_overlaps(&gts[4 * j..4 * j + 4], priors, IOU, &mut row)?;
+                for (i, (a, &v)) in gt_inds.iter_mut().zip(&row).enumerate() {
+                    let v = if ignored.as_ref().is_some_and(|ig| ig[i]) { -1.0 } else { v };
                     if v == best {
                         *a = id;
                     }
                 }
-            } else {
-                gt_inds[best_at] = id;
             }
         }
     }
@@ -158,6 +196,39 @@ pub fn max_iou_assign(
         }
     }
     Ok(())
+}
+
+/// Best gt of each prior of a `G × n` tile: running max over the rows, first gt on ties.
+#[inline(always)]
+fn best_gt_per_prior(tile: &[f32], n: usize, mo: &mut [f32], arg: &mut [i32]) {
+    mo.copy_from_slice(&tile[..n]);
+    arg.fill(0);
+    for (j, row) in tile.chunks_exact(n).enumerate().skip(1) {
+        let j = j as i32;
+        for ((m, a), &v) in mo.iter_mut().zip(arg.iter_mut()).zip(row) {
+            let better = v > *m;
+            *m = if better { v } else { *m };
+            *a = if better { j } else { *a };
+        }
+    }
+}
+
+/// Max of a row with 16 explicit lanes (vectorises without reassociating floats).
+#[inline(always)]
+fn row_max(row: &[f32]) -> f32 {
+    let mut acc = [f32::NEG_INFINITY; 16];
+    let chunks = row.chunks_exact(16);
+    let rem = chunks.remainder();
+    for c in chunks {
+        for k in 0..16 {
+            acc[k] = fmax(acc[k], c[k]);
+        }
+    }
+    let mut m = f32::NEG_INFINITY;
+    for &v in acc.iter().chain(rem) {
+        m = fmax(m, v);
+    }
+    m
 }
 
 /// `true` for priors whose max IoF with the ignore boxes exceeds `ignore_iof_thr`.
@@ -268,6 +339,28 @@ mod tests {
         let o = AssignOpts { neg_lo: 0.1, neg_hi: 0.3, match_low_quality: false, ..opts() };
         // IoUs 1, 1/7, 0
         assert_eq!(run(&pr, &gt, &[0], &[], &o).0, vec![1, 0, -1]);
+    }
+
+    #[test]
+    fn many_ties_across_blocks_and_zero_iou_rows() {
+        // 5000 identical priors: a gt matching them ties 5000 times (beyond MAX_TIES, over 3 blocks)
+        let n = 5000;
+        let mut pr: Vec<f32> = (0..n).flat_map(|_| [0.0, 0.0, 10.0, 10.0]).collect();
+        pr.extend([100.0, 100.0, 110.0, 110.0]);
+        let gt = [0.0, 0.0, 10.0, 10.0, 500.0, 500.0, 510.0, 510.0, 100.0, 100.0, 110.0, 104.0];
+        let o = AssignOpts { pos_iou_thr: 0.9, ..opts() };
+        let (a, _, _) = run(&pr, &gt, &[0, 1, 2], &[], &o);
+        assert!(a[..n].iter().all(|&v| v == 1));
+        assert_eq!(a[n], 3); // IoU 0.4 < 0.9, low-quality for gt 2
+        // mmdet mode: gt 1 (IoU 0 everywhere) claims every prior, then gt 2 takes its best
+        let mm = AssignOpts { zero_iou: ZeroIou::Mmdet, ..o };
+        let (a, _, _) = run(&pr, &gt, &[0, 1, 2], &[], &mm);
+        assert!(a[..n].iter().all(|&v| v == 2));
+        assert_eq!(a[n], 3);
+        let first = AssignOpts { gt_max_assign_all: false, ..mm };
+        let (a, _, _) = run(&pr, &gt, &[0, 1, 2], &[], &first);
+        assert_eq!(a[0], 2);
+        assert!(a[1..n].iter().all(|&v| v == 1));
     }
 
     #[test]
