@@ -344,6 +344,43 @@ describe('properties and agreement across backends', () => {
     ), { numRuns: 80 });
   });
 
+  test('maxIouAssign on 5000+ priors (several Rust blocks, > 64 ties per gt, ignore blocks): identical on every backend', () => {
+    // 2500 copies of [0,0,10,10], a grid of other boxes, one far box; gt 1 overlaps nothing
+    const priors: number[][] = [];
+    for (let i = 0; i < 2500; i++) priors.push([0, 0, 10, 10]);
+    for (let i = 0; i < 2600; i++) priors.push([(i % 50) * 12, Math.floor(i / 50) * 12, (i % 50) * 12 + 11, Math.floor(i / 50) * 12 + 11]);
+    priors.push([2000, 2000, 2010, 2010]);
+    const gts = [[0, 0, 10, 10], [5000, 5000, 5010, 5010], [2000, 2000, 2010, 2006], [300, 300, 330, 330]];
+    const P = priors.length;
+    for (const zero of ['skip', 'mmdet'] as const) {
+      for (const all of [true, false]) {
+        const opts = {
+          posIouThr: 0.7, negIouThr: 0.3, gtMaxAssignAll: all, lowQualityZeroIou: zero, gtLabels: [7, 8, 9, 6],
+          gtIgnore: [[100, 100, 200, 200]], ignoreIofThr: 0.5,
+        };
+        const r = onEveryBackend(() => {
+          const a = maxIouAssign(priors, gts, opts);
+          return { g: arr(a.gtInds), m: arr(a.maxOverlaps) };
+        });
+        expect(r.native).toEqual(r.ts);
+        expect(r.wasm).toEqual(r.ts);
+        const g = r.ts.g;
+        expect(g[P - 1]).toBe(3); // IoU 0.6 < 0.7: low-quality match of gt 2
+        if (zero === 'skip') {
+          expect(g.slice(0, 2500).every((v) => v === 1)).toBe(true);
+          expect(g.includes(2)).toBe(false);
+        } else if (all) {
+          // gt 1 claims every non-ignored prior (all tie at IoU 0), later gts overwrite their best
+          expect(g.slice(0, 2500).every((v) => v === 2)).toBe(true);
+          expect(g.filter((v) => v === -1).length).toBeGreaterThan(0); // the ignore region stays ignored
+        } else {
+          expect(g[0]).toBe(2); // only gt 1's first argmax
+          expect(g.slice(1, 2500).every((v) => v === 1)).toBe(true);
+        }
+      }
+    }
+  });
+
   const samplerArb = fc.record({
     gtInds: gtIndsArb,
     numGts: fc.integer({ min: 0, max: 4 }),
