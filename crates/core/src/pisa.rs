@@ -1,1 +1,416 @@
-//! PISA: IoU-HLR, ISR-P, ISR-N (Score-HLR), CARL (issue 4).
+//! PISA — Prime Sample Attention (Cao et al., "Prime Sample Attention in Object Detection",
+//! CVPR 2020, arXiv 1904.04821): IoU-HLR ranking, ISR-P positive reweighting, ISR-N (Score-HLR)
+//! negative selection and weighting, and the CARL loss with its analytic gradients.
+//!
+//! Semantics follow mmdetection (`mmdet/models/losses/pisa_loss.py` `isr_p` / `carl_loss`,
+//! `mmdet/models/task_modules/samplers/score_hlr_sampler.py`), restated in
+//! `../shared/spec/reference-semantics.md` §3, with the corrections of `decisions.md`
+//! (0/0 guard and `max_ratio` bound on the ISR-P renormalisation, optional per-class rank
+//! denominator). The gt-offset handling across images is done by the caller (the facade builds
+//! global gt ids); kernels here see one flat list of positives.
+//!
+//! Every kernel is deterministic: sorts carry the sample index as the last key, so equal keys
+//! are ordered by index on every backend.
+
+use crate::error::{check_len, CoreError, Result};
+use crate::losses::{sigmoid, smooth_l1, softplus};
+use std::cmp::Ordering;
+
+/// "Effective prime samples" mode (our own extension, decisions.md "Beyond the references").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrimeMode {
+    /// plain IoU-HLR (reference behaviour)
+    Off = 0,
+    /// among equal IoUs, a sample whose centre lies inside its gt box comes first
+    TieBreak = 1,
+    /// inside a gt group, samples whose centre lies inside the gt box come first, then IoU
+    Rerank = 2,
+}
+
+impl PrimeMode {
+    pub fn from_u32(v: u32) -> Result<Self> {
+        match v {
+            0 => Ok(PrimeMode::Off),
+            1 => Ok(PrimeMode::TieBreak),
+            2 => Ok(PrimeMode::Rerank),
+            _ => Err(CoreError::value("effectivePrime", format!("unknown prime mode {v}"))),
+        }
+    }
+}
+
+#[inline(always)]
+fn desc_f32(a: f32, b: f32) -> Ordering {
+    b.partial_cmp(&a).unwrap_or(Ordering::Equal)
+}
+
+/// IoU-HLR (paper §3.1, "Hierarchical Local Rank"; mmdet `isr_p` steps 6–7).
+///
+/// `labels[i] ≥ 0` is the class of positive `i`, `gt_ids[i]` its global gt id (unique across the
+/// batch), `ious[i]` the IoU of its prediction with its target. `prime` is empty, or one flag per
+/// positive (1 = centre inside its gt box) used by `mode`.
+///
+/// Writes `ranks[i]` = rank of positive `i` within its class (0 = most important): positives are
+/// first ranked inside their (class, gt) group by IoU descending (local rank), then ordered within
+/// the class by (local rank ascending, IoU descending). Returns `n_max`, the largest number of
+/// positives of one class (mmdet's `max_l_num`; 0 when there are no positives).
+pub fn iou_hlr(labels: &[i32], gt_ids: &[i32], ious: &[f32], prime: &[u8], mode: PrimeMode, ranks: &mut [i32]) -> Result<u32> {
+    let n = labels.len();
+    check_len("gtInds", gt_ids, n)?;
+    check_len("ious", ious, n)?;
+    check_len("ranks", ranks, n)?;
+    if mode != PrimeMode::Off {
+        check_len("prime", prime, n)?;
+    }
+    if n == 0 {
+        return Ok(0);
+    }
+    if let Some(i) = labels.iter().position(|&l| l < 0) {
+        return Err(CoreError::value("labels", format!("element {i} is negative ({})", labels[i])));
+    }
+    let pf = |i: usize| -> u8 { if mode == PrimeMode::Off { 0 } else { prime[i] } };
+    // 1. local rank inside each (class, gt) group
+    let mut idx: Vec<u32> = (0..n as u32).collect();
+    idx.sort_unstable_by(|&a, &b| {
+        let (a, b) = (a as usize, b as usize);
+        labels[a]
+            .cmp(&labels[b])
+            .then(gt_ids[a].cmp(&gt_ids[b]))
+            .then(if mode == PrimeMode::Rerank { pf(b).cmp(&pf(a)) } else { Ordering::Equal })
+            .then(desc_f32(ious[a], ious[b]))
+            .then(if mode == PrimeMode::TieBreak { pf(b).cmp(&pf(a)) } else { Ordering::Equal })
+            .then(a.cmp(&b))
+    });
+    let mut local = vec![0i32; n];
+    let mut start = 0usize;
+    for p in 0..n {
+        let i = idx[p] as usize;
+        if p > 0 {
+            let j = idx[p - 1] as usize;
+            if labels[i] != labels[j] || gt_ids[i] != gt_ids[j] {
+                start = p;
+            }
+        }
+        local[i] = (p - start) as i32;
+    }
+    // 2. rank within the class by (local rank, IoU desc)
+    idx.sort_unstable_by(|&a, &b| {
+        let (a, b) = (a as usize, b as usize);
+        labels[a]
+            .cmp(&labels[b])
+            .then(local[a].cmp(&local[b]))
+            .then(if mode == PrimeMode::Rerank { pf(b).cmp(&pf(a)) } else { Ordering::Equal })
+            .then(desc_f32(ious[a], ious[b]))
+            .then(if mode == PrimeMode::TieBreak { pf(b).cmp(&pf(a)) } else { Ordering::Equal })
+            .then(a.cmp(&b))
+    });
+    let mut n_max = 0usize;
+    let mut start = 0usize;
+    for p in 0..n {
+        let i = idx[p] as usize;
+        if p > 0 && labels[i] != labels[idx[p - 1] as usize] {
+            start = p;
+        }
+        ranks[i] = (p - start) as i32;
+        n_max = n_max.max(p - start + 1);
+    }
+    Ok(n_max as u32)
+}
+
+/// Parameters of [`isr_p_weights`].
+#[derive(Debug, Clone, Copy)]
+pub struct IsrPParams {
+    /// exponent `k` (paper γ), mmdet default 2
+    pub k: f32,
+    /// bias (paper β), mmdet default 0
+    pub bias: f32,
+    /// `false`: rank denominator = batch-wide `n_max` (mmdet); `true`: the class's own count n_j (paper)
+    pub per_class: bool,
+    /// upper bound of the renormalisation ratio (`f64::INFINITY` = unbounded, mmdet)
+    pub max_ratio: f64,
+    pub prime: PrimeMode,
+}
+
+/// Result scalars of [`isr_p_weights`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct IsrPStats {
+    pub max_l_num: u32,
+    /// the factor applied to every weight (1 when the 0/0 guard fired or there are no positives)
+    pub ratio: f64,
+    /// true when `Σ L·w = 0`: the weights are the original label weights
+    pub guarded: bool,
+}
+
+/// ISR-P (paper eq. 2–3; mmdet `isr_p` steps 6–9) over the positives of a batch.
+///
+/// `u = (d − r)/d` with `d = n_max` (or the class count with `per_class`), `w = (bias + (1−bias)·lw·u)^k`,
+/// then `w ← w · min(Σ L·lw / Σ L·w, max_ratio)` so that the positive classification loss sum is
+/// kept. Guard (decisions.md): when `Σ L·w = 0` the weights are the original `label_weights`.
+pub fn isr_p_weights(
+    labels: &[i32], gt_ids: &[i32], ious: &[f32], pos_loss: &[f32], label_weights: &[f32], prime: &[u8],
+    p: IsrPParams, weights: &mut [f32], ranks: &mut [i32],
+) -> Result<IsrPStats> {
+    let n = labels.len();
+    check_len("posLoss", pos_loss, n)?;
+    check_len("labelWeights", label_weights, n)?;
+    check_len("weights", weights, n)?;
+    let n_max = iou_hlr(labels, gt_ids, ious, prime, p.prime, ranks)?;
+    if n == 0 {
+        return Ok(IsrPStats { max_l_num: 0, ratio: 1.0, guarded: false });
+    }
+    let counts = if p.per_class {
+        let c = *labels.iter().max().unwrap_or(&0) as usize + 1;
+        let mut counts = vec![0u32; c];
+        for &l in labels {
+            counts[l as usize] += 1;
+        }
+        counts
+    } else {
+        Vec::new()
+    };
+    let mut ori = 0f64;
+    let mut new = 0f64;
+    for i in 0..n {
+        let d = if p.per_class { counts[labels[i] as usize] } else { n_max } as f32;
+        let u = (d - ranks[i] as f32) / d;
+        let w = (p.bias + (1.0 - p.bias) * label_weights[i] * u).powf(p.k);
+        weights[i] = w;
+        ori += pos_loss[i] as f64 * label_weights[i] as f64;
+        new += pos_loss[i] as f64 * w as f64;
+    }
+    if new == 0.0 || !new.is_finite() {
+        weights.copy_from_slice(label_weights);
+        return Ok(IsrPStats { max_l_num: n_max, ratio: 1.0, guarded: true });
+    }
+    let ratio = (ori / new).min(p.max_ratio);
+    for w in weights.iter_mut() {
+        *w = (*w as f64 * ratio) as f32;
+    }
+    Ok(IsrPStats { max_l_num: n_max, ratio, guarded: false })
+}
+
+/// Per-sample classification loss of the rows of `cls_score` (`[n, cols]`), as ISR-P needs it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ClsLoss {
+    /// softmax cross-entropy over the `cols` (= C + 1) columns: `logsumexp(x) − x_label`
+    Ce,
+    /// sigmoid focal loss over the `cols` (= C) columns with a one-hot target, summed per row;
+    /// `alpha < 0` disables α-balancing
+    Focal { alpha: f32, gamma: f32 },
+}
+
+/// Writes the per-row classification loss (mmdet `loss_cls(..., reduction_override='none')`,
+/// summed over the class columns for the focal loss) into `out` (`[n]`).
+pub fn cls_loss_rows(cls_score: &[f32], labels: &[i32], cols: usize, kind: ClsLoss, out: &mut [f32]) -> Result<()> {
+    let n = labels.len();
+    check_len("clsScore", cls_score, n * cols)?;
+    check_len("out", out, n)?;
+    for i in 0..n {
+        let row = &cls_score[i * cols..(i + 1) * cols];
+        let l = labels[i];
+        if l < 0 || l as usize >= cols {
+            return Err(CoreError::value("labels", format!("element {i} ({l}) is not a column of clsScore")));
+        }
+        let l = l as usize;
+        out[i] = match kind {
+            ClsLoss::Ce => {
+                let m = row.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+                let s: f64 = row.iter().map(|&x| ((x - m) as f64).exp()).sum();
+                (m as f64 + s.ln() - row[l] as f64) as f32
+            }
+            ClsLoss::Focal { alpha, gamma } => {
+                let mut s = 0f64;
+                for (c, &x) in row.iter().enumerate() {
+                    let (xt, at) = if c == l { (x, alpha) } else { (-x, 1.0 - alpha) };
+                    let at = if alpha < 0.0 { 1.0 } else { at };
+                    // BCE = softplus(−x_t); (1 − p_t)^γ = exp(−γ·softplus(x_t))
+                    let mod_ = if gamma == 0.0 { 1.0 } else { (-gamma * softplus(xt)).exp() };
+                    s += (at * mod_ * softplus(-xt)) as f64;
+                }
+                s as f32
+            }
+        };
+    }
+    Ok(())
+}
+
+/// Parameters of [`carl_loss`].
+#[derive(Debug, Clone, Copy)]
+pub struct CarlParams {
+    /// number of foreground classes C; background label = C
+    pub num_classes: usize,
+    /// sigmoid scores over C columns (RetinaNet) or softmax over C + 1 columns (R-CNN, SSD)
+    pub sigmoid: bool,
+    pub k: f32,
+    pub bias: f32,
+    /// smooth-L1 β
+    pub beta: f32,
+    /// divisor of the summed loss (mmdet: `avg_factor`, default N)
+    pub avg_factor: f32,
+    /// multiplies the loss (mmdet: the `loss_bbox` module's `loss_weight`)
+    pub loss_weight: f32,
+}
+
+/// CARL (paper eq. 5–6; mmdet `carl_loss`): `s_i` the probability of the true class,
+/// `v_i = (bias + (1−bias)·s_i)^k`, `c_i = v_i·n_pos/Σv`,
+/// `loss = loss_weight · Σ_i c_i · Σ_4 smoothL1_β(pred_i − target_i) / avg_factor`.
+///
+/// Writes the gradient of the loss w.r.t. `cls_score` (`[N, cols]`) and `bbox_pred`
+/// (`[N, 4]` or class-specific `[N, 4C]`), through `s_i` and through the normaliser `Σv`, and the
+/// weights `c_i` (`[N]`, 0 for non-positives). Returns the loss; no positives → 0.
+pub fn carl_loss(
+    cls_score: &[f32], labels: &[i32], bbox_pred: &[f32], bbox_targets: &[f32], p: CarlParams,
+    grad_cls: &mut [f32], grad_bbox: &mut [f32], weights: &mut [f32],
+) -> Result<f64> {
+    let n = labels.len();
+    let cols = if p.sigmoid { p.num_classes } else { p.num_classes + 1 };
+    check_len("clsScore", cls_score, n * cols)?;
+    check_len("bboxTargets", bbox_targets, n * 4)?;
+    let bcols = if n == 0 { 4 } else { bbox_pred.len() / n };
+    if bbox_pred.len() != n * bcols || (bcols != 4 && bcols != 4 * p.num_classes) {
+        return Err(CoreError::shape("bboxPred", "expected [N, 4] or [N, 4·C]"));
+    }
+    check_len("gradClsScore", grad_cls, n * cols)?;
+    check_len("gradBboxPred", grad_bbox, bbox_pred.len())?;
+    check_len("weights", weights, n)?;
+    grad_cls.fill(0.0);
+    grad_bbox.fill(0.0);
+    weights.fill(0.0);
+    let c = p.num_classes;
+    let mut pos: Vec<usize> = Vec::new();
+    for (i, &l) in labels.iter().enumerate() {
+        if l < 0 || l as usize > c {
+            return Err(CoreError::value("labels", format!("element {i} ({l}) is outside [0, {c}]")));
+        }
+        if (l as usize) < c {
+            pos.push(i);
+        }
+    }
+    if pos.is_empty() {
+        return Ok(0.0);
+    }
+    let np = pos.len();
+    // per positive: s, v, dv/ds, regression sum R
+    let mut s = vec![0f32; np];
+    let mut v = vec![0f64; np];
+    let mut dv = vec![0f64; np];
+    let mut r = vec![0f64; np];
+    let mut vsum = 0f64;
+    let mut vr = 0f64;
+    for (q, &i) in pos.iter().enumerate() {
+        let l = labels[i] as usize;
+        let row = &cls_score[i * cols..(i + 1) * cols];
+        s[q] = if p.sigmoid {
+            sigmoid(row[l])
+        } else {
+            let m = row.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+            let z: f64 = row.iter().map(|&x| ((x - m) as f64).exp()).sum();
+            (((row[l] - m) as f64).exp() / z) as f32
+        };
+        let base = (p.bias + (1.0 - p.bias) * s[q]) as f64;
+        v[q] = base.powf(p.k as f64);
+        dv[q] = if base > 0.0 { p.k as f64 * (1.0 - p.bias) as f64 * base.powf(p.k as f64 - 1.0) } else { 0.0 };
+        let off = if bcols == 4 { i * 4 } else { i * bcols + 4 * l };
+        let mut sum = 0f64;
+        for j in 0..4 {
+            sum += smooth_l1(bbox_pred[off + j] - bbox_targets[i * 4 + j], p.beta).0 as f64;
+        }
+        r[q] = sum;
+        vsum += v[q];
+        vr += v[q] * sum;
+    }
+    let scale = p.loss_weight as f64 / p.avg_factor as f64;
+    let npf = np as f64;
+    if vsum <= 0.0 {
+        // every v is 0 (bias 0 and every score 0): mmdet would give 0/0; the loss is 0 with 0 gradient
+        return Ok(0.0);
+    }
+    let loss = scale * npf * vr / vsum;
+    for (q, &i) in pos.iter().enumerate() {
+        let l = labels[i] as usize;
+        let cw = v[q] * npf / vsum;
+        weights[i] = cw as f32;
+        // d loss / d v_q
+        let dl_dv = scale * npf * (r[q] / vsum - vr / (vsum * vsum));
+        let dl_ds = dl_dv * dv[q];
+        let sq = s[q] as f64;
+        let row = &cls_score[i * cols..(i + 1) * cols];
+        let grow = &mut grad_cls[i * cols..(i + 1) * cols];
+        if p.sigmoid {
+            grow[l] = (dl_ds * sq * (1.0 - sq)) as f32;
+        } else {
+            let m = row.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+            let z: f64 = row.iter().map(|&x| ((x - m) as f64).exp()).sum();
+            for (col, g) in grow.iter_mut().enumerate() {
+                let pm = ((row[col] - m) as f64).exp() / z;
+                let delta = if col == l { 1.0 } else { 0.0 };
+                *g = (dl_ds * sq * (delta - pm)) as f32;
+            }
+        }
+        let off = if bcols == 4 { i * 4 } else { i * bcols + 4 * l };
+        let gb = (scale * cw) as f32;
+        for j in 0..4 {
+            grad_bbox[off + j] = gb * smooth_l1(bbox_pred[off + j] - bbox_targets[i * 4 + j], p.beta).1;
+        }
+    }
+    Ok(loss)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hlr_and_isr_p_spec_example() {
+        // reference-semantics §3.1 numeric example
+        let labels = [0, 0, 0, 1, 1];
+        let gts = [0, 0, 1, 2, 2];
+        let ious = [0.9, 0.6, 0.7, 0.8, 0.5];
+        let mut ranks = [0i32; 5];
+        let nmax = iou_hlr(&labels, &gts, &ious, &[], PrimeMode::Off, &mut ranks).unwrap();
+        assert_eq!(nmax, 3);
+        assert_eq!(ranks, [0, 2, 1, 0, 1]);
+        let p = IsrPParams { k: 2.0, bias: 0.0, per_class: false, max_ratio: f64::INFINITY, prime: PrimeMode::Off };
+        let mut w = [0f32; 5];
+        let st = isr_p_weights(&labels, &gts, &ious, &[1.0; 5], &[1.0; 5], &[], p, &mut w, &mut ranks).unwrap();
+        let e = [1.6666667, 0.1851852, 0.7407407, 1.6666667, 0.7407407];
+        for i in 0..5 {
+            assert!((w[i] - e[i]).abs() < 1e-6, "{w:?}");
+        }
+        assert!((st.ratio - 5.0 / 3.0).abs() < 1e-6);
+        let st = isr_p_weights(&labels, &gts, &ious, &[0.5, 1.0, 0.2, 0.4, 2.0], &[1.0; 5], &[], p, &mut w, &mut ranks).unwrap();
+        let e = [2.06145, 0.22905, 0.91620, 2.06145, 0.91620];
+        for i in 0..5 {
+            assert!((w[i] - e[i]).abs() < 1e-5, "{w:?} {st:?}");
+        }
+        // 0/0 guard
+        let st = isr_p_weights(&labels, &gts, &ious, &[0.0; 5], &[1.0, 0.5, 1.0, 1.0, 1.0], &[], p, &mut w, &mut ranks).unwrap();
+        assert!(st.guarded && st.ratio == 1.0);
+        assert_eq!(w, [1.0, 0.5, 1.0, 1.0, 1.0]);
+        // bound
+        let pb = IsrPParams { max_ratio: 1.2, ..p };
+        let st = isr_p_weights(&labels, &gts, &ious, &[1.0; 5], &[1.0; 5], &[], pb, &mut w, &mut ranks).unwrap();
+        assert_eq!(st.ratio, 1.2);
+        assert!((w[0] - 1.2).abs() < 1e-6);
+    }
+
+    #[test]
+    fn carl_spec_example() {
+        // s = [0.9, 0.5, 0.1] through sigmoid logits; reg sums [0.1, 0.2, 0.3] with β large (0.5 d²/β)
+        let logit = |s: f32| (s / (1.0 - s)).ln();
+        let cls = [logit(0.9), logit(0.5), logit(0.1)];
+        let labels = [0, 0, 0];
+        // one coordinate with d, 0.5 d² / β = R  → d = sqrt(2 R β)
+        let beta = 10.0f32;
+        let mut pred = [0f32; 12];
+        for (i, r) in [0.1f32, 0.2, 0.3].iter().enumerate() {
+            pred[4 * i] = (2.0 * r * beta).sqrt();
+        }
+        let p = CarlParams { num_classes: 1, sigmoid: true, k: 1.0, bias: 0.2, beta, avg_factor: 3.0, loss_weight: 1.0 };
+        let (mut gc, mut gb, mut w) = ([0f32; 3], [0f32; 12], [0f32; 3]);
+        let loss = carl_loss(&cls, &labels, &pred, &[0.0; 12], p, &mut gc, &mut gb, &mut w).unwrap();
+        assert!((loss - 0.1644444).abs() < 1e-6, "{loss}");
+        for (a, e) in w.iter().zip([1.5333333, 1.0, 0.4666667]) {
+            assert!((a - e).abs() < 1e-5);
+        }
+    }
+}

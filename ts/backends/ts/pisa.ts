@@ -1,4 +1,177 @@
-/** Pure TypeScript kernels: PISA: IoU-HLR, ISR-P, ISR-N (Score-HLR), CARL (issue 4). */
-import type { PisaKernels } from '../../kernels/pisa';
+/**
+ * Pure TypeScript PISA kernels: the reference the Rust kernels (`crates/core/src/pisa.rs`) are
+ * checked against. float64 arithmetic, float32 outputs; same deterministic ordering (sample index
+ * as the last sort key).
+ */
+import type { PisaKernels, HlrResult, IsrPKernelResult, CarlKernelResult } from '../../kernels/pisa';
+import { SoftSamplingError } from '../../errors';
+import { sigmoid, smoothL1, softplus } from './math';
 
-export const pisaKernels: PisaKernels = {};
+function iouHlr(labels: Int32Array, gt: Int32Array, ious: Float32Array, prime: Uint8Array, mode: number): HlrResult {
+  const n = labels.length;
+  const ranks = new Int32Array(n);
+  if (n === 0) return { ranks, maxLNum: 0 };
+  if (mode !== 0 && prime.length !== n) throw new SoftSamplingError('E_SHAPE', 'prime', `expected ${n} flags, got ${prime.length}`);
+  for (let i = 0; i < n; i++) {
+    if (labels[i] < 0) throw new SoftSamplingError('E_VALUE', 'labels', `element ${i} is negative (${labels[i]})`);
+  }
+  const pf = (i: number) => (mode === 0 ? 0 : prime[i]);
+  const rer = mode === 2, tie = mode === 1;
+  const idx = new Uint32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  idx.sort((a, b) =>
+    labels[a] - labels[b] || gt[a] - gt[b] || (rer ? pf(b) - pf(a) : 0) || cmpDesc(ious[a], ious[b]) || (tie ? pf(b) - pf(a) : 0) || a - b);
+  const local = new Int32Array(n);
+  let start = 0;
+  for (let p = 0; p < n; p++) {
+    const i = idx[p];
+    if (p > 0) {
+      const j = idx[p - 1];
+      if (labels[i] !== labels[j] || gt[i] !== gt[j]) start = p;
+    }
+    local[i] = p - start;
+  }
+  idx.sort((a, b) =>
+    labels[a] - labels[b] || local[a] - local[b] || (rer ? pf(b) - pf(a) : 0) || cmpDesc(ious[a], ious[b]) || (tie ? pf(b) - pf(a) : 0) || a - b);
+  let nMax = 0;
+  start = 0;
+  for (let p = 0; p < n; p++) {
+    const i = idx[p];
+    if (p > 0 && labels[i] !== labels[idx[p - 1]]) start = p;
+    ranks[i] = p - start;
+    nMax = Math.max(nMax, p - start + 1);
+  }
+  return { ranks, maxLNum: nMax };
+}
+
+function cmpDesc(a: number, b: number): number {
+  return a > b ? -1 : a < b ? 1 : 0;
+}
+
+export const pisaKernels: PisaKernels = {
+  pisaIouHlr: iouHlr,
+
+  pisaIsrP(labels, gt, ious, posLoss, lw, prime, mode, k, bias, perClass, maxRatio): IsrPKernelResult {
+    const n = labels.length;
+    const { ranks, maxLNum } = iouHlr(labels, gt, ious, prime, mode);
+    const weights = new Float32Array(n);
+    if (n === 0) return { weights, ranks, maxLNum, ratio: 1, guarded: false };
+    let counts: Int32Array | undefined;
+    if (perClass) {
+      let c = 0;
+      for (let i = 0; i < n; i++) c = Math.max(c, labels[i] + 1);
+      counts = new Int32Array(c);
+      for (let i = 0; i < n; i++) counts[labels[i]]++;
+    }
+    const w64 = new Float64Array(n);
+    let ori = 0, nw = 0;
+    for (let i = 0; i < n; i++) {
+      const d = counts ? counts[labels[i]] : maxLNum;
+      const u = (d - ranks[i]) / d;
+      const w = (bias + (1 - bias) * lw[i] * u) ** k;
+      w64[i] = w;
+      ori += posLoss[i] * lw[i];
+      nw += posLoss[i] * w;
+    }
+    if (nw === 0 || !Number.isFinite(nw)) {
+      weights.set(lw);
+      return { weights, ranks, maxLNum, ratio: 1, guarded: true };
+    }
+    const ratio = Math.min(ori / nw, maxRatio);
+    for (let i = 0; i < n; i++) weights[i] = w64[i] * ratio;
+    return { weights, ranks, maxLNum, ratio, guarded: false };
+  },
+
+  pisaClsLoss(score, labels, cols, kind, alpha, gamma) {
+    const n = labels.length;
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const l = labels[i];
+      if (l < 0 || l >= cols) throw new SoftSamplingError('E_VALUE', 'labels', `element ${i} (${l}) is not a column of clsScore`);
+      const o = i * cols;
+      if (kind === 0) {
+        let m = -Infinity;
+        for (let c = 0; c < cols; c++) m = Math.max(m, score[o + c]);
+        let s = 0;
+        for (let c = 0; c < cols; c++) s += Math.exp(score[o + c] - m);
+        out[i] = m + Math.log(s) - score[o + l];
+      } else {
+        let s = 0;
+        for (let c = 0; c < cols; c++) {
+          const x = score[o + c];
+          const xt = c === l ? x : -x;
+          const at = alpha < 0 ? 1 : c === l ? alpha : 1 - alpha;
+          const mod = gamma === 0 ? 1 : Math.exp(-gamma * softplus(xt));
+          s += at * mod * softplus(-xt);
+        }
+        out[i] = s;
+      }
+    }
+    return out;
+  },
+
+  pisaCarl(score, labels, pred, targets, C, useSigmoid, k, bias, beta, avgFactor, lossWeight): CarlKernelResult {
+    const n = labels.length;
+    const cols = useSigmoid ? C : C + 1;
+    const bcols = n === 0 ? 4 : pred.length / n;
+    const gradClsScore = new Float32Array(n * cols);
+    const gradBboxPred = new Float32Array(pred.length);
+    const weights = new Float32Array(n);
+    const pos: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const l = labels[i];
+      if (l < 0 || l > C) throw new SoftSamplingError('E_VALUE', 'labels', `element ${i} (${l}) is outside [0, ${C}]`);
+      if (l < C) pos.push(i);
+    }
+    const res = { loss: 0, gradClsScore, gradBboxPred, weights };
+    if (pos.length === 0) return res;
+    const np = pos.length;
+    const s = new Float64Array(np), v = new Float64Array(np), dv = new Float64Array(np), r = new Float64Array(np);
+    let vsum = 0, vr = 0;
+    const softmaxRow = (o: number): { m: number; z: number } => {
+      let m = -Infinity;
+      for (let c = 0; c < cols; c++) m = Math.max(m, score[o + c]);
+      let z = 0;
+      for (let c = 0; c < cols; c++) z += Math.exp(score[o + c] - m);
+      return { m, z };
+    };
+    const boff = (i: number) => (bcols === 4 ? 4 * i : i * bcols + 4 * labels[i]);
+    pos.forEach((i, q) => {
+      const l = labels[i], o = i * cols;
+      if (useSigmoid) s[q] = sigmoid(score[o + l]);
+      else {
+        const { m, z } = softmaxRow(o);
+        s[q] = Math.exp(score[o + l] - m) / z;
+      }
+      const base = bias + (1 - bias) * s[q];
+      v[q] = base ** k;
+      dv[q] = base > 0 ? k * (1 - bias) * base ** (k - 1) : 0;
+      let sum = 0;
+      const b = boff(i);
+      for (let j = 0; j < 4; j++) sum += smoothL1(pred[b + j] - targets[4 * i + j], beta)[0];
+      r[q] = sum;
+      vsum += v[q];
+      vr += v[q] * sum;
+    });
+    if (vsum <= 0) return res;
+    const scale = lossWeight / avgFactor;
+    res.loss = (scale * np * vr) / vsum;
+    pos.forEach((i, q) => {
+      const l = labels[i], o = i * cols;
+      const cw = (v[q] * np) / vsum;
+      weights[i] = cw;
+      const dlds = scale * np * (r[q] / vsum - vr / (vsum * vsum)) * dv[q];
+      if (useSigmoid) gradClsScore[o + l] = dlds * s[q] * (1 - s[q]);
+      else {
+        const { m, z } = softmaxRow(o);
+        for (let c = 0; c < cols; c++) {
+          const pm = Math.exp(score[o + c] - m) / z;
+          gradClsScore[o + c] = dlds * s[q] * ((c === l ? 1 : 0) - pm);
+        }
+      }
+      const b = boff(i);
+      for (let j = 0; j < 4; j++) gradBboxPred[b + j] = scale * cw * smoothL1(pred[b + j] - targets[4 * i + j], beta)[1];
+    });
+    return res;
+  },
+};
