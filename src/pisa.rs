@@ -3,7 +3,7 @@
 use crate::guard;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use soft_sampling_core::pisa::{self, CarlParams, ClsLoss, IsrPParams, PrimeMode};
+use soft_sampling_core::pisa::{self, CarlParams, ClsLoss, IsrNParams, IsrPParams, PrimeMode};
 
 #[napi(object)]
 pub struct HlrResult {
@@ -76,5 +76,36 @@ pub fn pisa_carl(
         let (mut gc, mut gb, mut w) = (vec![0f32; cls_score.len()], vec![0f32; bbox_pred.len()], vec![0f32; labels.len()]);
         let loss = pisa::carl_loss(&cls_score, &labels, &bbox_pred, &bbox_targets, p, &mut gc, &mut gb, &mut w)?;
         Ok(CarlResult { loss, grad_cls_score: Float32Array::new(gc), grad_bbox_pred: Float32Array::new(gb), weights: Float32Array::new(w) })
+    })
+}
+
+#[napi(object)]
+pub struct IsrNResult {
+    pub selected: Int32Array,
+    pub weights: Float32Array,
+    pub num_hlr: u32,
+    pub num_valid: u32,
+    pub ratio: f64,
+    pub guarded: bool,
+}
+
+#[napi]
+#[allow(clippy::too_many_arguments)]
+pub fn pisa_isr_n(
+    scores: Float32Array, boxes: Float32Array, loss: Float32Array, num_expected: u32, k: f64, bias: f64,
+    score_thr: f64, iou_thr: f64, max_ratio: f64, seed: u32,
+) -> Result<IsrNResult> {
+    guard(|| {
+        let p = IsrNParams {
+            num_expected: num_expected as usize, k: k as f32, bias: bias as f32, score_thr: score_thr as f32,
+            iou_thr: iou_thr as f32, max_ratio, seed,
+        };
+        let ne = pisa::isr_n_count(scores.len(), p.num_expected);
+        let (mut sel, mut w) = (vec![0i32; ne], vec![0f32; ne]);
+        let st = pisa::isr_n(&scores, &boxes, &loss, p, &mut sel, &mut w)?;
+        Ok(IsrNResult {
+            selected: Int32Array::new(sel), weights: Float32Array::new(w), num_hlr: st.num_hlr as u32,
+            num_valid: st.num_valid as u32, ratio: st.ratio, guarded: st.guarded,
+        })
     })
 }

@@ -1,6 +1,6 @@
 /** PISA on every backend: IoU-HLR, ISR-P, CARL (golden vectors, spec examples, properties, edge cases, bad input). */
 import fc from 'fast-check';
-import { iouHlr, isrP, carlLoss, bbox2delta, delta2bbox, bboxOverlaps } from '../ts/index';
+import { iouHlr, isrP, isrN, carlLoss, bbox2delta, delta2bbox, bboxOverlaps } from '../ts/index';
 import { createTsBackend } from '../ts/backends/ts';
 import { forEachBackend, onEveryBackend, vectors, expectClose, expectError, flat, type VectorCase } from './helpers';
 
@@ -226,6 +226,79 @@ forEachBackend(() => {
     });
   });
 
+  describe('ISR-N (Score-HLR)', () => {
+    // groups [[0, 1, 4], [3, 2]] at IoU 0.5 (reference-semantics §3.2 example)
+    const exBoxes = [[0, 0, 10, 10], [0, 0, 10, 11], [100, 100, 110, 111], [100, 100, 110, 110], [1, 0, 10, 10]];
+    const exScores = [0.9, 0.8, 0.3, 0.6, 0.2];
+    test('spec example: selected [0, 3, 1, 2], weights [1, 0.8944, 0.7746, 0.6325]', () => {
+      const r = isrN({ scores: exScores, boxes: exBoxes }, { numExpected: 4 });
+      expect(Array.from(r.indices.data)).toEqual([0, 3, 1, 2]);
+      expectClose(r.weights.data, [1, 0.8944272, 0.7745967, 0.6324555], TOL, 'w');
+      expect(r.numHlr).toBe(4);
+      expect(r.numValid).toBe(5);
+    });
+    test('renormalisation keeps Σ L over the selected; 0/0 guard; bound', () => {
+      const loss = [0.5, 1, 2, 0.3, 0.1];
+      const r = isrN({ scores: exScores, boxes: exBoxes, loss }, { numExpected: 4 });
+      const sel = Array.from(r.indices.data);
+      const kept = sel.reduce((a, j, q) => a + loss[j] * r.weights.data[q], 0);
+      expect(kept).toBeCloseTo(sel.reduce((a, j) => a + loss[j], 0), 5);
+      const z = isrN({ scores: exScores, boxes: exBoxes, loss: [0, 0, 0, 0, 0] }, { numExpected: 4 });
+      expect(z.guarded).toBe(true);
+      expect(Array.from(z.weights.data)).toEqual([1, 1, 1, 1]);
+      const b = isrN({ scores: exScores, boxes: exBoxes, loss }, { numExpected: 4, maxRatio: 1 });
+      expect(b.ratio).toBe(1);
+    });
+    test('random fill-ins come from the invalid negatives and get the smallest HLR weight', () => {
+      const scores = [0.9, 0.01, 0.02, 0.6, 0.03, 0.04, 0.0];
+      const boxes = scores.map((_, i) => [i * 50, 0, i * 50 + 10, 10]);
+      const r = isrN({ scores, boxes }, { numExpected: 5, seed: 7, k: 1 });
+      const idx = Array.from(r.indices.data);
+      expect(r.numHlr).toBe(2);
+      expect(idx.slice(0, 2)).toEqual([0, 3]);
+      for (const j of idx.slice(2)) expect(scores[j]).toBeLessThanOrEqual(0.05);
+      expect(new Set(idx).size).toBe(5);
+      // up = max(5, 2) = 5: HLR weights 1, 0.8; fill-ins 0.8
+      expectClose(r.weights.data, [1, 0.8, 0.8, 0.8, 0.8], TOL, 'w');
+    });
+    test('no valid negative: uniform draw with weights 1; empty input', () => {
+      const scores = new Array(20).fill(0.01);
+      const boxes = scores.map((_, i) => [i, 0, i + 1, 1]);
+      const r = isrN({ scores, boxes }, { numExpected: 5, seed: 12345 });
+      // the samplers' generator: seed 12345 chooses [0, 9, 10, 16, 17] of 20
+      expect(Array.from(r.indices.data)).toEqual([0, 9, 10, 16, 17]);
+      expect(Array.from(r.weights.data)).toEqual([1, 1, 1, 1, 1]);
+      const e = isrN({ scores: [], boxes: [] }, { numExpected: 3 });
+      expect(e.indices.shape).toEqual([0]);
+    });
+    test('property: unique indices, exact count, weights positive', () => {
+      const arb = fc.integer({ min: 0, max: 40 }).chain((m) =>
+        fc.record({
+          scores: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: m, maxLength: m }),
+          xy: fc.array(fc.tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 60 })), { minLength: m, maxLength: m }),
+          numExpected: fc.integer({ min: 0, max: 50 }),
+          seed: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+        }),
+      );
+      fc.assert(fc.property(arb, ({ scores, xy, numExpected, seed }) => {
+        const boxes = xy.map(([x, y]) => [x, y, x + 20, y + 20]);
+        const r = isrN({ scores, boxes }, { numExpected, seed });
+        const idx = Array.from(r.indices.data);
+        expect(idx.length).toBe(Math.min(scores.length, numExpected));
+        expect(new Set(idx).size).toBe(idx.length);
+        for (const j of idx) expect(j >= 0 && j < scores.length).toBe(true);
+        for (const w of r.weights.data) expect(w).toBeGreaterThan(0);
+      }), { numRuns: 60 });
+    });
+    test('bad input', () => {
+      expectError(() => isrN({ scores: [0.5], boxes: [] }, { numExpected: 1 }), 'E_SHAPE', 'input.boxes');
+      expectError(() => isrN({ scores: [0.5], boxes: [[0, 0, 1, 1]] }, {} as never), 'E_TYPE', 'options.numExpected');
+      expectError(() => isrN({ scores: [0.5], boxes: [[0, 0, 1, 1]] }, { numExpected: 1.5 }), 'E_VALUE', 'options.numExpected');
+      expectError(() => isrN({ scores: [0.5], boxes: [[0, 0, 1, 1]], loss: [-1] }, { numExpected: 1 }), 'E_VALUE', 'input.loss');
+      expectError(() => isrN({ scores: [0.5], boxes: [[0, 0, 1, 1]] }, { numExpected: 1, seed: -1 }), 'E_VALUE', 'options.seed');
+    });
+  });
+
   describe('bad input', () => {
     test('typed errors', () => {
       expectError(() => iouHlr({ labels: [0, 1], gtInds: [0], ious: [0.5, 0.5] }), 'E_SHAPE', 'input.gtInds');
@@ -263,6 +336,26 @@ describe('backend agreement', () => {
       }),
       { numRuns: 40 },
     );
+  });
+  test('ISR-N: same seed, same indices and weights on every backend', () => {
+    const arb = fc.integer({ min: 1, max: 60 }).chain((m) =>
+      fc.record({
+        scores: fc.array(fc.double({ min: 0, max: 0.3, noNaN: true }), { minLength: m, maxLength: m }),
+        xy: fc.array(fc.tuple(fc.integer({ min: 0, max: 80 }), fc.integer({ min: 0, max: 80 })), { minLength: m, maxLength: m }),
+        loss: fc.array(fc.double({ min: 0.01, max: 3, noNaN: true }), { minLength: m, maxLength: m }),
+        numExpected: fc.integer({ min: 1, max: 60 }),
+        seed: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+      }),
+    );
+    fc.assert(fc.property(arb, ({ scores, xy, loss, numExpected, seed }) => {
+      const boxes = xy.map(([x, y]) => [x, y, x + 17, y + 23]);
+      const res = onEveryBackend(() => isrN({ scores, boxes, loss }, { numExpected, seed }));
+      for (const b of ['native', 'wasm'] as const) {
+        expect(Array.from(res[b].indices.data)).toEqual(Array.from(res.ts.indices.data));
+        expect(res[b].numHlr).toBe(res.ts.numHlr);
+        expectClose(res[b].weights.data, res.ts.weights.data, { abs: 1e-6, rel: 1e-5 }, b);
+      }
+    }), { numRuns: 40 });
   });
   test('CARL: loss and gradients agree', () => {
     const arb = fc.integer({ min: 1, max: 12 }).chain((n) =>

@@ -572,3 +572,115 @@ export function carlLoss(clsScore: ArrayInput, labels: ArrayInput, bboxPred: Arr
     weights: new Tensor(r.weights, [N]),
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// ISR-N (Score-HLR)
+
+export interface IsrNInput {
+  /**
+   * `[m]` score of each negative of one image — the pluggable scorer. mmdetection's
+   * `ScoreHLRSampler` uses the largest foreground softmax probability of the RoI head.
+   */
+  scores: ArrayInput;
+  /** `[m, 4]` boxes of the negatives (xyxy; mmdet: the RoI decoded with its argmax class's deltas). */
+  boxes: ArrayInput;
+  /**
+   * `[m]` classification loss of each negative (mmdet: CE against background), ≥ 0. When given,
+   * the weights are renormalised so Σ L·w over the selected equals Σ L; without it they are not.
+   */
+  loss?: ArrayInput;
+}
+
+export interface IsrNOptions {
+  /** Number of negatives to select (mmdet `num − #positives sampled`); capped by m. Required. */
+  numExpected: number;
+  /** Exponent k; default 0.5 (mmdet `ScoreHLRSampler`). */
+  k?: number;
+  /** Bias in [0, 1]; default 0. */
+  bias?: number;
+  /** A negative takes part in the ranking when its score is > `scoreThr`; default 0.05. */
+  scoreThr?: number;
+  /** NMS-match grouping threshold (IoU ≥ `iouThr`); default 0.5. */
+  iouThr?: number;
+  /** Bound of the renormalisation ratio; default `Infinity` (mmdet parity). */
+  maxRatio?: number;
+  /** u32 seed of the generator for the random fill-ins; default 0. */
+  seed?: number;
+}
+
+export interface IsrNResult {
+  /** `[min(m, numExpected)]` int32 indices into the negatives: HLR-selected (rank order) then random fill-ins (ascending). */
+  indices: Tensor<Int32Array>;
+  /** `[min(m, numExpected)]` the label weight of each selected negative. */
+  weights: Tensor;
+  /** How many of `indices` were selected by Score-HLR (the rest are random fill-ins). */
+  numHlr: number;
+  /** Number of negatives with score > `scoreThr`. */
+  numValid: number;
+  /** Renormalisation factor applied (1 without `loss`, when guarded, or with no valid negative). */
+  ratio: number;
+  /** `true` when Σ L·w was 0 and the weights were set to 1 (decisions.md guard; mmdet gives NaN). */
+  guarded: boolean;
+}
+
+/**
+ * ISR-N — importance-based reweighting of negatives with Score-HLR (PISA paper §3.2), for the
+ * negatives of **one image** (call once per image; mmdetection's `ScoreHLRSampler` is per image too).
+ *
+ * Negatives with `score > scoreThr` are "valid": they are grouped by NMS-match (score order, ties by
+ * index; a keeper takes every remaining box with IoU ≥ `iouThr`, mmcv `nms_match`), `r` = position
+ * in the group, importance `#valid − r + score`, and the `min(#valid, numExpected)` most important are
+ * selected in rank order; the remainder are drawn uniformly without replacement from the invalid
+ * negatives with the seeded generator (xoshiro128** seeded by splitmix32, the samplers' generator:
+ * same seed, same draw on every backend). Weights: `(up − rank)/up`, `up = max(numExpected, #valid)`,
+ * fill-ins get the smallest of those, then `(bias + (1 − bias)·w)^k`, then (with `loss`)
+ * `w ← w · min(Σ L / Σ L·w, maxRatio)`. No valid negative: a uniform random draw with weights 1.
+ *
+ * Deviations (deliberate): the scorer is pluggable (no RoI-head coupling, no extra head forward);
+ * randomness is an explicit seed; ties are broken by index; 0/0 in the renormalisation gives weights 1.
+ *
+ * Source: Cao et al. 2020 §3.2; matches mmdetection `ScoreHLRSampler._sample_neg` (k = 0.5, bias = 0,
+ * score_thr = 0.05, iou_thr = 0.5), reference-semantics §3.2.
+ * @throws SoftSamplingError `E_SHAPE` (lengths), `E_VALUE` (NaN/Inf, negative loss, bad numbers),
+ *   `E_TYPE` (missing `numExpected`), `E_OPTION`.
+ */
+export function isrN(input: IsrNInput, options: IsrNOptions): IsrNResult {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new SoftSamplingError('E_TYPE', 'input', 'expected { scores, boxes, loss? }');
+  }
+  const inp = checkOptions('input', input, ['scores', 'boxes', 'loss']);
+  const o = checkOptions('options', options, ['numExpected', 'k', 'bias', 'scoreThr', 'iouThr', 'maxRatio', 'seed']);
+  if (o.numExpected === undefined) throw new SoftSamplingError('E_TYPE', 'options.numExpected', 'is required');
+  const numExpected = numOpt('options.numExpected', o.numExpected, 0, (x) => (Number.isInteger(x) && x >= 0 && x < 2 ** 31 ? null : `must be an integer in [0, 2^31), got ${x}`));
+  const k = numOpt('options.k', o.k, 0.5, (x) => (x >= 0 ? null : `must be ≥ 0, got ${x}`));
+  const bias = numOpt('options.bias', o.bias, 0, (x) => (x >= 0 && x <= 1 ? null : `must be in [0, 1], got ${x}`));
+  const scoreThr = numOpt('options.scoreThr', o.scoreThr, 0.05);
+  const iouThr = numOpt('options.iouThr', o.iouThr, 0.5, (x) => (x >= 0 && x <= 1 ? null : `must be in [0, 1], got ${x}`));
+  const maxRatio = o.maxRatio === undefined || o.maxRatio === null || o.maxRatio === Infinity
+    ? Infinity
+    : numOpt('options.maxRatio', o.maxRatio, Infinity, (x) => (x > 0 ? null : `must be > 0, got ${x}`));
+  const seed = numOpt('options.seed', o.seed, 0, (x) => (Number.isInteger(x) && x >= 0 && x <= 0xffffffff ? null : `must be a u32, got ${x}`));
+  if (inp.scores === undefined) throw new SoftSamplingError('E_TYPE', 'input.scores', 'is required');
+  if (inp.boxes === undefined) throw new SoftSamplingError('E_TYPE', 'input.boxes', 'is required');
+  const scores = toFloat32('input.scores', inp.scores).data;
+  const m = scores.length;
+  const boxes = toBoxes('input.boxes', inp.boxes);
+  expectLen('input.boxes', boxes.n, m, 'boxes');
+  let loss: Float32Array = new Float32Array(0);
+  if (inp.loss !== undefined) {
+    loss = toFloat32('input.loss', inp.loss).data;
+    expectLen('input.loss', loss.length, m);
+    loss.forEach((v, i) => {
+      if (v < 0) throw new SoftSamplingError('E_VALUE', 'input.loss', `element ${i} is negative (${v})`);
+    });
+  }
+  const r = getBackend().pisaIsrN(scores, boxes.data, loss, numExpected, k, bias, scoreThr, iouThr, maxRatio, seed);
+  return {
+    indices: new Tensor(r.selected, [r.selected.length]),
+    weights: new Tensor(r.weights, [r.weights.length]),
+    numHlr: r.numHlr,
+    numValid: r.numValid,
+    ratio: r.ratio,
+    guarded: r.guarded,
+  };
+}

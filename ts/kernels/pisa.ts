@@ -32,6 +32,11 @@ export interface IsrNKernelResult {
   weights: Float32Array;
   /** Number of HLR-selected (valid) negatives at the front of `selected`. */
   numHlr: number;
+  /** Number of negatives with score > scoreThr. */
+  numValid: number;
+  /** Renormalisation factor (1 without losses, when guarded, or without valid negatives). */
+  ratio: number;
+  guarded: boolean;
 }
 
 export interface PisaKernels {
@@ -47,4 +52,9 @@ export interface PisaKernels {
     clsScore: Float32Array, labels: Int32Array, bboxPred: Float32Array, bboxTargets: Float32Array, numClasses: number,
     sigmoid: boolean, k: number, bias: number, beta: number, avgFactor: number, lossWeight: number,
   ): CarlKernelResult;
+  /** Score-HLR over the negatives of one image; `loss` empty (no renormalisation) or one per negative. */
+  pisaIsrN(
+    scores: Float32Array, boxes: Float32Array, loss: Float32Array, numExpected: number, k: number, bias: number,
+    scoreThr: number, iouThr: number, maxRatio: number, seed: number,
+  ): IsrNKernelResult;
 }

@@ -355,6 +355,211 @@ pub fn carl_loss(
     Ok(loss)
 }
 
+/// The samplers' generator, **copied** from the assign helper's `crates/core/src/assign/rng.rs`
+/// (identical algorithm, to be unified by the lead at merge): xoshiro128** (Blackman & Vigna 2018)
+/// whose four state words are four successive splitmix32 outputs of the u32 seed (all-zero state
+/// replaced by `[1, 0, 0, 0]`); `below(n)` by rejection (`x < 2^32 − 2^32 mod n`, then `x mod n`);
+/// `choose(pool, k)`: partial Fisher–Yates over the pool in ascending order, first k sorted ascending.
+pub mod rng {
+    #[inline]
+    pub fn splitmix32(state: &mut u32) -> u32 {
+        *state = state.wrapping_add(0x9e37_79b9);
+        let mut z = *state;
+        z = (z ^ (z >> 16)).wrapping_mul(0x85eb_ca6b);
+        z = (z ^ (z >> 13)).wrapping_mul(0xc2b2_ae35);
+        z ^ (z >> 16)
+    }
+
+    #[derive(Debug, Clone)]
+    pub struct Rng {
+        s: [u32; 4],
+    }
+
+    impl Rng {
+        pub fn new(seed: u32) -> Self {
+            let mut x = seed;
+            let mut s = [0u32; 4];
+            for w in s.iter_mut() {
+                *w = splitmix32(&mut x);
+            }
+            if s == [0; 4] {
+                s[0] = 1;
+            }
+            Rng { s }
+        }
+
+        #[inline]
+        pub fn next_u32(&mut self) -> u32 {
+            let s = &mut self.s;
+            let result = s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
+            let t = s[1] << 9;
+            s[2] ^= s[0];
+            s[3] ^= s[1];
+            s[1] ^= s[2];
+            s[0] ^= s[3];
+            s[2] ^= t;
+            s[3] = s[3].rotate_left(11);
+            result
+        }
+
+        #[inline]
+        pub fn below(&mut self, n: u32) -> u32 {
+            let limit = (1u64 << 32) - ((1u64 << 32) % n as u64);
+            loop {
+                let x = self.next_u32();
+                if (x as u64) < limit {
+                    return x % n;
+                }
+            }
+        }
+
+        pub fn choose(&mut self, mut pool: Vec<u32>, k: usize) -> Vec<u32> {
+            let n = pool.len();
+            if n > k {
+                for i in 0..k {
+                    let j = i + self.below((n - i) as u32) as usize;
+                    pool.swap(i, j);
+                }
+                pool.truncate(k);
+            }
+            pool.sort_unstable();
+            pool
+        }
+    }
+}
+
+/// Parameters of [`isr_n`].
+#[derive(Debug, Clone, Copy)]
+pub struct IsrNParams {
+    /// number of negatives to select (capped by the number of negatives)
+    pub num_expected: usize,
+    /// mmdet default 0.5
+    pub k: f32,
+    /// mmdet default 0
+    pub bias: f32,
+    /// a negative is "valid" (HLR-ranked) when its score is > `score_thr` (mmdet 0.05)
+    pub score_thr: f32,
+    /// NMS-match grouping threshold, IoU ≥ `iou_thr` (mmdet 0.5)
+    pub iou_thr: f32,
+    /// bound of the renormalisation ratio
+    pub max_ratio: f64,
+    pub seed: u32,
+}
+
+/// Result scalars of [`isr_n`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct IsrNStats {
+    pub num_valid: usize,
+    pub num_hlr: usize,
+    pub ratio: f64,
+    pub guarded: bool,
+}
+
+/// Number of negatives [`isr_n`] selects for `m` candidates.
+pub fn isr_n_count(m: usize, num_expected: usize) -> usize {
+    m.min(num_expected)
+}
+
+/// ISR-N with Score-HLR (paper §3.2; mmdet `ScoreHLRSampler._sample_neg`), for the negatives of
+/// one image: `scores[j]` (the pluggable score, mmdet: max foreground softmax probability),
+/// `boxes[j]` (`[m, 4]` xyxy, mmdet: decoded with the argmax class's deltas), `loss[j]` (empty, or
+/// the negative's own classification loss for the renormalisation).
+///
+/// Valid negatives (`score > score_thr`) are grouped by NMS-match (score order, ties by index; a
+/// keeper takes every unsuppressed box with IoU ≥ `iou_thr`), `r_j` = position in its group,
+/// importance `#valid − r_j + s_j`; the top `min(#valid, num_expected)` by importance are selected
+/// (in rank order), the rest are drawn uniformly from the invalid ones (seeded generator, sorted).
+/// Weights: `(up − rank)/up` with `up = max(num_expected, #valid)`, random fill-ins the smallest of
+/// those, then `(bias + (1−bias)·w)^k`, then renormalised so `Σ L·w = Σ L` over the selected
+/// (bounded by `max_ratio`; 0/0 keeps weights 1). No valid negative → uniform random, weights 1.
+/// Writes `selected` and `weights` (length [`isr_n_count`]).
+pub fn isr_n(scores: &[f32], boxes: &[f32], loss: &[f32], p: IsrNParams, selected: &mut [i32], weights: &mut [f32]) -> Result<IsrNStats> {
+    let m = scores.len();
+    check_len("boxes", boxes, 4 * m)?;
+    if !loss.is_empty() {
+        check_len("loss", loss, m)?;
+    }
+    let ne = isr_n_count(m, p.num_expected);
+    check_len("selected", selected, ne)?;
+    check_len("weights", weights, ne)?;
+    let mut rng = rng::Rng::new(p.seed);
+    let mut valid: Vec<u32> = (0..m as u32).filter(|&j| scores[j as usize] > p.score_thr).collect();
+    let nv = valid.len();
+    if nv == 0 {
+        let pick = rng.choose((0..m as u32).collect(), ne);
+        for (q, &j) in pick.iter().enumerate() {
+            selected[q] = j as i32;
+        }
+        weights.fill(1.0);
+        return Ok(IsrNStats { num_valid: 0, num_hlr: 0, ratio: 1.0, guarded: false });
+    }
+    // NMS-match groups over the valid boxes, in score order
+    valid.sort_unstable_by(|&a, &b| desc_f32(scores[a as usize], scores[b as usize]).then(a.cmp(&b)));
+    let vb: Vec<f32> = valid.iter().flat_map(|&j| boxes[4 * j as usize..4 * j as usize + 4].iter().cloned()).collect();
+    let opts = crate::geometry::OverlapOpts { mode: crate::geometry::OverlapMode::Iou, eps: 1e-6, offset: 0.0 };
+    let mut suppressed = vec![false; nv];
+    let mut grp_rank = vec![0u32; nv];
+    let mut row = vec![0f32; nv];
+    for a in 0..nv {
+        if suppressed[a] {
+            continue;
+        }
+        let rest = &vb[4 * (a + 1)..];
+        let row = &mut row[..nv - a - 1];
+        crate::geometry::bbox_overlaps(&vb[4 * a..4 * a + 4], rest, opts, row)?;
+        let mut r = 1u32;
+        for (t, &iou) in row.iter().enumerate() {
+            let b = a + 1 + t;
+            if !suppressed[b] && iou >= p.iou_thr {
+                suppressed[b] = true;
+                grp_rank[b] = r;
+                r += 1;
+            }
+        }
+    }
+    // importance = #valid − r + s, rank by importance descending (ties by index)
+    let imp: Vec<f64> = (0..nv).map(|q| nv as f64 - grp_rank[q] as f64 + scores[valid[q] as usize] as f64).collect();
+    let mut order: Vec<usize> = (0..nv).collect();
+    order.sort_unstable_by(|&a, &b| imp[b].partial_cmp(&imp[a]).unwrap_or(Ordering::Equal).then(valid[a].cmp(&valid[b])));
+    let num_hlr = nv.min(ne);
+    let num_rand = ne - num_hlr;
+    let up = ne.max(nv) as f32;
+    for q in 0..num_hlr {
+        selected[q] = valid[order[q]] as i32;
+        weights[q] = (up - q as f32) / up;
+    }
+    if num_rand > 0 {
+        let invalid: Vec<u32> = (0..m as u32).filter(|&j| scores[j as usize] <= p.score_thr).collect();
+        let pick = rng.choose(invalid, num_rand);
+        let wmin = (up - (num_hlr as f32 - 1.0)) / up;
+        for (t, &j) in pick.iter().enumerate() {
+            selected[num_hlr + t] = j as i32;
+            weights[num_hlr + t] = wmin;
+        }
+    }
+    for w in weights.iter_mut() {
+        *w = (p.bias + (1.0 - p.bias) * *w).powf(p.k);
+    }
+    if loss.is_empty() {
+        return Ok(IsrNStats { num_valid: nv, num_hlr, ratio: 1.0, guarded: false });
+    }
+    let (mut ori, mut new) = (0f64, 0f64);
+    for q in 0..ne {
+        let l = loss[selected[q] as usize] as f64;
+        ori += l;
+        new += l * weights[q] as f64;
+    }
+    if new == 0.0 || !new.is_finite() {
+        weights.fill(1.0);
+        return Ok(IsrNStats { num_valid: nv, num_hlr, ratio: 1.0, guarded: true });
+    }
+    let ratio = (ori / new).min(p.max_ratio);
+    for w in weights.iter_mut() {
+        *w = (*w as f64 * ratio) as f32;
+    }
+    Ok(IsrNStats { num_valid: nv, num_hlr, ratio, guarded: false })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -411,6 +616,37 @@ mod tests {
         assert!((loss - 0.1644444).abs() < 1e-6, "{loss}");
         for (a, e) in w.iter().zip([1.5333333, 1.0, 0.4666667]) {
             assert!((a - e).abs() < 1e-5);
+        }
+    }
+
+    #[test]
+    fn rng_matches_the_assign_generator() {
+        let pinned: [(u32, [u32; 4], [u32; 5]); 2] = [
+            (0, [3809008728, 1133695204, 53579671, 2891528803], [1, 8, 9, 13, 14]),
+            (12345, [518667457, 440444462, 4232892992, 3757857622], [0, 9, 10, 16, 17]),
+        ];
+        for (seed, stream, chosen) in pinned {
+            let mut r = rng::Rng::new(seed);
+            assert_eq!((0..4).map(|_| r.next_u32()).collect::<Vec<_>>(), stream);
+            let mut r = rng::Rng::new(seed);
+            assert_eq!(r.choose((0..20).collect(), 5), chosen);
+        }
+    }
+
+    #[test]
+    fn isr_n_spec_example() {
+        // s = [0.9, 0.8, 0.3, 0.6, 0.2]; groups [[0, 1, 4], [3, 2]]
+        let scores = [0.9, 0.8, 0.3, 0.6, 0.2];
+        let boxes = [
+            0.0, 0.0, 10.0, 10.0, 0.0, 0.0, 10.0, 11.0, 100.0, 100.0, 110.0, 111.0, 100.0, 100.0, 110.0, 110.0, 1.0, 0.0, 10.0, 10.0,
+        ];
+        let p = IsrNParams { num_expected: 4, k: 0.5, bias: 0.0, score_thr: 0.05, iou_thr: 0.5, max_ratio: f64::INFINITY, seed: 0 };
+        let (mut sel, mut w) = ([0i32; 4], [0f32; 4]);
+        let st = isr_n(&scores, &boxes, &[], p, &mut sel, &mut w).unwrap();
+        assert_eq!(sel, [0, 3, 1, 2]);
+        assert_eq!(st.num_hlr, 4);
+        for (a, e) in w.iter().zip([1.0, 0.8944272, 0.7745967, 0.6324555]) {
+            assert!((a - e).abs() < 1e-6, "{w:?}");
         }
     }
 }

@@ -1,7 +1,7 @@
 //! wasm exports: PISA — IoU-HLR, ISR-P, ISR-N (Score-HLR), CARL (issue 4). Marshalling only; the
 //! kernels are in `soft_sampling_core::pisa`. Scalar results are written to a small `f64` buffer.
 use crate::{report, slice, slice_mut};
-use soft_sampling_core::pisa::{self, CarlParams, ClsLoss, IsrPParams, PrimeMode};
+use soft_sampling_core::pisa::{self, CarlParams, ClsLoss, IsrNParams, IsrPParams, PrimeMode};
 
 /// Writes ranks `[n]` and `stats = [max_l_num]`.
 #[no_mangle]
@@ -59,6 +59,25 @@ pub unsafe extern "C" fn ss_pisa_carl(
             slice_mut(grad_cls, score_len), slice_mut(grad_bbox, pred_len), slice_mut(weights, n),
         )?;
         slice_mut(loss, 1)[0] = l;
+        Ok(())
+    })())
+}
+
+/// Writes `selected`, `weights` (length `min(m, num_expected)`) and `stats = [num_hlr, num_valid, ratio, guarded]`.
+#[no_mangle]
+pub unsafe extern "C" fn ss_pisa_isr_n(
+    scores: *const f32, m: usize, boxes: *const f32, loss: *const f32, loss_len: usize, num_expected: usize, k: f32, bias: f32,
+    score_thr: f32, iou_thr: f32, max_ratio: f64, seed: u32, selected: *mut i32, weights: *mut f32, stats: *mut f64,
+) -> i32 {
+    report((|| {
+        let p = IsrNParams { num_expected, k, bias, score_thr, iou_thr, max_ratio, seed };
+        let ne = pisa::isr_n_count(m, num_expected);
+        let st = pisa::isr_n(slice(scores, m), slice(boxes, 4 * m), slice(loss, loss_len), p, slice_mut(selected, ne), slice_mut(weights, ne))?;
+        let s = slice_mut(stats, 4);
+        s[0] = st.num_hlr as f64;
+        s[1] = st.num_valid as f64;
+        s[2] = st.ratio;
+        s[3] = if st.guarded { 1.0 } else { 0.0 };
         Ok(())
     })())
 }

@@ -3,7 +3,8 @@
  * checked against. float64 arithmetic, float32 outputs; same deterministic ordering (sample index
  * as the last sort key).
  */
-import type { PisaKernels, HlrResult, IsrPKernelResult, CarlKernelResult } from '../../kernels/pisa';
+import type { PisaKernels, HlrResult, IsrPKernelResult, CarlKernelResult, IsrNKernelResult } from '../../kernels/pisa';
+import { geometryKernels } from './geometry';
 import { SoftSamplingError } from '../../errors';
 import { sigmoid, smoothL1, softplus } from './math';
 
@@ -44,12 +45,152 @@ function iouHlr(labels: Int32Array, gt: Int32Array, ious: Float32Array, prime: U
   return { ranks, maxLNum: nMax };
 }
 
+/**
+ * The samplers' generator, **copied** from the assign helper's `Rng` (`ts/backends/ts/assign.ts`;
+ * to be unified at merge): xoshiro128** whose state is four splitmix32 outputs of the u32 seed;
+ * `below(n)` by rejection; `choose(pool, k)` by partial Fisher–Yates, result sorted ascending.
+ * Bit-identical to `rng` in `crates/core/src/pisa.rs`.
+ */
+export class PisaRng {
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private s3: number;
+
+  constructor(seed: number) {
+    let x = seed >>> 0;
+    const next = (): number => {
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.s0 = next();
+    this.s1 = next();
+    this.s2 = next();
+    this.s3 = next();
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+  }
+
+  nextU32(): number {
+    const s1 = this.s1;
+    const m = Math.imul(s1, 5);
+    const r = (m << 7) | (m >>> 25);
+    const result = Math.imul(r, 9) >>> 0;
+    const t = s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = (this.s3 << 11) | (this.s3 >>> 21);
+    return result;
+  }
+
+  below(n: number): number {
+    const limit = 4294967296 - (4294967296 % n);
+    for (;;) {
+      const x = this.nextU32();
+      if (x < limit) return x % n;
+    }
+  }
+
+  choose(pool: number[], k: number): number[] {
+    const n = pool.length;
+    if (n > k) {
+      for (let i = 0; i < k; i++) {
+        const j = i + this.below(n - i);
+        const t = pool[i];
+        pool[i] = pool[j];
+        pool[j] = t;
+      }
+      pool.length = k;
+    }
+    return pool.sort((a, b) => a - b);
+  }
+}
+
+function isrN(scores: Float32Array, boxes: Float32Array, loss: Float32Array, numExpected: number, k: number, bias: number,
+  scoreThr: number, iouThr: number, maxRatio: number, seed: number): IsrNKernelResult {
+  const m = scores.length;
+  const ne = Math.min(m, numExpected);
+  const selected = new Int32Array(ne);
+  const weights = new Float32Array(ne);
+  const rng = new PisaRng(seed);
+  const thr = Math.fround(scoreThr), ithr = Math.fround(iouThr);
+  const valid: number[] = [];
+  for (let j = 0; j < m; j++) if (scores[j] > thr) valid.push(j);
+  const nv = valid.length;
+  if (nv === 0) {
+    const pick = rng.choose(Array.from({ length: m }, (_, j) => j), ne);
+    selected.set(pick);
+    weights.fill(1);
+    return { selected, weights, numHlr: 0, numValid: 0, ratio: 1, guarded: false };
+  }
+  valid.sort((a, b) => cmpDesc(scores[a], scores[b]) || a - b);
+  const vb = new Float32Array(4 * nv);
+  valid.forEach((j, q) => vb.set(boxes.subarray(4 * j, 4 * j + 4), 4 * q));
+  const suppressed = new Uint8Array(nv);
+  const grpRank = new Int32Array(nv);
+  for (let a = 0; a < nv; a++) {
+    if (suppressed[a]) continue;
+    const row = geometryKernels.bboxOverlaps(vb.subarray(4 * a, 4 * a + 4), vb.subarray(4 * (a + 1)), 0, false, 1e-6, 0);
+    let r = 1;
+    for (let t = 0; t < row.length; t++) {
+      const b = a + 1 + t;
+      if (!suppressed[b] && row[t] >= ithr) {
+        suppressed[b] = 1;
+        grpRank[b] = r++;
+      }
+    }
+  }
+  const imp = valid.map((j, q) => nv - grpRank[q] + scores[j]);
+  const order = valid.map((_, q) => q).sort((a, b) => cmpDesc(imp[a], imp[b]) || valid[a] - valid[b]);
+  const numHlr = Math.min(nv, ne), numRand = ne - numHlr;
+  const up = Math.max(ne, nv);
+  const w = new Float64Array(ne);
+  for (let q = 0; q < numHlr; q++) {
+    selected[q] = valid[order[q]];
+    w[q] = (up - q) / up;
+  }
+  if (numRand > 0) {
+    const invalid: number[] = [];
+    for (let j = 0; j < m; j++) if (!(scores[j] > thr)) invalid.push(j);
+    const pick = rng.choose(invalid, numRand);
+    const wmin = (up - (numHlr - 1)) / up;
+    pick.forEach((j, t) => {
+      selected[numHlr + t] = j;
+      w[numHlr + t] = wmin;
+    });
+  }
+  for (let q = 0; q < ne; q++) w[q] = (bias + (1 - bias) * w[q]) ** k;
+  if (loss.length === 0) {
+    weights.set(w);
+    return { selected, weights, numHlr, numValid: nv, ratio: 1, guarded: false };
+  }
+  let ori = 0, nw = 0;
+  for (let q = 0; q < ne; q++) {
+    const l = loss[selected[q]];
+    ori += l;
+    nw += l * w[q];
+  }
+  if (nw === 0 || !Number.isFinite(nw)) {
+    weights.fill(1);
+    return { selected, weights, numHlr, numValid: nv, ratio: 1, guarded: true };
+  }
+  const ratio = Math.min(ori / nw, maxRatio);
+  for (let q = 0; q < ne; q++) weights[q] = w[q] * ratio;
+  return { selected, weights, numHlr, numValid: nv, ratio, guarded: false };
+}
+
 function cmpDesc(a: number, b: number): number {
   return a > b ? -1 : a < b ? 1 : 0;
 }
 
 export const pisaKernels: PisaKernels = {
   pisaIouHlr: iouHlr,
+  pisaIsrN: isrN,
 
   pisaIsrP(labels, gt, ious, posLoss, lw, prime, mode, k, bias, perClass, maxRatio): IsrPKernelResult {
     const n = labels.length;

@@ -4,6 +4,18 @@ import { WasmCtx, out } from './ctx';
 
 export function wasmPisa(w: WasmCtx): PisaKernels {
   return {
+    pisaIsrN(scores, boxes, loss, numExpected, k, bias, scoreThr, iouThr, maxRatio, seed) {
+      const m = scores.length;
+      const ne = Math.min(m, numExpected);
+      const [selected, weights, stats] = w.call('ss_pisa_isr_n', [
+        scores, m, boxes, loss, loss.length, numExpected, k, bias, scoreThr, iouThr, maxRatio, seed >>> 0,
+        out('i32', ne), out('f32', ne), out('f64', 4),
+      ]);
+      return {
+        selected: selected as Int32Array, weights: weights as Float32Array, numHlr: stats[0], numValid: stats[1],
+        ratio: stats[2], guarded: stats[3] !== 0,
+      };
+    },
     pisaIouHlr(labels, gt, ious, prime, mode) {
       const n = labels.length;
       const [ranks, stats] = w.call('ss_pisa_iou_hlr', [labels, gt, ious, n, prime, prime.length, mode, out('i32', n), out('f64', 1)]);
