@@ -147,7 +147,8 @@ function positives(inp: Record<string, unknown>, o: Record<string, unknown>, num
     lab.forEach((l, i) => {
       if (l < 0) throw new SoftSamplingError('E_VALUE', 'input.labels', `element ${i} is negative (${l}); every row is a positive unless numClasses is given`);
     });
-    posInds = Int32Array.from({ length: N }, (_, i) => i);
+    posInds = new Int32Array(N);
+    for (let i = 0; i < N; i++) posInds[i] = i;
   } else {
     const p: number[] = [];
     lab.forEach((l, i) => {

@@ -38,6 +38,40 @@ impl PrimeMode {
     }
 }
 
+/// A small multiplicative hasher for integer keys (the std SipHash is DoS-resistant and slow;
+/// these keys come from the caller's own labels and gt ids).
+#[derive(Default, Clone, Copy)]
+pub struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+    #[inline]
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        self.0 ^= self.0 >> 29;
+    }
+}
+
+type FastHash = std::hash::BuildHasherDefault<FastHasher>;
+
+/// u32 key that sorts f32 values (no NaN) in **descending** order: the IEEE total-order trick
+/// (flip all bits of negatives, the sign bit of positives), inverted; −0 and +0 are made equal.
+#[inline(always)]
+fn desc_key(x: f32) -> u32 {
+    let b = (x + 0.0).to_bits();
+    let asc = if b & 0x8000_0000 != 0 { !b } else { b | 0x8000_0000 };
+    !asc
+}
+
 #[inline(always)]
 fn desc_f32(a: f32, b: f32) -> Ordering {
     b.partial_cmp(&a).unwrap_or(Ordering::Equal)
@@ -67,52 +101,75 @@ pub fn iou_hlr(labels: &[i32], gt_ids: &[i32], ious: &[f32], prime: &[u8], mode:
     if let Some(i) = labels.iter().position(|&l| l < 0) {
         return Err(CoreError::value("labels", format!("element {i} is negative ({})", labels[i])));
     }
-    let pf = |i: usize| -> u8 { if mode == PrimeMode::Off { 0 } else { prime[i] } };
-    // 1. local rank inside each (class, gt) group
-    let mut idx: Vec<u32> = (0..n as u32).collect();
-    idx.sort_unstable_by(|&a, &b| {
-        let (a, b) = (a as usize, b as usize);
-        labels[a]
-            .cmp(&labels[b])
-            .then(gt_ids[a].cmp(&gt_ids[b]))
-            .then(if mode == PrimeMode::Rerank { pf(b).cmp(&pf(a)) } else { Ordering::Equal })
-            .then(desc_f32(ious[a], ious[b]))
-            .then(if mode == PrimeMode::TieBreak { pf(b).cmp(&pf(a)) } else { Ordering::Equal })
-            .then(a.cmp(&b))
-    });
-    let mut local = vec![0i32; n];
-    let mut start = 0usize;
-    for p in 0..n {
-        let i = idx[p] as usize;
-        if p > 0 {
-            let j = idx[p - 1] as usize;
-            if labels[i] != labels[j] || gt_ids[i] != gt_ids[j] {
-                start = p;
+    if n >= 1 << 31 {
+        return Err(CoreError::shape("labels", "too many positives (≥ 2^31)"));
+    }
+    // One sort, then two linear passes. The u64 key orders the positives by
+    // (re-rank flag, IoU descending, tie-break flag, index) — a larger flag first.
+    // Walking that order, the k-th member met of a (class, gt) group has local rank k; a stable
+    // counting sort by local rank then gives the class-wide order (local rank, flag, IoU, flag,
+    // index), and the k-th member met of a class has rank k. Same result as sorting by the full
+    // lexicographic keys (checked against the comparator definition in the tests).
+    let (rer, tie) = (mode == PrimeMode::Rerank, mode == PrimeMode::TieBreak);
+    let mut keys: Vec<u64> = (0..n)
+        .map(|i| {
+            let p = if mode == PrimeMode::Off { 0 } else { (prime[i] == 0) as u64 };
+            let iou = desc_key(ious[i]) as u64;
+            if rer {
+                (p << 63) | (iou << 31) | i as u64
+            } else if tie {
+                (iou << 32) | (p << 31) | i as u64
+            } else {
+                (iou << 31) | i as u64
             }
-        }
-        local[i] = (p - start) as i32;
+        })
+        .collect();
+    keys.sort_unstable();
+    let order: Vec<u32> = keys.iter().map(|&k| (k & 0x7fff_ffff) as u32).collect();
+    drop(keys);
+    // local ranks: member counter per (class, gt) group
+    let mut group: std::collections::HashMap<u64, u32, FastHash> = std::collections::HashMap::with_capacity_and_hasher(n / 4 + 1, FastHash::default());
+    let mut local = vec![0u32; n];
+    let mut max_local = 0u32;
+    for &i in &order {
+        let c = group.entry(((labels[i as usize] as u32 as u64) << 32) | gt_ids[i as usize] as u32 as u64).or_insert(0);
+        local[i as usize] = *c;
+        max_local = max_local.max(*c);
+        *c += 1;
     }
-    // 2. rank within the class by (local rank, IoU desc)
-    idx.sort_unstable_by(|&a, &b| {
-        let (a, b) = (a as usize, b as usize);
-        labels[a]
-            .cmp(&labels[b])
-            .then(local[a].cmp(&local[b]))
-            .then(if mode == PrimeMode::Rerank { pf(b).cmp(&pf(a)) } else { Ordering::Equal })
-            .then(desc_f32(ious[a], ious[b]))
-            .then(if mode == PrimeMode::TieBreak { pf(b).cmp(&pf(a)) } else { Ordering::Equal })
-            .then(a.cmp(&b))
-    });
-    let mut n_max = 0usize;
-    let mut start = 0usize;
-    for p in 0..n {
-        let i = idx[p] as usize;
-        if p > 0 && labels[i] != labels[idx[p - 1] as usize] {
-            start = p;
-        }
-        ranks[i] = (p - start) as i32;
-        n_max = n_max.max(p - start + 1);
+    // stable counting sort of `order` by local rank
+    let mut start_of = vec![0u32; max_local as usize + 2];
+    for &i in &order {
+        start_of[local[i as usize] as usize + 1] += 1;
     }
+    for r in 1..start_of.len() {
+        start_of[r] += start_of[r - 1];
+    }
+    let mut by_local = vec![0u32; n];
+    for &i in &order {
+        let slot = &mut start_of[local[i as usize] as usize];
+        by_local[*slot as usize] = i;
+        *slot += 1;
+    }
+    // rank within the class: member counter per class
+    let num_labels = *labels.iter().max().unwrap() as usize + 1;
+    let n_max = if num_labels <= 4 * n + 1024 {
+        let mut seen = vec![0u32; num_labels];
+        for &i in &by_local {
+            let c = &mut seen[labels[i as usize] as usize];
+            ranks[i as usize] = *c as i32;
+            *c += 1;
+        }
+        *seen.iter().max().unwrap() as usize
+    } else {
+        let mut seen: std::collections::HashMap<i32, u32> = std::collections::HashMap::new();
+        for &i in &by_local {
+            let c = seen.entry(labels[i as usize]).or_insert(0);
+            ranks[i as usize] = *c as i32;
+            *c += 1;
+        }
+        *seen.values().max().unwrap() as usize
+    };
     Ok(n_max as u32)
 }
 
@@ -157,20 +214,20 @@ pub fn isr_p_weights(
     if n == 0 {
         return Ok(IsrPStats { max_l_num: 0, ratio: 1.0, guarded: false });
     }
-    let counts = if p.per_class {
-        let c = *labels.iter().max().unwrap_or(&0) as usize + 1;
-        let mut counts = vec![0u32; c];
-        for &l in labels {
-            counts[l as usize] += 1;
+    // per-class counts n_j (only with per_class): a class's count is 1 + its largest rank
+    let mut denom: Vec<u32> = Vec::new();
+    if p.per_class {
+        let mut best: std::collections::HashMap<i32, u32> = std::collections::HashMap::new();
+        for i in 0..n {
+            let e = best.entry(labels[i]).or_insert(0);
+            *e = (*e).max(ranks[i] as u32 + 1);
         }
-        counts
-    } else {
-        Vec::new()
-    };
+        denom = labels.iter().map(|l| best[l]).collect();
+    }
     let mut ori = 0f64;
     let mut new = 0f64;
     for i in 0..n {
-        let d = if p.per_class { counts[labels[i] as usize] } else { n_max } as f32;
+        let d = if p.per_class { denom[i] } else { n_max } as f32;
         let u = (d - ranks[i] as f32) / d;
         let w = (p.bias + (1.0 - p.bias) * label_weights[i] * u).powf(p.k);
         weights[i] = w;
@@ -647,6 +704,53 @@ mod tests {
         assert_eq!(st.num_hlr, 4);
         for (a, e) in w.iter().zip([1.0, 0.8944272, 0.7745967, 0.6324555]) {
             assert!((a - e).abs() < 1e-6, "{w:?}");
+        }
+    }
+
+    /// Comparator-based IoU-HLR (the definition) for checking the packed-key sort.
+    fn hlr_naive(labels: &[i32], gt: &[i32], ious: &[f32], prime: &[u8], mode: PrimeMode) -> Vec<i32> {
+        let n = labels.len();
+        let pf = |i: usize| if mode == PrimeMode::Off { 0 } else { prime[i] };
+        let cmp = |a: usize, b: usize, ga: i32, gb: i32| {
+            labels[a].cmp(&labels[b]).then(ga.cmp(&gb))
+                .then(if mode == PrimeMode::Rerank { pf(b).cmp(&pf(a)) } else { Ordering::Equal })
+                .then(desc_f32(ious[a], ious[b]))
+                .then(if mode == PrimeMode::TieBreak { pf(b).cmp(&pf(a)) } else { Ordering::Equal })
+                .then(a.cmp(&b))
+        };
+        let mut idx: Vec<usize> = (0..n).collect();
+        idx.sort_by(|&a, &b| cmp(a, b, gt[a], gt[b]));
+        let mut local = vec![0i32; n];
+        let mut start = 0;
+        for p in 0..n {
+            if p > 0 && (labels[idx[p]], gt[idx[p]]) != (labels[idx[p - 1]], gt[idx[p - 1]]) { start = p; }
+            local[idx[p]] = (p - start) as i32;
+        }
+        idx.sort_by(|&a, &b| cmp(a, b, local[a], local[b]));
+        let mut ranks = vec![0i32; n];
+        let mut start = 0;
+        for p in 0..n {
+            if p > 0 && labels[idx[p]] != labels[idx[p - 1]] { start = p; }
+            ranks[idx[p]] = (p - start) as i32;
+        }
+        ranks
+    }
+
+    #[test]
+    fn packed_keys_match_the_comparator_definition() {
+        let mut r = rng::Rng::new(99);
+        for trial in 0..200 {
+            let n = 1 + r.below(60) as usize;
+            let labels: Vec<i32> = (0..n).map(|_| r.below(4) as i32).collect();
+            let gt: Vec<i32> = (0..n).map(|_| r.below(6) as i32).collect();
+            // coarse IoUs so ties happen; include 0 and 1
+            let ious: Vec<f32> = (0..n).map(|_| r.below(6) as f32 / 5.0).collect();
+            let prime: Vec<u8> = (0..n).map(|_| r.below(2) as u8).collect();
+            for mode in [PrimeMode::Off, PrimeMode::TieBreak, PrimeMode::Rerank] {
+                let mut ranks = vec![0i32; n];
+                iou_hlr(&labels, &gt, &ious, &prime, mode, &mut ranks).unwrap();
+                assert_eq!(ranks, hlr_naive(&labels, &gt, &ious, &prime, mode), "trial {trial} {mode:?}");
+            }
         }
     }
 }
