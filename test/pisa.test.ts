@@ -184,6 +184,77 @@ forEachBackend(() => {
     });
   });
 
+  describe('full batch and per-row classification losses', () => {
+    test("clsLoss 'focal' (sigmoid over C, summed per row) and 'ce' (softmax over C + 1) feed the renormalisation", () => {
+      // focal(0,1) + focal(0,0) = 0.0433216988 + 0.1299650964; focal(2,1) + focal(-2,0) = 4.50890709e-4 + 1.35267213e-3
+      const LA = 0.0433216988 + 0.1299650964, LB = 4.50890709e-4 + 1.35267213e-3;
+      const base = { labels: [0, 0, 2], gtInds: [0, 1, -1], ious: [0.9, 0.8, 0], labelWeights: [1, 1, 0.7] };
+      const f = isrP({ ...base, clsScore: [[0, 0], [2, -2], [5, 5]] }, { numClasses: 2, clsLoss: 'focal' });
+      const ratio = (LA + LB) / (LA + 0.25 * LB);
+      expect(f.ratio).toBeCloseTo(ratio, 5);
+      expectClose(f.labelWeights!.data, [ratio, 0.25 * ratio, 0.7], TOL, 'focal');
+      expect(Array.from(f.posInds.data)).toEqual([0, 1]);
+      // CE over 3 columns: row [0,0,0] → ln 3; row [3,0,0] label 0 → ln(1 + 2e^-3)
+      const LC = Math.log(3), LD = Math.log(1 + 2 * Math.exp(-3));
+      const c = isrP({ ...base, clsScore: [[0, 0, 0], [3, 0, 0], [0, 0, 9]] }, { numClasses: 2 });
+      expect(c.ratio).toBeCloseTo((LC + LD) / (LC + 0.25 * LD), 5);
+      expectError(() => isrP({ ...base, clsScore: [[0, 0], [3, 0], [0, 0]] }, { numClasses: 2 }), 'E_SHAPE', 'input.clsScore');
+    });
+    test('full batch with priors + deltas equals the positives-only call', () => {
+      const priors = [[0, 0, 10, 10], [5, 5, 25, 15], [0, 0, 10, 10], [30, 30, 50, 60]];
+      const gts = [[1, 1, 11, 12], [6, 4, 24, 16], [0, 0, 0, 0], [31, 29, 52, 58]];
+      const stds = [0.1, 0.1, 0.2, 0.2];
+      const targets = bbox2delta([priors[0], priors[1], priors[3]], [gts[0], gts[1], gts[3]], { stds }).toArray();
+      const tAll = [targets[0], targets[1], [0, 0, 0, 0], targets[2]];
+      const pred = [[0.1, -0.2, 0.05, 0.1], [0.3, 0.1, -0.2, 0], [1, 1, 1, 1], [0.2, 0.2, 0.1, -0.1]];
+      const full = isrP(
+        { labels: [1, 1, 3, 1], gtInds: [0, 1, -1, 2], priors, bboxPred: pred, bboxTargets: tAll, posLoss: [1, 2, 7, 3] },
+        { numClasses: 3, stds },
+      );
+      const pos = isrP(
+        { labels: [1, 1, 1], gtInds: [0, 1, 2], priors: [priors[0], priors[1], priors[3]], bboxPred: [pred[0], pred[1], pred[3]], bboxTargets: targets, posLoss: [1, 2, 3] },
+        { stds },
+      );
+      expect(Array.from(full.posInds.data)).toEqual([0, 1, 3]);
+      expectClose(full.weights.data, pos.weights.data, { abs: 1e-6, rel: 1e-6 }, 'weights');
+      expectClose(full.labelWeights!.data, [pos.weights.data[0], pos.weights.data[1], 1, pos.weights.data[2]], { abs: 1e-6, rel: 1e-6 }, 'lw');
+    });
+  });
+
+  describe('effectivePrime (our own option)', () => {
+    const gtBoxes = [[0, 0, 10, 10], [0, 0, 10, 10]];
+    const outside = [20, 20, 30, 30], inside = [0, 0, 10, 10];
+    test('tieBreak: among equal IoUs the sample whose prior centre is inside its gt comes first', () => {
+      const input = { labels: [0, 0], gtInds: [0, 0], ious: [0.5, 0.5], priors: [outside, inside], gtBoxes };
+      expect(Array.from(iouHlr(input).ranks.data)).toEqual([0, 1]);
+      expect(Array.from(iouHlr(input, { effectivePrime: false }).ranks.data)).toEqual([0, 1]);
+      expect(Array.from(iouHlr(input, { effectivePrime: 'tieBreak' }).ranks.data)).toEqual([1, 0]);
+      // unequal IoUs: tie-break changes nothing
+      expect(Array.from(iouHlr({ ...input, ious: [0.6, 0.5] }, { effectivePrime: 'tieBreak' }).ranks.data)).toEqual([0, 1]);
+    });
+    test('rerank: inside the gt group, centre-inside samples come before higher-IoU outside ones', () => {
+      const input = { labels: [0, 0, 0], gtInds: [0, 0, 1], ious: [0.9, 0.5, 0.7], priors: [outside, inside, inside], gtBoxes: [...gtBoxes, inside] };
+      expect(Array.from(iouHlr(input).ranks.data)).toEqual([0, 2, 1]);
+      expect(Array.from(iouHlr(input, { effectivePrime: 'rerank' }).ranks.data)).toEqual([2, 1, 0]);
+    });
+    test("primeCenter 'pred' tests the decoded predicted box's centre; gt boxes default to the targets", () => {
+      const input = { labels: [0, 0], gtInds: [0, 0], predBoxes: [inside, outside], targetBoxes: gtBoxes };
+      // IoUs 1 and 0: rank by IoU whatever the flags
+      expect(Array.from(iouHlr(input, { effectivePrime: 'rerank' }).ranks.data)).toEqual([0, 1]);
+      const tie = { labels: [0, 0], gtInds: [0, 0], ious: [0.5, 0.5], predBoxes: [outside, inside], gtBoxes };
+      expect(Array.from(iouHlr(tie, { effectivePrime: 'tieBreak', primeCenter: 'pred' }).ranks.data)).toEqual([1, 0]);
+      expectError(() => iouHlr({ labels: [0], gtInds: [0], ious: [0.5] }, { effectivePrime: 'tieBreak' }), 'E_TYPE', 'input.gtBoxes');
+      expectError(() => iouHlr({ labels: [0], gtInds: [0], ious: [0.5], gtBoxes: [inside] }, { effectivePrime: 'tieBreak', primeCenter: 'prior' }), 'E_TYPE', 'input.priors');
+      expectError(() => iouHlr({ labels: [0], gtInds: [0], ious: [0.5] }, { effectivePrime: 'yes' as never }), 'E_OPTION', 'options.effectivePrime');
+    });
+    test('ISR-P with effectivePrime: still a permutation per class, loss sum kept', () => {
+      const r = isrP({ labels: [0, 0, 0, 1], gtInds: [0, 0, 1, 2], ious: [0.5, 0.5, 0.5, 0.9], priors: [outside, inside, inside, inside], gtBoxes: [inside, inside, inside, inside], posLoss: [1, 2, 3, 4] }, { effectivePrime: 'tieBreak' });
+      expect(Array.from(r.ranks.data)).toEqual([2, 0, 1, 0]);
+      const kept = r.weights.data.reduce((a, w, i) => a + w * [1, 2, 3, 4][i], 0);
+      expect(kept).toBeCloseTo(10, 5);
+    });
+  });
+
   describe('properties', () => {
     test('ranks form a permutation within each class; weights positive; positive loss sum kept', () => {
       fc.assert(
@@ -336,6 +407,23 @@ describe('backend agreement', () => {
       }),
       { numRuns: 40 },
     );
+  });
+  test('IoU-HLR with effectivePrime and coarse IoUs (many ties): identical ranks on every backend', () => {
+    const arb = fc.integer({ min: 1, max: 40 }).chain((n) =>
+      fc.record({
+        labels: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: n, maxLength: n }),
+        gts: fc.array(fc.integer({ min: 0, max: 4 }), { minLength: n, maxLength: n }),
+        ious: fc.array(fc.integer({ min: 0, max: 4 }).map((k) => k / 4), { minLength: n, maxLength: n }),
+        inside: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+        mode: fc.constantFrom('tieBreak' as const, 'rerank' as const, false as const),
+      }),
+    );
+    fc.assert(fc.property(arb, ({ labels, gts, ious, inside, mode }) => {
+      const priors = inside.map((f) => (f ? [0, 0, 10, 10] : [20, 20, 30, 30]));
+      const gtBoxes = labels.map(() => [0, 0, 10, 10]);
+      const res = onEveryBackend(() => iouHlr({ labels, gtInds: gts, ious, priors, gtBoxes }, { effectivePrime: mode }));
+      for (const b of ['native', 'wasm'] as const) expect(Array.from(res[b].ranks.data)).toEqual(Array.from(res.ts.ranks.data));
+    }), { numRuns: 60 });
   });
   test('ISR-N: same seed, same indices and weights on every backend', () => {
     const arb = fc.integer({ min: 1, max: 60 }).chain((m) =>
