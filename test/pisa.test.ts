@@ -113,6 +113,26 @@ forEachBackend(() => {
     });
   });
 
+  describe('CARL edge cases', () => {
+    test('extreme logits give finite loss and gradients (sigmoid and softmax, k = 0.5, bias = 0)', () => {
+      const tgt = [[0, 0, 0, 0], [0, 0, 0, 0]];
+      const pred = [[1, -2, 0.5, 3], [0.2, 0, 0, -4]];
+      for (const sigmoid of [true, false]) {
+        const cls = sigmoid ? [[-1e4, 1e4], [1e4, -1e4]] : [[-1e4, 1e4, 0], [1e4, -1e4, 0]];
+        const r = carlLoss(cls, [0, 1], pred, tgt, { sigmoid, k: 0.5, bias: 0 });
+        expect(Number.isFinite(r.loss)).toBe(true);
+        for (const g of [...r.gradClsScore.data, ...r.gradBboxPred.data]) expect(Number.isFinite(g)).toBe(true);
+      }
+    });
+    test('weights sum to the number of positives; background rows get weight 0 and zero gradients', () => {
+      const r = carlLoss([[0.5, -1, 0], [2, 0.1, 0], [0, 0, 3]], [0, 1, 2], [[1, 1, 1, 1], [0, 0, 0, 0.5], [9, 9, 9, 9]], [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]);
+      expect(r.weights.data[2]).toBe(0);
+      expect(r.weights.data[0] + r.weights.data[1]).toBeCloseTo(2, 5);
+      expect(Array.from(r.gradClsScore.data.slice(6))).toEqual([0, 0, 0]);
+      expect(Array.from(r.gradBboxPred.data.slice(8))).toEqual([0, 0, 0, 0]);
+    });
+  });
+
   describe('IoU-HLR / ISR-P options and edge cases', () => {
     test('no positives: empty ranks, weights unchanged in full-batch mode', () => {
       const h = iouHlr({ labels: [], gtInds: [], ious: [] });
@@ -122,6 +142,11 @@ forEachBackend(() => {
       expect(Array.from(r.labelWeights!.data)).toEqual([1, 0.5]);
       expect(r.weights.shape).toEqual([0]);
       expect(r.ratio).toBe(1);
+    });
+    test('labels need not be dense: class 1e6 with perClass', () => {
+      const r = isrP({ labels: [1e6, 1e6, 3], gtInds: [0, 0, 1], ious: [0.9, 0.8, 0.7], posLoss: [1, 1, 1] }, { rankDenominator: 'perClass', k: 1, maxRatio: 1 });
+      expect(Array.from(r.ranks.data)).toEqual([0, 1, 0]);
+      expectClose(r.weights.data, [1, 0.5, 1], TOL, 'w');
     });
     test('every loss zero: the 0/0 guard keeps the original weights', () => {
       const r = isrP({ labels: [0, 0, 1], gtInds: [0, 0, 1], ious: [0.9, 0.5, 0.7], posLoss: [0, 0, 0], labelWeights: [1, 0.5, 2] });

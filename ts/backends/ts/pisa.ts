@@ -197,17 +197,15 @@ export const pisaKernels: PisaKernels = {
     const { ranks, maxLNum } = iouHlr(labels, gt, ious, prime, mode);
     const weights = new Float32Array(n);
     if (n === 0) return { weights, ranks, maxLNum, ratio: 1, guarded: false };
-    let counts: Int32Array | undefined;
+    let counts: Map<number, number> | undefined;
     if (perClass) {
-      let c = 0;
-      for (let i = 0; i < n; i++) c = Math.max(c, labels[i] + 1);
-      counts = new Int32Array(c);
-      for (let i = 0; i < n; i++) counts[labels[i]]++;
+      counts = new Map();
+      for (let i = 0; i < n; i++) counts.set(labels[i], (counts.get(labels[i]) ?? 0) + 1);
     }
     const w64 = new Float64Array(n);
     let ori = 0, nw = 0;
     for (let i = 0; i < n; i++) {
-      const d = counts ? counts[labels[i]] : maxLNum;
+      const d = counts ? counts.get(labels[i])! : maxLNum;
       const u = (d - ranks[i]) / d;
       const w = (bias + (1 - bias) * lw[i] * u) ** k;
       w64[i] = w;
