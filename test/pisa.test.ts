@@ -79,6 +79,8 @@ forEachBackend(() => {
       const h = iouHlr(ex);
       expect(Array.from(h.ranks.data)).toEqual([0, 2, 1, 0, 1]);
       expect(h.maxLNum).toBe(3);
+      expectClose(h.importance.data, [1, 1 / 3, 2 / 3, 1, 2 / 3], TOL, 'u');
+      expectClose(iouHlr(ex, { rankDenominator: 'perClass' }).importance.data, [1, 1 / 3, 2 / 3, 1, 1 / 2], TOL, 'u perClass');
     });
     test('ISR-P with L = 1 and with L = [0.5, 1, 0.2, 0.4, 2]', () => {
       const r1 = isrP({ ...ex, posLoss: [1, 1, 1, 1, 1] });

@@ -57,7 +57,7 @@ function coder(o: Record<string, unknown>): { means: Float32Array; stds: Float32
 
 /** The positives of an IoU-HLR / ISR-P call: labels, gt indices, and how to measure the IoU. */
 export interface IouHlrInput {
-  /** `[n]` class index of each positive, in `[0, C)` (with `numClasses`: `[N]`, background = C). */
+  /** `[n]` class index of each positive, ≥ 0 (ISR-P with `numClasses`: `[N]` rows, background = C). */
   labels: ArrayInput;
   /** `[n]` index of each positive's gt within its image (mmdet `pos_assigned_gt_inds`); ignored for negatives. */
   gtInds: ArrayInput;
@@ -99,6 +99,11 @@ export interface IouHlrOptions extends PisaCoderOptions {
    */
   effectivePrime?: false | 'tieBreak' | 'rerank';
   /**
+   * Denominator of the importance `u = (d − r)/d` returned as `importance`: `'nMax'` (default,
+   * mmdet: d = `maxLNum` for every class) or `'perClass'` (the paper's n_j, the class's own count).
+   */
+  rankDenominator?: 'nMax' | 'perClass';
+  /**
    * Which centre `effectivePrime` tests: `'prior'` (the anchor/RoI centre, i.e. where the sample
    * sits; default when `priors` are given) or `'pred'` (the decoded predicted box's centre).
    */
@@ -118,7 +123,7 @@ interface Positives {
 }
 
 const HLR_INPUT_KEYS = ['labels', 'gtInds', 'imageIds', 'numGtsPerImage', 'ious', 'predBoxes', 'targetBoxes', 'priors', 'bboxPred', 'bboxTargets', 'gtBoxes'];
-const HLR_OPTION_KEYS = ['means', 'stds', 'whRatioClip', 'gtOffset', 'effectivePrime', 'primeCenter'];
+const HLR_OPTION_KEYS = ['means', 'stds', 'whRatioClip', 'gtOffset', 'effectivePrime', 'primeCenter', 'rankDenominator'];
 
 function gather(src: Float32Array, idx: Int32Array, cols: number): Float32Array {
   const out = new Float32Array(idx.length * cols);
@@ -313,6 +318,24 @@ export interface IouHlrResult {
   maxLNum: number;
   /** `[n]` the IoU each positive was ranked by (given or measured). */
   ious: Tensor;
+  /** `[n]` importance `u = (d − r)/d` ∈ (0, 1] (`d` per `rankDenominator`), before bias, power and label weight. */
+  importance: Tensor;
+}
+
+/** `u = (d − r)/d` with d = maxLNum, or the class's count (= 1 + its largest rank) with perClass. */
+function importance(labels: Int32Array, ranks: Int32Array, maxLNum: number, perClass: boolean): Float32Array {
+  const n = labels.length;
+  const u = new Float32Array(n);
+  let count: Map<number, number> | undefined;
+  if (perClass) {
+    count = new Map();
+    for (let i = 0; i < n; i++) count.set(labels[i], Math.max(count.get(labels[i]) ?? 0, ranks[i] + 1));
+  }
+  for (let i = 0; i < n; i++) {
+    const d = count ? count.get(labels[i])! : maxLNum;
+    u[i] = (d - ranks[i]) / d;
+  }
+  return u;
 }
 
 /**
@@ -320,7 +343,8 @@ export interface IouHlrResult {
  *
  * Positives are grouped by (class, gt); inside a group they are ranked by IoU, highest first
  * (local rank); then, inside each class, ordered by (local rank ascending, IoU descending). The
- * result is each positive's rank within its class (0 = most important) and `maxLNum`.
+ * result is each positive's rank within its class (0 = most important), `maxLNum`, and the
+ * importance `u = (d − r)/d` ISR-P starts from (`d` = `maxLNum`, or n_j with `rankDenominator: 'perClass'`).
  *
  * The IoU is `input.ious`, or the aligned IoU of `predBoxes`/`targetBoxes`, or — as mmdetection
  * does — the aligned IoU between the predicted box and the **decoded target** (not the gt: they
@@ -341,9 +365,15 @@ export interface IouHlrResult {
 export function iouHlr(input: IouHlrInput, options?: IouHlrOptions): IouHlrResult {
   const inp = checkInput(input, []);
   const o = checkOptions('options', options, HLR_OPTION_KEYS);
+  const perClass = enumOpt('options.rankDenominator', o.rankDenominator, ['nMax', 'perClass'] as const, 'nMax') === 'perClass';
   const p = positives(inp, o, undefined);
   const r = getBackend().pisaIouHlr(p.labels, p.gtIds, p.ious, p.prime, p.primeMode);
-  return { ranks: new Tensor(r.ranks, [p.n]), maxLNum: r.maxLNum, ious: new Tensor(p.ious, [p.n]) };
+  return {
+    ranks: new Tensor(r.ranks, [p.n]),
+    maxLNum: r.maxLNum,
+    ious: new Tensor(p.ious, [p.n]),
+    importance: new Tensor(importance(p.labels, r.ranks, r.maxLNum, perClass), [p.n]),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -363,8 +393,6 @@ export interface IsrPOptions extends IouHlrOptions {
   k?: number;
   /** Bias (paper β), in [0, 1]; default 0. */
   bias?: number;
-  /** `'nMax'` (default, mmdet): u = (n_max − r)/n_max for every class; `'perClass'`: the class's own count n_j (paper). */
-  rankDenominator?: 'nMax' | 'perClass';
   /**
    * Upper bound of the renormalisation ratio Σ L·lw / Σ L·w; default `Infinity` (unbounded, mmdet
    * parity). With n_max = 100, k = 2, a batch of easy top-ranked positives and one hard last-ranked
@@ -418,7 +446,7 @@ export interface IsrPResult extends IouHlrResult {
  */
 export function isrP(input: IsrPInput, options?: IsrPOptions): IsrPResult {
   const inp = checkInput(input, ['posLoss', 'clsScore', 'labelWeights']);
-  const o = checkOptions('options', options, [...HLR_OPTION_KEYS, 'k', 'bias', 'rankDenominator', 'maxRatio', 'numClasses', 'clsLoss', 'alpha', 'gamma']);
+  const o = checkOptions('options', options, [...HLR_OPTION_KEYS, 'k', 'bias', 'maxRatio', 'numClasses', 'clsLoss', 'alpha', 'gamma']);
   const k = numOpt('options.k', o.k, 2, (x) => (x >= 0 ? null : `must be ≥ 0, got ${x}`));
   const bias = numOpt('options.bias', o.bias, 0, (x) => (x >= 0 && x <= 1 ? null : `must be in [0, 1], got ${x}`));
   const perClass = enumOpt('options.rankDenominator', o.rankDenominator, ['nMax', 'perClass'] as const, 'nMax') === 'perClass';
@@ -471,6 +499,7 @@ export function isrP(input: IsrPInput, options?: IsrPOptions): IsrPResult {
     ranks: new Tensor(r.ranks, [p.n]),
     maxLNum: r.maxLNum,
     ious: new Tensor(p.ious, [p.n]),
+    importance: new Tensor(importance(p.labels, r.ranks, r.maxLNum, perClass), [p.n]),
     ratio: r.ratio,
     guarded: r.guarded,
     posInds: new Tensor(p.posInds, [p.n]),
