@@ -19,4 +19,15 @@ export default defineConfig([
     target: 'es2020',
     platform: 'neutral',
   },
+  {
+    // the `soft-sampling` CLI (bin/soft-sampling.mjs imports it) and its piscina worker
+    entry: { cli: 'ts/cli.ts', worker: 'ts/worker.ts' },
+    format: ['esm'],
+    outExtension: () => ({ js: '.mjs' }),
+    dts: false,
+    shims: true,
+    splitting: true,
+    target: 'node18',
+    platform: 'node',
+  },
 ]);

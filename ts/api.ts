@@ -9,3 +9,4 @@ export * from './api/focal';
 export * from './api/ghm';
 export * from './api/assign';
 export * from './api/pisa';
+export * from './api/eval';

@@ -1,0 +1,144 @@
+/** The `soft-sampling` CLI, run as a child process (needs `npm run build`): bad input, help, eval. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, existsSync, readdirSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..');
+const BIN = join(ROOT, 'bin', 'soft-sampling.mjs');
+const CART = join(ROOT, 'data', 'cartucho-map-indoor85', 'coco');
+const COCO100 = join(ROOT, 'data', 'coco-val2014-100');
+
+function run(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ss-cli-'));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const gt = { images: [{ id: 1, width: 100, height: 100 }, { id: 2, width: 100, height: 100 }], categories: [{ id: 1, name: 'a' }], annotations: [{ id: 10, image_id: 1, category_id: 1, bbox: [0, 0, 10, 10] }, { id: 11, image_id: 2, category_id: 1, bbox: [5, 5, 20, 20] }] };
+const dets = [{ image_id: 1, category_id: 1, bbox: [0, 0, 10, 10], score: 0.9 }, { image_id: 2, category_id: 1, bbox: [50, 50, 10, 10], score: 0.4 }];
+
+function write(name: string, content: unknown): string {
+  const p = join(dir, name);
+  writeFileSync(p, typeof content === 'string' ? content : JSON.stringify(content, null, 1));
+  return p;
+}
+
+/** Runs analyze with bad input; checks exit status, message, and that nothing was written. */
+function expectBad(gtContent: unknown, detsContent: unknown, expected: RegExp[], badFile: 'gt' | 'dets') {
+  const out = join(dir, `out-${Math.random().toString(36).slice(2)}`);
+  const g = write(`gt-${Math.random().toString(36).slice(2)}.json`, gtContent);
+  const d = write(`dets-${Math.random().toString(36).slice(2)}.json`, detsContent);
+  const r = run(['analyze', '--gt', g, '--dets', d, '--out', out, '--workers', '0', '-q']);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain(badFile === 'gt' ? g : d);
+  for (const e of expected) expect(r.stderr).toMatch(e);
+  expect(r.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+  expect(existsSync(out)).toBe(false);
+  expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  return r;
+}
+
+describe('bad input → a message naming file, record and field; exit 1; no output', () => {
+  test('malformed JSON: line and column', () => {
+    const r = expectBad(gt, '[\n {"image_id": 1,\n  "category_id": 1 "bbox": [0,0,1,1]}\n]', [/malformed JSON at line 3, column \d+/], 'dets');
+    expect(r.stdout).toBe('');
+  });
+  test('missing field', () => {
+    expectBad(gt, [dets[0], { image_id: 1, category_id: 1, bbox: [0, 0, 1, 1] }], [/record \[1\]/, /field 'score' must be a finite number, got missing/], 'dets');
+  });
+  test('wrongly typed field', () => {
+    expectBad(gt, [{ ...dets[0], bbox: 'x' }], [/record \[0\]/, /field 'bbox' must be \[x, y, w, h\]/], 'dets');
+    expectBad({ ...gt, images: [{ id: '1' }] }, dets, [/images\[0\] \(id 1\)/, /field 'id' must be a finite number, got the string "1"/], 'gt');
+    expectBad({ ...gt, annotations: [{ ...gt.annotations[0], iscrowd: 'no' }] }, dets, [/annotations\[0\] \(id 10\)/, /field 'iscrowd'/], 'gt');
+  });
+  test('negative box size', () => {
+    expectBad({ ...gt, annotations: [gt.annotations[0], { ...gt.annotations[1], bbox: [5, 5, -20, 20] }] }, dets, [/annotations\[1\] \(id 11\)/, /negative size \(w = -20, h = 20\)/], 'gt');
+    expectBad(gt, [{ ...dets[0], bbox: [0, 0, 10, -1] }], [/record \[0\]/, /negative size/], 'dets');
+  });
+  test('detections for unknown images or categories', () => {
+    expectBad(gt, [dets[0], { ...dets[1], image_id: 99 }], [/record \[1\]/, /'image_id' = 99 is not an image of the ground truth/], 'dets');
+    expectBad(gt, [{ ...dets[0], category_id: 7 }], [/record \[0\]/, /'category_id' = 7 is not a category of the ground truth/], 'dets');
+  });
+  test('not a COCO structure', () => {
+    expectBad([1, 2], dets, [/ground truth must be a COCO dataset object/], 'gt');
+    expectBad(gt, { foo: 1 }, [/detections must be a COCO results list/], 'dets');
+    expectBad({ images: [], annotations: [] }, [], [/field 'categories' must be an array, got missing/], 'gt');
+  });
+  test('missing file', () => {
+    const out = join(dir, 'never');
+    const r = run(['analyze', '--gt', join(dir, 'nope.json'), '--dets', join(dir, 'nope2.json'), '--out', out, '-q']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/nope\.json: cannot read the file \(ENOENT\)/);
+    expect(existsSync(out)).toBe(false);
+  });
+  test('an existing output directory survives a failed run', () => {
+    const out = join(dir, 'keep');
+    mkdirSync(out);
+    writeFileSync(join(out, 'old.txt'), 'old');
+    const r = run(['analyze', '--gt', write('g.json', gt), '--dets', write('d.json', '[{]'), '--out', out, '-q']);
+    expect(r.code).toBe(1);
+    expect(readFileSync(join(out, 'old.txt'), 'utf8')).toBe('old');
+  });
+  test('only one of --gt/--dets, and bad option values', () => {
+    const r = run(['analyze', '--gt', write('g2.json', gt)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/give both --gt and --dets/);
+    const w = run(['analyze', '--workers', '-1']);
+    expect(w.code).not.toBe(0);
+    expect(w.stderr).toMatch(/--workers must be an integer ≥ 0/);
+    const b = run(['analyze', '--backend', 'gpu']);
+    expect(b.code).not.toBe(0);
+    expect(b.stderr).toMatch(/Allowed choices are auto, native, wasm, ts/);
+  });
+  test('eval reports bad input the same way', () => {
+    const r = run(['eval', '--gt', write('g3.json', gt), '--dets', write('d3.json', [{ ...dets[0], score: 'high' }])]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/d3\.json: record \[0\]: field 'score' must be a finite number, got the string "high"/);
+  });
+});
+
+describe('help and eval', () => {
+  test('--help documents every option with its default', () => {
+    const r = run(['analyze', '--help']);
+    expect(r.code).toBe(0);
+    const help = r.stdout.replace(/\s+/g, ' ');
+    for (const opt of ['--gt', '--dets', '--out', '--backend', '--workers', '--anchors', '--legacy-offset', '--gammas', '--alpha', '--ghm-bins', '--pisa-k', '--top-k', '--seed', '--no-png', '--quiet']) expect(help).toContain(opt);
+    expect(help).toMatch(/default: bundled data\/cartucho-map-indoor85\/coco\/groundtruths_coco\.json/);
+    expect(help).toMatch(/default: "soft-sampling-report"/);
+    expect(help).toMatch(/default: "auto"/);
+    expect(help).toMatch(/default: number of cores/);
+    expect(help).toMatch(/default: \[0,0\.5,1,2\]/);
+    expect(help).toMatch(/default: 0\.25/);
+    expect(help).toMatch(/default: 30/);
+    expect(help).toMatch(/default: \[5,25\]/);
+    const top = run(['--help']);
+    expect(top.stdout).toMatch(/analyze/);
+    expect(top.stdout).toMatch(/eval/);
+  });
+
+  test('eval: the official pycocotools printout for coco-val2014-100', () => {
+    const r = run(['eval', '--gt', join(COCO100, 'instances_val2014_100.json'), '--dets', join(COCO100, 'instances_val2014_fakebbox100_results.json')]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(12);
+    expect(lines[0]).toBe(' Average Precision (AP) @[ IoU=0.50:0.95 | area=   all | maxDets=100 ] = 0.505');
+    expect(lines.map((l) => l.slice(-5))).toEqual(['0.505', '0.697', '0.573', '0.586', '0.519', '0.501', '0.387', '0.594', '0.595', '0.640', '0.566', '0.564']);
+  });
+
+  test('eval --voc: Cartucho mAP@0.5 = 0.3104772 with the VOC +1 convention', () => {
+    const r = run(['eval', '--gt', join(CART, 'groundtruths_coco.json'), '--dets', join(CART, 'detections_coco.json'), '--voc', '--legacy-offset']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/mAP@0\.5 \(all-point\) = 0\.3104772/);
+    expect(r.stdout).toMatch(/chair\s+AP 0\.5384/);
+    const j = JSON.parse(run(['eval', '--gt', join(CART, 'groundtruths_coco.json'), '--dets', join(CART, 'detections_coco.json'), '--voc', '--legacy-offset', '--json', '--eleven-point']).stdout);
+    expect(j.mAP).toBeCloseTo(0.3169650958569649, 10);
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * Output files of a run, collected in memory and written at the end into a temporary directory
+ * beside the target, which is then renamed into place: a failed run leaves no partial output.
+ */
+import { mkdirSync, writeFileSync, renameSync, rmSync, existsSync } from 'node:fs';
+import { dirname, basename, join, resolve } from 'node:path';
+
+export type Row = Record<string, string | number | boolean | null>;
+
+/** RFC 4180 CSV: header from `columns` (default: keys of the first row), `\n` line ends. */
+export function toCsv(rows: Row[], columns?: string[]): string {
+  const cols = columns ?? (rows.length ? Object.keys(rows[0]) : []);
+  const cell = (v: unknown): string => {
+    if (v === null || v === undefined) return '';
+    const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
+    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+}
+
+/** Stable JSON (2-space indent, non-finite numbers as null). */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v), 2) + '\n';
+}
+
+export class Artifacts {
+  readonly files = new Map<string, string | Uint8Array>();
+
+  add(name: string, content: string | Uint8Array): void {
+    this.files.set(name, content);
+  }
+
+  /**
+   * Writes every file into `<parent>/.<name>.tmp-<pid>` and renames it to `outDir` (an existing
+   * `outDir` is replaced only after the new one is complete). On failure the temporary directory is removed.
+   */
+  writeAtomically(outDir: string): void {
+    const target = resolve(outDir);
+    const parent = dirname(target);
+    mkdirSync(parent, { recursive: true });
+    const tmp = join(parent, `.${basename(target)}.tmp-${process.pid}`);
+    rmSync(tmp, { recursive: true, force: true });
+    try {
+      mkdirSync(tmp);
+      for (const [name, content] of [...this.files.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+        const p = join(tmp, name);
+        mkdirSync(dirname(p), { recursive: true });
+        writeFileSync(p, content);
+      }
+      if (existsSync(target)) {
+        const old = join(parent, `.${basename(target)}.old-${process.pid}`);
+        renameSync(target, old);
+        renameSync(tmp, target);
+        rmSync(old, { recursive: true, force: true });
+      } else {
+        renameSync(tmp, target);
+      }
+    } catch (e) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * GHM (Li, Liu, Wang, AAAI 2019) fig. 2 and fig. 3.
+ * - fig. 2: density of the gradient norm g = |σ(x) − y| over the samples (log scale);
+ * - fig. 3: reweighted gradient norm against the original g: CE (= g), focal loss |∂FL/∂x| and GHM-C
+ *   (its per-sample gradient), averaged per g bin.
+ */
+import type { AnalysisContext, AnalysisOutput } from './types';
+import { missingOutput } from './types';
+import type { Row } from './artifacts';
+import { libFn, missingFns } from './lib';
+
+const D_ID = 'ghm_gradient_density';
+const D_TITLE = 'Density of the gradient norm g';
+const D_FIG = 'GHM (Li et al. 2019), fig. 2';
+const R_ID = 'ghm_reweighted_gradient';
+const R_TITLE = 'Reweighted gradient norm against the original g';
+const R_FIG = 'GHM (Li et al. 2019), fig. 3';
+
+const data = (t: any): ArrayLike<number> => (t && t.data ? t.data : t);
+
+export interface GhmRun {
+  g: Float32Array;
+  weights: Float32Array;
+  grad: Float32Array;
+  edges: number[];
+  counts: number[];
+}
+
+/** GHM-C on the samples (one column, binary targets), from the library. */
+export function runGhmc(logits: Float32Array, targets: Float32Array, bins: number): GhmRun {
+  const ghmc = libFn<(...a: any[]) => any>('ghmcLoss')!;
+  const n = logits.length;
+  const r = ghmc({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { bins, momentum: 0 });
+  return {
+    g: Float32Array.from(data(r.g)),
+    weights: Float32Array.from(data(r.weights)),
+    grad: Float32Array.from(data(r.grad)),
+    edges: Array.from(data(r.histogram.edges)),
+    counts: Array.from(data(r.histogram.counts)),
+  };
+}
+
+export async function ghmDensity(ctx: AnalysisContext): Promise<AnalysisOutput> {
+  const miss = missingFns('ghmcLoss');
+  if (miss.length) return missingOutput(D_ID, D_TITLE, D_FIG, miss);
+  const { samples, settings } = ctx;
+  const logits = Float32Array.from(samples.map((s) => s.logit));
+  const targets = Float32Array.from(samples.map((s) => s.target));
+  const r = runGhmc(logits, targets, settings.ghmBins);
+  const bins = settings.ghmBins;
+  const rows: Row[] = [];
+  const n = samples.length;
+  for (let b = 0; b < bins; b++) {
+    const lo = b / bins, hi = (b + 1) / bins;
+    let pos = 0, neg = 0;
+    samples.forEach((s, i) => {
+      const k = Math.min(bins - 1, Math.floor(r.g[i] * bins));
+      if (k === b) s.target ? pos++ : neg++;
+    });
+    rows.push({ bin: b, g_lo: lo, g_hi: hi, g_mid: (lo + hi) / 2, positives: pos, negatives: neg, count: pos + neg, fraction: n ? (pos + neg) / n : 0, ghm_histogram_count: r.counts[b] ?? null });
+  }
+  const easy = samples.filter((_, i) => r.g[i] < 0.2).length;
+  const hard = samples.filter((_, i) => r.g[i] > 0.8).length;
+  const spec = {
+    title: { text: D_TITLE, subtitle: `g = |σ(x) − y|, ${bins} bins; stacked by positive / negative` },
+    data: { values: rows.flatMap((r0) => [
+      { g_lo: r0.g_lo, g_hi: r0.g_hi, kind: 'positive', fraction: n ? (r0.positives as number) / n : 0 },
+      { g_lo: r0.g_lo, g_hi: r0.g_hi, kind: 'negative', fraction: n ? (r0.negatives as number) / n : 0 },
+    ]) },
+    width: 420,
+    height: 240,
+    mark: 'bar',
+    encoding: {
+      x: { field: 'g_lo', type: 'quantitative', bin: { binned: true, step: 1 / bins }, title: 'gradient norm g', scale: { domain: [0, 1] } },
+      x2: { field: 'g_hi' },
+      y: { field: 'fraction', type: 'quantitative', title: 'fraction of samples', stack: 'zero' },
+      color: { field: 'kind', type: 'nominal', title: null, scale: { domain: ['positive', 'negative'], range: ['#2a9d8f', '#e76f51'] } },
+    },
+  };
+  return {
+    id: D_ID,
+    title: D_TITLE,
+    figure: D_FIG,
+    caption:
+      'Histogram of the gradient norm g = |σ(x) − y| of the sigmoid cross-entropy for every sample (library `ghmcLoss`, momentum 0, ' +
+      bins +
+      ' bins). GHM’s observation on a converged detector: a mass of very easy samples at g ≈ 0 and a second bump of very hard ones (outliers) at g ≈ 1. ' +
+      'Here the samples are detections already cut at a score threshold, so the easy-negative mass of a dense detector is absent.',
+    status: 'ok',
+    json: { bins, n, easyBelow0_2: easy, hardAbove0_8: hard, histogram: { edges: r.edges, counts: r.counts }, rows },
+    csv: rows,
+    spec,
+    summary: [`${easy} of ${n} samples have g < 0.2, ${hard} have g > 0.8`],
+  };
+}
+
+export async function ghmReweighted(ctx: AnalysisContext): Promise<AnalysisOutput> {
+  const miss = missingFns('ghmcLoss', 'sigmoidFocalLoss');
+  if (miss.length) return missingOutput(R_ID, R_TITLE, R_FIG, miss);
+  const { samples, settings } = ctx;
+  const n = samples.length;
+  const logits = Float32Array.from(samples.map((s) => s.logit));
+  const targets = Float32Array.from(samples.map((s) => s.target));
+  const gh = runGhmc(logits, targets, settings.ghmBins);
+  const fl = libFn<(...a: any[]) => any>('sigmoidFocalLoss')!;
+  const flr = fl({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { alpha: settings.alpha, gamma: 2, reduction: 'none' });
+  const flGrad = data(flr.grad);
+  const ce = libFn<(...a: any[]) => any>('sigmoidCrossEntropy');
+  const ceGrad = ce ? data(ce({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { reduction: 'none' }).grad) : null;
+  const perSample: Row[] = samples.map((s, i) => ({
+    index: s.index,
+    target: s.target,
+    g: gh.g[i],
+    ce: ceGrad ? Math.abs(ceGrad[i]) : gh.g[i],
+    focal: Math.abs(flGrad[i]),
+    ghmc: Math.abs(gh.grad[i]),
+    ghmc_weight: gh.weights[i],
+  }));
+  // mean per g bin (fine bins for the curve)
+  const B = 20;
+  const rows: Row[] = [];
+  for (let b = 0; b < B; b++) {
+    const inBin = perSample.filter((r) => Math.min(B - 1, Math.floor((r.g as number) * B)) === b);
+    if (!inBin.length) continue;
+    const mean = (k: string) => inBin.reduce((a, r) => a + (r[k] as number), 0) / inBin.length;
+    for (const method of ['ce', 'focal', 'ghmc'] as const) {
+      rows.push({ g_mid: (b + 0.5) / B, method: method === 'ce' ? 'CE' : method === 'focal' ? 'FL (γ=2)' : 'GHM-C', count: inBin.length, gradient_norm: mean(method) });
+    }
+  }
+  const spec = {
+    title: { text: R_TITLE, subtitle: 'mean per-sample |∂L/∂x| in 20 bins of g' },
+    data: { values: rows.filter((r) => (r.gradient_norm as number) > 0) },
+    width: 420,
+    height: 260,
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'g_mid', type: 'quantitative', title: 'original gradient norm g', scale: { domain: [0, 1] } },
+      y: { field: 'gradient_norm', type: 'quantitative', title: 'reweighted gradient norm', scale: { type: 'log' } },
+      color: { field: 'method', type: 'nominal', title: null },
+    },
+  };
+  return {
+    id: R_ID,
+    title: R_TITLE,
+    figure: R_FIG,
+    caption:
+      'Per-sample gradient norm w.r.t. the logit under CE (= g), focal loss (γ = 2, α = ' +
+      settings.alpha +
+      ', library gradient) and GHM-C (library gradient, ' +
+      settings.ghmBins +
+      ' bins, momentum 0), averaged within bins of the original g. GHM-C flattens the contribution of dense regions of g (many easy samples, and the outliers at g ≈ 1); FL suppresses small g only.',
+    status: 'ok',
+    json: { bins: B, rows, perSample },
+    csv: perSample,
+    spec,
+  };
+}

@@ -1,0 +1,202 @@
+/**
+ * PISA (Cao et al., CVPR 2020) analyses on the detections:
+ * - fig. 4: random vs hard (highest loss) vs prime (top IoU-HLR) positives in the IoU–loss plane;
+ * - fig. 2: precision–recall at IoU 0.5…0.95 before and after raising the scores of the top-k
+ *   IoU-HLR positives of each image (k = 5, 25), with the AP change.
+ */
+import type { AnalysisContext, AnalysisOutput } from './types';
+import { missingOutput } from './types';
+import type { Row } from './artifacts';
+import { libFn, missingFns } from './lib';
+import { mulberry32, type Sample } from './samples';
+import { cocoPrCurve } from '../eval/coco';
+import type { ImageInput } from '../eval/images';
+
+const data = (t: any): ArrayLike<number> => (t && t.data ? t.data : t);
+
+/** Per-sample sigmoid cross-entropy (reduction none) from the library. */
+export function ceLoss(samples: Sample[]): Float32Array {
+  const n = samples.length;
+  const logits = Float32Array.from(samples.map((s) => s.logit));
+  const targets = Float32Array.from(samples.map((s) => s.target));
+  const ce = libFn<(...a: any[]) => any>('sigmoidCrossEntropy');
+  if (ce) return Float32Array.from(data(ce({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { reduction: 'none' }).lossElements));
+  const fl = libFn<(...a: any[]) => any>('sigmoidFocalLoss')!; // γ = 0, no α: the cross-entropy
+  return Float32Array.from(data(fl({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { gamma: 0, alpha: null, reduction: 'none' }).lossElements));
+}
+
+/** Dense class index of each category id (IoU-HLR ranks within a class). */
+export function classIndex(ctx: AnalysisContext): Map<number, number> {
+  return new Map(ctx.gt.categories.map((c, i) => [c.id, i] as [number, number]));
+}
+
+/** IoU-HLR ranks of the positives over the whole set (cumulative gt offsets per image). */
+export function hlrRanks(ctx: AnalysisContext, pos: Sample[]): Int32Array {
+  const hlr = libFn<(...a: any[]) => any>('iouHlr')!;
+  if (pos.length === 0) return new Int32Array(0);
+  const imgPos = new Map(ctx.images.map((im, i) => [im.imageId, i] as [number, number]));
+  const cls = classIndex(ctx);
+  const r = hlr({
+    labels: Int32Array.from(pos.map((s) => cls.get(s.categoryId)!)),
+    gtInds: Int32Array.from(pos.map((s) => s.gt)),
+    imageIds: Int32Array.from(pos.map((s) => imgPos.get(s.imageId)!)),
+    numGtsPerImage: Int32Array.from(ctx.images.map((im) => im.gts.length)),
+    ious: Float32Array.from(pos.map((s) => s.iou)),
+  });
+  return Int32Array.from(data(r.ranks));
+}
+
+const F4_ID = 'pisa_prime_samples';
+const F4_TITLE = 'Random, hard and prime positives in the IoU–loss plane';
+const F4_FIG = 'PISA (Cao et al. 2020), fig. 4';
+
+export async function pisaPrimeSamples(ctx: AnalysisContext): Promise<AnalysisOutput> {
+  const miss = missingFns('iouHlr', 'sigmoidFocalLoss');
+  if (miss.length && missingFns('sigmoidCrossEntropy').length) return missingOutput(F4_ID, F4_TITLE, F4_FIG, miss);
+  if (missingFns('iouHlr').length) return missingOutput(F4_ID, F4_TITLE, F4_FIG, ['iouHlr']);
+  const pos = ctx.samples.filter((s) => s.target === 1);
+  const loss = ceLoss(pos);
+  const ranks = hlrRanks(ctx, pos);
+  const k = Math.min(ctx.settings.pisaK, pos.length);
+  const idx = pos.map((_, i) => i);
+  const hard = new Set([...idx].sort((a, b) => loss[b] - loss[a] || a - b).slice(0, k));
+  const prime = new Set([...idx].sort((a, b) => ranks[a] - ranks[b] || pos[b].iou - pos[a].iou || a - b).slice(0, k));
+  const rnd = mulberry32(ctx.settings.seed);
+  const shuffled = [...idx];
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+  }
+  const random = new Set(shuffled.slice(0, k));
+  const rows: Row[] = pos.map((s, i) => ({
+    index: s.index,
+    image_id: s.imageId,
+    category_id: s.categoryId,
+    score: s.score,
+    iou: s.iou,
+    loss: loss[i],
+    hlr_rank: ranks[i],
+    random: random.has(i),
+    hard: hard.has(i),
+    prime: prime.has(i),
+  }));
+  const mean = (set: Set<number>, f: (i: number) => number) => (set.size ? [...set].reduce((a, i) => a + f(i), 0) / set.size : NaN);
+  const stats = Object.fromEntries(
+    ([['random', random], ['hard', hard], ['prime', prime]] as const).map(([name, set]) => [name, { n: set.size, meanIou: mean(set, (i) => pos[i].iou), meanLoss: mean(set, (i) => loss[i]) }]),
+  );
+  const plot = (['random', 'hard', 'prime'] as const).flatMap((set) => rows.map((r) => ({ set, iou: r.iou, loss: r.loss, selected: r[set] ? set : 'other positives' })));
+  const spec = {
+    title: { text: F4_TITLE, subtitle: `${k} samples per panel, out of ${pos.length} positives` },
+    data: { values: plot },
+    facet: { column: { field: 'set', type: 'nominal', title: null, sort: ['random', 'hard', 'prime'] } },
+    spec: {
+      width: 220,
+      height: 220,
+      mark: { type: 'point', filled: true, opacity: 0.8 },
+      encoding: {
+        x: { field: 'iou', type: 'quantitative', title: 'IoU with the matched gt', scale: { domain: [0.5, 1] } },
+        y: { field: 'loss', type: 'quantitative', title: 'classification loss (CE)' },
+        color: { field: 'selected', type: 'nominal', title: null, scale: { domain: ['random', 'hard', 'prime', 'other positives'], range: ['#4c78a8', '#e45756', '#54a24b', '#d0d0d0'] } },
+        size: { condition: { test: "datum.selected !== 'other positives'", value: 45 }, value: 14 },
+        order: { condition: { test: "datum.selected !== 'other positives'", value: 1 }, value: 0 },
+      },
+    },
+  };
+  const f = (x: number) => x.toFixed(3);
+  return {
+    id: F4_ID,
+    title: F4_TITLE,
+    figure: F4_FIG,
+    caption:
+      `Each panel shows all ${pos.length} positives (grey) and ${k} selected ones: random (seed ${ctx.settings.seed}), hard (highest cross-entropy loss, library sigmoidCrossEntropy) and prime (best IoU-HLR rank, library iouHlr; ties by IoU). ` +
+      'PISA’s point: prime samples have high IoU and, in a trained detector, low loss — the opposite of the hard samples OHEM would pick.',
+    status: 'ok',
+    json: { k, positives: pos.length, stats, rows },
+    csv: rows,
+    spec,
+    summary: (['random', 'hard', 'prime'] as const).map((n) => `${n}: mean IoU ${f(stats[n].meanIou)}, mean loss ${f(stats[n].meanLoss)}`),
+  };
+}
+
+const F2_ID = 'pisa_pr_rescored';
+const F2_TITLE = 'Precision–recall before and after raising the top IoU-HLR positives';
+const F2_FIG = 'PISA (Cao et al. 2020), fig. 2';
+
+/** Per image, the positives ordered by IoU-HLR (rank within class in the image, then IoU). */
+export function perImageHlrOrder(ctx: AnalysisContext): Map<number, Sample[]> {
+  const hlr = libFn<(...a: any[]) => any>('iouHlr')!;
+  const cls = classIndex(ctx);
+  const byImg = new Map<number, Sample[]>();
+  for (const s of ctx.samples) if (s.target === 1) (byImg.get(s.imageId) ?? byImg.set(s.imageId, []).get(s.imageId)!).push(s);
+  const out = new Map<number, Sample[]>();
+  for (const [img, pos] of byImg) {
+    const r = data(hlr({ labels: Int32Array.from(pos.map((s) => cls.get(s.categoryId)!)), gtInds: Int32Array.from(pos.map((s) => s.gt)), ious: Float32Array.from(pos.map((s) => s.iou)) }).ranks);
+    const order = pos.map((_, i) => i).sort((a, b) => r[a] - r[b] || pos[b].iou - pos[a].iou || pos[a].index - pos[b].index);
+    out.set(img, order.map((i) => pos[i]));
+  }
+  return out;
+}
+
+/** Images with the scores of the top-k HLR positives of each image raised above every other score. */
+export function rescore(images: ImageInput[], order: Map<number, Sample[]>, k: number): ImageInput[] {
+  return images.map((im) => {
+    const top = (order.get(im.imageId) ?? []).slice(0, k);
+    if (!top.length) return im;
+    const newScore = new Map(top.map((s, j) => [s.index, 1 + (k - j) / k] as [number, number]));
+    return { ...im, dets: im.dets.map((d) => (newScore.has(d.index) ? { ...d, score: newScore.get(d.index)! } : d)) };
+  });
+}
+
+export async function pisaPrRescored(ctx: AnalysisContext): Promise<AnalysisOutput> {
+  const miss = missingFns('iouHlr');
+  if (miss.length) return missingOutput(F2_ID, F2_TITLE, F2_FIG, miss);
+  const order = perImageHlrOrder(ctx);
+  const variants: { name: string; res: typeof ctx.cocoBaseline }[] = [{ name: 'baseline', res: ctx.cocoBaseline }];
+  for (const k of ctx.settings.topK) variants.push({ name: `top-${k} raised`, res: await ctx.evaluate(rescore(ctx.images, order, k)) });
+  const thr = ctx.cocoBaseline.params.iouThrs;
+  const rows: Row[] = [];
+  const apRows: Row[] = [];
+  for (const v of variants) {
+    thr.forEach((t, ti) => {
+      const c = cocoPrCurve(v.res, ti);
+      const valid = c.precision.filter((p) => p > -1);
+      apRows.push({ variant: v.name, iou: Number(t.toFixed(2)), AP: valid.length ? valid.reduce((a, b) => a + b, 0) / valid.length : -1 });
+      c.recall.forEach((r, i) => rows.push({ variant: v.name, iou: Number(t.toFixed(2)), recall: r, precision: c.precision[i] }));
+    });
+  }
+  const base = variants[0].res.stats;
+  const summary = variants.slice(1).map((v) => {
+    const d = (k: 'AP' | 'AP50' | 'AP75') => `${k} ${(v.res.stats[k] - base[k] >= 0 ? '+' : '') + ((v.res.stats[k] - base[k]) * 100).toFixed(2)}`;
+    return `${v.name}: ${d('AP')}, ${d('AP50')}, ${d('AP75')} points (baseline AP ${(base.AP * 100).toFixed(2)})`;
+  });
+  const spec = {
+    title: { text: F2_TITLE, subtitle: 'COCO 101-point interpolated precision, averaged over classes, one panel per IoU threshold' },
+    data: { values: rows.filter((r) => (r.precision as number) >= 0) },
+    facet: { field: 'iou', type: 'ordinal', title: 'IoU threshold', columns: 5 },
+    spec: {
+      width: 150,
+      height: 130,
+      mark: { type: 'line', strokeWidth: 1.5 },
+      encoding: {
+        x: { field: 'recall', type: 'quantitative', scale: { domain: [0, 1] } },
+        y: { field: 'precision', type: 'quantitative', scale: { domain: [0, 1] } },
+        color: { field: 'variant', type: 'nominal', title: null },
+        strokeDash: { field: 'variant', type: 'nominal', title: null },
+      },
+    },
+  };
+  return {
+    id: F2_ID,
+    title: F2_TITLE,
+    figure: F2_FIG,
+    caption:
+      'Baseline: the COCO evaluation of the detections as given. Variants: in each image the positives are ranked by IoU-HLR (library iouHlr over that image: rank within the class, ties by IoU) ' +
+      'and the scores of the top k are set above every original score (1 + (k − j)/k for the j-th), keeping their HLR order; the set is then evaluated again. ' +
+      'Raising prime samples helps most at high IoU thresholds, as in PISA fig. 2.',
+    status: 'ok',
+    json: { topK: ctx.settings.topK, stats: Object.fromEntries(variants.map((v) => [v.name, v.res.stats])), apPerThreshold: apRows, curves: rows },
+    csv: rows,
+    spec,
+    summary,
+  };
+}

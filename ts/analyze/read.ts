@@ -1,0 +1,63 @@
+/**
+ * Reading the input files. JSON is parsed whole (`JSON.parse` of the file text); the text is dropped
+ * as soon as it is parsed and the records are normalised to compact per-box objects, so the peak
+ * memory is about the file size plus the parsed objects. Files above `MAX_JSON_BYTES` (the largest
+ * string V8 can hold, ~512 MiB) are refused with a clear message — split such results by image.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { SoftSamplingError } from '../errors';
+
+/** V8's maximum string length is 2^29 − 24 characters (~512 MiB of ASCII). */
+export const MAX_JSON_BYTES = 2 ** 29 - 24;
+
+export class InputError extends Error {
+  constructor(readonly file: string, readonly where: string, readonly detail: string) {
+    super(`${file}: ${where ? where + ': ' : ''}${detail}`);
+    this.name = 'InputError';
+  }
+}
+
+function lineCol(text: string, pos: number): { line: number; col: number } {
+  let line = 1, last = -1;
+  for (let i = 0; i < pos && i < text.length; i++) if (text.charCodeAt(i) === 10) {
+    line++;
+    last = i;
+  }
+  return { line, col: pos - last };
+}
+
+/** Reads and parses a JSON file; errors name the file and, for syntax errors, the line and column. */
+export function readJson(file: string): unknown {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch (e) {
+    throw new InputError(file, '', `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (size > MAX_JSON_BYTES) throw new InputError(file, '', `the file is ${(size / 2 ** 20).toFixed(0)} MiB; JSON inputs are parsed whole and must stay below 512 MiB (split the results by image)`);
+  let text = readFileSync(file, 'utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const m = /position (\d+)/.exec(msg);
+    if (m) {
+      const { line, col } = lineCol(text, Number(m[1]));
+      throw new InputError(file, '', `malformed JSON at line ${line}, column ${col}: ${msg.replace(/\s*in JSON at position \d+.*$/, '')}`);
+    }
+    throw new InputError(file, '', `malformed JSON: ${msg}`);
+  }
+}
+
+/** Turns a validation error of `parseGroundTruth(…, 'gt')` / `parseDetections(…, 'dets')` into an InputError naming the file. */
+export function toInputError(e: unknown, files: { gt: string; dets: string }): unknown {
+  if (!(e instanceof SoftSamplingError)) return e;
+  const src = e.arg.startsWith('gt') ? 'gt' : e.arg.startsWith('dets') ? 'dets' : null;
+  if (!src) return e;
+  const detail = e.message.slice(`${e.code} ${e.arg}: `.length);
+  // 'gt.annotations[3] (id 17).bbox' → 'annotations[3] (id 17)'; 'dets[5].score' → 'record [5]'
+  let where = e.arg.slice(src.length).replace(/^\./, '').replace(/\.[A-Za-z_]+$/, '');
+  if (where.startsWith('[')) where = `record ${where}`;
+  return new InputError(files[src], where, detail);
+}

@@ -1,0 +1,161 @@
+/** `soft-sampling analyze`: inputs → per-image stages (pool) → evaluation → analyses → charts → report. */
+import { parseGroundTruth, parseDetections } from '../eval/input';
+import { groupByImage, type ImageInput } from '../eval/images';
+import { resolveCocoParams, cocoAccumulate, cocoPerCategory, COCO_STAT_KEYS, type CocoImageEval, type CocoEvalResult } from '../eval/coco';
+import { vocAccumulate } from '../eval/voc';
+import { backendInfo } from '../registry';
+import { Artifacts, toCsv, toJson, type Row } from './artifacts';
+import { renderChart } from './chart';
+import { readJson, toInputError } from './read';
+import { StageRunner } from './pool';
+import type { MatchResult } from './stages';
+import { buildSamples } from './samples';
+import type { AnalysisContext, AnalysisOutput, AnalyzeSettings } from './types';
+import { focalCdf } from './focal-cdf';
+import { ghmDensity, ghmReweighted } from './ghm';
+import { pisaPrimeSamples, pisaPrRescored } from './pisa';
+import { weightsVsIou } from './weights-iou';
+import { anchorsReport } from './anchors';
+import type { AnchorImageStats, AnchorParams } from './anchors-stage';
+import { reportHtml, reportMarkdown } from './report';
+import { missingFns } from './lib';
+
+export interface AnalyzeOptions extends AnalyzeSettings {
+  gt: string;
+  dets: string;
+  /** Label shown for the inputs (the bundled data's relative path). */
+  gtLabel?: string;
+  detsLabel?: string;
+  bundled: boolean;
+  out: string;
+  workers: number;
+  backend: string;
+  anchors: boolean;
+  png: boolean;
+  workerFile?: string | URL;
+  /** Progress callbacks (the CLI's bar). */
+  progress?: { start(total: number, label: string): void; update(done: number): void; stop(): void };
+  log?: (line: string) => void;
+}
+
+export interface AnalyzeSummary {
+  out: string;
+  files: string[];
+  coco: CocoEvalResult['stats'];
+  vocMAP: number;
+  positives: number;
+  negatives: number;
+  missing: string[];
+}
+
+function cocoRows(res: CocoEvalResult, names: Map<number, string>): Row[] {
+  return cocoPerCategory(res).map((c) => ({ category_id: c.categoryId, name: names.get(c.categoryId) ?? '', AP: c.AP, AP50: c.AP50, AP75: c.AP75, AR100: c.AR }));
+}
+
+export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
+  const files = { gt: o.gtLabel ?? o.gt, dets: o.detsLabel ?? o.dets };
+  let gtSet, detSet;
+  try {
+    gtSet = parseGroundTruth(readJson(o.gt), 'gt');
+    detSet = parseDetections(readJson(o.dets), gtSet, 'dets');
+  } catch (e) {
+    throw toInputError(e, { gt: o.gt, dets: o.dets });
+  }
+  const images = groupByImage(gtSet, detSet);
+  const cocoParams = resolveCocoParams();
+  const catIds = gtSet.categories.map((c) => c.id).sort((a, b) => a - b);
+  const names = new Map(gtSet.categories.map((c) => [c.id, c.name] as [number, string]));
+  const runner = new StageRunner({ workers: o.workers, backend: o.backend, workerFile: o.workerFile, onProgress: (d) => o.progress?.update(d) });
+  const art = new Artifacts();
+  try {
+    // 1. per-image matching (COCO cells + VOC greedy matches)
+    o.progress?.start(images.length, 'matching');
+    const match = await runner.run<MatchResult>({ kind: 'match', coco: cocoParams, vocThr: 0.5, legacyOffset: o.legacyOffset }, images);
+    o.progress?.stop();
+    const coco = cocoAccumulate(match.map((m) => m.coco), catIds, cocoParams);
+    const voc = vocAccumulate(match.map((m) => m.voc), gtSet.categories, { iouThreshold: 0.5, interpolation: 'all-point' });
+    const samples = buildSamples(match.map((m) => m.voc));
+    const ignored = detSet.dets.length - samples.length;
+    const evaluate = async (imgs: ImageInput[]) => {
+      o.progress?.start(imgs.length, 'rescoring');
+      const ev = await runner.run<CocoImageEval>({ kind: 'coco', coco: cocoParams }, imgs);
+      o.progress?.stop();
+      return cocoAccumulate(ev, catIds, cocoParams);
+    };
+    const settings: AnalyzeSettings = { gammas: o.gammas, alpha: o.alpha, ghmBins: o.ghmBins, pisaK: o.pisaK, topK: o.topK, seed: o.seed, legacyOffset: o.legacyOffset };
+    const ctx: AnalysisContext = { samples, images, gt: gtSet, settings, cocoBaseline: coco, evaluate };
+
+    // 2. evaluation outputs
+    art.add('eval_coco.json', toJson({ stats: coco.stats, params: { iouThrs: coco.params.iouThrs, maxDets: coco.params.maxDets, areaRanges: coco.params.areaRanges }, perCategory: cocoRows(coco, names) }));
+    art.add('eval_coco.csv', toCsv([...COCO_STAT_KEYS.map((k) => ({ category_id: 'all', name: k, AP: coco.stats[k], AP50: '', AP75: '', AR100: '' } as Row)), ...cocoRows(coco, names)]));
+    const vocRows: Row[] = voc.classes.map((c) => ({ category_id: c.categoryId, name: c.name, ap: c.ap, n_gt: c.nGt, n_det: c.nDet, tp: c.tp, fp: c.fp }));
+    art.add('eval_voc.json', toJson({ mAP: voc.mAP, iouThreshold: voc.iouThreshold, interpolation: voc.interpolation, legacyOffset: o.legacyOffset, classes: voc.classes }));
+    art.add('eval_voc.csv', toCsv(vocRows));
+    art.add('samples.csv', toCsv(samples.map((s) => ({ index: s.index, image_id: s.imageId, category_id: s.categoryId, score: s.score, logit: s.logit, target: s.target, iou: s.iou })) as Row[]));
+
+    // 3. analyses
+    const analyses: AnalysisOutput[] = [];
+    for (const fn of [focalCdf, ghmDensity, ghmReweighted, pisaPrimeSamples, pisaPrRescored, weightsVsIou]) analyses.push(await fn(ctx));
+    const anchorParams: AnchorParams = { posIouThr: 0.5, negIouThr: 0.4, minPosIou: 0, bins: 20 };
+    if (o.anchors) {
+      const miss = missingFns('maxIouAssign', 'iouHlr');
+      if (miss.length) {
+        analyses.push({ id: 'anchors', title: 'Anchors mode', figure: 'RetinaNet anchors + MaxIoU assignment', caption: '', status: 'missing', missing: miss });
+      } else {
+        o.progress?.start(images.length, 'anchors');
+        const st = await runner.run<AnchorImageStats>({ kind: 'anchors', anchors: anchorParams }, images, 4);
+        o.progress?.stop();
+        analyses.push(...anchorsReport(st, anchorParams));
+      }
+    }
+
+    // 4. charts and data files
+    const svgs = new Map<string, string>();
+    o.progress?.start(analyses.length, 'charts');
+    let k = 0;
+    for (const a of analyses) {
+      o.progress?.update(k++);
+      if (a.status !== 'ok') continue;
+      art.add(`${a.id}.json`, toJson({ id: a.id, title: a.title, figure: a.figure, caption: a.caption, ...(a.json as object) }));
+      if (a.csv) art.add(`${a.id}.csv`, toCsv(a.csv));
+      if (a.spec) {
+        const { svg, png } = await renderChart(a.spec, { png: o.png });
+        svgs.set(a.id, svg);
+        art.add(`${a.id}.svg`, svg);
+        art.add(`${a.id}.vl.json`, toJson(a.spec));
+        if (png) art.add(`${a.id}.png`, png);
+      }
+    }
+    o.progress?.update(analyses.length);
+    o.progress?.stop();
+
+    // 5. report and summary
+    const info = backendInfo();
+    const backend = `${info.active} (${info.simd})`;
+    const missing = [...new Set(analyses.flatMap((a) => a.missing ?? []))];
+    const counts = {
+      images: images.length,
+      gtBoxes: gtSet.boxes.length,
+      crowd: gtSet.boxes.filter((b) => b.crowd).length,
+      detections: detSet.dets.length,
+      categories: gtSet.categories.length,
+      positives: samples.filter((s) => s.target === 1).length,
+      negatives: samples.filter((s) => s.target === 0).length,
+      ignored,
+    };
+    const settingsLines = [
+      `focal γ ∈ {${o.gammas.join(', ')}}, α = ${o.alpha}; GHM-C ${o.ghmBins} bins, momentum 0; PISA fig. 4: ${o.pisaK} samples per set, seed ${o.seed}; PISA fig. 2: top-${o.topK.join(' / top-')} per image`,
+      `VOC matching IoU ${o.legacyOffset ? 'with the VOC +1 pixel convention (inclusive integer corners, as the bundled Cartucho boxes are)' : 'without a +1 pixel offset (COCO convention)'}; COCO evaluation: pycocotools semantics, no offset`,
+      'per-image stages run on a worker pool (`--workers`); the output is byte-identical for any number of workers',
+    ];
+    const rin = { title: 'soft-sampling analyze — report', inputs: { gt: files.gt, dets: files.dets, bundled: o.bundled }, counts, backend, settingsLines, coco, voc, analyses, svgs, png: o.png };
+    art.add('report.md', reportMarkdown(rin));
+    art.add('report.html', reportHtml(rin));
+    art.add('summary.json', toJson({ inputs: files, backend: info.active, counts, coco: coco.stats, vocMAP: voc.mAP, analyses: analyses.map((a) => ({ id: a.id, status: a.status, missing: a.missing ?? [], summary: a.summary ?? [] })), missing }));
+    art.writeAtomically(o.out);
+    return { out: o.out, files: [...art.files.keys()].sort(), coco: coco.stats, vocMAP: voc.mAP, positives: counts.positives, negatives: counts.negatives, missing };
+  } finally {
+    o.progress?.stop();
+    await runner.close();
+  }
+}

@@ -1,0 +1,50 @@
+/** Shared types of the analyses. */
+import type { Sample } from './samples';
+import type { ImageInput } from '../eval/images';
+import type { GtSet } from '../eval/input';
+import type { CocoEvalResult } from '../eval/coco';
+import type { Row } from './artifacts';
+import type { ChartSpec } from './chart';
+
+export interface AnalyzeSettings {
+  gammas: number[];
+  alpha: number;
+  ghmBins: number;
+  pisaK: number;
+  topK: number[];
+  seed: number;
+  legacyOffset: boolean;
+}
+
+export interface AnalysisContext {
+  samples: Sample[];
+  images: ImageInput[];
+  gt: GtSet;
+  settings: AnalyzeSettings;
+  cocoBaseline: CocoEvalResult;
+  /** COCO evaluation of the same images with other scores (through the worker pool). */
+  evaluate(images: ImageInput[]): Promise<CocoEvalResult>;
+}
+
+export interface AnalysisOutput {
+  /** File stem: `<id>.json`, `<id>.csv`, `<id>.svg`, `<id>.png`. */
+  id: string;
+  title: string;
+  /** What it reproduces (paper, figure). */
+  figure: string;
+  /** How to read it; the choices made. */
+  caption: string;
+  /** `missing`: library functions not available in this build (listed in `missing`). */
+  status: 'ok' | 'missing';
+  missing?: string[];
+  json?: unknown;
+  csv?: Row[];
+  spec?: ChartSpec;
+  /** Key numbers, one line each, for the report. */
+  summary?: string[];
+}
+
+/** An analysis that cannot run because library functions are missing. */
+export function missingOutput(id: string, title: string, figure: string, missing: string[]): AnalysisOutput {
+  return { id, title, figure, caption: `Not computed: this build of the library lacks ${missing.join(', ')}.`, status: 'missing', missing };
+}

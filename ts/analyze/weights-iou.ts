@@ -1,0 +1,113 @@
+/**
+ * Weights given to the positives against their IoU: ISR-P (PISA §3.2), CARL (PISA §3.3), GHM-C
+ * (GHM §4) and the focal-loss modulating factor α_t(1 − p_t)^γ (= FL / CE), each from the library,
+ * each normalised to mean 1 over the positives so they share one axis.
+ */
+import type { AnalysisContext, AnalysisOutput } from './types';
+import { missingOutput } from './types';
+import type { Row } from './artifacts';
+import { libFn, missingFns } from './lib';
+import { ceLoss, classIndex } from './pisa';
+import { runGhmc } from './ghm';
+import { focalLossPerSample } from './focal-cdf';
+
+const ID = 'weights_vs_iou';
+const TITLE = 'Sample weights of the positives against IoU';
+const FIGURE = 'ISR-P, CARL (PISA), GHM-C (GHM), focal loss';
+const data = (t: any): ArrayLike<number> => (t && t.data ? t.data : t);
+
+export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput> {
+  const need = ['isrP', 'carlLoss', 'ghmcLoss', 'sigmoidFocalLoss'];
+  const miss = missingFns(...need);
+  if (miss.length === need.length) return missingOutput(ID, TITLE, FIGURE, miss);
+  const { samples, settings } = ctx;
+  const posIdx = samples.map((s, i) => (s.target === 1 ? i : -1)).filter((i) => i >= 0);
+  const pos = posIdx.map((i) => samples[i]);
+  const n = pos.length;
+  const methods: Record<string, Float32Array> = {};
+  const notes: string[] = [];
+  const cls = classIndex(ctx);
+  const imgPos = new Map(ctx.images.map((im, i) => [im.imageId, i] as [number, number]));
+  if (!miss.includes('isrP') && n) {
+    const isrP = libFn<(...a: any[]) => any>('isrP')!;
+    const r = isrP({
+      labels: Int32Array.from(pos.map((s) => cls.get(s.categoryId)!)),
+      gtInds: Int32Array.from(pos.map((s) => s.gt)),
+      imageIds: Int32Array.from(pos.map((s) => imgPos.get(s.imageId)!)),
+      numGtsPerImage: Int32Array.from(ctx.images.map((im) => im.gts.length)),
+      ious: Float32Array.from(pos.map((s) => s.iou)),
+      posLoss: ceLoss(pos),
+    });
+    methods['ISR-P'] = Float32Array.from(data(r.weights));
+  }
+  if (!miss.includes('carlLoss') && n) {
+    const carl = libFn<(...a: any[]) => any>('carlLoss')!;
+    const r = carl({ data: Float32Array.from(pos.map((s) => s.logit)), shape: [n, 1] }, new Int32Array(n), { data: new Float32Array(4 * n), shape: [n, 4] }, { data: new Float32Array(4 * n), shape: [n, 4] }, { sigmoid: true });
+    methods.CARL = Float32Array.from(data(r.weights));
+  }
+  if (!miss.includes('ghmcLoss')) {
+    const g = runGhmc(Float32Array.from(samples.map((s) => s.logit)), Float32Array.from(samples.map((s) => s.target)), settings.ghmBins);
+    methods['GHM-C'] = Float32Array.from(posIdx.map((i) => g.weights[i]));
+  }
+  if (!miss.includes('sigmoidFocalLoss') && n) {
+    const logits = Float32Array.from(pos.map((s) => s.logit));
+    const t = new Float32Array(n).fill(1);
+    const fl = focalLossPerSample(logits, t, 2, settings.alpha);
+    const ce = ceLoss(pos);
+    methods['focal (γ=2)'] = Float32Array.from(fl.map((v, i) => (ce[i] > 0 ? v / ce[i] : 0)));
+  }
+  const rows: Row[] = [];
+  const means: Record<string, number> = {};
+  for (const [m, w] of Object.entries(methods)) {
+    const mean = w.length ? w.reduce((a, b) => a + b, 0) / w.length : 1;
+    means[m] = mean;
+    pos.forEach((s, i) => rows.push({ method: m, index: s.index, iou: s.iou, score: s.score, weight: w[i], normalised_weight: mean > 0 ? w[i] / mean : 0 }));
+  }
+  // correlation of each method's weight with IoU
+  const corr: Record<string, number> = {};
+  for (const m of Object.keys(methods)) {
+    const xs = pos.map((s) => s.iou), ys = Array.from(methods[m]);
+    const mx = xs.reduce((a, b) => a + b, 0) / n, my = ys.reduce((a, b) => a + b, 0) / n;
+    let sxy = 0, sxx = 0, syy = 0;
+    for (let i = 0; i < n; i++) {
+      sxy += (xs[i] - mx) * (ys[i] - my);
+      sxx += (xs[i] - mx) ** 2;
+      syy += (ys[i] - my) ** 2;
+    }
+    corr[m] = sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
+  }
+  if (miss.length) notes.push(`not available in this build: ${miss.join(', ')}`);
+  const spec = {
+    title: { text: TITLE, subtitle: `${n} positives; each method's weights divided by their mean` },
+    data: { values: rows },
+    facet: { column: { field: 'method', type: 'nominal', title: null } },
+    spec: {
+      width: 170,
+      height: 200,
+      mark: { type: 'point', filled: true, size: 16, opacity: 0.6 },
+      encoding: {
+        x: { field: 'iou', type: 'quantitative', title: 'IoU', scale: { domain: [0.5, 1] } },
+        y: { field: 'normalised_weight', type: 'quantitative', title: 'weight / mean weight' },
+        color: { field: 'method', type: 'nominal', legend: null },
+      },
+    },
+  };
+  return {
+    id: ID,
+    title: TITLE,
+    figure: FIGURE,
+    caption:
+      'Positives only. ISR-P: library isrP (k = 2, bias 0, IoU-HLR over the whole set, cumulative gt offsets, renormalised so the CE loss sum is kept). ' +
+      'CARL: library carlLoss weights with sigmoid scores (k = 1, bias 0.2; they depend on the score only). GHM-C: library ghmcLoss weights (' +
+      settings.ghmBins +
+      ' bins, momentum 0) computed over all samples. Focal: FL/CE = α(1 − p)^γ from the library losses. ' +
+      'ISR-P and CARL favour high-IoU (prime) positives; GHM-C and FL favour hard (low-score) ones.' +
+      (notes.length ? ' ' + notes.join('; ') + '.' : ''),
+    status: 'ok',
+    missing: miss.length ? miss : undefined,
+    json: { positives: n, means, correlationWithIou: corr, rows },
+    csv: rows,
+    spec,
+    summary: Object.entries(corr).map(([m, c]) => `${m}: correlation of the weight with IoU ${c.toFixed(3)}`),
+  };
+}

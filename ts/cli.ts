@@ -1,0 +1,212 @@
+/**
+ * The `soft-sampling` command line (built to dist/cli.mjs, launched by bin/soft-sampling.mjs).
+ *
+ *   soft-sampling analyze [--gt <file> --dets <file>] [--out <dir>] ...
+ *   soft-sampling eval --gt <file> --dets <file> [--voc] ...
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { availableParallelism, cpus } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cliProgress from 'cli-progress';
+import { useBackend, type BackendName } from './index';
+import { SoftSamplingError } from './errors';
+import { parseGroundTruth, parseDetections } from './eval/input';
+import { evaluateCocoParsed, evaluateVocParsed } from './api/eval';
+import { COCO_STAT_KEYS } from './eval/coco';
+import { readJson, toInputError, InputError } from './analyze/read';
+import { runAnalyze } from './analyze/run';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const BUNDLED_DIR = join(ROOT, 'data', 'cartucho-map-indoor85', 'coco');
+const BUNDLED = { gt: join(BUNDLED_DIR, 'groundtruths_coco.json'), dets: join(BUNDLED_DIR, 'detections_coco.json') };
+const CORES = typeof availableParallelism === 'function' ? availableParallelism() : cpus().length;
+
+function intArg(name: string, min: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
+    return n;
+  };
+}
+function numArg(name: string, lo: number, hi: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n < lo || n > hi) throw new InvalidArgumentError(`${name} must be a number in [${lo}, ${hi}]`);
+    return n;
+  };
+}
+function listArg(name: string, lo: number, hi: number, integer = false) {
+  return (v: string): number[] => {
+    const xs = v.split(',').map((s) => Number(s.trim()));
+    if (!xs.length || xs.some((x) => !Number.isFinite(x) || x < lo || x > hi || (integer && !Number.isInteger(x)))) {
+      throw new InvalidArgumentError(`${name} must be a comma-separated list of ${integer ? 'integers' : 'numbers'} in [${lo}, ${hi}]`);
+    }
+    return xs;
+  };
+}
+
+function setBackend(name: string): void {
+  if (name !== 'auto') useBackend(name as BackendName);
+}
+
+function fail(cmd: string, e: unknown): never {
+  const prefix = `soft-sampling ${cmd}: error:`;
+  if (e instanceof InputError) process.stderr.write(`${prefix} ${e.message}\n`);
+  else if (e instanceof SoftSamplingError) process.stderr.write(`${prefix} ${e.message}\n`);
+  else process.stderr.write(`${prefix} ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exit(1);
+}
+
+function inputs(opts: { gt?: string; dets?: string }, cmd: string): { gt: string; dets: string; bundled: boolean } {
+  if (!opts.gt && !opts.dets) return { ...BUNDLED, bundled: true };
+  if (!opts.gt || !opts.dets) {
+    process.stderr.write(`soft-sampling ${cmd}: error: give both --gt and --dets (or neither, for the bundled data)\n`);
+    process.exit(2);
+  }
+  return { gt: opts.gt!, dets: opts.dets!, bundled: false };
+}
+
+function progressBar(enabled: boolean) {
+  if (!enabled) return undefined;
+  let bar: cliProgress.SingleBar | undefined;
+  return {
+    start(total: number, label: string) {
+      bar?.stop();
+      bar = new cliProgress.SingleBar({ format: `${label.padEnd(10)} [{bar}] {percentage}% | {value}/{total} | {duration_formatted}`, stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+      bar.start(total, 0);
+    },
+    update(done: number) {
+      bar?.update(done);
+    },
+    stop() {
+      bar?.stop();
+      bar = undefined;
+    },
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('soft-sampling')
+    .description('Soft and hard sample weighting for object detection: evaluate detections and see what Focal Loss, GHM and PISA do to them.')
+    .showHelpAfterError()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command('analyze')
+    .description('Evaluate detections against ground truth (COCO + VOC AP) and write the Focal Loss / GHM / PISA analyses as JSON, CSV, SVG/PNG charts and report.html / report.md. Without --gt/--dets: the bundled data (data/cartucho-map-indoor85, 85 images, 686 gt boxes, 494 real detections).')
+    .option('--gt <file>', 'COCO ground-truth annotations (JSON: images, annotations, categories) (default: bundled data/cartucho-map-indoor85/coco/groundtruths_coco.json)')
+    .option('--dets <file>', 'COCO results (JSON list of {image_id, category_id, bbox: [x, y, w, h], score}) (default: bundled data/cartucho-map-indoor85/coco/detections_coco.json)')
+    .option('--out <dir>', 'output directory; written to a temporary directory beside it and renamed at the end', 'soft-sampling-report')
+    .addOption(new Option('--backend <name>', 'kernel backend').choices(['auto', 'native', 'wasm', 'ts']).default('auto'))
+    .option('--workers <n>', `worker threads for the per-image stages; 0 = in the main thread (default: number of cores, ${CORES} here)`, intArg('--workers', 0))
+    .option('--anchors', 'also run anchors mode: RetinaNet anchors over every image assigned to the gt boxes (MaxIoU 0.5/0.4, minPosIou 0), positives per gt, IoU distribution, IoU-HLR', false)
+    .option('--legacy-offset', 'VOC matching with the +1 pixel convention (boxes are inclusive integer corners) (default: on for the bundled data, off otherwise)')
+    .option('--no-legacy-offset', 'force the COCO convention (no +1) for the VOC matching')
+    .option('--gammas <list>', 'focal-loss γ values of the CDF figure', listArg('--gammas', 0, 10), [0, 0.5, 1, 2])
+    .option('--alpha <a>', 'focal-loss α', numArg('--alpha', 0, 1), 0.25)
+    .option('--ghm-bins <n>', 'GHM-C gradient-density bins (GHM paper: 30; mmdet default: 10)', intArg('--ghm-bins', 1), 30)
+    .option('--pisa-k <n>', 'samples per set (random / hard / prime) in the IoU–loss figure', intArg('--pisa-k', 1), 20)
+    .option('--top-k <list>', 'per-image numbers of top IoU-HLR positives whose scores are raised (PISA fig. 2)', listArg('--top-k', 1, 1e6, true), [5, 25])
+    .option('--seed <n>', 'seed of the random-sample selection', intArg('--seed', 0), 0)
+    .option('--no-png', 'skip the PNG charts (SVG only)')
+    .option('-q, --quiet', 'no progress bar and no summary on stdout', false)
+    .action(async (opts) => {
+      try {
+        setBackend(opts.backend);
+        const inp = inputs(opts, 'analyze');
+        const workers: number = opts.workers ?? CORES;
+        const legacyOffset: boolean = opts.legacyOffset ?? inp.bundled;
+        const rel = (p: string) => (inp.bundled ? relative(ROOT, p) : p);
+        const res = await runAnalyze({
+          gt: inp.gt,
+          dets: inp.dets,
+          gtLabel: rel(inp.gt),
+          detsLabel: rel(inp.dets),
+          bundled: inp.bundled,
+          out: opts.out,
+          workers,
+          backend: opts.backend,
+          anchors: opts.anchors,
+          png: opts.png,
+          gammas: opts.gammas,
+          alpha: opts.alpha,
+          ghmBins: opts.ghmBins,
+          pisaK: opts.pisaK,
+          topK: opts.topK,
+          seed: opts.seed,
+          legacyOffset,
+          workerFile: new URL('./worker.mjs', import.meta.url),
+          progress: progressBar(!opts.quiet && !!process.stderr.isTTY),
+        });
+        if (!opts.quiet) {
+          const s = res.coco;
+          process.stdout.write(
+            `soft-sampling analyze: ${res.positives} positives, ${res.negatives} negatives; VOC mAP@0.5 ${res.vocMAP.toFixed(4)}; COCO AP ${s.AP.toFixed(4)}, AP50 ${s.AP50.toFixed(4)}, AP75 ${s.AP75.toFixed(4)}\n` +
+              (res.missing.length ? `not computed (library functions missing): ${res.missing.join(', ')}\n` : '') +
+              `wrote ${res.files.length} files to ${res.out}/ (open report.html or report.md)\n`,
+          );
+        }
+      } catch (e) {
+        fail('analyze', e);
+      }
+    });
+
+  program
+    .command('eval')
+    .description('Print the COCO 12-number summary (pycocotools semantics) or, with --voc, the VOC per-class AP and mAP.')
+    .requiredOption('--gt <file>', 'COCO ground-truth annotations')
+    .requiredOption('--dets <file>', 'COCO results')
+    .option('--voc', 'PASCAL VOC AP per class and mAP instead of the COCO summary', false)
+    .option('--iou-threshold <t>', 'VOC IoU threshold', numArg('--iou-threshold', 0, 1), 0.5)
+    .option('--eleven-point', 'VOC2007 11-point interpolation (default: all-point)', false)
+    .option('--legacy-offset', 'VOC +1 pixel convention (inclusive integer corners)', false)
+    .option('--json', 'print JSON instead of text', false)
+    .addOption(new Option('--backend <name>', 'kernel backend').choices(['auto', 'native', 'wasm', 'ts']).default('auto'))
+    .action((opts) => {
+      try {
+        setBackend(opts.backend);
+        let g, d;
+        try {
+          g = parseGroundTruth(readJson(opts.gt), 'gt');
+          d = parseDetections(readJson(opts.dets), g, 'dets');
+        } catch (e) {
+          throw toInputError(e, { gt: opts.gt, dets: opts.dets });
+        }
+        if (opts.voc) {
+          const r = evaluateVocParsed(g, d, { iouThreshold: opts.iouThreshold, interpolation: opts.elevenPoint ? '11-point' : 'all-point', legacyOffset: opts.legacyOffset });
+          if (opts.json) process.stdout.write(JSON.stringify({ mAP: r.mAP, iouThreshold: r.iouThreshold, interpolation: r.interpolation, classes: r.classes.map(({ precision, recall, ...c }) => c) }, null, 2) + '\n');
+          else {
+            const w = Math.max(5, ...r.classes.map((c) => c.name.length));
+            for (const c of r.classes) process.stdout.write(`${c.name.padEnd(w)}  AP ${c.ap < 0 ? '   n/a' : c.ap.toFixed(4)}  gt ${String(c.nGt).padStart(4)}  det ${String(c.nDet).padStart(5)}  tp ${String(c.tp).padStart(5)}  fp ${String(c.fp).padStart(5)}\n`);
+            process.stdout.write(`mAP@${r.iouThreshold} (${r.interpolation}) = ${r.mAP.toFixed(7)}\n`);
+          }
+        } else {
+          const r = evaluateCocoParsed(g, d);
+          if (opts.json) process.stdout.write(JSON.stringify(r.stats, null, 2) + '\n');
+          else {
+            const lines: [string, string, string, string][] = [
+              ['Precision', '0.50:0.95', '   all', '100'], ['Precision', '0.50     ', '   all', '100'], ['Precision', '0.75     ', '   all', '100'],
+              ['Precision', '0.50:0.95', ' small', '100'], ['Precision', '0.50:0.95', 'medium', '100'], ['Precision', '0.50:0.95', ' large', '100'],
+              ['Recall   ', '0.50:0.95', '   all', '  1'], ['Recall   ', '0.50:0.95', '   all', ' 10'], ['Recall   ', '0.50:0.95', '   all', '100'],
+              ['Recall   ', '0.50:0.95', ' small', '100'], ['Recall   ', '0.50:0.95', 'medium', '100'], ['Recall   ', '0.50:0.95', ' large', '100'],
+            ];
+            COCO_STAT_KEYS.forEach((k, i) => {
+              const [t, iou, area, md] = lines[i];
+              const short = t.startsWith('P') ? '(AP)' : '(AR)';
+              process.stdout.write(` Average ${t} ${short} @[ IoU=${iou} | area=${area} | maxDets=${md} ] = ${r.stats[k].toFixed(3)}\n`);
+            });
+          }
+        }
+      } catch (e) {
+        fail('eval', e);
+      }
+    });
+  return program;
+}
+
+buildProgram()
+  .parseAsync(process.argv)
+  .catch((e) => fail('', e));

@@ -1,0 +1,347 @@
+/**
+ * COCO-style bbox evaluation with pycocotools semantics (`COCOeval`, iouType `bbox`):
+ * IoU thresholds .50:.05:.95, 101 recall points, maxDets 1/10/100, area ranges all/small/medium/large,
+ * crowd regions (IoU = inter / det area, matches ignored, may match many detections),
+ * per-image greedy matching by score, and the 12-number summary.
+ */
+import { SoftSamplingError } from '../errors';
+import { byScoreDesc, imageOverlaps, type ImageInput } from './images';
+
+export interface AreaRange {
+  label: string;
+  /** `[lo, hi]` in pixels²; a gt box is out of range when `area < lo || area > hi`. */
+  range: [number, number];
+}
+
+export interface CocoEvalOptions {
+  /** IoU thresholds; default `0.5:0.05:0.95` computed as numpy `linspace` does. */
+  iouThrs?: number[];
+  /** Recall points of the interpolated precision; default 101 points `0:0.01:1`. */
+  recThrs?: number[];
+  /** Detections kept per image (by score), ascending; default `[1, 10, 100]`. */
+  maxDets?: number[];
+  /** Area ranges; default all `[0, 1e10]`, small `[0, 32²]`, medium `[32², 96²]`, large `[96², 1e10]`. */
+  areaRanges?: AreaRange[];
+  /** Evaluate per category (default `true`); `false` pools every category into one. */
+  useCats?: boolean;
+  /** VOC `+1` pixel convention for box widths in the IoU; default `false` (pycocotools has none). */
+  legacyOffset?: boolean;
+}
+
+/** Resolved parameters (what was used). */
+export interface CocoParams {
+  iouThrs: number[];
+  recThrs: number[];
+  maxDets: number[];
+  areaRanges: AreaRange[];
+  useCats: boolean;
+  legacyOffset: boolean;
+}
+
+function linspace(start: number, stop: number, num: number): number[] {
+  // numpy.linspace(start, stop, num, endpoint=True): y = arange(num) * step + start; y[-1] = stop
+  const step = (stop - start) / (num - 1);
+  const out = Array.from({ length: num }, (_, i) => i * step + start);
+  out[num - 1] = stop;
+  return out;
+}
+
+/** pycocotools' default parameters. */
+export function cocoDefaultParams(): CocoParams {
+  return {
+    iouThrs: linspace(0.5, 0.95, 10),
+    recThrs: linspace(0, 1, 101),
+    maxDets: [1, 10, 100],
+    areaRanges: [
+      { label: 'all', range: [0, 1e10] },
+      { label: 'small', range: [0, 32 ** 2] },
+      { label: 'medium', range: [32 ** 2, 96 ** 2] },
+      { label: 'large', range: [96 ** 2, 1e10] },
+    ],
+    useCats: true,
+    legacyOffset: false,
+  };
+}
+
+function numList(arg: string, v: unknown, check: (x: number) => boolean, what: string): number[] {
+  if (!Array.isArray(v) || v.length === 0) throw new SoftSamplingError('E_TYPE', arg, 'must be a non-empty array of numbers');
+  v.forEach((x, i) => {
+    if (typeof x !== 'number' || !Number.isFinite(x) || !check(x)) throw new SoftSamplingError('E_VALUE', `${arg}[${i}]`, `must be ${what}, got ${String(x)}`);
+  });
+  return v as number[];
+}
+
+/** Validates options and fills defaults. */
+export function resolveCocoParams(options?: CocoEvalOptions): CocoParams {
+  const p = cocoDefaultParams();
+  if (options === undefined || options === null) return p;
+  if (typeof options !== 'object') throw new SoftSamplingError('E_TYPE', 'options', 'expected an options object');
+  const known = ['iouThrs', 'recThrs', 'maxDets', 'areaRanges', 'useCats', 'legacyOffset'];
+  for (const k of Object.keys(options)) if (!known.includes(k)) throw new SoftSamplingError('E_OPTION', `options.${k}`, `unknown option; known: ${known.join(', ')}`);
+  if (options.iouThrs !== undefined) p.iouThrs = numList('options.iouThrs', options.iouThrs, (x) => x >= 0 && x <= 1, 'in [0, 1]');
+  if (options.recThrs !== undefined) p.recThrs = numList('options.recThrs', options.recThrs, (x) => x >= 0 && x <= 1, 'in [0, 1]');
+  if (options.maxDets !== undefined) {
+    p.maxDets = numList('options.maxDets', options.maxDets, (x) => Number.isInteger(x) && x > 0, 'a positive integer');
+    if (p.maxDets.some((x, i) => i > 0 && x < p.maxDets[i - 1])) throw new SoftSamplingError('E_VALUE', 'options.maxDets', 'must be ascending');
+  }
+  if (options.areaRanges !== undefined) {
+    if (!Array.isArray(options.areaRanges) || options.areaRanges.length === 0) throw new SoftSamplingError('E_TYPE', 'options.areaRanges', 'must be a non-empty array');
+    options.areaRanges.forEach((r, i) => {
+      if (!r || typeof r.label !== 'string' || !Array.isArray(r.range) || r.range.length !== 2 || !(r.range[0] <= r.range[1])) {
+        throw new SoftSamplingError('E_VALUE', `options.areaRanges[${i}]`, 'must be { label: string, range: [lo, hi] } with lo ≤ hi');
+      }
+    });
+    p.areaRanges = options.areaRanges;
+  }
+  if (options.useCats !== undefined) {
+    if (typeof options.useCats !== 'boolean') throw new SoftSamplingError('E_TYPE', 'options.useCats', 'must be a boolean');
+    p.useCats = options.useCats;
+  }
+  if (options.legacyOffset !== undefined) {
+    if (typeof options.legacyOffset !== 'boolean') throw new SoftSamplingError('E_TYPE', 'options.legacyOffset', 'must be a boolean');
+    p.legacyOffset = options.legacyOffset;
+  }
+  return p;
+}
+
+/** Result of matching one (image, category, area range): pycocotools `evaluateImg`. */
+export interface CocoCellEval {
+  /** Scores of the kept detections, descending (at most `maxDets[-1]`). */
+  scores: number[];
+  /** `[T × D]` row-major: 1 when the detection matched a gt at threshold t. */
+  matched: Uint8Array;
+  /** `[T × D]`: 1 when the detection is ignored (matched an ignored gt, or unmatched and out of the area range). */
+  ignored: Uint8Array;
+  /** Number of non-ignored gt boxes. */
+  nPos: number;
+}
+/** Per-image evaluation: for each category present in the image (gt or det), one cell per area range. */
+export interface CocoImageEval {
+  imageId: number;
+  cats: { categoryId: number; areas: CocoCellEval[] }[];
+}
+
+/** pycocotools `computeIoU` + `evaluateImg` for one image (every category and area range). */
+export function cocoEvaluateImage(img: ImageInput, p: CocoParams): CocoImageEval {
+  const ious = imageOverlaps(img, p.legacyOffset);
+  const G = img.gts.length;
+  const catOf = (c: number) => (p.useCats ? c : -1);
+  const catIds = [...new Set([...img.gts.map((g) => catOf(g.categoryId)), ...img.dets.map((d) => catOf(d.categoryId))])].sort((a, b) => a - b);
+  const T = p.iouThrs.length;
+  const maxDet = p.maxDets[p.maxDets.length - 1];
+  const cats: CocoImageEval['cats'] = [];
+  for (const c of catIds) {
+    const gIdx = img.gts.map((_, j) => j).filter((j) => catOf(img.gts[j].categoryId) === c);
+    const dAll = img.dets.map((_, i) => i).filter((i) => catOf(img.dets[i].categoryId) === c);
+    const order = byScoreDesc(dAll.map((i) => img.dets[i].score));
+    const dIdx = order.slice(0, maxDet).map((k) => dAll[k]);
+    const D = dIdx.length;
+    const areas: CocoCellEval[] = [];
+    for (const ar of p.areaRanges) {
+      const [lo, hi] = ar.range;
+      const gIgn = gIdx.map((j) => (img.gts[j].crowd || img.gts[j].area < lo || img.gts[j].area > hi ? 1 : 0));
+      // gt sorted with non-ignored first (stable)
+      const gOrd = gIdx.map((_, k) => k).sort((a, b) => gIgn[a] - gIgn[b] || a - b);
+      const gs = gOrd.map((k) => gIdx[k]);
+      const gtIg = gOrd.map((k) => gIgn[k]);
+      const crowd = gs.map((j) => img.gts[j].crowd);
+      const matched = new Uint8Array(T * D);
+      const ignored = new Uint8Array(T * D);
+      if (gs.length > 0 && D > 0) {
+        for (let t = 0; t < T; t++) {
+          const gtm = new Uint8Array(gs.length);
+          for (let di = 0; di < D; di++) {
+            const row = dIdx[di] * G;
+            let iou = Math.min(p.iouThrs[t], 1 - 1e-10);
+            let m = -1;
+            for (let gi = 0; gi < gs.length; gi++) {
+              if (gtm[gi] && !crowd[gi]) continue;
+              if (m > -1 && gtIg[m] === 0 && gtIg[gi] === 1) break;
+              const v = ious[row + gs[gi]];
+              if (v < iou) continue;
+              iou = v;
+              m = gi;
+            }
+            if (m === -1) continue;
+            ignored[t * D + di] = gtIg[m];
+            matched[t * D + di] = 1;
+            gtm[m] = 1;
+          }
+        }
+      }
+      for (let di = 0; di < D; di++) {
+        const a = img.dets[dIdx[di]].area;
+        if (a < lo || a > hi) for (let t = 0; t < T; t++) if (!matched[t * D + di]) ignored[t * D + di] = 1;
+      }
+      areas.push({ scores: dIdx.map((i) => img.dets[i].score), matched, ignored, nPos: gtIg.filter((x) => x === 0).length });
+    }
+    cats.push({ categoryId: c, areas });
+  }
+  return { imageId: img.imageId, cats };
+}
+
+export interface CocoStats {
+  AP: number;
+  AP50: number;
+  AP75: number;
+  APsmall: number;
+  APmedium: number;
+  APlarge: number;
+  AR1: number;
+  AR10: number;
+  AR100: number;
+  ARsmall: number;
+  ARmedium: number;
+  ARlarge: number;
+}
+export const COCO_STAT_KEYS: (keyof CocoStats)[] = ['AP', 'AP50', 'AP75', 'APsmall', 'APmedium', 'APlarge', 'AR1', 'AR10', 'AR100', 'ARsmall', 'ARmedium', 'ARlarge'];
+
+export interface CocoEvalResult {
+  /** The 12 numbers of `COCOeval.summarize()` (−1 where undefined, as pycocotools prints). */
+  stats: CocoStats;
+  params: CocoParams;
+  /** Category ids in evaluation order (ascending; `[-1]` when `useCats` is false). */
+  catIds: number[];
+  /** `[T, R, K, A, M]` interpolated precision, −1 where a category has no gt (pycocotools `eval['precision']`). */
+  precision: Float64Array;
+  /** `[T, K, A, M]` recall, −1 where undefined. */
+  recall: Float64Array;
+  shape: { T: number; R: number; K: number; A: number; M: number };
+}
+
+/** pycocotools `accumulate` + `summarize` over per-image evaluations (images in ascending id order). */
+export function cocoAccumulate(evals: CocoImageEval[], catIds: number[], p: CocoParams): CocoEvalResult {
+  const T = p.iouThrs.length, R = p.recThrs.length, K = catIds.length, A = p.areaRanges.length, M = p.maxDets.length;
+  const precision = new Float64Array(T * R * K * A * M).fill(-1);
+  const recall = new Float64Array(T * K * A * M).fill(-1);
+  const kOf = new Map(catIds.map((c, k) => [c, k]));
+  const cells: CocoCellEval[][][] = catIds.map(() => p.areaRanges.map(() => []));
+  for (const e of evals) {
+    for (const c of e.cats) {
+      const k = kOf.get(c.categoryId);
+      if (k === undefined) continue;
+      c.areas.forEach((cell, a) => cells[k][a].push(cell));
+    }
+  }
+  const spacing = 2.220446049250313e-16; // np.spacing(1)
+  for (let k = 0; k < K; k++) {
+    for (let a = 0; a < A; a++) {
+      const E = cells[k][a];
+      if (E.length === 0) continue;
+      const npig = E.reduce((s, e) => s + e.nPos, 0);
+      for (let m = 0; m < M; m++) {
+        const maxDet = p.maxDets[m];
+        const scores: number[] = [];
+        const src: [CocoCellEval, number][] = [];
+        for (const e of E) {
+          const n = Math.min(maxDet, e.scores.length);
+          for (let i = 0; i < n; i++) {
+            scores.push(e.scores[i]);
+            src.push([e, i]);
+          }
+        }
+        if (npig === 0) continue;
+        const order = byScoreDesc(scores);
+        const nd = order.length;
+        for (let t = 0; t < T; t++) {
+          const rc = new Float64Array(nd), pr = new Float64Array(nd);
+          let tp = 0, fp = 0;
+          for (let q = 0; q < nd; q++) {
+            const [e, i] = src[order[q]];
+            const D = e.scores.length;
+            if (!e.ignored[t * D + i]) {
+              if (e.matched[t * D + i]) tp++;
+              else fp++;
+            }
+            rc[q] = tp / npig;
+            pr[q] = tp / (fp + tp + spacing);
+          }
+          recall[((t * K + k) * A + a) * M + m] = nd ? rc[nd - 1] : 0;
+          for (let i = nd - 1; i > 0; i--) if (pr[i] > pr[i - 1]) pr[i - 1] = pr[i];
+          let pi = 0;
+          for (let r = 0; r < R; r++) {
+            while (pi < nd && rc[pi] < p.recThrs[r]) pi++; // searchsorted side='left'
+            const idx = (((t * R + r) * K + k) * A + a) * M + m;
+            precision[idx] = pi < nd ? pr[pi] : 0;
+          }
+        }
+      }
+    }
+  }
+  const res: CocoEvalResult = { stats: {} as CocoStats, params: p, catIds, precision, recall, shape: { T, R, K, A, M } };
+  res.stats = summarize(res);
+  return res;
+}
+
+function meanValid(values: number[]): number {
+  const v = values.filter((x) => x > -1);
+  return v.length ? v.reduce((s, x) => s + x, 0) / v.length : -1;
+}
+
+/** Mean of the precision (`ap`) or recall over the valid cells, as pycocotools `_summarize`. */
+export function cocoSummaryValue(res: CocoEvalResult, ap: boolean, iouThr: number | null, areaLabel: string, maxDets: number): number {
+  const { T, R, K, A, M } = res.shape;
+  const a = res.params.areaRanges.findIndex((x) => x.label === areaLabel);
+  const m = res.params.maxDets.indexOf(maxDets);
+  if (a < 0 || m < 0) return -1;
+  const ts = iouThr === null ? [...Array(T).keys()] : [...Array(T).keys()].filter((t) => Math.abs(res.params.iouThrs[t] - iouThr) < 1e-12);
+  const vals: number[] = [];
+  for (const t of ts) {
+    for (let k = 0; k < K; k++) {
+      if (ap) for (let r = 0; r < R; r++) vals.push(res.precision[(((t * R + r) * K + k) * A + a) * M + m]);
+      else vals.push(res.recall[((t * K + k) * A + a) * M + m]);
+    }
+  }
+  return meanValid(vals);
+}
+
+function summarize(res: CocoEvalResult): CocoStats {
+  const md = res.params.maxDets[res.params.maxDets.length - 1];
+  const s = (ap: boolean, thr: number | null, area: string, m: number) => cocoSummaryValue(res, ap, thr, area, m);
+  return {
+    AP: s(true, null, 'all', md),
+    AP50: s(true, 0.5, 'all', md),
+    AP75: s(true, 0.75, 'all', md),
+    APsmall: s(true, null, 'small', md),
+    APmedium: s(true, null, 'medium', md),
+    APlarge: s(true, null, 'large', md),
+    AR1: s(false, null, 'all', res.params.maxDets[0]),
+    AR10: s(false, null, 'all', res.params.maxDets[1] ?? md),
+    AR100: s(false, null, 'all', md),
+    ARsmall: s(false, null, 'small', md),
+    ARmedium: s(false, null, 'medium', md),
+    ARlarge: s(false, null, 'large', md),
+  };
+}
+
+/**
+ * Precision–recall curve at one IoU threshold index `t` (area `all`, largest maxDets), averaged over
+ * the categories that have gt (or for one category `k`): `{ recall: recThrs, precision }`.
+ */
+export function cocoPrCurve(res: CocoEvalResult, t: number, k?: number): { recall: number[]; precision: number[] } {
+  const { R, K, A, M } = res.shape;
+  const m = M - 1;
+  const ks = k === undefined ? [...Array(K).keys()] : [k];
+  const precision = res.params.recThrs.map((_, r) => {
+    const v = ks.map((kk) => res.precision[(((t * R + r) * K + kk) * A + 0) * M + m]);
+    return meanValid(v);
+  });
+  return { recall: res.params.recThrs.slice(), precision };
+}
+
+/** Per-category AP@[.5:.95], AP50, AP75 (area all, largest maxDets); −1 for categories without gt. */
+export function cocoPerCategory(res: CocoEvalResult): { categoryId: number; AP: number; AP50: number; AP75: number; AR: number }[] {
+  const { T, R, K, A, M } = res.shape;
+  const m = M - 1;
+  return res.catIds.map((categoryId, k) => {
+    const ap = (ts: number[]) => meanValid(ts.flatMap((t) => [...Array(R).keys()].map((r) => res.precision[(((t * R + r) * K + k) * A + 0) * M + m])));
+    const tIdx = (thr: number) => [...Array(T).keys()].filter((t) => Math.abs(res.params.iouThrs[t] - thr) < 1e-12);
+    return {
+      categoryId,
+      AP: ap([...Array(T).keys()]),
+      AP50: ap(tIdx(0.5)),
+      AP75: ap(tIdx(0.75)),
+      AR: meanValid([...Array(T).keys()].map((t) => res.recall[((t * K + k) * A + 0) * M + m])),
+    };
+  });
+}

@@ -1,0 +1,190 @@
+/**
+ * COCO-format inputs: validation and normalisation, with errors that name the record and field.
+ *
+ * Ground truth: a COCO dataset object `{ images, annotations, categories }`; detections: a COCO
+ * results list `[{ image_id, category_id, bbox: [x, y, w, h], score }]` (also accepted: an object
+ * with such a list under `annotations`, as some tools write). Boxes are COCO `[x, y, w, h]` in pixels.
+ */
+import { SoftSamplingError } from '../errors';
+
+export interface CocoImageIn {
+  id: number;
+  width?: number;
+  height?: number;
+  file_name?: string;
+  [k: string]: unknown;
+}
+export interface CocoAnnotationIn {
+  id?: number;
+  image_id: number;
+  category_id: number;
+  /** `[x, y, w, h]`, pixels. */
+  bbox: number[];
+  /** Area used for the COCO small/medium/large ranges; default `w·h`. */
+  area?: number;
+  /** `1`/`true`: a crowd region (its matches are ignored, IoU is inter / det area). */
+  iscrowd?: number | boolean;
+  [k: string]: unknown;
+}
+export interface CocoCategoryIn {
+  id: number;
+  name?: string;
+  [k: string]: unknown;
+}
+/** A COCO dataset (ground truth). */
+export interface CocoGroundTruth {
+  images: CocoImageIn[];
+  annotations: CocoAnnotationIn[];
+  categories: CocoCategoryIn[];
+  [k: string]: unknown;
+}
+/** One COCO result (a detection). */
+export interface CocoDetectionIn {
+  image_id: number;
+  category_id: number;
+  bbox: number[];
+  score: number;
+  id?: number;
+  [k: string]: unknown;
+}
+/** A COCO results list, or an object holding it under `annotations`. */
+export type CocoDetections = CocoDetectionIn[] | { annotations: CocoDetectionIn[]; [k: string]: unknown };
+
+/** Normalised ground truth: plain arrays, boxes in `xyxy` (float64) and `xywh`. */
+export interface GtSet {
+  images: { id: number; width: number; height: number; fileName: string }[];
+  categories: { id: number; name: string }[];
+  boxes: { id: number; imageId: number; categoryId: number; xywh: [number, number, number, number]; area: number; crowd: boolean; index: number }[];
+}
+export interface DetSet {
+  dets: { id: number; imageId: number; categoryId: number; xywh: [number, number, number, number]; area: number; score: number; index: number }[];
+}
+
+function fail(code: 'E_TYPE' | 'E_VALUE' | 'E_SHAPE', arg: string, msg: string): never {
+  throw new SoftSamplingError(code, arg, msg);
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'missing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
+  return `${typeof v} ${typeof v === 'object' ? '' : String(v)}`.trim();
+}
+
+function recName(src: string, list: string, i: number, rec: Record<string, unknown>): string {
+  const id = rec && typeof rec === 'object' && (typeof rec.id === 'number' || typeof rec.id === 'string') ? ` (id ${rec.id})` : '';
+  return `${src}${list ? '.' + list : ''}[${i}]${id}`;
+}
+
+function num(where: string, field: string, v: unknown, opts: { integer?: boolean; min?: number } = {}): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail('E_TYPE', `${where}.${field}`, `field '${field}' must be a finite number, got ${describe(v)}`);
+  if (opts.integer && !Number.isInteger(v)) fail('E_TYPE', `${where}.${field}`, `field '${field}' must be an integer, got ${v}`);
+  if (opts.min !== undefined && v < opts.min) fail('E_VALUE', `${where}.${field}`, `field '${field}' must be ≥ ${opts.min}, got ${v}`);
+  return v;
+}
+
+function bbox(where: string, v: unknown): [number, number, number, number] {
+  if (!Array.isArray(v) || v.length !== 4) fail('E_TYPE', `${where}.bbox`, `field 'bbox' must be [x, y, w, h] (4 numbers), got ${describe(v)}`);
+  for (let k = 0; k < 4; k++) {
+    if (typeof v[k] !== 'number' || !Number.isFinite(v[k])) fail('E_TYPE', `${where}.bbox`, `field 'bbox' element ${k} must be a finite number, got ${describe(v[k])}`);
+  }
+  if (v[2] < 0 || v[3] < 0) fail('E_VALUE', `${where}.bbox`, `field 'bbox' has a negative size (w = ${v[2]}, h = ${v[3]}); COCO boxes are [x, y, w, h]`);
+  return [v[0], v[1], v[2], v[3]];
+}
+
+function list(src: string, obj: Record<string, unknown>, key: string): Record<string, unknown>[] {
+  const v = obj[key];
+  if (!Array.isArray(v)) fail('E_TYPE', `${src}.${key}`, `field '${key}' must be an array, got ${describe(v)}`);
+  v.forEach((r, i) => {
+    if (r === null || typeof r !== 'object' || Array.isArray(r)) fail('E_TYPE', `${src}.${key}[${i}]`, `record must be an object, got ${describe(r)}`);
+  });
+  return v as Record<string, unknown>[];
+}
+
+/**
+ * Validates a COCO ground-truth dataset and normalises it.
+ * `src` names the input in error messages (a file name, or `'gt'`).
+ * @throws SoftSamplingError `E_TYPE` (not an object, a missing or wrongly typed field), `E_VALUE`
+ *   (negative box size, duplicate image/category id, an annotation for an unknown image or category);
+ *   `arg` is `<src>.<list>[<index>] (id <id>).<field>`.
+ */
+export function parseGroundTruth(gt: unknown, src = 'gt'): GtSet {
+  if (gt === null || typeof gt !== 'object' || Array.isArray(gt)) {
+    fail('E_TYPE', src, `ground truth must be a COCO dataset object { images, annotations, categories }, got ${describe(gt)}`);
+  }
+  const o = gt as Record<string, unknown>;
+  const images: GtSet['images'] = [];
+  const imgIds = new Set<number>();
+  list(src, o, 'images').forEach((r, i) => {
+    const w = recName(src, 'images', i, r);
+    const id = num(w, 'id', r.id, { integer: true });
+    if (imgIds.has(id)) fail('E_VALUE', `${w}.id`, `duplicate image id ${id}`);
+    imgIds.add(id);
+    const width = r.width === undefined ? 0 : num(w, 'width', r.width, { min: 0 });
+    const height = r.height === undefined ? 0 : num(w, 'height', r.height, { min: 0 });
+    if (r.file_name !== undefined && typeof r.file_name !== 'string') fail('E_TYPE', `${w}.file_name`, `field 'file_name' must be a string, got ${describe(r.file_name)}`);
+    images.push({ id, width, height, fileName: (r.file_name as string | undefined) ?? String(id) });
+  });
+  const categories: GtSet['categories'] = [];
+  const catIds = new Set<number>();
+  list(src, o, 'categories').forEach((r, i) => {
+    const w = recName(src, 'categories', i, r);
+    const id = num(w, 'id', r.id, { integer: true });
+    if (catIds.has(id)) fail('E_VALUE', `${w}.id`, `duplicate category id ${id}`);
+    catIds.add(id);
+    if (r.name !== undefined && typeof r.name !== 'string') fail('E_TYPE', `${w}.name`, `field 'name' must be a string, got ${describe(r.name)}`);
+    categories.push({ id, name: (r.name as string | undefined) ?? String(id) });
+  });
+  const boxes: GtSet['boxes'] = [];
+  list(src, o, 'annotations').forEach((r, i) => {
+    const w = recName(src, 'annotations', i, r);
+    const imageId = num(w, 'image_id', r.image_id, { integer: true });
+    if (!imgIds.has(imageId)) fail('E_VALUE', `${w}.image_id`, `field 'image_id' = ${imageId} is not in images`);
+    const categoryId = num(w, 'category_id', r.category_id, { integer: true });
+    if (!catIds.has(categoryId)) fail('E_VALUE', `${w}.category_id`, `field 'category_id' = ${categoryId} is not in categories`);
+    const xywh = bbox(w, r.bbox);
+    const area = r.area === undefined ? xywh[2] * xywh[3] : num(w, 'area', r.area, { min: 0 });
+    let crowd = false;
+    if (r.iscrowd !== undefined) {
+      if (typeof r.iscrowd === 'boolean') crowd = r.iscrowd;
+      else if (r.iscrowd === 0 || r.iscrowd === 1) crowd = r.iscrowd === 1;
+      else fail('E_TYPE', `${w}.iscrowd`, `field 'iscrowd' must be 0, 1 or a boolean, got ${describe(r.iscrowd)}`);
+    }
+    const id = r.id === undefined ? i + 1 : num(w, 'id', r.id);
+    boxes.push({ id, imageId, categoryId, xywh, area, crowd, index: i });
+  });
+  return { images, categories, boxes };
+}
+
+/**
+ * Validates a COCO results list against the ground truth it will be compared with.
+ * Detection areas are `w·h` (as pycocotools `loadRes` sets them); ids default to `index + 1`.
+ * @throws SoftSamplingError `E_TYPE` (not a list, missing/wrongly typed field), `E_VALUE` (negative
+ *   box size, an image or category absent from the ground truth); `arg` names `<src>[<index>].<field>`.
+ */
+export function parseDetections(dets: unknown, gt: GtSet, src = 'dets'): DetSet {
+  let arr: unknown = dets;
+  let prefix = src;
+  if (dets && typeof dets === 'object' && !Array.isArray(dets) && Array.isArray((dets as Record<string, unknown>).annotations)) {
+    arr = (dets as Record<string, unknown>).annotations;
+    prefix = `${src}.annotations`;
+  }
+  if (!Array.isArray(arr)) fail('E_TYPE', src, `detections must be a COCO results list [{ image_id, category_id, bbox, score }], got ${describe(dets)}`);
+  const imgIds = new Set(gt.images.map((x) => x.id));
+  const catIds = new Set(gt.categories.map((x) => x.id));
+  const out: DetSet['dets'] = [];
+  (arr as unknown[]).forEach((r0, i) => {
+    if (r0 === null || typeof r0 !== 'object' || Array.isArray(r0)) fail('E_TYPE', `${prefix}[${i}]`, `record must be an object, got ${describe(r0)}`);
+    const r = r0 as Record<string, unknown>;
+    const w = recName(prefix, '', i, r);
+    const imageId = num(w, 'image_id', r.image_id, { integer: true });
+    if (!imgIds.has(imageId)) fail('E_VALUE', `${w}.image_id`, `field 'image_id' = ${imageId} is not an image of the ground truth`);
+    const categoryId = num(w, 'category_id', r.category_id, { integer: true });
+    if (!catIds.has(categoryId)) fail('E_VALUE', `${w}.category_id`, `field 'category_id' = ${categoryId} is not a category of the ground truth`);
+    const xywh = bbox(w, r.bbox);
+    const score = num(w, 'score', r.score);
+    out.push({ id: i + 1, imageId, categoryId, xywh, area: xywh[2] * xywh[3], score, index: i });
+  });
+  return { dets: out };
+}

@@ -1,0 +1,150 @@
+/**
+ * PASCAL-VOC-style AP: per class, detections sorted by score (ties in input order) and matched
+ * greedily to the unmatched gt box of the same image with the highest IoU (≥ threshold → TP, else FP;
+ * a second detection of an already matched gt is a FP); all-point (VOC2010+) or 11-point (VOC2007)
+ * interpolation; mAP = mean over the classes that have gt.
+ */
+import { byScoreDesc, imageOverlaps, type ImageInput } from './images';
+
+export interface VocEvalOptions {
+  /** IoU threshold of a true positive; default `0.5`; matched when `IoU ≥ threshold`. */
+  iouThreshold?: number;
+  /** `'all-point'` (default, VOC2010+, Cartucho/mAP, podm) or `'11-point'` (VOC2007). */
+  interpolation?: 'all-point' | '11-point';
+  /** VOC `+1` pixel convention in the IoU (`w = x2 − x1 + 1`); default `false`. */
+  legacyOffset?: boolean;
+}
+
+/** One detection's outcome (per-image stage). */
+export interface VocDetMatch {
+  /** Index of the detection in the input list. */
+  index: number;
+  categoryId: number;
+  score: number;
+  /** 1 true positive, 0 false positive, −1 ignored (its best gt is a crowd box). */
+  tp: 1 | 0 | -1;
+  /** IoU with the best same-class gt box of the image (0 when there is none). */
+  iou: number;
+  /** Position (within the image) of that gt box, −1 when none. */
+  gt: number;
+}
+export interface VocImageEval {
+  imageId: number;
+  /** Detections in matching order (score descending, ties in input order). */
+  dets: VocDetMatch[];
+  /** Non-crowd gt boxes per category of this image. */
+  nGt: [number, number][];
+}
+
+/**
+ * Greedy VOC matching of one image: detections in descending score order (ties: input order) take the
+ * same-class gt box with the highest IoU; a TP when that IoU ≥ `thr` and the box is still free.
+ * Crowd gt boxes act as VOC "difficult" ones: a detection whose best box is a crowd box is ignored.
+ */
+export function vocMatchImage(img: ImageInput, thr: number, legacyOffset = false): VocImageEval {
+  const ious = imageOverlaps(img, legacyOffset);
+  const G = img.gts.length;
+  const used = new Uint8Array(G);
+  const order = byScoreDesc(img.dets.map((d) => d.score));
+  const dets: VocDetMatch[] = [];
+  for (const i of order) {
+    const d = img.dets[i];
+    let best = -1, bestIou = -Infinity;
+    for (let j = 0; j < G; j++) {
+      if (img.gts[j].categoryId !== d.categoryId) continue;
+      const v = ious[i * G + j];
+      if (v > bestIou) {
+        bestIou = v;
+        best = j;
+      }
+    }
+    let tp: 1 | 0 | -1 = 0;
+    if (best >= 0 && bestIou >= thr) {
+      if (img.gts[best].crowd) tp = -1;
+      else if (!used[best]) {
+        used[best] = 1;
+        tp = 1;
+      }
+    }
+    dets.push({ index: d.index, categoryId: d.categoryId, score: d.score, tp, iou: best >= 0 ? bestIou : 0, gt: best });
+  }
+  const counts = new Map<number, number>();
+  for (const g of img.gts) if (!g.crowd) counts.set(g.categoryId, (counts.get(g.categoryId) ?? 0) + 1);
+  return { imageId: img.imageId, dets, nGt: [...counts.entries()].sort((a, b) => a[0] - b[0]) };
+}
+
+export interface VocClassResult {
+  categoryId: number;
+  name: string;
+  /** Average precision; −1 for a class without gt (not in the mAP). */
+  ap: number;
+  nGt: number;
+  nDet: number;
+  tp: number;
+  fp: number;
+  /** Cumulative precision / recall after each detection (score order), ignored ones skipped. */
+  precision: number[];
+  recall: number[];
+}
+export interface VocEvalResult {
+  /** Mean AP over the classes with at least one (non-crowd) gt box. */
+  mAP: number;
+  iouThreshold: number;
+  interpolation: 'all-point' | '11-point';
+  classes: VocClassResult[];
+}
+
+/** All-point interpolated AP (VOC2010+): area under the precision envelope. */
+export function apAllPoint(recall: number[], precision: number[]): number {
+  const mrec = [0, ...recall, 1];
+  const mpre = [0, ...precision, 0];
+  for (let i = mpre.length - 2; i >= 0; i--) mpre[i] = Math.max(mpre[i], mpre[i + 1]);
+  let ap = 0;
+  for (let i = 1; i < mrec.length; i++) if (mrec[i] !== mrec[i - 1]) ap += (mrec[i] - mrec[i - 1]) * mpre[i];
+  return ap;
+}
+
+/** 11-point interpolated AP (VOC2007): mean over r ∈ {0, .1, …, 1} of the max precision at recall ≥ r. */
+export function ap11Point(recall: number[], precision: number[]): number {
+  let s = 0;
+  for (let k = 0; k <= 10; k++) {
+    const r = k / 10;
+    let p = 0;
+    for (let i = 0; i < recall.length; i++) if (recall[i] >= r && precision[i] > p) p = precision[i];
+    s += p;
+  }
+  return s / 11;
+}
+
+/** Accumulates per-image matches (images in any fixed order) into per-class AP and the mAP. */
+export function vocAccumulate(evals: VocImageEval[], categories: { id: number; name: string }[], o: { iouThreshold: number; interpolation: 'all-point' | '11-point' }): VocEvalResult {
+  const nGt = new Map<number, number>();
+  const byCat = new Map<number, VocDetMatch[]>();
+  for (const e of evals) {
+    for (const [c, n] of e.nGt) nGt.set(c, (nGt.get(c) ?? 0) + n);
+    for (const d of e.dets) {
+      if (!byCat.has(d.categoryId)) byCat.set(d.categoryId, []);
+      byCat.get(d.categoryId)!.push(d);
+    }
+  }
+  const classes: VocClassResult[] = [];
+  for (const cat of [...categories].sort((a, b) => a.id - b.id)) {
+    const ds = (byCat.get(cat.id) ?? []).slice().sort((a, b) => b.score - a.score || a.index - b.index);
+    const n = nGt.get(cat.id) ?? 0;
+    if (n === 0 && ds.length === 0) continue;
+    let tp = 0, fp = 0;
+    const precision: number[] = [], recall: number[] = [];
+    for (const d of ds) {
+      if (d.tp === -1) continue;
+      if (d.tp === 1) tp++;
+      else fp++;
+      precision.push(tp / (tp + fp));
+      recall.push(n > 0 ? tp / n : 0);
+    }
+    const ap = n === 0 ? -1 : o.interpolation === '11-point' ? ap11Point(recall, precision) : apAllPoint(recall, precision);
+    classes.push({ categoryId: cat.id, name: cat.name, ap, nGt: n, nDet: ds.length, tp, fp, precision, recall });
+  }
+  const valid = classes.filter((c) => c.nGt > 0);
+  const mAP = valid.length ? valid.reduce((s, c) => s + c.ap, 0) / valid.length : 0;
+  return { mAP, iouThreshold: o.iouThreshold, interpolation: o.interpolation, classes };
+}
