@@ -78,7 +78,14 @@ function isInt32(x: unknown): x is Int32Array {
 /** Integers from any accepted input (an `Int32Array`, or a `Tensor<Int32Array>`, is used as is). */
 function toInt32(arg: string, input: unknown): { data: Int32Array; shape: number[] } {
   if (isInt32(input)) return { data: input, shape: [input.length] };
-  if (input instanceof Tensor && isInt32(input.data)) return { data: input.data, shape: [...input.shape] };
+  if (input !== null && typeof input === 'object' && 'data' in input && 'shape' in input) {
+    // a Tensor<Int32Array> or a contiguous {data: Int32Array, shape}: no copy
+    const o = input as { data: unknown; shape: readonly number[]; stride?: unknown; offset?: number };
+    if (isInt32(o.data) && Array.isArray(o.shape) && (o.stride === undefined || input instanceof Tensor) && !o.offset
+      && o.shape.every((d) => Number.isInteger(d) && d >= 0) && o.shape.reduce((a, b) => a * b, 1) === o.data.length) {
+      return { data: o.data, shape: [...o.shape] };
+    }
+  }
   const { data, shape } = toFloat32(arg, input);
   const out = new Int32Array(data.length);
   for (let i = 0; i < data.length; i++) {
@@ -387,7 +394,9 @@ export interface HardNegativeMiningResult {
  * the same shape in mmdet encoding (`[0, C)` foreground, `C` background; other values such as `−1`
  * are neither). In each image the `k = min(floor(negPosRatio · #pos), #neg)` background anchors with
  * the largest loss are kept (an image without positives keeps none); ties go to the smaller index.
- * Returns {@link HardNegativeMiningResult}.
+ * From a {@link maxIouAssign} result `a` the labels are
+ * `gtInds > 0 ? a.labels : gtInds == 0 ? C : −1` per prior (SSD's assigner, `(0.5, 0.5)` with
+ * `gtMaxAssignAll: false`, ignores nothing). Returns {@link HardNegativeMiningResult}.
  *
  * Source: Liu et al. 2016 (SSD §2.2 "Hard negative mining", ratio 3:1); matches mmdetection
  * `SSDHead.loss_by_feat_single` (`neg_pos_ratio=3`) and torchvision `SSD.compute_loss`.
