@@ -127,7 +127,9 @@ function required(arg: string, v: unknown): void {
  * Source: Ren et al. 2015 (Faster R-CNN §3.1.2, the positive/negative IoU rule and the best-anchor
  * rule); matches mmdetection `MaxIoUAssigner.assign` / `assign_wrt_overlaps` (defaults
  * `min_pos_iou=0, gt_max_assign_all=True, match_low_quality=True, ignore_iof_thr=-1,
- * ignore_wrt_candidates=True`), except the zero-IoU case above. Memory: the `G×P` IoU matrix + O(P).
+ * ignore_wrt_candidates=True`), except the zero-IoU case above. Memory (Rust backends): the IoU
+ * matrix is streamed in `G × 2048` tiles, never stored whole — O(G·2048 + P); the TS reference builds
+ * the full `G×P` matrix.
  *
  * @throws SoftSamplingError `E_SHAPE` (boxes not `[N, 4]`, `gtLabels` not `[G]`), `E_VALUE`
  *   (NaN/Inf, non-integer labels, `negIouThr` range with `lo < 0` or `lo > hi`), `E_OPTION`
