@@ -1,3 +1,71 @@
-//! napi bindings: MaxIoU assignment and the hard samplers: random, OHEM, IoU-balanced negatives, SSD hard negative mining (issue 4).
-#[allow(unused_imports)]
+//! napi bindings: MaxIoU assignment and the hard samplers (issue 4). Marshalling only; the kernels
+//! are `soft_sampling_core::assign`. Samplers return the packed `Int32Array`
+//! `[numPos, numNeg, pos..., neg..., posGt...]` documented in `assign::sample`.
 use crate::guard;
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use soft_sampling_core::assign::{self, sample, AssignOpts, ZeroIou};
+
+#[napi(object)]
+pub struct AssignOut {
+    pub gt_inds: Int32Array,
+    pub max_overlaps: Float32Array,
+    pub labels: Int32Array,
+}
+
+#[allow(clippy::too_many_arguments)]
+#[napi]
+pub fn max_iou_assign(
+    priors: Float32Array, gts: Float32Array, gt_labels: Int32Array, gt_ignore: Float32Array,
+    pos_iou_thr: f64, neg_lo: f64, neg_hi: f64, min_pos_iou: f64,
+    gt_max_assign_all: bool, match_low_quality: bool, ignore_iof_thr: f64, ignore_wrt_candidates: bool, zero_iou_mmdet: bool,
+) -> Result<AssignOut> {
+    guard(|| {
+        let o = AssignOpts {
+            pos_iou_thr: pos_iou_thr as f32,
+            neg_lo: neg_lo as f32,
+            neg_hi: neg_hi as f32,
+            min_pos_iou: min_pos_iou as f32,
+            gt_max_assign_all,
+            match_low_quality,
+            ignore_iof_thr: ignore_iof_thr as f32,
+            ignore_wrt_candidates,
+            zero_iou: if zero_iou_mmdet { ZeroIou::Mmdet } else { ZeroIou::Skip },
+        };
+        let p = priors.len() / 4;
+        let (mut a, mut m, mut l) = (vec![0i32; p], vec![0f32; p], vec![0i32; p]);
+        assign::max_iou_assign(&priors, &gts, &gt_labels, &gt_ignore, &o, &mut a, &mut m, &mut l)?;
+        Ok(AssignOut { gt_inds: Int32Array::new(a), max_overlaps: Float32Array::new(m), labels: Int32Array::new(l) })
+    })
+}
+
+fn budget(num: u32, num_expected_pos: u32, neg_pos_ub: f64) -> sample::Budget {
+    sample::Budget { num: num as usize, num_expected_pos: num_expected_pos as usize, neg_pos_ub }
+}
+
+#[napi]
+pub fn random_sample(gt_inds: Int32Array, num_added: u32, num: u32, num_expected_pos: u32, neg_pos_ub: f64, seed: u32) -> Result<Int32Array> {
+    guard(|| Ok(Int32Array::new(sample::random_sample(&gt_inds, num_added as usize, budget(num, num_expected_pos, neg_pos_ub), seed)?)))
+}
+
+#[napi]
+pub fn ohem_sample(gt_inds: Int32Array, num_added: u32, losses: Float32Array, num: u32, num_expected_pos: u32, neg_pos_ub: f64) -> Result<Int32Array> {
+    guard(|| Ok(Int32Array::new(sample::ohem_sample(&gt_inds, num_added as usize, &losses, budget(num, num_expected_pos, neg_pos_ub))?)))
+}
+
+#[allow(clippy::too_many_arguments)]
+#[napi]
+pub fn iou_balanced_sample(
+    gt_inds: Int32Array, max_overlaps: Float32Array, num_added: u32, num: u32, num_expected_pos: u32, neg_pos_ub: f64,
+    seed: u32, floor_thr: f64, floor_fraction: f64, num_bins: u32,
+) -> Result<Int32Array> {
+    guard(|| {
+        let o = sample::IouBalancedOpts { floor_thr, floor_fraction, num_bins: num_bins as usize };
+        Ok(Int32Array::new(sample::iou_balanced_sample(&gt_inds, &max_overlaps, num_added as usize, budget(num, num_expected_pos, neg_pos_ub), o, seed)?))
+    })
+}
+
+#[napi]
+pub fn hard_negative_mining(losses: Float32Array, labels: Int32Array, num_images: u32, num_classes: i32, neg_pos_ratio: f64) -> Result<Int32Array> {
+    guard(|| Ok(Int32Array::new(sample::hard_negative_mining(&losses, &labels, num_images as usize, num_classes, neg_pos_ratio)?)))
+}

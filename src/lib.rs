@@ -55,21 +55,6 @@ pub fn debug_panic() -> Result<()> {
 }
 
 #[napi]
-pub fn bbox_overlaps(boxes1: Float32Array, boxes2: Float32Array, mode: u32, aligned: bool, eps: f64, offset: f64) -> Result<Float32Array> {
-    guard(|| {
-        let opts = OverlapOpts { mode: OverlapMode::from_u32(mode)?, eps: eps as f32, offset: offset as f32 };
-        let (n, m) = (boxes1.len() / 4, boxes2.len() / 4);
-        let mut out = vec![0f32; if aligned { n } else { n * m }];
-        if aligned {
-            geometry::bbox_overlaps_aligned(&boxes1, &boxes2, opts, &mut out)?;
-        } else {
-            geometry::bbox_overlaps(&boxes1, &boxes2, opts, &mut out)?;
-        }
-        Ok(Float32Array::new(out))
-    })
-}
-
-#[napi]
 pub fn box_convert(boxes: Float32Array, from: u32, to: u32) -> Result<Float32Array> {
     guard(|| {
         let mut out = vec![0f32; boxes.len()];
@@ -107,5 +92,22 @@ pub fn grid_anchors(base_anchors: Float32Array, feat_h: u32, feat_w: u32, stride
         let mut out = vec![0f32; feat_h as usize * feat_w as usize * base_anchors.len()];
         geometry::grid_anchors(&base_anchors, feat_h as usize, feat_w as usize, stride_h as f32, stride_w as f32, &mut out)?;
         Ok(Float32Array::new(out))
+    })
+}
+
+/// Fills `out` (length N·M, or N when aligned) in place: the caller owns the output buffer, so
+/// repeated calls can reuse it (no allocation, no page faults on fresh memory).
+#[napi]
+pub fn bbox_overlaps(boxes1: Float32Array, boxes2: Float32Array, mode: u32, aligned: bool, eps: f64, offset: f64, mut out: Float32Array) -> Result<()> {
+    guard(|| {
+        let opts = OverlapOpts { mode: OverlapMode::from_u32(mode)?, eps: eps as f32, offset: offset as f32 };
+        // SAFETY: JS is blocked for the duration of this synchronous call.
+        let out = unsafe { out.as_mut() };
+        if aligned {
+            geometry::bbox_overlaps_aligned(&boxes1, &boxes2, opts, out)?;
+        } else {
+            geometry::bbox_overlaps(&boxes1, &boxes2, opts, out)?;
+        }
+        Ok(())
     })
 }

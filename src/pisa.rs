@@ -1,3 +1,111 @@
-//! napi bindings: PISA: IoU-HLR, ISR-P, ISR-N (Score-HLR), CARL (issue 4).
-#[allow(unused_imports)]
+//! napi bindings: PISA — IoU-HLR, ISR-P, ISR-N (Score-HLR), CARL (issue 4). Marshalling only;
+//! the kernels are in `soft_sampling_core::pisa`.
 use crate::guard;
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use soft_sampling_core::pisa::{self, CarlParams, ClsLoss, IsrNParams, IsrPParams, PrimeMode};
+
+#[napi(object)]
+pub struct HlrResult {
+    pub ranks: Int32Array,
+    pub max_l_num: u32,
+}
+
+#[napi(object)]
+pub struct IsrPResult {
+    pub weights: Float32Array,
+    pub ranks: Int32Array,
+    pub max_l_num: u32,
+    pub ratio: f64,
+    pub guarded: bool,
+}
+
+#[napi(object)]
+pub struct CarlResult {
+    pub loss: f64,
+    pub grad_cls_score: Float32Array,
+    pub grad_bbox_pred: Float32Array,
+    pub weights: Float32Array,
+}
+
+#[napi]
+pub fn pisa_iou_hlr(labels: Int32Array, gt_ids: Int32Array, ious: Float32Array, prime: Uint8Array, prime_mode: u32) -> Result<HlrResult> {
+    guard(|| {
+        let mut ranks = vec![0i32; labels.len()];
+        let m = pisa::iou_hlr(&labels, &gt_ids, &ious, &prime, PrimeMode::from_u32(prime_mode)?, &mut ranks)?;
+        Ok(HlrResult { ranks: Int32Array::new(ranks), max_l_num: m })
+    })
+}
+
+#[napi]
+#[allow(clippy::too_many_arguments)]
+pub fn pisa_isr_p(
+    labels: Int32Array, gt_ids: Int32Array, ious: Float32Array, pos_loss: Float32Array, label_weights: Float32Array,
+    prime: Uint8Array, prime_mode: u32, k: f64, bias: f64, per_class: bool, max_ratio: f64,
+) -> Result<IsrPResult> {
+    guard(|| {
+        let n = labels.len();
+        let (mut w, mut r) = (vec![0f32; n], vec![0i32; n]);
+        let p = IsrPParams { k: k as f32, bias: bias as f32, per_class, max_ratio, prime: PrimeMode::from_u32(prime_mode)? };
+        let st = pisa::isr_p_weights(&labels, &gt_ids, &ious, &pos_loss, &label_weights, &prime, p, &mut w, &mut r)?;
+        Ok(IsrPResult { weights: Float32Array::new(w), ranks: Int32Array::new(r), max_l_num: st.max_l_num, ratio: st.ratio, guarded: st.guarded })
+    })
+}
+
+#[napi]
+pub fn pisa_cls_loss(cls_score: Float32Array, labels: Int32Array, cols: u32, kind: u32, alpha: f64, gamma: f64) -> Result<Float32Array> {
+    guard(|| {
+        let kind = if kind == 0 { ClsLoss::Ce } else { ClsLoss::Focal { alpha: alpha as f32, gamma: gamma as f32 } };
+        let mut out = vec![0f32; labels.len()];
+        pisa::cls_loss_rows(&cls_score, &labels, cols as usize, kind, &mut out)?;
+        Ok(Float32Array::new(out))
+    })
+}
+
+#[napi]
+#[allow(clippy::too_many_arguments)]
+pub fn pisa_carl(
+    cls_score: Float32Array, labels: Int32Array, bbox_pred: Float32Array, bbox_targets: Float32Array, num_classes: u32,
+    sigmoid: bool, k: f64, bias: f64, beta: f64, avg_factor: f64, loss_weight: f64,
+) -> Result<CarlResult> {
+    guard(|| {
+        let p = CarlParams {
+            num_classes: num_classes as usize, sigmoid, k: k as f32, bias: bias as f32, beta: beta as f32,
+            avg_factor: avg_factor as f32, loss_weight: loss_weight as f32,
+        };
+        let (mut gc, mut gb, mut w) = (vec![0f32; cls_score.len()], vec![0f32; bbox_pred.len()], vec![0f32; labels.len()]);
+        let loss = pisa::carl_loss(&cls_score, &labels, &bbox_pred, &bbox_targets, p, &mut gc, &mut gb, &mut w)?;
+        Ok(CarlResult { loss, grad_cls_score: Float32Array::new(gc), grad_bbox_pred: Float32Array::new(gb), weights: Float32Array::new(w) })
+    })
+}
+
+#[napi(object)]
+pub struct IsrNResult {
+    pub selected: Int32Array,
+    pub weights: Float32Array,
+    pub num_hlr: u32,
+    pub num_valid: u32,
+    pub ratio: f64,
+    pub guarded: bool,
+}
+
+#[napi]
+#[allow(clippy::too_many_arguments)]
+pub fn pisa_isr_n(
+    scores: Float32Array, boxes: Float32Array, loss: Float32Array, num_expected: u32, k: f64, bias: f64,
+    score_thr: f64, iou_thr: f64, max_ratio: f64, seed: u32,
+) -> Result<IsrNResult> {
+    guard(|| {
+        let p = IsrNParams {
+            num_expected: num_expected as usize, k: k as f32, bias: bias as f32, score_thr: score_thr as f32,
+            iou_thr: iou_thr as f32, max_ratio, seed,
+        };
+        let ne = pisa::isr_n_count(scores.len(), p.num_expected);
+        let (mut sel, mut w) = (vec![0i32; ne], vec![0f32; ne]);
+        let st = pisa::isr_n(&scores, &boxes, &loss, p, &mut sel, &mut w)?;
+        Ok(IsrNResult {
+            selected: Int32Array::new(sel), weights: Float32Array::new(w), num_hlr: st.num_hlr as u32,
+            num_valid: st.num_valid as u32, ratio: st.ratio, guarded: st.guarded,
+        })
+    })
+}

@@ -167,6 +167,20 @@ forEachBackend((backend) => {
     expect(Number.isNaN(bboxOverlaps([[0, 0, NaN, 1]], [[0, 0, 1, 1]], { nanPolicy: 'propagate' }).get(0, 0)) || true).toBe(true);
   });
 
+  test('caller-owned output buffer (options.out) is filled in place and validated', () => {
+    const out = new Float32Array(2).fill(-7);
+    const r = bboxOverlaps([[0, 0, 10, 10]], [[5, 5, 15, 15], [0, 0, 10, 10]], { out });
+    expect(r.data).toBe(out);
+    expectClose(out, [0.1428571, 1], { abs: 1e-6, rel: 0 });
+    const al = new Float32Array(1);
+    bboxOverlaps([[0, 0, 10, 10]], [[5, 5, 15, 15]], { out: al, aligned: true, mode: 'iof' });
+    expectClose(al, [0.25], { abs: 1e-6, rel: 0 });
+    expectError(() => bboxOverlaps([[0, 0, 10, 10]], [[5, 5, 15, 15]], { out: new Float32Array(2) }), 'E_SHAPE', 'options.out');
+    expectError(() => bboxOverlaps([[0, 0, 10, 10]], [[5, 5, 15, 15]], { out: new Float64Array(1) as any }), 'E_TYPE', 'options.out');
+    const shared = new Float32Array(5);
+    expectError(() => bboxOverlaps(shared.subarray(0, 4), [[5, 5, 15, 15]], { out: shared.subarray(4) }), 'E_VALUE', 'options.out');
+  });
+
   test(`empty sets give empty results of the right shape (${backend})`, () => {
     expect(bboxOverlaps([], [[0, 0, 1, 1]]).shape).toEqual([0, 1]);
     expect(bboxOverlaps(new Float32Array(0), new Float32Array(0), { aligned: true }).shape).toEqual([0]);

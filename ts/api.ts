@@ -10,3 +10,4 @@ export * from './api/ghm';
 export * from './api/assign';
 export * from './api/pisa';
 export * from './api/eval';
+export * from './api/tfjs';

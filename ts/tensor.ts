@@ -45,7 +45,9 @@ export type ArrayInput =
   | Int32Array
   | number[]
   | number[][]
-  | { data: ArrayLike<number>; shape: readonly number[]; stride?: readonly number[]; offset?: number };
+  | { data: ArrayLike<number>; shape: readonly number[]; stride?: readonly number[]; offset?: number }
+  /** an onnxruntime(-web/-node) `Tensor`: read without copying when `data` is a `Float32Array` */
+  | { data: ArrayLike<number>; dims: readonly number[]; type?: string };
 
 /** How to treat NaN / ±Inf in float inputs. */
 export type NanPolicy = 'error' | 'propagate';
@@ -72,9 +74,14 @@ export function toFloat32(arg: string, input: unknown, nanPolicy: NanPolicy = 'e
     shape = [data.length];
   } else if (Array.isArray(input)) {
     ({ data, shape } = fromNested(arg, input));
-  } else if (typeof input === 'object' && 'data' in (input as object) && 'shape' in (input as object)) {
-    const o = input as { data: ArrayLike<number>; shape: readonly number[]; stride?: readonly number[]; offset?: number };
-    shape = Array.from(o.shape);
+  } else if (typeof input === 'object' && 'data' in (input as object) && ('shape' in (input as object) || 'dims' in (input as object))) {
+    // {data, shape}, ndarray ({data, shape, stride, offset}) or an onnxruntime Tensor ({data, dims, type})
+    const o = input as { data: ArrayLike<number>; shape?: readonly number[]; dims?: readonly number[]; stride?: readonly number[]; offset?: number };
+    const dims = o.shape ?? o.dims;
+    if (!Array.isArray(dims) && !ArrayBuffer.isView(dims)) {
+      throw new SoftSamplingError('E_SHAPE', arg, 'shape (or dims) must be an array of non-negative integers');
+    }
+    shape = Array.from(dims as ArrayLike<number>);
     if (!shape.every((d) => Number.isInteger(d) && d >= 0)) {
       throw new SoftSamplingError('E_SHAPE', arg, `shape must hold non-negative integers, got [${shape}]`);
     }

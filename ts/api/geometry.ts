@@ -20,6 +20,11 @@ export interface BboxOverlapsOptions {
   legacyOffset?: boolean;
   /** `'error'` (default) rejects NaN/±Inf coordinates; `'propagate'` lets them through. */
   nanPolicy?: NanPolicy;
+  /**
+   * A caller-owned `Float32Array` of exactly `N·M` (or `N` when aligned) elements to write into,
+   * so repeated calls reuse one buffer (no allocation); the result's `data` is this array.
+   */
+  out?: Float32Array;
 }
 
 /**
@@ -37,11 +42,11 @@ export interface BboxOverlapsOptions {
  * `mmdet/structures/bbox/bbox_overlaps.py` `bbox_overlaps(..., mode, is_aligned, eps=1e-6)`.
  *
  * @throws SoftSamplingError `E_SHAPE` (a length not a multiple of 4, rows not of 4, aligned sets of
- *   different lengths), `E_VALUE` (NaN/Inf, `eps` ≤ 0), `E_OPTION` (unknown `mode` or option),
+ *   different lengths, an `out` of the wrong length), `E_VALUE` (NaN/Inf, `eps` ≤ 0), `E_OPTION` (unknown `mode` or option),
  *   `E_TYPE` (not an array).
  */
 export function bboxOverlaps(boxes1: ArrayInput, boxes2: ArrayInput, options?: BboxOverlapsOptions): Tensor {
-  const o = checkOptions('options', options, ['mode', 'aligned', 'eps', 'legacyOffset', 'nanPolicy']);
+  const o = checkOptions('options', options, ['mode', 'aligned', 'eps', 'legacyOffset', 'nanPolicy', 'out']);
   const mode = enumOpt('options.mode', o.mode, MODES, 'iou');
   const aligned = boolOpt('options.aligned', o.aligned, false);
   const eps = numOpt('options.eps', o.eps, 1e-6, (x) => (x > 0 ? null : `must be > 0, got ${x}`));
@@ -52,8 +57,20 @@ export function bboxOverlaps(boxes1: ArrayInput, boxes2: ArrayInput, options?: B
   if (aligned && a.n !== b.n) {
     throw new SoftSamplingError('E_SHAPE', 'boxes2', `aligned overlaps need as many boxes as boxes1 (${a.n}), got ${b.n}`);
   }
-  const data = getBackend().bboxOverlaps(a.data, b.data, MODES.indexOf(mode), aligned, eps, legacy ? 1 : 0);
-  return new Tensor(data, aligned ? [a.n] : [a.n, b.n]);
+  const len = aligned ? a.n : a.n * b.n;
+  let out: Float32Array;
+  if (o.out !== undefined) {
+    if (!(o.out instanceof Float32Array)) throw new SoftSamplingError('E_TYPE', 'options.out', 'must be a Float32Array');
+    if (o.out.length !== len) throw new SoftSamplingError('E_SHAPE', 'options.out', `must hold ${len} elements, has ${o.out.length}`);
+    if (o.out.buffer === a.data.buffer || o.out.buffer === b.data.buffer) {
+      throw new SoftSamplingError('E_VALUE', 'options.out', 'must not share memory with boxes1 or boxes2');
+    }
+    out = o.out;
+  } else {
+    out = new Float32Array(len);
+  }
+  getBackend().bboxOverlaps(a.data, b.data, MODES.indexOf(mode), aligned, eps, legacy ? 1 : 0, out);
+  return new Tensor(out, aligned ? [a.n] : [a.n, b.n]);
 }
 
 const FORMATS = ['xyxy', 'xywh', 'cxcywh'] as const;

@@ -1,3 +1,40 @@
-/** Kernel-level signatures: focal-family losses: BCE / α-balanced CE, sigmoid and softmax focal loss, FL* (issue 3). Same contract as `GeometryKernels`. */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface FocalKernels {}
+/**
+ * Kernel-level signatures of the focal-family losses (BCE / α-balanced CE, sigmoid and softmax
+ * focal loss, FL*). Same contract as `GeometryKernels`: validated buffers in, buffers out; the
+ * public API in `ts/api/focal.ts` validates and shapes around them.
+ *
+ * Loss-kernel contract (`crates/core/src/losses/mod.rs`): `elements[i] = w_i·ℓ_i` (element loss
+ * times the element weight), `grad[i] = scale·w_i·dℓ_i/dx_i`, `loss = Σ elements` in float64.
+ */
+export interface LossKernelOut {
+  /** float64 Σ of `elements` (not multiplied by `scale`). */
+  loss: number;
+  /** Weighted element losses. */
+  elements: Float32Array;
+  /** Gradient of `scale · Σ elements` w.r.t. the logits. */
+  grad: Float32Array;
+}
+
+/** Sigmoid loss kinds: 0 CE, 1 focal (stable), 2 focal (mmcv clamp), 3 FL*. */
+export const SIGMOID_KIND = { ce: 0, focal: 1, focalMmcv: 2, flStar: 3 } as const;
+
+export interface FocalKernels {
+  /**
+   * Sigmoid-family loss over `[n, c]` logits. `useLabels`: `labels` (`[n]`, in `[0, c]`, `c` =
+   * background) are the targets, else `targets` (`[n, c]`, in `[0, 1]`). `weight`,
+   * `labelWeights`: empty, `[n]` or `[n, c]`. `hasAlpha = false` disables α.
+   */
+  sigmoidLoss(
+    logits: Float32Array, n: number, c: number, targets: Float32Array, useLabels: boolean, labels: Int32Array,
+    weight: Float32Array, labelWeights: Float32Array, kind: number, hasAlpha: boolean, alpha: number,
+    gamma: number, beta: number, scale: number,
+  ): LossKernelOut;
+  /**
+   * Softmax focal loss over `[n, k]` logits, labels `[n]` in `[0, k)`. `alpha`: empty (off),
+   * 1 value or `k` values. `weight`, `labelWeights`: empty or `[n]`. `elements` is `[n]`.
+   */
+  softmaxFocal(
+    logits: Float32Array, n: number, k: number, labels: Int32Array, alpha: Float32Array, gamma: number,
+    weight: Float32Array, labelWeights: Float32Array, scale: number,
+  ): LossKernelOut;
+}

@@ -4,8 +4,11 @@
  * `ts/api/geometry.ts` validates and shapes around them. Enum arguments are numeric codes.
  */
 export interface GeometryKernels {
-  /** mode: 0 iou, 1 iof, 2 giou; aligned → out length N, else N·M; offset 0 or 1 (legacy +1). */
-  bboxOverlaps(boxes1: Float32Array, boxes2: Float32Array, mode: number, aligned: boolean, eps: number, offset: number): Float32Array;
+  /**
+   * mode: 0 iou, 1 iof, 2 giou; offset 0 or 1 (legacy +1). Writes into `out` (length N when
+   * aligned, else N·M) when given, else into a new array; returns the array written.
+   */
+  bboxOverlaps(boxes1: Float32Array, boxes2: Float32Array, mode: number, aligned: boolean, eps: number, offset: number, out?: Float32Array): Float32Array;
   /** formats: 0 xyxy, 1 xywh, 2 cxcywh. */
   boxConvert(boxes: Float32Array, from: number, to: number): Float32Array;
   deltaEncode(priors: Float32Array, gt: Float32Array, means: Float32Array, stds: Float32Array): Float32Array;

@@ -24,16 +24,15 @@ function overlapsOne(a: Float32Array, i: number, b: Float32Array, j: number, mod
 }
 
 export const geometryKernels: GeometryKernels = {
-  bboxOverlaps(b1, b2, mode, aligned, eps, offset) {
+  bboxOverlaps(b1, b2, mode, aligned, eps, offset, dst) {
     if (mode !== 0 && mode !== 1 && mode !== 2) throw new SoftSamplingError('E_OPTION', 'mode', `unknown overlap mode ${mode}`);
     const n = b1.length / 4;
     const m = b2.length / 4;
+    const out = dst ?? new Float32Array(aligned ? n : n * m);
     if (aligned) {
-      const out = new Float32Array(n);
       for (let i = 0; i < n; i++) out[i] = overlapsOne(b1, 4 * i, b2, 4 * i, mode, eps, offset);
       return out;
     }
-    const out = new Float32Array(n * m);
     for (let i = 0; i < n; i++) {
       const row = i * m;
       for (let j = 0; j < m; j++) out[row + j] = overlapsOne(b1, 4 * i, b2, 4 * j, mode, eps, offset);

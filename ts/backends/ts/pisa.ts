@@ -1,4 +1,316 @@
-/** Pure TypeScript kernels: PISA: IoU-HLR, ISR-P, ISR-N (Score-HLR), CARL (issue 4). */
-import type { PisaKernels } from '../../kernels/pisa';
+/**
+ * Pure TypeScript PISA kernels: the reference the Rust kernels (`crates/core/src/pisa.rs`) are
+ * checked against. float64 arithmetic, float32 outputs; same deterministic ordering (sample index
+ * as the last sort key).
+ */
+import type { PisaKernels, HlrResult, IsrPKernelResult, CarlKernelResult, IsrNKernelResult } from '../../kernels/pisa';
+import { geometryKernels } from './geometry';
+import { SoftSamplingError } from '../../errors';
+import { sigmoid, smoothL1, softplus } from './math';
 
-export const pisaKernels: PisaKernels = {};
+function iouHlr(labels: Int32Array, gt: Int32Array, ious: Float32Array, prime: Uint8Array, mode: number): HlrResult {
+  const n = labels.length;
+  const ranks = new Int32Array(n);
+  if (n === 0) return { ranks, maxLNum: 0 };
+  if (mode !== 0 && prime.length !== n) throw new SoftSamplingError('E_SHAPE', 'prime', `expected ${n} flags, got ${prime.length}`);
+  for (let i = 0; i < n; i++) {
+    if (labels[i] < 0) throw new SoftSamplingError('E_VALUE', 'labels', `element ${i} is negative (${labels[i]})`);
+  }
+  const pf = (i: number) => (mode === 0 ? 0 : prime[i]);
+  const rer = mode === 2, tie = mode === 1;
+  const idx = new Uint32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  idx.sort((a, b) =>
+    labels[a] - labels[b] || gt[a] - gt[b] || (rer ? pf(b) - pf(a) : 0) || cmpDesc(ious[a], ious[b]) || (tie ? pf(b) - pf(a) : 0) || a - b);
+  const local = new Int32Array(n);
+  let start = 0;
+  for (let p = 0; p < n; p++) {
+    const i = idx[p];
+    if (p > 0) {
+      const j = idx[p - 1];
+      if (labels[i] !== labels[j] || gt[i] !== gt[j]) start = p;
+    }
+    local[i] = p - start;
+  }
+  idx.sort((a, b) =>
+    labels[a] - labels[b] || local[a] - local[b] || (rer ? pf(b) - pf(a) : 0) || cmpDesc(ious[a], ious[b]) || (tie ? pf(b) - pf(a) : 0) || a - b);
+  let nMax = 0;
+  start = 0;
+  for (let p = 0; p < n; p++) {
+    const i = idx[p];
+    if (p > 0 && labels[i] !== labels[idx[p - 1]]) start = p;
+    ranks[i] = p - start;
+    nMax = Math.max(nMax, p - start + 1);
+  }
+  return { ranks, maxLNum: nMax };
+}
+
+/**
+ * The samplers' generator, **copied** from the assign helper's `Rng` (`ts/backends/ts/assign.ts`;
+ * to be unified at merge): xoshiro128** whose state is four splitmix32 outputs of the u32 seed;
+ * `below(n)` by rejection; `choose(pool, k)` by partial Fisher–Yates, result sorted ascending.
+ * Bit-identical to `rng` in `crates/core/src/pisa.rs`.
+ */
+export class PisaRng {
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private s3: number;
+
+  constructor(seed: number) {
+    let x = seed >>> 0;
+    const next = (): number => {
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.s0 = next();
+    this.s1 = next();
+    this.s2 = next();
+    this.s3 = next();
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+  }
+
+  nextU32(): number {
+    const s1 = this.s1;
+    const m = Math.imul(s1, 5);
+    const r = (m << 7) | (m >>> 25);
+    const result = Math.imul(r, 9) >>> 0;
+    const t = s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = (this.s3 << 11) | (this.s3 >>> 21);
+    return result;
+  }
+
+  below(n: number): number {
+    const limit = 4294967296 - (4294967296 % n);
+    for (;;) {
+      const x = this.nextU32();
+      if (x < limit) return x % n;
+    }
+  }
+
+  choose(pool: number[], k: number): number[] {
+    const n = pool.length;
+    if (n > k) {
+      for (let i = 0; i < k; i++) {
+        const j = i + this.below(n - i);
+        const t = pool[i];
+        pool[i] = pool[j];
+        pool[j] = t;
+      }
+      pool.length = k;
+    }
+    return pool.sort((a, b) => a - b);
+  }
+}
+
+function isrN(scores: Float32Array, boxes: Float32Array, loss: Float32Array, numExpected: number, k: number, bias: number,
+  scoreThr: number, iouThr: number, maxRatio: number, seed: number): IsrNKernelResult {
+  const m = scores.length;
+  const ne = Math.min(m, numExpected);
+  const selected = new Int32Array(ne);
+  const weights = new Float32Array(ne);
+  const rng = new PisaRng(seed);
+  const thr = Math.fround(scoreThr), ithr = Math.fround(iouThr);
+  const valid: number[] = [];
+  for (let j = 0; j < m; j++) if (scores[j] > thr) valid.push(j);
+  const nv = valid.length;
+  if (nv === 0) {
+    const pick = rng.choose(Array.from({ length: m }, (_, j) => j), ne);
+    selected.set(pick);
+    weights.fill(1);
+    return { selected, weights, numHlr: 0, numValid: 0, ratio: 1, guarded: false };
+  }
+  valid.sort((a, b) => cmpDesc(scores[a], scores[b]) || a - b);
+  const vb = new Float32Array(4 * nv);
+  valid.forEach((j, q) => vb.set(boxes.subarray(4 * j, 4 * j + 4), 4 * q));
+  const suppressed = new Uint8Array(nv);
+  const grpRank = new Int32Array(nv);
+  for (let a = 0; a < nv; a++) {
+    if (suppressed[a]) continue;
+    const row = geometryKernels.bboxOverlaps(vb.subarray(4 * a, 4 * a + 4), vb.subarray(4 * (a + 1)), 0, false, 1e-6, 0);
+    let r = 1;
+    for (let t = 0; t < row.length; t++) {
+      const b = a + 1 + t;
+      if (!suppressed[b] && row[t] >= ithr) {
+        suppressed[b] = 1;
+        grpRank[b] = r++;
+      }
+    }
+  }
+  const imp = valid.map((j, q) => nv - grpRank[q] + scores[j]);
+  const order = valid.map((_, q) => q).sort((a, b) => cmpDesc(imp[a], imp[b]) || valid[a] - valid[b]);
+  const numHlr = Math.min(nv, ne), numRand = ne - numHlr;
+  const up = Math.max(ne, nv);
+  const w = new Float64Array(ne);
+  for (let q = 0; q < numHlr; q++) {
+    selected[q] = valid[order[q]];
+    w[q] = (up - q) / up;
+  }
+  if (numRand > 0) {
+    const invalid: number[] = [];
+    for (let j = 0; j < m; j++) if (!(scores[j] > thr)) invalid.push(j);
+    const pick = rng.choose(invalid, numRand);
+    const wmin = (up - (numHlr - 1)) / up;
+    pick.forEach((j, t) => {
+      selected[numHlr + t] = j;
+      w[numHlr + t] = wmin;
+    });
+  }
+  for (let q = 0; q < ne; q++) w[q] = (bias + (1 - bias) * w[q]) ** k;
+  if (loss.length === 0) {
+    weights.set(w);
+    return { selected, weights, numHlr, numValid: nv, ratio: 1, guarded: false };
+  }
+  let ori = 0, nw = 0;
+  for (let q = 0; q < ne; q++) {
+    const l = loss[selected[q]];
+    ori += l;
+    nw += l * w[q];
+  }
+  if (nw === 0 || !Number.isFinite(nw)) {
+    weights.fill(1);
+    return { selected, weights, numHlr, numValid: nv, ratio: 1, guarded: true };
+  }
+  const ratio = Math.min(ori / nw, maxRatio);
+  for (let q = 0; q < ne; q++) weights[q] = w[q] * ratio;
+  return { selected, weights, numHlr, numValid: nv, ratio, guarded: false };
+}
+
+function cmpDesc(a: number, b: number): number {
+  return a > b ? -1 : a < b ? 1 : 0;
+}
+
+export const pisaKernels: PisaKernels = {
+  pisaIouHlr: iouHlr,
+  pisaIsrN: isrN,
+
+  pisaIsrP(labels, gt, ious, posLoss, lw, prime, mode, k, bias, perClass, maxRatio): IsrPKernelResult {
+    const n = labels.length;
+    const { ranks, maxLNum } = iouHlr(labels, gt, ious, prime, mode);
+    const weights = new Float32Array(n);
+    if (n === 0) return { weights, ranks, maxLNum, ratio: 1, guarded: false };
+    let counts: Map<number, number> | undefined;
+    if (perClass) {
+      counts = new Map();
+      for (let i = 0; i < n; i++) counts.set(labels[i], (counts.get(labels[i]) ?? 0) + 1);
+    }
+    const w64 = new Float64Array(n);
+    let ori = 0, nw = 0;
+    for (let i = 0; i < n; i++) {
+      const d = counts ? counts.get(labels[i])! : maxLNum;
+      const u = (d - ranks[i]) / d;
+      const w = (bias + (1 - bias) * lw[i] * u) ** k;
+      w64[i] = w;
+      ori += posLoss[i] * lw[i];
+      nw += posLoss[i] * w;
+    }
+    if (nw === 0 || !Number.isFinite(nw)) {
+      weights.set(lw);
+      return { weights, ranks, maxLNum, ratio: 1, guarded: true };
+    }
+    const ratio = Math.min(ori / nw, maxRatio);
+    for (let i = 0; i < n; i++) weights[i] = w64[i] * ratio;
+    return { weights, ranks, maxLNum, ratio, guarded: false };
+  },
+
+  pisaClsLoss(score, labels, cols, kind, alpha, gamma) {
+    const n = labels.length;
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const l = labels[i];
+      if (l < 0 || l >= cols) throw new SoftSamplingError('E_VALUE', 'labels', `element ${i} (${l}) is not a column of clsScore`);
+      const o = i * cols;
+      if (kind === 0) {
+        let m = -Infinity;
+        for (let c = 0; c < cols; c++) m = Math.max(m, score[o + c]);
+        let s = 0;
+        for (let c = 0; c < cols; c++) s += Math.exp(score[o + c] - m);
+        out[i] = m + Math.log(s) - score[o + l];
+      } else {
+        let s = 0;
+        for (let c = 0; c < cols; c++) {
+          const x = score[o + c];
+          const xt = c === l ? x : -x;
+          const at = alpha < 0 ? 1 : c === l ? alpha : 1 - alpha;
+          const mod = gamma === 0 ? 1 : Math.exp(-gamma * softplus(xt));
+          s += at * mod * softplus(-xt);
+        }
+        out[i] = s;
+      }
+    }
+    return out;
+  },
+
+  pisaCarl(score, labels, pred, targets, C, useSigmoid, k, bias, beta, avgFactor, lossWeight): CarlKernelResult {
+    const n = labels.length;
+    const cols = useSigmoid ? C : C + 1;
+    const bcols = n === 0 ? 4 : pred.length / n;
+    const gradClsScore = new Float32Array(n * cols);
+    const gradBboxPred = new Float32Array(pred.length);
+    const weights = new Float32Array(n);
+    const pos: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const l = labels[i];
+      if (l < 0 || l > C) throw new SoftSamplingError('E_VALUE', 'labels', `element ${i} (${l}) is outside [0, ${C}]`);
+      if (l < C) pos.push(i);
+    }
+    const res = { loss: 0, gradClsScore, gradBboxPred, weights };
+    if (pos.length === 0) return res;
+    const np = pos.length;
+    const s = new Float64Array(np), v = new Float64Array(np), dv = new Float64Array(np), r = new Float64Array(np);
+    let vsum = 0, vr = 0;
+    const softmaxRow = (o: number): { m: number; z: number } => {
+      let m = -Infinity;
+      for (let c = 0; c < cols; c++) m = Math.max(m, score[o + c]);
+      let z = 0;
+      for (let c = 0; c < cols; c++) z += Math.exp(score[o + c] - m);
+      return { m, z };
+    };
+    const boff = (i: number) => (bcols === 4 ? 4 * i : i * bcols + 4 * labels[i]);
+    pos.forEach((i, q) => {
+      const l = labels[i], o = i * cols;
+      if (useSigmoid) s[q] = sigmoid(score[o + l]);
+      else {
+        const { m, z } = softmaxRow(o);
+        s[q] = Math.exp(score[o + l] - m) / z;
+      }
+      const base = bias + (1 - bias) * s[q];
+      v[q] = base ** k;
+      dv[q] = base > 0 ? k * (1 - bias) * base ** (k - 1) : 0;
+      let sum = 0;
+      const b = boff(i);
+      for (let j = 0; j < 4; j++) sum += smoothL1(pred[b + j] - targets[4 * i + j], beta)[0];
+      r[q] = sum;
+      vsum += v[q];
+      vr += v[q] * sum;
+    });
+    if (vsum <= 0) return res;
+    const scale = lossWeight / avgFactor;
+    res.loss = (scale * np * vr) / vsum;
+    pos.forEach((i, q) => {
+      const l = labels[i], o = i * cols;
+      const cw = (v[q] * np) / vsum;
+      weights[i] = cw;
+      const dlds = scale * np * (r[q] / vsum - vr / (vsum * vsum)) * dv[q];
+      if (useSigmoid) gradClsScore[o + l] = dlds * s[q] * (1 - s[q]);
+      else {
+        const { m, z } = softmaxRow(o);
+        for (let c = 0; c < cols; c++) {
+          const pm = Math.exp(score[o + c] - m) / z;
+          gradClsScore[o + c] = dlds * s[q] * ((c === l ? 1 : 0) - pm);
+        }
+      }
+      const b = boff(i);
+      for (let j = 0; j < 4; j++) gradBboxPred[b + j] = scale * cw * smoothL1(pred[b + j] - targets[4 * i + j], beta)[1];
+    });
+    return res;
+  },
+};

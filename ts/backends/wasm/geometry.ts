@@ -4,9 +4,10 @@ import { WasmCtx, out } from './ctx';
 
 export function wasmGeometry(w: WasmCtx): GeometryKernels {
   return {
-    bboxOverlaps(b1, b2, mode, aligned, eps, offset) {
+    bboxOverlaps(b1, b2, mode, aligned, eps, offset, dst) {
       const n = b1.length / 4, m = b2.length / 4;
-      return w.call('ss_bbox_overlaps', [b1, n, b2, m, mode, aligned, eps, offset, out('f32', aligned ? n : n * m)])[0] as Float32Array;
+      const len = aligned ? n : n * m;
+      return w.call('ss_bbox_overlaps', [b1, n, b2, m, mode, aligned, eps, offset, out('f32', len, dst)])[0] as Float32Array;
     },
     boxConvert(boxes, from, to) {
       return w.call('ss_box_convert', [boxes, boxes.length / 4, from, to, out('f32', boxes.length)])[0] as Float32Array;

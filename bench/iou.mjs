@@ -1,0 +1,56 @@
+// IoU matrix benchmark (issue 2): pairwise IoU at 100k×50 and 20k×2k on every backend, beside a
+// scalar (non-SIMD) Rust build of the same kernel and a memcpy of the output's size, in one run.
+// Usage: node bench/iou.mjs [--quick]   (builds the scalar baseline on first use)
+import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import * as ss from '../dist/index.mjs';
+import { runSuite, ratios, here } from './lib.mjs';
+
+const quick = process.argv.includes('--quick');
+const scalarPath = join(here, '.scalar', `soft_sampling.${process.platform}-${process.arch}-gnu.node`);
+if (!existsSync(scalarPath)) execFileSync('bash', [join(here, '..', 'scripts', 'build-scalar.sh')], { stdio: 'inherit' });
+const scalar = createRequire(import.meta.url)(scalarPath);
+
+function randomBoxes(n, seed) {
+  let s = seed >>> 0;
+  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const b = new Float32Array(4 * n);
+  for (let i = 0; i < n; i++) {
+    const x = rnd() * 1000, y = rnd() * 800, w = 4 + rnd() * 300, h = 4 + rnd() * 300;
+    b.set([x, y, x + w, y + h], 4 * i);
+  }
+  return b;
+}
+
+const sizes = quick ? [[10_000, 50], [2_000, 500]] : [[100_000, 50], [20_000, 2_000]];
+const all = [];
+const ratioRows = [];
+for (const [n, m] of sizes) {
+  const b1 = randomBoxes(n, 1), b2 = randomBoxes(m, 2);
+  const pairs = n * m;
+  const tag = `${n / 1000}k×${m >= 1000 ? `${m / 1000}k` : m}`;
+  const src = new Float32Array(pairs).fill(0.5), dst = new Float32Array(pairs);
+  const outBuf = new Float32Array(pairs);
+  const cases = [];
+  // main lines: the caller reuses one output buffer (`out` option), as a training loop would;
+  // "fresh output" lines allocate the N×M result on every call (page faults on new memory included)
+  for (const backend of ['native', 'wasm', 'ts']) {
+    cases.push({ name: `${tag} ${backend}`, backend, units: pairs, setup: () => ss.useBackend(backend), fn: () => ss.bboxOverlaps(b1, b2, { out: outBuf }) });
+  }
+  for (const backend of ['native', 'wasm']) {
+    cases.push({ name: `${tag} ${backend} (fresh output)`, backend, units: pairs, setup: () => ss.useBackend(backend), fn: () => ss.bboxOverlaps(b1, b2) });
+  }
+  cases.push({ name: `${tag} scalar Rust (napi, no SIMD)`, units: pairs, fn: () => scalar.bboxOverlaps(b1, b2, 0, false, 1e-6, 0, outBuf) });
+  cases.push({ name: `${tag} memcpy of the output`, units: pairs, fn: () => dst.set(src) });
+  const rows = await runSuite({ title: `IoU matrix ${n}×${m} (${ss.backendInfo().simd} native; scalar build: ${scalar.simdLevel()})`, unit: 'pairs', cases, out: `iou-${n}x${m}` });
+  ratioRows.push(...ratios(rows, [
+    [`${tag} native / ts`, `${tag} native`, `${tag} ts`, 8],
+    [`${tag} wasm / ts`, `${tag} wasm`, `${tag} ts`, 4],
+    [`${tag} native SIMD / scalar Rust`, `${tag} native`, `${tag} scalar Rust (napi, no SIMD)`, 3],
+    [`${tag} memcpy / native (how far from writing the output)`, `${tag} memcpy of the output`, `${tag} native`],
+  ]));
+  all.push(...rows);
+}
+ss.useBackend('auto');

@@ -1,1 +1,0 @@
-//! MaxIoU assignment and the hard samplers: random, OHEM, IoU-balanced negatives, SSD hard negative mining (issue 4).
