@@ -11,10 +11,9 @@ import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { useBackend, type BackendName } from './index';
 import { SoftSamplingError } from './errors';
-import { parseGroundTruth, parseDetections } from './eval/input';
 import { evaluateCocoParsed, evaluateVocParsed } from './api/eval';
 import { COCO_STAT_KEYS } from './eval/coco';
-import { readJson, toInputError, InputError } from './analyze/read';
+import { readGroundTruth, readDetections, InputError } from './analyze/read';
 import { runAnalyze } from './analyze/run';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -168,13 +167,8 @@ export function buildProgram(): Command {
     .action((opts) => {
       try {
         setBackend(opts.backend);
-        let g, d;
-        try {
-          g = parseGroundTruth(readJson(opts.gt), 'gt');
-          d = parseDetections(readJson(opts.dets), g, 'dets');
-        } catch (e) {
-          throw toInputError(e, { gt: opts.gt, dets: opts.dets });
-        }
+        const g = readGroundTruth(opts.gt);
+        const d = readDetections(opts.dets, g);
         if (opts.voc) {
           const r = evaluateVocParsed(g, d, { iouThreshold: opts.iouThreshold, interpolation: opts.elevenPoint ? '11-point' : 'all-point', legacyOffset: opts.legacyOffset });
           if (opts.json) process.stdout.write(JSON.stringify({ mAP: r.mAP, iouThreshold: r.iouThreshold, interpolation: r.interpolation, classes: r.classes.map(({ precision, recall, ...c }) => c) }, null, 2) + '\n');

@@ -6,6 +6,8 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { SoftSamplingError } from '../errors';
+import { GtBuilder, DetBuilder, type GtSet, type DetSet } from '../eval/input';
+import { scanJsonFile } from './stream-json';
 
 /** V8's maximum string length is 2^29 − 24 characters (~512 MiB of ASCII). */
 export const MAX_JSON_BYTES = 2 ** 29 - 24;
@@ -60,4 +62,43 @@ export function toInputError(e: unknown, files: { gt: string; dets: string }): u
   let where = e.arg.slice(src.length).replace(/^\./, '').replace(/\.[A-Za-z_]+$/, '');
   if (where.startsWith('[')) where = `record ${where}`;
   return new InputError(files[src], where, detail);
+}
+
+/**
+ * Streams a COCO ground-truth file into a validated {@link GtSet} (segmentations and other fields
+ * are dropped record by record). Errors name the file, the record and the field.
+ */
+export function readGroundTruth(file: string): GtSet {
+  const b = new GtBuilder('gt');
+  try {
+    const r = scanJsonFile(file, {
+      keys: { images: (v, i) => b.image(v, i), annotations: (v, i) => b.annotation(v, i), categories: (v, i) => b.category(v, i) },
+      onKeyArray: (k) => b.sawList(k as 'images'),
+      notAnArray: 'ground truth must be a COCO dataset object { images, annotations, categories }, got a JSON array',
+    });
+    return b.finish((list) => r.nonArrayKeys.get(list));
+  } catch (e) {
+    throw toInputError(e, { gt: file, dets: file });
+  }
+}
+
+/** Streams a COCO results file (a list, or an object with the list under `annotations`). */
+export function readDetections(file: string, gt: GtSet): DetSet {
+  let b = new DetBuilder(gt, 'dets');
+  try {
+    const r = scanJsonFile(file, {
+      onTopElement: (v, i) => b.add(v, i),
+      keys: { annotations: (v, i) => b.add(v, i) },
+      onKeyArray: () => {
+        b = new DetBuilder(gt, 'dets.annotations');
+      },
+    });
+    if (r.top === 'object' && !r.nonArrayKeys.has('annotations') && (b.prefix as string) !== 'dets.annotations') {
+      throw new InputError(file, '', 'detections must be a COCO results list [{ image_id, category_id, bbox, score }], got an object without an annotations list');
+    }
+    if (r.nonArrayKeys.has('annotations')) throw new InputError(file, '', "detections must be a COCO results list [{ image_id, category_id, bbox, score }]; field 'annotations' is not an array");
+    return b.finish();
+  } catch (e) {
+    throw toInputError(e, { gt: file, dets: file });
+  }
 }

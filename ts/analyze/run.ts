@@ -1,12 +1,11 @@
 /** `soft-sampling analyze`: inputs → per-image stages (pool) → evaluation → analyses → charts → report. */
-import { parseGroundTruth, parseDetections } from '../eval/input';
 import { groupByImage, type ImageInput } from '../eval/images';
 import { resolveCocoParams, cocoAccumulate, cocoPerCategory, COCO_STAT_KEYS, type CocoImageEval, type CocoEvalResult } from '../eval/coco';
 import { vocAccumulate } from '../eval/voc';
 import { backendInfo } from '../registry';
 import { Artifacts, toCsv, toJson, type Row } from './artifacts';
 import { renderChart } from './chart';
-import { readJson, toInputError } from './read';
+import { readGroundTruth, readDetections } from './read';
 import { StageRunner } from './pool';
 import type { MatchResult } from './stages';
 import { buildSamples } from './samples';
@@ -54,13 +53,8 @@ function cocoRows(res: CocoEvalResult, names: Map<number, string>): Row[] {
 
 export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
   const files = { gt: o.gtLabel ?? o.gt, dets: o.detsLabel ?? o.dets };
-  let gtSet, detSet;
-  try {
-    gtSet = parseGroundTruth(readJson(o.gt), 'gt');
-    detSet = parseDetections(readJson(o.dets), gtSet, 'dets');
-  } catch (e) {
-    throw toInputError(e, { gt: o.gt, dets: o.dets });
-  }
+  const gtSet = readGroundTruth(o.gt);
+  const detSet = readDetections(o.dets, gtSet);
   const images = groupByImage(gtSet, detSet);
   const cocoParams = resolveCocoParams();
   const catIds = gtSet.categories.map((c) => c.id).sort((a, b) => a - b);

@@ -231,28 +231,43 @@ export function cocoAccumulate(evals: CocoImageEval[], catIds: number[], p: Coco
       const npig = E.reduce((s, e) => s + e.nPos, 0);
       for (let m = 0; m < M; m++) {
         const maxDet = p.maxDets[m];
-        const scores: number[] = [];
-        const src: [CocoCellEval, number][] = [];
-        for (const e of E) {
+        if (npig === 0) continue;
+        // gather the kept detections of every image (image order, then score order within the image)
+        let total = 0;
+        for (const e of E) total += Math.min(maxDet, e.scores.length);
+        const scores = new Float64Array(total);
+        const cellOf = new Int32Array(total);
+        const posOf = new Int32Array(total);
+        let w = 0;
+        E.forEach((e, ei) => {
           const n = Math.min(maxDet, e.scores.length);
-          for (let i = 0; i < n; i++) {
-            scores.push(e.scores[i]);
-            src.push([e, i]);
+          for (let i = 0; i < n; i++, w++) {
+            scores[w] = e.scores[i];
+            cellOf[w] = ei;
+            posOf[w] = i;
+          }
+        });
+        const order = byScoreDesc(scores);
+        const nd = total;
+        // flags in global score order, [T × nd]
+        const tpF = new Uint8Array(T * nd), fpF = new Uint8Array(T * nd);
+        for (let q = 0; q < nd; q++) {
+          const s = order[q];
+          const e = E[cellOf[s]];
+          const i = posOf[s];
+          const D = e.scores.length;
+          for (let t = 0; t < T; t++) {
+            if (e.ignored[t * D + i]) continue;
+            if (e.matched[t * D + i]) tpF[t * nd + q] = 1;
+            else fpF[t * nd + q] = 1;
           }
         }
-        if (npig === 0) continue;
-        const order = byScoreDesc(scores);
-        const nd = order.length;
+        const rc = new Float64Array(nd), pr = new Float64Array(nd);
         for (let t = 0; t < T; t++) {
-          const rc = new Float64Array(nd), pr = new Float64Array(nd);
           let tp = 0, fp = 0;
           for (let q = 0; q < nd; q++) {
-            const [e, i] = src[order[q]];
-            const D = e.scores.length;
-            if (!e.ignored[t * D + i]) {
-              if (e.matched[t * D + i]) tp++;
-              else fp++;
-            }
+            tp += tpF[t * nd + q];
+            fp += fpF[t * nd + q];
             rc[q] = tp / npig;
             pr[q] = tp / (fp + tp + spacing);
           }

@@ -70,5 +70,7 @@ export function imageOverlaps(img: ImageInput, legacyOffset = false): Float32Arr
 
 /** Indices `0..n-1` sorted by descending score, ties in input order (a stable sort, like numpy mergesort). */
 export function byScoreDesc(scores: ArrayLike<number>): number[] {
-  return Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
+  const idx = new Array<number>(scores.length);
+  for (let i = 0; i < scores.length; i++) idx[i] = i;
+  return idx.sort((a, b) => scores[b] - scores[a] || a - b);
 }

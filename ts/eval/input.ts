@@ -93,56 +93,62 @@ function bbox(where: string, v: unknown): [number, number, number, number] {
   return [v[0], v[1], v[2], v[3]];
 }
 
-function list(src: string, obj: Record<string, unknown>, key: string): Record<string, unknown>[] {
-  const v = obj[key];
-  if (!Array.isArray(v)) fail('E_TYPE', `${src}.${key}`, `field '${key}' must be an array, got ${describe(v)}`);
-  v.forEach((r, i) => {
-    if (r === null || typeof r !== 'object' || Array.isArray(r)) fail('E_TYPE', `${src}.${key}[${i}]`, `record must be an object, got ${describe(r)}`);
-  });
-  return v as Record<string, unknown>[];
-}
 
 /**
- * Validates a COCO ground-truth dataset and normalises it.
- * `src` names the input in error messages (a file name, or `'gt'`).
- * @throws SoftSamplingError `E_TYPE` (not an object, a missing or wrongly typed field), `E_VALUE`
- *   (negative box size, duplicate image/category id, an annotation for an unknown image or category);
- *   `arg` is `<src>.<list>[<index>] (id <id>).<field>`.
+ * Incremental ground-truth validation: records are fed one at a time (from an in-memory dataset or
+ * a streaming reader); references between lists are checked in {@link GtBuilder.finish}, so the
+ * lists may come in any order.
  */
-export function parseGroundTruth(gt: unknown, src = 'gt'): GtSet {
-  if (gt === null || typeof gt !== 'object' || Array.isArray(gt)) {
-    fail('E_TYPE', src, `ground truth must be a COCO dataset object { images, annotations, categories }, got ${describe(gt)}`);
+export class GtBuilder {
+  private images: GtSet['images'] = [];
+  private categories: GtSet['categories'] = [];
+  private boxes: GtSet['boxes'] = [];
+  private imgIds = new Set<number>();
+  private catIds = new Set<number>();
+  private lists = new Set<string>();
+
+  constructor(readonly src = 'gt') {}
+
+  private obj(list: string, r: unknown, i: number): Record<string, unknown> {
+    if (r === null || typeof r !== 'object' || Array.isArray(r)) fail('E_TYPE', `${this.src}.${list}[${i}]`, `record must be an object, got ${describe(r)}`);
+    return r as Record<string, unknown>;
   }
-  const o = gt as Record<string, unknown>;
-  const images: GtSet['images'] = [];
-  const imgIds = new Set<number>();
-  list(src, o, 'images').forEach((r, i) => {
-    const w = recName(src, 'images', i, r);
+
+  /** Marks a top-level list as present (an empty list is valid). */
+  sawList(list: 'images' | 'annotations' | 'categories'): void {
+    this.lists.add(list);
+  }
+
+  image(r0: unknown, i: number): void {
+    this.lists.add('images');
+    const r = this.obj('images', r0, i);
+    const w = recName(this.src, 'images', i, r);
     const id = num(w, 'id', r.id, { integer: true });
-    if (imgIds.has(id)) fail('E_VALUE', `${w}.id`, `duplicate image id ${id}`);
-    imgIds.add(id);
+    if (this.imgIds.has(id)) fail('E_VALUE', `${w}.id`, `duplicate image id ${id}`);
+    this.imgIds.add(id);
     const width = r.width === undefined ? 0 : num(w, 'width', r.width, { min: 0 });
     const height = r.height === undefined ? 0 : num(w, 'height', r.height, { min: 0 });
     if (r.file_name !== undefined && typeof r.file_name !== 'string') fail('E_TYPE', `${w}.file_name`, `field 'file_name' must be a string, got ${describe(r.file_name)}`);
-    images.push({ id, width, height, fileName: (r.file_name as string | undefined) ?? String(id) });
-  });
-  const categories: GtSet['categories'] = [];
-  const catIds = new Set<number>();
-  list(src, o, 'categories').forEach((r, i) => {
-    const w = recName(src, 'categories', i, r);
+    this.images.push({ id, width, height, fileName: (r.file_name as string | undefined) ?? String(id) });
+  }
+
+  category(r0: unknown, i: number): void {
+    this.lists.add('categories');
+    const r = this.obj('categories', r0, i);
+    const w = recName(this.src, 'categories', i, r);
     const id = num(w, 'id', r.id, { integer: true });
-    if (catIds.has(id)) fail('E_VALUE', `${w}.id`, `duplicate category id ${id}`);
-    catIds.add(id);
+    if (this.catIds.has(id)) fail('E_VALUE', `${w}.id`, `duplicate category id ${id}`);
+    this.catIds.add(id);
     if (r.name !== undefined && typeof r.name !== 'string') fail('E_TYPE', `${w}.name`, `field 'name' must be a string, got ${describe(r.name)}`);
-    categories.push({ id, name: (r.name as string | undefined) ?? String(id) });
-  });
-  const boxes: GtSet['boxes'] = [];
-  list(src, o, 'annotations').forEach((r, i) => {
-    const w = recName(src, 'annotations', i, r);
+    this.categories.push({ id, name: (r.name as string | undefined) ?? String(id) });
+  }
+
+  annotation(r0: unknown, i: number): void {
+    this.lists.add('annotations');
+    const r = this.obj('annotations', r0, i);
+    const w = recName(this.src, 'annotations', i, r);
     const imageId = num(w, 'image_id', r.image_id, { integer: true });
-    if (!imgIds.has(imageId)) fail('E_VALUE', `${w}.image_id`, `field 'image_id' = ${imageId} is not in images`);
     const categoryId = num(w, 'category_id', r.category_id, { integer: true });
-    if (!catIds.has(categoryId)) fail('E_VALUE', `${w}.category_id`, `field 'category_id' = ${categoryId} is not in categories`);
     const xywh = bbox(w, r.bbox);
     const area = r.area === undefined ? xywh[2] * xywh[3] : num(w, 'area', r.area, { min: 0 });
     let crowd = false;
@@ -152,9 +158,80 @@ export function parseGroundTruth(gt: unknown, src = 'gt'): GtSet {
       else fail('E_TYPE', `${w}.iscrowd`, `field 'iscrowd' must be 0, 1 or a boolean, got ${describe(r.iscrowd)}`);
     }
     const id = r.id === undefined ? i + 1 : num(w, 'id', r.id);
-    boxes.push({ id, imageId, categoryId, xywh, area, crowd, index: i });
-  });
-  return { images, categories, boxes };
+    this.boxes.push({ id, imageId, categoryId, xywh, area, crowd, index: i });
+  }
+
+  /** Checks that the three lists were present and that annotations name known images and categories. */
+  finish(missing: (list: string) => unknown = () => undefined): GtSet {
+    for (const list of ['images', 'annotations', 'categories']) {
+      if (!this.lists.has(list)) fail('E_TYPE', `${this.src}.${list}`, `field '${list}' must be an array, got ${describe(missing(list))}`);
+    }
+    for (const b of this.boxes) {
+      const w = `${this.src}.annotations[${b.index}] (id ${b.id})`;
+      if (!this.imgIds.has(b.imageId)) fail('E_VALUE', `${w}.image_id`, `field 'image_id' = ${b.imageId} is not in images`);
+      if (!this.catIds.has(b.categoryId)) fail('E_VALUE', `${w}.category_id`, `field 'category_id' = ${b.categoryId} is not in categories`);
+    }
+    return { images: this.images, categories: this.categories, boxes: this.boxes };
+  }
+}
+
+/** Incremental validation of a COCO results list against its ground truth. */
+export class DetBuilder {
+  private dets: DetSet['dets'] = [];
+  private imgIds: Set<number>;
+  private catIds: Set<number>;
+
+  constructor(gt: GtSet, readonly prefix = 'dets') {
+    this.imgIds = new Set(gt.images.map((x) => x.id));
+    this.catIds = new Set(gt.categories.map((x) => x.id));
+  }
+
+  add(r0: unknown, i: number): void {
+    if (r0 === null || typeof r0 !== 'object' || Array.isArray(r0)) fail('E_TYPE', `${this.prefix}[${i}]`, `record must be an object, got ${describe(r0)}`);
+    const r = r0 as Record<string, unknown>;
+    const w = recName(this.prefix, '', i, r);
+    const imageId = num(w, 'image_id', r.image_id, { integer: true });
+    if (!this.imgIds.has(imageId)) fail('E_VALUE', `${w}.image_id`, `field 'image_id' = ${imageId} is not an image of the ground truth`);
+    const categoryId = num(w, 'category_id', r.category_id, { integer: true });
+    if (!this.catIds.has(categoryId)) fail('E_VALUE', `${w}.category_id`, `field 'category_id' = ${categoryId} is not a category of the ground truth`);
+    const xywh = bbox(w, r.bbox);
+    const score = num(w, 'score', r.score);
+    this.dets.push({ id: i + 1, imageId, categoryId, xywh, area: xywh[2] * xywh[3], score, index: i });
+  }
+
+  finish(): DetSet {
+    return { dets: this.dets };
+  }
+}
+
+/** The message of a top-level value that is not a results list. */
+export function notAResultsList(src: string, v: unknown): never {
+  fail('E_TYPE', src, `detections must be a COCO results list [{ image_id, category_id, bbox, score }], got ${describe(v)}`);
+}
+
+/** The message of a top-level value that is not a COCO dataset. */
+export function notADataset(src: string, v: unknown): never {
+  fail('E_TYPE', src, `ground truth must be a COCO dataset object { images, annotations, categories }, got ${describe(v)}`);
+}
+
+/**
+ * Validates a COCO ground-truth dataset and normalises it.
+ * `src` names the input in error messages (`'gt'`).
+ * @throws SoftSamplingError `E_TYPE` (not an object, a missing or wrongly typed field), `E_VALUE`
+ *   (negative box size, duplicate image/category id, an annotation for an unknown image or category);
+ *   `arg` is `<src>.<list>[<index>] (id <id>).<field>`.
+ */
+export function parseGroundTruth(gt: unknown, src = 'gt'): GtSet {
+  if (gt === null || typeof gt !== 'object' || Array.isArray(gt)) notADataset(src, gt);
+  const o = gt as Record<string, unknown>;
+  const b = new GtBuilder(src);
+  for (const [key, add] of [['images', (r: unknown, i: number) => b.image(r, i)], ['categories', (r: unknown, i: number) => b.category(r, i)], ['annotations', (r: unknown, i: number) => b.annotation(r, i)]] as const) {
+    const v = o[key];
+    if (!Array.isArray(v)) continue;
+    b.sawList(key);
+    v.forEach(add);
+  }
+  return b.finish((list) => o[list]);
 }
 
 /**
@@ -170,21 +247,8 @@ export function parseDetections(dets: unknown, gt: GtSet, src = 'dets'): DetSet 
     arr = (dets as Record<string, unknown>).annotations;
     prefix = `${src}.annotations`;
   }
-  if (!Array.isArray(arr)) fail('E_TYPE', src, `detections must be a COCO results list [{ image_id, category_id, bbox, score }], got ${describe(dets)}`);
-  const imgIds = new Set(gt.images.map((x) => x.id));
-  const catIds = new Set(gt.categories.map((x) => x.id));
-  const out: DetSet['dets'] = [];
-  (arr as unknown[]).forEach((r0, i) => {
-    if (r0 === null || typeof r0 !== 'object' || Array.isArray(r0)) fail('E_TYPE', `${prefix}[${i}]`, `record must be an object, got ${describe(r0)}`);
-    const r = r0 as Record<string, unknown>;
-    const w = recName(prefix, '', i, r);
-    const imageId = num(w, 'image_id', r.image_id, { integer: true });
-    if (!imgIds.has(imageId)) fail('E_VALUE', `${w}.image_id`, `field 'image_id' = ${imageId} is not an image of the ground truth`);
-    const categoryId = num(w, 'category_id', r.category_id, { integer: true });
-    if (!catIds.has(categoryId)) fail('E_VALUE', `${w}.category_id`, `field 'category_id' = ${categoryId} is not a category of the ground truth`);
-    const xywh = bbox(w, r.bbox);
-    const score = num(w, 'score', r.score);
-    out.push({ id: i + 1, imageId, categoryId, xywh, area: xywh[2] * xywh[3], score, index: i });
-  });
-  return { dets: out };
+  if (!Array.isArray(arr)) notAResultsList(src, dets);
+  const b = new DetBuilder(gt, prefix);
+  (arr as unknown[]).forEach((r, i) => b.add(r, i));
+  return b.finish();
 }

@@ -1,0 +1,170 @@
+/**
+ * `soft-sampling analyze` end to end (child processes on the built CLI) and the streaming reader.
+ * Expected counts were computed independently: the Cartucho positives/negatives are the TP/FP sums of
+ * the upstream podm per-class table (data/cartucho-map-indoor85/expected/podm_expected_voc_iou0.5.json).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { parseGroundTruth, parseDetections } from '../ts/eval/input';
+import { readGroundTruth, readDetections } from '../ts/analyze/read';
+import { scanJsonFile } from '../ts/analyze/stream-json';
+import { toCsv } from '../ts/analyze/artifacts';
+import { cdf } from '../ts/analyze/focal-cdf';
+
+const ROOT = join(__dirname, '..');
+const BIN = join(ROOT, 'bin', 'soft-sampling.mjs');
+const DATA = join(ROOT, 'data');
+const J = (p: string) => JSON.parse(readFileSync(p, 'utf8').replace(/\bNaN\b/g, 'null'));
+
+function run(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function readDir(dir: string): Map<string, Buffer> {
+  return new Map(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f))]));
+}
+
+let tmp: string;
+let bundled0: string;
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'ss-analyze-'));
+  bundled0 = join(tmp, 'bundled-w0');
+  const r = run(['analyze', '--out', bundled0, '--workers', '0', '-q']);
+  if (r.code !== 0) throw new Error(r.stderr);
+}, 240000);
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('bundled data (cartucho-map-indoor85)', () => {
+  test('counts, evaluation and report files', () => {
+    const s = J(join(bundled0, 'summary.json'));
+    const podm = J(join(DATA, 'cartucho-map-indoor85/expected/podm_expected_voc_iou0.5.json'));
+    const classes = Object.values(podm).filter((v: any) => v && typeof v === 'object') as any[];
+    const tp = classes.reduce((a, c) => a + c.tp, 0), fp = classes.reduce((a, c) => a + c.fp, 0);
+    expect([tp, fp]).toEqual([267, 227]);
+    expect(s.counts).toEqual({ images: 85, gtBoxes: 686, crowd: 0, detections: 494, categories: 38, positives: tp, negatives: fp, ignored: 0 });
+    expect(Math.abs(s.vocMAP - 0.31047718500906324)).toBeLessThan(1e-4);
+    const exp = J(join(DATA, 'cartucho-map-indoor85/expected/derived_by_upstream_tools.json')).review_odm_evaluators.coco_summary;
+    for (const k of Object.keys(exp)) expect(Math.abs(s.coco[k] - exp[k])).toBeLessThan(1e-4);
+    const files = readdirSync(bundled0);
+    for (const f of ['report.html', 'report.md', 'summary.json', 'eval_coco.json', 'eval_coco.csv', 'eval_voc.json', 'eval_voc.csv', 'samples.csv']) expect(files).toContain(f);
+    expect(readdirSync(tmp).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    // every analysis that ran has its data, chart and report entry
+    const md = readFileSync(join(bundled0, 'report.md'), 'utf8');
+    const html = readFileSync(join(bundled0, 'report.html'), 'utf8');
+    for (const a of s.analyses) {
+      if (a.status !== 'ok') {
+        expect(md).toMatch(/Not computed/);
+        continue;
+      }
+      for (const ext of ['json', 'csv', 'svg', 'png']) expect(files).toContain(`${a.id}.${ext}`);
+      expect(readFileSync(join(bundled0, `${a.id}.png`)).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+      expect(readFileSync(join(bundled0, `${a.id}.svg`), 'utf8')).toMatch(/<svg[^>]*>/);
+      expect(md).toContain(`](${a.id}.png)`);
+      expect(html).toContain(`id="${a.id}"`);
+    }
+    // the samples table: 494 rows, logits of the scores
+    const rows = readFileSync(join(bundled0, 'samples.csv'), 'utf8').trim().split('\n');
+    expect(rows).toHaveLength(495);
+    const [head, first] = [rows[0].split(','), rows[1].split(',')];
+    const score = Number(first[head.indexOf('score')]);
+    expect(Number(first[head.indexOf('logit')])).toBeCloseTo(Math.log(score / (1 - score)), 12);
+  });
+
+  test('the worker pool writes byte-identical output to an in-process run', () => {
+    const out = join(tmp, 'bundled-w2');
+    const r = run(['analyze', '--out', out, '--workers', '2', '-q']);
+    expect(r.code).toBe(0);
+    const a = readDir(bundled0), b = readDir(out);
+    expect([...b.keys()]).toEqual([...a.keys()]);
+    for (const [f, buf] of a) expect(b.get(f)!.equals(buf)).toBe(true);
+  }, 240000);
+
+  test('an existing output directory is replaced only by a complete run', () => {
+    const out = join(tmp, 'replace');
+    expect(run(['analyze', '--out', out, '--workers', '0', '-q', '--no-png']).code).toBe(0);
+    writeFileSync(join(out, 'stale.txt'), 'x');
+    expect(run(['analyze', '--out', out, '--workers', '0', '-q', '--no-png']).code).toBe(0);
+    expect(existsSync(join(out, 'stale.txt'))).toBe(false);
+    expect(readdirSync(out).some((f) => f.endsWith('.png'))).toBe(false);
+  }, 240000);
+});
+
+test('coco-val2014-100 works the same way from the command line', () => {
+  const out = join(tmp, 'coco100');
+  const r = run(['analyze', '--gt', join(DATA, 'coco-val2014-100/instances_val2014_100.json'), '--dets', join(DATA, 'coco-val2014-100/instances_val2014_fakebbox100_results.json'), '--out', out, '--workers', '2']);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/COCO AP 0\.5046, AP50 0\.6970, AP75 0\.5730/);
+  const s = J(join(out, 'summary.json'));
+  expect(s.counts.images).toBe(100);
+  expect(s.counts.gtBoxes).toBe(839);
+  expect(s.counts.crowd).toBe(9);
+  expect(s.counts.positives + s.counts.negatives + s.counts.ignored).toBe(734);
+  // independent Python count (VOC greedy at 0.5, float64 IoU): 590 / 85 / 59; the 8 detections that
+  // move between positive and "on a crowd region" are exact duplicates of a gt box lying inside a crowd
+  // box (IoU 1 vs IoF 1: a tie that float64 rounding breaks one way and float32 the other)
+  expect(s.counts.negatives).toBe(85);
+  expect(s.counts.positives).toBeGreaterThanOrEqual(590);
+  expect(s.counts.positives).toBeLessThanOrEqual(598);
+  const exp = J(join(DATA, 'coco-val2014-100/expected_cocoeval_bbox.json')).bbox.full_precision;
+  for (const k of Object.keys(exp)) expect(Math.abs(s.coco[k] - exp[k])).toBeLessThan(1e-4);
+}, 240000);
+
+describe('streaming reader', () => {
+  const sets = [
+    ['cartucho-map-indoor85/coco/groundtruths_coco.json', 'cartucho-map-indoor85/coco/detections_coco.json'],
+    ['coco-val2014-100/instances_val2014_100.json', 'coco-val2014-100/instances_val2014_fakebbox100_results.json'],
+    ['padilla-toy-examples/cats10/gts_coco_format/toy_example_coco.JSON', 'padilla-toy-examples/cats10/dets_coco_format/coco_dets.json'],
+  ];
+  test.each(sets)('%s: same records as JSON.parse of the whole file', (g, d) => {
+    const a = parseGroundTruth(J(join(DATA, g)));
+    const b = readGroundTruth(join(DATA, g));
+    expect(isDeepStrictEqual(a, b)).toBe(true);
+    expect(isDeepStrictEqual(parseDetections(J(join(DATA, d)), a), readDetections(join(DATA, d), b))).toBe(true);
+  });
+
+  test('chunk boundaries anywhere: strings with brackets, escapes, multi-byte characters', () => {
+    const p = join(tmp, 'u.json');
+    const doc = { info: { x: ['é"]}{', 1] }, categories: [{ id: 1, name: 'chaise «é» \\"x\\" 😀' }], images: [{ id: 1, file_name: 'ü].jpg' }], annotations: [{ id: 1, image_id: 1, category_id: 1, bbox: [1, 2, 3, 4.5e-1], segmentation: [[1, 2, 3]] }] };
+    writeFileSync(p, JSON.stringify(doc, null, 2));
+    for (const chunk of [1, 2, 3, 5, 7, 64]) {
+      const got: Record<string, unknown[]> = { images: [], annotations: [], categories: [] };
+      scanJsonFile(p, { keys: { images: (v) => got.images.push(v), annotations: (v) => got.annotations.push(v), categories: (v) => got.categories.push(v) } }, chunk);
+      expect(got).toEqual({ images: doc.images, annotations: doc.annotations, categories: doc.categories });
+    }
+    const q = join(tmp, 'a.json');
+    writeFileSync(q, '[1, "x,]", {"a": [1,{"b":"}"}]}, null, -2.5e3 ,true]');
+    for (const chunk of [1, 3, 100]) {
+      const got: unknown[] = [];
+      scanJsonFile(q, { onTopElement: (v) => got.push(v) }, chunk);
+      expect(got).toEqual([1, 'x,]', { a: [1, { b: '}' }] }, null, -2500, true]);
+    }
+  });
+
+  test('malformed documents: line and column', () => {
+    const cases: [string, RegExp][] = [
+      ['[1 2]', /line 1, column 4: expected ',' or '\]' after list element 0, got '2'/],
+      ['{"a":1 "b":2}', /line 1, column 8: expected ',' or '\}' after the value of "a"/],
+      ['[{"a":1,}]', /line 1, column 9/],
+      ['', /the file is empty/],
+      ['[1,2', /unexpected end of file/],
+      ['[1] x', /unexpected 'x' after the end of the document/],
+      ['{\n "images": [\n  {"id": 1},\n  {"id": }\n ]}', /line 4, column \d+/],
+    ];
+    for (const [text, re] of cases) {
+      const p = join(tmp, 'bad.json');
+      writeFileSync(p, text);
+      expect(() => scanJsonFile(p, { onTopElement: () => {}, keys: { images: () => {} } }, 2)).toThrow(re);
+    }
+  });
+});
+
+test('helpers: CSV quoting and the loss CDF', () => {
+  expect(toCsv([{ a: 1, b: 'x,"y"' }, { a: null, b: 'z' }])).toBe('a,b\n1,"x,""y"""\n,z\n');
+  const c = cdf([3, 1, 0, 4]);
+  expect(c.map((p) => p.fraction)).toEqual([0, 0.25, 0.5, 0.75, 1]);
+  expect(c.map((p) => p.cumulative)).toEqual([0, 0, 0.125, 0.5, 1]);
+});
