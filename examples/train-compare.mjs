@@ -3,7 +3,7 @@
 // CE, α-balanced CE, focal loss, GHM-C, PISA (focal + ISR-P + CARL) — with soft-sampling's losses
 // through the tfjs adapter, evaluated with soft-sampling's COCO evaluator.
 //
-//   node examples/train-compare.mjs [--steps 300] [--train 512] [--test 128] [--seed 1] [--out out/train-compare]
+//   node examples/train-compare.mjs [--steps 100] [--batch 16] [--train 512] [--test 128] [--seed 1] [--out out/train-compare]
 //                                   [--losses ce,alpha-ce,focal,ghm-c,pisa] [--backend native|wasm|ts]
 //
 // Writes results.json, results.md (the table), loss-curves.csv and loss-curves.{svg,png}.
@@ -17,17 +17,15 @@ const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) =>
   if (a.startsWith('--')) acc.push([a.slice(2), all[i + 1] && !all[i + 1].startsWith('--') ? all[i + 1] : 'true']);
   return acc;
 }, []));
-const STEPS = Number(args.steps ?? 300);
+const STEPS = Number(args.steps ?? 100);
 const N_TRAIN = Number(args.train ?? 512);
 const N_TEST = Number(args.test ?? 128);
 const SEED = Number(args.seed ?? 1);
-const BATCH = 32;
+const BATCH = Number(args.batch ?? 16);
 const OUT = resolve(args.out ?? 'out/train-compare');
 const LOSSES = (args.losses ?? 'ce,alpha-ce,focal,ghm-c,pisa').split(',');
 if (args.backend) ss.useBackend(args.backend);
 tf.setBackend('cpu');
-// silence the "install tfjs-node" banner: we deliberately stay on the pure-JS backend
-tf.env().set('IS_NODE', tf.env().get('IS_NODE'));
 
 const C = CLASSES.length;
 const STRIDE = 4, FEAT = IMAGE / STRIDE;
@@ -57,32 +55,28 @@ function targetsFor(gt) {
 
 function buildModel(seed) {
   const init = (s) => tf.initializers.glorotUniform({ seed: seed * 101 + s });
+  // deliberately small: tfjs' pure-JS CPU backend is slow at convolution gradients
   const input = tf.input({ shape: [IMAGE, IMAGE, 1] });
-  let x = tf.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1) }).apply(input);
-  x = tf.layers.maxPooling2d({ poolSize: 2 }).apply(x);
-  x = tf.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(2) }).apply(x);
-  x = tf.layers.maxPooling2d({ poolSize: 2 }).apply(x);
-  x = tf.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(3) }).apply(x);
+  let x = tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(1) }).apply(input);
+  x = tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(2) }).apply(x);
   // RetinaNet prior: cls bias −log((1−π)/π), π = 0.01
-  const cls = tf.layers.conv2d({ filters: A * C, kernelSize: 3, padding: 'same', kernelInitializer: init(4), biasInitializer: tf.initializers.constant({ value: -Math.log(99) }) }).apply(x);
-  const reg = tf.layers.conv2d({ filters: A * 4, kernelSize: 3, padding: 'same', kernelInitializer: init(5) }).apply(x);
+  const cls = tf.layers.conv2d({ filters: A * C, kernelSize: 1, kernelInitializer: init(4), biasInitializer: tf.initializers.constant({ value: -Math.log(99) }) }).apply(x);
+  const reg = tf.layers.conv2d({ filters: A * 4, kernelSize: 1, kernelInitializer: init(5) }).apply(x);
   return tf.model({ inputs: input, outputs: [cls, reg] });
 }
 
 /** Classification + regression loss of one batch for a variant (adapter losses: our gradients). */
 function makeLoss(variant, L) {
-  let ghmState = null;
+  const ghmc = L.ghmc({ bins: 30, momentum: 0.75, targetType: 'labels' });
   return (logits, deltas, t) => {
     const avgFactor = Math.max(1, t.pos.length);
     const regLoss = () => {
       if (!t.pos.length) return tf.scalar(0);
       const posIdx = tf.tensor1d(t.pos, 'int32');
       const pred = tf.gather(deltas, posIdx);
-      const tgt = t.pos.map((p) => Array.from(t.regTargets.subarray(4 * p, 4 * p + 4)));
-      return L.fromLibrary(pred, (x) => {
-        const r = ss.smoothL1Loss(x, tgt, { beta: 0.11, reduction: 'mean', avgFactor });
-        return { loss: r.loss, grad: r.grad.data };
-      });
+      const tgt = new Float32Array(4 * t.pos.length);
+      t.pos.forEach((p, k) => tgt.set(t.regTargets.subarray(4 * p, 4 * p + 4), 4 * k));
+      return L.smoothL1Loss(pred, { data: tgt, shape: [t.pos.length, 4] }, { beta: 0.11, reduction: 'mean', avgFactor });
     };
     const targets = { data: t.labels, shape: [t.labels.length] };
     const common = { labelWeights: t.labelWeights, targetType: 'labels' };
@@ -93,27 +87,28 @@ function makeLoss(variant, L) {
         return tf.add(L.sigmoidCrossEntropy(logits, targets, { ...common, alpha: 0.25, avgFactor }), regLoss());
       case 'focal':
         return tf.add(L.sigmoidFocalLoss(logits, targets, { ...common, alpha: 0.25, gamma: 2, avgFactor }), regLoss());
-      case 'ghm-c': {
-        const cls = L.fromLibrary(logits, (x) => {
-          const r = ss.ghmcLoss(x, targets, { labelWeights: t.labelWeights, targetType: 'labels', bins: 30, momentum: 0.75, state: ghmState ?? undefined });
-          ghmState = r.state;
-          return { loss: r.loss, grad: r.grad.data };
-        });
-        return tf.add(cls, regLoss());
-      }
+      case 'ghm-c':
+        // GHM paper defaults: 30 bins, momentum 0.75; the adapter keeps the EMA state between steps
+        return tf.add(ghmc(logits, targets, t.labelWeights), regLoss());
       case 'pisa': {
         // ISR-P on the positives (IoU-HLR of decoded predictions vs decoded targets), then focal
         // loss with those label weights; CARL on the regression branch (PISA RetinaNet config)
         let weights = t.labelWeights;
-        if (t.pos.length) {
-          const lg = logits.dataSync(), dl = deltas.dataSync();
+        const n = t.pos.length;
+        const rows = (src, width, at) => {
+          const out = new Float32Array(n * width);
+          t.pos.forEach((p, k) => out.set(src.subarray(width * at(p), width * at(p) + width), width * k));
+          return { data: out, shape: [n, width] };
+        };
+        const posTargets = rows(t.regTargets, 4, (p) => p);
+        if (n) {
           const r = ss.isrP({
-            labels: t.pos.map((p) => t.labels[p]), gtInds: t.pos.map((p) => t.gtInds[p]),
-            imageIds: t.pos.map((p) => Math.floor(p / P)), numGtsPerImage: t.numGts,
-            priors: t.pos.map((p) => Array.from(anchors.data.subarray(4 * (p % P), 4 * (p % P) + 4))),
-            bboxPred: t.pos.map((p) => Array.from(dl.subarray(4 * p, 4 * p + 4))),
-            bboxTargets: t.pos.map((p) => Array.from(t.regTargets.subarray(4 * p, 4 * p + 4))),
-            clsScore: t.pos.map((p) => Array.from(lg.subarray(C * p, C * p + C))),
+            labels: Int32Array.from(t.pos, (p) => t.labels[p]), gtInds: Int32Array.from(t.pos, (p) => t.gtInds[p]),
+            imageIds: Int32Array.from(t.pos, (p) => Math.floor(p / P)), numGtsPerImage: t.numGts,
+            priors: rows(anchors.data, 4, (p) => p % P),
+            bboxPred: rows(deltas.dataSync(), 4, (p) => p),
+            bboxTargets: posTargets,
+            clsScore: rows(logits.dataSync(), C, (p) => p),
           }, { k: 2, bias: 0, clsLoss: 'focal', alpha: 0.25, gamma: 2, stds: STDS });
           weights = Float32Array.from(t.labelWeights);
           t.pos.forEach((p, k) => (weights[p] = r.weights.data[k]));
@@ -121,8 +116,8 @@ function makeLoss(variant, L) {
         const cls = L.sigmoidFocalLoss(logits, targets, { labelWeights: weights, targetType: 'labels', alpha: 0.25, gamma: 2, avgFactor });
         if (!t.pos.length) return tf.add(cls, regLoss());
         const posIdx = tf.tensor1d(t.pos, 'int32');
-        const carl = L.carlLoss(tf.gather(logits, posIdx), t.pos.map((p) => t.labels[p]), tf.gather(deltas, posIdx),
-          t.pos.map((p) => Array.from(t.regTargets.subarray(4 * p, 4 * p + 4))), { sigmoid: true, k: 1, bias: 0.2, beta: 0.11, avgFactor });
+        const carl = L.carlLoss(tf.gather(logits, posIdx), Int32Array.from(t.pos, (p) => t.labels[p]), tf.gather(deltas, posIdx),
+          posTargets, { sigmoid: true, k: 1, bias: 0.2, beta: 0.11, avgFactor });
         return tf.addN([cls, regLoss(), carl]);
       }
       default:
@@ -190,14 +185,18 @@ export async function run() {
   for (const variant of LOSSES) {
     const t0 = Date.now();
     const model = buildModel(SEED);
-    const opt = tf.train.adam(0.005);
+    const opt = tf.train.adam(0.01);
     const lossFn = makeLoss(variant, L);
+    const prof = { targets: 0, step: 0 };
     for (let step = 0; step < STEPS; step++) {
+      const tA = Date.now();
       const idx = Array.from({ length: BATCH }, (_, b) => (step * BATCH + b) % N_TRAIN);
       const bt = batchTargets(trainTargets, idx);
       const xbData = new Float32Array(BATCH * IMAGE * IMAGE);
       idx.forEach((i, b) => xbData.set(train.images.subarray(i * IMAGE * IMAGE, (i + 1) * IMAGE * IMAGE), b * IMAGE * IMAGE));
       const xb = tf.tensor4d(xbData, [BATCH, IMAGE, IMAGE, 1]);
+      const tB = Date.now();
+      prof.targets += tB - tA;
       const lossVal = opt.minimize(() => {
         const [c, r] = model.apply(xb, { training: true });
         return lossFn(c.reshape([-1, C]), r.reshape([-1, 4]), bt);
@@ -205,11 +204,15 @@ export async function run() {
       curves.push({ loss: variant, step, value: lossVal.dataSync()[0] });
       lossVal.dispose();
       xb.dispose();
+      prof.step += Date.now() - tB;
     }
+    if (process.env.PROFILE) console.log(variant, prof);
+    const tE = Date.now();
     const dets = detect(model, test.images, N_TEST);
     const ev = ss.evaluateCoco(gtJson, dets.length ? dets : []);
-    const [ap, ap50, ap75] = ev.stats;
-    results.push({ loss: variant, AP: ap, AP50: ap50, AP75: ap75, AR100: ev.stats[8], detections: dets.length, seconds: (Date.now() - t0) / 1000 });
+    if (process.env.PROFILE) console.log('eval ms', Date.now() - tE);
+    const { AP: ap, AP50: ap50, AP75: ap75, AR100 } = ev.stats;
+    results.push({ loss: variant, AP: ap, AP50: ap50, AP75: ap75, AR100, detections: dets.length, seconds: (Date.now() - t0) / 1000 });
     console.log(`${variant.padEnd(8)} AP ${ap.toFixed(4)}  AP50 ${ap50.toFixed(4)}  AP75 ${ap75.toFixed(4)}  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     model.dispose();
   }
