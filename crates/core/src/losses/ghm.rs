@@ -101,20 +101,24 @@ pub const GHMC_LAST_EDGE: f32 = 1.0 + 1e-6;
 /// GHM-R's last edge.
 pub const GHMR_LAST_EDGE: f32 = 1e3;
 
-/// Bin of `g ≥ 0` among `edges` (half-open bins, exact comparisons with the f32 edges).
+/// Bin of `g ∈ [0, edges[bins])` among `edges` (half-open bins `[e_i, e_{i+1})`, exact
+/// comparisons with the f32 edges), returned as f32 so it can be parked in an f32 buffer.
+/// Branch-free: `⌊g·bins⌋` is off by at most one bin, which the two edge comparisons correct.
 #[inline(always)]
+fn bin_slot(g: f32, edges: &[f32], bins: usize) -> f32 {
+    let nb = bins as i32;
+    let b = (g * bins as f32) as i32; // saturating; g ≥ 0 ⇒ b ≥ 0
+    let b = if b > nb - 1 { nb - 1 } else if b < 0 { 0 } else { b };
+    debug_assert!(edges.len() == bins + 1);
+    // SAFETY: 0 ≤ b ≤ bins − 1, so b and b + 1 index the bins + 1 edges.
+    let (lo, hi) = unsafe { (*edges.get_unchecked(b as usize), *edges.get_unchecked(b as usize + 1)) };
+    let b = if g < lo { b - 1 } else if g >= hi && b + 1 < nb { b + 1 } else { b };
+    b as f32
+}
+
+#[cfg(test)]
 fn bin_of(g: f32, edges: &[f32], bins: usize) -> usize {
-    let mut b = (g * bins as f32) as usize; // saturating, g ≥ 0
-    if b >= bins {
-        b = bins - 1;
-    }
-    if g < edges[b] {
-        b - 1
-    } else if b + 1 < bins && g >= edges[b + 1] {
-        b + 1
-    } else {
-        b
-    }
+    bin_slot(g, edges, bins) as usize
 }
 
 /// `e^x` for `x ≤ 0`, branch-free (vectorises). Cephes-style: `2^n · p(r)`, relative error ≲ 2 ulp;
@@ -189,52 +193,55 @@ fn check_opts(o: &GhmOpts, out_len: usize, len: usize, out: &GhmOut) -> Result<(
     Ok(())
 }
 
-/// Label weight of element `i` (`cols` elements per row): none (all valid), one per row, or one
-/// per element.
-#[inline(always)]
-fn lw_at(lw: &[f32], len: usize, cols: usize, i: usize) -> f32 {
-    if lw.is_empty() {
-        1.0
-    } else if lw.len() == len {
-        lw[i]
-    } else {
-        lw[i / cols]
-    }
-}
-
-/// Histogram pass: counts valid elements per bin and stores each element's bin (−1 = ignored) in
-/// `slot` as f32. Returns the number of valid elements.
-fn histogram(g: &[f32], lw: &[f32], cols: usize, edges: &[f32], counts: &mut [f64], slot: &mut [f32]) -> u64 {
+/// Counting pass: applies the label-weight mask (`> 0` valid; empty = all valid; one weight per
+/// row of `cols` elements, or one per element), sets the slot of ignored elements to −1, and
+/// counts valid elements per bin. Four interleaved counter sets keep the increments independent.
+fn count_bins(slots: &mut [f32], lw: &[f32], cols: usize, counts: &mut [f64]) -> u64 {
     let bins = counts.len();
-    let len = g.len();
-    let mut cnt = vec![0u64; bins];
+    let mut cnt = vec![[0u64; 4]; bins];
+    let count_all = |run: &[f32], cnt: &mut Vec<[u64; 4]>| {
+        let mut ch = run.chunks_exact(4);
+        for q in &mut ch {
+            cnt[q[0] as usize][0] += 1;
+            cnt[q[1] as usize][1] += 1;
+            cnt[q[2] as usize][2] += 1;
+            cnt[q[3] as usize][3] += 1;
+        }
+        for &v in ch.remainder() {
+            cnt[v as usize][0] += 1;
+        }
+    };
     if lw.is_empty() {
-        for (s, &gi) in slot.iter_mut().zip(g) {
-            let b = bin_of(gi, edges, bins);
-            cnt[b] += 1;
-            *s = b as f32;
+        count_all(slots, &mut cnt);
+    } else if lw.len() == slots.len() {
+        for (k, (s, &w)) in slots.iter_mut().zip(lw).enumerate() {
+            if w > 0.0 {
+                cnt[*s as usize][k & 3] += 1;
+            } else {
+                *s = -1.0;
+            }
         }
     } else {
-        for i in 0..len {
-            if lw_at(lw, len, cols, i) > 0.0 {
-                let b = bin_of(g[i], edges, bins);
-                cnt[b] += 1;
-                slot[i] = b as f32;
+        for (row, &w) in slots.chunks_exact_mut(cols).zip(lw) {
+            if w > 0.0 {
+                count_all(row, &mut cnt);
             } else {
-                slot[i] = -1.0;
+                row.fill(-1.0);
             }
         }
     }
     let mut valid = 0;
     for (c, k) in counts.iter_mut().zip(&cnt) {
-        *c = *k as f64;
+        let k = k[0] + k[1] + k[2] + k[3];
+        *c = k as f64;
         valid += k;
     }
     valid
 }
 
-/// The harmonizing weight of each bin (index `bins` = ignored, weight 0); updates `acc_sum`.
-/// Returns (table, non-empty bins, whether the EMA was updated).
+/// The harmonizing weight of each bin, shifted by one: `table[0] = 0` (ignored elements),
+/// `table[1 + b]` = weight of bin `b`. Updates `acc_sum`. Returns (table, non-empty bins, whether
+/// the EMA was updated).
 fn bin_weights(o: &GhmOpts, tot: f64, counts: &[f64], acc_sum: &mut [f64]) -> (Vec<f32>, u32, bool) {
     let bins = o.bins;
     let m = o.momentum;
@@ -247,10 +254,10 @@ fn bin_weights(o: &GhmOpts, tot: f64, counts: &[f64], acc_sum: &mut [f64]) -> (V
         if k > 0.0 {
             if m > 0.0 {
                 acc_sum[b] = m * acc_sum[b] + (1.0 - m) * k;
-                table[b] = tot / (acc_sum[b] / correction);
+                table[b + 1] = tot / (acc_sum[b] / correction);
                 updated = true;
             } else {
-                table[b] = tot / k;
+                table[b + 1] = tot / k;
             }
             n += 1;
         }
@@ -262,6 +269,16 @@ fn bin_weights(o: &GhmOpts, tot: f64, counts: &[f64], acc_sum: &mut [f64]) -> (V
         }
     }
     (table.iter().map(|&t| t as f32).collect(), n, updated)
+}
+
+/// Weight of a slot (−1 ignored, else the bin) from the shifted table.
+#[inline(always)]
+fn weight_of(slot: f32, table: &[f32]) -> f32 {
+    debug_assert!(!table.is_empty() && table.len() <= u32::MAX as usize);
+    let bins = (table.len() - 1) as u32;
+    let idx = ((slot + 1.0) as i32 as u32).min(bins) as usize;
+    // SAFETY: idx ≤ bins = table.len() − 1 (a non-empty table: bin_weights builds bins + 1 ≥ 2 entries).
+    unsafe { *table.get_unchecked(idx) }
 }
 
 /// Σ of an f32 slice in f64, with 8 independent accumulators (vectorises; not order-exact).
@@ -281,95 +298,72 @@ fn sum_f64(xs: &[f32]) -> f64 {
     s
 }
 
-#[inline(always)]
-fn ghmc_pass1_dense(logits: &[f32], t: &[f32], e_out: &mut [f32], d_out: &mut [f32], g_out: &mut [f32]) {
-    let n = logits.len();
-    let (t, e_out, d_out, g_out) = (&t[..n], &mut e_out[..n], &mut d_out[..n], &mut g_out[..n]);
-    for i in 0..n {
-        let x = logits[i];
-        let e = exp_neg(-x.abs());
-        let inv = 1.0 / (1.0 + e);
-        let p = if x >= 0.0 { inv } else { e * inv };
-        let d = p - t[i];
-        e_out[i] = e;
-        d_out[i] = d;
-        g_out[i] = d.abs();
-    }
-}
+/// Elements per cache block of the second pass (its outputs are summed while still in L1/L2).
+const BLOCK: usize = 4096;
 
-#[inline(always)]
-fn ghmc_pass1_labels(logits: &[f32], labels: &[i32], c: usize, e_out: &mut [f32], d_out: &mut [f32], g_out: &mut [f32]) {
-    for (r, &l) in labels.iter().enumerate() {
-        let s = r * c;
-        let (x, e_out, d_out, g_out) = (&logits[s..s + c], &mut e_out[s..s + c], &mut d_out[s..s + c], &mut g_out[s..s + c]);
-        for j in 0..c {
-            let xj = x[j];
-            let e = exp_neg(-xj.abs());
-            let inv = 1.0 / (1.0 + e);
-            let p = if xj >= 0.0 { inv } else { e * inv };
-            let y = if j as i32 == l { 1.0 } else { 0.0 };
-            let d = p - y;
-            e_out[j] = e;
-            d_out[j] = d;
-            g_out[j] = d.abs();
-        }
-    }
-}
-
-/// Pass 2 of GHM-C for one run of elements: weight lookup, `w·BCE`, gradient. `loss` holds
-/// `e^{−|x|}` on entry, `grad` holds `σ(x) − y`, `weights` holds the bin index (−1 = ignored).
-/// `y` is `Some(targets)` or `None` with the single positive channel `pos` (labels).
-#[inline(always)]
-fn ghmc_pass2_run(x: &[f32], y: Option<&[f32]>, pos: usize, table: &[f32], scale: f32, loss: &mut [f32], grad: &mut [f32], weights: &mut [f32]) {
-    let n = x.len();
-    let bins = table.len() - 1;
-    let table = &table[..bins + 1];
-    let (loss, grad, weights) = (&mut loss[..n], &mut grad[..n], &mut weights[..n]);
-    match y {
-        Some(y) => {
-            let y = &y[..n];
-            for i in 0..n {
-                let slot = weights[i];
-                let idx = if slot < 0.0 { bins } else { slot as usize };
-                let w = table[idx.min(bins)];
-                let bce = fmax(x[i], 0.0) - x[i] * y[i] + log1p_unit(loss[i]);
-                loss[i] = w * bce;
-                grad[i] = scale * w * grad[i];
-                weights[i] = w;
-            }
-        }
-        None => {
-            for i in 0..n {
-                let slot = weights[i];
-                let idx = if slot < 0.0 { bins } else { slot as usize };
-                let w = table[idx.min(bins)];
-                let bce = fmax(x[i], 0.0) + log1p_unit(loss[i]);
-                loss[i] = w * bce;
-                grad[i] = scale * w * grad[i];
-                weights[i] = w;
-            }
-            // the positive channel: BCE = max(−x, 0) + ln(1 + e^{−|x|}), recomputed (not by
-            // cancellation) so small losses keep their relative accuracy
-            if pos < n {
-                let xp = x[pos];
-                loss[pos] = weights[pos] * (fmax(-xp, 0.0) + log1p_unit(exp_neg(-xp.abs())));
-            }
-        }
-    }
-}
-
-#[inline(always)]
-fn ghmc_pass2(logits: &[f32], targets: Targets, c: usize, table: &[f32], scale: f32, loss: &mut [f32], grad: &mut [f32], weights: &mut [f32]) {
+/// Calls `f(start, end, y)` for consecutive blocks of about [`BLOCK`] elements, `y` being the
+/// block's dense targets: a slice of the caller's targets, or (labels) a one-hot block expanded
+/// into an O(BLOCK) scratch, so the element loops always run over long contiguous slices.
+fn for_blocks(len: usize, c: usize, targets: Targets, mut f: impl FnMut(usize, usize, &[f32])) {
     match targets {
-        Targets::Dense(t) => ghmc_pass2_run(logits, Some(t), 0, table, scale, loss, grad, weights),
+        Targets::Dense(t) => {
+            for k in (0..len).step_by(BLOCK) {
+                let end = (k + BLOCK).min(len);
+                f(k, end, &t[k..end]);
+            }
+        }
         Targets::Labels(labels) => {
-            for (r, &l) in labels.iter().enumerate() {
-                let s = r * c;
-                let pos = if l >= 0 && (l as usize) < c { l as usize } else { usize::MAX };
-                ghmc_pass2_run(&logits[s..s + c], None, pos, table, scale, &mut loss[s..s + c], &mut grad[s..s + c], &mut weights[s..s + c]);
+            let rows_per_block = (BLOCK / c).max(1);
+            let mut ybuf = vec![0f32; rows_per_block * c];
+            for r0 in (0..labels.len()).step_by(rows_per_block) {
+                let r1 = (r0 + rows_per_block).min(labels.len());
+                let y = &mut ybuf[..(r1 - r0) * c];
+                y.fill(0.0);
+                for (r, &l) in labels[r0..r1].iter().enumerate() {
+                    if l >= 0 && (l as usize) < c {
+                        y[r * c + l as usize] = 1.0;
+                    }
+                }
+                f(r0 * c, r1 * c, y);
             }
         }
     }
+}
+
+/// Pass 1 of GHM-C on a run of elements: writes `e^{−|x|}`, `σ(x) − y`, `g` and the bin of `g`.
+#[inline(always)]
+fn ghmc_pass1_run(x: &[f32], y: &[f32], edges: &[f32], bins: usize, e_out: &mut [f32], d_out: &mut [f32], g_out: &mut [f32], s_out: &mut [f32]) {
+    let n = x.len();
+    let (y, e_out, d_out, g_out, s_out) = (&y[..n], &mut e_out[..n], &mut d_out[..n], &mut g_out[..n], &mut s_out[..n]);
+    for j in 0..n {
+        let xj = x[j];
+        let e = exp_neg(-xj.abs());
+        let inv = 1.0 / (1.0 + e);
+        let p = if xj >= 0.0 { inv } else { e * inv };
+        let d = p - y[j];
+        let g = d.abs();
+        e_out[j] = e;
+        d_out[j] = d;
+        g_out[j] = g;
+        s_out[j] = bin_slot(g, edges, bins);
+    }
+}
+
+/// Pass 2 of GHM-C on a run: `loss` holds `e^{−|x|}` on entry, `grad` holds `σ(x) − y`,
+/// `weights` the slot. Writes `w·BCE`, the gradient and `w`; returns Σ `w·BCE` (f64).
+#[inline(always)]
+fn ghmc_pass2_run(x: &[f32], y: &[f32], table: &[f32], scale: f32, loss: &mut [f32], grad: &mut [f32], weights: &mut [f32]) -> f64 {
+    let n = x.len();
+    let (y, loss, grad, weights) = (&y[..n], &mut loss[..n], &mut grad[..n], &mut weights[..n]);
+    for j in 0..n {
+        let w = weight_of(weights[j], table);
+        // max(x, 0) − x·y is exact for y ∈ {0, 1}, so saturated positives keep tiny losses accurate
+        let bce = fmax(x[j], 0.0) - x[j] * y[j] + log1p_unit(loss[j]);
+        loss[j] = w * bce;
+        grad[j] = scale * w * grad[j];
+        weights[j] = w;
+    }
+    sum_f64(loss)
 }
 
 /// GHM-C (reference-semantics §2.2): `logits` `[N·C]`, targets dense `[N·C]` or labels `[N]`,
@@ -389,46 +383,48 @@ pub fn ghm_c(logits: &[f32], c: usize, targets: Targets, label_weights: &[f32], 
     }
     check_opts(o, len, len, &out)?;
     let GhmOut { loss_elements, grad, weights, g, counts, acc_sum } = out;
-    match targets {
-        Targets::Dense(t) => dispatch!(ghmc_pass1_dense(logits, t, loss_elements, grad, g)),
-        Targets::Labels(l) => dispatch!(ghmc_pass1_labels(logits, l, c, loss_elements, grad, g)),
-    }
     let edges = ghm_edges(o.bins, GHMC_LAST_EDGE);
-    let valid = histogram(g, label_weights, c, &edges, counts, weights);
+    let bins = o.bins;
+    for_blocks(len, c, targets, |k, end, y| {
+        dispatch!(ghmc_pass1_run(&logits[k..end], y, &edges, bins, &mut loss_elements[k..end], &mut grad[k..end], &mut g[k..end], &mut weights[k..end]))
+    });
+    let valid = count_bins(weights, label_weights, c, counts);
     let tot = (valid as f64).max(1.0);
     let (table, non_empty, updated) = bin_weights(o, tot, counts, acc_sum);
     let scale = if o.mean { o.loss_weight / tot } else { o.loss_weight };
-    let s = scale as f32;
-    dispatch!(ghmc_pass2(logits, targets, c, &table, s, loss_elements, grad, weights));
-    let loss_sum = dispatch!(sum_f64(loss_elements));
+    let mut loss_sum = 0.0;
+    let sc = scale as f32;
+    for_blocks(len, c, targets, |k, end, y| {
+        loss_sum += dispatch!(ghmc_pass2_run(&logits[k..end], y, &table, sc, &mut loss_elements[k..end], &mut grad[k..end], &mut weights[k..end]))
+    });
     Ok(GhmSummary { loss_sum, loss: scale * loss_sum, tot, non_empty, scale, updated })
 }
 
 #[inline(always)]
-fn ghmr_pass1(pred: &[f32], target: &[f32], mu: f32, l_out: &mut [f32], d_out: &mut [f32], g_out: &mut [f32]) {
+fn ghmr_pass1(pred: &[f32], target: &[f32], mu: f32, edges: &[f32], bins: usize, l_out: &mut [f32], d_out: &mut [f32], g_out: &mut [f32], s_out: &mut [f32]) {
     let n = pred.len();
-    let (target, l_out, d_out, g_out) = (&target[..n], &mut l_out[..n], &mut d_out[..n], &mut g_out[..n]);
+    let (target, l_out, d_out, g_out, s_out) = (&target[..n], &mut l_out[..n], &mut d_out[..n], &mut g_out[..n], &mut s_out[..n]);
     for i in 0..n {
         let (l, dl) = asl1(pred[i] - target[i], mu);
+        let g = dl.abs();
         l_out[i] = l;
         d_out[i] = dl;
-        g_out[i] = dl.abs();
+        g_out[i] = g;
+        s_out[i] = bin_slot(g, edges, bins);
     }
 }
 
 #[inline(always)]
-fn weighted_pass2(table: &[f32], scale: f32, loss: &mut [f32], grad: &mut [f32], weights: &mut [f32]) {
+fn ghmr_pass2_run(table: &[f32], scale: f32, loss: &mut [f32], grad: &mut [f32], weights: &mut [f32]) -> f64 {
     let n = loss.len();
-    let bins = table.len() - 1;
     let (grad, weights) = (&mut grad[..n], &mut weights[..n]);
     for i in 0..n {
-        let slot = weights[i];
-        let idx = if slot < 0.0 { bins } else { slot as usize };
-        let w = table[idx.min(bins)];
+        let w = weight_of(weights[i], table);
         loss[i] *= w;
         grad[i] = scale * w * grad[i];
         weights[i] = w;
     }
+    sum_f64(loss)
 }
 
 /// GHM-R (reference-semantics §2.3): `pred`, `target`, `label_weights` all `[len]`
@@ -444,15 +440,18 @@ pub fn ghm_r(pred: &[f32], target: &[f32], label_weights: &[f32], o: &GhmOpts, o
     }
     check_opts(o, len, len, &out)?;
     let GhmOut { loss_elements, grad, weights, g, counts, acc_sum } = out;
-    dispatch!(ghmr_pass1(pred, target, o.mu, loss_elements, grad, g));
     let edges = ghm_edges(o.bins, GHMR_LAST_EDGE);
-    let valid = histogram(g, label_weights, 1, &edges, counts, weights);
+    dispatch!(ghmr_pass1(pred, target, o.mu, &edges, o.bins, loss_elements, grad, g, weights));
+    let valid = count_bins(weights, label_weights, 1, counts);
     let lw_sum = if label_weights.is_empty() { valid as f64 } else { dispatch!(sum_f64(label_weights)) };
     let tot = lw_sum.max(1.0);
     let (table, non_empty, updated) = bin_weights(o, tot, counts, acc_sum);
     let scale = if o.mean { o.loss_weight / tot } else { o.loss_weight };
-    dispatch!(weighted_pass2(&table, scale as f32, loss_elements, grad, weights));
-    let loss_sum = dispatch!(sum_f64(loss_elements));
+    let sc = scale as f32;
+    let mut loss_sum = 0.0;
+    for ((l, gr), w) in loss_elements.chunks_mut(BLOCK).zip(grad.chunks_mut(BLOCK)).zip(weights.chunks_mut(BLOCK)) {
+        loss_sum += dispatch!(ghmr_pass2_run(&table, sc, l, gr, w));
+    }
     Ok(GhmSummary { loss_sum, loss: scale * loss_sum, tot, non_empty, scale, updated })
 }
 
