@@ -101,24 +101,27 @@ pub const GHMC_LAST_EDGE: f32 = 1.0 + 1e-6;
 /// GHM-R's last edge.
 pub const GHMR_LAST_EDGE: f32 = 1e3;
 
-/// Bin of `g ∈ [0, edges[bins])` among `edges` (half-open bins `[e_i, e_{i+1})`, exact
-/// comparisons with the f32 edges), returned as f32 so it can be parked in an f32 buffer.
-/// Branch-free: `⌊g·bins⌋` is off by at most one bin, which the two edge comparisons correct.
+/// Bin of `g ∈ [0, last edge)` (half-open bins `[e_i, e_{i+1})` with `e_i = f32(i) / f32(bins)`,
+/// compared exactly), returned as f32 so it can be parked in an f32 buffer. Branch-free and
+/// gather-free: `⌊g·bins⌋` is off by at most one bin, which comparisons with the two neighbouring
+/// edges — recomputed by the same f32 division that builds the edge table — correct. The last
+/// edge (`1 + 1e-6` or `1e3`) is never compared: `g ≤ 1` always falls below it.
 #[inline(always)]
-fn bin_slot(g: f32, edges: &[f32], bins: usize) -> f32 {
+fn bin_slot(g: f32, bins: usize) -> f32 {
     let nb = bins as i32;
-    let b = (g * bins as f32) as i32; // saturating; g ≥ 0 ⇒ b ≥ 0
+    let nbf = bins as f32;
+    let b = (g * nbf) as i32; // saturating; g ≥ 0 ⇒ b ≥ 0
     let b = if b > nb - 1 { nb - 1 } else if b < 0 { 0 } else { b };
-    debug_assert!(edges.len() == bins + 1);
-    // SAFETY: 0 ≤ b ≤ bins − 1, so b and b + 1 index the bins + 1 edges.
-    let (lo, hi) = unsafe { (*edges.get_unchecked(b as usize), *edges.get_unchecked(b as usize + 1)) };
+    let lo = b as f32 / nbf;
+    let hi = (b + 1) as f32 / nbf;
     let b = if g < lo { b - 1 } else if g >= hi && b + 1 < nb { b + 1 } else { b };
     b as f32
 }
 
 #[cfg(test)]
 fn bin_of(g: f32, edges: &[f32], bins: usize) -> usize {
-    bin_slot(g, edges, bins) as usize
+    assert!(g < edges[bins]);
+    bin_slot(g, bins) as usize
 }
 
 /// `e^x` for `x ≤ 0`, branch-free (vectorises). Cephes-style: `2^n · p(r)`, relative error ≲ 2 ulp;
@@ -301,73 +304,130 @@ fn sum_f64(xs: &[f32]) -> f64 {
 /// Elements per cache block of the second pass (its outputs are summed while still in L1/L2).
 const BLOCK: usize = 4096;
 
-/// Calls `f(start, end, y)` for consecutive blocks of about [`BLOCK`] elements, `y` being the
-/// block's dense targets: a slice of the caller's targets, or (labels) a one-hot block expanded
-/// into an O(BLOCK) scratch, so the element loops always run over long contiguous slices.
-fn for_blocks(len: usize, c: usize, targets: Targets, mut f: impl FnMut(usize, usize, &[f32])) {
-    match targets {
-        Targets::Dense(t) => {
-            for k in (0..len).step_by(BLOCK) {
-                let end = (k + BLOCK).min(len);
-                f(k, end, &t[k..end]);
-            }
-        }
-        Targets::Labels(labels) => {
-            let rows_per_block = (BLOCK / c).max(1);
-            let mut ybuf = vec![0f32; rows_per_block * c];
-            for r0 in (0..labels.len()).step_by(rows_per_block) {
-                let r1 = (r0 + rows_per_block).min(labels.len());
-                let y = &mut ybuf[..(r1 - r0) * c];
+/// Calls `f(start, end, y, mask)` for consecutive blocks of about [`BLOCK`] elements (whole rows):
+/// `y` holds the block's dense targets — a slice of the caller's, or (labels) a one-hot block
+/// expanded into an O(BLOCK) scratch — and `mask` its label weights per element (the caller's,
+/// a per-row weight expanded into scratch, or empty = all valid). So the element loops always run
+/// over long contiguous slices, whatever C is.
+fn for_blocks(len: usize, c: usize, targets: Targets, lw: &[f32], mut f: impl FnMut(usize, usize, &[f32], &[f32])) {
+    let rows_per_block = (BLOCK / c).max(1);
+    let step = rows_per_block * c;
+    let per_row_lw = !lw.is_empty() && lw.len() != len;
+    let mut ybuf = if matches!(targets, Targets::Labels(_)) { vec![0f32; step] } else { Vec::new() };
+    let mut mbuf = if per_row_lw { vec![0f32; step] } else { Vec::new() };
+    for k in (0..len).step_by(step) {
+        let end = (k + step).min(len);
+        let (r0, r1) = (k / c, end / c);
+        let y: &[f32] = match targets {
+            Targets::Dense(t) => &t[k..end],
+            Targets::Labels(labels) => {
+                let y = &mut ybuf[..end - k];
                 y.fill(0.0);
                 for (r, &l) in labels[r0..r1].iter().enumerate() {
                     if l >= 0 && (l as usize) < c {
                         y[r * c + l as usize] = 1.0;
                     }
                 }
-                f(r0 * c, r1 * c, y);
+                y
             }
+        };
+        let m: &[f32] = if lw.is_empty() {
+            &[]
+        } else if per_row_lw {
+            let m = &mut mbuf[..end - k];
+            for (row, &w) in m.chunks_exact_mut(c).zip(&lw[r0..r1]) {
+                row.fill(w);
+            }
+            m
+        } else {
+            &lw[k..end]
+        };
+        f(k, end, y, m);
+    }
+}
+
+/// `(e^{−|x|}, σ(x) − y, g, slot)` of one GHM-C element; slot = bin of g, or −1 if `valid` is false.
+#[inline(always)]
+fn ghmc_elem(x: f32, y: f32, valid: bool, bins: usize) -> (f32, f32, f32, f32) {
+    let e = exp_neg(-x.abs());
+    let inv = 1.0 / (1.0 + e);
+    let p = if x >= 0.0 { inv } else { e * inv };
+    let d = p - y;
+    let g = d.abs();
+    let b = bin_slot(g, bins);
+    (e, d, g, if valid { b } else { -1.0 })
+}
+
+/// Pass 1 of GHM-C on a block: writes `g` and the slot (bin, −1 ignored) into `slot` (scratch).
+#[inline(always)]
+fn ghmc_pass1_run(x: &[f32], y: &[f32], m: &[f32], bins: usize, g_out: &mut [f32], slot: &mut [f32]) {
+    let n = x.len();
+    let (y, g_out, slot) = (&y[..n], &mut g_out[..n], &mut slot[..n]);
+    if m.is_empty() {
+        for j in 0..n {
+            let (_, _, g, s) = ghmc_elem(x[j], y[j], true, bins);
+            g_out[j] = g;
+            slot[j] = s;
+        }
+    } else {
+        let m = &m[..n];
+        for j in 0..n {
+            let (_, _, g, s) = ghmc_elem(x[j], y[j], m[j] > 0.0, bins);
+            g_out[j] = g;
+            slot[j] = s;
         }
     }
 }
 
-/// Pass 1 of GHM-C on a run of elements: writes `e^{−|x|}`, `σ(x) − y`, `g` and the bin of `g`.
+/// Pass 2 of GHM-C on a block: recomputes the element (cheaper than storing and re-reading it),
+/// looks its weight up, writes `w·BCE`, the gradient and `w`; returns Σ `w·BCE` (f64).
 #[inline(always)]
-fn ghmc_pass1_run(x: &[f32], y: &[f32], edges: &[f32], bins: usize, e_out: &mut [f32], d_out: &mut [f32], g_out: &mut [f32], s_out: &mut [f32]) {
+fn ghmc_pass2_run(x: &[f32], y: &[f32], m: &[f32], table: &[f32], scale: f32, loss: &mut [f32], grad: &mut [f32], weights: &mut [f32]) -> f64 {
     let n = x.len();
-    let (y, e_out, d_out, g_out, s_out) = (&y[..n], &mut e_out[..n], &mut d_out[..n], &mut g_out[..n], &mut s_out[..n]);
-    for j in 0..n {
-        let xj = x[j];
-        let e = exp_neg(-xj.abs());
-        let inv = 1.0 / (1.0 + e);
-        let p = if xj >= 0.0 { inv } else { e * inv };
-        let d = p - y[j];
-        let g = d.abs();
-        e_out[j] = e;
-        d_out[j] = d;
-        g_out[j] = g;
-        s_out[j] = bin_slot(g, edges, bins);
-    }
-}
-
-/// Pass 2 of GHM-C on a run: `loss` holds `e^{−|x|}` on entry, `grad` holds `σ(x) − y`,
-/// `weights` the slot. Writes `w·BCE`, the gradient and `w`; returns Σ `w·BCE` (f64).
-#[inline(always)]
-fn ghmc_pass2_run(x: &[f32], y: &[f32], table: &[f32], scale: f32, loss: &mut [f32], grad: &mut [f32], weights: &mut [f32]) -> f64 {
-    let n = x.len();
+    let bins = table.len() - 1;
     let (y, loss, grad, weights) = (&y[..n], &mut loss[..n], &mut grad[..n], &mut weights[..n]);
-    for j in 0..n {
-        let w = weight_of(weights[j], table);
+    #[inline(always)]
+    fn one(x: f32, y: f32, valid: bool, bins: usize, table: &[f32], scale: f32) -> (f32, f32, f32) {
+        let (e, d, _, s) = ghmc_elem(x, y, valid, bins);
+        let w = weight_of(s, table);
         // max(x, 0) − x·y is exact for y ∈ {0, 1}, so saturated positives keep tiny losses accurate
-        let bce = fmax(x[j], 0.0) - x[j] * y[j] + log1p_unit(loss[j]);
-        loss[j] = w * bce;
-        grad[j] = scale * w * grad[j];
-        weights[j] = w;
+        let bce = fmax(x, 0.0) - x * y + log1p_unit(e);
+        (w * bce, scale * w * d, w)
+    }
+    if m.is_empty() {
+        for j in 0..n {
+            (loss[j], grad[j], weights[j]) = one(x[j], y[j], true, bins, table, scale);
+        }
+    } else {
+        let m = &m[..n];
+        for j in 0..n {
+            (loss[j], grad[j], weights[j]) = one(x[j], y[j], m[j] > 0.0, bins, table, scale);
+        }
     }
     sum_f64(loss)
 }
 
+/// Counts slots (−1 ignored) into `cnt[slot + 1]` with four interleaved counter sets.
+#[inline(always)]
+fn count_slots(slot: &[f32], cnt: &mut [[u64; 4]]) {
+    let mut ch = slot.chunks_exact(4);
+    for q in &mut ch {
+        cnt[(q[0] + 1.0) as usize][0] += 1;
+        cnt[(q[1] + 1.0) as usize][1] += 1;
+        cnt[(q[2] + 1.0) as usize][2] += 1;
+        cnt[(q[3] + 1.0) as usize][3] += 1;
+    }
+    for &v in ch.remainder() {
+        cnt[(v + 1.0) as usize][0] += 1;
+    }
+}
+
 /// GHM-C (reference-semantics §2.2): `logits` `[N·C]`, targets dense `[N·C]` or labels `[N]`,
 /// `label_weights` empty / `[N]` / `[N·C]` (mask: `> 0` is valid).
+///
+/// Two passes over blocks of ~4096 elements: (1) g and its bin (bins in an L1-resident scratch,
+/// counted right away), then the weight table; (2) recompute each element, look its weight up,
+/// write loss, gradient and weight. Memory traffic: the inputs twice and each output once.
 pub fn ghm_c(logits: &[f32], c: usize, targets: Targets, label_weights: &[f32], o: &GhmOpts, out: GhmOut) -> Result<GhmSummary> {
     let len = logits.len();
     if c == 0 || len % c != 0 {
@@ -383,25 +443,33 @@ pub fn ghm_c(logits: &[f32], c: usize, targets: Targets, label_weights: &[f32], 
     }
     check_opts(o, len, len, &out)?;
     let GhmOut { loss_elements, grad, weights, g, counts, acc_sum } = out;
-    let edges = ghm_edges(o.bins, GHMC_LAST_EDGE);
     let bins = o.bins;
-    for_blocks(len, c, targets, |k, end, y| {
-        dispatch!(ghmc_pass1_run(&logits[k..end], y, &edges, bins, &mut loss_elements[k..end], &mut grad[k..end], &mut g[k..end], &mut weights[k..end]))
+    let mut cnt = vec![[0u64; 4]; bins + 1];
+    let mut slot = vec![0f32; (BLOCK / c).max(1) * c];
+    for_blocks(len, c, targets, label_weights, |k, end, y, m| {
+        let s = &mut slot[..end - k];
+        dispatch!(ghmc_pass1_run(&logits[k..end], y, m, bins, &mut g[k..end], s));
+        count_slots(s, &mut cnt);
     });
-    let valid = count_bins(weights, label_weights, c, counts);
+    let mut valid = 0;
+    for (c, k) in counts.iter_mut().zip(&cnt[1..]) {
+        let k = k[0] + k[1] + k[2] + k[3];
+        *c = k as f64;
+        valid += k;
+    }
     let tot = (valid as f64).max(1.0);
     let (table, non_empty, updated) = bin_weights(o, tot, counts, acc_sum);
     let scale = if o.mean { o.loss_weight / tot } else { o.loss_weight };
-    let mut loss_sum = 0.0;
     let sc = scale as f32;
-    for_blocks(len, c, targets, |k, end, y| {
-        loss_sum += dispatch!(ghmc_pass2_run(&logits[k..end], y, &table, sc, &mut loss_elements[k..end], &mut grad[k..end], &mut weights[k..end]))
+    let mut loss_sum = 0.0;
+    for_blocks(len, c, targets, label_weights, |k, end, y, m| {
+        loss_sum += dispatch!(ghmc_pass2_run(&logits[k..end], y, m, &table, sc, &mut loss_elements[k..end], &mut grad[k..end], &mut weights[k..end]))
     });
     Ok(GhmSummary { loss_sum, loss: scale * loss_sum, tot, non_empty, scale, updated })
 }
 
 #[inline(always)]
-fn ghmr_pass1(pred: &[f32], target: &[f32], mu: f32, edges: &[f32], bins: usize, l_out: &mut [f32], d_out: &mut [f32], g_out: &mut [f32], s_out: &mut [f32]) {
+fn ghmr_pass1(pred: &[f32], target: &[f32], mu: f32, bins: usize, l_out: &mut [f32], d_out: &mut [f32], g_out: &mut [f32], s_out: &mut [f32]) {
     let n = pred.len();
     let (target, l_out, d_out, g_out, s_out) = (&target[..n], &mut l_out[..n], &mut d_out[..n], &mut g_out[..n], &mut s_out[..n]);
     for i in 0..n {
@@ -410,7 +478,7 @@ fn ghmr_pass1(pred: &[f32], target: &[f32], mu: f32, edges: &[f32], bins: usize,
         l_out[i] = l;
         d_out[i] = dl;
         g_out[i] = g;
-        s_out[i] = bin_slot(g, edges, bins);
+        s_out[i] = bin_slot(g, bins);
     }
 }
 
@@ -440,8 +508,7 @@ pub fn ghm_r(pred: &[f32], target: &[f32], label_weights: &[f32], o: &GhmOpts, o
     }
     check_opts(o, len, len, &out)?;
     let GhmOut { loss_elements, grad, weights, g, counts, acc_sum } = out;
-    let edges = ghm_edges(o.bins, GHMR_LAST_EDGE);
-    dispatch!(ghmr_pass1(pred, target, o.mu, &edges, o.bins, loss_elements, grad, g, weights));
+    dispatch!(ghmr_pass1(pred, target, o.mu, o.bins, loss_elements, grad, g, weights));
     let valid = count_bins(weights, label_weights, 1, counts);
     let lw_sum = if label_weights.is_empty() { valid as f64 } else { dispatch!(sum_f64(label_weights)) };
     let tot = lw_sum.max(1.0);
