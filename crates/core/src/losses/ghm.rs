@@ -13,9 +13,11 @@
 //!   divided by the number of non-empty bins `n` (or by `bins`, the paper's normaliser);
 //! - the gradient holds the weights constant (mmdet computes them under `no_grad`).
 //!
-//! Memory: besides the caller's outputs only O(bins) scratch. The weights output doubles as the
-//! per-element bin index between the two passes, the loss output holds `e^{−|x|}` and the gradient
-//! output holds `σ(x) − y`, so every transcendental is evaluated once per element.
+//! Memory: besides the caller's outputs only O(bins + block) scratch. GHM-C works in blocks of
+//! ~4096 elements: pass 1 writes `g` and keeps the bins in block scratch (counted at once); pass 2
+//! recomputes the elements into block scratch and writes the outputs, so the N·C inputs are read
+//! twice and every output written once. GHM-R (N·4, small) parks each element's bin in the
+//! weights output and `ASL1`, `d/√(d²+μ²)` in the loss / gradient outputs between its passes.
 //!
 //! The inner loops use branch-free, vectorisable `exp`/`log1p` ([`exp_neg`], [`log1p_unit`]); they
 //! agree with the std functions to a few ulp (checked in the tests below).
@@ -379,30 +381,48 @@ fn ghmc_pass1_run(x: &[f32], y: &[f32], m: &[f32], bins: usize, g_out: &mut [f32
     }
 }
 
-/// Pass 2 of GHM-C on a block: recomputes the element (cheaper than storing and re-reading it),
-/// looks its weight up, writes `w·BCE`, the gradient and `w`; returns Σ `w·BCE` (f64).
+/// Block-local scratch of pass 2 (L1/L2-resident): `e^{−|x|}`, `σ(x) − y`, slot → weight.
+struct Scratch {
+    e: Vec<f32>,
+    d: Vec<f32>,
+    w: Vec<f32>,
+}
+
+/// Pass 2a of GHM-C on a block: recomputes `e`, `d` and the slot of every element (cheaper than
+/// storing them in N·C buffers and reading them back). Gather-free, so it vectorises everywhere.
 #[inline(always)]
-fn ghmc_pass2_run(x: &[f32], y: &[f32], m: &[f32], table: &[f32], scale: f32, loss: &mut [f32], grad: &mut [f32], weights: &mut [f32]) -> f64 {
+fn ghmc_pass2a(x: &[f32], y: &[f32], m: &[f32], bins: usize, e: &mut [f32], d: &mut [f32], s: &mut [f32]) {
     let n = x.len();
-    let bins = table.len() - 1;
-    let (y, loss, grad, weights) = (&y[..n], &mut loss[..n], &mut grad[..n], &mut weights[..n]);
-    #[inline(always)]
-    fn one(x: f32, y: f32, valid: bool, bins: usize, table: &[f32], scale: f32) -> (f32, f32, f32) {
-        let (e, d, _, s) = ghmc_elem(x, y, valid, bins);
-        let w = weight_of(s, table);
-        // max(x, 0) − x·y is exact for y ∈ {0, 1}, so saturated positives keep tiny losses accurate
-        let bce = fmax(x, 0.0) - x * y + log1p_unit(e);
-        (w * bce, scale * w * d, w)
-    }
+    let (y, e, d, s) = (&y[..n], &mut e[..n], &mut d[..n], &mut s[..n]);
     if m.is_empty() {
         for j in 0..n {
-            (loss[j], grad[j], weights[j]) = one(x[j], y[j], true, bins, table, scale);
+            let (ej, dj, _, sj) = ghmc_elem(x[j], y[j], true, bins);
+            e[j] = ej;
+            d[j] = dj;
+            s[j] = sj;
         }
     } else {
         let m = &m[..n];
         for j in 0..n {
-            (loss[j], grad[j], weights[j]) = one(x[j], y[j], m[j] > 0.0, bins, table, scale);
+            let (ej, dj, _, sj) = ghmc_elem(x[j], y[j], m[j] > 0.0, bins);
+            e[j] = ej;
+            d[j] = dj;
+            s[j] = sj;
         }
+    }
+}
+
+/// Pass 2c of GHM-C on a block: `w·BCE`, the gradient and `w` from the scratch; returns Σ `w·BCE`.
+#[inline(always)]
+fn ghmc_pass2c(x: &[f32], y: &[f32], e: &[f32], d: &[f32], w: &[f32], scale: f32, loss: &mut [f32], grad: &mut [f32], weights: &mut [f32]) -> f64 {
+    let n = x.len();
+    let (y, e, d, w, loss, grad, weights) = (&y[..n], &e[..n], &d[..n], &w[..n], &mut loss[..n], &mut grad[..n], &mut weights[..n]);
+    for j in 0..n {
+        // max(x, 0) − x·y is exact for y ∈ {0, 1}, so saturated positives keep tiny losses accurate
+        let bce = fmax(x[j], 0.0) - x[j] * y[j] + log1p_unit(e[j]);
+        loss[j] = w[j] * bce;
+        grad[j] = scale * w[j] * d[j];
+        weights[j] = w[j];
     }
     sum_f64(loss)
 }
@@ -426,8 +446,9 @@ fn count_slots(slot: &[f32], cnt: &mut [[u64; 4]]) {
 /// `label_weights` empty / `[N]` / `[N·C]` (mask: `> 0` is valid).
 ///
 /// Two passes over blocks of ~4096 elements: (1) g and its bin (bins in an L1-resident scratch,
-/// counted right away), then the weight table; (2) recompute each element, look its weight up,
-/// write loss, gradient and weight. Memory traffic: the inputs twice and each output once.
+/// counted right away), then the weight table; (2) recompute each element into block scratch,
+/// look the weights up, write loss, gradient and weight. Memory traffic: the inputs twice and each
+/// output once; no gathers inside the vector loops.
 pub fn ghm_c(logits: &[f32], c: usize, targets: Targets, label_weights: &[f32], o: &GhmOpts, out: GhmOut) -> Result<GhmSummary> {
     let len = logits.len();
     if c == 0 || len % c != 0 {
@@ -462,8 +483,17 @@ pub fn ghm_c(logits: &[f32], c: usize, targets: Targets, label_weights: &[f32], 
     let scale = if o.mean { o.loss_weight / tot } else { o.loss_weight };
     let sc = scale as f32;
     let mut loss_sum = 0.0;
+    let cap = slot.len();
+    let mut sc2 = Scratch { e: vec![0f32; cap], d: vec![0f32; cap], w: slot };
     for_blocks(len, c, targets, label_weights, |k, end, y, m| {
-        loss_sum += dispatch!(ghmc_pass2_run(&logits[k..end], y, m, &table, sc, &mut loss_elements[k..end], &mut grad[k..end], &mut weights[k..end]))
+        let n = end - k;
+        let x = &logits[k..end];
+        let (e, d, w) = (&mut sc2.e[..n], &mut sc2.d[..n], &mut sc2.w[..n]);
+        dispatch!(ghmc_pass2a(x, y, m, bins, e, d, w));
+        for v in w.iter_mut() {
+            *v = weight_of(*v, &table);
+        }
+        loss_sum += dispatch!(ghmc_pass2c(x, y, e, d, w, sc, &mut loss_elements[k..end], &mut grad[k..end], &mut weights[k..end]))
     });
     Ok(GhmSummary { loss_sum, loss: scale * loss_sum, tot, non_empty, scale, updated })
 }
