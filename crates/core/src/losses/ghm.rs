@@ -110,14 +110,19 @@ pub const GHMR_LAST_EDGE: f32 = 1e3;
 /// edge (`1 + 1e-6` or `1e3`) is never compared: `g ≤ 1` always falls below it.
 #[inline(always)]
 fn bin_slot(g: f32, bins: usize) -> f32 {
+    bin_index(g, bins) as f32
+}
+
+/// [`bin_slot`] as an integer.
+#[inline(always)]
+fn bin_index(g: f32, bins: usize) -> i32 {
     let nb = bins as i32;
     let nbf = bins as f32;
     let b = (g * nbf) as i32; // saturating; g ≥ 0 ⇒ b ≥ 0
     let b = if b > nb - 1 { nb - 1 } else if b < 0 { 0 } else { b };
     let lo = b as f32 / nbf;
     let hi = (b + 1) as f32 / nbf;
-    let b = if g < lo { b - 1 } else if g >= hi && b + 1 < nb { b + 1 } else { b };
-    b as f32
+    if g < lo { b - 1 } else if g >= hi && b + 1 < nb { b + 1 } else { b }
 }
 
 #[cfg(test)]
@@ -350,19 +355,19 @@ fn for_blocks(len: usize, c: usize, targets: Targets, lw: &[f32], mut f: impl Fn
 
 /// `(e^{−|x|}, σ(x) − y, g, slot)` of one GHM-C element; slot = bin of g, or −1 if `valid` is false.
 #[inline(always)]
-fn ghmc_elem(x: f32, y: f32, valid: bool, bins: usize) -> (f32, f32, f32, f32) {
+fn ghmc_elem(x: f32, y: f32, valid: bool, bins: usize) -> (f32, f32, f32, i32) {
     let e = exp_neg(-x.abs());
     let inv = 1.0 / (1.0 + e);
     let p = if x >= 0.0 { inv } else { e * inv };
     let d = p - y;
     let g = d.abs();
-    let b = bin_slot(g, bins);
-    (e, d, g, if valid { b } else { -1.0 })
+    let b = bin_index(g, bins);
+    (e, d, g, if valid { b } else { -1 })
 }
 
 /// Pass 1 of GHM-C on a block: writes `g` and the slot (bin, −1 ignored) into `slot` (scratch).
 #[inline(always)]
-fn ghmc_pass1_run(x: &[f32], y: &[f32], m: &[f32], bins: usize, g_out: &mut [f32], slot: &mut [f32]) {
+fn ghmc_pass1_run(x: &[f32], y: &[f32], m: &[f32], bins: usize, g_out: &mut [f32], slot: &mut [i32]) {
     let n = x.len();
     let (y, g_out, slot) = (&y[..n], &mut g_out[..n], &mut slot[..n]);
     if m.is_empty() {
@@ -381,7 +386,7 @@ fn ghmc_pass1_run(x: &[f32], y: &[f32], m: &[f32], bins: usize, g_out: &mut [f32
     }
 }
 
-/// Block-local scratch of pass 2 (L1/L2-resident): `e^{−|x|}`, `σ(x) − y`, slot → weight.
+/// Block-local scratch of pass 2 (L1/L2-resident): `e^{−|x|}`, `σ(x) − y`, weight.
 struct Scratch {
     e: Vec<f32>,
     d: Vec<f32>,
@@ -391,7 +396,7 @@ struct Scratch {
 /// Pass 2a of GHM-C on a block: recomputes `e`, `d` and the slot of every element (cheaper than
 /// storing them in N·C buffers and reading them back). Gather-free, so it vectorises everywhere.
 #[inline(always)]
-fn ghmc_pass2a(x: &[f32], y: &[f32], m: &[f32], bins: usize, e: &mut [f32], d: &mut [f32], s: &mut [f32]) {
+fn ghmc_pass2a(x: &[f32], y: &[f32], m: &[f32], bins: usize, e: &mut [f32], d: &mut [f32], s: &mut [i32]) {
     let n = x.len();
     let (y, e, d, s) = (&y[..n], &mut e[..n], &mut d[..n], &mut s[..n]);
     if m.is_empty() {
@@ -427,18 +432,32 @@ fn ghmc_pass2c(x: &[f32], y: &[f32], e: &[f32], d: &[f32], w: &[f32], scale: f32
     sum_f64(loss)
 }
 
+/// `w[j] = table[slot[j] + 1]` (slots are in `[−1, bins)`).
+#[inline(always)]
+fn lookup_weights(slot: &[i32], table: &[f32], w: &mut [f32]) {
+    let n = slot.len();
+    let w = &mut w[..n];
+    debug_assert!(table.len() >= 1);
+    let top = (table.len() - 1) as u32;
+    for j in 0..n {
+        let idx = ((slot[j] + 1) as u32).min(top) as usize;
+        // SAFETY: idx ≤ table.len() − 1.
+        w[j] = unsafe { *table.get_unchecked(idx) };
+    }
+}
+
 /// Counts slots (−1 ignored) into `cnt[slot + 1]` with four interleaved counter sets.
 #[inline(always)]
-fn count_slots(slot: &[f32], cnt: &mut [[u64; 4]]) {
+fn count_slots(slot: &[i32], cnt: &mut [[u64; 4]]) {
     let mut ch = slot.chunks_exact(4);
     for q in &mut ch {
-        cnt[(q[0] + 1.0) as usize][0] += 1;
-        cnt[(q[1] + 1.0) as usize][1] += 1;
-        cnt[(q[2] + 1.0) as usize][2] += 1;
-        cnt[(q[3] + 1.0) as usize][3] += 1;
+        cnt[(q[0] + 1) as usize][0] += 1;
+        cnt[(q[1] + 1) as usize][1] += 1;
+        cnt[(q[2] + 1) as usize][2] += 1;
+        cnt[(q[3] + 1) as usize][3] += 1;
     }
     for &v in ch.remainder() {
-        cnt[(v + 1.0) as usize][0] += 1;
+        cnt[(v + 1) as usize][0] += 1;
     }
 }
 
@@ -466,7 +485,7 @@ pub fn ghm_c(logits: &[f32], c: usize, targets: Targets, label_weights: &[f32], 
     let GhmOut { loss_elements, grad, weights, g, counts, acc_sum } = out;
     let bins = o.bins;
     let mut cnt = vec![[0u64; 4]; bins + 1];
-    let mut slot = vec![0f32; (BLOCK / c).max(1) * c];
+    let mut slot = vec![0i32; (BLOCK / c).max(1) * c];
     for_blocks(len, c, targets, label_weights, |k, end, y, m| {
         let s = &mut slot[..end - k];
         dispatch!(ghmc_pass1_run(&logits[k..end], y, m, bins, &mut g[k..end], s));
@@ -484,15 +503,13 @@ pub fn ghm_c(logits: &[f32], c: usize, targets: Targets, label_weights: &[f32], 
     let sc = scale as f32;
     let mut loss_sum = 0.0;
     let cap = slot.len();
-    let mut sc2 = Scratch { e: vec![0f32; cap], d: vec![0f32; cap], w: slot };
+    let mut sc2 = Scratch { e: vec![0f32; cap], d: vec![0f32; cap], w: vec![0f32; cap] };
     for_blocks(len, c, targets, label_weights, |k, end, y, m| {
         let n = end - k;
         let x = &logits[k..end];
-        let (e, d, w) = (&mut sc2.e[..n], &mut sc2.d[..n], &mut sc2.w[..n]);
-        dispatch!(ghmc_pass2a(x, y, m, bins, e, d, w));
-        for v in w.iter_mut() {
-            *v = weight_of(*v, &table);
-        }
+        let (e, d, w, sl) = (&mut sc2.e[..n], &mut sc2.d[..n], &mut sc2.w[..n], &mut slot[..n]);
+        dispatch!(ghmc_pass2a(x, y, m, bins, e, d, sl));
+        dispatch!(lookup_weights(sl, &table, w));
         loss_sum += dispatch!(ghmc_pass2c(x, y, e, d, w, sc, &mut loss_elements[k..end], &mut grad[k..end], &mut weights[k..end]))
     });
     Ok(GhmSummary { loss_sum, loss: scale * loss_sum, tot, non_empty, scale, updated })
