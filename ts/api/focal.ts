@@ -27,7 +27,7 @@ import { getBackend } from '../registry';
 import { SoftSamplingError } from '../errors';
 import { Tensor, toFloat32, numOpt, enumOpt, checkOptions, type ArrayInput } from '../tensor';
 import { reducer, type ReduceOptions } from './reduce';
-import { SIGMOID_KIND, type LossKernelOut } from '../kernels/focal';
+import { SIGMOID_KIND } from '../kernels/focal';
 
 /** What every loss of the library returns (GHM returns the same shape plus its extras). */
 export interface LossResult {
@@ -197,19 +197,18 @@ function prepareSigmoid(logits: unknown, targets: unknown, o: Record<string, unk
   return { lg, targets: dense, labels, useLabels, weight, labelWeights };
 }
 
-function finish(r: LossKernelOut, scale: number, elemShape: number[], gradShape: number[]): LossResult {
-  return { loss: scale * r.loss, lossElements: new Tensor(r.elements, elemShape), grad: new Tensor(r.grad, gradShape) };
-}
 
 function runSigmoid(logits: unknown, targets: unknown, o: Record<string, unknown>, kind: number, alpha: number | null, gamma: number, beta: number): LossResult {
   const p = prepareSigmoid(logits, targets, o, kind === SIGMOID_KIND.focalMmcv);
   const { n, c } = p.lg;
   const red = reducer(o, n * c);
-  const r = getBackend().sigmoidLoss(
+  const elements = new Float32Array(n * c);
+  const grad = new Float32Array(n * c);
+  const sum = getBackend().sigmoidLoss(
     p.lg.data, n, c, p.targets, p.useLabels, p.labels, p.weight, p.labelWeights,
-    kind, alpha !== null, alpha ?? 0, gamma, beta, red.scale,
+    kind, alpha !== null, alpha ?? 0, gamma, beta, red.scale, elements, grad,
   );
-  return finish(r, red.scale, p.lg.shape, p.lg.shape);
+  return { loss: red.scale * sum, lossElements: new Tensor(elements, p.lg.shape), grad: new Tensor(grad, p.lg.shape) };
 }
 
 /**
@@ -331,6 +330,8 @@ export function softmaxFocalLoss(logits: ArrayInput, labels: ArrayInput, options
   const weight = toWeights('options.weight', o.weight, n, k, false);
   const labelWeights = toWeights('options.labelWeights', o.labelWeights, n, k, false);
   const red = reducer(o, n);
-  const r = getBackend().softmaxFocal(data, n, k, lb, alpha, gamma, weight, labelWeights, red.scale);
-  return finish(r, red.scale, [n], [n, k]);
+  const elements = new Float32Array(n);
+  const grad = new Float32Array(n * k);
+  const sum = getBackend().softmaxFocal(data, n, k, lb, alpha, gamma, weight, labelWeights, red.scale, elements, grad);
+  return { loss: red.scale * sum, lossElements: new Tensor(elements, [n]), grad: new Tensor(grad, [n, k]) };
 }

@@ -104,7 +104,8 @@ fn exp_f(x: f32) -> f32 {
     let p = p * r + 0.5;
     let p = p * r + 1.0;
     let p = p * r + 1.0;
-    let bits = ((n as i32 + 127) as u32) << 23;
+    // SAFETY: n is an integer in [-126, 128] (x clamped above), so the conversion is exact
+    let bits = ((unsafe { n.to_int_unchecked::<i32>() } + 127) as u32) << 23;
     let v = p * f32::from_bits(bits);
     if x < -87.0 { 0.0 } else { v }
 }
@@ -667,3 +668,4 @@ mod tests {
         }
     }
 }
+
