@@ -42,7 +42,8 @@ function binaryElem(kind: number, x: number, y: number, aPos: number, aNeg: numb
   }
   const pt = xt >= 0 ? inv : e * inv;
   const sp = (xt > 0 ? xt : 0) + l; // softplus(x_t)
-  const fw = at * Math.exp(-gamma * sp);
+  // (1−p_t)^γ = exp(−γ·softplus(x_t)) = σ(−x_t)^γ: a product for the common γ = 2 and γ = 1
+  const fw = at * (gamma === 2 ? omp * omp : gamma === 1 ? omp : Math.exp(-gamma * sp));
   R[0] = fw * ce;
   R[1] = ys * fw * (-gamma * pt * ce - omp);
 }

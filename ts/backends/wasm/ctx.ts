@@ -11,8 +11,12 @@ type Typed = Float32Array | Int32Array | Uint8Array | Float64Array;
 export interface Out {
   out: 'f32' | 'i32' | 'f64' | 'u8';
   len: number;
+  /** Copy the result into this caller-owned array (returned in its place) instead of a fresh one. */
+  into?: Float32Array | Int32Array | Float64Array | Uint8Array;
 }
 export const out = (type: Out['out'], len: number): Out => ({ out: type, len });
+/** An output written into `arr` (same element type, `arr.length` elements): saves one allocation and copy. */
+export const outInto = (type: Out['out'], arr: Float32Array | Int32Array | Float64Array | Uint8Array): Out => ({ out: type, len: arr.length, into: arr });
 
 export type Arg = number | boolean | Typed | Out;
 
@@ -54,7 +58,7 @@ export class WasmCtx {
     const fn = ex[name];
     if (typeof fn !== 'function') throw new SoftSamplingError('E_BACKEND', name, 'export missing from the wasm module');
     const allocs: { ptr: number; bytes: number }[] = [];
-    const outs: { ptr: number; type: Out['out']; len: number }[] = [];
+    const outs: { ptr: number; type: Out['out']; len: number; into?: Out['into'] }[] = [];
     const inputs: { ptr: number; data: Typed }[] = [];
     try {
       const callArgs: number[] = [];
@@ -73,7 +77,7 @@ export class WasmCtx {
           const ptr = ex.ss_alloc(bytes);
           if (ptr === 0) throw new SoftSamplingError('E_VALUE', name, `cannot allocate ${bytes} bytes in wasm memory`);
           allocs.push({ ptr, bytes });
-          outs.push({ ptr, type: a.out, len: a.len });
+          outs.push({ ptr, type: a.out, len: a.len, into: a.into });
           callArgs.push(ptr);
         }
       }
@@ -100,7 +104,12 @@ export class WasmCtx {
         throw fromBindingError(new Error(msg));
       }
       const mem = ex.memory.buffer;
-      return outs.map(({ ptr, type, len }) => new CTORS[type](mem, ptr, len).slice());
+      return outs.map(({ ptr, type, len, into }) => {
+        const view = new CTORS[type](mem, ptr, len);
+        if (!into) return view.slice();
+        (into as Typed).set(view as never);
+        return into as Typed;
+      });
     } finally {
       for (const { ptr, bytes } of allocs) ex.ss_free(ptr, bytes);
     }

@@ -1,27 +1,23 @@
 /** wasm glue: focal-family losses: BCE / α-balanced CE, sigmoid and softmax focal loss, FL* (issue 3). */
 import type { FocalKernels } from '../../kernels/focal';
-import { type WasmCtx, out } from './ctx';
+import { type WasmCtx, out, outInto } from './ctx';
 
 export function wasmFocal(w: WasmCtx): FocalKernels {
   return {
     sigmoidLoss(logits, n, c, targets, useLabels, labels, weight, labelWeights, kind, hasAlpha, alpha, gamma, beta, scale, elements, grad) {
-      const [e, g, sum] = w.call('ss_sigmoid_loss', [
+      const [, , sum] = w.call('ss_sigmoid_loss', [
         logits, n, c, useLabels ? new Float32Array(0) : targets, useLabels, useLabels ? labels : new Int32Array(0),
         weight, weight.length, labelWeights, labelWeights.length,
         kind, hasAlpha, alpha, gamma, beta, scale,
-        out('f32', n * c), out('f32', n * c), out('f64', 1),
+        outInto('f32', elements), outInto('f32', grad), out('f64', 1),
       ]);
-      elements.set(e);
-      grad.set(g);
       return sum[0];
     },
     softmaxFocal(logits, n, k, labels, alpha, gamma, weight, labelWeights, scale, elements, grad) {
-      const [e, g, sum] = w.call('ss_softmax_focal', [
+      const [, , sum] = w.call('ss_softmax_focal', [
         logits, n, k, labels, alpha, alpha.length, gamma, weight, weight.length, labelWeights, labelWeights.length, scale,
-        out('f32', n), out('f32', n * k), out('f64', 1),
+        outInto('f32', elements), outInto('f32', grad), out('f64', 1),
       ]);
-      elements.set(e);
-      grad.set(g);
       return sum[0];
     },
   };

@@ -77,6 +77,9 @@ const K_CE: u8 = 0;
 const K_FOCAL: u8 = 1;
 const K_MMCV: u8 = 2;
 const K_STAR: u8 = 3;
+// sigmoid focal loss with γ = 1 or γ = 2 (the default): (1−p_t)^γ by multiplication, no `exp`
+const K_FOCAL1: u8 = 4;
+const K_FOCAL2: u8 = 5;
 
 // ---------------------------------------------------------------------------------------------
 // branch-free f32 math (vectorisable)
@@ -104,8 +107,9 @@ fn exp_f(x: f32) -> f32 {
     let p = p * r + 0.5;
     let p = p * r + 1.0;
     let p = p * r + 1.0;
-    // SAFETY: n is an integer in [-126, 128] (x clamped above), so the conversion is exact
-    let bits = ((unsafe { n.to_int_unchecked::<i32>() } + 127) as u32) << 23;
+    // 2^n without a float→int conversion: t = 1.5·2^23 + n holds n in its low mantissa bits
+    // (|n| ≤ 128 after the clamp), so bits(t) − bits(1.5·2^23) = n, as integer lane arithmetic
+    let bits = t.to_bits().wrapping_sub(0x4B40_0000).wrapping_add(127) << 23;
     let v = p * f32::from_bits(bits);
     if x < -87.0 { 0.0 } else { v }
 }
@@ -164,8 +168,15 @@ fn binary_elem<const KIND: u8>(x: f32, y: f32, a_pos: f32, a_neg: f32, gamma: f3
     if KIND == K_CE {
         return (at * ce, -at * ys * omp);
     }
-    // focal: (1−p_t)^γ = exp(−γ·softplus(x_t)); log p_t = −CE
-    let q = exp_f(-gamma * sp);
+    // focal: (1−p_t)^γ = exp(−γ·softplus(x_t)) (= σ(−x_t)^γ, by products for γ ∈ {1, 2});
+    // log p_t = −CE
+    let q = if KIND == K_FOCAL2 {
+        omp * omp
+    } else if KIND == K_FOCAL1 {
+        omp
+    } else {
+        exp_f(-gamma * sp)
+    };
     let f = at * q;
     (f * ce, ys * f * (-gamma * pt * ce - omp))
 }
@@ -321,11 +332,42 @@ pub fn sigmoid_loss(
     }
     let sum = match p.kind {
         SigmoidKind::Ce => dispatch!(run_sigmoid::<K_CE>(logits, n, c, targets, weight, label_weights, p, loss, grad)),
+        SigmoidKind::Focal if p.gamma == 2.0 => dispatch!(run_sigmoid::<K_FOCAL2>(logits, n, c, targets, weight, label_weights, p, loss, grad)),
+        SigmoidKind::Focal if p.gamma == 1.0 => dispatch!(run_sigmoid::<K_FOCAL1>(logits, n, c, targets, weight, label_weights, p, loss, grad)),
         SigmoidKind::Focal => dispatch!(run_sigmoid::<K_FOCAL>(logits, n, c, targets, weight, label_weights, p, loss, grad)),
         SigmoidKind::FocalMmcv => dispatch!(run_sigmoid::<K_MMCV>(logits, n, c, targets, weight, label_weights, p, loss, grad)),
         SigmoidKind::FlStar => dispatch!(run_sigmoid::<K_STAR>(logits, n, c, targets, weight, label_weights, p, loss, grad)),
     };
     Ok(sum)
+}
+
+/// Elements per block: whole rows, about 4096 elements (48 KiB of inputs and outputs), so a block
+/// is computed by one long vector loop (short per-row loops of, e.g., C = 80 would leave a scalar
+/// remainder in every row) and then weighted and summed while it is still in cache.
+const BLOCK: usize = 4096;
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn binary_block<const KIND: u8>(x: &[f32], t: Option<&[f32]>, l: &mut [f32], g: &mut [f32], a_pos: f32, a_neg: f32, gamma: f32, beta: f32, scale: f32) {
+    let m = x.len();
+    let (x, l, g) = (&x[..m], &mut l[..m], &mut g[..m]);
+    match t {
+        Some(t) => {
+            let t = &t[..m];
+            for j in 0..m {
+                let (a, b) = binary_elem::<KIND>(x[j], t[j], a_pos, a_neg, gamma, beta);
+                l[j] = a;
+                g[j] = scale * b;
+            }
+        }
+        None => {
+            for j in 0..m {
+                let (a, b) = binary_elem::<KIND>(x[j], 0.0, a_pos, a_neg, gamma, beta);
+                l[j] = a;
+                g[j] = scale * b;
+            }
+        }
+    }
 }
 
 #[inline(always)]
@@ -340,71 +382,78 @@ fn run_sigmoid<const KIND: u8>(
         None => (1.0, 1.0),
     };
     let (gamma, beta, scale) = (p.gamma, p.beta, p.scale);
+    let weighted = !weight.is_empty() || !label_weights.is_empty();
+    let rows = (BLOCK / c).max(1);
     let mut acc = [0f64; 8];
-    for i in 0..n {
-        let xr = &logits[i * c..(i + 1) * c];
-        let lr = &mut loss[i * c..(i + 1) * c];
-        let gr = &mut grad[i * c..(i + 1) * c];
-        let wr = row_scalar(weight, n, c, i) * row_scalar(label_weights, n, c, i);
-        // equal-length reslices let LLVM drop the bounds checks and vectorise the loops
-        let e1 = &row_slice(weight, n, c, i, &ones)[..c];
-        let e2 = &row_slice(label_weights, n, c, i, &ones)[..c];
-        let (xr, lr, gr) = (&xr[..c], &mut lr[..c], &mut gr[..c]);
+    let mut i0 = 0;
+    while i0 < n {
+        let i1 = (i0 + rows).min(n);
+        let (a, b) = (i0 * c, i1 * c);
+        let (xb, lb, gb) = (&logits[a..b], &mut loss[a..b], &mut grad[a..b]);
+        // 1. unweighted element losses and scaled gradients
         match targets {
             Targets::Dense(t) => {
-                let tr = &t[i * c..(i + 1) * c][..c];
-                let binary = tr.iter().fold(true, |b, &v| b & ((v == 0.0) | (v == 1.0)));
+                let tb = &t[a..b];
                 if KIND == K_MMCV {
-                    for j in 0..c {
-                        let (l, g) = mmcv_elem(xr[j], tr[j], a_pos, a_neg, gamma);
-                        let w = wr * e1[j] * e2[j];
-                        lr[j] = w * l;
-                        gr[j] = scale * w * g;
+                    for j in 0..xb.len() {
+                        let (l, g) = mmcv_elem(xb[j], tb[j], a_pos, a_neg, gamma);
+                        lb[j] = l;
+                        gb[j] = scale * g;
                     }
-                } else if binary {
-                    for j in 0..c {
-                        let (l, g) = binary_elem::<KIND>(xr[j], tr[j], a_pos, a_neg, gamma, beta);
-                        let w = wr * e1[j] * e2[j];
-                        lr[j] = w * l;
-                        gr[j] = scale * w * g;
-                    }
+                } else if tb.iter().fold(true, |acc, &v| acc & ((v == 0.0) | (v == 1.0))) {
+                    binary_block::<KIND>(xb, Some(tb), lb, gb, a_pos, a_neg, gamma, beta, scale);
                 } else {
-                    for j in 0..c {
-                        let (l, g) = soft_elem(KIND, xr[j], tr[j], p.alpha, gamma, beta);
-                        let w = wr * e1[j] * e2[j];
-                        lr[j] = w * l;
-                        gr[j] = scale * w * g;
+                    // soft targets somewhere in the block: exact general form for every element
+                    for j in 0..xb.len() {
+                        let (l, g) = soft_elem(KIND, xb[j], tb[j], p.alpha, gamma, beta);
+                        lb[j] = l;
+                        gb[j] = scale * g;
                     }
                 }
             }
             Targets::Labels(labels) => {
-                let lab = labels[i] as usize;
+                // every channel negative, then each row's positive channel (if any) recomputed
                 if KIND == K_MMCV {
-                    for j in 0..c {
-                        let y = if j == lab { 1.0 } else { 0.0 };
-                        let (l, g) = mmcv_elem(xr[j], y, a_pos, a_neg, gamma);
-                        let w = wr * e1[j] * e2[j];
-                        lr[j] = w * l;
-                        gr[j] = scale * w * g;
+                    for j in 0..xb.len() {
+                        let (l, g) = mmcv_elem(xb[j], 0.0, a_pos, a_neg, gamma);
+                        lb[j] = l;
+                        gb[j] = scale * g;
                     }
                 } else {
-                    // every channel negative, then the positive channel (if any) recomputed
-                    for j in 0..c {
-                        let (l, g) = binary_elem::<KIND>(xr[j], 0.0, a_pos, a_neg, gamma, beta);
-                        let w = wr * e1[j] * e2[j];
-                        lr[j] = w * l;
-                        gr[j] = scale * w * g;
-                    }
+                    binary_block::<KIND>(xb, None, lb, gb, a_pos, a_neg, gamma, beta, scale);
+                }
+                for i in i0..i1 {
+                    let lab = labels[i] as usize;
                     if lab < c {
-                        let (l, g) = binary_elem::<KIND>(xr[lab], 1.0, a_pos, a_neg, gamma, beta);
-                        let w = wr * e1[lab] * e2[lab];
-                        lr[lab] = w * l;
-                        gr[lab] = scale * w * g;
+                        let k = (i - i0) * c + lab;
+                        let (l, g) = if KIND == K_MMCV {
+                            mmcv_elem(xb[k], 1.0, a_pos, a_neg, gamma)
+                        } else {
+                            binary_elem::<KIND>(xb[k], 1.0, a_pos, a_neg, gamma, beta)
+                        };
+                        lb[k] = l;
+                        gb[k] = scale * g;
                     }
                 }
             }
         }
-        add_row(&mut acc, lr);
+        // 2. element weights, then the f64 sum
+        if weighted {
+            for i in i0..i1 {
+                let o = (i - i0) * c;
+                let wr = row_scalar(weight, n, c, i) * row_scalar(label_weights, n, c, i);
+                let e1 = &row_slice(weight, n, c, i, &ones)[..c];
+                let e2 = &row_slice(label_weights, n, c, i, &ones)[..c];
+                let (lr, gr) = (&mut lb[o..o + c], &mut gb[o..o + c]);
+                for j in 0..c {
+                    let w = wr * e1[j] * e2[j];
+                    lr[j] *= w;
+                    gr[j] *= w;
+                }
+            }
+        }
+        add_row(&mut acc, lb);
+        i0 = i1;
     }
     acc.iter().sum()
 }
@@ -622,6 +671,21 @@ mod tests {
     }
 
     #[test]
+    fn integer_gamma_fast_paths_match_the_general_form() {
+        for i in -400..=400 {
+            let x = i as f32 * 0.1;
+            for &y in &[0.0f32, 1.0] {
+                let (l2, g2) = binary_elem::<K_FOCAL2>(x, y, 0.25, 0.75, 2.0, 0.0);
+                let (l, g) = binary_elem::<K_FOCAL>(x, y, 0.25, 0.75, 2.0, 0.0);
+                assert!(close(l2, l as f64, 2e-6) && close(g2, g as f64, 2e-6), "γ=2 x={x} y={y}: {l2} {g2} vs {l} {g}");
+                let (l1, g1) = binary_elem::<K_FOCAL1>(x, y, 0.25, 0.75, 1.0, 0.0);
+                let (l, g) = binary_elem::<K_FOCAL>(x, y, 0.25, 0.75, 1.0, 0.0);
+                assert!(close(l1, l as f64, 2e-6) && close(g1, g as f64, 2e-6), "γ=1 x={x} y={y}: {l1} {g1} vs {l} {g}");
+            }
+        }
+    }
+
+    #[test]
     fn labels_equal_one_hot_and_weights_broadcast() {
         let (n, c) = (3, 4);
         let logits: Vec<f32> = (0..n * c).map(|i| (i as f32 * 0.37).sin() * 3.0).collect();
@@ -669,3 +733,64 @@ mod tests {
     }
 }
 
+
+#[cfg(test)]
+mod bench {
+    use super::*;
+    #[inline(always)]
+    fn probe(x: &[f32], out: &mut [f32], f: impl Fn(f32) -> f32) {
+        for (o, &v) in out.iter_mut().zip(x) {
+            *o = f(v);
+        }
+    }
+    #[inline(always)]
+    fn probe2(x: &[f32], out: &mut [f32], g: &mut [f32], f: impl Fn(f32) -> (f32, f32)) {
+        for ((o, gg), &v) in out.iter_mut().zip(g.iter_mut()).zip(x) {
+            let (a, b) = f(v);
+            *o = a;
+            *gg = b;
+        }
+    }
+    #[test]
+    #[ignore]
+    fn bench_kernel() {
+        let (n, c) = (100_000usize, 80usize);
+        let logits: Vec<f32> = (0..n * c).map(|i| -4.6 + ((i * 7919 % 1000) as f32 / 1000.0 - 0.5) * 8.0).collect();
+        let labels: Vec<i32> = (0..n).map(|i| if i % 100 == 0 { (i % c) as i32 } else { c as i32 }).collect();
+        let (mut l, mut g) = (vec![0f32; n * c], vec![0f32; n * c]);
+        for kind in [SigmoidKind::Ce, SigmoidKind::Focal, SigmoidKind::FlStar] {
+            let p = SigmoidParams { kind, alpha: Some(0.25), gamma: 2.0, beta: 0.0, scale: 1e-3 };
+            let mut best = f64::MAX;
+            for _ in 0..10 {
+                let t = std::time::Instant::now();
+                sigmoid_loss(&logits, n, c, Targets::Labels(&labels), &[], &[], p, &mut l, &mut g).unwrap();
+                best = best.min(t.elapsed().as_secs_f64());
+            }
+            eprintln!("{kind:?}: {:.2} ms, {:.2} ns/elem ({})", best * 1e3, best * 1e9 / (n * c) as f64, crate::simd::level().name());
+        }
+        let mut best = f64::MAX;
+        for _ in 0..10 {
+            let t = std::time::Instant::now();
+            for (o, &x) in l.iter_mut().zip(&logits) {
+                *o = x * 2.0;
+            }
+            best = best.min(t.elapsed().as_secs_f64());
+        }
+        eprintln!("copy-scale: {:.2} ms", best * 1e3);
+        let time = |name: &str, f: &mut dyn FnMut()| {
+            let mut best = f64::MAX;
+            for _ in 0..10 {
+                let t = std::time::Instant::now();
+                f();
+                best = best.min(t.elapsed().as_secs_f64());
+            }
+            eprintln!("{name}: {:.2} ms", best * 1e3);
+        };
+        time("exp_f", &mut || dispatch!(probe(&logits, &mut l, |x| exp_f(x))));
+        time("log1p_unit", &mut || dispatch!(probe(&logits, &mut l, |x| log1p_unit(x.abs() * 0.1))));
+        time("binary_parts", &mut || dispatch!(probe(&logits, &mut l, |x| binary_parts(x).0)));
+        time("elem focal", &mut || dispatch!(probe2(&logits, &mut l, &mut g, |x| binary_elem::<K_FOCAL>(x, 0.0, 0.25, 0.75, 2.0, 0.0))));
+        time("elem focal γ=2", &mut || dispatch!(probe2(&logits, &mut l, &mut g, |x| binary_elem::<K_FOCAL2>(x, 0.0, 0.25, 0.75, 2.0, 0.0))));
+        time("elem ce", &mut || dispatch!(probe2(&logits, &mut l, &mut g, |x| binary_elem::<K_CE>(x, 0.0, 0.25, 0.75, 2.0, 0.0))));
+    }
+}
