@@ -167,7 +167,9 @@ function prepareSigmoid(logits: unknown, targets: unknown, o: Record<string, unk
   const lg = toLogits(logits);
   const { n, c } = lg;
   const tt = enumOpt('options.targetType', o.targetType, ['labels', 'onehot'] as const, 'onehot');
-  const t = toFloat32('targets', targets);
+  // NaN/±Inf targets are rejected below with their index (one-hot: the [0, 1] range check;
+  // labels: the integer check), so the generic finiteness scan is skipped here
+  const t = toFloat32('targets', targets, 'propagate');
   let useLabels: boolean;
   if (o.targetType !== undefined) useLabels = tt === 'labels';
   else if (t.data.length === n * c) useLabels = false;

@@ -298,8 +298,11 @@ pub fn sigmoid_loss(
             if t.len() != n * c {
                 return Err(CoreError::shape("targets", format!("expected {} elements, got {}", n * c, t.len())));
             }
-            if let Some((i, v)) = t.iter().enumerate().find(|(_, v)| !(**v >= 0.0 && **v <= 1.0)) {
-                return Err(CoreError::value("targets", format!("element {i} is {v}, targets must lie in [0, 1]")));
+            // branch-free scan first (vectorises); the index is looked up only on failure
+            if t.iter().fold(false, |bad, &v| bad | !(v >= 0.0 && v <= 1.0)) {
+                if let Some((i, v)) = t.iter().enumerate().find(|(_, v)| !(**v >= 0.0 && **v <= 1.0)) {
+                    return Err(CoreError::value("targets", format!("element {i} is {v}, targets must lie in [0, 1]")));
+                }
             }
             if p.kind == SigmoidKind::FocalMmcv {
                 if let Some((i, v)) = t.iter().enumerate().find(|(_, v)| **v != 0.0 && **v != 1.0) {
