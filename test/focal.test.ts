@@ -373,6 +373,42 @@ describe('backend agreement', () => {
   }
 });
 
+test('property: every backend agrees on random shapes, targets, weights and options', () => {
+  const elem = fc.oneof(fc.double({ min: -40, max: 40, noNaN: true }), fc.constantFrom(-1e4, -150, 150, 1e4));
+  const input = fc.record({ n: fc.integer({ min: 0, max: 9 }), c: fc.integer({ min: 1, max: 37 }) }).chain(({ n, c }) => fc.record({
+    n: fc.constant(n),
+    c: fc.constant(c),
+    x: fc.array(elem, { minLength: n * c, maxLength: n * c }),
+    labels: fc.array(fc.integer({ min: 0, max: c }), { minLength: n, maxLength: n }),
+    soft: fc.array(fc.oneof(fc.constantFrom(0, 1), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: n * c, maxLength: n * c }),
+    w: fc.option(fc.array(fc.double({ min: 0, max: 3, noNaN: true }), { minLength: n, maxLength: n }), { nil: undefined }),
+    kind: fc.constantFrom('focal', 'focalMmcv', 'ce', 'star'),
+    useSoft: fc.boolean(),
+    gamma: fc.constantFrom(0, 0.5, 1, 2, 2.5),
+    alpha: fc.constantFrom(null, 0, 0.25, 1),
+    reduction: fc.constantFrom('none', 'mean', 'sum'),
+  }));
+  fc.assert(
+    fc.property(input, (p) => {
+      const logits = { data: p.x, shape: [p.n, p.c] };
+      const targets = p.useSoft && p.kind !== 'focalMmcv' ? { data: p.soft, shape: [p.n, p.c] } : p.labels;
+      const common = { reduction: p.reduction as 'none', weight: p.w, targetType: (targets === p.labels ? 'labels' : 'onehot') as 'labels' };
+      const run = (): LossResult => {
+        if (p.kind === 'ce') return sigmoidCrossEntropy(logits, targets, { ...common, alpha: p.alpha });
+        if (p.kind === 'star') return focalLossStar(logits, targets, { ...common, gamma: p.gamma + 0.5 });
+        return sigmoidFocalLoss(logits, targets, { ...common, alpha: p.alpha, gamma: p.gamma, compat: p.kind === 'focalMmcv' ? 'mmcvClamp' : 'stable' });
+      };
+      const r = onEveryBackend(run);
+      for (const b of ['native', 'wasm'] as const) {
+        expectClose(r[b].loss, r.ts.loss, { abs: 1e-4, rel: 2e-5 }, `${b} loss`);
+        expectClose(r[b].lossElements.data, Array.from(r.ts.lossElements.data), { abs: 1e-4, rel: 2e-5 }, `${b} elements`);
+        expectClose(r[b].grad.data, Array.from(r.ts.grad.data), { abs: 1e-5, rel: 2e-5 }, `${b} grad`);
+      }
+    }),
+    { numRuns: 150 },
+  );
+});
+
 describe('gradients vs central finite differences (float64, TS reference)', () => {
   const fd = (f: (x: number) => number, x: number) => {
     const h = 1e-5;
