@@ -124,8 +124,9 @@ export function softmaxFocalRow(x: ArrayLike<number>, y: number, alpha: number, 
   const lse = m + Math.log(s); // log-sum-exp over the classes other than y
   const z = x[y] - lse; // p_y = σ(z)
   const ce = softplus(-z);
-  const q = Math.exp(-gamma * softplus(z));
-  const g = alpha * q * (-gamma * sigmoid(z) * ce - sigmoid(-z));
+  const omp = sigmoid(-z); // 1 − p_y
+  const q = gamma === 2 ? omp * omp : gamma === 1 ? omp : Math.exp(-gamma * softplus(z));
+  const g = alpha * q * (-gamma * sigmoid(z) * ce - omp);
   const grad = new Array<number>(k);
   for (let j = 0; j < k; j++) grad[j] = j === y ? g : -g * Math.exp(x[j] - lse);
   return [alpha * q * ce, grad];

@@ -549,12 +549,14 @@ fn run_softmax(
             _ => alpha[y],
         };
         // binary focal of the margin z (target 1)
-        let l = (-z.abs()).exp().ln_1p();
-        let ce = fmax(-z, 0.0) + l;
-        let sp = fmax(z, 0.0) + l;
-        let pt = sigmoid(z);
-        let omp = sigmoid(-z);
-        let q = (-gamma * sp).exp();
+        let (ce, sp, pt, omp) = binary_parts(z);
+        let q = if gamma == 2.0 {
+            omp * omp
+        } else if gamma == 1.0 {
+            omp
+        } else {
+            exp_f(-gamma * sp)
+        };
         let fl = a * q * ce;
         let g = a * q * (-gamma * pt * ce - omp);
         let w = (if weight.is_empty() { 1.0 } else { weight[i] }) * (if label_weights.is_empty() { 1.0 } else { label_weights[i] });
