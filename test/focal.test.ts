@@ -360,6 +360,17 @@ describe('backend agreement', () => {
     ['softmax', () => softmaxFocalLoss(logits, labels.map((l) => l % c), { weight: lw, alpha: Array.from({ length: c }, (_, j) => (j + 1) / (c + 1)) })],
     ['softmax γ=0.3', () => softmaxFocalLoss(logits, labels.map((l) => l % c), { gamma: 0.3, reduction: 'none' })],
   ];
+  // several kernel blocks (~4096 elements each) with a partial last block
+  const bn = 301, bc = 29;
+  const bx = { data: Array.from({ length: bn * bc }, () => (rnd() - 0.5) * 20), shape: [bn, bc] };
+  const blabels = Array.from({ length: bn }, () => Math.floor(rnd() * (bc + 1)));
+  const bsoft = { data: Array.from({ length: bn * bc }, (_, k) => (k % 1000 === 5 ? 0.5 : k % 31 === 0 ? 1 : 0)), shape: [bn, bc] };
+  const bw = Array.from({ length: bn * bc }, () => rnd());
+  cases.push(
+    ['multi-block focal labels, [N,C] weights', () => sigmoidFocalLoss(bx, blabels, { weight: bw, reduction: 'sum' })],
+    ['multi-block focal one-hot with a few soft values', () => sigmoidFocalLoss(bx, bsoft, { gamma: 1.5, reduction: 'none' })],
+    ['multi-block softmax', () => softmaxFocalLoss(bx, blabels.map((l) => l % bc), { weight: bw.slice(0, bn), reduction: 'none' })],
+  );
   for (const [name, fn] of cases) {
     test(name, () => {
       const r = onEveryBackend(fn);

@@ -521,53 +521,70 @@ fn run_softmax(
     logits: &[f32], n: usize, k: usize, labels: &[i32], alpha: &[f32], gamma: f32, weight: &[f32],
     label_weights: &[f32], scale: f32, loss: &mut [f32], grad: &mut [f32],
 ) -> f64 {
+    // Blocks of whole rows: the exponentials of a block are one flat vector loop (rows of, e.g.,
+    // K = 10 are too short to vectorise one by one). O(block) scratch.
+    let rows = (BLOCK / k).max(1);
+    let mut shift = vec![0f32; rows * k];
+    let mut mrow = vec![0f32; rows];
     let mut sum = 0f64;
-    for i in 0..n {
-        let xr = &logits[i * k..(i + 1) * k];
-        let gr = &mut grad[i * k..(i + 1) * k];
-        let y = labels[i] as usize;
-        let xy = xr[y];
-        // max over the other classes
-        let mut m = f32::NEG_INFINITY;
-        for (j, &v) in xr.iter().enumerate() {
-            let v = if j == y { f32::NEG_INFINITY } else { v };
-            m = fmax(m, v);
+    let mut i0 = 0;
+    while i0 < n {
+        let i1 = (i0 + rows).min(n);
+        let (a, b) = (i0 * k, i1 * k);
+        let (xb, gb, sh) = (&logits[a..b], &mut grad[a..b], &mut shift[..b - a]);
+        // 1. per row: m = max over the classes other than y; the shift is m, and +∞ at y (e = 0)
+        for i in i0..i1 {
+            let o = (i - i0) * k;
+            let y = labels[i] as usize;
+            let mut m = f32::NEG_INFINITY;
+            for (j, &v) in xb[o..o + k].iter().enumerate() {
+                m = fmax(m, if j == y { f32::NEG_INFINITY } else { v });
+            }
+            sh[o..o + k].fill(m);
+            sh[o + y] = f32::INFINITY;
+            mrow[i - i0] = m;
         }
-        // e_j = exp(x_j − m) for j ≠ y (0 at y), stored in the gradient row
-        let mut s = 0f32;
-        for (j, (g, &v)) in gr.iter_mut().zip(xr).enumerate() {
-            let e = exp_f(v - m);
-            let e = if j == y { 0.0 } else { e };
-            *g = e;
-            s += e;
+        // 2. e_j = exp(x_j − m) (0 at y), into the gradient block
+        {
+            let len = xb.len();
+            let (xb, gb, sh) = (&xb[..len], &mut gb[..len], &sh[..len]);
+            for j in 0..len {
+                gb[j] = exp_f(xb[j] - sh[j]);
+            }
         }
-        let lse = m + s.ln();
-        let z = xy - lse;
-        let a = match alpha.len() {
-            0 => 1.0,
-            1 => alpha[0],
-            _ => alpha[y],
-        };
-        // binary focal of the margin z (target 1)
-        let (ce, sp, pt, omp) = binary_parts(z);
-        let q = if gamma == 2.0 {
-            omp * omp
-        } else if gamma == 1.0 {
-            omp
-        } else {
-            exp_f(-gamma * sp)
-        };
-        let fl = a * q * ce;
-        let g = a * q * (-gamma * pt * ce - omp);
-        let w = (if weight.is_empty() { 1.0 } else { weight[i] }) * (if label_weights.is_empty() { 1.0 } else { label_weights[i] });
-        loss[i] = w * fl;
-        sum += (w * fl) as f64;
-        let gy = scale * w * g;
-        let f = -gy / s;
-        for e in gr.iter_mut() {
-            *e *= f;
+        // 3. per row: z = x_y − logsumexp_{k≠y}, the binary focal of z, the gradient row
+        for i in i0..i1 {
+            let o = (i - i0) * k;
+            let y = labels[i] as usize;
+            let gr = &mut gb[o..o + k];
+            let s: f32 = gr.iter().sum();
+            let z = xb[o + y] - (mrow[i - i0] + s.ln());
+            let a = match alpha.len() {
+                0 => 1.0,
+                1 => alpha[0],
+                _ => alpha[y],
+            };
+            let (ce, sp, pt, omp) = binary_parts(z);
+            let q = if gamma == 2.0 {
+                omp * omp
+            } else if gamma == 1.0 {
+                omp
+            } else {
+                exp_f(-gamma * sp)
+            };
+            let fl = a * q * ce;
+            let g = a * q * (-gamma * pt * ce - omp);
+            let w = (if weight.is_empty() { 1.0 } else { weight[i] }) * (if label_weights.is_empty() { 1.0 } else { label_weights[i] });
+            loss[i] = w * fl;
+            sum += (w * fl) as f64;
+            let gy = scale * w * g;
+            let f = -gy / s;
+            for e in gr.iter_mut() {
+                *e *= f;
+            }
+            gr[y] = gy;
         }
-        gr[y] = gy;
+        i0 = i1;
     }
     sum
 }
@@ -711,6 +728,40 @@ mod tests {
         assert_eq!(g1, g2);
         assert_eq!(s1, s2);
         assert!(l1[8..].iter().all(|&v| v == 0.0));
+    }
+
+    #[test]
+    fn blocks_match_a_row_by_row_reference() {
+        // several blocks with a partial last one, for both kernels
+        let (n, k) = (1000usize, 7usize);
+        let logits: Vec<f32> = (0..n * k).map(|i| ((i as f32) * 0.731).sin() * 9.0).collect();
+        let labels: Vec<i32> = (0..n).map(|i| (i * 5 % (k + 1)) as i32).collect();
+        let (mut l, mut g) = (vec![0f32; n * k], vec![0f32; n * k]);
+        let p = SigmoidParams { kind: SigmoidKind::Focal, alpha: Some(0.25), gamma: 2.0, beta: 0.0, scale: 1.0 };
+        let total = sigmoid_loss(&logits, n, k, Targets::Labels(&labels), &[], &[], p, &mut l, &mut g).unwrap();
+        let mut want = 0f64;
+        for i in 0..n {
+            for j in 0..k {
+                let y = if j as i32 == labels[i] { 1.0 } else { 0.0 };
+                let (a, b) = soft_elem(K_FOCAL, logits[i * k + j], y, Some(0.25), 2.0, 0.0);
+                assert!(close(l[i * k + j], a as f64, 1e-5) && close(g[i * k + j], b as f64, 1e-5));
+                want += a as f64;
+            }
+        }
+        assert!((total - want).abs() < 1e-3);
+        let sm_labels: Vec<i32> = labels.iter().map(|&v| v % k as i32).collect();
+        let (mut l, mut g) = (vec![0f32; n], vec![0f32; n * k]);
+        softmax_focal(&logits, n, k, &sm_labels, &[], 0.5, &[], &[], 1.0, &mut l, &mut g).unwrap();
+        for i in 0..n {
+            let x: Vec<f64> = logits[i * k..(i + 1) * k].iter().map(|&v| v as f64).collect();
+            let m = x.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let s: f64 = x.iter().map(|v| (v - m).exp()).sum();
+            let py = (x[sm_labels[i] as usize] - m).exp() / s;
+            let fl = -(1.0 - py).powf(0.5) * py.ln();
+            assert!(close(l[i], fl, 1e-5), "row {i}: {} vs {fl}", l[i]);
+            let gs: f32 = g[i * k..(i + 1) * k].iter().sum();
+            assert!(gs.abs() < 1e-5);
+        }
     }
 
     #[test]
