@@ -11,12 +11,10 @@ type Typed = Float32Array | Int32Array | Uint8Array | Float64Array;
 export interface Out {
   out: 'f32' | 'i32' | 'f64' | 'u8';
   len: number;
-  /** Copy the result into this caller-owned array (returned in its place) instead of a fresh one. */
-  into?: Float32Array | Int32Array | Float64Array | Uint8Array;
+  /** Copy the result into this caller-owned array instead of a fresh one. */
+  into?: Typed;
 }
-export const out = (type: Out['out'], len: number): Out => ({ out: type, len });
-/** An output written into `arr` (same element type, `arr.length` elements): saves one allocation and copy. */
-export const outInto = (type: Out['out'], arr: Float32Array | Int32Array | Float64Array | Uint8Array): Out => ({ out: type, len: arr.length, into: arr });
+export const out = (type: Out['out'], len: number, into?: Typed): Out => ({ out: type, len, into });
 
 export type Arg = number | boolean | Typed | Out;
 
@@ -58,7 +56,7 @@ export class WasmCtx {
     const fn = ex[name];
     if (typeof fn !== 'function') throw new SoftSamplingError('E_BACKEND', name, 'export missing from the wasm module');
     const allocs: { ptr: number; bytes: number }[] = [];
-    const outs: { ptr: number; type: Out['out']; len: number; into?: Out['into'] }[] = [];
+    const outs: { ptr: number; type: Out['out']; len: number; into?: Typed }[] = [];
     const inputs: { ptr: number; data: Typed }[] = [];
     try {
       const callArgs: number[] = [];
@@ -107,8 +105,8 @@ export class WasmCtx {
       return outs.map(({ ptr, type, len, into }) => {
         const view = new CTORS[type](mem, ptr, len);
         if (!into) return view.slice();
-        (into as Typed).set(view as never);
-        return into as Typed;
+        (into as Float32Array).set(view as unknown as Float32Array);
+        return into;
       });
     } finally {
       for (const { ptr, bytes } of allocs) ex.ss_free(ptr, bytes);

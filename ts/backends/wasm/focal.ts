@@ -1,6 +1,6 @@
 /** wasm glue: focal-family losses: BCE / α-balanced CE, sigmoid and softmax focal loss, FL* (issue 3). */
 import type { FocalKernels } from '../../kernels/focal';
-import { type WasmCtx, out, outInto } from './ctx';
+import { type WasmCtx, out } from './ctx';
 
 export function wasmFocal(w: WasmCtx): FocalKernels {
   return {
@@ -9,14 +9,14 @@ export function wasmFocal(w: WasmCtx): FocalKernels {
         logits, n, c, useLabels ? new Float32Array(0) : targets, useLabels, useLabels ? labels : new Int32Array(0),
         weight, weight.length, labelWeights, labelWeights.length,
         kind, hasAlpha, alpha, gamma, beta, scale,
-        outInto('f32', elements), outInto('f32', grad), out('f64', 1),
+        out('f32', elements.length, elements), out('f32', grad.length, grad), out('f64', 1),
       ]);
       return sum[0];
     },
     softmaxFocal(logits, n, k, labels, alpha, gamma, weight, labelWeights, scale, elements, grad) {
       const [, , sum] = w.call('ss_softmax_focal', [
         logits, n, k, labels, alpha, alpha.length, gamma, weight, weight.length, labelWeights, labelWeights.length, scale,
-        outInto('f32', elements), outInto('f32', grad), out('f64', 1),
+        out('f32', elements.length, elements), out('f32', grad.length, grad), out('f64', 1),
       ]);
       return sum[0];
     },
