@@ -137,7 +137,9 @@ interface Logits {
 }
 
 function toLogits(input: unknown): Logits {
-  const { data, shape } = toFloat32('logits', input);
+  // NaN/±Inf logits are rejected by every backend's kernel (same E_VALUE error, with the index):
+  // a vectorised scan there instead of a second pass over N·C values here
+  const { data, shape } = toFloat32('logits', input, 'propagate');
   if (shape.length === 1) return { data, shape, n: shape[0], c: 1 };
   const c = shape[shape.length - 1];
   const n = c === 0 ? shape.slice(0, -1).reduce((a, b) => a * b, 1) : data.length / c;
@@ -158,7 +160,8 @@ function toLabels(arg: string, data: Float32Array, maxIncl: number, what: string
 
 function toWeights(arg: string, v: unknown, n: number, c: number, allowFull: boolean): Float32Array {
   if (v === undefined || v === null) return EMPTY_F;
-  const { data } = toFloat32(arg, v);
+  // [N, C] weights are checked for NaN/±Inf by the kernels (as the logits); [N] ones here
+  const { data } = toFloat32(arg, v, allowFull ? 'propagate' : 'error');
   if (data.length === n) return data;
   if (allowFull && data.length === n * c) return data;
   throw new SoftSamplingError('E_SHAPE', arg, `expected ${allowFull ? `[N] (${n}) or [N, C] (${n * c})` : `[N] (${n})`} values, got ${data.length}`);
@@ -327,7 +330,7 @@ export function focalLossStar(logits: ArrayInput, targets: ArrayInput, options?:
 export function softmaxFocalLoss(logits: ArrayInput, labels: ArrayInput, options?: SoftmaxFocalLossOptions): LossResult {
   const o = checkOptions('options', options, ['reduction', 'avgFactor', 'lossWeight', 'weight', 'labelWeights', 'alpha', 'gamma']);
   const gamma = gammaOpt('options.gamma', o.gamma, 2);
-  const { data, shape } = toFloat32('logits', logits);
+  const { data, shape } = toFloat32('logits', logits, 'propagate'); // NaN/±Inf: rejected by the kernel
   if (shape.length !== 2) throw new SoftSamplingError('E_SHAPE', 'logits', `softmax logits must be [N, K], got shape [${shape}]`);
   const [n, k] = shape;
   if (k < 2) throw new SoftSamplingError('E_SHAPE', 'logits', `softmax needs K ≥ 2 classes, got ${k}`);

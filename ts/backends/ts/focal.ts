@@ -132,6 +132,13 @@ export function softmaxFocalRow(x: ArrayLike<number>, y: number, alpha: number, 
   return [alpha * q * ce, grad];
 }
 
+/** NaN / ±Inf check with the same error as the Rust kernels (see `check_finite` there). */
+function checkFinite(arg: string, v: Float32Array): void {
+  for (let i = 0; i < v.length; i++) {
+    if (!Number.isFinite(v[i])) throw new SoftSamplingError('E_VALUE', arg, `element ${i} is ${v[i]} (NaN/Inf not allowed)`);
+  }
+}
+
 function weightAt(w: Float32Array, n: number, c: number, i: number, j: number): number {
   if (w.length === 0) return 1;
   if (w.length === n * c) return w[i * c + j];
@@ -141,6 +148,9 @@ function weightAt(w: Float32Array, n: number, c: number, i: number, j: number): 
 export const focalKernels: FocalKernels = {
   sigmoidLoss(logits, n, c, targets, useLabels, labels, weight, labelWeights, kind, hasAlpha, alpha, gamma, beta, scale, elements, grad): number {
     if (kind < 0 || kind > 3) throw new SoftSamplingError('E_VALUE', 'kind', `unknown sigmoid loss kind ${kind}`);
+    checkFinite('logits', logits);
+    checkFinite('options.weight', weight);
+    checkFinite('options.labelWeights', labelWeights);
     const aPos = hasAlpha ? alpha : 1, aNeg = hasAlpha ? 1 - alpha : 1;
     let sum = 0;
     const s32 = f(scale);
@@ -171,6 +181,7 @@ export const focalKernels: FocalKernels = {
   },
 
   softmaxFocal(logits, n, k, labels, alpha, gamma, weight, labelWeights, scale, elements, grad): number {
+    checkFinite('logits', logits);
     const s32 = f(scale);
     let sum = 0;
     for (let i = 0; i < n; i++) {
