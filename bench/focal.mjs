@@ -41,6 +41,13 @@ for (const b of backends) {
     fn: () => sigmoidFocalLoss(x, labels, { labelWeights, avgFactor: numPos }),
   });
 }
+const reuse = { lossElements: new Float32Array(N * C), grad: new Float32Array(N * C) };
+for (const b of backends) {
+  cases.push({
+    name: `focal labels, reused outputs ${b}`, backend: b, units: N * C, setup: () => useBackend(b), iterations: it(b),
+    fn: () => sigmoidFocalLoss(x, labels, { labelWeights, avgFactor: numPos, out: reuse }),
+  });
+}
 for (const b of backends) {
   cases.push({
     name: `focal one-hot ${b}`, backend: b, units: N * C, setup: () => useBackend(b), iterations: it(b),
@@ -66,6 +73,8 @@ const rows = await runSuite({ title: `Focal-family losses, forward + backward ($
 const r = ratios(rows, [
   ['focal labels: native / ts', 'focal labels native', 'focal labels ts', 10],
   ['focal labels: wasm / ts', 'focal labels wasm', 'focal labels ts', 4],
+  ['focal labels, reused outputs: native / ts', 'focal labels, reused outputs native', 'focal labels, reused outputs ts', 10],
+  ['focal labels, reused outputs: wasm / ts', 'focal labels, reused outputs wasm', 'focal labels, reused outputs ts', 4],
   ['focal one-hot: native / ts', 'focal one-hot native', 'focal one-hot ts', 10],
   ['focal one-hot: wasm / ts', 'focal one-hot wasm', 'focal one-hot ts', 4],
   ['BCE: native / ts', 'BCE labels native', 'BCE labels ts'],

@@ -248,6 +248,30 @@ forEachBackend(() => {
     expect(sigmoidFocalLoss([[0.8]], [[0.3]], { reduction: 'sum' }).loss).toBeCloseTo(want, 6);
   });
 
+  test('out: caller-owned output buffers are overwritten and returned', () => {
+    const x = { data: Float32Array.from({ length: 60 }, (_, k) => Math.sin(k) * 5), shape: [12, 5] };
+    const labels = Array.from({ length: 12 }, (_, i) => i % 6);
+    const fresh = sigmoidFocalLoss(x, labels, { avgFactor: 3 });
+    const lossElements = new Float32Array(60).fill(7), grad = new Float32Array(60).fill(NaN);
+    const r = sigmoidFocalLoss(x, labels, { avgFactor: 3, out: { lossElements, grad } });
+    expect(r.grad.data).toBe(grad);
+    expect(r.lossElements.data).toBe(lossElements);
+    expect(Array.from(grad)).toEqual(Array.from(fresh.grad.data));
+    expect(Array.from(lossElements)).toEqual(Array.from(fresh.lossElements.data));
+    expect(r.loss).toBe(fresh.loss);
+    const g2 = new Float32Array(60).fill(3);
+    const s = softmaxFocalLoss(x, labels.map((l) => l % 5), { out: { grad: g2 } });
+    expect(s.grad.data).toBe(g2);
+    expect(Array.from(g2)).toEqual(Array.from(softmaxFocalLoss(x, labels.map((l) => l % 5)).grad.data));
+    expectError(() => sigmoidFocalLoss(x, labels, { out: { grad: new Float32Array(59) } }), 'E_SHAPE', 'options.out.grad');
+    expectError(() => sigmoidFocalLoss(x, labels, { out: { grad: new Float64Array(60) as never } }), 'E_TYPE', 'options.out.grad');
+    expectError(() => sigmoidFocalLoss(x, labels, { out: { grad: x.data } }), 'E_VALUE', 'options.out.grad');
+    const shared = new Float32Array(120);
+    expectError(() => sigmoidFocalLoss(x, labels, { out: { lossElements: shared.subarray(0, 60), grad: shared.subarray(59, 119) } }), 'E_VALUE', 'options.out.grad');
+    expectError(() => sigmoidFocalLoss(x, labels, { out: { loss: grad } as never }), 'E_OPTION', 'options.out.loss');
+    expectError(() => softmaxFocalLoss(x, labels.map((l) => l % 5), { out: { lossElements: new Float32Array(60) } }), 'E_SHAPE', 'options.out.lossElements');
+  });
+
   describe('softmax focal loss', () => {
     test('matches the direct formula, its gradient rows sum to 0', () => {
       const x = [[0.5, -1, 2, 0], [3, 0, -2, 1], [-50, 50, 0, 1]];

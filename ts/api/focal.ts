@@ -31,7 +31,8 @@
  *   vectors to 1e-6 + 1e-5·|expected|.
  * - Memory: besides the two outputs (`lossElements`, `grad`), nothing of size `N·C` is allocated
  *   (class-index targets are never expanded to one-hot; the wasm backend necessarily copies the
- *   inputs into its linear memory).
+ *   inputs into its linear memory). A training loop can pass its own output buffers in
+ *   `options.out` and allocate nothing per step.
  */
 import { getBackend } from '../registry';
 import { SoftSamplingError } from '../errors';
@@ -58,6 +59,18 @@ export interface LossResult {
 
 export type TargetType = 'labels' | 'onehot';
 
+/**
+ * Caller-owned output buffers, reused across calls (a training loop): each is overwritten
+ * entirely and returned as the `data` of the result's tensor. Saves allocating (and the page
+ * faults of first-touching) `2·N·C` floats per call. Must not overlap each other or any input.
+ */
+export interface LossOutputs {
+  /** `Float32Array` with one value per element of `lossElements`. */
+  lossElements?: Float32Array;
+  /** `Float32Array` with one value per logit. */
+  grad?: Float32Array;
+}
+
 /** Options shared by the sigmoid-family losses. */
 export interface SigmoidLossOptions extends ReduceOptions {
   /** Element weights: `[N]` (per sample, broadcast over classes) or `[N, C]`. */
@@ -66,6 +79,8 @@ export interface SigmoidLossOptions extends ReduceOptions {
   labelWeights?: ArrayInput;
   /** How to read `targets`: `'labels'` (`[N]` indices, `C` = background) or `'onehot'` (`[N, C]` floats). Default: by element count. */
   targetType?: TargetType;
+  /** Reuse these output buffers (see {@link LossOutputs}). */
+  out?: LossOutputs;
 }
 
 export interface SigmoidCrossEntropyOptions extends SigmoidLossOptions {
@@ -109,9 +124,11 @@ export interface SoftmaxFocalLossOptions extends ReduceOptions {
   weight?: ArrayInput;
   /** Per-sample label weights `[N]` (`0` = ignored). */
   labelWeights?: ArrayInput;
+  /** Reuse these output buffers (`lossElements` `[N]`, `grad` `[N, K]`; see {@link LossOutputs}). */
+  out?: LossOutputs;
 }
 
-const COMMON = ['reduction', 'avgFactor', 'lossWeight', 'weight', 'labelWeights', 'targetType'] as const;
+const COMMON = ['reduction', 'avgFactor', 'lossWeight', 'weight', 'labelWeights', 'targetType', 'out'] as const;
 const EMPTY_F: Float32Array = new Float32Array(0);
 const EMPTY_I: Int32Array = new Int32Array(0);
 
@@ -167,6 +184,30 @@ function toWeights(arg: string, v: unknown, n: number, c: number, allowFull: boo
   throw new SoftSamplingError('E_SHAPE', arg, `expected ${allowFull ? `[N] (${n}) or [N, C] (${n * c})` : `[N] (${n})`} values, got ${data.length}`);
 }
 
+function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
+
+/** The output buffers: the caller's (validated: type, length, no overlap) or fresh ones. */
+function outputs(o: Record<string, unknown>, elemLen: number, gradLen: number, inputs: ArrayBufferView[]): [Float32Array, Float32Array] {
+  const spec = checkOptions('options.out', o.out, ['lossElements', 'grad']);
+  const pick = (key: 'lossElements' | 'grad', len: number): Float32Array => {
+    const v = spec[key];
+    if (v === undefined || v === null) return new Float32Array(len);
+    const arg = `options.out.${key}`;
+    if (!(v instanceof Float32Array)) throw new SoftSamplingError('E_TYPE', arg, 'must be a Float32Array');
+    if (v.length !== len) throw new SoftSamplingError('E_SHAPE', arg, `needs ${len} elements, got ${v.length}`);
+    for (const inp of inputs) {
+      if (overlaps(v, inp)) throw new SoftSamplingError('E_VALUE', arg, 'overlaps an input array');
+    }
+    return v;
+  };
+  const el = pick('lossElements', elemLen);
+  const gr = pick('grad', gradLen);
+  if (el.length > 0 && overlaps(el, gr)) throw new SoftSamplingError('E_VALUE', 'options.out.grad', 'overlaps options.out.lossElements');
+  return [el, gr];
+}
+
 interface Prepared {
   lg: Logits;
   targets: Float32Array;
@@ -217,8 +258,7 @@ function runSigmoid(logits: unknown, targets: unknown, o: Record<string, unknown
   const p = prepareSigmoid(logits, targets, o, kind === SIGMOID_KIND.focalMmcv);
   const { n, c } = p.lg;
   const red = reducer(o, n * c);
-  const elements = new Float32Array(n * c);
-  const grad = new Float32Array(n * c);
+  const [elements, grad] = outputs(o, n * c, n * c, [p.lg.data, p.targets, p.weight, p.labelWeights]);
   const sum = getBackend().sigmoidLoss(
     p.lg.data, n, c, p.targets, p.useLabels, p.labels, p.weight, p.labelWeights,
     kind, alpha !== null, alpha ?? 0, gamma, beta, red.scale, elements, grad,
@@ -328,7 +368,7 @@ export function focalLossStar(logits: ArrayInput, targets: ArrayInput, options?:
  *   `E_OPTION`, `E_TYPE`.
  */
 export function softmaxFocalLoss(logits: ArrayInput, labels: ArrayInput, options?: SoftmaxFocalLossOptions): LossResult {
-  const o = checkOptions('options', options, ['reduction', 'avgFactor', 'lossWeight', 'weight', 'labelWeights', 'alpha', 'gamma']);
+  const o = checkOptions('options', options, ['reduction', 'avgFactor', 'lossWeight', 'weight', 'labelWeights', 'alpha', 'gamma', 'out']);
   const gamma = gammaOpt('options.gamma', o.gamma, 2);
   const { data, shape } = toFloat32('logits', logits, 'propagate'); // NaN/±Inf: rejected by the kernel
   if (shape.length !== 2) throw new SoftSamplingError('E_SHAPE', 'logits', `softmax logits must be [N, K], got shape [${shape}]`);
@@ -351,8 +391,7 @@ export function softmaxFocalLoss(logits: ArrayInput, labels: ArrayInput, options
   const weight = toWeights('options.weight', o.weight, n, k, false);
   const labelWeights = toWeights('options.labelWeights', o.labelWeights, n, k, false);
   const red = reducer(o, n);
-  const elements = new Float32Array(n);
-  const grad = new Float32Array(n * k);
+  const [elements, grad] = outputs(o, n, n * k, [data, weight, labelWeights]);
   const sum = getBackend().softmaxFocal(data, n, k, lb, alpha, gamma, weight, labelWeights, red.scale, elements, grad);
   return { loss: red.scale * sum, lossElements: new Tensor(elements, [n]), grad: new Tensor(grad, [n, k]) };
 }
