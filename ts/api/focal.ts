@@ -177,7 +177,7 @@ function toLabels(arg: string, data: Float32Array, maxIncl: number, what: string
 
 function toWeights(arg: string, v: unknown, n: number, c: number, allowFull: boolean): Float32Array {
   if (v === undefined || v === null) return EMPTY_F;
-  // [N, C] weights are checked for NaN/±Inf by the kernels (as the logits); [N] ones here
+  // the sigmoid kernels check their weights for NaN/±Inf (as the logits); softmax's [N] ones here
   const { data } = toFloat32(arg, v, allowFull ? 'propagate' : 'error');
   if (data.length === n) return data;
   if (allowFull && data.length === n * c) return data;
@@ -252,7 +252,6 @@ function prepareSigmoid(logits: unknown, targets: unknown, o: Record<string, unk
   const labelWeights = toWeights('options.labelWeights', o.labelWeights, n, c, true);
   return { lg, targets: dense, labels, useLabels, weight, labelWeights };
 }
-
 
 function runSigmoid(logits: unknown, targets: unknown, o: Record<string, unknown>, kind: number, alpha: number | null, gamma: number, beta: number): LossResult {
   const p = prepareSigmoid(logits, targets, o, kind === SIGMOID_KIND.focalMmcv);
