@@ -264,11 +264,10 @@ fn check_weight(arg: &'static str, w: &[f32], n: usize, c: usize) -> Result<()> 
     }
 }
 
-/// Per-row scalar part of a weight (`[N]` weights) or 1.
+/// Per-row scalar part of a weight (`[N]` weights) or 1. (With C = 1 an `[N]` and an `[N, C]`
+/// weight are the same thing: it is read here and `row_slice` gives ones.)
 #[inline(always)]
-fn row_scalar(w: &[f32], n: usize, c: usize, i: usize) -> f32 {
-    // (with C = 1 an `[N]` and an `[N, C]` weight are the same thing; `row_slice` then gives ones)
-    let _ = c;
+fn row_scalar(w: &[f32], n: usize, i: usize) -> f32 {
     if n > 0 && w.len() == n { w[i] } else { 1.0 }
 }
 
@@ -278,7 +277,7 @@ fn row_slice<'a>(w: &'a [f32], n: usize, c: usize, i: usize, ones: &'a [f32]) ->
     if c != 1 && w.len() == n * c && n * c > 0 { &w[i * c..(i + 1) * c] } else { ones }
 }
 
-/// f64 sum of a row, with 8 independent lanes (vectorises, no serial dependency chain).
+/// f64 sum of a slice into 8 independent lanes (vectorises, no serial dependency chain).
 #[inline(always)]
 fn add_row(acc: &mut [f64; 8], row: &[f32]) {
     let mut it = row.chunks_exact(8);
@@ -294,7 +293,8 @@ fn add_row(acc: &mut [f64; 8], row: &[f32]) {
 
 /// Sigmoid-family loss over `[N, C]` logits (see the module doc for the formulas).
 ///
-/// * `targets`: dense `[N, C]` (0/1 or soft; soft rows take the general std-math path) or
+/// * `targets`: dense `[N, C]` (0/1 or soft; a block holding a soft value takes the general
+///   std-math path) or
 ///   labels `[N]` in `[0, C]` (`C` = background).
 /// * `weight`, `label_weights`: empty, `[N]` (per row, broadcast over classes) or `[N, C]`;
 ///   the element weight is their product.
@@ -463,7 +463,7 @@ fn run_sigmoid<const KIND: u8>(
         if weighted {
             for i in i0..i1 {
                 let o = (i - i0) * c;
-                let wr = row_scalar(weight, n, c, i) * row_scalar(label_weights, n, c, i);
+                let wr = row_scalar(weight, n, i) * row_scalar(label_weights, n, i);
                 let e1 = &row_slice(weight, n, c, i, &ones)[..c];
                 let e2 = &row_slice(label_weights, n, c, i, &ones)[..c];
                 let (lr, gr) = (&mut lb[o..o + c], &mut gb[o..o + c]);
