@@ -41,6 +41,12 @@ for (const b of ['native', 'wasm', 'ts']) {
   const use = () => useBackend(b);
   cases.push({ name: `ghmc ${b}`, backend: b, units: N * C, setup: use, fn: () => ghmcLoss(x, labels, { labelWeights, bins: 30, momentum: 0.75, state }) });
 }
+// the same call with the four N·C outputs reused across calls (options.out), as a training loop would
+const out = { lossElements: new Float32Array(N * C), grad: new Float32Array(N * C), weights: new Float32Array(N * C), g: new Float32Array(N * C) };
+for (const b of ['native', 'wasm', 'ts']) {
+  const use = () => useBackend(b);
+  cases.push({ name: `ghmc reused outputs ${b}`, backend: b, units: N * C, setup: use, fn: () => ghmcLoss(x, labels, { labelWeights, bins: 30, momentum: 0.75, state, out }) });
+}
 for (const b of ['native', 'wasm', 'ts']) {
   const use = () => useBackend(b);
   cases.push({ name: `smoothL1 ${b}`, backend: b, units: N * 4, setup: use, fn: () => smoothL1Loss(p, t, { beta: 0.11 }) });
@@ -53,6 +59,8 @@ const rows = await runSuite({ title: `GHM-C ${N}×${C} (forward + backward), GHM
 ratios(rows, [
   ['GHM-C native / ts', 'ghmc native', 'ghmc ts', 10],
   ['GHM-C wasm / ts', 'ghmc wasm', 'ghmc ts', 4],
+  ['GHM-C reused outputs: native / ts', 'ghmc reused outputs native', 'ghmc reused outputs ts', 10],
+  ['GHM-C reused outputs: wasm / ts', 'ghmc reused outputs wasm', 'ghmc reused outputs ts', 4],
   ['smooth L1 native / ts', 'smoothL1 native', 'smoothL1 ts'],
   ['smooth L1 wasm / ts', 'smoothL1 wasm', 'smoothL1 ts'],
   ['GHM-R native / ts', 'ghmr native', 'ghmr ts'],

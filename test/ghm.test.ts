@@ -480,3 +480,34 @@ describe('gradients vs central finite differences (float64, TS backend, weights 
     );
   });
 });
+
+describe('caller-owned output buffers (options.out)', () => {
+  forEachBackend(() => {
+    test('GHM-C and GHM-R fill the given buffers with the same values as fresh ones', () => {
+      const x = { data: new Float32Array([2.944439, -2.944439, 0.200671, -0.5, 1.5, 0.3]), shape: [3, 2] };
+      const labels = [0, 2, 1];
+      const fresh = ghmcLoss(x, labels, { bins: 10 });
+      const out = { lossElements: new Float32Array(6), grad: new Float32Array(6), weights: new Float32Array(6), g: new Float32Array(6) };
+      const reused = ghmcLoss(x, labels, { bins: 10, out });
+      expect(reused.grad.data).toBe(out.grad);
+      expect(reused.weights.data).toBe(out.weights);
+      expect(reused.loss).toBeCloseTo(fresh.loss, 6);
+      expectClose(out.grad, fresh.grad.data, { abs: 1e-7, rel: 1e-6 });
+      expectClose(out.g, fresh.g.data, { abs: 1e-7, rel: 1e-6 });
+      const d = [[0, 0.01, 1, 100]];
+      const gout = { grad: new Float32Array(4) };
+      const r = ghmrLoss(d, [[0, 0, 0, 0]], { out: gout });
+      expect(r.grad.data).toBe(gout.grad);
+      expectClose(gout.grad, ghmrLoss(d, [[0, 0, 0, 0]]).grad.data, { abs: 1e-7, rel: 1e-6 });
+    });
+    test('bad output buffers are typed errors', () => {
+      const x = { data: new Float32Array(4), shape: [2, 2] };
+      expectError(() => ghmcLoss(x, [0, 1], { out: { grad: new Float32Array(3) } }), 'E_SHAPE', 'options.out.grad');
+      expectError(() => ghmcLoss(x, [0, 1], { out: { grad: new Float64Array(4) as any } }), 'E_TYPE', 'options.out.grad');
+      expectError(() => ghmcLoss(x, [0, 1], { out: { grad: x.data } }), 'E_VALUE', 'options.out.grad');
+      const shared = new Float32Array(4);
+      expectError(() => ghmcLoss(x, [0, 1], { out: { grad: shared, g: shared } }), 'E_VALUE', 'options.out.g');
+      expectError(() => ghmcLoss(x, [0, 1], { out: { gradient: shared } as any }), 'E_OPTION', 'options.out.gradient');
+    });
+  });
+});

@@ -229,3 +229,41 @@ export function checkOptions(arg: string, opts: unknown, known: readonly string[
   }
   return opts as Record<string, unknown>;
 }
+
+/** Whether two views share any byte of memory. */
+export function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
+
+/**
+ * Output buffers of a call: for each wanted key, the caller's `Float32Array` from `spec` (validated:
+ * type, exact length, no overlap with an input or another output) or a fresh one. Reusing buffers
+ * across calls avoids allocating (and page-faulting) large outputs every time.
+ * @throws SoftSamplingError `E_TYPE` / `E_SHAPE` / `E_VALUE` naming `arg.key`, `E_OPTION` for an unknown key.
+ */
+export function outputBuffers<K extends string>(arg: string, spec: unknown, want: Record<K, number>, inputs: ArrayBufferView[]): Record<K, Float32Array> {
+  const keys = Object.keys(want) as K[];
+  const given = checkOptions(arg, spec, keys);
+  const out = {} as Record<K, Float32Array>;
+  const taken: [string, Float32Array][] = [];
+  for (const key of keys) {
+    const v = given[key];
+    const len = want[key];
+    if (v === undefined || v === null) {
+      out[key] = new Float32Array(len);
+      continue;
+    }
+    const name = `${arg}.${key}`;
+    if (!(v instanceof Float32Array)) throw new SoftSamplingError('E_TYPE', name, 'must be a Float32Array');
+    if (v.length !== len) throw new SoftSamplingError('E_SHAPE', name, `needs ${len} elements, got ${v.length}`);
+    for (const inp of inputs) {
+      if (inp.byteLength > 0 && overlaps(v, inp)) throw new SoftSamplingError('E_VALUE', name, 'overlaps an input array');
+    }
+    for (const [other, buf] of taken) {
+      if (len > 0 && overlaps(v, buf)) throw new SoftSamplingError('E_VALUE', name, `overlaps ${arg}.${other}`);
+    }
+    taken.push([key, v]);
+    out[key] = v;
+  }
+  return out;
+}

@@ -36,7 +36,7 @@
  */
 import { getBackend } from '../registry';
 import { SoftSamplingError } from '../errors';
-import { Tensor, toFloat32, numOpt, enumOpt, checkOptions, type ArrayInput } from '../tensor';
+import { Tensor, toFloat32, numOpt, enumOpt, checkOptions, outputBuffers, type ArrayInput } from '../tensor';
 import { reducer, type ReduceOptions } from './reduce';
 import { SIGMOID_KIND } from '../kernels/focal';
 
@@ -184,28 +184,10 @@ function toWeights(arg: string, v: unknown, n: number, c: number, allowFull: boo
   throw new SoftSamplingError('E_SHAPE', arg, `expected ${allowFull ? `[N] (${n}) or [N, C] (${n * c})` : `[N] (${n})`} values, got ${data.length}`);
 }
 
-function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
-  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
-}
-
 /** The output buffers: the caller's (validated: type, length, no overlap) or fresh ones. */
 function outputs(o: Record<string, unknown>, elemLen: number, gradLen: number, inputs: ArrayBufferView[]): [Float32Array, Float32Array] {
-  const spec = checkOptions('options.out', o.out, ['lossElements', 'grad']);
-  const pick = (key: 'lossElements' | 'grad', len: number): Float32Array => {
-    const v = spec[key];
-    if (v === undefined || v === null) return new Float32Array(len);
-    const arg = `options.out.${key}`;
-    if (!(v instanceof Float32Array)) throw new SoftSamplingError('E_TYPE', arg, 'must be a Float32Array');
-    if (v.length !== len) throw new SoftSamplingError('E_SHAPE', arg, `needs ${len} elements, got ${v.length}`);
-    for (const inp of inputs) {
-      if (overlaps(v, inp)) throw new SoftSamplingError('E_VALUE', arg, 'overlaps an input array');
-    }
-    return v;
-  };
-  const el = pick('lossElements', elemLen);
-  const gr = pick('grad', gradLen);
-  if (el.length > 0 && overlaps(el, gr)) throw new SoftSamplingError('E_VALUE', 'options.out.grad', 'overlaps options.out.lossElements');
-  return [el, gr];
+  const r = outputBuffers('options.out', o.out, { lossElements: elemLen, grad: gradLen }, inputs);
+  return [r.lossElements, r.grad];
 }
 
 interface Prepared {

@@ -23,19 +23,19 @@ function unpack(r: (Float32Array | Float64Array | Int32Array | Uint8Array)[]): G
 export function wasmGhm(w: WasmCtx): GhmKernels {
   return {
     // the caller's output buffers are not needed: the outputs are copied out of linear memory anyway
-    ghmC(logits, c, useLabels, targets, labels, lw, accSum, bins, momentum, allBins, biasCorrection, steps, lossWeight, mean) {
+    ghmC(logits, c, useLabels, targets, labels, lw, accSum, bins, momentum, allBins, biasCorrection, steps, lossWeight, mean, le, gr, wt, g) {
       const n = logits.length;
       return unpack(w.call('ss_ghm_c', [
         logits, n, c, useLabels, targets, labels, lw, lw.length, accSum, bins, momentum, allBins, biasCorrection,
         steps, lossWeight, mean,
-        out('f32', n), out('f32', n), out('f32', n), out('f32', n), out('f64', bins), out('f64', bins), out('f64', 6),
+        out('f32', n, le), out('f32', n, gr), out('f32', n, wt), out('f32', n, g), out('f64', bins), out('f64', bins), out('f64', 6),
       ]));
     },
-    ghmR(pred, target, lw, accSum, mu, bins, momentum, allBins, biasCorrection, steps, lossWeight, mean) {
+    ghmR(pred, target, lw, accSum, mu, bins, momentum, allBins, biasCorrection, steps, lossWeight, mean, le, gr, wt, g) {
       const n = pred.length;
       return unpack(w.call('ss_ghm_r', [
         pred, target, n, lw, lw.length, accSum, mu, bins, momentum, allBins, biasCorrection, steps, lossWeight, mean,
-        out('f32', n), out('f32', n), out('f32', n), out('f32', n), out('f64', bins), out('f64', bins), out('f64', 6),
+        out('f32', n, le), out('f32', n, gr), out('f32', n, wt), out('f32', n, g), out('f64', bins), out('f64', bins), out('f64', 6),
       ]));
     },
     regressionLoss(kind, pred, target, weight, cols, param, scale) {
