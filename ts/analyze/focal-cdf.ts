@@ -17,7 +17,7 @@ const FIGURE = 'Focal Loss (Lin et al. 2017), fig. 4';
 export function focalLossPerSample(logits: Float32Array, targets: Float32Array, gamma: number, alpha: number): Float32Array {
   const fl = libFn<(...a: any[]) => any>('sigmoidFocalLoss')!;
   const n = logits.length;
-  const r = fl({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { alpha, gamma, reduction: 'none' });
+  const r = fl({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { alpha, gamma, reduction: 'none', targetType: 'onehot' });
   return Float32Array.from(r.lossElements.data as ArrayLike<number>);
 }
 

@@ -30,7 +30,7 @@ export interface GhmRun {
 export function runGhmc(logits: Float32Array, targets: Float32Array, bins: number): GhmRun {
   const ghmc = libFn<(...a: any[]) => any>('ghmcLoss')!;
   const n = logits.length;
-  const r = ghmc({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { bins, momentum: 0 });
+  const r = ghmc({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { bins, momentum: 0, reduction: 'none', targetType: 'onehot' });
   return {
     g: Float32Array.from(data(r.g)),
     weights: Float32Array.from(data(r.weights)),
@@ -103,10 +103,10 @@ export async function ghmReweighted(ctx: AnalysisContext): Promise<AnalysisOutpu
   const targets = Float32Array.from(samples.map((s) => s.target));
   const gh = runGhmc(logits, targets, settings.ghmBins);
   const fl = libFn<(...a: any[]) => any>('sigmoidFocalLoss')!;
-  const flr = fl({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { alpha: settings.alpha, gamma: 2, reduction: 'none' });
+  const flr = fl({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { alpha: settings.alpha, gamma: 2, reduction: 'none', targetType: 'onehot' });
   const flGrad = data(flr.grad);
   const ce = libFn<(...a: any[]) => any>('sigmoidCrossEntropy');
-  const ceGrad = ce ? data(ce({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { reduction: 'none' }).grad) : null;
+  const ceGrad = ce ? data(ce({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { reduction: 'none', targetType: 'onehot' }).grad) : null;
   const perSample: Row[] = samples.map((s, i) => ({
     index: s.index,
     target: s.target,

@@ -20,9 +20,9 @@ export function ceLoss(samples: Sample[]): Float32Array {
   const logits = Float32Array.from(samples.map((s) => s.logit));
   const targets = Float32Array.from(samples.map((s) => s.target));
   const ce = libFn<(...a: any[]) => any>('sigmoidCrossEntropy');
-  if (ce) return Float32Array.from(data(ce({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { reduction: 'none' }).lossElements));
+  if (ce) return Float32Array.from(data(ce({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { reduction: 'none', targetType: 'onehot' }).lossElements));
   const fl = libFn<(...a: any[]) => any>('sigmoidFocalLoss')!; // γ = 0, no α: the cross-entropy
-  return Float32Array.from(data(fl({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { gamma: 0, alpha: null, reduction: 'none' }).lossElements));
+  return Float32Array.from(data(fl({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { gamma: 0, alpha: null, reduction: 'none', targetType: 'onehot' }).lossElements));
 }
 
 /** Dense class index of each category id (IoU-HLR ranks within a class). */
