@@ -150,7 +150,7 @@ export async function ghmReweighted(ctx: AnalysisContext): Promise<AnalysisOutpu
       settings.ghmBins +
       ' bins, momentum 0), averaged within bins of the original g. GHM-C flattens the contribution of dense regions of g (many easy samples, and the outliers at g ≈ 1); FL suppresses small g only.',
     status: 'ok',
-    json: { bins: B, rows, perSample },
+    json: { bins: B, rows, perSampleFile: `${R_ID}.csv` },
     csv: perSample,
     spec,
   };
