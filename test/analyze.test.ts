@@ -314,3 +314,18 @@ test('anchors mode: anchor counts from the image extents, positives per gt', () 
   const hlr = analysisJson(out, 'anchors_iou_hlr');
   expect(hlr.positives).toBe(a.totals.pos);
 }, 240000);
+
+test('--backend: the evaluation and the samples are identical on native, wasm and ts', () => {
+  const outs = ['native', 'wasm', 'ts'].map((b) => {
+    const out = join(tmp, `be-${b}`);
+    const r = run(['analyze', '--out', out, '--backend', b, '--workers', '0', '--no-png', '-q']);
+    expect(r.code).toBe(0);
+    expect(J(join(out, 'summary.json')).backend).toBe(b);
+    return out;
+  });
+  for (const f of ['eval_coco.json', 'eval_voc.json', 'samples.csv', 'pisa_pr_rescored.csv']) {
+    if (!existsSync(join(outs[0], f))) continue;
+    const ref = readFileSync(join(outs[0], f));
+    for (const o of outs.slice(1)) expect(readFileSync(join(o, f)).equals(ref)).toBe(true);
+  }
+}, 240000);
