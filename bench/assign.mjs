@@ -1,5 +1,5 @@
 // MaxIoU assignment benchmark (issue 4): 100k anchors to 50 gts on every backend in one run, plus
-// the seeded random sampler and OHEM on the resulting assignment. Ratios are against the pure-TS backend.
+// the samplers (random, OHEM, IoU-balanced) on the resulting assignment and SSD hard negative mining. Ratios are against the pure-TS backend.
 // Usage: node bench/assign.mjs [--quick]   (needs `npm run build`)
 import * as ss from '../dist/index.mjs';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -55,11 +55,25 @@ for (const backend of ['native', 'wasm', 'ts']) {
 for (const backend of ['native', 'wasm', 'ts']) {
   cases.push({ name: `ohemSample 512 of ${tag} ${backend}`, backend, units: P, setup: () => ss.useBackend(backend), fn: () => ss.ohemSample(assign, losses, { num: 512, posFraction: 0.25 }) });
 }
+for (const backend of ['native', 'wasm', 'ts']) {
+  cases.push({ name: `iouBalancedNegSample 512 of ${tag} ${backend}`, backend, units: P, setup: () => ss.useBackend(backend), fn: () => ss.iouBalancedNegSample(assign, { num: 512, posFraction: 0.25, seed: seed++ }) });
+}
+// SSD300: 8732 anchors per image, a batch of 8 images, 81 classes (background 80)
+const ssdN = 8, ssdP = 8732;
+const ssdLoss = Float32Array.from({ length: ssdN * ssdP }, lcg(5));
+const ssdRnd = lcg(6);
+const ssdLabels = Int32Array.from({ length: ssdN * ssdP }, () => (ssdRnd() < 0.01 ? Math.floor(ssdRnd() * 80) : 80));
+for (const backend of ['native', 'wasm', 'ts']) {
+  cases.push({
+    name: `hardNegativeMining SSD300 8×8732 ${backend}`, backend, units: ssdN * ssdP, setup: () => ss.useBackend(backend),
+    fn: () => ss.hardNegativeMining({ data: ssdLoss, shape: [ssdN, ssdP] }, { data: ssdLabels, shape: [ssdN, ssdP] }, { numClasses: 80 }),
+  });
+}
 
 const rows = await runSuite({ title: `MaxIoU assignment ${tag} (native ${(ss.useBackend('native'), ss.backendInfo().simd)})`, unit: 'anchors', cases, out: `assign-${P}x${G}` });
 ss.useBackend('auto');
 const specs = [];
-for (const what of [`assign ${tag}`, `assign ${tag} + 3 ignore boxes`, `randomSample 512 of ${tag}`, `ohemSample 512 of ${tag}`]) {
+for (const what of [`assign ${tag}`, `assign ${tag} + 3 ignore boxes`, `randomSample 512 of ${tag}`, `ohemSample 512 of ${tag}`, `iouBalancedNegSample 512 of ${tag}`, 'hardNegativeMining SSD300 8×8732']) {
   specs.push([`${what}: native / ts`, `${what} native`, `${what} ts`]);
   specs.push([`${what}: wasm / ts`, `${what} wasm`, `${what} ts`]);
 }

@@ -145,6 +145,15 @@ forEachBackend(() => {
       expect(r.weights.shape).toEqual([0]);
       expect(r.ratio).toBe(1);
     });
+    test('every label ignored (labelWeights 0): the weights stay 0, with or without bias', () => {
+      const input = { labels: [0, 0, 1], gtInds: [0, 0, 1], ious: [0.9, 0.5, 0.7], posLoss: [1, 2, 3], labelWeights: [0, 0, 0] };
+      const a = isrP(input);
+      expect(a.guarded).toBe(true);
+      expect(Array.from(a.weights.data)).toEqual([0, 0, 0]);
+      const b = isrP(input, { bias: 0.3 });
+      expect(b.ratio).toBe(0);
+      expect(Array.from(b.weights.data)).toEqual([0, 0, 0]);
+    });
     test('labels need not be dense: class 1e6 with perClass', () => {
       const r = isrP({ labels: [1e6, 1e6, 3], gtInds: [0, 0, 1], ious: [0.9, 0.8, 0.7], posLoss: [1, 1, 1] }, { rankDenominator: 'perClass', k: 1, maxRatio: 1 });
       expect(Array.from(r.ranks.data)).toEqual([0, 1, 0]);

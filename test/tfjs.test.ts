@@ -1,6 +1,6 @@
 /** TensorFlow.js adapter and onnxruntime-style interop, on every backend. */
 import * as tf from '@tensorflow/tfjs';
-import { createTfLosses, bboxOverlaps, sigmoidFocalLoss, carlLoss } from '../ts/index';
+import { createTfLosses, bboxOverlaps, sigmoidFocalLoss, carlLoss, ghmcLoss, ghmrLoss, useBackend } from '../ts/index';
 import { toFloat32 } from '../ts/tensor';
 import { forEachBackend, expectClose, expectError } from './helpers';
 
@@ -92,4 +92,26 @@ test('onnxruntime tensors of float32 are read without a copy', () => {
   const f64 = { data: new Float64Array([0, 0, 10, 10]), dims: [1, 4], type: 'float64' };
   expect(Array.from(toFloat32('boxes', f64).data)).toEqual([0, 0, 10, 10]);
   expectError(() => createTfLosses({} as any), 'E_TYPE', 'tf');
+});
+
+describe('stateful GHM through the adapter', () => {
+  afterAll(() => useBackend('auto'));
+  test.each(['native', 'wasm', 'ts'] as const)('GHM-C keeps its EMA state across calls and matches the library (%s)', (name) => {
+    useBackend(name);
+    const x = tf.tensor2d(logitsData);
+    const ghmc = L.ghmc({ bins: 10, momentum: 0.75 });
+    const g1 = tf.grad((t: tf.Tensor) => ghmc(t, labels))(x);
+    const s1 = ghmc.state!;
+    expect(s1.steps).toBe(1);
+    const lib1 = ghmcLoss(logitsData, labels, { bins: 10, momentum: 0.75 });
+    expectClose(g1.dataSync(), lib1.grad.data, { abs: 1e-7, rel: 1e-6 }, 'step 1 grad');
+    const v2 = ghmc(x, labels).dataSync()[0];
+    const lib2 = ghmcLoss(logitsData, labels, { bins: 10, momentum: 0.75, state: lib1.state });
+    expect(v2).toBeCloseTo(lib2.loss, 6);
+    expect(ghmc.state).toEqual(lib2.state);
+    const ghmr = L.ghmr({ mu: 0.02 });
+    const d = tf.tensor2d([[0, 0.01, 1, 100]]);
+    const lr = ghmrLoss([[0, 0.01, 1, 100]], [[0, 0, 0, 0]], { mu: 0.02 });
+    expect(ghmr(d, [[0, 0, 0, 0]]).dataSync()[0]).toBeCloseTo(lr.loss, 4);
+  });
 });

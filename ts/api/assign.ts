@@ -78,7 +78,14 @@ function isInt32(x: unknown): x is Int32Array {
 /** Integers from any accepted input (an `Int32Array`, or a `Tensor<Int32Array>`, is used as is). */
 function toInt32(arg: string, input: unknown): { data: Int32Array; shape: number[] } {
   if (isInt32(input)) return { data: input, shape: [input.length] };
-  if (input instanceof Tensor && isInt32(input.data)) return { data: input.data, shape: [...input.shape] };
+  if (input !== null && typeof input === 'object' && 'data' in input && 'shape' in input) {
+    // a Tensor<Int32Array> or a contiguous {data: Int32Array, shape}: no copy
+    const o = input as { data: unknown; shape: readonly number[]; stride?: unknown; offset?: number };
+    if (isInt32(o.data) && Array.isArray(o.shape) && (o.stride === undefined || input instanceof Tensor) && !o.offset
+      && o.shape.every((d) => Number.isInteger(d) && d >= 0) && o.shape.reduce((a, b) => a * b, 1) === o.data.length) {
+      return { data: o.data, shape: [...o.shape] };
+    }
+  }
   const { data, shape } = toFloat32(arg, input);
   const out = new Int32Array(data.length);
   for (let i = 0; i < data.length; i++) {
@@ -120,7 +127,9 @@ function required(arg: string, v: unknown): void {
  * Source: Ren et al. 2015 (Faster R-CNN §3.1.2, the positive/negative IoU rule and the best-anchor
  * rule); matches mmdetection `MaxIoUAssigner.assign` / `assign_wrt_overlaps` (defaults
  * `min_pos_iou=0, gt_max_assign_all=True, match_low_quality=True, ignore_iof_thr=-1,
- * ignore_wrt_candidates=True`), except the zero-IoU case above. Memory: the `G×P` IoU matrix + O(P).
+ * ignore_wrt_candidates=True`), except the zero-IoU case above. Memory (Rust backends): the IoU
+ * matrix is streamed in `G × 2048` tiles, never stored whole — O(G·2048 + P); the TS reference builds
+ * the full `G×P` matrix.
  *
  * @throws SoftSamplingError `E_SHAPE` (boxes not `[N, 4]`, `gtLabels` not `[G]`), `E_VALUE`
  *   (NaN/Inf, non-integer labels, `negIouThr` range with `lo < 0` or `lo > hi`), `E_OPTION`
@@ -387,7 +396,9 @@ export interface HardNegativeMiningResult {
  * the same shape in mmdet encoding (`[0, C)` foreground, `C` background; other values such as `−1`
  * are neither). In each image the `k = min(floor(negPosRatio · #pos), #neg)` background anchors with
  * the largest loss are kept (an image without positives keeps none); ties go to the smaller index.
- * Returns {@link HardNegativeMiningResult}.
+ * From a {@link maxIouAssign} result `a` the labels are
+ * `gtInds > 0 ? a.labels : gtInds == 0 ? C : −1` per prior (SSD's assigner, `(0.5, 0.5)` with
+ * `gtMaxAssignAll: false`, ignores nothing). Returns {@link HardNegativeMiningResult}.
  *
  * Source: Liu et al. 2016 (SSD §2.2 "Hard negative mining", ratio 3:1); matches mmdetection
  * `SSDHead.loss_by_feat_single` (`neg_pos_ratio=3`) and torchvision `SSD.compute_loss`.

@@ -11,6 +11,7 @@ import { SoftSamplingError } from '../errors';
 import type { ArrayInput } from '../tensor';
 import { sigmoidCrossEntropy, sigmoidFocalLoss, focalLossStar, softmaxFocalLoss, type LossResult } from './focal';
 import { carlLoss, type CarlOptions } from './pisa';
+import { ghmcLoss, ghmrLoss, smoothL1Loss, asl1Loss, type GhmState, type GhmcOptions, type GhmrOptions } from './ghm';
 
 /** The part of a tfjs tensor the adapter uses. */
 export interface TfTensorLike {
@@ -52,8 +53,14 @@ function checkReduction(o: { reduction?: string } | undefined): void {
  * - `sigmoidCrossEntropy`, `sigmoidFocalLoss`, `focalLossStar`, `softmaxFocalLoss`:
  *   `(logits: tf.Tensor [N, C], targets: tf.Tensor | ArrayInput, options?) → tf.Scalar`; same
  *   options as the library functions (reduction `'mean'` or `'sum'`; `'none'` is refused).
+ * - `smoothL1Loss`, `asl1Loss`: `(pred: tf.Tensor, target, options?) → tf.Scalar`.
+ * - `ghmc(options?)` / `ghmr(options?)`: a stateful GHM-C / GHM-R loss — `(x: tf.Tensor, targets,
+ *   labelWeights?) → tf.Scalar` — that keeps its moving-average state between calls (one per FPN
+ *   level, as decisions.md asks) and exposes it as `.state` (plain, serialisable; pass
+ *   `options.state` to resume). The gradient holds the GHM weights constant, as the reference does.
  * - `carlLoss(clsScore: tf.Tensor, labels, bboxPred: tf.Tensor, bboxTargets, options?) → tf.Scalar`,
- *   with gradients into both `clsScore` and `bboxPred` (PISA §3.3).
+ *   with gradients into both `clsScore` and `bboxPred` (PISA §3.3). ISR-P weights (not
+ *   differentiable) come from the library's `isrP` and go in as the losses' `labelWeights`.
  * - `fromLibrary(fn)`: wraps any `(x) → {loss, grad}` of your own making (e.g. GHM-C with a state
  *   you keep) as a tfjs op with that gradient.
  *
@@ -72,7 +79,7 @@ export function createTfLosses(tf: TfLike) {
       const r = fn(read(xt));
       return { value: tf.scalar(r.loss), gradFunc: (dy: unknown) => tf.mul(tf.tensor(r.grad, shape, 'float32'), dy) };
     })(x);
-  const unary = (f: (l: ArrayInput, t: ArrayInput, o?: any) => LossResult) =>
+  const unary = (f: (l: ArrayInput, t: ArrayInput, o?: any) => Pick<LossResult, 'loss' | 'grad'>) =>
     (logits: TfTensorLike, targets: unknown, options?: Record<string, unknown>) => {
       checkReduction(options as { reduction?: string });
       const t = asInput(tf, targets);
@@ -81,8 +88,30 @@ export function createTfLosses(tf: TfLike) {
         return { loss: r.loss, grad: r.grad.data };
       });
     };
+  /** A GHM loss that keeps its state across calls. */
+  const stateful = <O extends { state?: GhmState; labelWeights?: ArrayInput }>(
+    run: (x: ArrayInput, t: ArrayInput, o: O) => { loss: number; grad: { data: Float32Array }; state: GhmState },
+    options: O = {} as O,
+  ) => {
+    let state = options.state;
+    const fn = (x: TfTensorLike, targets: unknown, labelWeights?: unknown) => {
+      const t = asInput(tf, targets);
+      const lw = labelWeights === undefined ? options.labelWeights : asInput(tf, labelWeights);
+      return fromLibrary(x, (xs) => {
+        const r = run(xs, t, { ...options, state, labelWeights: lw });
+        state = r.state;
+        return { loss: r.loss, grad: r.grad.data };
+      });
+    };
+    Object.defineProperty(fn, 'state', { get: () => state, enumerable: true });
+    return fn as typeof fn & { readonly state: GhmState | undefined };
+  };
   return {
     fromLibrary,
+    smoothL1Loss: unary(smoothL1Loss),
+    asl1Loss: unary(asl1Loss),
+    ghmc: (options?: GhmcOptions) => stateful<GhmcOptions>(ghmcLoss, options),
+    ghmr: (options?: GhmrOptions) => stateful<GhmrOptions>(ghmrLoss, options),
     sigmoidCrossEntropy: unary(sigmoidCrossEntropy),
     sigmoidFocalLoss: unary(sigmoidFocalLoss),
     focalLossStar: unary(focalLossStar),

@@ -1,3 +1,66 @@
-/** Kernel-level signatures: GHM-C, GHM-R, smooth L1 and ASL1 losses (issue 3). Same contract as `GeometryKernels`. */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface GhmKernels {}
+/**
+ * Kernel-level signatures: GHM-C, GHM-R, smooth L1 and ASL1 losses (issue 3). Same contract as
+ * `GeometryKernels`: validated buffers in, buffers out; every backend implements exactly these and
+ * `ts/api/ghm.ts` validates and shapes around them.
+ */
+
+/** What `ghmC` / `ghmR` return (element buffers have the input's length; bin buffers `bins`). */
+export interface GhmKernelResult {
+  /** Σ lossElements (float64). */
+  lossSum: number;
+  /** The reported loss: `scale · lossSum`. */
+  loss: number;
+  /** The reference's `tot` (≥ 1): #valid elements (GHM-C) or Σ label weights (GHM-R). */
+  tot: number;
+  /** Number of non-empty bins. */
+  nonEmpty: number;
+  /** Factor from Σ lossElements to `loss` (and of every gradient element). */
+  scale: number;
+  /** Whether the moving average was updated (momentum > 0 and at least one valid element). */
+  updated: boolean;
+  /** Per-element `w · BCE` (GHM-C) or `w · ASL1` (GHM-R), before reduction. */
+  lossElements: Float32Array;
+  /** Gradient of `loss` w.r.t. the logits / predictions, weights held constant. */
+  grad: Float32Array;
+  /** Harmonizing weights (0 for ignored elements). */
+  weights: Float32Array;
+  /** Gradient norms. */
+  g: Float32Array;
+  /** Valid elements per bin. */
+  counts: Float64Array;
+  /** The moving average after this call (a copy; the input is not mutated). */
+  accSum: Float64Array;
+}
+
+export interface RegressionKernelResult {
+  /** Σ lossElements (float64). */
+  lossSum: number;
+  /** Per-element `weight · loss`. */
+  lossElements: Float32Array;
+  /** Gradient of `scale · Σ lossElements` w.r.t. `pred`. */
+  grad: Float32Array;
+}
+
+export interface GhmKernels {
+  /**
+   * GHM-C. `logits` `[N·C]`; `useLabels` → `labels` `[N]` int32 (outside `[0, C)` = background),
+   * else `targets` `[N·C]` floats; `labelWeights` empty, `[N]` or `[N·C]` (a mask: `> 0` valid);
+   * `accSum` `[bins]` (not mutated). `mean`: divide by `tot` (reduction `'mean'`).
+   */
+  ghmC(
+    logits: Float32Array, numClasses: number, useLabels: boolean, targets: Float32Array, labels: Int32Array,
+    labelWeights: Float32Array, accSum: Float64Array, bins: number, momentum: number, allBins: boolean,
+    biasCorrection: boolean, steps: number, lossWeight: number, mean: boolean,
+  ): GhmKernelResult;
+  /** GHM-R over `[len]` deltas `pred − target`; `labelWeights` empty or `[len]`; `mu` > 0. */
+  ghmR(
+    pred: Float32Array, target: Float32Array, labelWeights: Float32Array, accSum: Float64Array, mu: number,
+    bins: number, momentum: number, allBins: boolean, biasCorrection: boolean, steps: number,
+    lossWeight: number, mean: boolean,
+  ): GhmKernelResult;
+  /**
+   * `kind` 0: smooth L1 with β = `param` (β = 0: L1); 1: ASL1 with μ = `param`. `weight` empty,
+   * `[len]` or `[len / cols]` (per row). Gradient of `scale · Σ weight·loss`.
+   */
+  regressionLoss(kind: number, pred: Float32Array, target: Float32Array, weight: Float32Array, cols: number, param: number, scale: number): RegressionKernelResult;
+}

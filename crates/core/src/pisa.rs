@@ -348,6 +348,8 @@ pub fn carl_loss(
     let np = pos.len();
     // per positive: s, v, dv/ds, regression sum R
     let mut s = vec![0f32; np];
+    // softmax: the row's probabilities, kept for the gradient (np × cols)
+    let mut probs = if p.sigmoid { Vec::new() } else { vec![0f32; np * cols] };
     let mut v = vec![0f64; np];
     let mut dv = vec![0f64; np];
     let mut r = vec![0f64; np];
@@ -359,9 +361,18 @@ pub fn carl_loss(
         s[q] = if p.sigmoid {
             sigmoid(row[l])
         } else {
+            let pr = &mut probs[q * cols..(q + 1) * cols];
             let m = row.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
-            let z: f64 = row.iter().map(|&x| ((x - m) as f64).exp()).sum();
-            (((row[l] - m) as f64).exp() / z) as f32
+            let mut z = 0f64;
+            for (e, &x) in pr.iter_mut().zip(row) {
+                *e = (x - m).exp();
+                z += *e as f64;
+            }
+            let inv = (1.0 / z) as f32;
+            for e in pr.iter_mut() {
+                *e *= inv;
+            }
+            pr[l]
         };
         let base = (p.bias + (1.0 - p.bias) * s[q]) as f64;
         v[q] = base.powf(p.k as f64);
@@ -390,18 +401,16 @@ pub fn carl_loss(
         let dl_dv = scale * npf * (r[q] / vsum - vr / (vsum * vsum));
         let dl_ds = dl_dv * dv[q];
         let sq = s[q] as f64;
-        let row = &cls_score[i * cols..(i + 1) * cols];
         let grow = &mut grad_cls[i * cols..(i + 1) * cols];
         if p.sigmoid {
             grow[l] = (dl_ds * sq * (1.0 - sq)) as f32;
         } else {
-            let m = row.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
-            let z: f64 = row.iter().map(|&x| ((x - m) as f64).exp()).sum();
-            for (col, g) in grow.iter_mut().enumerate() {
-                let pm = ((row[col] - m) as f64).exp() / z;
-                let delta = if col == l { 1.0 } else { 0.0 };
-                *g = (dl_ds * sq * (delta - pm)) as f32;
+            // d s_l / d x_m = s_l (δ_lm − p_m)
+            let f = (dl_ds * sq) as f32;
+            for (g, &pm) in grow.iter_mut().zip(&probs[q * cols..(q + 1) * cols]) {
+                *g = -f * pm;
             }
+            grow[l] = (dl_ds * sq * (1.0 - sq)) as f32;
         }
         let off = if bcols == 4 { i * 4 } else { i * bcols + 4 * l };
         let gb = (scale * cw) as f32;
@@ -556,23 +565,33 @@ pub fn isr_n(scores: &[f32], boxes: &[f32], loss: &[f32], p: IsrNParams, selecte
     let opts = crate::geometry::OverlapOpts { mode: crate::geometry::OverlapMode::Iou, eps: 1e-6, offset: 0.0 };
     let mut suppressed = vec![false; nv];
     let mut grp_rank = vec![0u32; nv];
-    let mut row = vec![0f32; nv];
-    for a in 0..nv {
-        if suppressed[a] {
-            continue;
-        }
-        let rest = &vb[4 * (a + 1)..];
-        let row = &mut row[..nv - a - 1];
-        crate::geometry::bbox_overlaps(&vb[4 * a..4 * a + 4], rest, opts, row)?;
-        let mut r = 1u32;
-        for (t, &iou) in row.iter().enumerate() {
-            let b = a + 1 + t;
-            if !suppressed[b] && iou >= p.iou_thr {
-                suppressed[b] = true;
-                grp_rank[b] = r;
-                r += 1;
+    // Overlap rows are computed a block of BLOCK candidates at a time with the pairwise (SIMD)
+    // kernel against every later box; a block's rows are then consumed in score order.
+    const BLOCK: usize = 64;
+    let mut rows = vec![0f32; BLOCK.min(nv) * nv];
+    let mut a0 = 0;
+    while a0 < nv {
+        let a1 = (a0 + BLOCK).min(nv);
+        if (a0..a1).any(|a| !suppressed[a]) {
+            let width = nv - a0;
+            let block = &mut rows[..(a1 - a0) * width];
+            crate::geometry::bbox_overlaps(&vb[4 * a0..4 * a1], &vb[4 * a0..], opts, block)?;
+            for a in a0..a1 {
+                if suppressed[a] {
+                    continue;
+                }
+                let row = &block[(a - a0) * width..(a - a0 + 1) * width];
+                let mut r = 1u32;
+                for b in a + 1..nv {
+                    if !suppressed[b] && row[b - a0] >= p.iou_thr {
+                        suppressed[b] = true;
+                        grp_rank[b] = r;
+                        r += 1;
+                    }
+                }
             }
         }
+        a0 = a1;
     }
     // importance = #valid − r + s, rank by importance descending (ties by index)
     let imp: Vec<f64> = (0..nv).map(|q| nv as f64 - grp_rank[q] as f64 + scores[valid[q] as usize] as f64).collect();

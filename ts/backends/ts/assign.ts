@@ -110,13 +110,30 @@ function checkAdded(gtInds: Int32Array, numAdded: number): void {
   }
 }
 
-/** The `k` hardest of `pool` (larger loss first, ties to the smaller index), ascending. */
+/**
+ * The `k` hardest of `pool` (ascending) by `losses`: larger loss first, ties to the smaller index;
+ * returned ascending. Same rule as the Rust `top_k`: find the k-th largest loss, keep everything
+ * above it and the first tied members in pool order.
+ */
 function topK(pool: number[], k: number, losses: Float32Array): number[] {
-  if (pool.length > k) {
-    pool.sort((a, b) => losses[b] - losses[a] || a - b);
-    pool.length = k;
+  if (pool.length <= k) return pool;
+  if (k === 0) return [];
+  const vals = new Float32Array(pool.length);
+  pool.forEach((c, i) => (vals[i] = losses[c]));
+  vals.sort();
+  const kth = vals[pool.length - k];
+  let ties = k;
+  for (const c of pool) if (losses[c] > kth) ties--;
+  const out: number[] = [];
+  for (const c of pool) {
+    const v = losses[c];
+    if (v > kth) out.push(c);
+    else if (v === kth && ties > 0) {
+      out.push(c);
+      ties--;
+    }
   }
-  return pool.sort((a, b) => a - b);
+  return out;
 }
 
 /** Adds `want − taken.length` random members of `set \ taken`, sorted (see the Rust `top_up`). */

@@ -1,4 +1,191 @@
-/** Pure TypeScript kernels: GHM-C, GHM-R, smooth L1 and ASL1 losses (issue 3). */
-import type { GhmKernels } from '../../kernels/ghm';
+/**
+ * Pure TypeScript kernels: GHM-C, GHM-R, smooth L1 and ASL1 losses (issue 3) — the reference the
+ * Rust kernels (`crates/core/src/losses/ghm.rs`) are checked against. Float64 arithmetic, float32
+ * element outputs; the inputs may be `Float64Array`s too (the finite-difference tests use that).
+ * Memory: the outputs plus O(bins); the bin of each element is parked in the weights output
+ * between the two passes.
+ */
+import type { GhmKernels, GhmKernelResult } from '../../kernels/ghm';
+import { SoftSamplingError } from '../../errors';
+import { asl1, sigmoid, smoothL1, softplus } from './math';
 
-export const ghmKernels: GhmKernels = {};
+/** GHM-C's last edge, `1 + 1e-6` rounded to float32 as in mmdet (so `g == 1` lands in the last bin). */
+export const GHMC_LAST_EDGE = Math.fround(1 + 1e-6);
+/** GHM-R's last edge. */
+export const GHMR_LAST_EDGE = 1e3;
+
+/** Edges `f32(i / bins)`, the last replaced by `last` (mmdet builds them in float32). */
+export function ghmEdges(bins: number, last: number): number[] {
+  const e = Array.from({ length: bins + 1 }, (_, i) => Math.fround(i / bins));
+  e[bins] = Math.fround(last);
+  return e;
+}
+
+/** Bin of `g ≥ 0` (half-open bins `[e_i, e_{i+1})`, exact comparisons with the edges). */
+function binOf(g: number, edges: number[], bins: number): number {
+  let b = Math.floor(g * bins);
+  if (b >= bins) b = bins - 1;
+  if (g < edges[b]) return b - 1;
+  if (b + 1 < bins && g >= edges[b + 1]) return b + 1;
+  return b;
+}
+
+type Buf = ArrayLike<number> & { length: number };
+
+function lwAt(lw: Buf, len: number, cols: number, i: number): number {
+  if (lw.length === 0) return 1;
+  return lw.length === len ? lw[i] : lw[Math.floor(i / cols)];
+}
+
+function checkCommon(bins: number, momentum: number): void {
+  if (!(Number.isInteger(bins) && bins >= 1)) throw new SoftSamplingError('E_VALUE', 'bins', `must be an integer ≥ 1, got ${bins}`);
+  if (!(momentum >= 0 && momentum < 1)) throw new SoftSamplingError('E_VALUE', 'momentum', `must be in [0, 1), got ${momentum}`);
+}
+
+/**
+ * Shared binning / moving-average / normalisation. `g` holds the norms; fills `weights` with the
+ * bin index (−1 ignored) and returns the per-bin weight table (index `bins` = 0) and bookkeeping.
+ */
+function harmonize(
+  g: Float32Array, gExact: Float64Array | null, lw: Buf, cols: number, edges: number[], bins: number, momentum: number,
+  allBins: boolean, biasCorrection: boolean, steps: number, accIn: Buf, totOf: (valid: number) => number, weights: Float32Array,
+): { table: Float64Array; counts: Float64Array; accSum: Float64Array; tot: number; nonEmpty: number; updated: boolean } {
+  const len = g.length;
+  const counts = new Float64Array(bins);
+  let valid = 0;
+  for (let i = 0; i < len; i++) {
+    if (lwAt(lw, len, cols, i) > 0) {
+      const b = binOf(gExact ? gExact[i] : g[i], edges, bins);
+      counts[b]++;
+      valid++;
+      weights[i] = b;
+    } else {
+      weights[i] = -1;
+    }
+  }
+  const tot = totOf(valid);
+  const accSum = Float64Array.from(accIn);
+  const table = new Float64Array(bins + 1);
+  let nonEmpty = 0;
+  let updated = false;
+  const correction = biasCorrection && momentum > 0 ? 1 - momentum ** (steps + 1) : 1;
+  for (let b = 0; b < bins; b++) {
+    const k = counts[b];
+    if (k > 0) {
+      if (momentum > 0) {
+        accSum[b] = momentum * accSum[b] + (1 - momentum) * k;
+        table[b] = tot / (accSum[b] / correction);
+        updated = true;
+      } else {
+        table[b] = tot / k;
+      }
+      nonEmpty++;
+    }
+  }
+  if (nonEmpty > 0) {
+    const div = allBins ? bins : nonEmpty;
+    for (let b = 0; b < bins; b++) table[b] /= div;
+  }
+  return { table, counts, accSum, tot, nonEmpty, updated };
+}
+
+export const ghmKernels: GhmKernels = {
+  ghmC(logits, c, useLabels, targets, labels, lw, accIn, bins, momentum, allBins, biasCorrection, steps, lossWeight, mean): GhmKernelResult {
+    checkCommon(bins, momentum);
+    const len = logits.length;
+    if (!(c >= 1) || len % c !== 0) throw new SoftSamplingError('E_SHAPE', 'logits', `length ${len} is not a multiple of C = ${c}`);
+    const rows = len / c;
+    if (useLabels ? labels.length !== rows : targets.length !== len) {
+      throw new SoftSamplingError('E_SHAPE', 'targets', `expected ${useLabels ? rows : len} elements, got ${useLabels ? labels.length : targets.length}`);
+    }
+    if (!(lw.length === 0 || lw.length === len || lw.length === rows)) {
+      throw new SoftSamplingError('E_SHAPE', 'label_weights', `expected 0, ${rows} or ${len} elements, got ${lw.length}`);
+    }
+    if (accIn.length !== bins) throw new SoftSamplingError('E_SHAPE', 'acc_sum', `expected ${bins} elements, got ${accIn.length}`);
+    const y = (i: number): number => (useLabels ? (i % c === labels[Math.floor(i / c)] ? 1 : 0) : targets[i]);
+    const gExact = new Float64Array(len);
+    const g = new Float32Array(len);
+    const grad = new Float32Array(len);
+    const lossElements = new Float32Array(len);
+    const weights = new Float32Array(len);
+    for (let i = 0; i < len; i++) {
+      const d = sigmoid(logits[i]) - y(i);
+      gExact[i] = Math.abs(d);
+      g[i] = gExact[i];
+    }
+    const h = harmonize(g, gExact, lw, c, ghmEdges(bins, GHMC_LAST_EDGE), bins, momentum, allBins, biasCorrection, steps, accIn, (v) => Math.max(v, 1), weights);
+    const scale = mean ? lossWeight / h.tot : lossWeight;
+    let lossSum = 0;
+    for (let i = 0; i < len; i++) {
+      const slot = weights[i];
+      const w = slot < 0 ? 0 : h.table[slot];
+      const x = logits[i];
+      const t = y(i);
+      // BCE = (1−y)·softplus(x) + y·softplus(−x): exact for saturated logits, no cancellation
+      const le = w === 0 ? 0 : w * ((1 - t) * softplus(x) + t * softplus(-x));
+      lossSum += le;
+      lossElements[i] = le;
+      grad[i] = w === 0 ? 0 : scale * w * (sigmoid(x) - t);
+      weights[i] = w;
+    }
+    return { lossSum, loss: scale * lossSum, tot: h.tot, nonEmpty: h.nonEmpty, scale, updated: h.updated, lossElements, grad, weights, g, counts: h.counts, accSum: h.accSum };
+  },
+
+  ghmR(pred, target, lw, accIn, mu, bins, momentum, allBins, biasCorrection, steps, lossWeight, mean): GhmKernelResult {
+    checkCommon(bins, momentum);
+    const len = pred.length;
+    if (target.length !== len) throw new SoftSamplingError('E_SHAPE', 'target', `expected ${len} elements, got ${target.length}`);
+    if (!(lw.length === 0 || lw.length === len)) throw new SoftSamplingError('E_SHAPE', 'label_weights', `expected ${len} elements, got ${lw.length}`);
+    if (!(mu > 0)) throw new SoftSamplingError('E_VALUE', 'mu', `must be > 0, got ${mu}`);
+    if (accIn.length !== bins) throw new SoftSamplingError('E_SHAPE', 'acc_sum', `expected ${bins} elements, got ${accIn.length}`);
+    const gExact = new Float64Array(len);
+    const g = new Float32Array(len);
+    const weights = new Float32Array(len);
+    for (let i = 0; i < len; i++) {
+      gExact[i] = Math.abs(asl1(pred[i] - target[i], mu)[1]);
+      g[i] = gExact[i];
+    }
+    let lwSum = 0;
+    for (let i = 0; i < lw.length; i++) lwSum += lw[i];
+    const h = harmonize(g, gExact, lw, 1, ghmEdges(bins, GHMR_LAST_EDGE), bins, momentum, allBins, biasCorrection, steps, accIn,
+      (v) => Math.max(lw.length === 0 ? v : lwSum, 1), weights);
+    const scale = mean ? lossWeight / h.tot : lossWeight;
+    const lossElements = new Float32Array(len);
+    const grad = new Float32Array(len);
+    let lossSum = 0;
+    for (let i = 0; i < len; i++) {
+      const slot = weights[i];
+      const w = slot < 0 ? 0 : h.table[slot];
+      const [l, dl] = asl1(pred[i] - target[i], mu);
+      const le = w * l;
+      lossSum += le;
+      lossElements[i] = le;
+      grad[i] = scale * w * dl;
+      weights[i] = w;
+    }
+    return { lossSum, loss: scale * lossSum, tot: h.tot, nonEmpty: h.nonEmpty, scale, updated: h.updated, lossElements, grad, weights, g, counts: h.counts, accSum: h.accSum };
+  },
+
+  regressionLoss(kind, pred, target, weight, cols, param, scale) {
+    const len = pred.length;
+    if (kind !== 0 && kind !== 1) throw new SoftSamplingError('E_VALUE', 'kind', `unknown regression loss ${kind}`);
+    if (target.length !== len) throw new SoftSamplingError('E_SHAPE', 'target', `expected ${len} elements, got ${target.length}`);
+    if (!(cols >= 1) || len % cols !== 0) throw new SoftSamplingError('E_SHAPE', 'pred', `length ${len} is not a multiple of ${cols}`);
+    if (!(weight.length === 0 || weight.length === len || weight.length * cols === len)) {
+      throw new SoftSamplingError('E_SHAPE', 'weight', `expected ${len} or ${len / cols} elements, got ${weight.length}`);
+    }
+    if (kind === 0 ? !(param >= 0) : !(param > 0)) throw new SoftSamplingError('E_VALUE', kind === 0 ? 'beta' : 'mu', `out of range: ${param}`);
+    const lossElements = new Float32Array(len);
+    const grad = new Float32Array(len);
+    let lossSum = 0;
+    for (let i = 0; i < len; i++) {
+      const w = weight.length === 0 ? 1 : weight.length === len ? weight[i] : weight[Math.floor(i / cols)];
+      const [l, dl] = kind === 0 ? smoothL1(pred[i] - target[i], param) : asl1(pred[i] - target[i], param);
+      const le = w * l;
+      lossSum += le;
+      lossElements[i] = le;
+      grad[i] = scale * w * dl;
+    }
+    return { lossSum, lossElements, grad };
+  },
+};

@@ -81,24 +81,33 @@ pub fn random_sample(gt_inds: &[i32], num_added: usize, b: Budget, seed: u32) ->
     Ok(pack(gt_inds, num_added, &pos, &neg))
 }
 
-/// Total order of OHEM / mining: larger loss first, then smaller index.
-#[inline]
-fn harder(losses: &[f32], a: u32, b: u32) -> Ordering {
-    losses[b as usize].partial_cmp(&losses[a as usize]).unwrap_or(Ordering::Equal).then(a.cmp(&b))
-}
-
-/// The `k` hardest of `pool` (by `losses`, ties to the smaller index), ascending.
-pub fn top_k(mut pool: Vec<u32>, k: usize, losses: &[f32]) -> Vec<u32> {
-    if pool.len() > k {
-        if k == 0 {
-            pool.clear();
-        } else {
-            pool.select_nth_unstable_by(k - 1, |&a, &b| harder(losses, a, b));
-            pool.truncate(k);
+/// The `k` hardest of `pool` (an ascending candidate list) by `losses`: larger loss first, ties to
+/// the smaller index; returned ascending. Selects the k-th largest loss on a contiguous copy of the
+/// pool's losses (O(n)), then keeps everything above it and the first tied members in pool order.
+pub fn top_k(pool: Vec<u32>, k: usize, losses: &[f32]) -> Vec<u32> {
+    debug_assert!(pool.windows(2).all(|w| w[0] < w[1]));
+    if pool.len() <= k {
+        return pool;
+    }
+    if k == 0 {
+        return Vec::new();
+    }
+    let mut vals: Vec<f32> = pool.iter().map(|&c| losses[c as usize]).collect();
+    let (_, kth, _) = vals.select_nth_unstable_by(k - 1, |a, b| b.partial_cmp(a).unwrap_or(Ordering::Equal));
+    let kth = *kth;
+    let above = pool.iter().filter(|&&c| losses[c as usize] > kth).count();
+    let mut ties = k - above;
+    let mut out = Vec::with_capacity(k);
+    for &c in &pool {
+        let v = losses[c as usize];
+        if v > kth {
+            out.push(c);
+        } else if v == kth && ties > 0 {
+            out.push(c);
+            ties -= 1;
         }
     }
-    pool.sort_unstable();
-    pool
+    out
 }
 
 /// mmdet `OHEMSampler` with the loss given by the caller (one per candidate, gts first when added):
@@ -305,6 +314,18 @@ mod tests {
             assert!(ng.iter().all(|&c| gt[c as usize] == 0));
             assert_eq!(r, iou_balanced_sample(&gt, &mo, 0, b, o, 9).unwrap());
         }
+    }
+
+    #[test]
+    fn top_k_ties_and_order() {
+        let losses = [0.5, 0.9, 0.5, 0.5, 0.1, 0.9, -0.0, 0.0];
+        let pool: Vec<u32> = (0..8).collect();
+        assert_eq!(top_k(pool.clone(), 3, &losses), vec![0, 1, 5]);
+        assert_eq!(top_k(pool.clone(), 4, &losses), vec![0, 1, 2, 5]);
+        assert_eq!(top_k(pool.clone(), 0, &losses), Vec::<u32>::new());
+        assert_eq!(top_k(pool.clone(), 8, &losses), pool);
+        assert_eq!(top_k(vec![4, 6, 7], 1, &losses), vec![4]);
+        assert_eq!(top_k(vec![6, 7], 1, &losses), vec![6]);
     }
 
     #[test]
