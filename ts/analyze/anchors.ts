@@ -75,7 +75,7 @@ export function anchorsReport(stats: AnchorImageStats[], p: AnchorParams): Analy
         height: 220,
         mark: { type: 'bar', opacity: 0.7 },
         encoding: {
-          x: { field: 'iou_lo', type: 'quantitative', bin: { binned: true, step: 1 / bins }, title: 'max IoU with a gt box', scale: { domain: [0, 1] } },
+          x: { field: 'iou_lo', type: 'quantitative', bin: { binned: true, step: 1 / bins }, title: 'max IoU with a gt box', scale: { domain: [0, 1] }, axis: { values: [0, 0.2, 0.4, 0.6, 0.8, 1], format: '.1f' } },
           x2: { field: 'iou_hi' },
           y: { field: 'count', type: 'quantitative', title: 'anchors', scale: { type: 'log' }, stack: null },
           color: { field: 'set', type: 'nominal', title: null },

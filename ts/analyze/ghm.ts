@@ -71,7 +71,7 @@ export async function ghmDensity(ctx: AnalysisContext): Promise<AnalysisOutput> 
     height: 240,
     mark: 'bar',
     encoding: {
-      x: { field: 'g_lo', type: 'quantitative', bin: { binned: true, step: 1 / bins }, title: 'gradient norm g', scale: { domain: [0, 1] } },
+      x: { field: 'g_lo', type: 'quantitative', bin: { binned: true, step: 1 / bins }, title: 'gradient norm g', scale: { domain: [0, 1] }, axis: { values: [0, 0.2, 0.4, 0.6, 0.8, 1], format: '.1f' } },
       x2: { field: 'g_hi' },
       y: { field: 'fraction', type: 'quantitative', title: 'fraction of samples', stack: 'zero' },
       color: { field: 'kind', type: 'nominal', title: null, scale: { domain: ['positive', 'negative'], range: ['#2a9d8f', '#e76f51'] } },
