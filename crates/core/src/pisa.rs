@@ -421,78 +421,9 @@ pub fn carl_loss(
     Ok(loss)
 }
 
-/// The samplers' generator, **copied** from the assign helper's `crates/core/src/assign/rng.rs`
-/// (identical algorithm, to be unified by the lead at merge): xoshiro128** (Blackman & Vigna 2018)
-/// whose four state words are four successive splitmix32 outputs of the u32 seed (all-zero state
-/// replaced by `[1, 0, 0, 0]`); `below(n)` by rejection (`x < 2^32 − 2^32 mod n`, then `x mod n`);
-/// `choose(pool, k)`: partial Fisher–Yates over the pool in ascending order, first k sorted ascending.
-pub mod rng {
-    #[inline]
-    pub fn splitmix32(state: &mut u32) -> u32 {
-        *state = state.wrapping_add(0x9e37_79b9);
-        let mut z = *state;
-        z = (z ^ (z >> 16)).wrapping_mul(0x85eb_ca6b);
-        z = (z ^ (z >> 13)).wrapping_mul(0xc2b2_ae35);
-        z ^ (z >> 16)
-    }
+/// The samplers' seeded generator (xoshiro128** over splitmix32; see `crate::assign::rng`).
+use crate::assign::rng;
 
-    #[derive(Debug, Clone)]
-    pub struct Rng {
-        s: [u32; 4],
-    }
-
-    impl Rng {
-        pub fn new(seed: u32) -> Self {
-            let mut x = seed;
-            let mut s = [0u32; 4];
-            for w in s.iter_mut() {
-                *w = splitmix32(&mut x);
-            }
-            if s == [0; 4] {
-                s[0] = 1;
-            }
-            Rng { s }
-        }
-
-        #[inline]
-        pub fn next_u32(&mut self) -> u32 {
-            let s = &mut self.s;
-            let result = s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
-            let t = s[1] << 9;
-            s[2] ^= s[0];
-            s[3] ^= s[1];
-            s[1] ^= s[2];
-            s[0] ^= s[3];
-            s[2] ^= t;
-            s[3] = s[3].rotate_left(11);
-            result
-        }
-
-        #[inline]
-        pub fn below(&mut self, n: u32) -> u32 {
-            let limit = (1u64 << 32) - ((1u64 << 32) % n as u64);
-            loop {
-                let x = self.next_u32();
-                if (x as u64) < limit {
-                    return x % n;
-                }
-            }
-        }
-
-        pub fn choose(&mut self, mut pool: Vec<u32>, k: usize) -> Vec<u32> {
-            let n = pool.len();
-            if n > k {
-                for i in 0..k {
-                    let j = i + self.below((n - i) as u32) as usize;
-                    pool.swap(i, j);
-                }
-                pool.truncate(k);
-            }
-            pool.sort_unstable();
-            pool
-        }
-    }
-}
 
 /// Parameters of [`isr_n`].
 #[derive(Debug, Clone, Copy)]
@@ -692,20 +623,6 @@ mod tests {
         assert!((loss - 0.1644444).abs() < 1e-6, "{loss}");
         for (a, e) in w.iter().zip([1.5333333, 1.0, 0.4666667]) {
             assert!((a - e).abs() < 1e-5);
-        }
-    }
-
-    #[test]
-    fn rng_matches_the_assign_generator() {
-        let pinned: [(u32, [u32; 4], [u32; 5]); 2] = [
-            (0, [3809008728, 1133695204, 53579671, 2891528803], [1, 8, 9, 13, 14]),
-            (12345, [518667457, 440444462, 4232892992, 3757857622], [0, 9, 10, 16, 17]),
-        ];
-        for (seed, stream, chosen) in pinned {
-            let mut r = rng::Rng::new(seed);
-            assert_eq!((0..4).map(|_| r.next_u32()).collect::<Vec<_>>(), stream);
-            let mut r = rng::Rng::new(seed);
-            assert_eq!(r.choose((0..20).collect(), 5), chosen);
         }
     }
 

@@ -3,6 +3,7 @@
  * checked against. float64 arithmetic, float32 outputs; same deterministic ordering (sample index
  * as the last sort key).
  */
+import { Rng } from './assign';
 import type { PisaKernels, HlrResult, IsrPKernelResult, CarlKernelResult, IsrNKernelResult } from '../../kernels/pisa';
 import { geometryKernels } from './geometry';
 import { SoftSamplingError } from '../../errors';
@@ -45,79 +46,13 @@ function iouHlr(labels: Int32Array, gt: Int32Array, ious: Float32Array, prime: U
   return { ranks, maxLNum: nMax };
 }
 
-/**
- * The samplers' generator, **copied** from the assign helper's `Rng` (`ts/backends/ts/assign.ts`;
- * to be unified at merge): xoshiro128** whose state is four splitmix32 outputs of the u32 seed;
- * `below(n)` by rejection; `choose(pool, k)` by partial Fisher–Yates, result sorted ascending.
- * Bit-identical to `rng` in `crates/core/src/pisa.rs`.
- */
-export class PisaRng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
-
-  constructor(seed: number) {
-    let x = seed >>> 0;
-    const next = (): number => {
-      x = (x + 0x9e3779b9) >>> 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next();
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
-  }
-
-  nextU32(): number {
-    const s1 = this.s1;
-    const m = Math.imul(s1, 5);
-    const r = (m << 7) | (m >>> 25);
-    const result = Math.imul(r, 9) >>> 0;
-    const t = s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = (this.s3 << 11) | (this.s3 >>> 21);
-    return result;
-  }
-
-  below(n: number): number {
-    const limit = 4294967296 - (4294967296 % n);
-    for (;;) {
-      const x = this.nextU32();
-      if (x < limit) return x % n;
-    }
-  }
-
-  choose(pool: number[], k: number): number[] {
-    const n = pool.length;
-    if (n > k) {
-      for (let i = 0; i < k; i++) {
-        const j = i + this.below(n - i);
-        const t = pool[i];
-        pool[i] = pool[j];
-        pool[j] = t;
-      }
-      pool.length = k;
-    }
-    return pool.sort((a, b) => a - b);
-  }
-}
-
 function isrN(scores: Float32Array, boxes: Float32Array, loss: Float32Array, numExpected: number, k: number, bias: number,
   scoreThr: number, iouThr: number, maxRatio: number, seed: number): IsrNKernelResult {
   const m = scores.length;
   const ne = Math.min(m, numExpected);
   const selected = new Int32Array(ne);
   const weights = new Float32Array(ne);
-  const rng = new PisaRng(seed);
+  const rng = new Rng(seed);
   const thr = Math.fround(scoreThr), ithr = Math.fround(iouThr);
   const valid: number[] = [];
   for (let j = 0; j < m; j++) if (scores[j] > thr) valid.push(j);
