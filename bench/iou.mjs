@@ -9,6 +9,8 @@ import * as ss from '../dist/index.mjs';
 import { runSuite, ratios, here } from './lib.mjs';
 
 const quick = process.argv.includes('--quick');
+ss.useBackend('native');
+const nativeSimd = ss.backendInfo().simd;
 const scalarPath = join(here, '.scalar', `soft_sampling.${process.platform}-${process.arch}-gnu.node`);
 if (!existsSync(scalarPath)) execFileSync('bash', [join(here, '..', 'scripts', 'build-scalar.sh')], { stdio: 'inherit' });
 const scalar = createRequire(import.meta.url)(scalarPath);
@@ -44,7 +46,7 @@ for (const [n, m] of sizes) {
   }
   cases.push({ name: `${tag} scalar Rust (napi, no SIMD)`, units: pairs, fn: () => scalar.bboxOverlaps(b1, b2, 0, false, 1e-6, 0, outBuf) });
   cases.push({ name: `${tag} memcpy of the output`, units: pairs, fn: () => dst.set(src) });
-  const rows = await runSuite({ title: `IoU matrix ${n}×${m} (${ss.backendInfo().simd} native; scalar build: ${scalar.simdLevel()})`, unit: 'pairs', cases, out: `iou-${n}x${m}` });
+  const rows = await runSuite({ title: `IoU matrix ${n}×${m} (native: ${nativeSimd}; wasm: simd128; scalar build: ${scalar.simdLevel()})`, unit: 'pairs', cases, out: `iou-${n}x${m}` });
   ratioRows.push(...ratios(rows, [
     [`${tag} native / ts`, `${tag} native`, `${tag} ts`, 8],
     [`${tag} wasm / ts`, `${tag} wasm`, `${tag} ts`, 4],

@@ -1,5 +1,5 @@
 // Shared benchmark runner (tinybench): runs cases, prints a table, writes JSON to bench/results/.
-// Each case: { name, backend?, units /* work items per call, e.g. pairs or elements */, fn, setup? }.
+// Each case: { name, backend?, units /* work items per call, e.g. pairs or elements */, fn, setup?, iterations? }.
 // Throughput is units per second from tinybench's mean latency; ratios are taken within one run.
 import { Bench } from 'tinybench';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,7 +18,8 @@ export async function runSuite({ title, unit, cases, out, time = 1500 }) {
   for (const c of cases) {
     c.setup?.();
     c.fn(); // warm-up / JIT, and a crash here is better than a wrong number
-    const bench = new Bench({ name: c.name, time, warmupTime: 200 });
+    // c.iterations: minimum sample count (tinybench default 64; slow cases set fewer)
+    const bench = new Bench({ name: c.name, time, warmupTime: 200, ...(c.iterations ? { iterations: c.iterations } : {}) });
     bench.add(c.name, c.fn);
     await bench.run();
     const r = bench.tasks[0].result;

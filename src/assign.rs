@@ -6,12 +6,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use soft_sampling_core::assign::{self, sample, AssignOpts, ZeroIou};
 
-#[napi(object)]
-pub struct AssignOut {
-    pub gt_inds: Int32Array,
-    pub max_overlaps: Float32Array,
-    pub labels: Int32Array,
-}
+// The three [P] outputs are caller-allocated JS buffers (see src/pisa.rs for why).
 
 #[allow(clippy::too_many_arguments)]
 #[napi]
@@ -19,7 +14,8 @@ pub fn max_iou_assign(
     priors: Float32Array, gts: Float32Array, gt_labels: Int32Array, gt_ignore: Float32Array,
     pos_iou_thr: f64, neg_lo: f64, neg_hi: f64, min_pos_iou: f64,
     gt_max_assign_all: bool, match_low_quality: bool, ignore_iof_thr: f64, ignore_wrt_candidates: bool, zero_iou_mmdet: bool,
-) -> Result<AssignOut> {
+    mut gt_inds_out: Int32Array, mut max_overlaps_out: Float32Array, mut labels_out: Int32Array,
+) -> Result<()> {
     guard(|| {
         let o = AssignOpts {
             pos_iou_thr: pos_iou_thr as f32,
@@ -32,10 +28,9 @@ pub fn max_iou_assign(
             ignore_wrt_candidates,
             zero_iou: if zero_iou_mmdet { ZeroIou::Mmdet } else { ZeroIou::Skip },
         };
-        let p = priors.len() / 4;
-        let (mut a, mut m, mut l) = (vec![0i32; p], vec![0f32; p], vec![0i32; p]);
-        assign::max_iou_assign(&priors, &gts, &gt_labels, &gt_ignore, &o, &mut a, &mut m, &mut l)?;
-        Ok(AssignOut { gt_inds: Int32Array::new(a), max_overlaps: Float32Array::new(m), labels: Int32Array::new(l) })
+        // SAFETY: JS is blocked during this synchronous call; the outputs alias no input.
+        let (a, m, l) = unsafe { (gt_inds_out.as_mut(), max_overlaps_out.as_mut(), labels_out.as_mut()) };
+        assign::max_iou_assign(&priors, &gts, &gt_labels, &gt_ignore, &o, a, m, l)
     })
 }
 

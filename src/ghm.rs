@@ -35,14 +35,20 @@ fn opts(bins: u32, momentum: f64, all_bins: bool, bias_correction: bool, steps: 
     GhmOpts { bins: bins as usize, momentum, all_bins, bias_correction, steps, loss_weight, mean, mu: mu as f32 }
 }
 
-fn run(len: usize, bins: usize, acc_sum: &[f64], f: impl FnOnce(GhmOut) -> std::result::Result<ghm::GhmSummary, soft_sampling_core::CoreError>) -> std::result::Result<GhmKernelResult, soft_sampling_core::CoreError> {
-    let mut le = vec![0f32; len];
-    let mut gr = vec![0f32; len];
-    let mut w = vec![0f32; len];
-    let mut g = vec![0f32; len];
+/// Runs a GHM kernel writing straight into the caller's (JS-allocated) element buffers, which are
+/// handed back as the result's arrays: no Rust-side allocation or external buffer per call.
+#[allow(clippy::too_many_arguments)]
+fn run(
+    bins: usize, acc_sum: &[f64], mut loss_elements: Float32Array, mut grad: Float32Array, mut weights: Float32Array,
+    mut g: Float32Array, f: impl FnOnce(GhmOut) -> std::result::Result<ghm::GhmSummary, soft_sampling_core::CoreError>,
+) -> std::result::Result<GhmKernelResult, soft_sampling_core::CoreError> {
     let mut counts = vec![0f64; bins];
     let mut acc = acc_sum.to_vec();
-    let s = f(GhmOut { loss_elements: &mut le, grad: &mut gr, weights: &mut w, g: &mut g, counts: &mut counts, acc_sum: &mut acc })?;
+    // SAFETY: the JS thread is blocked for the duration of this synchronous call and the facade
+    // passes four distinct, freshly allocated arrays.
+    let s = f(unsafe {
+        GhmOut { loss_elements: loss_elements.as_mut(), grad: grad.as_mut(), weights: weights.as_mut(), g: g.as_mut(), counts: &mut counts, acc_sum: &mut acc }
+    })?;
     Ok(GhmKernelResult {
         loss_sum: s.loss_sum,
         loss: s.loss,
@@ -50,10 +56,10 @@ fn run(len: usize, bins: usize, acc_sum: &[f64], f: impl FnOnce(GhmOut) -> std::
         non_empty: s.non_empty,
         scale: s.scale,
         updated: s.updated,
-        loss_elements: Float32Array::new(le),
-        grad: Float32Array::new(gr),
-        weights: Float32Array::new(w),
-        g: Float32Array::new(g),
+        loss_elements,
+        grad,
+        weights,
+        g,
         counts: Float64Array::new(counts),
         acc_sum: Float64Array::new(acc),
     })
@@ -65,12 +71,12 @@ fn run(len: usize, bins: usize, acc_sum: &[f64], f: impl FnOnce(GhmOut) -> std::
 pub fn ghm_c(
     logits: Float32Array, num_classes: u32, use_labels: bool, targets: Float32Array, labels: Int32Array, label_weights: Float32Array,
     acc_sum: Float64Array, bins: u32, momentum: f64, all_bins: bool, bias_correction: bool, steps: f64,
-    loss_weight: f64, mean: bool,
+    loss_weight: f64, mean: bool, loss_elements: Float32Array, grad: Float32Array, weights: Float32Array, g: Float32Array,
 ) -> Result<GhmKernelResult> {
     guard(|| {
         let o = opts(bins, momentum, all_bins, bias_correction, steps, loss_weight, mean, 0.02);
         let t = if use_labels { Targets::Labels(&labels) } else { Targets::Dense(&targets) };
-        run(logits.len(), bins as usize, &acc_sum, |out| ghm::ghm_c(&logits, num_classes as usize, t, &label_weights, &o, out))
+        run(bins as usize, &acc_sum, loss_elements, grad, weights, g, |out| ghm::ghm_c(&logits, num_classes as usize, t, &label_weights, &o, out))
     })
 }
 
@@ -80,21 +86,25 @@ pub fn ghm_c(
 pub fn ghm_r(
     pred: Float32Array, target: Float32Array, label_weights: Float32Array, acc_sum: Float64Array, mu: f64, bins: u32,
     momentum: f64, all_bins: bool, bias_correction: bool, steps: f64, loss_weight: f64, mean: bool,
+    loss_elements: Float32Array, grad: Float32Array, weights: Float32Array, g: Float32Array,
 ) -> Result<GhmKernelResult> {
     guard(|| {
         let o = opts(bins, momentum, all_bins, bias_correction, steps, loss_weight, mean, mu);
-        run(pred.len(), bins as usize, &acc_sum, |out| ghm::ghm_r(&pred, &target, &label_weights, &o, out))
+        run(bins as usize, &acc_sum, loss_elements, grad, weights, g, |out| ghm::ghm_r(&pred, &target, &label_weights, &o, out))
     })
 }
 
-/// Smooth L1 (`kind` 0, `param` β) or ASL1 (`kind` 1, `param` μ).
+/// Smooth L1 (`kind` 0, `param` β) or ASL1 (`kind` 1, `param` μ), written into `loss_elements` / `grad`.
 #[napi]
 #[allow(clippy::too_many_arguments)]
-pub fn regression_loss(kind: u32, pred: Float32Array, target: Float32Array, weight: Float32Array, cols: u32, param: f64, scale: f64) -> Result<RegressionKernelResult> {
+pub fn regression_loss(
+    kind: u32, pred: Float32Array, target: Float32Array, weight: Float32Array, cols: u32, param: f64, scale: f64,
+    mut loss_elements: Float32Array, mut grad: Float32Array,
+) -> Result<RegressionKernelResult> {
     guard(|| {
-        let mut le = vec![0f32; pred.len()];
-        let mut gr = vec![0f32; pred.len()];
-        let s = ghm::regression_loss(RegressionKind::from_u32(kind)?, &pred, &target, &weight, cols as usize, param as f32, scale as f32, &mut le, &mut gr)?;
-        Ok(RegressionKernelResult { loss_sum: s, loss_elements: Float32Array::new(le), grad: Float32Array::new(gr) })
+        // SAFETY: as in `run` (synchronous call, distinct fresh arrays from the facade).
+        let (le, gr) = unsafe { (loss_elements.as_mut(), grad.as_mut()) };
+        let s = ghm::regression_loss(RegressionKind::from_u32(kind)?, &pred, &target, &weight, cols as usize, param as f32, scale as f32, le, gr)?;
+        Ok(RegressionKernelResult { loss_sum: s, loss_elements, grad })
     })
 }

@@ -54,44 +54,42 @@ pub fn debug_panic() -> Result<()> {
     guard(|| -> std::result::Result<(), CoreError> { panic!("deliberate panic (debug hook)") })
 }
 
+// Every output below is a caller-allocated JS buffer (`out`) that the kernel fills: returning
+// Rust-owned (external) buffers hid their memory from V8's GC heuristics, and RSS grew by the
+// output size on every call of a loop until an unrelated GC ran.
+
 #[napi]
-pub fn box_convert(boxes: Float32Array, from: u32, to: u32) -> Result<Float32Array> {
+pub fn box_convert(boxes: Float32Array, from: u32, to: u32, mut out: Float32Array) -> Result<()> {
     guard(|| {
-        let mut out = vec![0f32; boxes.len()];
-        geometry::box_convert(&boxes, BoxFormat::from_u32(from)?, BoxFormat::from_u32(to)?, &mut out)?;
-        Ok(Float32Array::new(out))
+        // SAFETY: JS is blocked during this synchronous call; `out` aliases no input.
+        geometry::box_convert(&boxes, BoxFormat::from_u32(from)?, BoxFormat::from_u32(to)?, unsafe { out.as_mut() })
     })
 }
 
 #[napi]
-pub fn delta_encode(priors: Float32Array, gt: Float32Array, means: Float32Array, stds: Float32Array) -> Result<Float32Array> {
-    guard(|| {
-        let mut out = vec![0f32; priors.len()];
-        geometry::delta_encode(&priors, &gt, coder(&means, &stds)?, &mut out)?;
-        Ok(Float32Array::new(out))
-    })
+pub fn delta_encode(priors: Float32Array, gt: Float32Array, means: Float32Array, stds: Float32Array, mut out: Float32Array) -> Result<()> {
+    guard(|| geometry::delta_encode(&priors, &gt, coder(&means, &stds)?, unsafe { out.as_mut() }))
 }
 
 /// `maxShape` is `[H, W]` or empty (no clipping).
 #[napi]
-pub fn delta_decode(priors: Float32Array, deltas: Float32Array, means: Float32Array, stds: Float32Array, wh_ratio_clip: f64, max_shape: Float32Array) -> Result<Float32Array> {
+pub fn delta_decode(
+    priors: Float32Array, deltas: Float32Array, means: Float32Array, stds: Float32Array, wh_ratio_clip: f64, max_shape: Float32Array,
+    mut out: Float32Array,
+) -> Result<()> {
     guard(|| {
         let o = DecodeOpts {
             wh_ratio_clip: wh_ratio_clip as f32,
             max_shape: if max_shape.len() == 2 { Some((max_shape[0], max_shape[1])) } else { None },
         };
-        let mut out = vec![0f32; deltas.len()];
-        geometry::delta_decode(&priors, &deltas, coder(&means, &stds)?, o, &mut out)?;
-        Ok(Float32Array::new(out))
+        geometry::delta_decode(&priors, &deltas, coder(&means, &stds)?, o, unsafe { out.as_mut() })
     })
 }
 
 #[napi]
-pub fn grid_anchors(base_anchors: Float32Array, feat_h: u32, feat_w: u32, stride_h: f64, stride_w: f64) -> Result<Float32Array> {
+pub fn grid_anchors(base_anchors: Float32Array, feat_h: u32, feat_w: u32, stride_h: f64, stride_w: f64, mut out: Float32Array) -> Result<()> {
     guard(|| {
-        let mut out = vec![0f32; feat_h as usize * feat_w as usize * base_anchors.len()];
-        geometry::grid_anchors(&base_anchors, feat_h as usize, feat_w as usize, stride_h as f32, stride_w as f32, &mut out)?;
-        Ok(Float32Array::new(out))
+        geometry::grid_anchors(&base_anchors, feat_h as usize, feat_w as usize, stride_h as f32, stride_w as f32, unsafe { out.as_mut() })
     })
 }
 

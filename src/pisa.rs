@@ -5,35 +5,23 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use soft_sampling_core::pisa::{self, CarlParams, ClsLoss, IsrNParams, IsrPParams, PrimeMode};
 
-#[napi(object)]
-pub struct HlrResult {
-    pub ranks: Int32Array,
-    pub max_l_num: u32,
-}
+// Outputs of fixed size are buffers the caller allocates in the JS heap and passes in (`*_out`),
+// which the kernels fill: Rust-owned external buffers are invisible to V8's GC heuristics and piled
+// up in loops. `ts/backends/native.ts` allocates them and rebuilds the kernel-level results.
 
 #[napi(object)]
-pub struct IsrPResult {
-    pub weights: Float32Array,
-    pub ranks: Int32Array,
+pub struct IsrPStats {
     pub max_l_num: u32,
     pub ratio: f64,
     pub guarded: bool,
 }
 
-#[napi(object)]
-pub struct CarlResult {
-    pub loss: f64,
-    pub grad_cls_score: Float32Array,
-    pub grad_bbox_pred: Float32Array,
-    pub weights: Float32Array,
-}
-
 #[napi]
-pub fn pisa_iou_hlr(labels: Int32Array, gt_ids: Int32Array, ious: Float32Array, prime: Uint8Array, prime_mode: u32) -> Result<HlrResult> {
+pub fn pisa_iou_hlr(labels: Int32Array, gt_ids: Int32Array, ious: Float32Array, prime: Uint8Array, prime_mode: u32, mut ranks_out: Int32Array) -> Result<u32> {
     guard(|| {
-        let mut ranks = vec![0i32; labels.len()];
-        let m = pisa::iou_hlr(&labels, &gt_ids, &ious, &prime, PrimeMode::from_u32(prime_mode)?, &mut ranks)?;
-        Ok(HlrResult { ranks: Int32Array::new(ranks), max_l_num: m })
+        // SAFETY: JS is blocked during this synchronous call; the facade never aliases outputs with inputs.
+        let ranks = unsafe { ranks_out.as_mut() };
+        pisa::iou_hlr(&labels, &gt_ids, &ious, &prime, PrimeMode::from_u32(prime_mode)?, ranks)
     })
 }
 
@@ -42,23 +30,23 @@ pub fn pisa_iou_hlr(labels: Int32Array, gt_ids: Int32Array, ious: Float32Array, 
 pub fn pisa_isr_p(
     labels: Int32Array, gt_ids: Int32Array, ious: Float32Array, pos_loss: Float32Array, label_weights: Float32Array,
     prime: Uint8Array, prime_mode: u32, k: f64, bias: f64, per_class: bool, max_ratio: f64,
-) -> Result<IsrPResult> {
+    mut weights_out: Float32Array, mut ranks_out: Int32Array,
+) -> Result<IsrPStats> {
     guard(|| {
-        let n = labels.len();
-        let (mut w, mut r) = (vec![0f32; n], vec![0i32; n]);
         let p = IsrPParams { k: k as f32, bias: bias as f32, per_class, max_ratio, prime: PrimeMode::from_u32(prime_mode)? };
-        let st = pisa::isr_p_weights(&labels, &gt_ids, &ious, &pos_loss, &label_weights, &prime, p, &mut w, &mut r)?;
-        Ok(IsrPResult { weights: Float32Array::new(w), ranks: Int32Array::new(r), max_l_num: st.max_l_num, ratio: st.ratio, guarded: st.guarded })
+        // SAFETY: as in pisa_iou_hlr.
+        let (w, r) = unsafe { (weights_out.as_mut(), ranks_out.as_mut()) };
+        let st = pisa::isr_p_weights(&labels, &gt_ids, &ious, &pos_loss, &label_weights, &prime, p, w, r)?;
+        Ok(IsrPStats { max_l_num: st.max_l_num, ratio: st.ratio, guarded: st.guarded })
     })
 }
 
 #[napi]
-pub fn pisa_cls_loss(cls_score: Float32Array, labels: Int32Array, cols: u32, kind: u32, alpha: f64, gamma: f64) -> Result<Float32Array> {
+pub fn pisa_cls_loss(cls_score: Float32Array, labels: Int32Array, cols: u32, kind: u32, alpha: f64, gamma: f64, mut out: Float32Array) -> Result<()> {
     guard(|| {
         let kind = if kind == 0 { ClsLoss::Ce } else { ClsLoss::Focal { alpha: alpha as f32, gamma: gamma as f32 } };
-        let mut out = vec![0f32; labels.len()];
-        pisa::cls_loss_rows(&cls_score, &labels, cols as usize, kind, &mut out)?;
-        Ok(Float32Array::new(out))
+        // SAFETY: as in pisa_iou_hlr.
+        pisa::cls_loss_rows(&cls_score, &labels, cols as usize, kind, unsafe { out.as_mut() })
     })
 }
 
@@ -67,15 +55,16 @@ pub fn pisa_cls_loss(cls_score: Float32Array, labels: Int32Array, cols: u32, kin
 pub fn pisa_carl(
     cls_score: Float32Array, labels: Int32Array, bbox_pred: Float32Array, bbox_targets: Float32Array, num_classes: u32,
     sigmoid: bool, k: f64, bias: f64, beta: f64, avg_factor: f64, loss_weight: f64,
-) -> Result<CarlResult> {
+    mut grad_cls_out: Float32Array, mut grad_bbox_out: Float32Array, mut weights_out: Float32Array,
+) -> Result<f64> {
     guard(|| {
         let p = CarlParams {
             num_classes: num_classes as usize, sigmoid, k: k as f32, bias: bias as f32, beta: beta as f32,
             avg_factor: avg_factor as f32, loss_weight: loss_weight as f32,
         };
-        let (mut gc, mut gb, mut w) = (vec![0f32; cls_score.len()], vec![0f32; bbox_pred.len()], vec![0f32; labels.len()]);
-        let loss = pisa::carl_loss(&cls_score, &labels, &bbox_pred, &bbox_targets, p, &mut gc, &mut gb, &mut w)?;
-        Ok(CarlResult { loss, grad_cls_score: Float32Array::new(gc), grad_bbox_pred: Float32Array::new(gb), weights: Float32Array::new(w) })
+        // SAFETY: as in pisa_iou_hlr.
+        let (gc, gb, w) = unsafe { (grad_cls_out.as_mut(), grad_bbox_out.as_mut(), weights_out.as_mut()) };
+        pisa::carl_loss(&cls_score, &labels, &bbox_pred, &bbox_targets, p, gc, gb, w)
     })
 }
 

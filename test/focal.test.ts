@@ -248,6 +248,30 @@ forEachBackend(() => {
     expect(sigmoidFocalLoss([[0.8]], [[0.3]], { reduction: 'sum' }).loss).toBeCloseTo(want, 6);
   });
 
+  test('out: caller-owned output buffers are overwritten and returned', () => {
+    const x = { data: Float32Array.from({ length: 60 }, (_, k) => Math.sin(k) * 5), shape: [12, 5] };
+    const labels = Array.from({ length: 12 }, (_, i) => i % 6);
+    const fresh = sigmoidFocalLoss(x, labels, { avgFactor: 3 });
+    const lossElements = new Float32Array(60).fill(7), grad = new Float32Array(60).fill(NaN);
+    const r = sigmoidFocalLoss(x, labels, { avgFactor: 3, out: { lossElements, grad } });
+    expect(r.grad.data).toBe(grad);
+    expect(r.lossElements.data).toBe(lossElements);
+    expect(Array.from(grad)).toEqual(Array.from(fresh.grad.data));
+    expect(Array.from(lossElements)).toEqual(Array.from(fresh.lossElements.data));
+    expect(r.loss).toBe(fresh.loss);
+    const g2 = new Float32Array(60).fill(3);
+    const s = softmaxFocalLoss(x, labels.map((l) => l % 5), { out: { grad: g2 } });
+    expect(s.grad.data).toBe(g2);
+    expect(Array.from(g2)).toEqual(Array.from(softmaxFocalLoss(x, labels.map((l) => l % 5)).grad.data));
+    expectError(() => sigmoidFocalLoss(x, labels, { out: { grad: new Float32Array(59) } }), 'E_SHAPE', 'options.out.grad');
+    expectError(() => sigmoidFocalLoss(x, labels, { out: { grad: new Float64Array(60) as never } }), 'E_TYPE', 'options.out.grad');
+    expectError(() => sigmoidFocalLoss(x, labels, { out: { grad: x.data } }), 'E_VALUE', 'options.out.grad');
+    const shared = new Float32Array(120);
+    expectError(() => sigmoidFocalLoss(x, labels, { out: { lossElements: shared.subarray(0, 60), grad: shared.subarray(59, 119) } }), 'E_VALUE', 'options.out.grad');
+    expectError(() => sigmoidFocalLoss(x, labels, { out: { loss: grad } as never }), 'E_OPTION', 'options.out.loss');
+    expectError(() => softmaxFocalLoss(x, labels.map((l) => l % 5), { out: { lossElements: new Float32Array(60) } }), 'E_SHAPE', 'options.out.lossElements');
+  });
+
   describe('softmax focal loss', () => {
     test('matches the direct formula, its gradient rows sum to 0', () => {
       const x = [[0.5, -1, 2, 0], [3, 0, -2, 1], [-50, 50, 0, 1]];
@@ -309,7 +333,16 @@ forEachBackend(() => {
       expectError(() => sigmoidFocalLoss(x, [[1.5, 0], [0, 0]]), 'E_VALUE', 'targets');
       expectError(() => sigmoidFocalLoss(x, [[0.5, 0], [0, 0]], { compat: 'mmcvClamp' }), 'E_VALUE', 'targets');
       expectError(() => sigmoidFocalLoss([[NaN, 0], [0, 0]], [0, 1]), 'E_VALUE', 'logits');
+      expect(expectError(() => sigmoidFocalLoss([[0, 0], [0, -Infinity]], [0, 1]), 'E_VALUE', 'logits').message).toMatch(/element 3 is -Infinity/);
+      expect(expectError(() => sigmoidCrossEntropy([[0, 0], [NaN, 0]], [0, 1]), 'E_VALUE', 'logits').message).toMatch(/element 2 is NaN/);
+      expectError(() => focalLossStar([[0, Infinity], [0, 0]], [0, 1]), 'E_VALUE', 'logits');
+      expectError(() => sigmoidFocalLoss(x, [0, 1], { labelWeights: [[1, 1], [Infinity, 1]] }), 'E_VALUE', 'options.labelWeights');
+      expectError(() => sigmoidFocalLoss(x, [0, 1], { weight: [[1, 1], [1, NaN]] }), 'E_VALUE', 'options.weight');
+      expect(expectError(() => softmaxFocalLoss([[0, 0], [0, NaN]], [0, 1]), 'E_VALUE', 'logits').message).toMatch(/element 3 is NaN/);
+      expectError(() => softmaxFocalLoss(x, [0, 1], { weight: [1, NaN] }), 'E_VALUE', 'options.weight');
       expectError(() => sigmoidFocalLoss(x, [[0, 0], [Infinity, 0]]), 'E_VALUE', 'targets');
+      expectError(() => sigmoidFocalLoss(x, [NaN, 0]), 'E_VALUE', 'targets');
+      expectError(() => sigmoidFocalLoss(x, [[0, NaN], [0, 0]]), 'E_VALUE', 'targets');
       expectError(() => sigmoidFocalLoss(x, [0, 1], { weight: [NaN, 1] }), 'E_VALUE', 'options.weight');
       expectError(() => sigmoidFocalLoss(x, [0, 1], { gamma: -0.5 }), 'E_VALUE', 'options.gamma');
       expectError(() => sigmoidFocalLoss(x, [0, 1], { alpha: -1 }), 'E_VALUE', 'options.alpha');
@@ -358,6 +391,17 @@ describe('backend agreement', () => {
     ['softmax', () => softmaxFocalLoss(logits, labels.map((l) => l % c), { weight: lw, alpha: Array.from({ length: c }, (_, j) => (j + 1) / (c + 1)) })],
     ['softmax γ=0.3', () => softmaxFocalLoss(logits, labels.map((l) => l % c), { gamma: 0.3, reduction: 'none' })],
   ];
+  // several kernel blocks (~4096 elements each) with a partial last block
+  const bn = 301, bc = 29;
+  const bx = { data: Array.from({ length: bn * bc }, () => (rnd() - 0.5) * 20), shape: [bn, bc] };
+  const blabels = Array.from({ length: bn }, () => Math.floor(rnd() * (bc + 1)));
+  const bsoft = { data: Array.from({ length: bn * bc }, (_, k) => (k % 1000 === 5 ? 0.5 : k % 31 === 0 ? 1 : 0)), shape: [bn, bc] };
+  const bw = Array.from({ length: bn * bc }, () => rnd());
+  cases.push(
+    ['multi-block focal labels, [N,C] weights', () => sigmoidFocalLoss(bx, blabels, { weight: bw, reduction: 'sum' })],
+    ['multi-block focal one-hot with a few soft values', () => sigmoidFocalLoss(bx, bsoft, { gamma: 1.5, reduction: 'none' })],
+    ['multi-block softmax', () => softmaxFocalLoss(bx, blabels.map((l) => l % bc), { weight: bw.slice(0, bn), reduction: 'none' })],
+  );
   for (const [name, fn] of cases) {
     test(name, () => {
       const r = onEveryBackend(fn);
@@ -369,6 +413,42 @@ describe('backend agreement', () => {
       }
     });
   }
+});
+
+test('property: every backend agrees on random shapes, targets, weights and options', () => {
+  const elem = fc.oneof(fc.double({ min: -40, max: 40, noNaN: true }), fc.constantFrom(-1e4, -150, 150, 1e4));
+  const input = fc.record({ n: fc.integer({ min: 0, max: 9 }), c: fc.integer({ min: 1, max: 37 }) }).chain(({ n, c }) => fc.record({
+    n: fc.constant(n),
+    c: fc.constant(c),
+    x: fc.array(elem, { minLength: n * c, maxLength: n * c }),
+    labels: fc.array(fc.integer({ min: 0, max: c }), { minLength: n, maxLength: n }),
+    soft: fc.array(fc.oneof(fc.constantFrom(0, 1), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: n * c, maxLength: n * c }),
+    w: fc.option(fc.array(fc.double({ min: 0, max: 3, noNaN: true }), { minLength: n, maxLength: n }), { nil: undefined }),
+    kind: fc.constantFrom('focal', 'focalMmcv', 'ce', 'star'),
+    useSoft: fc.boolean(),
+    gamma: fc.constantFrom(0, 0.5, 1, 2, 2.5),
+    alpha: fc.constantFrom(null, 0, 0.25, 1),
+    reduction: fc.constantFrom('none', 'mean', 'sum'),
+  }));
+  fc.assert(
+    fc.property(input, (p) => {
+      const logits = { data: p.x, shape: [p.n, p.c] };
+      const targets = p.useSoft && p.kind !== 'focalMmcv' ? { data: p.soft, shape: [p.n, p.c] } : p.labels;
+      const common = { reduction: p.reduction as 'none', weight: p.w, targetType: (targets === p.labels ? 'labels' : 'onehot') as 'labels' };
+      const run = (): LossResult => {
+        if (p.kind === 'ce') return sigmoidCrossEntropy(logits, targets, { ...common, alpha: p.alpha });
+        if (p.kind === 'star') return focalLossStar(logits, targets, { ...common, gamma: p.gamma + 0.5 });
+        return sigmoidFocalLoss(logits, targets, { ...common, alpha: p.alpha, gamma: p.gamma, compat: p.kind === 'focalMmcv' ? 'mmcvClamp' : 'stable' });
+      };
+      const r = onEveryBackend(run);
+      for (const b of ['native', 'wasm'] as const) {
+        expectClose(r[b].loss, r.ts.loss, { abs: 1e-4, rel: 2e-5 }, `${b} loss`);
+        expectClose(r[b].lossElements.data, Array.from(r.ts.lossElements.data), { abs: 1e-4, rel: 2e-5 }, `${b} elements`);
+        expectClose(r[b].grad.data, Array.from(r.ts.grad.data), { abs: 1e-5, rel: 2e-5 }, `${b} grad`);
+      }
+    }),
+    { numRuns: 150 },
+  );
 });
 
 describe('gradients vs central finite differences (float64, TS reference)', () => {

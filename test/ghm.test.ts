@@ -19,6 +19,7 @@ function rng(seed: number): () => number {
 }
 
 const sig = (x: number) => 1 / (1 + Math.exp(-x));
+const bufs = (n: number): [Float32Array, Float32Array, Float32Array, Float32Array] => [new Float32Array(n), new Float32Array(n), new Float32Array(n), new Float32Array(n)];
 
 /** True when some g lies within `tol` of an interior bin edge (where f32 and f64 may bin differently). */
 function nearEdge(g: ArrayLike<number>, bins: number, tol: number): boolean {
@@ -411,7 +412,7 @@ describe('gradients vs central finite differences (float64, TS backend, weights 
           fc.pre(awayFromEdges(g, edgesC(bins), 1e-4));
           const acc = Float64Array.from({ length: bins }, (_, i) => (i % 3) + 0.5);
           const lw = Float32Array.from({ length: n }, (_, i) => (i % 4 === 3 ? 0 : 1));
-          const call = (xx: Float64Array) => ghmKernels.ghmC(xx as unknown as Float32Array, c, useLabels, t as unknown as Float32Array, labels, lw, acc, bins, momentum, false, false, 0, 1.5, mean);
+          const call = (xx: Float64Array) => ghmKernels.ghmC(xx as unknown as Float32Array, c, useLabels, t as unknown as Float32Array, labels, lw, acc, bins, momentum, false, false, 0, 1.5, mean, ...bufs(len));
           const r = call(x);
           for (let i = 0; i < len; i++) {
             const xp = Float64Array.from(x); xp[i] += HC;
@@ -437,7 +438,7 @@ describe('gradients vs central finite differences (float64, TS backend, weights 
           fc.pre(awayFromEdges(g, ghmEdges(bins, GHMR_LAST_EDGE), 1e-3));
           const lw = Float32Array.from({ length: 16 }, (_, i) => (i < 4 ? 0 : 1 + (i % 2)));
           const acc = new Float64Array(bins).fill(2);
-          const call = (pp: Float64Array) => ghmKernels.ghmR(pp as unknown as Float32Array, t as unknown as Float32Array, lw, acc, mu, bins, momentum, false, true, 3, 10, true);
+          const call = (pp: Float64Array) => ghmKernels.ghmR(pp as unknown as Float32Array, t as unknown as Float32Array, lw, acc, mu, bins, momentum, false, true, 3, 10, true, ...bufs(16));
           const r = call(p);
           for (let i = 0; i < 16; i++) {
             const pp = Float64Array.from(p); pp[i] += H;
@@ -463,7 +464,7 @@ describe('gradients vs central finite differences (float64, TS backend, weights 
           const t = new Float64Array(8);
           const w = Float32Array.from([1, 2, 0, 0.5]);
           const call = (pp: Float64Array) => {
-            const r = ghmKernels.regressionLoss(kind, pp as unknown as Float32Array, t as unknown as Float32Array, w, 2, param, 0.25);
+            const r = ghmKernels.regressionLoss(kind, pp as unknown as Float32Array, t as unknown as Float32Array, w, 2, param, 0.25, new Float32Array(8), new Float32Array(8));
             return { ...r, loss: 0.25 * r.lossSum };
           };
           const r = call(p);

@@ -33,7 +33,10 @@ export class SoftSamplingError extends Error {
 /** Builds a typed error from a binding's `"CODE\targ\tmessage"` string (or passes others through). */
 export function fromBindingError(e: unknown): SoftSamplingError {
   if (e instanceof SoftSamplingError) return e;
-  const msg = e instanceof Error ? e.message : String(e);
+  // duck-typed: an addon's Error can come from another realm (vm contexts, jest), where
+  // `instanceof Error` is false and String(e) would prefix "Error: " to the code
+  const m = typeof e === 'object' && e !== null ? (e as { message?: unknown }).message : undefined;
+  const msg = typeof m === 'string' ? m : String(e);
   const parts = msg.split('\t');
   if (parts.length >= 3 && /^E_[A-Z]+$/.test(parts[0])) {
     return new SoftSamplingError(parts[0] as ErrorCode, parts[1], parts.slice(2).join('\t'), [e]);

@@ -21,15 +21,26 @@
  * - Reduction (mmdet `weight_reduce_loss`, see {@link reducer}): `'mean'` (default) divides the sum
  *   of weighted element losses by the element count, or by `avgFactor + 2^-23` when `avgFactor` is
  *   given (e.g. the number of positives, RetinaNet); `'sum'`; `'none'`. `lossWeight` multiplies
- *   the result and its gradient. `avgFactor` with `'sum'` is an error.
+ *   the result and its gradient. `avgFactor` with `'sum'` is an error. Without `avgFactor`,
+ *   `'mean'` counts every element, ignored ones included (mmdet); with every label ignored the
+ *   loss and the gradient are 0 (never a division by zero).
+ * - NaN / ±Inf in any input is an `E_VALUE` error naming the argument and the first bad index
+ *   (there is no `nanPolicy` here: a NaN logit has no meaningful loss or gradient).
+ * - Numerics: float32 kernels with float64 sums, log-space forms and closed-form gradients
+ *   (finite for |x| ≤ 1e4 and beyond, any γ ≥ 0); every backend agrees with the float64 golden
+ *   vectors to 1e-6 + 1e-5·|expected|.
+ * - Memory: besides the two outputs (`lossElements`, `grad`), nothing of size `N·C` is allocated
+ *   (class-index targets are never expanded to one-hot; the wasm backend necessarily copies the
+ *   inputs into its linear memory). A training loop can pass its own output buffers in
+ *   `options.out` and allocate nothing per step.
  */
 import { getBackend } from '../registry';
 import { SoftSamplingError } from '../errors';
 import { Tensor, toFloat32, numOpt, enumOpt, checkOptions, type ArrayInput } from '../tensor';
 import { reducer, type ReduceOptions } from './reduce';
-import { SIGMOID_KIND, type LossKernelOut } from '../kernels/focal';
+import { SIGMOID_KIND } from '../kernels/focal';
 
-/** What every loss of the library returns (GHM returns the same shape plus its extras). */
+/** What the focal-family losses return: the reduced loss, the per-element losses and the gradient. */
 export interface LossResult {
   /**
    * The reduced loss, `lossWeight`-scaled. With `reduction: 'none'` it is `lossWeight · Σ lossElements`
@@ -48,6 +59,18 @@ export interface LossResult {
 
 export type TargetType = 'labels' | 'onehot';
 
+/**
+ * Caller-owned output buffers, reused across calls (a training loop): each is overwritten
+ * entirely and returned as the `data` of the result's tensor. Saves allocating (and the page
+ * faults of first-touching) `2·N·C` floats per call. Must not overlap each other or any input.
+ */
+export interface LossOutputs {
+  /** `Float32Array` with one value per element of `lossElements`. */
+  lossElements?: Float32Array;
+  /** `Float32Array` with one value per logit. */
+  grad?: Float32Array;
+}
+
 /** Options shared by the sigmoid-family losses. */
 export interface SigmoidLossOptions extends ReduceOptions {
   /** Element weights: `[N]` (per sample, broadcast over classes) or `[N, C]`. */
@@ -56,6 +79,8 @@ export interface SigmoidLossOptions extends ReduceOptions {
   labelWeights?: ArrayInput;
   /** How to read `targets`: `'labels'` (`[N]` indices, `C` = background) or `'onehot'` (`[N, C]` floats). Default: by element count. */
   targetType?: TargetType;
+  /** Reuse these output buffers (see {@link LossOutputs}). */
+  out?: LossOutputs;
 }
 
 export interface SigmoidCrossEntropyOptions extends SigmoidLossOptions {
@@ -99,9 +124,11 @@ export interface SoftmaxFocalLossOptions extends ReduceOptions {
   weight?: ArrayInput;
   /** Per-sample label weights `[N]` (`0` = ignored). */
   labelWeights?: ArrayInput;
+  /** Reuse these output buffers (`lossElements` `[N]`, `grad` `[N, K]`; see {@link LossOutputs}). */
+  out?: LossOutputs;
 }
 
-const COMMON = ['reduction', 'avgFactor', 'lossWeight', 'weight', 'labelWeights', 'targetType'] as const;
+const COMMON = ['reduction', 'avgFactor', 'lossWeight', 'weight', 'labelWeights', 'targetType', 'out'] as const;
 const EMPTY_F: Float32Array = new Float32Array(0);
 const EMPTY_I: Int32Array = new Int32Array(0);
 
@@ -127,7 +154,9 @@ interface Logits {
 }
 
 function toLogits(input: unknown): Logits {
-  const { data, shape } = toFloat32('logits', input);
+  // NaN/±Inf logits are rejected by every backend's kernel (same E_VALUE error, with the index):
+  // a vectorised scan there instead of a second pass over N·C values here
+  const { data, shape } = toFloat32('logits', input, 'propagate');
   if (shape.length === 1) return { data, shape, n: shape[0], c: 1 };
   const c = shape[shape.length - 1];
   const n = c === 0 ? shape.slice(0, -1).reduce((a, b) => a * b, 1) : data.length / c;
@@ -148,10 +177,35 @@ function toLabels(arg: string, data: Float32Array, maxIncl: number, what: string
 
 function toWeights(arg: string, v: unknown, n: number, c: number, allowFull: boolean): Float32Array {
   if (v === undefined || v === null) return EMPTY_F;
-  const { data } = toFloat32(arg, v);
+  // the sigmoid kernels check their weights for NaN/±Inf (as the logits); softmax's [N] ones here
+  const { data } = toFloat32(arg, v, allowFull ? 'propagate' : 'error');
   if (data.length === n) return data;
   if (allowFull && data.length === n * c) return data;
   throw new SoftSamplingError('E_SHAPE', arg, `expected ${allowFull ? `[N] (${n}) or [N, C] (${n * c})` : `[N] (${n})`} values, got ${data.length}`);
+}
+
+function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
+
+/** The output buffers: the caller's (validated: type, length, no overlap) or fresh ones. */
+function outputs(o: Record<string, unknown>, elemLen: number, gradLen: number, inputs: ArrayBufferView[]): [Float32Array, Float32Array] {
+  const spec = checkOptions('options.out', o.out, ['lossElements', 'grad']);
+  const pick = (key: 'lossElements' | 'grad', len: number): Float32Array => {
+    const v = spec[key];
+    if (v === undefined || v === null) return new Float32Array(len);
+    const arg = `options.out.${key}`;
+    if (!(v instanceof Float32Array)) throw new SoftSamplingError('E_TYPE', arg, 'must be a Float32Array');
+    if (v.length !== len) throw new SoftSamplingError('E_SHAPE', arg, `needs ${len} elements, got ${v.length}`);
+    for (const inp of inputs) {
+      if (overlaps(v, inp)) throw new SoftSamplingError('E_VALUE', arg, 'overlaps an input array');
+    }
+    return v;
+  };
+  const el = pick('lossElements', elemLen);
+  const gr = pick('grad', gradLen);
+  if (el.length > 0 && overlaps(el, gr)) throw new SoftSamplingError('E_VALUE', 'options.out.grad', 'overlaps options.out.lossElements');
+  return [el, gr];
 }
 
 interface Prepared {
@@ -167,7 +221,9 @@ function prepareSigmoid(logits: unknown, targets: unknown, o: Record<string, unk
   const lg = toLogits(logits);
   const { n, c } = lg;
   const tt = enumOpt('options.targetType', o.targetType, ['labels', 'onehot'] as const, 'onehot');
-  const t = toFloat32('targets', targets);
+  // NaN/±Inf targets are rejected below with their index (one-hot: the [0, 1] range check;
+  // labels: the integer check), so the generic finiteness scan is skipped here
+  const t = toFloat32('targets', targets, 'propagate');
   let useLabels: boolean;
   if (o.targetType !== undefined) useLabels = tt === 'labels';
   else if (t.data.length === n * c) useLabels = false;
@@ -197,19 +253,16 @@ function prepareSigmoid(logits: unknown, targets: unknown, o: Record<string, unk
   return { lg, targets: dense, labels, useLabels, weight, labelWeights };
 }
 
-function finish(r: LossKernelOut, scale: number, elemShape: number[], gradShape: number[]): LossResult {
-  return { loss: scale * r.loss, lossElements: new Tensor(r.elements, elemShape), grad: new Tensor(r.grad, gradShape) };
-}
-
 function runSigmoid(logits: unknown, targets: unknown, o: Record<string, unknown>, kind: number, alpha: number | null, gamma: number, beta: number): LossResult {
   const p = prepareSigmoid(logits, targets, o, kind === SIGMOID_KIND.focalMmcv);
   const { n, c } = p.lg;
   const red = reducer(o, n * c);
-  const r = getBackend().sigmoidLoss(
+  const [elements, grad] = outputs(o, n * c, n * c, [p.lg.data, p.targets, p.weight, p.labelWeights]);
+  const sum = getBackend().sigmoidLoss(
     p.lg.data, n, c, p.targets, p.useLabels, p.labels, p.weight, p.labelWeights,
-    kind, alpha !== null, alpha ?? 0, gamma, beta, red.scale,
+    kind, alpha !== null, alpha ?? 0, gamma, beta, red.scale, elements, grad,
   );
-  return finish(r, red.scale, p.lg.shape, p.lg.shape);
+  return { loss: red.scale * sum, lossElements: new Tensor(elements, p.lg.shape), grad: new Tensor(grad, p.lg.shape) };
 }
 
 /**
@@ -261,6 +314,12 @@ export function sigmoidCrossEntropy(logits: ArrayInput, targets: ArrayInput, opt
  * Shapes: as {@link sigmoidCrossEntropy}.
  * @throws SoftSamplingError as {@link sigmoidCrossEntropy}, plus `E_VALUE` for `γ < 0` and for
  *   soft targets with `compat: 'mmcvClamp'`, `E_OPTION` for an unknown `compat`.
+ * @example RetinaNet classification loss of one FPN level (mmdet `FocalLoss`, `loss_weight` 1):
+ * ```ts
+ * // logits [A, 80] of the level's anchors, labels [A] (80 = background), labelWeights [A]
+ * const { loss, grad } = sigmoidFocalLoss({ data: logits, shape: [A, 80] }, labels,
+ *   { labelWeights, avgFactor: numPositives }); // α = 0.25, γ = 2
+ * ```
  */
 export function sigmoidFocalLoss(logits: ArrayInput, targets: ArrayInput, options?: SigmoidFocalLossOptions): LossResult {
   const o = checkOptions('options', options, [...COMMON, 'alpha', 'gamma', 'compat']);
@@ -308,9 +367,9 @@ export function focalLossStar(logits: ArrayInput, targets: ArrayInput, options?:
  *   `E_OPTION`, `E_TYPE`.
  */
 export function softmaxFocalLoss(logits: ArrayInput, labels: ArrayInput, options?: SoftmaxFocalLossOptions): LossResult {
-  const o = checkOptions('options', options, ['reduction', 'avgFactor', 'lossWeight', 'weight', 'labelWeights', 'alpha', 'gamma']);
+  const o = checkOptions('options', options, ['reduction', 'avgFactor', 'lossWeight', 'weight', 'labelWeights', 'alpha', 'gamma', 'out']);
   const gamma = gammaOpt('options.gamma', o.gamma, 2);
-  const { data, shape } = toFloat32('logits', logits);
+  const { data, shape } = toFloat32('logits', logits, 'propagate'); // NaN/±Inf: rejected by the kernel
   if (shape.length !== 2) throw new SoftSamplingError('E_SHAPE', 'logits', `softmax logits must be [N, K], got shape [${shape}]`);
   const [n, k] = shape;
   if (k < 2) throw new SoftSamplingError('E_SHAPE', 'logits', `softmax needs K ≥ 2 classes, got ${k}`);
@@ -331,6 +390,7 @@ export function softmaxFocalLoss(logits: ArrayInput, labels: ArrayInput, options
   const weight = toWeights('options.weight', o.weight, n, k, false);
   const labelWeights = toWeights('options.labelWeights', o.labelWeights, n, k, false);
   const red = reducer(o, n);
-  const r = getBackend().softmaxFocal(data, n, k, lb, alpha, gamma, weight, labelWeights, red.scale);
-  return finish(r, red.scale, [n], [n, k]);
+  const [elements, grad] = outputs(o, n, n * k, [data, weight, labelWeights]);
+  const sum = getBackend().softmaxFocal(data, n, k, lb, alpha, gamma, weight, labelWeights, red.scale, elements, grad);
+  return { loss: red.scale * sum, lossElements: new Tensor(elements, [n]), grad: new Tensor(grad, [n, k]) };
 }

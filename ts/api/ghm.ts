@@ -156,6 +156,13 @@ function common(o: Record<string, unknown>): Common {
   };
 }
 
+/** Fresh, distinct output buffers the backend fills (see `GhmKernels`). */
+function outBuffers(len: number, k: 4): [Float32Array, Float32Array, Float32Array, Float32Array];
+function outBuffers(len: number, k: 2): [Float32Array, Float32Array];
+function outBuffers(len: number, k: number): Float32Array[] {
+  return Array.from({ length: k }, () => new Float32Array(len));
+}
+
 function checkWeights(arg: string, data: Float32Array): void {
   for (let i = 0; i < data.length; i++) {
     if (data[i] < 0) throw new SoftSamplingError('E_VALUE', arg, `element ${i} is negative (${data[i]}); use 0 to ignore an element`);
@@ -261,7 +268,7 @@ export function ghmcLoss(logits: ArrayInput, targets: ArrayInput, options?: Ghmc
     checkWeights('options.labelWeights', w.data);
     lw = w.data;
   }
-  const r = getBackend().ghmC(x.data, numClasses, useLabels, dense, labels, lw, c.accSum, c.bins, c.momentum, c.allBins, c.biasCorrection, c.steps, c.lossWeight, c.reduction === 'mean');
+  const r = getBackend().ghmC(x.data, numClasses, useLabels, dense, labels, lw, c.accSum, c.bins, c.momentum, c.allBins, c.biasCorrection, c.steps, c.lossWeight, c.reduction === 'mean', ...outBuffers(len, 4));
   return ghmResult(r, [n, numClasses], c, GHMC_LAST_EDGE);
 }
 
@@ -299,7 +306,7 @@ export function ghmrLoss(pred: ArrayInput, target: ArrayInput, options?: GhmrOpt
     checkWeights('options.labelWeights', w.data);
     lw = w.data;
   }
-  const r = getBackend().ghmR(p.data, t.data, lw, c.accSum, mu, c.bins, c.momentum, c.allBins, c.biasCorrection, c.steps, c.lossWeight, c.reduction === 'mean');
+  const r = getBackend().ghmR(p.data, t.data, lw, c.accSum, mu, c.bins, c.momentum, c.allBins, c.biasCorrection, c.steps, c.lossWeight, c.reduction === 'mean', ...outBuffers(p.data.length, 4));
   return ghmResult(r, p.shape, c, GHMR_LAST_EDGE);
 }
 
@@ -340,7 +347,8 @@ function regression(kind: 0 | 1, pred: ArrayInput, target: ArrayInput, o: Record
     w = ww.data;
   }
   const red = reducer(o, p.data.length);
-  const r = getBackend().regressionLoss(kind, p.data, t.data, w, cols, param, red.scale);
+  const [le, gr] = outBuffers(p.data.length, 2);
+  const r = getBackend().regressionLoss(kind, p.data, t.data, w, cols, param, red.scale, le, gr);
   return { loss: red.scale * r.lossSum, lossElements: new Tensor(r.lossElements, p.shape), grad: new Tensor(r.grad, p.shape) };
 }
 

@@ -1,19 +1,14 @@
 /**
  * Kernel-level signatures of the focal-family losses (BCE / α-balanced CE, sigmoid and softmax
- * focal loss, FL*). Same contract as `GeometryKernels`: validated buffers in, buffers out; the
- * public API in `ts/api/focal.ts` validates and shapes around them.
+ * focal loss, FL*). Validated buffers in; the public API in `ts/api/focal.ts` validates and
+ * shapes around them.
  *
- * Loss-kernel contract (`crates/core/src/losses/mod.rs`): `elements[i] = w_i·ℓ_i` (element loss
- * times the element weight), `grad[i] = scale·w_i·dℓ_i/dx_i`, `loss = Σ elements` in float64.
+ * Loss-kernel contract (`crates/core/src/losses/mod.rs`): the kernel fills the caller-allocated
+ * outputs `elements[i] = w_i·ℓ_i` (element loss times the element weight) and
+ * `grad[i] = scale·w_i·dℓ_i/dx_i`, and returns `Σ elements` in float64 (not multiplied by
+ * `scale`). The caller allocates the outputs so that they live in the JS heap (the GC sees
+ * them; no copy out of the native addon).
  */
-export interface LossKernelOut {
-  /** float64 Σ of `elements` (not multiplied by `scale`). */
-  loss: number;
-  /** Weighted element losses. */
-  elements: Float32Array;
-  /** Gradient of `scale · Σ elements` w.r.t. the logits. */
-  grad: Float32Array;
-}
 
 /** Sigmoid loss kinds: 0 CE, 1 focal (stable), 2 focal (mmcv clamp), 3 FL*. */
 export const SIGMOID_KIND = { ce: 0, focal: 1, focalMmcv: 2, flStar: 3 } as const;
@@ -27,14 +22,14 @@ export interface FocalKernels {
   sigmoidLoss(
     logits: Float32Array, n: number, c: number, targets: Float32Array, useLabels: boolean, labels: Int32Array,
     weight: Float32Array, labelWeights: Float32Array, kind: number, hasAlpha: boolean, alpha: number,
-    gamma: number, beta: number, scale: number,
-  ): LossKernelOut;
+    gamma: number, beta: number, scale: number, elements: Float32Array, grad: Float32Array,
+  ): number;
   /**
    * Softmax focal loss over `[n, k]` logits, labels `[n]` in `[0, k)`. `alpha`: empty (off),
-   * 1 value or `k` values. `weight`, `labelWeights`: empty or `[n]`. `elements` is `[n]`.
+   * 1 value or `k` values. `weight`, `labelWeights`: empty or `[n]`. `elements` is `[n]`, `grad` `[n, k]`.
    */
   softmaxFocal(
     logits: Float32Array, n: number, k: number, labels: Int32Array, alpha: Float32Array, gamma: number,
-    weight: Float32Array, labelWeights: Float32Array, scale: number,
-  ): LossKernelOut;
+    weight: Float32Array, labelWeights: Float32Array, scale: number, elements: Float32Array, grad: Float32Array,
+  ): number;
 }

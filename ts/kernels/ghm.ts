@@ -41,6 +41,12 @@ export interface RegressionKernelResult {
   grad: Float32Array;
 }
 
+/**
+ * Element outputs are allocated by the caller (the facade: fresh, distinct arrays of the input's
+ * length) and passed last; a backend fills them in place and returns them (native, TS), or
+ * returns arrays of its own (wasm, which copies out of its linear memory anyway). This keeps the
+ * native addon from allocating and handing over large external buffers on every call.
+ */
 export interface GhmKernels {
   /**
    * GHM-C. `logits` `[N·C]`; `useLabels` → `labels` `[N]` int32 (outside `[0, C)` = background),
@@ -51,16 +57,21 @@ export interface GhmKernels {
     logits: Float32Array, numClasses: number, useLabels: boolean, targets: Float32Array, labels: Int32Array,
     labelWeights: Float32Array, accSum: Float64Array, bins: number, momentum: number, allBins: boolean,
     biasCorrection: boolean, steps: number, lossWeight: number, mean: boolean,
+    lossElements: Float32Array, grad: Float32Array, weights: Float32Array, g: Float32Array,
   ): GhmKernelResult;
   /** GHM-R over `[len]` deltas `pred − target`; `labelWeights` empty or `[len]`; `mu` > 0. */
   ghmR(
     pred: Float32Array, target: Float32Array, labelWeights: Float32Array, accSum: Float64Array, mu: number,
     bins: number, momentum: number, allBins: boolean, biasCorrection: boolean, steps: number,
     lossWeight: number, mean: boolean,
+    lossElements: Float32Array, grad: Float32Array, weights: Float32Array, g: Float32Array,
   ): GhmKernelResult;
   /**
    * `kind` 0: smooth L1 with β = `param` (β = 0: L1); 1: ASL1 with μ = `param`. `weight` empty,
    * `[len]` or `[len / cols]` (per row). Gradient of `scale · Σ weight·loss`.
    */
-  regressionLoss(kind: number, pred: Float32Array, target: Float32Array, weight: Float32Array, cols: number, param: number, scale: number): RegressionKernelResult;
+  regressionLoss(
+    kind: number, pred: Float32Array, target: Float32Array, weight: Float32Array, cols: number, param: number, scale: number,
+    lossElements: Float32Array, grad: Float32Array,
+  ): RegressionKernelResult;
 }

@@ -4,7 +4,7 @@
  * `log p_t = −softplus(−x_t)`, `(1−p_t)^γ = exp(−γ·softplus(x_t))`, closed-form gradients
  * (Lin et al. 2017, Appendix B). The mmcv-compatible mode emulates float32 with `Math.fround`.
  */
-import type { FocalKernels, LossKernelOut } from '../../kernels/focal';
+import type { FocalKernels } from '../../kernels/focal';
 import { SoftSamplingError } from '../../errors';
 import { softplus, sigmoid } from './math';
 
@@ -14,35 +14,56 @@ const f = Math.fround;
 
 type Elem = [number, number];
 
-/** Binary target `y ∈ {0,1}`: `[loss, dloss/dx]`. */
-function binaryElem(kind: number, x: number, y: number, aPos: number, aNeg: number, gamma: number, beta: number): Elem {
+/** Scratch for the allocation-free element functions: `[loss, dloss/dx]`. */
+const R = new Float64Array(2);
+
+/**
+ * Binary target `y ∈ {0,1}`, into `R`. One `exp(−|x_t|)` and one `log1p` give
+ * `CE = softplus(−x_t)`, `softplus(x_t)`, `p_t` and `1 − p_t`; `(1−p_t)^γ = exp(−γ·softplus(x_t))`.
+ */
+function binaryElem(kind: number, x: number, y: number, aPos: number, aNeg: number, gamma: number, beta: number): void {
   const ys = 2 * y - 1;
   const at = y > 0.5 ? aPos : aNeg;
+  const xt = kind === K_STAR ? gamma * ys * x + beta : ys * x;
+  const e = Math.exp(-Math.abs(xt));
+  const l = Math.log1p(e);
+  const ce = (xt < 0 ? -xt : 0) + l;
+  const inv = 1 / (1 + e);
+  const omp = xt >= 0 ? e * inv : inv; // 1 − p_t = σ(−x_t)
   if (kind === K_STAR) {
-    const z = gamma * ys * x + beta;
-    return [(at * softplus(-z)) / gamma, -at * ys * sigmoid(-z)];
+    R[0] = (at * ce) / gamma;
+    R[1] = -at * ys * omp;
+    return;
   }
-  const xt = ys * x;
-  const ce = softplus(-xt);
-  if (kind === K_CE) return [at * ce, -at * ys * sigmoid(-xt)];
-  const q = Math.exp(-gamma * softplus(xt));
-  const fw = at * q;
-  return [fw * ce, ys * fw * (-gamma * sigmoid(xt) * ce - sigmoid(-xt))];
+  if (kind === K_CE) {
+    R[0] = at * ce;
+    R[1] = -at * ys * omp;
+    return;
+  }
+  const pt = xt >= 0 ? inv : e * inv;
+  const sp = (xt > 0 ? xt : 0) + l; // softplus(x_t)
+  // (1−p_t)^γ = exp(−γ·softplus(x_t)) = σ(−x_t)^γ: a product for the common γ = 2 and γ = 1
+  const fw = at * (gamma === 2 ? omp * omp : gamma === 1 ? omp : Math.exp(-gamma * sp));
+  R[0] = fw * ce;
+  R[1] = ys * fw * (-gamma * pt * ce - omp);
 }
 
 /** mmcv CUDA op, float32 arithmetic: `log` clamped at FLT_MIN. */
-function mmcvElem(x: number, y: number, aPos: number, aNeg: number, gamma: number): Elem {
+function mmcvElem(x: number, y: number, aPos: number, aNeg: number, gamma: number): void {
   const p = f(1 / f(1 + f(Math.exp(f(-x)))));
   const pow = (b: number) => (b > 0 ? f(Math.pow(b, gamma)) : gamma === 0 ? 1 : 0);
   const omp = f(1 - p);
   if (y > 0.5) {
     const lg = f(Math.log(Math.max(p, FLT_MIN)));
     const w = f(aPos * pow(omp));
-    return [f(-w * lg), f(-w * f(omp - f(f(gamma * p) * lg)))];
+    R[0] = f(-w * lg);
+    R[1] = f(-w * f(omp - f(f(gamma * p) * lg)));
+    return;
   }
   const lg = f(Math.log(Math.max(omp, FLT_MIN)));
   const w = f(aNeg * pow(p));
-  return [f(-w * lg), f(-w * f(f(f(gamma * omp) * lg) - p))];
+  R[0] = f(-w * lg);
+  R[1] = f(-w * f(f(f(gamma * omp) * lg) - p));
 }
 
 function logaddexp(a: number, b: number): number {
@@ -51,24 +72,31 @@ function logaddexp(a: number, b: number): number {
 }
 
 /** Soft target `y ∈ [0,1]` (exact for 0/1 too): see `soft_elem` in the Rust core. */
-function softElem(kind: number, x: number, y: number, hasAlpha: boolean, alpha: number, gamma: number, beta: number): Elem {
+function softElem(kind: number, x: number, y: number, hasAlpha: boolean, alpha: number, gamma: number, beta: number): void {
   const at = hasAlpha ? alpha * y + (1 - alpha) * (1 - y) : 1;
   if (kind === K_STAR) {
     const ys = 2 * y - 1;
     const z = gamma * ys * x + beta;
-    return [(at * softplus(-z)) / gamma, -at * ys * sigmoid(-z)];
+    R[0] = (at * softplus(-z)) / gamma;
+    R[1] = -at * ys * sigmoid(-z);
+    return;
   }
   const l = Math.log1p(Math.exp(-Math.abs(x)));
   const ce = Math.max(x, 0) - x * y + l;
   const spPos = Math.max(x, 0) + l;
   const spNeg = Math.max(-x, 0) + l;
   const dce = (1 - y) * sigmoid(x) - y * sigmoid(-x);
-  if (kind === K_CE) return [at * ce, at * dce];
+  if (kind === K_CE) {
+    R[0] = at * ce;
+    R[1] = at * dce;
+    return;
+  }
   const lq = logaddexp(Math.log(y) - spPos, Math.log(1 - y) - spNeg);
   const q = Math.exp(gamma * lq);
   const r = (1 - 2 * y) * Math.exp(-spNeg - spPos - lq);
   const fw = at * q;
-  return [fw * ce, fw * (gamma * r * ce + dce)];
+  R[0] = fw * ce;
+  R[1] = fw * (gamma * r * ce + dce);
 }
 
 /**
@@ -77,9 +105,10 @@ function softElem(kind: number, x: number, y: number, hasAlpha: boolean, alpha: 
  */
 export function sigmoidElem(kind: number, x: number, y: number, alpha: number | null, gamma: number, beta: number): Elem {
   const aPos = alpha === null ? 1 : alpha, aNeg = alpha === null ? 1 : 1 - alpha;
-  if (kind === K_MMCV) return mmcvElem(x, y, aPos, aNeg, gamma);
-  if (y === 0 || y === 1) return binaryElem(kind, x, y, aPos, aNeg, gamma, beta);
-  return softElem(kind, x, y, alpha !== null, alpha ?? 0, gamma, beta);
+  if (kind === K_MMCV) mmcvElem(x, y, aPos, aNeg, gamma);
+  else if (y === 0 || y === 1) binaryElem(kind, x, y, aPos, aNeg, gamma, beta);
+  else softElem(kind, x, y, alpha !== null, alpha ?? 0, gamma, beta);
+  return [R[0], R[1]];
 }
 
 /**
@@ -95,11 +124,19 @@ export function softmaxFocalRow(x: ArrayLike<number>, y: number, alpha: number, 
   const lse = m + Math.log(s); // log-sum-exp over the classes other than y
   const z = x[y] - lse; // p_y = σ(z)
   const ce = softplus(-z);
-  const q = Math.exp(-gamma * softplus(z));
-  const g = alpha * q * (-gamma * sigmoid(z) * ce - sigmoid(-z));
+  const omp = sigmoid(-z); // 1 − p_y
+  const q = gamma === 2 ? omp * omp : gamma === 1 ? omp : Math.exp(-gamma * softplus(z));
+  const g = alpha * q * (-gamma * sigmoid(z) * ce - omp);
   const grad = new Array<number>(k);
   for (let j = 0; j < k; j++) grad[j] = j === y ? g : -g * Math.exp(x[j] - lse);
   return [alpha * q * ce, grad];
+}
+
+/** NaN / ±Inf check with the same error as the Rust kernels (see `check_finite` there). */
+function checkFinite(arg: string, v: Float32Array): void {
+  for (let i = 0; i < v.length; i++) {
+    if (!Number.isFinite(v[i])) throw new SoftSamplingError('E_VALUE', arg, `element ${i} is ${v[i]} (NaN/Inf not allowed)`);
+  }
 }
 
 function weightAt(w: Float32Array, n: number, c: number, i: number, j: number): number {
@@ -109,11 +146,12 @@ function weightAt(w: Float32Array, n: number, c: number, i: number, j: number): 
 }
 
 export const focalKernels: FocalKernels = {
-  sigmoidLoss(logits, n, c, targets, useLabels, labels, weight, labelWeights, kind, hasAlpha, alpha, gamma, beta, scale): LossKernelOut {
+  sigmoidLoss(logits, n, c, targets, useLabels, labels, weight, labelWeights, kind, hasAlpha, alpha, gamma, beta, scale, elements, grad): number {
     if (kind < 0 || kind > 3) throw new SoftSamplingError('E_VALUE', 'kind', `unknown sigmoid loss kind ${kind}`);
+    checkFinite('logits', logits);
+    checkFinite('options.weight', weight);
+    checkFinite('options.labelWeights', labelWeights);
     const aPos = hasAlpha ? alpha : 1, aNeg = hasAlpha ? 1 - alpha : 1;
-    const elements = new Float32Array(n * c);
-    const grad = new Float32Array(n * c);
     let sum = 0;
     const s32 = f(scale);
     for (let i = 0; i < n; i++) {
@@ -129,23 +167,21 @@ export const focalKernels: FocalKernels = {
         const k = i * c + j;
         const x = logits[k];
         const y = useLabels ? (j === lab ? 1 : 0) : targets[k];
-        let e: Elem;
-        if (kind === K_MMCV) e = mmcvElem(x, y, aPos, aNeg, gamma);
-        else if (binary) e = binaryElem(kind, x, y, aPos, aNeg, gamma, beta);
-        else e = softElem(kind, x, y, hasAlpha, alpha, gamma, beta);
+        if (kind === K_MMCV) mmcvElem(x, y, aPos, aNeg, gamma);
+        else if (binary) binaryElem(kind, x, y, aPos, aNeg, gamma, beta);
+        else softElem(kind, x, y, hasAlpha, alpha, gamma, beta);
         const w = weightAt(weight, n, c, i, j) * weightAt(labelWeights, n, c, i, j);
-        const le = f(w * e[0]);
+        const le = f(w * R[0]);
         elements[k] = le;
-        grad[k] = s32 * w * e[1];
+        grad[k] = s32 * w * R[1];
         sum += le;
       }
     }
-    return { loss: sum, elements, grad };
+    return sum;
   },
 
-  softmaxFocal(logits, n, k, labels, alpha, gamma, weight, labelWeights, scale): LossKernelOut {
-    const elements = new Float32Array(n);
-    const grad = new Float32Array(n * k);
+  softmaxFocal(logits, n, k, labels, alpha, gamma, weight, labelWeights, scale, elements, grad): number {
+    checkFinite('logits', logits);
     const s32 = f(scale);
     let sum = 0;
     for (let i = 0; i < n; i++) {
@@ -159,6 +195,6 @@ export const focalKernels: FocalKernels = {
       sum += le;
       for (let j = 0; j < k; j++) grad[o + j] = s32 * w * g[j];
     }
-    return { loss: sum, elements, grad };
+    return sum;
   },
 };

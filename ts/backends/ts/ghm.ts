@@ -2,8 +2,8 @@
  * Pure TypeScript kernels: GHM-C, GHM-R, smooth L1 and ASL1 losses (issue 3) — the reference the
  * Rust kernels (`crates/core/src/losses/ghm.rs`) are checked against. Float64 arithmetic, float32
  * element outputs; the inputs may be `Float64Array`s too (the finite-difference tests use that).
- * Memory: the outputs plus O(bins); the bin of each element is parked in the weights output
- * between the two passes.
+ * Memory: the outputs plus O(bins); the bin of each element (from the float64 g) is parked in
+ * the weights output between the two passes.
  */
 import type { GhmKernels, GhmKernelResult } from '../../kernels/ghm';
 import { SoftSamplingError } from '../../errors';
@@ -37,35 +37,40 @@ function lwAt(lw: Buf, len: number, cols: number, i: number): number {
   return lw.length === len ? lw[i] : lw[Math.floor(i / cols)];
 }
 
+function checkOut(len: number, ...outs: Float32Array[]): void {
+  for (const o of outs) {
+    if (o.length !== len) throw new SoftSamplingError('E_SHAPE', 'out', `output buffer has ${o.length} elements, expected ${len}`);
+  }
+}
+
 function checkCommon(bins: number, momentum: number): void {
   if (!(Number.isInteger(bins) && bins >= 1)) throw new SoftSamplingError('E_VALUE', 'bins', `must be an integer ≥ 1, got ${bins}`);
   if (!(momentum >= 0 && momentum < 1)) throw new SoftSamplingError('E_VALUE', 'momentum', `must be in [0, 1), got ${momentum}`);
 }
 
 /**
- * Shared binning / moving-average / normalisation. `g` holds the norms; fills `weights` with the
- * bin index (−1 ignored) and returns the per-bin weight table (index `bins` = 0) and bookkeeping.
+ * Shared counting / moving-average / normalisation. On entry `weights` holds each element's bin
+ * (computed from the float64 g); masks ignored elements to −1, counts the valid ones and returns
+ * the per-bin weight table and bookkeeping.
  */
 function harmonize(
-  g: Float32Array, gExact: Float64Array | null, lw: Buf, cols: number, edges: number[], bins: number, momentum: number,
-  allBins: boolean, biasCorrection: boolean, steps: number, accIn: Buf, totOf: (valid: number) => number, weights: Float32Array,
+  lw: Buf, cols: number, bins: number, momentum: number, allBins: boolean, biasCorrection: boolean, steps: number,
+  accIn: Buf, totOf: (valid: number) => number, weights: Float32Array,
 ): { table: Float64Array; counts: Float64Array; accSum: Float64Array; tot: number; nonEmpty: number; updated: boolean } {
-  const len = g.length;
+  const len = weights.length;
   const counts = new Float64Array(bins);
   let valid = 0;
   for (let i = 0; i < len; i++) {
     if (lwAt(lw, len, cols, i) > 0) {
-      const b = binOf(gExact ? gExact[i] : g[i], edges, bins);
-      counts[b]++;
+      counts[weights[i]]++;
       valid++;
-      weights[i] = b;
     } else {
       weights[i] = -1;
     }
   }
   const tot = totOf(valid);
   const accSum = Float64Array.from(accIn);
-  const table = new Float64Array(bins + 1);
+  const table = new Float64Array(bins);
   let nonEmpty = 0;
   let updated = false;
   const correction = biasCorrection && momentum > 0 ? 1 - momentum ** (steps + 1) : 1;
@@ -90,7 +95,7 @@ function harmonize(
 }
 
 export const ghmKernels: GhmKernels = {
-  ghmC(logits, c, useLabels, targets, labels, lw, accIn, bins, momentum, allBins, biasCorrection, steps, lossWeight, mean): GhmKernelResult {
+  ghmC(logits, c, useLabels, targets, labels, lw, accIn, bins, momentum, allBins, biasCorrection, steps, lossWeight, mean, lossElements, grad, weights, g): GhmKernelResult {
     checkCommon(bins, momentum);
     const len = logits.length;
     if (!(c >= 1) || len % c !== 0) throw new SoftSamplingError('E_SHAPE', 'logits', `length ${len} is not a multiple of C = ${c}`);
@@ -102,56 +107,64 @@ export const ghmKernels: GhmKernels = {
       throw new SoftSamplingError('E_SHAPE', 'label_weights', `expected 0, ${rows} or ${len} elements, got ${lw.length}`);
     }
     if (accIn.length !== bins) throw new SoftSamplingError('E_SHAPE', 'acc_sum', `expected ${bins} elements, got ${accIn.length}`);
-    const y = (i: number): number => (useLabels ? (i % c === labels[Math.floor(i / c)] ? 1 : 0) : targets[i]);
-    const gExact = new Float64Array(len);
-    const g = new Float32Array(len);
-    const grad = new Float32Array(len);
-    const lossElements = new Float32Array(len);
-    const weights = new Float32Array(len);
-    for (let i = 0; i < len; i++) {
-      const d = sigmoid(logits[i]) - y(i);
-      gExact[i] = Math.abs(d);
-      g[i] = gExact[i];
+    // target of element i = r·C + j: labels[r] === j (labels), or targets[i]
+    checkOut(len, lossElements, grad, weights, g);
+    const edges = ghmEdges(bins, GHMC_LAST_EDGE);
+    for (let r = 0, i = 0; r < rows; r++) {
+      const l = useLabels ? labels[r] : -1;
+      for (let j = 0; j < c; j++, i++) {
+        const t = useLabels ? (j === l ? 1 : 0) : targets[i];
+        const d = Math.abs(sigmoid(logits[i]) - t);
+        g[i] = d;
+        weights[i] = binOf(d, edges, bins);
+      }
     }
-    const h = harmonize(g, gExact, lw, c, ghmEdges(bins, GHMC_LAST_EDGE), bins, momentum, allBins, biasCorrection, steps, accIn, (v) => Math.max(v, 1), weights);
+    const h = harmonize(lw, c, bins, momentum, allBins, biasCorrection, steps, accIn, (v) => Math.max(v, 1), weights);
     const scale = mean ? lossWeight / h.tot : lossWeight;
     let lossSum = 0;
-    for (let i = 0; i < len; i++) {
-      const slot = weights[i];
-      const w = slot < 0 ? 0 : h.table[slot];
-      const x = logits[i];
-      const t = y(i);
-      // BCE = (1−y)·softplus(x) + y·softplus(−x): exact for saturated logits, no cancellation
-      const le = w === 0 ? 0 : w * ((1 - t) * softplus(x) + t * softplus(-x));
-      lossSum += le;
-      lossElements[i] = le;
-      grad[i] = w === 0 ? 0 : scale * w * (sigmoid(x) - t);
-      weights[i] = w;
+    for (let r = 0, i = 0; r < rows; r++) {
+      const l = useLabels ? labels[r] : -1;
+      for (let j = 0; j < c; j++, i++) {
+        const slot = weights[i];
+        if (slot < 0) {
+          weights[i] = 0;
+          lossElements[i] = 0;
+          grad[i] = 0;
+          continue;
+        }
+        const w = h.table[slot];
+        const x = logits[i];
+        const t = useLabels ? (j === l ? 1 : 0) : targets[i];
+        // BCE = (1−y)·softplus(x) + y·softplus(−x): exact for saturated logits, no cancellation
+        const bce = t === 0 ? softplus(x) : t === 1 ? softplus(-x) : (1 - t) * softplus(x) + t * softplus(-x);
+        const le = w * bce;
+        lossSum += le;
+        lossElements[i] = le;
+        grad[i] = scale * w * (sigmoid(x) - t);
+        weights[i] = w;
+      }
     }
     return { lossSum, loss: scale * lossSum, tot: h.tot, nonEmpty: h.nonEmpty, scale, updated: h.updated, lossElements, grad, weights, g, counts: h.counts, accSum: h.accSum };
   },
 
-  ghmR(pred, target, lw, accIn, mu, bins, momentum, allBins, biasCorrection, steps, lossWeight, mean): GhmKernelResult {
+  ghmR(pred, target, lw, accIn, mu, bins, momentum, allBins, biasCorrection, steps, lossWeight, mean, lossElements, grad, weights, g): GhmKernelResult {
     checkCommon(bins, momentum);
     const len = pred.length;
     if (target.length !== len) throw new SoftSamplingError('E_SHAPE', 'target', `expected ${len} elements, got ${target.length}`);
     if (!(lw.length === 0 || lw.length === len)) throw new SoftSamplingError('E_SHAPE', 'label_weights', `expected ${len} elements, got ${lw.length}`);
     if (!(mu > 0)) throw new SoftSamplingError('E_VALUE', 'mu', `must be > 0, got ${mu}`);
     if (accIn.length !== bins) throw new SoftSamplingError('E_SHAPE', 'acc_sum', `expected ${bins} elements, got ${accIn.length}`);
-    const gExact = new Float64Array(len);
-    const g = new Float32Array(len);
-    const weights = new Float32Array(len);
+    checkOut(len, lossElements, grad, weights, g);
+    const edges = ghmEdges(bins, GHMR_LAST_EDGE);
     for (let i = 0; i < len; i++) {
-      gExact[i] = Math.abs(asl1(pred[i] - target[i], mu)[1]);
-      g[i] = gExact[i];
+      const gi = Math.abs(asl1(pred[i] - target[i], mu)[1]);
+      g[i] = gi;
+      weights[i] = binOf(gi, edges, bins);
     }
     let lwSum = 0;
     for (let i = 0; i < lw.length; i++) lwSum += lw[i];
-    const h = harmonize(g, gExact, lw, 1, ghmEdges(bins, GHMR_LAST_EDGE), bins, momentum, allBins, biasCorrection, steps, accIn,
-      (v) => Math.max(lw.length === 0 ? v : lwSum, 1), weights);
+    const h = harmonize(lw, 1, bins, momentum, allBins, biasCorrection, steps, accIn, (v) => Math.max(lw.length === 0 ? v : lwSum, 1), weights);
     const scale = mean ? lossWeight / h.tot : lossWeight;
-    const lossElements = new Float32Array(len);
-    const grad = new Float32Array(len);
     let lossSum = 0;
     for (let i = 0; i < len; i++) {
       const slot = weights[i];
@@ -166,7 +179,7 @@ export const ghmKernels: GhmKernels = {
     return { lossSum, loss: scale * lossSum, tot: h.tot, nonEmpty: h.nonEmpty, scale, updated: h.updated, lossElements, grad, weights, g, counts: h.counts, accSum: h.accSum };
   },
 
-  regressionLoss(kind, pred, target, weight, cols, param, scale) {
+  regressionLoss(kind, pred, target, weight, cols, param, scale, lossElements, grad) {
     const len = pred.length;
     if (kind !== 0 && kind !== 1) throw new SoftSamplingError('E_VALUE', 'kind', `unknown regression loss ${kind}`);
     if (target.length !== len) throw new SoftSamplingError('E_SHAPE', 'target', `expected ${len} elements, got ${target.length}`);
@@ -175,8 +188,7 @@ export const ghmKernels: GhmKernels = {
       throw new SoftSamplingError('E_SHAPE', 'weight', `expected ${len} or ${len / cols} elements, got ${weight.length}`);
     }
     if (kind === 0 ? !(param >= 0) : !(param > 0)) throw new SoftSamplingError('E_VALUE', kind === 0 ? 'beta' : 'mu', `out of range: ${param}`);
-    const lossElements = new Float32Array(len);
-    const grad = new Float32Array(len);
+    checkOut(len, lossElements, grad);
     let lossSum = 0;
     for (let i = 0; i < len; i++) {
       const w = weight.length === 0 ? 1 : weight.length === len ? weight[i] : weight[Math.floor(i / cols)];

@@ -4,21 +4,21 @@ import { type WasmCtx, out } from './ctx';
 
 export function wasmFocal(w: WasmCtx): FocalKernels {
   return {
-    sigmoidLoss(logits, n, c, targets, useLabels, labels, weight, labelWeights, kind, hasAlpha, alpha, gamma, beta, scale) {
-      const [elements, grad, sum] = w.call('ss_sigmoid_loss', [
+    sigmoidLoss(logits, n, c, targets, useLabels, labels, weight, labelWeights, kind, hasAlpha, alpha, gamma, beta, scale, elements, grad) {
+      const [, , sum] = w.call('ss_sigmoid_loss', [
         logits, n, c, useLabels ? new Float32Array(0) : targets, useLabels, useLabels ? labels : new Int32Array(0),
         weight, weight.length, labelWeights, labelWeights.length,
         kind, hasAlpha, alpha, gamma, beta, scale,
-        out('f32', n * c), out('f32', n * c), out('f64', 1),
+        out('f32', elements.length, elements), out('f32', grad.length, grad), out('f64', 1),
       ]);
-      return { loss: sum[0], elements: elements as Float32Array, grad: grad as Float32Array };
+      return sum[0];
     },
-    softmaxFocal(logits, n, k, labels, alpha, gamma, weight, labelWeights, scale) {
-      const [elements, grad, sum] = w.call('ss_softmax_focal', [
+    softmaxFocal(logits, n, k, labels, alpha, gamma, weight, labelWeights, scale, elements, grad) {
+      const [, , sum] = w.call('ss_softmax_focal', [
         logits, n, k, labels, alpha, alpha.length, gamma, weight, weight.length, labelWeights, labelWeights.length, scale,
-        out('f32', n), out('f32', n * k), out('f64', 1),
+        out('f32', elements.length, elements), out('f32', grad.length, grad), out('f64', 1),
       ]);
-      return { loss: sum[0], elements: elements as Float32Array, grad: grad as Float32Array };
+      return sum[0];
     },
   };
 }

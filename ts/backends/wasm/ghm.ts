@@ -22,6 +22,7 @@ function unpack(r: (Float32Array | Float64Array | Int32Array | Uint8Array)[]): G
 
 export function wasmGhm(w: WasmCtx): GhmKernels {
   return {
+    // the caller's output buffers are not needed: the outputs are copied out of linear memory anyway
     ghmC(logits, c, useLabels, targets, labels, lw, accSum, bins, momentum, allBins, biasCorrection, steps, lossWeight, mean) {
       const n = logits.length;
       return unpack(w.call('ss_ghm_c', [

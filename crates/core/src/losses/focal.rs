@@ -17,9 +17,12 @@
 //! Kernels follow the contract of [`crate::losses`]: they write `w·ℓ` (element loss times the
 //! element weight) and `scale·w·dℓ/dx`, and return the float64 sum of `w·ℓ`.
 //!
-//! The hot loop (binary targets) uses branch-free polynomial `exp` / `log1p` on `f32` (below) so
-//! that LLVM vectorises it; [`crate::dispatch`] picks AVX-512 / AVX2 / baseline at run time.
-//! Rows with soft targets, the mmcv-compatible mode and the softmax loss use `std` math.
+//! The hot loop (binary targets, class-index or one-hot) uses branch-free polynomial `exp` /
+//! `log1p` on `f32` (below) so that LLVM vectorises it; [`crate::dispatch`] picks AVX-512 / AVX2 /
+//! baseline at run time (simd128 on wasm). It runs over blocks of whole rows (~4096 elements):
+//! one long vector loop, then weights and the f64 sum while the block is in cache. Blocks with
+//! soft targets, the mmcv-compatible mode and the per-row parts of the softmax loss use `std`
+//! math. Scratch memory: one row of ones (`C` floats).
 
 use crate::dispatch;
 use crate::error::{CoreError, Result};
@@ -77,6 +80,9 @@ const K_CE: u8 = 0;
 const K_FOCAL: u8 = 1;
 const K_MMCV: u8 = 2;
 const K_STAR: u8 = 3;
+// sigmoid focal loss with γ = 1 or γ = 2 (the default): (1−p_t)^γ by multiplication, no `exp`
+const K_FOCAL1: u8 = 4;
+const K_FOCAL2: u8 = 5;
 
 // ---------------------------------------------------------------------------------------------
 // branch-free f32 math (vectorisable)
@@ -86,9 +92,9 @@ const LN2_HI: f32 = 0.693_145_75;
 const LN2_LO: f32 = 1.428_606_8e-6;
 const SQRT2_M1: f32 = 0.414_213_57;
 
-/// `e^x` for `x ≤ 0`-ish arguments (any finite `x`): Cody–Waite reduction + degree-7 Taylor,
-/// ≤ 2 ulp; results below `FLT_MIN` are flushed to 0, arguments above 88.7 give `+∞`-free
-/// saturation at `f32::MAX`-range (callers only pass `x ≤ 0`).
+/// `e^x`, branch-free (vectorises): Cody–Waite reduction `x = n·ln2 + r`, `|r| ≤ ln2/2`, and a
+/// degree-7 Taylor polynomial; relative error < 3e-7 (tested). Results below `e^−87` are flushed
+/// to 0; `x` is clamped at 88 above (callers pass `x ≤ 0`).
 #[inline(always)]
 fn exp_f(x: f32) -> f32 {
     let xc = fmin(fmax(x, -87.0), 88.0);
@@ -104,7 +110,9 @@ fn exp_f(x: f32) -> f32 {
     let p = p * r + 0.5;
     let p = p * r + 1.0;
     let p = p * r + 1.0;
-    let bits = ((n as i32 + 127) as u32) << 23;
+    // 2^n without a float→int conversion: t = 1.5·2^23 + n holds n in its low mantissa bits
+    // (|n| ≤ 128 after the clamp), so bits(t) − bits(1.5·2^23) = n, as integer lane arithmetic
+    let bits = t.to_bits().wrapping_sub(0x4B40_0000).wrapping_add(127) << 23;
     let v = p * f32::from_bits(bits);
     if x < -87.0 { 0.0 } else { v }
 }
@@ -163,8 +171,15 @@ fn binary_elem<const KIND: u8>(x: f32, y: f32, a_pos: f32, a_neg: f32, gamma: f3
     if KIND == K_CE {
         return (at * ce, -at * ys * omp);
     }
-    // focal: (1−p_t)^γ = exp(−γ·softplus(x_t)); log p_t = −CE
-    let q = exp_f(-gamma * sp);
+    // focal: (1−p_t)^γ = exp(−γ·softplus(x_t)) (= σ(−x_t)^γ, by products for γ ∈ {1, 2});
+    // log p_t = −CE
+    let q = if KIND == K_FOCAL2 {
+        omp * omp
+    } else if KIND == K_FOCAL1 {
+        omp
+    } else {
+        exp_f(-gamma * sp)
+    };
     let f = at * q;
     (f * ce, ys * f * (-gamma * pt * ce - omp))
 }
@@ -228,6 +243,19 @@ fn soft_elem(kind: u8, x: f32, y: f32, alpha: Option<f32>, gamma: f32, beta: f32
 // ---------------------------------------------------------------------------------------------
 // sigmoid losses
 
+/// NaN / ±Inf check: a branch-free (vectorised) scan, the index looked up only on failure.
+/// (Part of the facade's validation, done here because a 8M-element scan costs ~1 ms in the
+/// kernel and ~15 ms in JS; the TS backend performs the same check with the same error.)
+fn check_finite(arg: &'static str, v: &[f32]) -> Result<()> {
+    if v.iter().fold(false, |bad, &x| bad | !x.is_finite()) {
+        if let Some((i, x)) = v.iter().enumerate().find(|(_, x)| !x.is_finite()) {
+            let x = if x.is_nan() { "NaN".to_string() } else if *x > 0.0 { "Infinity".to_string() } else { "-Infinity".to_string() };
+            return Err(CoreError::value(arg, format!("element {i} is {x} (NaN/Inf not allowed)")));
+        }
+    }
+    Ok(())
+}
+
 fn check_weight(arg: &'static str, w: &[f32], n: usize, c: usize) -> Result<()> {
     if w.is_empty() || w.len() == n || w.len() == n * c {
         Ok(())
@@ -236,11 +264,10 @@ fn check_weight(arg: &'static str, w: &[f32], n: usize, c: usize) -> Result<()> 
     }
 }
 
-/// Per-row scalar part of a weight (`[N]` weights) or 1.
+/// Per-row scalar part of a weight (`[N]` weights) or 1. (With C = 1 an `[N]` and an `[N, C]`
+/// weight are the same thing: it is read here and `row_slice` gives ones.)
 #[inline(always)]
-fn row_scalar(w: &[f32], n: usize, c: usize, i: usize) -> f32 {
-    // (with C = 1 an `[N]` and an `[N, C]` weight are the same thing; `row_slice` then gives ones)
-    let _ = c;
+fn row_scalar(w: &[f32], n: usize, i: usize) -> f32 {
     if n > 0 && w.len() == n { w[i] } else { 1.0 }
 }
 
@@ -250,7 +277,7 @@ fn row_slice<'a>(w: &'a [f32], n: usize, c: usize, i: usize, ones: &'a [f32]) ->
     if c != 1 && w.len() == n * c && n * c > 0 { &w[i * c..(i + 1) * c] } else { ones }
 }
 
-/// f64 sum of a row, with 8 independent lanes (vectorises, no serial dependency chain).
+/// f64 sum of a slice into 8 independent lanes (vectorises, no serial dependency chain).
 #[inline(always)]
 fn add_row(acc: &mut [f64; 8], row: &[f32]) {
     let mut it = row.chunks_exact(8);
@@ -266,7 +293,8 @@ fn add_row(acc: &mut [f64; 8], row: &[f32]) {
 
 /// Sigmoid-family loss over `[N, C]` logits (see the module doc for the formulas).
 ///
-/// * `targets`: dense `[N, C]` (0/1 or soft; soft rows take the general std-math path) or
+/// * `targets`: dense `[N, C]` (0/1 or soft; a block holding a soft value takes the general
+///   std-math path) or
 ///   labels `[N]` in `[0, C]` (`C` = background).
 /// * `weight`, `label_weights`: empty, `[N]` (per row, broadcast over classes) or `[N, C]`;
 ///   the element weight is their product.
@@ -286,8 +314,11 @@ pub fn sigmoid_loss(
             if t.len() != n * c {
                 return Err(CoreError::shape("targets", format!("expected {} elements, got {}", n * c, t.len())));
             }
-            if let Some((i, v)) = t.iter().enumerate().find(|(_, v)| !(**v >= 0.0 && **v <= 1.0)) {
-                return Err(CoreError::value("targets", format!("element {i} is {v}, targets must lie in [0, 1]")));
+            // branch-free scan first (vectorises); the index is looked up only on failure
+            if t.iter().fold(false, |bad, &v| bad | !(v >= 0.0 && v <= 1.0)) {
+                if let Some((i, v)) = t.iter().enumerate().find(|(_, v)| !(**v >= 0.0 && **v <= 1.0)) {
+                    return Err(CoreError::value("targets", format!("element {i} is {v}, targets must lie in [0, 1]")));
+                }
             }
             if p.kind == SigmoidKind::FocalMmcv {
                 if let Some((i, v)) = t.iter().enumerate().find(|(_, v)| **v != 0.0 && **v != 1.0) {
@@ -306,6 +337,9 @@ pub fn sigmoid_loss(
     }
     check_weight("weight", weight, n, c)?;
     check_weight("labelWeights", label_weights, n, c)?;
+    check_finite("logits", logits)?;
+    check_finite("options.weight", weight)?;
+    check_finite("options.labelWeights", label_weights)?;
     if loss.len() != n * c {
         return Err(CoreError::shape("loss", format!("expected {} elements, got {}", n * c, loss.len())));
     }
@@ -320,11 +354,42 @@ pub fn sigmoid_loss(
     }
     let sum = match p.kind {
         SigmoidKind::Ce => dispatch!(run_sigmoid::<K_CE>(logits, n, c, targets, weight, label_weights, p, loss, grad)),
+        SigmoidKind::Focal if p.gamma == 2.0 => dispatch!(run_sigmoid::<K_FOCAL2>(logits, n, c, targets, weight, label_weights, p, loss, grad)),
+        SigmoidKind::Focal if p.gamma == 1.0 => dispatch!(run_sigmoid::<K_FOCAL1>(logits, n, c, targets, weight, label_weights, p, loss, grad)),
         SigmoidKind::Focal => dispatch!(run_sigmoid::<K_FOCAL>(logits, n, c, targets, weight, label_weights, p, loss, grad)),
         SigmoidKind::FocalMmcv => dispatch!(run_sigmoid::<K_MMCV>(logits, n, c, targets, weight, label_weights, p, loss, grad)),
         SigmoidKind::FlStar => dispatch!(run_sigmoid::<K_STAR>(logits, n, c, targets, weight, label_weights, p, loss, grad)),
     };
     Ok(sum)
+}
+
+/// Elements per block: whole rows, about 4096 elements (48 KiB of inputs and outputs), so a block
+/// is computed by one long vector loop (short per-row loops of, e.g., C = 80 would leave a scalar
+/// remainder in every row) and then weighted and summed while it is still in cache.
+const BLOCK: usize = 4096;
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn binary_block<const KIND: u8>(x: &[f32], t: Option<&[f32]>, l: &mut [f32], g: &mut [f32], a_pos: f32, a_neg: f32, gamma: f32, beta: f32, scale: f32) {
+    let m = x.len();
+    let (x, l, g) = (&x[..m], &mut l[..m], &mut g[..m]);
+    match t {
+        Some(t) => {
+            let t = &t[..m];
+            for j in 0..m {
+                let (a, b) = binary_elem::<KIND>(x[j], t[j], a_pos, a_neg, gamma, beta);
+                l[j] = a;
+                g[j] = scale * b;
+            }
+        }
+        None => {
+            for j in 0..m {
+                let (a, b) = binary_elem::<KIND>(x[j], 0.0, a_pos, a_neg, gamma, beta);
+                l[j] = a;
+                g[j] = scale * b;
+            }
+        }
+    }
 }
 
 #[inline(always)]
@@ -339,71 +404,78 @@ fn run_sigmoid<const KIND: u8>(
         None => (1.0, 1.0),
     };
     let (gamma, beta, scale) = (p.gamma, p.beta, p.scale);
+    let weighted = !weight.is_empty() || !label_weights.is_empty();
+    let rows = (BLOCK / c).max(1);
     let mut acc = [0f64; 8];
-    for i in 0..n {
-        let xr = &logits[i * c..(i + 1) * c];
-        let lr = &mut loss[i * c..(i + 1) * c];
-        let gr = &mut grad[i * c..(i + 1) * c];
-        let wr = row_scalar(weight, n, c, i) * row_scalar(label_weights, n, c, i);
-        // equal-length reslices let LLVM drop the bounds checks and vectorise the loops
-        let e1 = &row_slice(weight, n, c, i, &ones)[..c];
-        let e2 = &row_slice(label_weights, n, c, i, &ones)[..c];
-        let (xr, lr, gr) = (&xr[..c], &mut lr[..c], &mut gr[..c]);
+    let mut i0 = 0;
+    while i0 < n {
+        let i1 = (i0 + rows).min(n);
+        let (a, b) = (i0 * c, i1 * c);
+        let (xb, lb, gb) = (&logits[a..b], &mut loss[a..b], &mut grad[a..b]);
+        // 1. unweighted element losses and scaled gradients
         match targets {
             Targets::Dense(t) => {
-                let tr = &t[i * c..(i + 1) * c][..c];
-                let binary = tr.iter().fold(true, |b, &v| b & ((v == 0.0) | (v == 1.0)));
+                let tb = &t[a..b];
                 if KIND == K_MMCV {
-                    for j in 0..c {
-                        let (l, g) = mmcv_elem(xr[j], tr[j], a_pos, a_neg, gamma);
-                        let w = wr * e1[j] * e2[j];
-                        lr[j] = w * l;
-                        gr[j] = scale * w * g;
+                    for j in 0..xb.len() {
+                        let (l, g) = mmcv_elem(xb[j], tb[j], a_pos, a_neg, gamma);
+                        lb[j] = l;
+                        gb[j] = scale * g;
                     }
-                } else if binary {
-                    for j in 0..c {
-                        let (l, g) = binary_elem::<KIND>(xr[j], tr[j], a_pos, a_neg, gamma, beta);
-                        let w = wr * e1[j] * e2[j];
-                        lr[j] = w * l;
-                        gr[j] = scale * w * g;
-                    }
+                } else if tb.iter().fold(true, |acc, &v| acc & ((v == 0.0) | (v == 1.0))) {
+                    binary_block::<KIND>(xb, Some(tb), lb, gb, a_pos, a_neg, gamma, beta, scale);
                 } else {
-                    for j in 0..c {
-                        let (l, g) = soft_elem(KIND, xr[j], tr[j], p.alpha, gamma, beta);
-                        let w = wr * e1[j] * e2[j];
-                        lr[j] = w * l;
-                        gr[j] = scale * w * g;
+                    // soft targets somewhere in the block: exact general form for every element
+                    for j in 0..xb.len() {
+                        let (l, g) = soft_elem(KIND, xb[j], tb[j], p.alpha, gamma, beta);
+                        lb[j] = l;
+                        gb[j] = scale * g;
                     }
                 }
             }
             Targets::Labels(labels) => {
-                let lab = labels[i] as usize;
+                // every channel negative, then each row's positive channel (if any) recomputed
                 if KIND == K_MMCV {
-                    for j in 0..c {
-                        let y = if j == lab { 1.0 } else { 0.0 };
-                        let (l, g) = mmcv_elem(xr[j], y, a_pos, a_neg, gamma);
-                        let w = wr * e1[j] * e2[j];
-                        lr[j] = w * l;
-                        gr[j] = scale * w * g;
+                    for j in 0..xb.len() {
+                        let (l, g) = mmcv_elem(xb[j], 0.0, a_pos, a_neg, gamma);
+                        lb[j] = l;
+                        gb[j] = scale * g;
                     }
                 } else {
-                    // every channel negative, then the positive channel (if any) recomputed
-                    for j in 0..c {
-                        let (l, g) = binary_elem::<KIND>(xr[j], 0.0, a_pos, a_neg, gamma, beta);
-                        let w = wr * e1[j] * e2[j];
-                        lr[j] = w * l;
-                        gr[j] = scale * w * g;
-                    }
+                    binary_block::<KIND>(xb, None, lb, gb, a_pos, a_neg, gamma, beta, scale);
+                }
+                for i in i0..i1 {
+                    let lab = labels[i] as usize;
                     if lab < c {
-                        let (l, g) = binary_elem::<KIND>(xr[lab], 1.0, a_pos, a_neg, gamma, beta);
-                        let w = wr * e1[lab] * e2[lab];
-                        lr[lab] = w * l;
-                        gr[lab] = scale * w * g;
+                        let k = (i - i0) * c + lab;
+                        let (l, g) = if KIND == K_MMCV {
+                            mmcv_elem(xb[k], 1.0, a_pos, a_neg, gamma)
+                        } else {
+                            binary_elem::<KIND>(xb[k], 1.0, a_pos, a_neg, gamma, beta)
+                        };
+                        lb[k] = l;
+                        gb[k] = scale * g;
                     }
                 }
             }
         }
-        add_row(&mut acc, lr);
+        // 2. element weights, then the f64 sum
+        if weighted {
+            for i in i0..i1 {
+                let o = (i - i0) * c;
+                let wr = row_scalar(weight, n, i) * row_scalar(label_weights, n, i);
+                let e1 = &row_slice(weight, n, c, i, &ones)[..c];
+                let e2 = &row_slice(label_weights, n, c, i, &ones)[..c];
+                let (lr, gr) = (&mut lb[o..o + c], &mut gb[o..o + c]);
+                for j in 0..c {
+                    let w = wr * e1[j] * e2[j];
+                    lr[j] *= w;
+                    gr[j] *= w;
+                }
+            }
+        }
+        add_row(&mut acc, lb);
+        i0 = i1;
     }
     acc.iter().sum()
 }
@@ -439,6 +511,7 @@ pub fn softmax_focal(
     if let Some((i, v)) = labels.iter().enumerate().find(|(_, v)| **v < 0 || **v as usize >= k) {
         return Err(CoreError::value("labels", format!("label {i} is {v}, labels must lie in [0, {k})")));
     }
+    check_finite("logits", logits)?;
     if !(alpha.is_empty() || alpha.len() == 1 || alpha.len() == k) {
         return Err(CoreError::shape("alpha", format!("expected 0, 1 or {k} values, got {}", alpha.len())));
     }
@@ -465,51 +538,70 @@ fn run_softmax(
     logits: &[f32], n: usize, k: usize, labels: &[i32], alpha: &[f32], gamma: f32, weight: &[f32],
     label_weights: &[f32], scale: f32, loss: &mut [f32], grad: &mut [f32],
 ) -> f64 {
+    // Blocks of whole rows: the exponentials of a block are one flat vector loop (rows of, e.g.,
+    // K = 10 are too short to vectorise one by one). O(block) scratch.
+    let rows = (BLOCK / k).max(1);
+    let mut shift = vec![0f32; rows * k];
+    let mut mrow = vec![0f32; rows];
     let mut sum = 0f64;
-    for i in 0..n {
-        let xr = &logits[i * k..(i + 1) * k];
-        let gr = &mut grad[i * k..(i + 1) * k];
-        let y = labels[i] as usize;
-        let xy = xr[y];
-        // max over the other classes
-        let mut m = f32::NEG_INFINITY;
-        for (j, &v) in xr.iter().enumerate() {
-            let v = if j == y { f32::NEG_INFINITY } else { v };
-            m = fmax(m, v);
+    let mut i0 = 0;
+    while i0 < n {
+        let i1 = (i0 + rows).min(n);
+        let (a, b) = (i0 * k, i1 * k);
+        let (xb, gb, sh) = (&logits[a..b], &mut grad[a..b], &mut shift[..b - a]);
+        // 1. per row: m = max over the classes other than y; the shift is m, and +∞ at y (e = 0)
+        for i in i0..i1 {
+            let o = (i - i0) * k;
+            let y = labels[i] as usize;
+            let mut m = f32::NEG_INFINITY;
+            for (j, &v) in xb[o..o + k].iter().enumerate() {
+                m = fmax(m, if j == y { f32::NEG_INFINITY } else { v });
+            }
+            sh[o..o + k].fill(m);
+            sh[o + y] = f32::INFINITY;
+            mrow[i - i0] = m;
         }
-        // e_j = exp(x_j − m) for j ≠ y (0 at y), stored in the gradient row
-        let mut s = 0f32;
-        for (j, (g, &v)) in gr.iter_mut().zip(xr).enumerate() {
-            let e = exp_f(v - m);
-            let e = if j == y { 0.0 } else { e };
-            *g = e;
-            s += e;
+        // 2. e_j = exp(x_j − m) (0 at y), into the gradient block
+        {
+            let len = xb.len();
+            let (xb, gb, sh) = (&xb[..len], &mut gb[..len], &sh[..len]);
+            for j in 0..len {
+                gb[j] = exp_f(xb[j] - sh[j]);
+            }
         }
-        let lse = m + s.ln();
-        let z = xy - lse;
-        let a = match alpha.len() {
-            0 => 1.0,
-            1 => alpha[0],
-            _ => alpha[y],
-        };
-        // binary focal of the margin z (target 1)
-        let l = (-z.abs()).exp().ln_1p();
-        let ce = fmax(-z, 0.0) + l;
-        let sp = fmax(z, 0.0) + l;
-        let pt = sigmoid(z);
-        let omp = sigmoid(-z);
-        let q = (-gamma * sp).exp();
-        let fl = a * q * ce;
-        let g = a * q * (-gamma * pt * ce - omp);
-        let w = (if weight.is_empty() { 1.0 } else { weight[i] }) * (if label_weights.is_empty() { 1.0 } else { label_weights[i] });
-        loss[i] = w * fl;
-        sum += (w * fl) as f64;
-        let gy = scale * w * g;
-        let f = -gy / s;
-        for e in gr.iter_mut() {
-            *e *= f;
+        // 3. per row: z = x_y − logsumexp_{k≠y}, the binary focal of z, the gradient row
+        for i in i0..i1 {
+            let o = (i - i0) * k;
+            let y = labels[i] as usize;
+            let gr = &mut gb[o..o + k];
+            let s: f32 = gr.iter().sum();
+            let z = xb[o + y] - (mrow[i - i0] + s.ln());
+            let a = match alpha.len() {
+                0 => 1.0,
+                1 => alpha[0],
+                _ => alpha[y],
+            };
+            let (ce, sp, pt, omp) = binary_parts(z);
+            let q = if gamma == 2.0 {
+                omp * omp
+            } else if gamma == 1.0 {
+                omp
+            } else {
+                exp_f(-gamma * sp)
+            };
+            let fl = a * q * ce;
+            let g = a * q * (-gamma * pt * ce - omp);
+            let w = (if weight.is_empty() { 1.0 } else { weight[i] }) * (if label_weights.is_empty() { 1.0 } else { label_weights[i] });
+            loss[i] = w * fl;
+            sum += (w * fl) as f64;
+            let gy = scale * w * g;
+            let f = -gy / s;
+            for e in gr.iter_mut() {
+                *e *= f;
+            }
+            gr[y] = gy;
         }
-        gr[y] = gy;
+        i0 = i1;
     }
     sum
 }
@@ -621,6 +713,21 @@ mod tests {
     }
 
     #[test]
+    fn integer_gamma_fast_paths_match_the_general_form() {
+        for i in -400..=400 {
+            let x = i as f32 * 0.1;
+            for &y in &[0.0f32, 1.0] {
+                let (l2, g2) = binary_elem::<K_FOCAL2>(x, y, 0.25, 0.75, 2.0, 0.0);
+                let (l, g) = binary_elem::<K_FOCAL>(x, y, 0.25, 0.75, 2.0, 0.0);
+                assert!(close(l2, l as f64, 2e-6) && close(g2, g as f64, 2e-6), "γ=2 x={x} y={y}: {l2} {g2} vs {l} {g}");
+                let (l1, g1) = binary_elem::<K_FOCAL1>(x, y, 0.25, 0.75, 1.0, 0.0);
+                let (l, g) = binary_elem::<K_FOCAL>(x, y, 0.25, 0.75, 1.0, 0.0);
+                assert!(close(l1, l as f64, 2e-6) && close(g1, g as f64, 2e-6), "γ=1 x={x} y={y}: {l1} {g1} vs {l} {g}");
+            }
+        }
+    }
+
+    #[test]
     fn labels_equal_one_hot_and_weights_broadcast() {
         let (n, c) = (3, 4);
         let logits: Vec<f32> = (0..n * c).map(|i| (i as f32 * 0.37).sin() * 3.0).collect();
@@ -638,6 +745,40 @@ mod tests {
         assert_eq!(g1, g2);
         assert_eq!(s1, s2);
         assert!(l1[8..].iter().all(|&v| v == 0.0));
+    }
+
+    #[test]
+    fn blocks_match_a_row_by_row_reference() {
+        // several blocks with a partial last one, for both kernels
+        let (n, k) = (1000usize, 7usize);
+        let logits: Vec<f32> = (0..n * k).map(|i| ((i as f32) * 0.731).sin() * 9.0).collect();
+        let labels: Vec<i32> = (0..n).map(|i| (i * 5 % (k + 1)) as i32).collect();
+        let (mut l, mut g) = (vec![0f32; n * k], vec![0f32; n * k]);
+        let p = SigmoidParams { kind: SigmoidKind::Focal, alpha: Some(0.25), gamma: 2.0, beta: 0.0, scale: 1.0 };
+        let total = sigmoid_loss(&logits, n, k, Targets::Labels(&labels), &[], &[], p, &mut l, &mut g).unwrap();
+        let mut want = 0f64;
+        for i in 0..n {
+            for j in 0..k {
+                let y = if j as i32 == labels[i] { 1.0 } else { 0.0 };
+                let (a, b) = soft_elem(K_FOCAL, logits[i * k + j], y, Some(0.25), 2.0, 0.0);
+                assert!(close(l[i * k + j], a as f64, 1e-5) && close(g[i * k + j], b as f64, 1e-5));
+                want += a as f64;
+            }
+        }
+        assert!((total - want).abs() < 1e-3);
+        let sm_labels: Vec<i32> = labels.iter().map(|&v| v % k as i32).collect();
+        let (mut l, mut g) = (vec![0f32; n], vec![0f32; n * k]);
+        softmax_focal(&logits, n, k, &sm_labels, &[], 0.5, &[], &[], 1.0, &mut l, &mut g).unwrap();
+        for i in 0..n {
+            let x: Vec<f64> = logits[i * k..(i + 1) * k].iter().map(|&v| v as f64).collect();
+            let m = x.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let s: f64 = x.iter().map(|v| (v - m).exp()).sum();
+            let py = (x[sm_labels[i] as usize] - m).exp() / s;
+            let fl = -(1.0 - py).powf(0.5) * py.ln();
+            assert!(close(l[i], fl, 1e-5), "row {i}: {} vs {fl}", l[i]);
+            let gs: f32 = g[i * k..(i + 1) * k].iter().sum();
+            assert!(gs.abs() < 1e-5);
+        }
     }
 
     #[test]
@@ -665,5 +806,67 @@ mod tests {
                 assert!(close(g[i * k + j], fd, 1e-4), "row {i} col {j}: {} vs {fd}", g[i * k + j]);
             }
         }
+    }
+}
+
+
+#[cfg(test)]
+mod bench {
+    use super::*;
+    #[inline(always)]
+    fn probe(x: &[f32], out: &mut [f32], f: impl Fn(f32) -> f32) {
+        for (o, &v) in out.iter_mut().zip(x) {
+            *o = f(v);
+        }
+    }
+    #[inline(always)]
+    fn probe2(x: &[f32], out: &mut [f32], g: &mut [f32], f: impl Fn(f32) -> (f32, f32)) {
+        for ((o, gg), &v) in out.iter_mut().zip(g.iter_mut()).zip(x) {
+            let (a, b) = f(v);
+            *o = a;
+            *gg = b;
+        }
+    }
+    #[test]
+    #[ignore]
+    fn bench_kernel() {
+        let (n, c) = (100_000usize, 80usize);
+        let logits: Vec<f32> = (0..n * c).map(|i| -4.6 + ((i * 7919 % 1000) as f32 / 1000.0 - 0.5) * 8.0).collect();
+        let labels: Vec<i32> = (0..n).map(|i| if i % 100 == 0 { (i % c) as i32 } else { c as i32 }).collect();
+        let (mut l, mut g) = (vec![0f32; n * c], vec![0f32; n * c]);
+        for kind in [SigmoidKind::Ce, SigmoidKind::Focal, SigmoidKind::FlStar] {
+            let p = SigmoidParams { kind, alpha: Some(0.25), gamma: 2.0, beta: 0.0, scale: 1e-3 };
+            let mut best = f64::MAX;
+            for _ in 0..10 {
+                let t = std::time::Instant::now();
+                sigmoid_loss(&logits, n, c, Targets::Labels(&labels), &[], &[], p, &mut l, &mut g).unwrap();
+                best = best.min(t.elapsed().as_secs_f64());
+            }
+            eprintln!("{kind:?}: {:.2} ms, {:.2} ns/elem ({})", best * 1e3, best * 1e9 / (n * c) as f64, crate::simd::level().name());
+        }
+        let mut best = f64::MAX;
+        for _ in 0..10 {
+            let t = std::time::Instant::now();
+            for (o, &x) in l.iter_mut().zip(&logits) {
+                *o = x * 2.0;
+            }
+            best = best.min(t.elapsed().as_secs_f64());
+        }
+        eprintln!("copy-scale: {:.2} ms", best * 1e3);
+        let time = |name: &str, f: &mut dyn FnMut()| {
+            let mut best = f64::MAX;
+            for _ in 0..10 {
+                let t = std::time::Instant::now();
+                f();
+                best = best.min(t.elapsed().as_secs_f64());
+            }
+            eprintln!("{name}: {:.2} ms", best * 1e3);
+        };
+        time("exp_f", &mut || dispatch!(probe(&logits, &mut l, |x| exp_f(x))));
+        time("log1p_unit", &mut || dispatch!(probe(&logits, &mut l, |x| log1p_unit(x.abs() * 0.1))));
+        time("binary_parts", &mut || dispatch!(probe(&logits, &mut l, |x| binary_parts(x).0)));
+        time("elem focal", &mut || dispatch!(probe2(&logits, &mut l, &mut g, |x| binary_elem::<K_FOCAL>(x, 0.0, 0.25, 0.75, 2.0, 0.0))));
+        time("elem focal γ=2", &mut || dispatch!(probe2(&logits, &mut l, &mut g, |x| binary_elem::<K_FOCAL2>(x, 0.0, 0.25, 0.75, 2.0, 0.0))));
+        time("elem ce", &mut || dispatch!(probe2(&logits, &mut l, &mut g, |x| binary_elem::<K_CE>(x, 0.0, 0.25, 0.75, 2.0, 0.0))));
     }
 }

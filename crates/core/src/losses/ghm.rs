@@ -13,9 +13,11 @@
 //!   divided by the number of non-empty bins `n` (or by `bins`, the paper's normaliser);
 //! - the gradient holds the weights constant (mmdet computes them under `no_grad`).
 //!
-//! Memory: besides the caller's outputs only O(bins) scratch. The weights output doubles as the
-//! per-element bin index between the two passes, the loss output holds `e^{−|x|}` and the gradient
-//! output holds `σ(x) − y`, so every transcendental is evaluated once per element.
+//! Memory: besides the caller's outputs only O(bins + block) scratch. GHM-C works in blocks of
+//! ~4096 elements: pass 1 writes `g` and keeps the bins in block scratch (counted at once); pass 2
+//! recomputes the elements into block scratch and writes the outputs, so the N·C inputs are read
+//! twice and every output written once. GHM-R (N·4, small) parks each element's bin in the
+//! weights output and `ASL1`, `d/√(d²+μ²)` in the loss / gradient outputs between its passes.
 //!
 //! The inner loops use branch-free, vectorisable `exp`/`log1p` ([`exp_neg`], [`log1p_unit`]); they
 //! agree with the std functions to a few ulp (checked in the tests below).
@@ -101,20 +103,32 @@ pub const GHMC_LAST_EDGE: f32 = 1.0 + 1e-6;
 /// GHM-R's last edge.
 pub const GHMR_LAST_EDGE: f32 = 1e3;
 
-/// Bin of `g ≥ 0` among `edges` (half-open bins, exact comparisons with the f32 edges).
+/// Bin of `g ∈ [0, last edge)` (half-open bins `[e_i, e_{i+1})` with `e_i = f32(i) / f32(bins)`,
+/// compared exactly), returned as f32 so it can be parked in an f32 buffer. Branch-free and
+/// gather-free: `⌊g·bins⌋` is off by at most one bin, which comparisons with the two neighbouring
+/// edges — recomputed by the same f32 division that builds the edge table — correct. The last
+/// edge (`1 + 1e-6` or `1e3`) is never compared: `g ≤ 1` always falls below it.
 #[inline(always)]
+fn bin_slot(g: f32, bins: usize) -> f32 {
+    bin_index(g, bins) as f32
+}
+
+/// [`bin_slot`] as an integer.
+#[inline(always)]
+fn bin_index(g: f32, bins: usize) -> i32 {
+    let nb = bins as i32;
+    let nbf = bins as f32;
+    let b = (g * nbf) as i32; // saturating; g ≥ 0 ⇒ b ≥ 0
+    let b = if b > nb - 1 { nb - 1 } else if b < 0 { 0 } else { b };
+    let lo = b as f32 / nbf;
+    let hi = (b + 1) as f32 / nbf;
+    if g < lo { b - 1 } else if g >= hi && b + 1 < nb { b + 1 } else { b }
+}
+
+#[cfg(test)]
 fn bin_of(g: f32, edges: &[f32], bins: usize) -> usize {
-    let mut b = (g * bins as f32) as usize; // saturating, g ≥ 0
-    if b >= bins {
-        b = bins - 1;
-    }
-    if g < edges[b] {
-        b - 1
-    } else if b + 1 < bins && g >= edges[b + 1] {
-        b + 1
-    } else {
-        b
-    }
+    assert!(g < edges[bins]);
+    bin_slot(g, bins) as usize
 }
 
 /// `e^x` for `x ≤ 0`, branch-free (vectorises). Cephes-style: `2^n · p(r)`, relative error ≲ 2 ulp;
@@ -189,52 +203,55 @@ fn check_opts(o: &GhmOpts, out_len: usize, len: usize, out: &GhmOut) -> Result<(
     Ok(())
 }
 
-/// Label weight of element `i` (`cols` elements per row): none (all valid), one per row, or one
-/// per element.
-#[inline(always)]
-fn lw_at(lw: &[f32], len: usize, cols: usize, i: usize) -> f32 {
-    if lw.is_empty() {
-        1.0
-    } else if lw.len() == len {
-        lw[i]
-    } else {
-        lw[i / cols]
-    }
-}
-
-/// Histogram pass: counts valid elements per bin and stores each element's bin (−1 = ignored) in
-/// `slot` as f32. Returns the number of valid elements.
-fn histogram(g: &[f32], lw: &[f32], cols: usize, edges: &[f32], counts: &mut [f64], slot: &mut [f32]) -> u64 {
+/// Counting pass: applies the label-weight mask (`> 0` valid; empty = all valid; one weight per
+/// row of `cols` elements, or one per element), sets the slot of ignored elements to −1, and
+/// counts valid elements per bin. Four interleaved counter sets keep the increments independent.
+fn count_bins(slots: &mut [f32], lw: &[f32], cols: usize, counts: &mut [f64]) -> u64 {
     let bins = counts.len();
-    let len = g.len();
-    let mut cnt = vec![0u64; bins];
+    let mut cnt = vec![[0u64; 4]; bins];
+    let count_all = |run: &[f32], cnt: &mut Vec<[u64; 4]>| {
+        let mut ch = run.chunks_exact(4);
+        for q in &mut ch {
+            cnt[q[0] as usize][0] += 1;
+            cnt[q[1] as usize][1] += 1;
+            cnt[q[2] as usize][2] += 1;
+            cnt[q[3] as usize][3] += 1;
+        }
+        for &v in ch.remainder() {
+            cnt[v as usize][0] += 1;
+        }
+    };
     if lw.is_empty() {
-        for (s, &gi) in slot.iter_mut().zip(g) {
-            let b = bin_of(gi, edges, bins);
-            cnt[b] += 1;
-            *s = b as f32;
+        count_all(slots, &mut cnt);
+    } else if lw.len() == slots.len() {
+        for (k, (s, &w)) in slots.iter_mut().zip(lw).enumerate() {
+            if w > 0.0 {
+                cnt[*s as usize][k & 3] += 1;
+            } else {
+                *s = -1.0;
+            }
         }
     } else {
-        for i in 0..len {
-            if lw_at(lw, len, cols, i) > 0.0 {
-                let b = bin_of(g[i], edges, bins);
-                cnt[b] += 1;
-                slot[i] = b as f32;
+        for (row, &w) in slots.chunks_exact_mut(cols).zip(lw) {
+            if w > 0.0 {
+                count_all(row, &mut cnt);
             } else {
-                slot[i] = -1.0;
+                row.fill(-1.0);
             }
         }
     }
     let mut valid = 0;
     for (c, k) in counts.iter_mut().zip(&cnt) {
-        *c = *k as f64;
+        let k = k[0] + k[1] + k[2] + k[3];
+        *c = k as f64;
         valid += k;
     }
     valid
 }
 
-/// The harmonizing weight of each bin (index `bins` = ignored, weight 0); updates `acc_sum`.
-/// Returns (table, non-empty bins, whether the EMA was updated).
+/// The harmonizing weight of each bin, shifted by one: `table[0] = 0` (ignored elements),
+/// `table[1 + b]` = weight of bin `b`. Updates `acc_sum`. Returns (table, non-empty bins, whether
+/// the EMA was updated).
 fn bin_weights(o: &GhmOpts, tot: f64, counts: &[f64], acc_sum: &mut [f64]) -> (Vec<f32>, u32, bool) {
     let bins = o.bins;
     let m = o.momentum;
@@ -247,10 +264,10 @@ fn bin_weights(o: &GhmOpts, tot: f64, counts: &[f64], acc_sum: &mut [f64]) -> (V
         if k > 0.0 {
             if m > 0.0 {
                 acc_sum[b] = m * acc_sum[b] + (1.0 - m) * k;
-                table[b] = tot / (acc_sum[b] / correction);
+                table[b + 1] = tot / (acc_sum[b] / correction);
                 updated = true;
             } else {
-                table[b] = tot / k;
+                table[b + 1] = tot / k;
             }
             n += 1;
         }
@@ -262,6 +279,16 @@ fn bin_weights(o: &GhmOpts, tot: f64, counts: &[f64], acc_sum: &mut [f64]) -> (V
         }
     }
     (table.iter().map(|&t| t as f32).collect(), n, updated)
+}
+
+/// Weight of a slot (−1 ignored, else the bin) from the shifted table.
+#[inline(always)]
+fn weight_of(slot: f32, table: &[f32]) -> f32 {
+    debug_assert!(!table.is_empty() && table.len() <= u32::MAX as usize);
+    let bins = (table.len() - 1) as u32;
+    let idx = ((slot + 1.0) as i32 as u32).min(bins) as usize;
+    // SAFETY: idx ≤ bins = table.len() − 1 (a non-empty table: bin_weights builds bins + 1 ≥ 2 entries).
+    unsafe { *table.get_unchecked(idx) }
 }
 
 /// Σ of an f32 slice in f64, with 8 independent accumulators (vectorises; not order-exact).
@@ -281,99 +308,166 @@ fn sum_f64(xs: &[f32]) -> f64 {
     s
 }
 
-#[inline(always)]
-fn ghmc_pass1_dense(logits: &[f32], t: &[f32], e_out: &mut [f32], d_out: &mut [f32], g_out: &mut [f32]) {
-    let n = logits.len();
-    let (t, e_out, d_out, g_out) = (&t[..n], &mut e_out[..n], &mut d_out[..n], &mut g_out[..n]);
-    for i in 0..n {
-        let x = logits[i];
-        let e = exp_neg(-x.abs());
-        let inv = 1.0 / (1.0 + e);
-        let p = if x >= 0.0 { inv } else { e * inv };
-        let d = p - t[i];
-        e_out[i] = e;
-        d_out[i] = d;
-        g_out[i] = d.abs();
+/// Elements per cache block of the second pass (its outputs are summed while still in L1/L2).
+const BLOCK: usize = 4096;
+
+/// Calls `f(start, end, y, mask)` for consecutive blocks of about [`BLOCK`] elements (whole rows):
+/// `y` holds the block's dense targets — a slice of the caller's, or (labels) a one-hot block
+/// expanded into an O(BLOCK) scratch — and `mask` its label weights per element (the caller's,
+/// a per-row weight expanded into scratch, or empty = all valid). So the element loops always run
+/// over long contiguous slices, whatever C is.
+fn for_blocks(len: usize, c: usize, targets: Targets, lw: &[f32], mut f: impl FnMut(usize, usize, &[f32], &[f32])) {
+    let rows_per_block = (BLOCK / c).max(1);
+    let step = rows_per_block * c;
+    let per_row_lw = !lw.is_empty() && lw.len() != len;
+    let mut ybuf = if matches!(targets, Targets::Labels(_)) { vec![0f32; step] } else { Vec::new() };
+    let mut mbuf = if per_row_lw { vec![0f32; step] } else { Vec::new() };
+    for k in (0..len).step_by(step) {
+        let end = (k + step).min(len);
+        let (r0, r1) = (k / c, end / c);
+        let y: &[f32] = match targets {
+            Targets::Dense(t) => &t[k..end],
+            Targets::Labels(labels) => {
+                let y = &mut ybuf[..end - k];
+                y.fill(0.0);
+                for (r, &l) in labels[r0..r1].iter().enumerate() {
+                    if l >= 0 && (l as usize) < c {
+                        y[r * c + l as usize] = 1.0;
+                    }
+                }
+                y
+            }
+        };
+        let m: &[f32] = if lw.is_empty() {
+            &[]
+        } else if per_row_lw {
+            let m = &mut mbuf[..end - k];
+            for (row, &w) in m.chunks_exact_mut(c).zip(&lw[r0..r1]) {
+                row.fill(w);
+            }
+            m
+        } else {
+            &lw[k..end]
+        };
+        f(k, end, y, m);
     }
 }
 
+/// `(e^{−|x|}, σ(x) − y, g, slot)` of one GHM-C element; slot = bin of g, or −1 if `valid` is false.
 #[inline(always)]
-fn ghmc_pass1_labels(logits: &[f32], labels: &[i32], c: usize, e_out: &mut [f32], d_out: &mut [f32], g_out: &mut [f32]) {
-    for (r, &l) in labels.iter().enumerate() {
-        let s = r * c;
-        let (x, e_out, d_out, g_out) = (&logits[s..s + c], &mut e_out[s..s + c], &mut d_out[s..s + c], &mut g_out[s..s + c]);
-        for j in 0..c {
-            let xj = x[j];
-            let e = exp_neg(-xj.abs());
-            let inv = 1.0 / (1.0 + e);
-            let p = if xj >= 0.0 { inv } else { e * inv };
-            let y = if j as i32 == l { 1.0 } else { 0.0 };
-            let d = p - y;
-            e_out[j] = e;
-            d_out[j] = d;
-            g_out[j] = d.abs();
-        }
-    }
+fn ghmc_elem(x: f32, y: f32, valid: bool, bins: usize) -> (f32, f32, f32, i32) {
+    let e = exp_neg(-x.abs());
+    let inv = 1.0 / (1.0 + e);
+    let p = if x >= 0.0 { inv } else { e * inv };
+    let d = p - y;
+    let g = d.abs();
+    let b = bin_index(g, bins);
+    (e, d, g, if valid { b } else { -1 })
 }
 
-/// Pass 2 of GHM-C for one run of elements: weight lookup, `w·BCE`, gradient. `loss` holds
-/// `e^{−|x|}` on entry, `grad` holds `σ(x) − y`, `weights` holds the bin index (−1 = ignored).
-/// `y` is `Some(targets)` or `None` with the single positive channel `pos` (labels).
+/// Pass 1 of GHM-C on a block: writes `g` and the slot (bin, −1 ignored) into `slot` (scratch).
 #[inline(always)]
-fn ghmc_pass2_run(x: &[f32], y: Option<&[f32]>, pos: usize, table: &[f32], scale: f32, loss: &mut [f32], grad: &mut [f32], weights: &mut [f32]) {
+fn ghmc_pass1_run(x: &[f32], y: &[f32], m: &[f32], bins: usize, g_out: &mut [f32], slot: &mut [i32]) {
     let n = x.len();
-    let bins = table.len() - 1;
-    let table = &table[..bins + 1];
-    let (loss, grad, weights) = (&mut loss[..n], &mut grad[..n], &mut weights[..n]);
-    match y {
-        Some(y) => {
-            let y = &y[..n];
-            for i in 0..n {
-                let slot = weights[i];
-                let idx = if slot < 0.0 { bins } else { slot as usize };
-                let w = table[idx.min(bins)];
-                let bce = fmax(x[i], 0.0) - x[i] * y[i] + log1p_unit(loss[i]);
-                loss[i] = w * bce;
-                grad[i] = scale * w * grad[i];
-                weights[i] = w;
-            }
+    let (y, g_out, slot) = (&y[..n], &mut g_out[..n], &mut slot[..n]);
+    if m.is_empty() {
+        for j in 0..n {
+            let (_, _, g, s) = ghmc_elem(x[j], y[j], true, bins);
+            g_out[j] = g;
+            slot[j] = s;
         }
-        None => {
-            for i in 0..n {
-                let slot = weights[i];
-                let idx = if slot < 0.0 { bins } else { slot as usize };
-                let w = table[idx.min(bins)];
-                let bce = fmax(x[i], 0.0) + log1p_unit(loss[i]);
-                loss[i] = w * bce;
-                grad[i] = scale * w * grad[i];
-                weights[i] = w;
-            }
-            // the positive channel: BCE = max(−x, 0) + ln(1 + e^{−|x|}), recomputed (not by
-            // cancellation) so small losses keep their relative accuracy
-            if pos < n {
-                let xp = x[pos];
-                loss[pos] = weights[pos] * (fmax(-xp, 0.0) + log1p_unit(exp_neg(-xp.abs())));
-            }
+    } else {
+        let m = &m[..n];
+        for j in 0..n {
+            let (_, _, g, s) = ghmc_elem(x[j], y[j], m[j] > 0.0, bins);
+            g_out[j] = g;
+            slot[j] = s;
         }
     }
 }
 
+/// Block-local scratch of pass 2 (L1/L2-resident): `e^{−|x|}`, `σ(x) − y`, weight.
+struct Scratch {
+    e: Vec<f32>,
+    d: Vec<f32>,
+    w: Vec<f32>,
+}
+
+/// Pass 2a of GHM-C on a block: recomputes `e`, `d` and the slot of every element (cheaper than
+/// storing them in N·C buffers and reading them back). Gather-free, so it vectorises everywhere.
 #[inline(always)]
-fn ghmc_pass2(logits: &[f32], targets: Targets, c: usize, table: &[f32], scale: f32, loss: &mut [f32], grad: &mut [f32], weights: &mut [f32]) {
-    match targets {
-        Targets::Dense(t) => ghmc_pass2_run(logits, Some(t), 0, table, scale, loss, grad, weights),
-        Targets::Labels(labels) => {
-            for (r, &l) in labels.iter().enumerate() {
-                let s = r * c;
-                let pos = if l >= 0 && (l as usize) < c { l as usize } else { usize::MAX };
-                ghmc_pass2_run(&logits[s..s + c], None, pos, table, scale, &mut loss[s..s + c], &mut grad[s..s + c], &mut weights[s..s + c]);
-            }
+fn ghmc_pass2a(x: &[f32], y: &[f32], m: &[f32], bins: usize, e: &mut [f32], d: &mut [f32], s: &mut [i32]) {
+    let n = x.len();
+    let (y, e, d, s) = (&y[..n], &mut e[..n], &mut d[..n], &mut s[..n]);
+    if m.is_empty() {
+        for j in 0..n {
+            let (ej, dj, _, sj) = ghmc_elem(x[j], y[j], true, bins);
+            e[j] = ej;
+            d[j] = dj;
+            s[j] = sj;
         }
+    } else {
+        let m = &m[..n];
+        for j in 0..n {
+            let (ej, dj, _, sj) = ghmc_elem(x[j], y[j], m[j] > 0.0, bins);
+            e[j] = ej;
+            d[j] = dj;
+            s[j] = sj;
+        }
+    }
+}
+
+/// Pass 2c of GHM-C on a block: `w·BCE`, the gradient and `w` from the scratch; returns Σ `w·BCE`.
+#[inline(always)]
+fn ghmc_pass2c(x: &[f32], y: &[f32], e: &[f32], d: &[f32], w: &[f32], scale: f32, loss: &mut [f32], grad: &mut [f32], weights: &mut [f32]) -> f64 {
+    let n = x.len();
+    let (y, e, d, w, loss, grad, weights) = (&y[..n], &e[..n], &d[..n], &w[..n], &mut loss[..n], &mut grad[..n], &mut weights[..n]);
+    for j in 0..n {
+        // max(x, 0) − x·y is exact for y ∈ {0, 1}, so saturated positives keep tiny losses accurate
+        let bce = fmax(x[j], 0.0) - x[j] * y[j] + log1p_unit(e[j]);
+        loss[j] = w[j] * bce;
+        grad[j] = scale * w[j] * d[j];
+        weights[j] = w[j];
+    }
+    sum_f64(loss)
+}
+
+/// `w[j] = table[slot[j] + 1]` (slots are in `[−1, bins)`).
+#[inline(always)]
+fn lookup_weights(slot: &[i32], table: &[f32], w: &mut [f32]) {
+    let n = slot.len();
+    let w = &mut w[..n];
+    debug_assert!(table.len() >= 1);
+    let top = (table.len() - 1) as u32;
+    for j in 0..n {
+        let idx = ((slot[j] + 1) as u32).min(top) as usize;
+        // SAFETY: idx ≤ table.len() − 1.
+        w[j] = unsafe { *table.get_unchecked(idx) };
+    }
+}
+
+/// Counts slots (−1 ignored) into `cnt[slot + 1]` with four interleaved counter sets.
+#[inline(always)]
+fn count_slots(slot: &[i32], cnt: &mut [[u64; 4]]) {
+    let mut ch = slot.chunks_exact(4);
+    for q in &mut ch {
+        cnt[(q[0] + 1) as usize][0] += 1;
+        cnt[(q[1] + 1) as usize][1] += 1;
+        cnt[(q[2] + 1) as usize][2] += 1;
+        cnt[(q[3] + 1) as usize][3] += 1;
+    }
+    for &v in ch.remainder() {
+        cnt[(v + 1) as usize][0] += 1;
     }
 }
 
 /// GHM-C (reference-semantics §2.2): `logits` `[N·C]`, targets dense `[N·C]` or labels `[N]`,
 /// `label_weights` empty / `[N]` / `[N·C]` (mask: `> 0` is valid).
+///
+/// Two passes over blocks of ~4096 elements: (1) g and its bin (bins in an L1-resident scratch,
+/// counted right away), then the weight table; (2) recompute each element into block scratch,
+/// look the weights up, write loss, gradient and weight. Memory traffic: the inputs twice and each
+/// output once; no gathers inside the vector loops.
 pub fn ghm_c(logits: &[f32], c: usize, targets: Targets, label_weights: &[f32], o: &GhmOpts, out: GhmOut) -> Result<GhmSummary> {
     let len = logits.len();
     if c == 0 || len % c != 0 {
@@ -389,46 +483,63 @@ pub fn ghm_c(logits: &[f32], c: usize, targets: Targets, label_weights: &[f32], 
     }
     check_opts(o, len, len, &out)?;
     let GhmOut { loss_elements, grad, weights, g, counts, acc_sum } = out;
-    match targets {
-        Targets::Dense(t) => dispatch!(ghmc_pass1_dense(logits, t, loss_elements, grad, g)),
-        Targets::Labels(l) => dispatch!(ghmc_pass1_labels(logits, l, c, loss_elements, grad, g)),
+    let bins = o.bins;
+    let mut cnt = vec![[0u64; 4]; bins + 1];
+    let mut slot = vec![0i32; (BLOCK / c).max(1) * c];
+    for_blocks(len, c, targets, label_weights, |k, end, y, m| {
+        let s = &mut slot[..end - k];
+        dispatch!(ghmc_pass1_run(&logits[k..end], y, m, bins, &mut g[k..end], s));
+        count_slots(s, &mut cnt);
+    });
+    let mut valid = 0;
+    for (c, k) in counts.iter_mut().zip(&cnt[1..]) {
+        let k = k[0] + k[1] + k[2] + k[3];
+        *c = k as f64;
+        valid += k;
     }
-    let edges = ghm_edges(o.bins, GHMC_LAST_EDGE);
-    let valid = histogram(g, label_weights, c, &edges, counts, weights);
     let tot = (valid as f64).max(1.0);
     let (table, non_empty, updated) = bin_weights(o, tot, counts, acc_sum);
     let scale = if o.mean { o.loss_weight / tot } else { o.loss_weight };
-    let s = scale as f32;
-    dispatch!(ghmc_pass2(logits, targets, c, &table, s, loss_elements, grad, weights));
-    let loss_sum = dispatch!(sum_f64(loss_elements));
+    let sc = scale as f32;
+    let mut loss_sum = 0.0;
+    let cap = slot.len();
+    let mut sc2 = Scratch { e: vec![0f32; cap], d: vec![0f32; cap], w: vec![0f32; cap] };
+    for_blocks(len, c, targets, label_weights, |k, end, y, m| {
+        let n = end - k;
+        let x = &logits[k..end];
+        let (e, d, w, sl) = (&mut sc2.e[..n], &mut sc2.d[..n], &mut sc2.w[..n], &mut slot[..n]);
+        dispatch!(ghmc_pass2a(x, y, m, bins, e, d, sl));
+        dispatch!(lookup_weights(sl, &table, w));
+        loss_sum += dispatch!(ghmc_pass2c(x, y, e, d, w, sc, &mut loss_elements[k..end], &mut grad[k..end], &mut weights[k..end]))
+    });
     Ok(GhmSummary { loss_sum, loss: scale * loss_sum, tot, non_empty, scale, updated })
 }
 
 #[inline(always)]
-fn ghmr_pass1(pred: &[f32], target: &[f32], mu: f32, l_out: &mut [f32], d_out: &mut [f32], g_out: &mut [f32]) {
+fn ghmr_pass1(pred: &[f32], target: &[f32], mu: f32, bins: usize, l_out: &mut [f32], d_out: &mut [f32], g_out: &mut [f32], s_out: &mut [f32]) {
     let n = pred.len();
-    let (target, l_out, d_out, g_out) = (&target[..n], &mut l_out[..n], &mut d_out[..n], &mut g_out[..n]);
+    let (target, l_out, d_out, g_out, s_out) = (&target[..n], &mut l_out[..n], &mut d_out[..n], &mut g_out[..n], &mut s_out[..n]);
     for i in 0..n {
         let (l, dl) = asl1(pred[i] - target[i], mu);
+        let g = dl.abs();
         l_out[i] = l;
         d_out[i] = dl;
-        g_out[i] = dl.abs();
+        g_out[i] = g;
+        s_out[i] = bin_slot(g, bins);
     }
 }
 
 #[inline(always)]
-fn weighted_pass2(table: &[f32], scale: f32, loss: &mut [f32], grad: &mut [f32], weights: &mut [f32]) {
+fn ghmr_pass2_run(table: &[f32], scale: f32, loss: &mut [f32], grad: &mut [f32], weights: &mut [f32]) -> f64 {
     let n = loss.len();
-    let bins = table.len() - 1;
     let (grad, weights) = (&mut grad[..n], &mut weights[..n]);
     for i in 0..n {
-        let slot = weights[i];
-        let idx = if slot < 0.0 { bins } else { slot as usize };
-        let w = table[idx.min(bins)];
+        let w = weight_of(weights[i], table);
         loss[i] *= w;
         grad[i] = scale * w * grad[i];
         weights[i] = w;
     }
+    sum_f64(loss)
 }
 
 /// GHM-R (reference-semantics §2.3): `pred`, `target`, `label_weights` all `[len]`
@@ -444,15 +555,17 @@ pub fn ghm_r(pred: &[f32], target: &[f32], label_weights: &[f32], o: &GhmOpts, o
     }
     check_opts(o, len, len, &out)?;
     let GhmOut { loss_elements, grad, weights, g, counts, acc_sum } = out;
-    dispatch!(ghmr_pass1(pred, target, o.mu, loss_elements, grad, g));
-    let edges = ghm_edges(o.bins, GHMR_LAST_EDGE);
-    let valid = histogram(g, label_weights, 1, &edges, counts, weights);
+    dispatch!(ghmr_pass1(pred, target, o.mu, o.bins, loss_elements, grad, g, weights));
+    let valid = count_bins(weights, label_weights, 1, counts);
     let lw_sum = if label_weights.is_empty() { valid as f64 } else { dispatch!(sum_f64(label_weights)) };
     let tot = lw_sum.max(1.0);
     let (table, non_empty, updated) = bin_weights(o, tot, counts, acc_sum);
     let scale = if o.mean { o.loss_weight / tot } else { o.loss_weight };
-    dispatch!(weighted_pass2(&table, scale as f32, loss_elements, grad, weights));
-    let loss_sum = dispatch!(sum_f64(loss_elements));
+    let sc = scale as f32;
+    let mut loss_sum = 0.0;
+    for ((l, gr), w) in loss_elements.chunks_mut(BLOCK).zip(grad.chunks_mut(BLOCK)).zip(weights.chunks_mut(BLOCK)) {
+        loss_sum += dispatch!(ghmr_pass2_run(&table, sc, l, gr, w));
+    }
     Ok(GhmSummary { loss_sum, loss: scale * loss_sum, tot, non_empty, scale, updated })
 }
 
