@@ -168,3 +168,164 @@ test('helpers: CSV quoting and the loss CDF', () => {
   expect(c.map((p) => p.fraction)).toEqual([0, 0.25, 0.5, 0.75, 1]);
   expect(c.map((p) => p.cumulative)).toEqual([0, 0, 0.125, 0.5, 1]);
 });
+
+/** samples.csv of a run, parsed. */
+function samplesOf(dir: string): { index: number; image_id: number; category_id: number; score: number; target: number; iou: number }[] {
+  const [head, ...rows] = readFileSync(join(dir, 'samples.csv'), 'utf8').trim().split('\n');
+  const cols = head.split(',');
+  return rows.map((r) => Object.fromEntries(r.split(',').map((v, i) => [cols[i], Number(v)])) as any);
+}
+const analysisJson = (dir: string, id: string) => (existsSync(join(dir, `${id}.json`)) ? J(join(dir, `${id}.json`)) : null);
+/** The analysis' JSON, or null when (and only when) the run reported its library functions as missing. */
+function analysisOr(dir: string, id: string, needs: string[]): any {
+  const a = analysisJson(dir, id);
+  if (!a) expect(J(join(dir, 'summary.json')).missing).toEqual(expect.arrayContaining([needs[0]]));
+  return a;
+}
+
+describe('analyses on the bundled data, checked against independent computations', () => {
+  test('focal-loss CDF: share of the hardest 20 % for γ = 0 and 2 from the closed form', () => {
+    const a = analysisOr(bundled0, 'focal_loss_cdf', ['sigmoidFocalLoss']);
+    if (!a) return; // sigmoidFocalLoss not in this build (reported as missing)
+    const s = samplesOf(bundled0);
+    expect([a.positives, a.negatives]).toEqual([267, 227]);
+    for (const gamma of [0, 2]) {
+      for (const group of ['positive', 'negative']) {
+        const losses = s.filter((x) => x.target === (group === 'positive' ? 1 : 0)).map((x) => (group === 'positive' ? -0.25 * (1 - x.score) ** gamma * Math.log(x.score) : -0.75 * x.score ** gamma * Math.log(1 - x.score)));
+        const sorted = [...losses].sort((p, q) => p - q);
+        const total = sorted.reduce((p, q) => p + q, 0);
+        const k = Math.ceil(0.8 * sorted.length);
+        const share = 1 - sorted.slice(0, k).reduce((p, q) => p + q, 0) / total;
+        const curve = a.curves.find((c: any) => c.gamma === gamma && c.group === group);
+        expect(Math.abs(curve.hardest20Share - share)).toBeLessThan(1e-5);
+        expect(curve.points.at(-1).cumulative).toBeCloseTo(1, 6);
+      }
+    }
+  });
+
+  test('PISA fig. 4: the hard set is the 20 lowest-scored positives; prime = best IoU-HLR ranks', () => {
+    const a = analysisOr(bundled0, 'pisa_prime_samples', ['iouHlr']);
+    if (!a) return;
+    const s = samplesOf(bundled0).filter((x) => x.target === 1);
+    const hard = [...s].sort((p, q) => p.score - q.score || p.index - q.index).slice(0, 20).map((x) => x.index).sort((p, q) => p - q);
+    expect(a.rows.filter((r: any) => r.hard).map((r: any) => r.index).sort((p: number, q: number) => p - q)).toEqual(hard);
+    // IoU-HLR by hand: local rank within (image, gt) by IoU, then within the class by (local rank, −IoU)
+    const gtOf = new Map<number, number>();
+    const gt = J(join(DATA, 'cartucho-map-indoor85/coco/groundtruths_coco.json'));
+    const det = J(join(DATA, 'cartucho-map-indoor85/coco/detections_coco.json'));
+    // the matched gt of a positive = the same-class gt box of its image with the highest IoU (+1 convention)
+    const iou = (p: number[], q: number[]) => {
+      const w = Math.min(p[0] + p[2], q[0] + q[2]) - Math.max(p[0], q[0]) + 1, h = Math.min(p[1] + p[3], q[1] + q[3]) - Math.max(p[1], q[1]) + 1;
+      if (w <= 0 || h <= 0) return 0;
+      return (w * h) / ((p[2] + 1) * (p[3] + 1) + (q[2] + 1) * (q[3] + 1) - w * h);
+    };
+    for (const x of s) {
+      const d = det[x.index];
+      let best = -1, bi = -1;
+      gt.annotations.forEach((g: any) => {
+        if (g.image_id !== d.image_id || g.category_id !== d.category_id) return;
+        const v = iou(d.bbox, g.bbox);
+        if (v > best) [best, bi] = [v, g.id];
+      });
+      gtOf.set(x.index, bi);
+    }
+    const local = new Map<number, number>();
+    const groups = new Map<number, typeof s>();
+    for (const x of s) (groups.get(gtOf.get(x.index)!) ?? groups.set(gtOf.get(x.index)!, []).get(gtOf.get(x.index)!)!).push(x);
+    for (const g of groups.values()) [...g].sort((p, q) => q.iou - p.iou || p.index - q.index).forEach((x, r) => local.set(x.index, r));
+    const rank = new Map<number, number>();
+    const byClass = new Map<number, typeof s>();
+    for (const x of s) (byClass.get(x.category_id) ?? byClass.set(x.category_id, []).get(x.category_id)!).push(x);
+    for (const c of byClass.values()) [...c].sort((p, q) => local.get(p.index)! - local.get(q.index)! || q.iou - p.iou || p.index - q.index).forEach((x, r) => rank.set(x.index, r));
+    for (const r of a.rows) expect(r.hlr_rank).toBe(rank.get(r.index));
+    const prime = [...s].sort((p, q) => rank.get(p.index)! - rank.get(q.index)! || q.iou - p.iou || p.index - q.index).slice(0, 20).map((x) => x.index).sort((p, q) => p - q);
+    expect(a.rows.filter((r: any) => r.prime).map((r: any) => r.index).sort((p: number, q: number) => p - q)).toEqual(prime);
+    expect(a.stats.prime.meanIou).toBeGreaterThan(a.stats.random.meanIou);
+  });
+
+  test('PISA fig. 2: raising true positives never lowers AP; the baseline is the evaluation', () => {
+    const a = analysisOr(bundled0, 'pisa_pr_rescored', ['iouHlr']);
+    if (!a) return;
+    const s = J(join(bundled0, 'summary.json'));
+    expect(a.stats.baseline).toEqual(s.coco);
+    for (const v of ['top-5 raised', 'top-25 raised']) for (const k of ['AP', 'AP50', 'AP75']) expect(a.stats[v][k]).toBeGreaterThanOrEqual(a.stats.baseline[k] - 1e-12);
+    expect(a.apPerThreshold.filter((r: any) => r.variant === 'baseline')).toHaveLength(10);
+    const base50 = a.apPerThreshold.find((r: any) => r.variant === 'baseline' && r.iou === 0.5).AP;
+    expect(base50).toBeCloseTo(s.coco.AP50, 10);
+  });
+
+  test('weights against IoU: CARL = (0.2 + 0.8 s) normalised; focal = α(1 − s)^γ normalised', () => {
+    const a = analysisOr(bundled0, 'weights_vs_iou', ['isrP']);
+    if (!a) return;
+    const s = new Map(samplesOf(bundled0).map((x) => [x.index, x]));
+    const rows = (m: string) => a.rows.filter((r: any) => r.method === m);
+    if (rows('CARL').length) {
+      const v = rows('CARL').map((r: any) => 0.2 + 0.8 * s.get(r.index)!.score);
+      const mean = v.reduce((p: number, q: number) => p + q, 0) / v.length;
+      rows('CARL').forEach((r: any, i: number) => expect(Math.abs(r.normalised_weight - v[i] / mean)).toBeLessThan(1e-5));
+      expect(rows('CARL').reduce((p: number, r: any) => p + r.weight, 0)).toBeCloseTo(267, 3);
+    }
+    if (rows('focal (γ=2)').length) {
+      const v = rows('focal (γ=2)').map((r: any) => 0.25 * (1 - s.get(r.index)!.score) ** 2);
+      const mean = v.reduce((p: number, q: number) => p + q, 0) / v.length;
+      rows('focal (γ=2)').forEach((r: any, i: number) => expect(Math.abs(r.normalised_weight - v[i] / mean)).toBeLessThan(1e-4));
+    }
+    if (rows('ISR-P').length) expect(rows('ISR-P')).toHaveLength(267);
+  });
+
+  test('GHM density: g = |σ(x) − y| = 1 − s (positives) or s (negatives), 30 bins', () => {
+    const a = analysisOr(bundled0, 'ghm_gradient_density', ['ghmcLoss']);
+    if (!a) return;
+    const s = samplesOf(bundled0);
+    const counts = new Array(30).fill(0);
+    for (const x of s) counts[Math.min(29, Math.floor((x.target ? 1 - x.score : x.score) * 30))]++;
+    const got = a.rows.map((r: any) => r.count);
+    expect(got.reduce((p: number, q: number) => p + q, 0)).toBe(494);
+    expect(got.reduce((p: number, q: number, i: number) => p + Math.abs(q - counts[i]), 0)).toBeLessThanOrEqual(2);
+    expect(a.histogram.counts.reduce((p: number, q: number) => p + q, 0)).toBe(494);
+  });
+});
+
+test('anchors mode: anchor counts from the image extents, positives per gt', () => {
+  const out = join(tmp, 'anchors');
+  const r = run(['analyze', '--out', out, '--workers', '2', '--anchors', '--no-png', '-q']);
+  expect(r.code).toBe(0);
+  const s = J(join(out, 'summary.json'));
+  const a = analysisJson(out, 'anchors_positives_per_gt');
+  if (!a) {
+    expect(s.missing).toEqual(expect.arrayContaining(['maxIouAssign']));
+    return;
+  }
+  const gt = J(join(DATA, 'cartucho-map-indoor85/coco/groundtruths_coco.json'));
+  const det = J(join(DATA, 'cartucho-map-indoor85/coco/detections_coco.json'));
+  for (const im of a.images) {
+    let W = 1, H = 1;
+    for (const b of [...gt.annotations, ...det].filter((x: any) => x.image_id === im.imageId)) {
+      W = Math.max(W, b.bbox[0] + b.bbox[2]);
+      H = Math.max(H, b.bbox[1] + b.bbox[3]);
+    }
+    expect([im.width, im.height, im.sizeFrom]).toEqual([Math.ceil(W), Math.ceil(H), 'boxes']);
+    expect(im.nAnchors).toBe([8, 16, 32, 64, 128].reduce((p, st) => p + Math.ceil(Math.ceil(H) / st) * Math.ceil(Math.ceil(W) / st) * 9, 0));
+    expect(im.posPerGt.reduce((p: number, q: number) => p + q, 0)).toBe(im.nPos);
+  }
+  expect(a.gtBoxes).toBe(686);
+  expect(a.rows.reduce((p: number, r: any) => p + r.gt_boxes, 0)).toBe(686);
+  expect(a.totals.anchors).toBe(a.totals.pos + a.totals.neg + a.totals.ign);
+  const hlr = analysisJson(out, 'anchors_iou_hlr');
+  expect(hlr.positives).toBe(a.totals.pos);
+}, 240000);
+
+test('--backend: the evaluation and the samples are identical on native, wasm and ts', () => {
+  const outs = ['native', 'wasm', 'ts'].map((b) => {
+    const out = join(tmp, `be-${b}`);
+    const r = run(['analyze', '--out', out, '--backend', b, '--workers', '0', '--no-png', '-q']);
+    expect(r.code).toBe(0);
+    expect(J(join(out, 'summary.json')).backend).toBe(b);
+    return out;
+  });
+  for (const f of ['eval_coco.json', 'eval_voc.json', 'samples.csv', 'pisa_pr_rescored.csv']) {
+    if (!existsSync(join(outs[0], f))) continue;
+    const ref = readFileSync(join(outs[0], f));
+    for (const o of outs.slice(1)) expect(readFileSync(join(o, f)).equals(ref)).toBe(true);
+  }
+}, 240000);

@@ -92,10 +92,12 @@ describe('bad input → a message naming file, record and field; exit 1; no outp
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/give both --gt and --dets/);
     const w = run(['analyze', '--workers', '-1']);
-    expect(w.code).not.toBe(0);
+    expect(w.code).toBe(2);
     expect(w.stderr).toMatch(/--workers must be an integer ≥ 0/);
     const b = run(['analyze', '--backend', 'gpu']);
-    expect(b.code).not.toBe(0);
+    expect(b.code).toBe(2);
+    expect(run(['analyze', '--bogus']).code).toBe(2);
+    expect(run(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     expect(b.stderr).toMatch(/Allowed choices are auto, native, wasm, ts/);
   });
   test('eval reports bad input the same way', () => {

@@ -78,20 +78,18 @@ forEachBackend(() => {
     }
   });
 
-  test('padilla persons7: asserted all-point AP at IoU .1/.3/.5/.75 and 11-point at .3/.5/.75', () => {
+  test('padilla persons7: asserted all-point and 11-point AP at IoU .1/.3/.5/.75 (VOC +1 convention)', () => {
     const exp = padilla.persons7.asserted_by_review_odm_tests;
     for (const t of ['0.1', '0.3', '0.5', '0.75']) {
       const r = evaluateVoc(persons[0], persons[1], { iouThreshold: Number(t), legacyOffset: true });
       expect(Math.abs(r.mAP - exp.ap_all_point[t])).toBeLessThan(1e-9);
+      const r11 = evaluateVoc(persons[0], persons[1], { iouThreshold: Number(t), legacyOffset: true, interpolation: '11-point' });
+      expect(Math.abs(r11.mAP - exp.ap_11_point[t])).toBeLessThan(1e-9);
     }
-    for (const t of ['0.3', '0.5', '0.75']) {
-      const r = evaluateVoc(persons[0], persons[1], { iouThreshold: Number(t), legacyOffset: true, interpolation: '11-point' });
-      expect(Math.abs(r.mAP - exp.ap_11_point[t])).toBeLessThan(1e-9);
-    }
-    // IoU .1, 11-point: the upstream test asserts 1/3; the precision envelope of this very P/R list gives
-    // (1 + 2/3 + 4·(1/2) + 9/23) / 11 = 0.36891 (see the report) — we assert our value, derived by hand.
+    // IoU .1, 11-point: recall reaches exactly 9/15 = 0.6, which is below the float recall point
+    // 6 · 0.1 = 0.6000000000000001 of every reference (numpy linspace/arange, MATLAB 0:0.1:1): 1/3, not 0.3689
     const r = evaluateVoc(persons[0], persons[1], { iouThreshold: 0.1, legacyOffset: true, interpolation: '11-point' });
-    expect(r.mAP).toBeCloseTo((1 + 2 / 3 + 4 * 0.5 + 9 / 23) / 11, 12);
+    expect(r.mAP).toBeCloseTo(1 / 3, 12);
   });
 });
 

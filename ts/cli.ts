@@ -7,6 +7,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { useBackend, type BackendName } from './index';
@@ -90,7 +91,10 @@ export function buildProgram(): Command {
   program
     .name('soft-sampling')
     .description('Soft and hard sample weighting for object detection: evaluate detections and see what Focal Loss, GHM and PISA do to them.')
+    .version(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version)
     .showHelpAfterError()
+    // usage errors (unknown option, bad value) exit with 2; help and version with 0
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
   program
@@ -110,8 +114,23 @@ export function buildProgram(): Command {
     .option('--pisa-k <n>', 'samples per set (random / hard / prime) in the IoU–loss figure', intArg('--pisa-k', 1), 20)
     .option('--top-k <list>', 'per-image numbers of top IoU-HLR positives whose scores are raised (PISA fig. 2)', listArg('--top-k', 1, 1e6, true), [5, 25])
     .option('--seed <n>', 'seed of the random-sample selection', intArg('--seed', 0), 0)
-    .option('--no-png', 'skip the PNG charts (SVG only)')
+    .option('--no-png', 'skip the PNG charts, write SVG only (default: PNG and SVG)')
     .option('-q, --quiet', 'no progress bar and no summary on stdout', false)
+    .addHelpText(
+      'after',
+      `
+Output (in --out): report.html (self-contained) and report.md; per analysis <id>.json, <id>.csv,
+<id>.svg, <id>.png and the Vega-Lite spec <id>.vl.json; eval_coco.*, eval_voc.*, samples.csv,
+summary.json. Analyses: focal_loss_cdf, ghm_gradient_density, ghm_reweighted_gradient,
+pisa_prime_samples, pisa_pr_rescored, weights_vs_iou (+ anchors_* with --anchors).
+Inputs are streamed record by record. Exit status: 0 ok, 1 bad input (the message names the file,
+the record and the field; nothing is written), 2 bad usage.
+
+Examples:
+  soft-sampling analyze --out report                      # the bundled real data
+  soft-sampling analyze --gt instances_val2017.json --dets my_results.json --out report --anchors
+  soft-sampling eval --gt instances_val2017.json --dets my_results.json`,
+    )
     .action(async (opts) => {
       try {
         setBackend(opts.backend);
@@ -160,7 +179,7 @@ export function buildProgram(): Command {
     .requiredOption('--dets <file>', 'COCO results')
     .option('--voc', 'PASCAL VOC AP per class and mAP instead of the COCO summary', false)
     .option('--iou-threshold <t>', 'VOC IoU threshold', numArg('--iou-threshold', 0, 1), 0.5)
-    .option('--eleven-point', 'VOC2007 11-point interpolation (default: all-point)', false)
+    .option('--eleven-point', 'VOC2007 11-point interpolation instead of all-point', false)
     .option('--legacy-offset', 'VOC +1 pixel convention (inclusive integer corners)', false)
     .option('--json', 'print JSON instead of text', false)
     .addOption(new Option('--backend <name>', 'kernel backend').choices(['auto', 'native', 'wasm', 'ts']).default('auto'))

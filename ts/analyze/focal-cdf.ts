@@ -17,7 +17,7 @@ const FIGURE = 'Focal Loss (Lin et al. 2017), fig. 4';
 export function focalLossPerSample(logits: Float32Array, targets: Float32Array, gamma: number, alpha: number): Float32Array {
   const fl = libFn<(...a: any[]) => any>('sigmoidFocalLoss')!;
   const n = logits.length;
-  const r = fl({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { alpha, gamma, reduction: 'none' });
+  const r = fl({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { alpha, gamma, reduction: 'none', targetType: 'onehot' });
   return Float32Array.from(r.lossElements.data as ArrayLike<number>);
 }
 
@@ -53,10 +53,12 @@ export async function focalCdf(ctx: AnalysisContext): Promise<AnalysisOutput> {
       if (vals.length === 0) continue;
       const pts = cdf(vals);
       // share of the group's loss carried by its hardest 20 %
-      const at80 = pts.find((p) => p.fraction >= 0.8)!;
+      const at80 = pts.find((p) => p.fraction >= 0.8 - 1e-12)!;
       summary.push(`γ = ${gamma}, ${group}s: the hardest 20 % carry ${(100 * (1 - at80.cumulative)).toFixed(1)} % of the loss`);
-      curves.push({ gamma, group, hardest20Share: 1 - at80.cumulative, points: pts });
-      for (const p of pts) rows.push({ gamma, group, fraction: p.fraction, cumulative_loss: p.cumulative });
+      // data files keep at most 1001 points per curve (evenly spaced in sample order, ends included)
+      const kept = thin(pts, 1001);
+      curves.push({ gamma, group, n: vals.length, hardest20Share: 1 - at80.cumulative, points: kept });
+      for (const p of kept) rows.push({ gamma, group, fraction: p.fraction, cumulative_loss: p.cumulative });
     }
   }
   json.curves = curves;

@@ -30,7 +30,7 @@ export interface GhmRun {
 export function runGhmc(logits: Float32Array, targets: Float32Array, bins: number): GhmRun {
   const ghmc = libFn<(...a: any[]) => any>('ghmcLoss')!;
   const n = logits.length;
-  const r = ghmc({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { bins, momentum: 0 });
+  const r = ghmc({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { bins, momentum: 0, reduction: 'none', targetType: 'onehot' });
   return {
     g: Float32Array.from(data(r.g)),
     weights: Float32Array.from(data(r.weights)),
@@ -71,7 +71,7 @@ export async function ghmDensity(ctx: AnalysisContext): Promise<AnalysisOutput> 
     height: 240,
     mark: 'bar',
     encoding: {
-      x: { field: 'g_lo', type: 'quantitative', bin: { binned: true, step: 1 / bins }, title: 'gradient norm g', scale: { domain: [0, 1] } },
+      x: { field: 'g_lo', type: 'quantitative', bin: { binned: true, step: 1 / bins }, title: 'gradient norm g', scale: { domain: [0, 1] }, axis: { values: [0, 0.2, 0.4, 0.6, 0.8, 1], format: '.1f' } },
       x2: { field: 'g_hi' },
       y: { field: 'fraction', type: 'quantitative', title: 'fraction of samples', stack: 'zero' },
       color: { field: 'kind', type: 'nominal', title: null, scale: { domain: ['positive', 'negative'], range: ['#2a9d8f', '#e76f51'] } },
@@ -103,10 +103,10 @@ export async function ghmReweighted(ctx: AnalysisContext): Promise<AnalysisOutpu
   const targets = Float32Array.from(samples.map((s) => s.target));
   const gh = runGhmc(logits, targets, settings.ghmBins);
   const fl = libFn<(...a: any[]) => any>('sigmoidFocalLoss')!;
-  const flr = fl({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { alpha: settings.alpha, gamma: 2, reduction: 'none' });
+  const flr = fl({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { alpha: settings.alpha, gamma: 2, reduction: 'none', targetType: 'onehot' });
   const flGrad = data(flr.grad);
   const ce = libFn<(...a: any[]) => any>('sigmoidCrossEntropy');
-  const ceGrad = ce ? data(ce({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { reduction: 'none' }).grad) : null;
+  const ceGrad = ce ? data(ce({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { reduction: 'none', targetType: 'onehot' }).grad) : null;
   const perSample: Row[] = samples.map((s, i) => ({
     index: s.index,
     target: s.target,
@@ -150,7 +150,7 @@ export async function ghmReweighted(ctx: AnalysisContext): Promise<AnalysisOutpu
       settings.ghmBins +
       ' bins, momentum 0), averaged within bins of the original g. GHM-C flattens the contribution of dense regions of g (many easy samples, and the outliers at g ≈ 1); FL suppresses small g only.',
     status: 'ok',
-    json: { bins: B, rows, perSample },
+    json: { bins: B, rows, perSampleFile: `${R_ID}.csv` },
     csv: perSample,
     spec,
   };

@@ -8,7 +8,7 @@ import type { AnalysisContext, AnalysisOutput } from './types';
 import { missingOutput } from './types';
 import type { Row } from './artifacts';
 import { libFn, missingFns } from './lib';
-import { mulberry32, type Sample } from './samples';
+import { mulberry32, thin, type Sample } from './samples';
 import { cocoPrCurve } from '../eval/coco';
 import type { ImageInput } from '../eval/images';
 
@@ -20,9 +20,9 @@ export function ceLoss(samples: Sample[]): Float32Array {
   const logits = Float32Array.from(samples.map((s) => s.logit));
   const targets = Float32Array.from(samples.map((s) => s.target));
   const ce = libFn<(...a: any[]) => any>('sigmoidCrossEntropy');
-  if (ce) return Float32Array.from(data(ce({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { reduction: 'none' }).lossElements));
+  if (ce) return Float32Array.from(data(ce({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { reduction: 'none', targetType: 'onehot' }).lossElements));
   const fl = libFn<(...a: any[]) => any>('sigmoidFocalLoss')!; // γ = 0, no α: the cross-entropy
-  return Float32Array.from(data(fl({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { gamma: 0, alpha: null, reduction: 'none' }).lossElements));
+  return Float32Array.from(data(fl({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { gamma: 0, alpha: null, reduction: 'none', targetType: 'onehot' }).lossElements));
 }
 
 /** Dense class index of each category id (IoU-HLR ranks within a class). */
@@ -84,9 +84,13 @@ export async function pisaPrimeSamples(ctx: AnalysisContext): Promise<AnalysisOu
   const stats = Object.fromEntries(
     ([['random', random], ['hard', hard], ['prime', prime]] as const).map(([name, set]) => [name, { n: set.size, meanIou: mean(set, (i) => pos[i].iou), meanLoss: mean(set, (i) => loss[i]) }]),
   );
-  const plot = (['random', 'hard', 'prime'] as const).flatMap((set) => rows.map((r) => ({ set, iou: r.iou, loss: r.loss, selected: r[set] ? set : 'other positives' })));
+  // chart: every selected sample, and at most 2000 of the others (evenly spaced; the data files keep all)
+  const plot = (['random', 'hard', 'prime'] as const).flatMap((set) => [
+    ...thin(rows.filter((r) => !r[set]), 2000).map((r) => ({ set, iou: r.iou, loss: r.loss, selected: 'other positives' })),
+    ...rows.filter((r) => r[set]).map((r) => ({ set, iou: r.iou, loss: r.loss, selected: set })),
+  ]);
   const spec = {
-    title: { text: F4_TITLE, subtitle: `${k} samples per panel, out of ${pos.length} positives` },
+    title: { text: F4_TITLE, subtitle: `${k} samples per panel, out of ${pos.length} positives${pos.length - k > 2000 ? ' (2000 of the others drawn)' : ''}` },
     data: { values: plot },
     facet: { column: { field: 'set', type: 'nominal', title: null, sort: ['random', 'hard', 'prime'] } },
     spec: {

@@ -54,8 +54,12 @@ function cocoRows(res: CocoEvalResult, names: Map<number, string>): Row[] {
 export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
   const files = { gt: o.gtLabel ?? o.gt, dets: o.detsLabel ?? o.dets };
   const gtSet = readGroundTruth(o.gt);
-  const detSet = readDetections(o.dets, gtSet);
-  const images = groupByImage(gtSet, detSet);
+  // the normalised detections live on only inside the per-image groups
+  const images = (() => {
+    const detSet = readDetections(o.dets, gtSet);
+    return groupByImage(gtSet, detSet);
+  })();
+  const nDets = images.reduce((a, im) => a + im.dets.length, 0);
   const cocoParams = resolveCocoParams();
   const catIds = gtSet.categories.map((c) => c.id).sort((a, b) => a - b);
   const names = new Map(gtSet.categories.map((c) => [c.id, c.name] as [number, string]));
@@ -64,12 +68,15 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
   try {
     // 1. per-image matching (COCO cells + VOC greedy matches)
     o.progress?.start(images.length, 'matching');
-    const match = await runner.run<MatchResult>({ kind: 'match', coco: cocoParams, vocThr: 0.5, legacyOffset: o.legacyOffset }, images);
+    let match: MatchResult[] | null = await runner.run<MatchResult>({ kind: 'match', coco: cocoParams, vocThr: 0.5, legacyOffset: o.legacyOffset }, images);
     o.progress?.stop();
     const coco = cocoAccumulate(match.map((m) => m.coco), catIds, cocoParams);
-    const voc = vocAccumulate(match.map((m) => m.voc), gtSet.categories, { iouThreshold: 0.5, interpolation: 'all-point' });
-    const samples = buildSamples(match.map((m) => m.voc));
-    const ignored = detSet.dets.length - samples.length;
+    const vocEvals = match.map((m) => m.voc);
+    match = null; // the COCO cells are no longer needed
+    const voc = vocAccumulate(vocEvals, gtSet.categories, { iouThreshold: 0.5, interpolation: 'all-point' });
+    const samples = buildSamples(vocEvals);
+    vocEvals.length = 0;
+    const ignored = nDets - samples.length;
     const evaluate = async (imgs: ImageInput[]) => {
       o.progress?.start(imgs.length, 'rescoring');
       const ev = await runner.run<CocoImageEval>({ kind: 'coco', coco: cocoParams }, imgs);
@@ -131,7 +138,7 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
       images: images.length,
       gtBoxes: gtSet.boxes.length,
       crowd: gtSet.boxes.filter((b) => b.crowd).length,
-      detections: detSet.dets.length,
+      detections: nDets,
       categories: gtSet.categories.length,
       positives: samples.filter((s) => s.target === 1).length,
       negatives: samples.filter((s) => s.target === 0).length,

@@ -299,15 +299,28 @@ export function cocoSummaryValue(res: CocoEvalResult, ap: boolean, iouThr: numbe
   const a = res.params.areaRanges.findIndex((x) => x.label === areaLabel);
   const m = res.params.maxDets.indexOf(maxDets);
   if (a < 0 || m < 0) return -1;
-  const ts = iouThr === null ? [...Array(T).keys()] : [...Array(T).keys()].filter((t) => Math.abs(res.params.iouThrs[t] - iouThr) < 1e-12);
-  const vals: number[] = [];
-  for (const t of ts) {
+  let sum = 0, n = 0;
+  for (let t = 0; t < T; t++) {
+    if (iouThr !== null && !(Math.abs(res.params.iouThrs[t] - iouThr) < 1e-12)) continue;
     for (let k = 0; k < K; k++) {
-      if (ap) for (let r = 0; r < R; r++) vals.push(res.precision[(((t * R + r) * K + k) * A + a) * M + m]);
-      else vals.push(res.recall[((t * K + k) * A + a) * M + m]);
+      if (ap) {
+        for (let r = 0; r < R; r++) {
+          const v = res.precision[(((t * R + r) * K + k) * A + a) * M + m];
+          if (v > -1) {
+            sum += v;
+            n++;
+          }
+        }
+      } else {
+        const v = res.recall[((t * K + k) * A + a) * M + m];
+        if (v > -1) {
+          sum += v;
+          n++;
+        }
+      }
     }
   }
-  return meanValid(vals);
+  return n ? sum / n : -1;
 }
 
 function summarize(res: CocoEvalResult): CocoStats {

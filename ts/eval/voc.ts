@@ -104,11 +104,16 @@ export function apAllPoint(recall: number[], precision: number[]): number {
   return ap;
 }
 
-/** 11-point interpolated AP (VOC2007): mean over r ∈ {0, .1, …, 1} of the max precision at recall ≥ r. */
+/**
+ * 11-point interpolated AP (VOC2007): mean over r ∈ {0, .1, …, 1} of the max precision at recall ≥ r.
+ * The recall points are `k · 0.1` in float64, as `np.linspace(0, 1, 11)`, `np.arange(0, 1.1, 0.1)`
+ * (py-faster-rcnn `voc_eval`) and MATLAB's `0:0.1:1` (VOCdevkit) produce them — so 0.3, 0.6 and 0.7
+ * are a hair above their decimal values and a recall of exactly 9/15 = 0.6 does not reach the 0.6 point.
+ */
 export function ap11Point(recall: number[], precision: number[]): number {
   let s = 0;
   for (let k = 0; k <= 10; k++) {
-    const r = k / 10;
+    const r = k * 0.1;
     let p = 0;
     for (let i = 0; i < recall.length; i++) if (recall[i] >= r && precision[i] > p) p = precision[i];
     s += p;
