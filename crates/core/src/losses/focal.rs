@@ -26,8 +26,8 @@
 
 use crate::dispatch;
 use crate::error::{CoreError, Result};
-use crate::losses::{sigmoid, softplus};
-use crate::simd::{fmax, fmin};
+use crate::losses::{exp_neg, log1p_unit, sigmoid, softplus};
+use crate::simd::fmax;
 
 /// Which sigmoid-family loss [`sigmoid_loss`] computes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,65 +87,11 @@ const K_FOCAL2: u8 = 5;
 // ---------------------------------------------------------------------------------------------
 // branch-free f32 math (vectorisable)
 
-const LOG2E: f32 = std::f32::consts::LOG2_E;
-const LN2_HI: f32 = 0.693_145_75;
-const LN2_LO: f32 = 1.428_606_8e-6;
-const SQRT2_M1: f32 = 0.414_213_57;
-
-/// `e^x`, branch-free (vectorises): Cody–Waite reduction `x = n·ln2 + r`, `|r| ≤ ln2/2`, and a
-/// degree-7 Taylor polynomial; relative error < 3e-7 (tested). Results below `e^−87` are flushed
-/// to 0; `x` is clamped at 88 above (callers pass `x ≤ 0`).
-#[inline(always)]
-fn exp_f(x: f32) -> f32 {
-    let xc = fmin(fmax(x, -87.0), 88.0);
-    // round-to-nearest via the 1.5·2^23 trick (no `round` call, vectorises on SSE2)
-    let t = xc * LOG2E + 12_582_912.0;
-    let n = t - 12_582_912.0;
-    let r = (xc - n * LN2_HI) - n * LN2_LO;
-    let p = 1.0 / 5040.0;
-    let p = p * r + 1.0 / 720.0;
-    let p = p * r + 1.0 / 120.0;
-    let p = p * r + 1.0 / 24.0;
-    let p = p * r + 1.0 / 6.0;
-    let p = p * r + 0.5;
-    let p = p * r + 1.0;
-    let p = p * r + 1.0;
-    // 2^n without a float→int conversion: t = 1.5·2^23 + n holds n in its low mantissa bits
-    // (|n| ≤ 128 after the clamp), so bits(t) − bits(1.5·2^23) = n, as integer lane arithmetic
-    let bits = t.to_bits().wrapping_sub(0x4B40_0000).wrapping_add(127) << 23;
-    let v = p * f32::from_bits(bits);
-    if x < -87.0 { 0.0 } else { v }
-}
-
-/// `2·atanh(s) = ln((1+s)/(1−s))` for `|s| ≤ 0.172`.
-#[inline(always)]
-fn two_atanh(s: f32) -> f32 {
-    let s2 = s * s;
-    let p = 1.0 / 11.0;
-    let p = p * s2 + 1.0 / 9.0;
-    let p = p * s2 + 1.0 / 7.0;
-    let p = p * s2 + 1.0 / 5.0;
-    let p = p * s2 + 1.0 / 3.0;
-    let p = p * s2 + 1.0;
-    2.0 * s * p
-}
-
-/// `ln(1 + e)` for `e ∈ [0, 1]`, relative accuracy kept for tiny `e`.
-#[inline(always)]
-fn log1p_unit(e: f32) -> f32 {
-    // 1+e ∈ [1, √2]: s = e/(2+e);  1+e ∈ (√2, 2]: ln 2 + 2atanh(((1+e)/2 − 1)/((1+e)/2 + 1))
-    let hi = e > SQRT2_M1;
-    let num = if hi { e - 1.0 } else { e };
-    let den = if hi { 3.0 + e } else { 2.0 + e };
-    let base = if hi { std::f32::consts::LN_2 } else { 0.0 };
-    base + two_atanh(num / den)
-}
-
 /// Shared pieces of a binary element: `(CE = softplus(−x_t), softplus(x_t), p_t, 1 − p_t)`.
 #[inline(always)]
 fn binary_parts(xt: f32) -> (f32, f32, f32, f32) {
     let a = xt.abs();
-    let e = exp_f(-a);
+    let e = exp_neg(-a);
     let l = log1p_unit(e);
     let ce = fmax(-xt, 0.0) + l;
     let sp = fmax(xt, 0.0) + l;
@@ -178,7 +124,7 @@ fn binary_elem<const KIND: u8>(x: f32, y: f32, a_pos: f32, a_neg: f32, gamma: f3
     } else if KIND == K_FOCAL1 {
         omp
     } else {
-        exp_f(-gamma * sp)
+        exp_neg(-gamma * sp)
     };
     let f = at * q;
     (f * ce, ys * f * (-gamma * pt * ce - omp))
@@ -566,7 +512,7 @@ fn run_softmax(
             let len = xb.len();
             let (xb, gb, sh) = (&xb[..len], &mut gb[..len], &sh[..len]);
             for j in 0..len {
-                gb[j] = exp_f(xb[j] - sh[j]);
+                gb[j] = exp_neg(xb[j] - sh[j]);
             }
         }
         // 3. per row: z = x_y − logsumexp_{k≠y}, the binary focal of z, the gradient row
@@ -587,7 +533,7 @@ fn run_softmax(
             } else if gamma == 1.0 {
                 omp
             } else {
-                exp_f(-gamma * sp)
+                exp_neg(-gamma * sp)
             };
             let fl = a * q * ce;
             let g = a * q * (-gamma * pt * ce - omp);
@@ -627,7 +573,7 @@ mod tests {
         let mut worst = 0f64;
         for i in 0..20000 {
             let x = -(i as f32) * 0.0045;
-            let got = exp_f(x) as f64;
+            let got = exp_neg(x) as f64;
             let want = (x as f64).exp();
             if want > 1e-37 {
                 worst = worst.max((got - want).abs() / want);
@@ -645,7 +591,7 @@ mod tests {
         }
         assert!(worst < 3e-7, "log1p rel err {worst}");
         assert!(close(log1p_unit(1e-30), 1e-30, 1e-6));
-        assert_eq!(exp_f(-1e4), 0.0);
+        assert_eq!(exp_neg(-1e4), 0.0);
     }
 
     #[test]
@@ -862,7 +808,7 @@ mod bench {
             }
             eprintln!("{name}: {:.2} ms", best * 1e3);
         };
-        time("exp_f", &mut || dispatch!(probe(&logits, &mut l, |x| exp_f(x))));
+        time("exp_neg", &mut || dispatch!(probe(&logits, &mut l, |x| exp_neg(x))));
         time("log1p_unit", &mut || dispatch!(probe(&logits, &mut l, |x| log1p_unit(x.abs() * 0.1))));
         time("binary_parts", &mut || dispatch!(probe(&logits, &mut l, |x| binary_parts(x).0)));
         time("elem focal", &mut || dispatch!(probe2(&logits, &mut l, &mut g, |x| binary_elem::<K_FOCAL>(x, 0.0, 0.25, 0.75, 2.0, 0.0))));
