@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds artifacts/soft_sampling.wasm (wasm32-unknown-unknown, SIMD128, no WASI, no imports).
-# Recipe: ../shared/toolchain/wasm32.md — Debian's rustc-web (with its std source) and -Zbuild-std,
+# Recipe: docs/toolchain-wasm32.md — Debian's rustc-web (with its std source) and -Zbuild-std,
 # because rustup cannot download the wasm32 target here. Installs the Debian packages if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,7 +1,7 @@
 /** MaxIoU assignment and the hard samplers on every backend: golden vectors, spec values, properties, bad input. */
 import fc from 'fast-check';
 import {
-  maxIouAssign, randomSample, ohemSample, iouBalancedNegSample, hardNegativeMining, Tensor,
+  maxIouAssign, assignTargets, sigmoidFocalLoss, randomSample, ohemSample, iouBalancedNegSample, hardNegativeMining, Tensor,
   type AssignLike, type SampleResult,
 } from '../ts/index';
 import { Rng } from '../ts/backends/ts/assign';
@@ -484,5 +484,36 @@ describe('properties and agreement across backends', () => {
         }
       },
     ), { numRuns: 80 });
+  });
+});
+
+describe('assignTargets: assignment → loss / PISA encodings', () => {
+  forEachBackend(() => {
+    test('labels with background = C, ignore mask, positives with 0-based gt indices', () => {
+      const priors = [[0, 0, 10, 10], [1, 1, 11, 11], [50, 50, 60, 60], [0, 0, 6, 10], [100, 100, 110, 110]];
+      const gt = [[0, 0, 10, 10], [50, 50, 60, 60]];
+      const a = maxIouAssign(priors, gt, { gtLabels: [3, 1], posIouThr: 0.5, negIouThr: 0.4, minPosIou: 0 });
+      const t = assignTargets(a, { numClasses: 4 });
+      // prior 3 (IoU 0.6 with gt 0) is positive too; prior 4 overlaps nothing: negative
+      expect(Array.from(a.gtInds.data)).toEqual([1, 1, 2, 1, 0]);
+      expect(Array.from(t.labels.data)).toEqual([3, 3, 1, 3, 4]);
+      expect(Array.from(t.labelWeights.data)).toEqual([1, 1, 1, 1, 1]);
+      expect(Array.from(t.posInds.data)).toEqual([0, 1, 2, 3]);
+      expect(Array.from(t.posGtInds.data)).toEqual([0, 0, 1, 0]);
+      expect(Array.from(t.negInds.data)).toEqual([4]);
+      expect(t.avgFactor).toBe(4);
+      // the labels feed the focal loss directly
+      const logits = { data: new Float32Array(5 * 4), shape: [5, 4] };
+      expect(Number.isFinite(sigmoidFocalLoss(logits, t.labels, { labelWeights: t.labelWeights, avgFactor: t.avgFactor }).loss)).toBe(true);
+    });
+    test('ignored priors get weight 0; no positives gives avgFactor 1; bad input', () => {
+      const t = assignTargets({ gtInds: [-1, 0, 0], labels: [-1, -1, -1] }, { numClasses: 2 });
+      expect(Array.from(t.labelWeights.data)).toEqual([0, 1, 1]);
+      expect(Array.from(t.labels.data)).toEqual([2, 2, 2]);
+      expect(t.avgFactor).toBe(1);
+      expectError(() => assignTargets({ gtInds: [1], labels: [5] }, { numClasses: 2 }), 'E_VALUE', 'assign.labels');
+      expectError(() => assignTargets({ gtInds: [1, 0], labels: [0] }, { numClasses: 2 }), 'E_SHAPE', 'assign.labels');
+      expectError(() => assignTargets({ gtInds: [1], labels: [0] }, { numClasses: 0 }), 'E_VALUE', 'options.numClasses');
+    });
   });
 });

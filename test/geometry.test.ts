@@ -163,8 +163,12 @@ forEachBackend((backend) => {
     expectError(() => gridAnchors([], RETINANET_ANCHORS), 'E_SHAPE', 'featmapSizes');
     expectError(() => gridAnchors([[2, 2]], { strides: [8], ratios: [] }), 'E_SHAPE', 'options.ratios');
     expectError(() => gridAnchors([[2, 2]], { strides: [8] }), 'E_OPTION', 'options.scales');
-    // NaN allowed through on request
-    expect(Number.isNaN(bboxOverlaps([[0, 0, NaN, 1]], [[0, 0, 1, 1]], { nanPolicy: 'propagate' }).get(0, 0)) || true).toBe(true);
+    // NaN allowed through on request: every pair involving a non-finite box is NaN, the others exact
+    const prop = bboxOverlaps([[0, 0, NaN, 1], [0, 0, 1, 1]], [[0, 0, 1, 1], [0, 0, Infinity, 1], [0, 0, 2, 1]], { nanPolicy: 'propagate' });
+    expect(Array.from(prop.data).map((v) => (Number.isNaN(v) ? 'NaN' : Number(v.toFixed(6))))).toEqual(['NaN', 'NaN', 'NaN', 1, 'NaN', 0.5]);
+    const propAligned = bboxOverlaps([[0, 0, NaN, 1], [0, 0, 1, 1]], [[0, 0, 1, 1], [0, 0, 2, 1]], { nanPolicy: 'propagate', aligned: true });
+    expect(Number.isNaN(propAligned.get(0))).toBe(true);
+    expect(propAligned.get(1)).toBeCloseTo(0.5, 6);
   });
 
   test('caller-owned output buffer (options.out) is filled in place and validated', () => {

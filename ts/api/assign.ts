@@ -426,3 +426,68 @@ export function hardNegativeMining(losses: ArrayInput, labels: ArrayInput, optio
   for (const i of neg) negLossSum += l.data[i];
   return { posInds: new Tensor(pos, [np]), negInds: new Tensor(neg, [nn]), posLossSum, negLossSum, lossSum: posLossSum + negLossSum };
 }
+
+/** What {@link assignTargets} returns: an assignment in the encodings the losses and PISA take. */
+export interface AssignTargets {
+  /** `[P]` int32 class targets for the losses: the gt's label for positives, `numClasses` (background) otherwise. */
+  labels: Tensor<Int32Array>;
+  /** `[P]` float32: 1 for positives and negatives, 0 for ignored priors (the losses' `labelWeights`). */
+  labelWeights: Tensor;
+  /** `[n]` int32 indices of the positive priors, ascending. */
+  posInds: Tensor<Int32Array>;
+  /** `[n]` int32 0-based gt index of each positive (what `iouHlr` / `isrP` take as `gtInds`). */
+  posGtInds: Tensor<Int32Array>;
+  /** `[k]` int32 indices of the negative priors, ascending. */
+  negInds: Tensor<Int32Array>;
+  /** `max(n, 1)`: the RetinaNet normaliser per image (mmdet `avg_factor` with a PseudoSampler). */
+  avgFactor: number;
+}
+
+/**
+ * Converts a {@link maxIouAssign} result (`gtInds`: −1 ignored, 0 negative, j + 1 gt j;
+ * `labels`: −1 unless positive) into the encodings the losses and PISA take: labels with
+ * background = `numClasses`, a 0/1 ignore mask, positive / negative index lists, 0-based gt index
+ * per positive, and `avgFactor = max(#pos, 1)`. O(P); no kernel.
+ *
+ * Source: mmdetection `AnchorHead._get_targets_single` (labels filled with `num_classes`,
+ * `label_weights` 1 for sampled positives and negatives) with a PseudoSampler.
+ * @throws SoftSamplingError `E_VALUE` (`numClasses` not a positive integer, a positive whose label is
+ *   outside `[0, numClasses)`), `E_SHAPE` (`gtInds` and `labels` of different lengths), `E_TYPE`.
+ */
+export function assignTargets(assign: { gtInds: Tensor<Int32Array> | ArrayInput; labels: Tensor<Int32Array> | ArrayInput }, options: { numClasses: number }): AssignTargets {
+  const o = checkOptions('options', options, ['numClasses']);
+  const c = numOpt('options.numClasses', o.numClasses, 0, (x) => (Number.isInteger(x) && x > 0 ? null : `must be a positive integer, got ${x}`));
+  if (o.numClasses === undefined) throw new SoftSamplingError('E_VALUE', 'options.numClasses', 'is required');
+  if (!assign || typeof assign !== 'object') throw new SoftSamplingError('E_TYPE', 'assign', 'expected the result of maxIouAssign');
+  const g = toFloat32('assign.gtInds', assign.gtInds instanceof Tensor ? assign.gtInds.data : assign.gtInds).data;
+  const l = toFloat32('assign.labels', assign.labels instanceof Tensor ? assign.labels.data : assign.labels).data;
+  if (g.length !== l.length) throw new SoftSamplingError('E_SHAPE', 'assign.labels', `has ${l.length} elements, gtInds ${g.length}`);
+  const p = g.length;
+  const labels = new Int32Array(p).fill(c);
+  const labelWeights = new Float32Array(p);
+  const pos: number[] = [], posGt: number[] = [], neg: number[] = [];
+  for (let i = 0; i < p; i++) {
+    const gi = g[i];
+    if (gi > 0) {
+      const lab = l[i];
+      if (!Number.isInteger(lab) || lab < 0 || lab >= c) {
+        throw new SoftSamplingError('E_VALUE', 'assign.labels', `positive prior ${i} has label ${lab}, outside [0, ${c})`);
+      }
+      labels[i] = lab;
+      labelWeights[i] = 1;
+      pos.push(i);
+      posGt.push(gi - 1);
+    } else if (gi === 0) {
+      labelWeights[i] = 1;
+      neg.push(i);
+    }
+  }
+  return {
+    labels: new Tensor(labels, [p]),
+    labelWeights: new Tensor(labelWeights, [p]),
+    posInds: new Tensor(Int32Array.from(pos), [pos.length]),
+    posGtInds: new Tensor(Int32Array.from(posGt), [posGt.length]),
+    negInds: new Tensor(Int32Array.from(neg), [neg.length]),
+    avgFactor: Math.max(pos.length, 1),
+  };
+}

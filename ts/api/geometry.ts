@@ -18,7 +18,7 @@ export interface BboxOverlapsOptions {
   eps?: number;
   /** Add the legacy `+1` to widths and heights (mmdet v1, VOC pixel boxes); default `false`. */
   legacyOffset?: boolean;
-  /** `'error'` (default) rejects NaN/±Inf coordinates; `'propagate'` lets them through. */
+  /** `'error'` (default) rejects NaN/±Inf coordinates; `'propagate'` gives NaN for every pair involving such a box. */
   nanPolicy?: NanPolicy;
   /**
    * A caller-owned `Float32Array` of exactly `N·M` (or `N` when aligned) elements to write into,
@@ -70,7 +70,35 @@ export function bboxOverlaps(boxes1: ArrayInput, boxes2: ArrayInput, options?: B
     out = new Float32Array(len);
   }
   getBackend().bboxOverlaps(a.data, b.data, MODES.indexOf(mode), aligned, eps, legacy ? 1 : 0, out);
+  if (nan === 'propagate') propagateNonFinite(a.data, b.data, aligned, out);
   return new Tensor(out, aligned ? [a.n] : [a.n, b.n]);
+}
+
+/** Boxes (by index) with a NaN or ±Inf coordinate. */
+function nonFiniteBoxes(data: Float32Array): number[] {
+  const bad: number[] = [];
+  for (let i = 0; i < data.length; i += 4) {
+    if (!(Number.isFinite(data[i]) && Number.isFinite(data[i + 1]) && Number.isFinite(data[i + 2]) && Number.isFinite(data[i + 3]))) bad.push(i / 4);
+  }
+  return bad;
+}
+
+/**
+ * `nanPolicy: 'propagate'`: every overlap involving a box with a non-finite coordinate is NaN, on
+ * every backend (the kernels' branch-free min/max would otherwise turn NaN into a finite value).
+ */
+function propagateNonFinite(b1: Float32Array, b2: Float32Array, aligned: boolean, out: Float32Array): void {
+  const m = b2.length / 4;
+  for (const i of nonFiniteBoxes(b1)) {
+    if (aligned) out[i] = NaN;
+    else out.fill(NaN, i * m, (i + 1) * m);
+  }
+  const cols = nonFiniteBoxes(b2);
+  if (aligned) {
+    for (const j of cols) out[j] = NaN;
+  } else if (cols.length) {
+    for (let r = 0; r < out.length; r += m) for (const j of cols) out[r + j] = NaN;
+  }
 }
 
 const FORMATS = ['xyxy', 'xywh', 'cxcywh'] as const;

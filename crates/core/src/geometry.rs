@@ -2,7 +2,7 @@
 //! anchor grids.
 //!
 //! Semantics follow mmdetection (`mmdet/structures/bbox/bbox_overlaps.py`,
-//! `delta_xywh_bbox_coder.py`, `anchor_generator.py`), restated in `../shared/spec/reference-semantics.md`
+//! `delta_xywh_bbox_coder.py`, `anchor_generator.py`), restated in `docs/spec/reference-semantics.md`
 //! §6–7. Boxes are `xyxy` `f32`, row-major.
 
 use crate::dispatch;

@@ -4,7 +4,7 @@
 //!
 //! Semantics follow mmdetection (`mmdet/models/losses/pisa_loss.py` `isr_p` / `carl_loss`,
 //! `mmdet/models/task_modules/samplers/score_hlr_sampler.py`), restated in
-//! `../shared/spec/reference-semantics.md` §3, with the corrections of `decisions.md`
+//! `docs/spec/reference-semantics.md` §3, with the corrections of `decisions.md`
 //! (0/0 guard and `max_ratio` bound on the ISR-P renormalisation, optional per-class rank
 //! denominator). The gt-offset handling across images is done by the caller (the facade builds
 //! global gt ids); kernels here see one flat list of positives.

@@ -1,7 +1,7 @@
 //! MaxIoU assignment and the hard samplers (issue 4): random, OHEM, IoU-balanced negatives
 //! (Libra R-CNN), SSD hard negative mining.
 //!
-//! Semantics: `../shared/spec/reference-semantics.md` §4–5 (mmdetection `MaxIoUAssigner`,
+//! Semantics: `docs/spec/reference-semantics.md` §4–5 (mmdetection `MaxIoUAssigner`,
 //! `RandomSampler`, `OHEMSampler`, `IoUBalancedNegSampler`, `SSDHead` mining) with the corrections
 //! of `decisions.md`: a gt whose best IoU is 0 gets no low-quality match (unless
 //! [`ZeroIou::Mmdet`]), the IoU-balanced sampler is stateless, and every random draw comes from the

@@ -3,7 +3,7 @@
 //! gradients (issue 3).
 //!
 //! Semantics are mmdetection's `GHMC` / `GHMR` (`mmdet/models/losses/ghm_loss.py`), restated in
-//! `../shared/spec/reference-semantics.md` §2.2–2.5:
+//! `docs/spec/reference-semantics.md` §2.2–2.5:
 //! - edges `i / bins` (f32), GHM-C's last edge `+= 1e-6`, GHM-R's last edge `1e3`; bins are
 //!   half-open `[e_i, e_{i+1})`;
 //! - `tot = max(#valid elements, 1)` (GHM-C) or `max(Σ label_weight, 1)` (GHM-R); valid means
