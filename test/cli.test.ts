@@ -79,10 +79,12 @@ describe('bad input → a message naming file, record and field; exit 1; no outp
     expect(r.stderr).toMatch(/nope\.json: cannot read the file \(ENOENT\)/);
     expect(existsSync(out)).toBe(false);
   });
-  test('an existing output directory survives a failed run', () => {
+  test('an existing output directory (a previous report) survives a failed run', () => {
     const out = join(dir, 'keep');
     mkdirSync(out);
     writeFileSync(join(out, 'old.txt'), 'old');
+    writeFileSync(join(out, 'summary.json'), '{}');
+    writeFileSync(join(out, 'report.md'), '# old');
     const r = run(['analyze', '--gt', write('g.json', gt), '--dets', write('d.json', '[{]'), '--out', out, '-q']);
     expect(r.code).toBe(1);
     expect(readFileSync(join(out, 'old.txt'), 'utf8')).toBe('old');
@@ -93,7 +95,7 @@ describe('bad input → a message naming file, record and field; exit 1; no outp
     expect(r.stderr).toMatch(/give both --gt and --dets/);
     const w = run(['analyze', '--workers', '-1']);
     expect(w.code).toBe(2);
-    expect(w.stderr).toMatch(/--workers must be an integer ≥ 0/);
+    expect(w.stderr).toMatch(/--workers must be an integer in \[0, 256\]/);
     const b = run(['analyze', '--backend', 'gpu']);
     expect(b.code).toBe(2);
     expect(run(['analyze', '--bogus']).code).toBe(2);
@@ -143,4 +145,33 @@ describe('help and eval', () => {
     const j = JSON.parse(run(['eval', '--gt', join(CART, 'groundtruths_coco.json'), '--dets', join(CART, 'detections_coco.json'), '--voc', '--legacy-offset', '--json', '--eleven-point']).stdout);
     expect(j.mAP).toBeCloseTo(0.3169650958569649, 10);
   });
+});
+
+describe('--out is never a destructive target', () => {
+  test('a non-empty directory that is not a report, a file, or a missing parent is refused (exit 2) and left as it was', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ss-out-'));
+    try {
+      writeFileSync(join(dir, 'mine.txt'), 'keep');
+      const r1 = run(['analyze', '--out', dir, '-q', '--no-png']);
+      expect(r1.code).toBe(2);
+      expect(r1.stderr).toMatch(/not a soft-sampling report .*refusing/);
+      expect(readFileSync(join(dir, 'mine.txt'), 'utf8')).toBe('keep');
+      const r2 = run(['analyze', '--out', join(dir, 'mine.txt'), '-q', '--no-png']);
+      expect(r2.code).toBe(2);
+      expect(r2.stderr).toMatch(/not a directory; refusing/);
+      expect(readFileSync(join(dir, 'mine.txt'), 'utf8')).toBe('keep');
+      const r3 = run(['analyze', '--out', join(dir, 'no', 'such', 'rep'), '-q', '--no-png']);
+      expect(r3.code).toBe(2);
+      expect(r3.stderr).toMatch(/parent directory .* does not exist/);
+      expect(existsSync(join(dir, 'no'))).toBe(false);
+      // a previous report is replaced
+      const rep = join(dir, 'rep');
+      expect(run(['analyze', '--out', rep, '-q', '--no-png']).code).toBe(0);
+      expect(run(['analyze', '--out', rep, '-q', '--no-png']).code).toBe(0);
+      expect(readdirSync(rep)).toContain('summary.json');
+      expect(run(['analyze', '--workers', '100000', '-q']).code).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120000);
 });

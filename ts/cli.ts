@@ -16,16 +16,19 @@ import { evaluateCocoParsed, evaluateVocParsed } from './api/eval';
 import { COCO_STAT_KEYS } from './eval/coco';
 import { readGroundTruth, readDetections, InputError } from './analyze/read';
 import { runAnalyze } from './analyze/run';
+import { checkOutputTarget } from './analyze/artifacts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUNDLED_DIR = join(ROOT, 'data', 'cartucho-map-indoor85', 'coco');
 const BUNDLED = { gt: join(BUNDLED_DIR, 'groundtruths_coco.json'), dets: join(BUNDLED_DIR, 'detections_coco.json') };
 const CORES = typeof availableParallelism === 'function' ? availableParallelism() : cpus().length;
 
-function intArg(name: string, min: number) {
+function intArg(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(max === Number.MAX_SAFE_INTEGER ? `${name} must be an integer ≥ ${min}` : `${name} must be an integer in [${min}, ${max}]`);
+    }
     return n;
   };
 }
@@ -104,7 +107,7 @@ export function buildProgram(): Command {
     .option('--dets <file>', 'COCO results (JSON list of {image_id, category_id, bbox: [x, y, w, h], score}) (default: bundled data/cartucho-map-indoor85/coco/detections_coco.json)')
     .option('--out <dir>', 'output directory; written to a temporary directory beside it and renamed at the end', 'soft-sampling-report')
     .addOption(new Option('--backend <name>', 'kernel backend').choices(['auto', 'native', 'wasm', 'ts']).default('auto'))
-    .option('--workers <n>', `worker threads for the per-image stages; 0 = in the main thread (default: number of cores, ${CORES} here)`, intArg('--workers', 0))
+    .option('--workers <n>', `worker threads for the per-image stages, 0…256; 0 = in the main thread (default: number of cores, ${CORES} here)`, intArg('--workers', 0, 256))
     .option('--anchors', 'also run anchors mode: RetinaNet anchors over every image assigned to the gt boxes (MaxIoU 0.5/0.4, minPosIou 0), positives per gt, IoU distribution, IoU-HLR', false)
     .option('--legacy-offset', 'VOC matching with the +1 pixel convention (boxes are inclusive integer corners) (default: on for the bundled data, off otherwise)')
     .option('--no-legacy-offset', 'force the COCO convention (no +1) for the VOC matching')
@@ -134,6 +137,12 @@ Examples:
     .action(async (opts) => {
       try {
         setBackend(opts.backend);
+        try {
+          checkOutputTarget(opts.out);
+        } catch (e) {
+          process.stderr.write(`soft-sampling analyze: error: ${(e as Error).message}\n`);
+          process.exit(2);
+        }
         const inp = inputs(opts, 'analyze');
         const workers: number = opts.workers ?? CORES;
         const legacyOffset: boolean = opts.legacyOffset ?? inp.bundled;

@@ -2,7 +2,7 @@
  * Output files of a run, collected in memory and written at the end into a temporary directory
  * beside the target, which is then renamed into place: a failed run leaves no partial output.
  */
-import { mkdirSync, writeFileSync, renameSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync, renameSync, rmSync, existsSync, statSync, readdirSync } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
 
 export type Row = Record<string, string | number | boolean | null>;
@@ -35,9 +35,8 @@ export class Artifacts {
    * `outDir` is replaced only after the new one is complete). On failure the temporary directory is removed.
    */
   writeAtomically(outDir: string): void {
-    const target = resolve(outDir);
+    const target = checkOutputTarget(outDir);
     const parent = dirname(target);
-    mkdirSync(parent, { recursive: true });
     const tmp = join(parent, `.${basename(target)}.tmp-${process.pid}`);
     rmSync(tmp, { recursive: true, force: true });
     try {
@@ -60,4 +59,34 @@ export class Artifacts {
       throw e;
     }
   }
+}
+
+/** Files every report directory holds; a non-empty directory without them is not ours to replace. */
+const REPORT_MARKERS = ['summary.json', 'report.md'];
+
+/**
+ * Checks `--out` before anything is computed or written, and returns its absolute path:
+ * its parent directory must exist; the target must not exist, or be an empty directory, or a
+ * previous report (it holds summary.json and report.md) — anything else (a file, the current
+ * directory with other content, ...) is refused rather than replaced.
+ * @throws Error naming the path and the reason.
+ */
+export function checkOutputTarget(outDir: string): string {
+  const target = resolve(outDir);
+  const parent = dirname(target);
+  let ps;
+  try {
+    ps = statSync(parent);
+  } catch {
+    throw new Error(`--out ${outDir}: the parent directory ${parent} does not exist (create it first)`);
+  }
+  if (!ps.isDirectory()) throw new Error(`--out ${outDir}: ${parent} is not a directory`);
+  if (!existsSync(target)) return target;
+  const st = statSync(target);
+  if (!st.isDirectory()) throw new Error(`--out ${outDir}: exists and is not a directory; refusing to replace it`);
+  const entries = readdirSync(target);
+  if (entries.length > 0 && !REPORT_MARKERS.every((m) => entries.includes(m))) {
+    throw new Error(`--out ${outDir}: a non-empty directory that is not a soft-sampling report (no ${REPORT_MARKERS.join(' + ')}); refusing to replace it`);
+  }
+  return target;
 }
