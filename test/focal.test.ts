@@ -545,3 +545,13 @@ describe('gradients vs central finite differences (float64, TS reference)', () =
     }
   });
 });
+
+describe('softmax focal loss does not depend on a common logit offset', () => {
+  forEachBackend(() => {
+    test.each([0, 1e4, 1e6, 1e8])('offset %d: equal logits give log K and the uniform gradient', (off) => {
+      const r = softmaxFocalLoss([[off, off, off]], [1], { gamma: 0, alpha: null, reduction: 'sum' });
+      expect(r.loss).toBeCloseTo(Math.log(3), 5);
+      expectClose(r.grad.data, [1 / 3, -2 / 3, 1 / 3], { abs: 1e-6, rel: 1e-5 });
+    });
+  });
+});

@@ -267,3 +267,13 @@ export function outputBuffers<K extends string>(arg: string, spec: unknown, want
   }
   return out;
 }
+
+/** Largest output (elements) a call may ask for: 2^28 float32 = 1 GiB. Larger requests are refused. */
+export const MAX_OUTPUT_ELEMENTS = 2 ** 28;
+
+/** Throws `E_VALUE` naming `arg` when a call would produce more than {@link MAX_OUTPUT_ELEMENTS} elements. */
+export function checkOutputSize(arg: string, elements: number, what: string): void {
+  if (!(elements <= MAX_OUTPUT_ELEMENTS)) {
+    throw new SoftSamplingError('E_VALUE', arg, `${what} would have ${elements} elements, more than the limit of ${MAX_OUTPUT_ELEMENTS} (1 GiB of float32); split the call`);
+  }
+}

@@ -242,7 +242,8 @@ function prepare(assign: AssignLike, o: Record<string, unknown>): Prepared {
   vector('assign.gtInds', gi.shape, gi.data.length);
   let numGts = 0;
   if (assign.numGts !== undefined) {
-    numGts = numOpt('assign.numGts', assign.numGts, 0, (x) => (Number.isInteger(x) && x >= 0 ? null : `must be an integer ≥ 0, got ${x}`));
+    numGts = numOpt('assign.numGts', assign.numGts, 0, (x) =>
+      Number.isInteger(x) && x >= 0 && x <= MAX_GTS ? null : `must be an integer in [0, ${MAX_GTS}], got ${x}`);
   }
   const gtInds = gi.data;
   for (let i = 0; i < gtInds.length; i++) {
@@ -426,6 +427,9 @@ export function hardNegativeMining(losses: ArrayInput, labels: ArrayInput, optio
   for (const i of neg) negLossSum += l.data[i];
   return { posInds: new Tensor(pos, [np]), negInds: new Tensor(neg, [nn]), posLossSum, negLossSum, lossSum: posLossSum + negLossSum };
 }
+
+/** Largest number of gt boxes per image the samplers accept (gts are prepended as candidates). */
+const MAX_GTS = 1 << 20;
 
 /** What {@link assignTargets} returns: an assignment in the encodings the losses and PISA take. */
 export interface AssignTargets {

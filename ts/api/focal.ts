@@ -142,8 +142,12 @@ function alphaOpt(arg: string, v: unknown, dflt: number | null): number | null {
   return v;
 }
 
+/** γ in [0, 1000] (`strict`: [1e-6, 1000], FL* divides by γ); bounded so float32 kernels stay finite. */
 function gammaOpt(arg: string, v: unknown, dflt: number, strict = false): number {
-  return numOpt(arg, v, dflt, (x) => (strict ? (x > 0 ? null : `must be > 0, got ${x}`) : x >= 0 ? null : `must be ≥ 0, got ${x}`));
+  return numOpt(arg, v, dflt, (x) => {
+    if (x > 1000) return `must be ≤ 1000, got ${x}`;
+    return strict ? (x >= 1e-6 ? null : `must be ≥ 1e-6, got ${x}`) : x >= 0 ? null : `must be ≥ 0, got ${x}`;
+  });
 }
 
 interface Logits {

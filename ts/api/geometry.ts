@@ -4,7 +4,7 @@
  */
 import { getBackend } from '../registry';
 import { SoftSamplingError } from '../errors';
-import { Tensor, toBoxes, toFloat32, numOpt, boolOpt, enumOpt, checkOptions, type ArrayInput, type NanPolicy } from '../tensor';
+import { Tensor, toBoxes, toFloat32, numOpt, boolOpt, enumOpt, checkOptions, checkOutputSize, type ArrayInput, type NanPolicy } from '../tensor';
 
 const MODES = ['iou', 'iof', 'giou'] as const;
 export type OverlapMode = (typeof MODES)[number];
@@ -49,7 +49,8 @@ export function bboxOverlaps(boxes1: ArrayInput, boxes2: ArrayInput, options?: B
   const o = checkOptions('options', options, ['mode', 'aligned', 'eps', 'legacyOffset', 'nanPolicy', 'out']);
   const mode = enumOpt('options.mode', o.mode, MODES, 'iou');
   const aligned = boolOpt('options.aligned', o.aligned, false);
-  const eps = numOpt('options.eps', o.eps, 1e-6, (x) => (x > 0 ? null : `must be > 0, got ${x}`));
+  // a float32 kernel floors the union at eps: it must be a normal float32 (> 0 after rounding)
+  const eps = numOpt('options.eps', o.eps, 1e-6, (x) => (x >= 1e-30 && x <= 1 ? null : `must be in [1e-30, 1], got ${x}`));
   const legacy = boolOpt('options.legacyOffset', o.legacyOffset, false);
   const nan = enumOpt('options.nanPolicy', o.nanPolicy, ['error', 'propagate'] as const, 'error');
   const a = toBoxes('boxes1', boxes1, nan);
@@ -58,6 +59,7 @@ export function bboxOverlaps(boxes1: ArrayInput, boxes2: ArrayInput, options?: B
     throw new SoftSamplingError('E_SHAPE', 'boxes2', `aligned overlaps need as many boxes as boxes1 (${a.n}), got ${b.n}`);
   }
   const len = aligned ? a.n : a.n * b.n;
+  checkOutputSize('boxes2', len, `the ${a.n}×${b.n} overlap matrix`);
   let out: Float32Array;
   if (o.out !== undefined) {
     if (!(o.out instanceof Float32Array)) throw new SoftSamplingError('E_TYPE', 'options.out', 'must be a Float32Array');
@@ -245,11 +247,14 @@ export interface AnchorLevel {
 
 function positiveList(arg: string, v: unknown): number[] {
   if (!Array.isArray(v) || v.length === 0) throw new SoftSamplingError('E_SHAPE', arg, 'must be a non-empty array');
-  v.forEach((x, i) => {
+  if (v.length > 1024) throw new SoftSamplingError('E_SHAPE', arg, `at most 1024 values, got ${v.length}`);
+  // a plain loop, not forEach: forEach skips the holes of a sparse array
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
     if (typeof x !== 'number' || !(x > 0) || !Number.isFinite(x)) {
       throw new SoftSamplingError('E_VALUE', `${arg}[${i}]`, `must be a finite number > 0, got ${String(x)}`);
     }
-  });
+  }
   return v as number[];
 }
 
@@ -260,6 +265,7 @@ function positiveList(arg: string, v: unknown): number[] {
  * @throws SoftSamplingError `E_VALUE` / `E_SHAPE` for non-positive or empty lists.
  */
 export function baseAnchors(baseSize: number, ratios: number[], scales: number[], centerOffset = 0): Tensor {
+  if (baseSize === undefined) throw new SoftSamplingError('E_TYPE', 'baseSize', 'is required');
   numOpt('baseSize', baseSize, 0, (x) => (x > 0 ? null : `must be > 0, got ${x}`));
   positiveList('ratios', ratios);
   positiveList('scales', scales);
@@ -309,7 +315,7 @@ export function gridAnchors(featmapSizes: [number, number][], options: AnchorOpt
       throw new SoftSamplingError('E_OPTION', 'options.scales', 'give scales, or octaveBaseScale and scalesPerOctave');
     }
     const base = numOpt('options.octaveBaseScale', o.octaveBaseScale, 4, (x) => (x > 0 ? null : 'must be > 0'));
-    const per = numOpt('options.scalesPerOctave', o.scalesPerOctave, 3, (x) => (Number.isInteger(x) && x > 0 ? null : 'must be a positive integer'));
+    const per = numOpt('options.scalesPerOctave', o.scalesPerOctave, 3, (x) => (Number.isInteger(x) && x > 0 && x <= 64 ? null : 'must be an integer in [1, 64]'));
     scales = Array.from({ length: per }, (_, i) => base * 2 ** (i / per));
   }
   const centerOffset = numOpt('options.centerOffset', o.centerOffset, 0);
@@ -333,6 +339,7 @@ export function gridAnchors(featmapSizes: [number, number][], options: AnchorOpt
     if (!Array.isArray(hw) || hw.length !== 2 || !hw.every((x) => Number.isInteger(x) && x >= 0)) {
       throw new SoftSamplingError('E_VALUE', `featmapSizes[${l}]`, 'must be [H, W] with non-negative integers');
     }
+    checkOutputSize(`featmapSizes[${l}]`, start * 4 + hw[0] * hw[1] * ratios.length * scales.length * 4, 'the anchors');
     const base = baseAnchors(baseSizes[l], ratios, scales, centerOffset).data;
     const [sw, sh] = strides[l];
     const a = be.gridAnchors(base, hw[0], hw[1], sh, sw);

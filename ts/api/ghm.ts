@@ -300,7 +300,7 @@ export function ghmcLoss(logits: ArrayInput, targets: ArrayInput, options?: Ghmc
 export function ghmrLoss(pred: ArrayInput, target: ArrayInput, options?: GhmrOptions): GhmResult {
   const o = checkOptions('options', options, ['mu', 'bins', 'momentum', 'state', 'labelWeights', 'lossWeight', 'reduction', 'normalizer', 'biasCorrection', 'out']);
   const c = common(o);
-  const mu = numOpt('options.mu', o.mu, 0.02, (v) => (v > 0 ? null : `must be > 0, got ${v}`));
+  const mu = numOpt('options.mu', o.mu, 0.02, (v) => (v >= 1e-6 && v <= 1e6 ? null : `must be in [1e-6, 1e6], got ${v}`));
   const p = toFloat32('pred', pred);
   const t = toFloat32('target', target);
   if (t.data.length !== p.data.length) throw new SoftSamplingError('E_SHAPE', 'target', `expected the shape of pred [${p.shape}], got [${t.shape}]`);
@@ -384,6 +384,6 @@ export function smoothL1Loss(pred: ArrayInput, target: ArrayInput, options?: Smo
  */
 export function asl1Loss(pred: ArrayInput, target: ArrayInput, options?: Asl1Options): RegressionLossResult {
   const o = checkOptions('options', options, ['mu', 'weight', 'reduction', 'avgFactor', 'lossWeight']);
-  const mu = numOpt('options.mu', o.mu, 0.02, (v) => (v > 0 ? null : `must be > 0, got ${v}`));
+  const mu = numOpt('options.mu', o.mu, 0.02, (v) => (v >= 1e-6 && v <= 1e6 ? null : `must be in [1e-6, 1e6], got ${v}`));
   return regression(1, pred, target, o, mu);
 }

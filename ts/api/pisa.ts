@@ -457,7 +457,7 @@ export function isrP(input: IsrPInput, options?: IsrPOptions): IsrPResult {
     : numOpt('options.numClasses', o.numClasses, 0, (x) => (Number.isInteger(x) && x > 0 ? null : `must be a positive integer, got ${x}`));
   const clsLoss = enumOpt('options.clsLoss', o.clsLoss, ['ce', 'focal'] as const, 'ce');
   const alpha = o.alpha === null ? -1 : numOpt('options.alpha', o.alpha, 0.25, (x) => (x >= 0 && x <= 1 ? null : `must be in [0, 1] or null, got ${x}`));
-  const gamma = numOpt('options.gamma', o.gamma, 2, (x) => (x >= 0 ? null : `must be ≥ 0, got ${x}`));
+  const gamma = numOpt('options.gamma', o.gamma, 2, (x) => (x >= 0 && x <= 1000 ? null : `must be in [0, 1000], got ${x}`));
   const p = positives(inp, o, numClasses);
   const full = numClasses !== undefined;
   const be = getBackend();
@@ -593,7 +593,7 @@ export function carlLoss(clsScore: ArrayInput, labels: ArrayInput, bboxPred: Arr
   const bt = rowsOf('bboxTargets', bboxTargets, N);
   if (N > 0 && bt.cols !== 4) throw new SoftSamplingError('E_SHAPE', 'bboxTargets', `expected [N, 4], got ${bt.cols} columns`);
   const avgFactor = o.avgFactor === undefined || o.avgFactor === null ? Math.max(N, 1)
-    : numOpt('options.avgFactor', o.avgFactor, N, (x) => (x > 0 ? null : `must be > 0, got ${x}`));
+    : numOpt('options.avgFactor', o.avgFactor, N, (x) => (x >= 1e-6 ? null : `must be ≥ 1e-6, got ${x}`));
   const r = getBackend().pisaCarl(cs.data, lab, bp.data, bt.data, C, sig, k, bias, beta, avgFactor, lossWeight);
   return {
     loss: r.loss,

@@ -83,22 +83,27 @@ export function createTfLosses(tf: TfLike) {
     (logits: TfTensorLike, targets: unknown, options?: Record<string, unknown>) => {
       checkReduction(options as { reduction?: string });
       const t = asInput(tf, targets);
+      // `out` buffers are dropped: the backward pass reads the gradient later, and a buffer reused
+      // by the next call would have been overwritten by then
+      const { out: _out, ...opts } = options ?? {};
       return fromLibrary(logits, (x) => {
-        const r = f(x, t, options);
+        const r = f(x, t, opts);
         return { loss: r.loss, grad: r.grad.data };
       });
     };
   /** A GHM loss that keeps its state across calls. */
   const stateful = <O extends { state?: GhmState; labelWeights?: ArrayInput }>(
     run: (x: ArrayInput, t: ArrayInput, o: O) => { loss: number; grad: { data: Float32Array }; state: GhmState },
-    options: O = {} as O,
+    given?: O | null,
   ) => {
+    const options = (given ?? {}) as O;
     let state = options.state;
     const fn = (x: TfTensorLike, targets: unknown, labelWeights?: unknown) => {
       const t = asInput(tf, targets);
       const lw = labelWeights === undefined ? options.labelWeights : asInput(tf, labelWeights);
+      const { out: _out, ...opts } = options as O & { out?: unknown };
       return fromLibrary(x, (xs) => {
-        const r = run(xs, t, { ...options, state, labelWeights: lw });
+        const r = run(xs, t, { ...(opts as O), state, labelWeights: lw });
         state = r.state;
         return { loss: r.loss, grad: r.grad.data };
       });

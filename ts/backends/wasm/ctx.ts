@@ -72,6 +72,7 @@ export class WasmCtx {
           callArgs.push(ptr);
         } else {
           const bytes = a.len * CTORS[a.out].BYTES_PER_ELEMENT;
+          if (bytes > 2 ** 31 - 8) throw new SoftSamplingError('E_VALUE', name, `an output of ${bytes} bytes does not fit in wasm32 memory`);
           const ptr = ex.ss_alloc(bytes);
           if (ptr === 0) throw new SoftSamplingError('E_VALUE', name, `cannot allocate ${bytes} bytes in wasm memory`);
           allocs.push({ ptr, bytes });

@@ -521,7 +521,8 @@ fn run_softmax(
             let y = labels[i] as usize;
             let gr = &mut gb[o..o + k];
             let s: f32 = gr.iter().sum();
-            let z = xb[o + y] - (mrow[i - i0] + s.ln());
+            // (x_y − m) first: with large logits m + ln s would round away ln s in float32
+            let z = (xb[o + y] - mrow[i - i0]) - s.ln();
             let a = match alpha.len() {
                 0 => 1.0,
                 1 => alpha[0],
