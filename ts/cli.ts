@@ -57,7 +57,10 @@ function fail(cmd: string, e: unknown): never {
   const prefix = `soft-sampling ${cmd}: error:`;
   if (e instanceof InputError) process.stderr.write(`${prefix} ${e.message}\n`);
   else if (e instanceof SoftSamplingError) process.stderr.write(`${prefix} ${e.message}\n`);
-  else process.stderr.write(`${prefix} ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  else if (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && (e as NodeJS.ErrnoException).syscall) {
+    // file-system errors (ENOENT, EISDIR, EACCES, ...): the message says what; no stack
+    process.stderr.write(`${prefix} ${e.message}\n`);
+  } else process.stderr.write(`${prefix} ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
   process.exit(1);
 }
 

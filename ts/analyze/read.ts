@@ -32,7 +32,9 @@ function lineCol(text: string, pos: number): { line: number; col: number } {
 export function readJson(file: string): unknown {
   let size: number;
   try {
-    size = statSync(file).size;
+    const st = statSync(file);
+    if (!st.isFile()) throw Object.assign(new Error('not a regular file (a directory?)'), { code: 'EISDIR' });
+    size = st.size;
   } catch (e) {
     throw new InputError(file, '', `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }

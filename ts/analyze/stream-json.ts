@@ -42,7 +42,12 @@ export function scanJsonFile(file: string, h: ScanHandlers, chunkBytes = 1 << 20
   } catch (e) {
     throw new InputError(file, '', `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  const size = fstatSync(fd).size;
+  const st = fstatSync(fd);
+  if (!st.isFile()) {
+    closeSync(fd);
+    throw new InputError(file, '', 'is not a regular file (a directory?)');
+  }
+  const size = st.size;
   const dec = new StringDecoder('utf8');
   const bytes = Buffer.allocUnsafe(chunkBytes);
   let line = 1, col = 0;
