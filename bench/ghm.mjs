@@ -3,22 +3,13 @@
 // against the pure-TS backend (targets, issue 3 §7: native ≥ 10×, wasm ≥ 4×).
 // Run after `npm run build`: node bench/ghm.mjs [--quick]
 import { ghmcLoss, ghmrLoss, smoothL1Loss, useBackend, backendInfo } from '../dist/index.mjs';
+import { rng } from '../examples/shapes-data.mjs';
 import { runSuite, ratios } from './lib.mjs';
 
 const quick = process.argv.includes('--quick');
 const N = quick ? 10_000 : 100_000;
 const C = 80;
 
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const r = rng(42);
 // logits around the RetinaNet prior (b = −4.6) with spread; ~1% positives, ~5% ignored anchors
 const logits = new Float32Array(N * C);

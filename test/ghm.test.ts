@@ -4,19 +4,11 @@ import {
   ghmcLoss, ghmrLoss, smoothL1Loss, asl1Loss, createGhmState, type GhmState,
 } from '../ts/index';
 import { ghmKernels, ghmEdges, GHMC_LAST_EDGE, GHMR_LAST_EDGE } from '../ts/backends/ts/ghm';
+import { mulberry32 } from '../ts/analyze/samples';
 import { forEachBackend, onEveryBackend, vectors, expectClose, expectError, flat } from './helpers';
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers (mulberry32, the analysis' seeded PRNG). */
+const rng = mulberry32;
 
 const sig = (x: number) => 1 / (1 + Math.exp(-x));
 const bufs = (n: number): [Float32Array, Float32Array, Float32Array, Float32Array] => [new Float32Array(n), new Float32Array(n), new Float32Array(n), new Float32Array(n)];
