@@ -175,7 +175,6 @@ Examples:
           const s = res.coco;
           process.stdout.write(
             `soft-sampling analyze: ${res.positives} positives, ${res.negatives} negatives; VOC mAP@0.5 ${res.vocMAP.toFixed(4)}; COCO AP ${s.AP.toFixed(4)}, AP50 ${s.AP50.toFixed(4)}, AP75 ${s.AP75.toFixed(4)}\n` +
-              (res.missing.length ? `not computed (library functions missing): ${res.missing.join(', ')}\n` : '') +
               `wrote ${res.files.length} files to ${res.out}/ (open report.html or report.md)\n`,
           );
         }

@@ -4,7 +4,7 @@
  */
 import { gridAnchors, RETINANET_ANCHORS } from '../api/geometry';
 import { toXyxy, type ImageInput } from '../eval/images';
-import { libFn } from './lib';
+import { maxIouAssign, iouHlr } from '../api';
 
 export interface AnchorParams {
   posIouThr: number;
@@ -57,9 +57,6 @@ function hist(values: ArrayLike<number>, bins: number, filter?: (i: number) => b
 }
 
 export function anchorImageStage(img: ImageInput, p: AnchorParams): AnchorImageStats {
-  const assign = libFn<(...a: any[]) => any>('maxIouAssign');
-  const hlr = libFn<(...a: any[]) => any>('iouHlr');
-  if (!assign || !hlr) throw new Error('anchors mode needs maxIouAssign and iouHlr from the library');
   const { width, height, sizeFrom } = imageSize(img);
   const sizes = RETINANET_ANCHORS.strides.map((s) => [Math.ceil(height / (s as number)), Math.ceil(width / (s as number))] as [number, number]);
   const { anchors } = gridAnchors(sizes, RETINANET_ANCHORS);
@@ -70,7 +67,7 @@ export function anchorImageStage(img: ImageInput, p: AnchorParams): AnchorImageS
     return { ...base, nPos: 0, nNeg: nA, nIgnored: 0, posPerGt: [], iouHist: hist(new Float32Array(nA), p.bins), posIouHist: new Array(p.bins).fill(0), posIous: [], hlrRanks: [], posGt: [] };
   }
   const gtLabels = Int32Array.from(gts.map((g) => g.categoryId));
-  const res = assign(anchors, toXyxy(gts), { gtLabels, posIouThr: p.posIouThr, negIouThr: p.negIouThr, minPosIou: p.minPosIou });
+  const res = maxIouAssign(anchors, toXyxy(gts), { gtLabels, posIouThr: p.posIouThr, negIouThr: p.negIouThr, minPosIou: p.minPosIou });
   const gtInds: ArrayLike<number> = res.gtInds.data ?? res.gtInds;
   const maxOv: ArrayLike<number> = res.maxOverlaps.data ?? res.maxOverlaps;
   // mmdet convention: gtInds 0 = negative, −1 = ignored, k > 0 = gt k − 1
@@ -89,7 +86,7 @@ export function anchorImageStage(img: ImageInput, p: AnchorParams): AnchorImageS
   const posIous = posIdx.map((i) => maxOv[i]);
   let hlrRanks: number[] = [];
   if (posIdx.length) {
-    const r = hlr({ labels: Int32Array.from(posGt.map((g) => gtLabels[g])), gtInds: Int32Array.from(posGt), ious: Float32Array.from(posIous) });
+    const r = iouHlr({ labels: Int32Array.from(posGt.map((g) => gtLabels[g])), gtInds: Int32Array.from(posGt), ious: Float32Array.from(posIous) });
     hlrRanks = Array.from(r.ranks.data as ArrayLike<number>);
   }
   return {

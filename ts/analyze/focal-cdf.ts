@@ -4,9 +4,8 @@
  * of the samples, y = share of the group's total loss. α only scales a whole group, so it drops out.
  */
 import type { AnalysisContext, AnalysisOutput } from './types';
-import { missingOutput } from './types';
 import type { Row } from './artifacts';
-import { libFn, missingFns } from './lib';
+import { sigmoidFocalLoss } from '../api';
 import { thin } from './samples';
 
 const ID = 'focal_loss_cdf';
@@ -15,9 +14,8 @@ const FIGURE = 'Focal Loss (Lin et al. 2017), fig. 4';
 
 /** Per-sample focal loss (reduction 'none') of binary targets, from the library. */
 export function focalLossPerSample(logits: Float32Array, targets: Float32Array, gamma: number, alpha: number): Float32Array {
-  const fl = libFn<(...a: any[]) => any>('sigmoidFocalLoss')!;
   const n = logits.length;
-  const r = fl({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { alpha, gamma, reduction: 'none', targetType: 'onehot' });
+  const r = sigmoidFocalLoss({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { alpha, gamma, reduction: 'none', targetType: 'onehot' });
   return Float32Array.from(r.lossElements.data as ArrayLike<number>);
 }
 
@@ -35,8 +33,6 @@ export function cdf(losses: number[]): { fraction: number; cumulative: number }[
 }
 
 export async function focalCdf(ctx: AnalysisContext): Promise<AnalysisOutput> {
-  const miss = missingFns('sigmoidFocalLoss');
-  if (miss.length) return missingOutput(ID, TITLE, FIGURE, miss);
   const { samples, settings } = ctx;
   const logits = Float32Array.from(samples.map((s) => s.logit));
   const targets = Float32Array.from(samples.map((s) => s.target));

@@ -5,9 +5,8 @@
  *   (its per-sample gradient), averaged per g bin.
  */
 import type { AnalysisContext, AnalysisOutput } from './types';
-import { missingOutput } from './types';
 import type { Row } from './artifacts';
-import { libFn, missingFns } from './lib';
+import { ghmcLoss, sigmoidFocalLoss, sigmoidCrossEntropy } from '../api';
 
 const D_ID = 'ghm_gradient_density';
 const D_TITLE = 'Density of the gradient norm g';
@@ -28,9 +27,8 @@ export interface GhmRun {
 
 /** GHM-C on the samples (one column, binary targets), from the library. */
 export function runGhmc(logits: Float32Array, targets: Float32Array, bins: number): GhmRun {
-  const ghmc = libFn<(...a: any[]) => any>('ghmcLoss')!;
   const n = logits.length;
-  const r = ghmc({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { bins, momentum: 0, reduction: 'none', targetType: 'onehot' });
+  const r = ghmcLoss({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { bins, momentum: 0, reduction: 'none', targetType: 'onehot' });
   return {
     g: Float32Array.from(data(r.g)),
     weights: Float32Array.from(data(r.weights)),
@@ -41,8 +39,6 @@ export function runGhmc(logits: Float32Array, targets: Float32Array, bins: numbe
 }
 
 export async function ghmDensity(ctx: AnalysisContext): Promise<AnalysisOutput> {
-  const miss = missingFns('ghmcLoss');
-  if (miss.length) return missingOutput(D_ID, D_TITLE, D_FIG, miss);
   const { samples, settings } = ctx;
   const logits = Float32Array.from(samples.map((s) => s.logit));
   const targets = Float32Array.from(samples.map((s) => s.target));
@@ -95,23 +91,19 @@ export async function ghmDensity(ctx: AnalysisContext): Promise<AnalysisOutput> 
 }
 
 export async function ghmReweighted(ctx: AnalysisContext): Promise<AnalysisOutput> {
-  const miss = missingFns('ghmcLoss', 'sigmoidFocalLoss');
-  if (miss.length) return missingOutput(R_ID, R_TITLE, R_FIG, miss);
   const { samples, settings } = ctx;
   const n = samples.length;
   const logits = Float32Array.from(samples.map((s) => s.logit));
   const targets = Float32Array.from(samples.map((s) => s.target));
   const gh = runGhmc(logits, targets, settings.ghmBins);
-  const fl = libFn<(...a: any[]) => any>('sigmoidFocalLoss')!;
-  const flr = fl({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { alpha: settings.alpha, gamma: 2, reduction: 'none', targetType: 'onehot' });
+  const flr = sigmoidFocalLoss({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { alpha: settings.alpha, gamma: 2, reduction: 'none', targetType: 'onehot' });
   const flGrad = data(flr.grad);
-  const ce = libFn<(...a: any[]) => any>('sigmoidCrossEntropy');
-  const ceGrad = ce ? data(ce({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { reduction: 'none', targetType: 'onehot' }).grad) : null;
+  const ceGrad = data(sigmoidCrossEntropy({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { reduction: 'none', targetType: 'onehot' }).grad);
   const perSample: Row[] = samples.map((s, i) => ({
     index: s.index,
     target: s.target,
     g: gh.g[i],
-    ce: ceGrad ? Math.abs(ceGrad[i]) : gh.g[i],
+    ce: Math.abs(ceGrad[i]),
     focal: Math.abs(flGrad[i]),
     ghmc: Math.abs(gh.grad[i]),
     ghmc_weight: gh.weights[i],

@@ -5,9 +5,8 @@
  *   IoU-HLR positives of each image (k = 5, 25), with the AP change.
  */
 import type { AnalysisContext, AnalysisOutput } from './types';
-import { missingOutput } from './types';
 import type { Row } from './artifacts';
-import { libFn, missingFns } from './lib';
+import { sigmoidCrossEntropy, iouHlr } from '../api';
 import { mulberry32, thin, type Sample } from './samples';
 import { cocoPrCurve } from '../eval/coco';
 import type { ImageInput } from '../eval/images';
@@ -19,10 +18,7 @@ export function ceLoss(samples: Sample[]): Float32Array {
   const n = samples.length;
   const logits = Float32Array.from(samples.map((s) => s.logit));
   const targets = Float32Array.from(samples.map((s) => s.target));
-  const ce = libFn<(...a: any[]) => any>('sigmoidCrossEntropy');
-  if (ce) return Float32Array.from(data(ce({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { reduction: 'none', targetType: 'onehot' }).lossElements));
-  const fl = libFn<(...a: any[]) => any>('sigmoidFocalLoss')!; // γ = 0, no α: the cross-entropy
-  return Float32Array.from(data(fl({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { gamma: 0, alpha: null, reduction: 'none', targetType: 'onehot' }).lossElements));
+  return Float32Array.from(data(sigmoidCrossEntropy({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { reduction: 'none', targetType: 'onehot' }).lossElements));
 }
 
 /** Dense class index of each category id (IoU-HLR ranks within a class). */
@@ -32,11 +28,10 @@ export function classIndex(ctx: AnalysisContext): Map<number, number> {
 
 /** IoU-HLR ranks of the positives over the whole set (cumulative gt offsets per image). */
 export function hlrRanks(ctx: AnalysisContext, pos: Sample[]): Int32Array {
-  const hlr = libFn<(...a: any[]) => any>('iouHlr')!;
   if (pos.length === 0) return new Int32Array(0);
   const imgPos = new Map(ctx.images.map((im, i) => [im.imageId, i] as [number, number]));
   const cls = classIndex(ctx);
-  const r = hlr({
+  const r = iouHlr({
     labels: Int32Array.from(pos.map((s) => cls.get(s.categoryId)!)),
     gtInds: Int32Array.from(pos.map((s) => s.gt)),
     imageIds: Int32Array.from(pos.map((s) => imgPos.get(s.imageId)!)),
@@ -51,9 +46,6 @@ const F4_TITLE = 'Random, hard and prime positives in the IoU–loss plane';
 const F4_FIG = 'PISA (Cao et al. 2020), fig. 4';
 
 export async function pisaPrimeSamples(ctx: AnalysisContext): Promise<AnalysisOutput> {
-  const miss = missingFns('iouHlr', 'sigmoidFocalLoss');
-  if (miss.length && missingFns('sigmoidCrossEntropy').length) return missingOutput(F4_ID, F4_TITLE, F4_FIG, miss);
-  if (missingFns('iouHlr').length) return missingOutput(F4_ID, F4_TITLE, F4_FIG, ['iouHlr']);
   const pos = ctx.samples.filter((s) => s.target === 1);
   const loss = ceLoss(pos);
   const ranks = hlrRanks(ctx, pos);
@@ -128,13 +120,12 @@ const F2_FIG = 'PISA (Cao et al. 2020), fig. 2';
 
 /** Per image, the positives ordered by IoU-HLR (rank within class in the image, then IoU). */
 export function perImageHlrOrder(ctx: AnalysisContext): Map<number, Sample[]> {
-  const hlr = libFn<(...a: any[]) => any>('iouHlr')!;
   const cls = classIndex(ctx);
   const byImg = new Map<number, Sample[]>();
   for (const s of ctx.samples) if (s.target === 1) (byImg.get(s.imageId) ?? byImg.set(s.imageId, []).get(s.imageId)!).push(s);
   const out = new Map<number, Sample[]>();
   for (const [img, pos] of byImg) {
-    const r = data(hlr({ labels: Int32Array.from(pos.map((s) => cls.get(s.categoryId)!)), gtInds: Int32Array.from(pos.map((s) => s.gt)), ious: Float32Array.from(pos.map((s) => s.iou)) }).ranks);
+    const r = data(iouHlr({ labels: Int32Array.from(pos.map((s) => cls.get(s.categoryId)!)), gtInds: Int32Array.from(pos.map((s) => s.gt)), ious: Float32Array.from(pos.map((s) => s.iou)) }).ranks);
     const order = pos.map((_, i) => i).sort((a, b) => r[a] - r[b] || pos[b].iou - pos[a].iou || pos[a].index - pos[b].index);
     out.set(img, order.map((i) => pos[i]));
   }
@@ -152,8 +143,6 @@ export function rescore(images: ImageInput[], order: Map<number, Sample[]>, k: n
 }
 
 export async function pisaPrRescored(ctx: AnalysisContext): Promise<AnalysisOutput> {
-  const miss = missingFns('iouHlr');
-  if (miss.length) return missingOutput(F2_ID, F2_TITLE, F2_FIG, miss);
   const order = perImageHlrOrder(ctx);
   const variants: { name: string; res: typeof ctx.cocoBaseline }[] = [{ name: 'baseline', res: ctx.cocoBaseline }];
   for (const k of ctx.settings.topK) variants.push({ name: `top-${k} raised`, res: await ctx.evaluate(rescore(ctx.images, order, k)) });

@@ -59,10 +59,6 @@ export function reportMarkdown(r: ReportInput): string {
   L.push('');
   for (const a of r.analyses) {
     L.push(`## ${a.title}`, '', `*${a.figure}*`, '');
-    if (a.status === 'missing') {
-      L.push(`**Not computed**: this build of the library lacks ${a.missing!.map((m) => `\`${m}\``).join(', ')}.`, '');
-      continue;
-    }
     if (r.svgs.has(a.id)) L.push(`![${a.title}](${a.id}.${r.png ? 'png' : 'svg'})`, '');
     L.push(a.caption, '');
     for (const s of a.summary ?? []) L.push(`- ${s}`);
@@ -90,10 +86,6 @@ export function reportHtml(r: ReportInput): string {
   H.push('<h2>How the samples are defined</h2><ul>', ...METHOD_NOTES.map((m) => `<li>${inline(m)}</li>`), '</ul><p>Settings:</p><ul>', ...r.settingsLines.map((s) => `<li>${inline(s)}</li>`), '</ul>');
   for (const a of r.analyses) {
     H.push(`<h2 id="${a.id}">${esc(a.title)}</h2>`, `<p><i>${esc(a.figure)}</i></p>`);
-    if (a.status === 'missing') {
-      H.push(`<p class="missing"><b>Not computed</b>: this build of the library lacks ${a.missing!.map((m) => `<code>${esc(m)}</code>`).join(', ')}.</p>`);
-      continue;
-    }
     const svg = r.svgs.get(a.id);
     if (svg) H.push(`<figure>${svg.replace(/^<\?xml[^>]*>\s*/, '')}</figure>`);
     H.push(`<p>${inline(a.caption)}</p>`);

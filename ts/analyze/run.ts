@@ -17,7 +17,6 @@ import { weightsVsIou } from './weights-iou';
 import { anchorsReport } from './anchors';
 import type { AnchorImageStats, AnchorParams } from './anchors-stage';
 import { reportHtml, reportMarkdown } from './report';
-import { missingFns } from './lib';
 
 export interface AnalyzeOptions extends AnalyzeSettings {
   gt: string;
@@ -44,7 +43,6 @@ export interface AnalyzeSummary {
   vocMAP: number;
   positives: number;
   negatives: number;
-  missing: string[];
 }
 
 function cocoRows(res: CocoEvalResult, names: Map<number, string>): Row[] {
@@ -99,15 +97,10 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     for (const fn of [focalCdf, ghmDensity, ghmReweighted, pisaPrimeSamples, pisaPrRescored, weightsVsIou]) analyses.push(await fn(ctx));
     const anchorParams: AnchorParams = { posIouThr: 0.5, negIouThr: 0.4, minPosIou: 0, bins: 20 };
     if (o.anchors) {
-      const miss = missingFns('maxIouAssign', 'iouHlr');
-      if (miss.length) {
-        analyses.push({ id: 'anchors', title: 'Anchors mode', figure: 'RetinaNet anchors + MaxIoU assignment', caption: '', status: 'missing', missing: miss });
-      } else {
-        o.progress?.start(images.length, 'anchors');
-        const st = await runner.run<AnchorImageStats>({ kind: 'anchors', anchors: anchorParams }, images, 4);
-        o.progress?.stop();
-        analyses.push(...anchorsReport(st, anchorParams));
-      }
+      o.progress?.start(images.length, 'anchors');
+      const st = await runner.run<AnchorImageStats>({ kind: 'anchors', anchors: anchorParams }, images, 4);
+      o.progress?.stop();
+      analyses.push(...anchorsReport(st, anchorParams));
     }
 
     // 4. charts and data files
@@ -133,7 +126,6 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     // 5. report and summary
     const info = backendInfo();
     const backend = `${info.active} (${info.simd})`;
-    const missing = [...new Set(analyses.flatMap((a) => a.missing ?? []))];
     const counts = {
       images: images.length,
       gtBoxes: gtSet.boxes.length,
@@ -152,9 +144,9 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     const rin = { title: 'soft-sampling analyze — report', inputs: { gt: files.gt, dets: files.dets, bundled: o.bundled }, counts, backend, settingsLines, coco, voc, analyses, svgs, png: o.png };
     art.add('report.md', reportMarkdown(rin));
     art.add('report.html', reportHtml(rin));
-    art.add('summary.json', toJson({ inputs: files, backend: info.active, counts, coco: coco.stats, vocMAP: voc.mAP, analyses: analyses.map((a) => ({ id: a.id, status: a.status, missing: a.missing ?? [], summary: a.summary ?? [] })), missing }));
+    art.add('summary.json', toJson({ inputs: files, backend: info.active, counts, coco: coco.stats, vocMAP: voc.mAP, analyses: analyses.map((a) => ({ id: a.id, status: a.status, summary: a.summary ?? [] })) }));
     art.writeAtomically(o.out);
-    return { out: o.out, files: [...art.files.keys()].sort(), coco: coco.stats, vocMAP: voc.mAP, positives: counts.positives, negatives: counts.negatives, missing };
+    return { out: o.out, files: [...art.files.keys()].sort(), coco: coco.stats, vocMAP: voc.mAP, positives: counts.positives, negatives: counts.negatives };
   } finally {
     o.progress?.stop();
     await runner.close();

@@ -34,9 +34,7 @@ export interface AnalysisOutput {
   figure: string;
   /** How to read it; the choices made. */
   caption: string;
-  /** `missing`: library functions not available in this build (listed in `missing`). */
-  status: 'ok' | 'missing';
-  missing?: string[];
+  status: 'ok';
   json?: unknown;
   csv?: Row[];
   spec?: ChartSpec;
@@ -44,7 +42,3 @@ export interface AnalysisOutput {
   summary?: string[];
 }
 
-/** An analysis that cannot run because library functions are missing. */
-export function missingOutput(id: string, title: string, figure: string, missing: string[]): AnalysisOutput {
-  return { id, title, figure, caption: `Not computed: this build of the library lacks ${missing.join(', ')}.`, status: 'missing', missing };
-}

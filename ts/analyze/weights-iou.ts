@@ -4,9 +4,8 @@
  * each normalised to mean 1 over the positives so they share one axis.
  */
 import type { AnalysisContext, AnalysisOutput } from './types';
-import { missingOutput } from './types';
 import type { Row } from './artifacts';
-import { libFn, missingFns } from './lib';
+import { isrP, carlLoss } from '../api';
 import { ceLoss, classIndex } from './pisa';
 import { thin } from './samples';
 import { runGhmc } from './ghm';
@@ -18,9 +17,6 @@ const FIGURE = 'ISR-P, CARL (PISA), GHM-C (GHM), focal loss';
 const data = (t: any): ArrayLike<number> => (t && t.data ? t.data : t);
 
 export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput> {
-  const need = ['isrP', 'carlLoss', 'ghmcLoss', 'sigmoidFocalLoss'];
-  const miss = missingFns(...need);
-  if (miss.length === need.length) return missingOutput(ID, TITLE, FIGURE, miss);
   const { samples, settings } = ctx;
   const posIdx = samples.map((s, i) => (s.target === 1 ? i : -1)).filter((i) => i >= 0);
   const pos = posIdx.map((i) => samples[i]);
@@ -29,8 +25,7 @@ export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput
   const notes: string[] = [];
   const cls = classIndex(ctx);
   const imgPos = new Map(ctx.images.map((im, i) => [im.imageId, i] as [number, number]));
-  if (!miss.includes('isrP') && n) {
-    const isrP = libFn<(...a: any[]) => any>('isrP')!;
+  if (n) {
     const r = isrP({
       labels: Int32Array.from(pos.map((s) => cls.get(s.categoryId)!)),
       gtInds: Int32Array.from(pos.map((s) => s.gt)),
@@ -41,16 +36,15 @@ export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput
     });
     methods['ISR-P'] = Float32Array.from(data(r.weights));
   }
-  if (!miss.includes('carlLoss') && n) {
-    const carl = libFn<(...a: any[]) => any>('carlLoss')!;
-    const r = carl({ data: Float32Array.from(pos.map((s) => s.logit)), shape: [n, 1] }, new Int32Array(n), { data: new Float32Array(4 * n), shape: [n, 4] }, { data: new Float32Array(4 * n), shape: [n, 4] }, { sigmoid: true });
+  if (n) {
+    const r = carlLoss({ data: Float32Array.from(pos.map((s) => s.logit)), shape: [n, 1] }, new Int32Array(n), { data: new Float32Array(4 * n), shape: [n, 4] }, { data: new Float32Array(4 * n), shape: [n, 4] }, { sigmoid: true });
     methods.CARL = Float32Array.from(data(r.weights));
   }
-  if (!miss.includes('ghmcLoss')) {
+  {
     const g = runGhmc(Float32Array.from(samples.map((s) => s.logit)), Float32Array.from(samples.map((s) => s.target)), settings.ghmBins);
     methods['GHM-C'] = Float32Array.from(posIdx.map((i) => g.weights[i]));
   }
-  if (!miss.includes('sigmoidFocalLoss') && n) {
+  if (n) {
     const logits = Float32Array.from(pos.map((s) => s.logit));
     const t = new Float32Array(n).fill(1);
     const fl = focalLossPerSample(logits, t, 2, settings.alpha);
@@ -77,7 +71,6 @@ export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput
     }
     corr[m] = sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
   }
-  if (miss.length) notes.push(`not available in this build: ${miss.join(', ')}`);
   const spec = {
     title: { text: TITLE, subtitle: `${n} positives; each method's weights divided by their mean; own y-scale per panel` },
     // at most 2000 points per method in the chart (evenly spaced); the data files keep all
@@ -107,7 +100,6 @@ export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput
       'ISR-P and CARL favour high-IoU (prime) positives; GHM-C and FL favour hard (low-score) ones.' +
       (notes.length ? ' ' + notes.join('; ') + '.' : ''),
     status: 'ok',
-    missing: miss.length ? miss : undefined,
     json: { positives: n, means, correlationWithIou: corr, rows },
     csv: rows,
     spec,
