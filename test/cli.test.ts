@@ -148,7 +148,7 @@ describe('help and eval', () => {
 });
 
 describe('--out is never a destructive target', () => {
-  test('a non-empty directory that is not a report, a file, or a missing parent is refused (exit 2) and left as it was', () => {
+  test('a non-empty directory that is not a report, or a path under a file is refused (exit 2) and left as it was', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ss-out-'));
     try {
       writeFileSync(join(dir, 'mine.txt'), 'keep');
@@ -160,10 +160,13 @@ describe('--out is never a destructive target', () => {
       expect(r2.code).toBe(2);
       expect(r2.stderr).toMatch(/not a directory; refusing/);
       expect(readFileSync(join(dir, 'mine.txt'), 'utf8')).toBe('keep');
-      const r3 = run(['analyze', '--out', join(dir, 'no', 'such', 'rep'), '-q', '--no-png']);
+      // a path under a file is refused; a missing parent is created (fresh clone: --out out/analyze)
+      const r3 = run(['analyze', '--out', join(dir, 'mine.txt', 'sub', 'rep'), '-q', '--no-png']);
       expect(r3.code).toBe(2);
-      expect(r3.stderr).toMatch(/parent directory .* does not exist/);
-      expect(existsSync(join(dir, 'no'))).toBe(false);
+      expect(r3.stderr).toMatch(/mine\.txt is not a directory/);
+      const r4 = run(['analyze', '--out', join(dir, 'no', 'such', 'rep'), '-q', '--no-png']);
+      expect(r4.code).toBe(0);
+      expect(readdirSync(join(dir, 'no', 'such', 'rep'))).toContain('summary.json');
       // a previous report is replaced
       const rep = join(dir, 'rep');
       expect(run(['analyze', '--out', rep, '-q', '--no-png']).code).toBe(0);

@@ -38,6 +38,7 @@ export class Artifacts {
     const target = checkOutputTarget(outDir);
     const parent = dirname(target);
     const tmp = join(parent, `.${basename(target)}.tmp-${process.pid}`);
+    mkdirSync(parent, { recursive: true });
     rmSync(tmp, { recursive: true, force: true });
     try {
       mkdirSync(tmp);
@@ -66,7 +67,8 @@ const REPORT_MARKERS = ['summary.json', 'report.md'];
 
 /**
  * Checks `--out` before anything is computed or written, and returns its absolute path:
- * its parent directory must exist; the target must not exist, or be an empty directory, or a
+ * a missing parent directory is created at write time (no work is lost to a typo'd folder: the
+ * nearest existing ancestor must be a directory); the target must not exist, or be an empty directory, or a
  * previous report (it holds summary.json and report.md) — anything else (a file, the current
  * directory with other content, ...) is refused rather than replaced.
  * @throws Error naming the path and the reason.
@@ -74,13 +76,11 @@ const REPORT_MARKERS = ['summary.json', 'report.md'];
 export function checkOutputTarget(outDir: string): string {
   const target = resolve(outDir);
   const parent = dirname(target);
-  let ps;
-  try {
-    ps = statSync(parent);
-  } catch {
-    throw new Error(`--out ${outDir}: the parent directory ${parent} does not exist (create it first)`);
-  }
-  if (!ps.isDirectory()) throw new Error(`--out ${outDir}: ${parent} is not a directory`);
+  // a missing parent is fine (it is created when the report is written, as `mkdir -p` would, so
+  // `--out out/analyze` works on a fresh clone); the nearest existing ancestor must be a directory
+  let anc = parent;
+  while (!existsSync(anc) && dirname(anc) !== anc) anc = dirname(anc);
+  if (!statSync(anc).isDirectory()) throw new Error(`--out ${outDir}: ${anc} is not a directory`);
   if (!existsSync(target)) return target;
   const st = statSync(target);
   if (!st.isDirectory()) throw new Error(`--out ${outDir}: exists and is not a directory; refusing to replace it`);
