@@ -91,6 +91,7 @@ export function useBackend(name: BackendName | 'auto'): BackendInfo {
   return backendInfo();
 }
 
+/** What {@link backendInfo} and {@link useBackend} report. */
 export interface BackendInfo {
   /** The backend calls run on now. */
   active: BackendName;

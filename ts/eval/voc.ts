@@ -6,6 +6,7 @@
  */
 import { byScoreDesc, imageOverlaps, type ImageInput } from './images';
 
+/** Options of {@link evaluateVoc}; every field is optional. */
 export interface VocEvalOptions {
   /** IoU threshold of a true positive; default `0.5`; matched when `IoU ≥ threshold`. */
   iouThreshold?: number;
@@ -73,24 +74,36 @@ export function vocMatchImage(img: ImageInput, thr: number, legacyOffset = false
   return { imageId: img.imageId, dets, nGt: [...counts.entries()].sort((a, b) => a[0] - b[0]) };
 }
 
+/** One class of a {@link VocEvalResult}. */
 export interface VocClassResult {
+  /** COCO category id. */
   categoryId: number;
+  /** Category name. */
   name: string;
   /** Average precision; −1 for a class without gt (not in the mAP). */
   ap: number;
+  /** Non-crowd gt boxes of the class. */
   nGt: number;
+  /** Detections of the class (those matching crowd boxes included). */
   nDet: number;
+  /** True positives. */
   tp: number;
+  /** False positives. */
   fp: number;
   /** Cumulative precision / recall after each detection (score order), ignored ones skipped. */
   precision: number[];
+  /** Cumulative recall after each detection (TP so far / `nGt`). */
   recall: number[];
 }
+/** Result of {@link evaluateVoc}. */
 export interface VocEvalResult {
   /** Mean AP over the classes with at least one (non-crowd) gt box. */
   mAP: number;
+  /** The IoU threshold used. */
   iouThreshold: number;
+  /** The interpolation used. */
   interpolation: 'all-point' | '11-point';
+  /** Per class, in category order. */
   classes: VocClassResult[];
 }
 
