@@ -1,7 +1,9 @@
 /**
  * soft-sampling — entry for edge runtimes and browsers (Cloudflare Workers, Deno, Bun, web).
  * Imports no `node:` module. Until {@link initWasm} resolves, calls run on the pure TypeScript
- * backend; afterwards on WebAssembly (unless `useBackend('ts')`).
+ * backend; afterwards on WebAssembly (unless `useBackend('ts')`). Exports everything `soft-sampling`
+ * exports, plus {@link initWasm}.
+ * @module soft-sampling/edge
  */
 import { registerLoader, backendInfo, type BackendInfo } from './registry';
 import { createWasmBackend } from './backends/wasm';
