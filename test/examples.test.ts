@@ -4,7 +4,7 @@
  * code block is the example file verbatim; the package version has a CHANGELOG entry.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -43,6 +43,32 @@ describe('guides', () => {
     for (const s of shown) expect(files).toContain(s.file);
     const notShown = files.filter((f) => !shown.some((s) => s.file === f)).sort();
     expect(notShown).toEqual(['examples/shapes-data.mjs', 'examples/train-compare.mjs']); // npm run compare, tested by train-compare.test.ts
+  });
+});
+
+describe('links', () => {
+  test('links from README.md and the guides into the API reference name exported symbols (and pages, once built)', () => {
+    const api = require(join(root, 'dist', 'index.cjs')) as Record<string, unknown>;
+    const built = existsSync(join(root, 'docs', 'api', 'index.html'));
+    const pages = ['README.md', ...GUIDES.map((g) => `docs/${g}.md`)];
+    let n = 0;
+    for (const page of pages) {
+      for (const m of read(page).matchAll(/\]\(((?:docs\/)?api\/(functions|classes|interfaces)\/soft-sampling(_edge)?\.(\w+)\.html)\)/g)) {
+        n++;
+        const [, path, kind, edge, name] = m;
+        if (kind !== 'interfaces' && !edge) expect({ page, name, exported: name in api }).toEqual({ page, name, exported: true });
+        if (built) expect({ page, path, exists: existsSync(join(root, page.startsWith('docs/') ? 'docs' : '', path)) }).toEqual({ page, path, exists: true });
+      }
+    }
+    expect(n).toBeGreaterThan(40);
+  });
+  test('relative links to other markdown pages resolve', () => {
+    for (const page of ['README.md', 'CONTRIBUTING.md', ...GUIDES.map((g) => `docs/${g}.md`)]) {
+      const dir = page.includes('/') ? 'docs' : '';
+      for (const m of read(page).matchAll(/\]\(([\w./-]+\.md)(#[\w-]+)?\)/g)) {
+        expect({ page, link: m[1], exists: existsSync(join(root, dir, m[1])) }).toEqual({ page, link: m[1], exists: true });
+      }
+    }
   });
 });
 
