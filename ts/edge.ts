@@ -17,7 +17,7 @@ export * from './api';
  *   such runtimes refuse to compile from bytes),
  * - the module's bytes (`ArrayBuffer` / typed array), or
  * - a `Response` / `Promise<Response>` (`fetch(new URL('soft_sampling.wasm', import.meta.url))`).
- * @returns the new backend info (active: `'wasm'`).
+ * @returns the new backend info (active: `'wasm'`). Library infrastructure: no reference implementation.
  * @throws SoftSamplingError `E_BACKEND` when the module cannot be compiled or instantiated.
  */
 export async function initWasm(source: WebAssembly.Module | BufferSource | Response | Promise<Response>): Promise<BackendInfo> {

@@ -55,7 +55,8 @@ export function evaluateCoco(gt: CocoGroundTruth | unknown, dets: CocoDetections
 
 /**
  * {@link evaluateCoco} on inputs already validated by {@link parseGroundTruth} / {@link parseDetections}
- * (the CLI parses once and evaluates twice). Same result and errors (`E_OPTION`) as {@link evaluateCoco}.
+ * (the CLI parses once and evaluates twice). Same result as {@link evaluateCoco}; source: pycocotools `COCOeval`.
+ * @throws SoftSamplingError `E_OPTION` / `E_VALUE` / `E_TYPE` for bad options (the inputs are not re-validated).
  */
 export function evaluateCocoParsed(g: GtSet, d: DetSet, options?: CocoEvalOptions): CocoEvalResult {
   const p = resolveCocoParams(options);
@@ -106,7 +107,11 @@ export function resolveVocOptions(options?: VocEvalOptions): Required<VocEvalOpt
   return { iouThreshold: thr, interpolation: interp, legacyOffset: lo };
 }
 
-/** {@link evaluateVoc} on inputs already validated by {@link parseGroundTruth} / {@link parseDetections}. */
+/**
+ * {@link evaluateVoc} on inputs already validated by {@link parseGroundTruth} / {@link parseDetections}.
+ * Source: VOC devkit `VOCevaldet.m`, as {@link evaluateVoc}.
+ * @throws SoftSamplingError as {@link resolveVocOptions} (the inputs are not re-validated).
+ */
 export function evaluateVocParsed(g: GtSet, d: DetSet, options?: VocEvalOptions): VocEvalResult {
   const o = resolveVocOptions(options);
   const evals = groupByImage(g, d).map((img) => vocMatchImage(img, o.iouThreshold, o.legacyOffset));

@@ -28,7 +28,12 @@ export interface GhmState {
   steps: number;
 }
 
-/** A fresh state: `bins` zeros and `steps = 0` (what mmdetection starts from). */
+/**
+ * A fresh state: `bins` zeros and `steps = 0` (what mmdetection's `GHMC` / `GHMR` start from: `acc_sum`
+ * zeros). Pass it as `options.state` and replace it by each result's `state`.
+ * @param bins number of bins, an integer in [1, 1e6]; default 10 (mmdetection).
+ * @throws SoftSamplingError `E_TYPE` (not an integer), `E_VALUE` (outside [1, 1e6]).
+ */
 export function createGhmState(bins = 10): GhmState {
   checkBins('bins', bins);
   return { bins, accSum: new Array(bins).fill(0), steps: 0 };

@@ -40,7 +40,8 @@ export interface Reducer {
 }
 
 /**
- * Validates the reduction options and returns the scale for `count` elements.
+ * Validates the reduction options and returns the scale for `count` elements (mmdetection
+ * `weight_reduce_loss`; use it to give a loss of your own the library's reduction contract).
  * For `'none'` the scale is `lossWeight` (gradients are those of the weighted sum).
  * @throws SoftSamplingError `E_OPTION` (unknown reduction, `avgFactor` with `'sum'`/`'none'`), `E_VALUE` (negative avgFactor).
  */

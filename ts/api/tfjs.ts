@@ -151,7 +151,8 @@ export interface TfLosses {
  *   you keep) as a tfjs op with that gradient.
  *
  * Gradients are exactly the library's analytic gradients (see each function's docs); they are
- * checked against tfjs autograd of the same formula in `test/tfjs.test.ts`.
+ * checked against tfjs autograd of the same formula in `test/tfjs.test.ts` (an adapter: no reference
+ * implementation; the losses' sources are in their own docs).
  * @throws SoftSamplingError as the wrapped functions, and `E_OPTION` for `reduction: 'none'`.
  */
 export function createTfLosses(tf: TfLike): TfLosses {

@@ -393,6 +393,8 @@ export interface PrCurve {
 /**
  * Precision–recall curve at one IoU threshold index `t` (area `all`, largest maxDets), averaged over
  * the categories that have gt (or for one category `k`): `{ recall: recThrs, precision }`.
+ * Source: pycocotools `eval['precision'][t, :, k, 0, -1]`. Never throws: `t` and `k` are not
+ * validated — an index outside the result gives precision −1 everywhere.
  */
 export function cocoPrCurve(res: CocoEvalResult, t: number, k?: number): PrCurve {
   const { R, K, A, M } = res.shape;
@@ -419,7 +421,10 @@ export interface CocoCategoryStats {
   AR: number;
 }
 
-/** Per-category AP@[.5:.95], AP50, AP75 (area all, largest maxDets); −1 for categories without gt. */
+/**
+ * Per-category AP@[.5:.95], AP50, AP75 and AR (area all, largest maxDets); −1 for categories without gt.
+ * Source: the pycocotools `summarize()` means restricted to one category. Never throws.
+ */
 export function cocoPerCategory(res: CocoEvalResult): CocoCategoryStats[] {
   const { T, R, K, A, M } = res.shape;
   const m = M - 1;

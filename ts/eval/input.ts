@@ -304,7 +304,7 @@ export function notADataset(src: string, v: unknown): never {
 }
 
 /**
- * Validates a COCO ground-truth dataset and normalises it.
+ * Validates a COCO ground-truth dataset (cocodataset.org "Data format", as pycocotools `COCO()` reads it) and normalises it.
  * `src` names the input in error messages (`'gt'`).
  * @throws SoftSamplingError `E_TYPE` (not an object, a missing or wrongly typed field), `E_VALUE`
  *   (negative box size, duplicate image/category id, an annotation for an unknown image or category);

@@ -107,7 +107,11 @@ export interface VocEvalResult {
   classes: VocClassResult[];
 }
 
-/** All-point interpolated AP (VOC2010+): area under the precision envelope. */
+/**
+ * All-point interpolated AP (VOC2010+): area under the precision envelope.
+ * `recall` and `precision` are the cumulative values after each detection in score order (equal
+ * lengths — not validated). Source: VOC devkit `VOCap.m`, Cartucho/mAP `voc_ap`. Never throws.
+ */
 export function apAllPoint(recall: number[], precision: number[]): number {
   const mrec = [0, ...recall, 1];
   const mpre = [0, ...precision, 0];
@@ -122,6 +126,8 @@ export function apAllPoint(recall: number[], precision: number[]): number {
  * The recall points are `k · 0.1` in float64, as `np.linspace(0, 1, 11)`, `np.arange(0, 1.1, 0.1)`
  * (py-faster-rcnn `voc_eval`) and MATLAB's `0:0.1:1` (VOCdevkit) produce them — so 0.3, 0.6 and 0.7
  * are a hair above their decimal values and a recall of exactly 9/15 = 0.6 does not reach the 0.6 point.
+ * Source: VOC2007 devkit, py-faster-rcnn `voc_eval(use_07_metric=True)`. Never throws; equal
+ * lengths are not validated.
  */
 export function ap11Point(recall: number[], precision: number[]): number {
   let s = 0;
