@@ -12,7 +12,7 @@ const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathna
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const tmp = mkdtempSync(join(tmpdir(), 'ss-types-'));
 try {
-  const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', tmp], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop();
+  const out = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', tmp], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop();
   const pkg = join(tmp, 'node_modules', 'soft-sampling');
   mkdirSync(pkg, { recursive: true });
   execFileSync('tar', ['xzf', join(tmp, out), '-C', pkg, '--strip-components=1']);

@@ -6,7 +6,7 @@ import {
   sigmoidFocalLoss, sigmoidCrossEntropy, softmaxFocalLoss, focalLossStar,
   ghmcLoss, ghmrLoss, createGhmState, smoothL1Loss, asl1Loss,
   maxIouAssign, assignTargets, randomSample, ohemSample, iouBalancedNegSample, hardNegativeMining,
-  iouHlr, isrP, isrN, carlLoss, evaluateCoco, evaluateVoc, createTfLosses,
+  iouHlr, isrP, isrN, carlLoss, evaluateCoco, evaluateVoc, apAllPoint, createTfLosses,
   backendInfo, useBackend, Tensor, SoftSamplingError,
   type ArrayInput, type GhmState, type CocoGroundTruth, type CocoDetections, type BackendName,
 } from 'soft-sampling';
@@ -43,6 +43,7 @@ const t2: number[][] = t.toArray();
 // --- assignment and samplers ---
 const assign = maxIouAssign(priors, gt, { posIouThr: 0.5, negIouThr: 0.4, gtLabels: [0] });
 const gtInds: number[] = assign.gtInds.toArray();
+maxIouAssign(priors, gt, { posIouThr: 0.7, negIouThr: [0.1, 0.3] as const });
 const targets = assignTargets(assign, { numClasses: 3 });
 const avg: number = targets.avgFactor;
 const s = randomSample(assign, { num: 4, posFraction: 0.5, seed: 1 });
@@ -110,6 +111,7 @@ const cocoGt = {
 } as const satisfies CocoGroundTruth;
 const dets = [{ image_id: 1, category_id: 1, bbox: [0, 0, 10, 10], score: 0.9 }] as const satisfies CocoDetections;
 const ap: number = evaluateCoco(cocoGt, dets).stats.AP;
+apAllPoint([0.5, 1] as const, [1, 0.5] as const);
 const mAP: number = evaluateVoc(cocoGt, dets, { iouThreshold: 0.5, interpolation: '11-point' }).mAP;
 // @ts-expect-error wrong interpolation
 evaluateVoc(cocoGt, dets, { interpolation: '101-point' });

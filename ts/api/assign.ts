@@ -38,7 +38,7 @@ export interface MaxIouAssignOptions {
   /** Required. A prior whose max IoU is `≥ posIouThr` is positive for its best gt. RetinaNet 0.5, RPN 0.7. */
   posIouThr: number;
   /** Required. Negative when `0 ≤ max IoU < negIouThr`, or `lo ≤ max IoU < hi` for `[lo, hi]` (lo ≥ 0). RetinaNet 0.4. */
-  negIouThr: number | [number, number];
+  negIouThr: number | readonly [number, number];
   /** Low-quality matches need the gt's best IoU `≥ minPosIou`; default `0`. */
   minPosIou?: number;
   /** Low-quality step: every prior tying a gt's best IoU (default `true`), or only the first. */

@@ -112,7 +112,7 @@ export interface VocEvalResult {
  * `recall` and `precision` are the cumulative values after each detection in score order (equal
  * lengths — not validated). Source: VOC devkit `VOCap.m`, Cartucho/mAP `voc_ap`. Never throws.
  */
-export function apAllPoint(recall: number[], precision: number[]): number {
+export function apAllPoint(recall: readonly number[], precision: readonly number[]): number {
   const mrec = [0, ...recall, 1];
   const mpre = [0, ...precision, 0];
   for (let i = mpre.length - 2; i >= 0; i--) mpre[i] = Math.max(mpre[i], mpre[i + 1]);
@@ -129,7 +129,7 @@ export function apAllPoint(recall: number[], precision: number[]): number {
  * Source: VOC2007 devkit, py-faster-rcnn `voc_eval(use_07_metric=True)`. Never throws; equal
  * lengths are not validated.
  */
-export function ap11Point(recall: number[], precision: number[]): number {
+export function ap11Point(recall: readonly number[], precision: readonly number[]): number {
   let s = 0;
   for (let k = 0; k <= 10; k++) {
     const r = k * 0.1;
