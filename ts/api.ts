@@ -1,6 +1,6 @@
 /** The public API shared by every entry point (Node ESM/CJS and edge/browser). */
 export { SoftSamplingError, type ErrorCode } from './errors';
-export { Tensor, type ArrayInput, type NanPolicy } from './tensor';
+export { Tensor, type ArrayInput, type NanPolicy, type StridedArrayInput, type OnnxTensorInput, type ArrayOfShape, type NestedArray } from './tensor';
 export { backendInfo, useBackend, type BackendInfo } from './registry';
 export type { BackendName } from './kernels';
 export * from './api/geometry';

@@ -1,7 +1,9 @@
 /**
  * soft-sampling — entry for edge runtimes and browsers (Cloudflare Workers, Deno, Bun, web).
  * Imports no `node:` module. Until {@link initWasm} resolves, calls run on the pure TypeScript
- * backend; afterwards on WebAssembly (unless `useBackend('ts')`).
+ * backend; afterwards on WebAssembly (unless `useBackend('ts')`). Exports everything `soft-sampling`
+ * exports, plus {@link initWasm}.
+ * @module soft-sampling/edge
  */
 import { registerLoader, backendInfo, type BackendInfo } from './registry';
 import { createWasmBackend } from './backends/wasm';
@@ -15,7 +17,7 @@ export * from './api';
  *   such runtimes refuse to compile from bytes),
  * - the module's bytes (`ArrayBuffer` / typed array), or
  * - a `Response` / `Promise<Response>` (`fetch(new URL('soft_sampling.wasm', import.meta.url))`).
- * @returns the new backend info (active: `'wasm'`).
+ * @returns the new backend info (active: `'wasm'`). Library infrastructure: no reference implementation.
  * @throws SoftSamplingError `E_BACKEND` when the module cannot be compiled or instantiated.
  */
 export async function initWasm(source: WebAssembly.Module | BufferSource | Response | Promise<Response>): Promise<BackendInfo> {

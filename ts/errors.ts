@@ -13,6 +13,17 @@
  */
 export type ErrorCode = 'E_TYPE' | 'E_SHAPE' | 'E_VALUE' | 'E_OPTION' | 'E_BACKEND' | 'E_PANIC';
 
+/**
+ * The error every function throws. Test `err.code` (stable) rather than the message; `err.arg`
+ * names the argument or option at fault (`'boxes1'`, `'options.mode'`, `'gt.annotations[3] (id 17).bbox'`).
+ * The message reads `"<code> <arg>: <explanation>"`.
+ *
+ * @example
+ * ```ts
+ * try { bboxOverlaps([[0, 0, 1]], []); }
+ * catch (e) { if (e instanceof SoftSamplingError && e.code === 'E_SHAPE') console.log(e.arg); } // 'boxes1'
+ * ```
+ */
 export class SoftSamplingError extends Error {
   /** Stable machine-readable code. */
   readonly code: ErrorCode;
@@ -21,6 +32,13 @@ export class SoftSamplingError extends Error {
   /** For `E_BACKEND`: every cause, in the order the candidates were tried. */
   readonly causes: unknown[];
 
+  /**
+   * Made by the library; users catch these rather than construct them.
+   * @param code the {@link ErrorCode}.
+   * @param arg name of the offending argument or option, or `'-'`.
+   * @param message what is wrong and, where possible, how to fix it.
+   * @param causes underlying errors (`E_BACKEND`: one per load attempt); the first is also `cause`.
+   */
   constructor(code: ErrorCode, arg: string, message: string, causes: unknown[] = []) {
     super(`${code} ${arg}: ${message}`, causes.length ? { cause: causes[0] } : undefined);
     this.name = 'SoftSamplingError';

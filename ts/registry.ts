@@ -77,8 +77,9 @@ export function getBackend(): Backend {
 /**
  * Forces a backend (`'native' | 'wasm' | 'ts'`), or returns to automatic choice with `'auto'`.
  * Throws `E_BACKEND` (with `causes`) when the forced backend cannot load, `E_OPTION` for an
- * unknown name. Takes precedence over `SOFT_SAMPLING_BACKEND`.
+ * unknown name. Takes precedence over `SOFT_SAMPLING_BACKEND`. (Library infrastructure: no reference implementation.)
  * @returns the new {@link backendInfo}.
+ * @throws SoftSamplingError `E_BACKEND` (with `causes`) when the backend cannot load, `E_OPTION` for an unknown name.
  */
 export function useBackend(name: BackendName | 'auto'): BackendInfo {
   if (name === 'auto') {
@@ -91,6 +92,7 @@ export function useBackend(name: BackendName | 'auto'): BackendInfo {
   return backendInfo();
 }
 
+/** What {@link backendInfo} and {@link useBackend} report. */
 export interface BackendInfo {
   /** The backend calls run on now. */
   active: BackendName;
@@ -104,7 +106,12 @@ export interface BackendInfo {
   selectedBy: 'auto' | 'useBackend' | 'SOFT_SAMPLING_BACKEND';
 }
 
-/** Reports the active backend, the available ones, and why the others failed to load. */
+/**
+ * Reports the active backend, the available ones, and why the others failed to load (loading them
+ * on first use). Library infrastructure: no reference implementation.
+ * @throws SoftSamplingError `E_BACKEND` when `SOFT_SAMPLING_BACKEND` forces a backend that cannot load
+ *   (or, never in practice, when not even the TypeScript backend loads).
+ */
 export function backendInfo(): BackendInfo {
   const b = getBackend();
   const available: BackendName[] = [];

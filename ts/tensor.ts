@@ -9,24 +9,76 @@
  */
 import { SoftSamplingError } from './errors';
 
-/** A row-major n-d array: `data` holds `shape.reduce(×)` elements. */
-export class Tensor<T extends Float32Array | Float64Array | Int32Array = Float32Array> {
-  constructor(readonly data: T, readonly shape: number[]) {}
+/**
+ * Nested plain arrays of unknown depth: what {@link Tensor.toArray} returns when the tensor's rank
+ * is not known statically.
+ */
+export type NestedArray = number | NestedArray[];
+
+/**
+ * The plain-array form of a tensor of shape `S`: `number` for `[]`, `number[]` for `[n]`,
+ * `number[][]` for `[n, m]`, … up to rank 4; {@link NestedArray} when the rank is not known.
+ */
+export type ArrayOfShape<S extends readonly number[]> = S extends readonly []
+  ? number
+  : S extends readonly [number]
+    ? number[]
+    : S extends readonly [number, number]
+      ? number[][]
+      : S extends readonly [number, number, number]
+        ? number[][][]
+        : S extends readonly [number, number, number, number]
+          ? number[][][][]
+          : NestedArray;
+
+/**
+ * A row-major n-d array, the type of every array a function returns: `data` holds
+ * `shape.reduce(×)` elements. `T` is the element type (`Float32Array` for values, `Int32Array` for
+ * indices and labels); `S` is the shape as a tuple when the rank is fixed (`[number, number]` for an
+ * `[N, M]` IoU matrix), so that {@link Tensor.toArray} is typed by rank.
+ *
+ * @example
+ * ```ts
+ * const iou = bboxOverlaps([[0, 0, 10, 10]], [[5, 5, 15, 15]]); // Tensor<Float32Array, [number, number]>
+ * iou.shape;      // [1, 1]
+ * iou.get(0, 0);  // 0.142857…
+ * iou.toArray();  // number[][]: [[0.142857…]]
+ * ```
+ */
+export class Tensor<T extends Float32Array | Float64Array | Int32Array = Float32Array, S extends [] | readonly number[] = number[]> {
+  /**
+   * Wraps `data` (not copied) as a tensor of shape `shape`; the caller guarantees
+   * `data.length === shape.reduce((a, b) => a * b, 1)`. Library functions build these; users rarely need to.
+   * @param data row-major elements.
+   * @param shape dimensions, outermost first.
+   */
+  constructor(
+    /** The elements, row-major (the caller's `out` buffer when one was passed). */
+    readonly data: T,
+    /** Dimensions, outermost first (`[N, M]`: `N` rows of `M`). */
+    readonly shape: S,
+  ) {}
 
   /** Number of elements. */
   get size(): number {
     return this.data.length;
   }
 
-  /** Element at a multi-index (row-major). */
+  /**
+   * Element at a multi-index, row-major (`t.get(i, j)` is `data[i · shape[1] + j]`). Indices are not
+   * bounds-checked; missing trailing indices count as 0.
+   */
   get(...index: number[]): number {
     let flat = 0;
     for (let k = 0; k < this.shape.length; k++) flat = flat * this.shape[k] + (index[k] ?? 0);
     return this.data[flat];
   }
 
-  /** Nested plain arrays (for JSON, printing, tests). A 0-d tensor gives a number. */
-  toArray(): any {
+  /**
+   * Nested plain arrays (for JSON, printing, tests): `number[]` for `[N]`, `number[][]` for
+   * `[N, M]`, … (see {@link ArrayOfShape}). A 0-d tensor gives a number. Copies the data.
+   */
+  toArray(): ArrayOfShape<S> {
     const rec = (dim: number, off: number): any => {
       if (dim === this.shape.length) return this.data[off];
       const stride = this.shape.slice(dim + 1).reduce((a, b) => a * b, 1);
@@ -38,18 +90,55 @@ export class Tensor<T extends Float32Array | Float64Array | Int32Array = Float32
   }
 }
 
-/** What public functions accept as an array argument. */
+/**
+ * What public functions accept as an array argument (read, never modified; values are converted
+ * to float32 once, a `Float32Array` is used without a copy):
+ * - a flat `Float32Array` / `Float64Array` / `Int32Array`, row-major, its shape implied by the
+ *   argument (boxes: `[length / 4, 4]`);
+ * - a plain or nested number array, `readonly` included (`[[x1, y1, x2, y2], …] as const`);
+ * - `{ data, shape }` with an explicit shape — also an `ndarray` (`{ data, shape, stride, offset }`,
+ *   any strides) or a library {@link Tensor};
+ * - an onnxruntime(-web/-node) `Tensor` (`{ data, dims, type }`), read without copying when `data`
+ *   is a `Float32Array`.
+ *
+ * NaN / ±Inf elements are rejected with `E_VALUE` naming the first bad index (unless a function's
+ * `nanPolicy` says otherwise); anything else is `E_TYPE` / `E_SHAPE`.
+ */
 export type ArrayInput =
   | Float32Array
   | Float64Array
   | Int32Array
-  | number[]
-  | number[][]
-  | { data: ArrayLike<number>; shape: readonly number[]; stride?: readonly number[]; offset?: number }
-  /** an onnxruntime(-web/-node) `Tensor`: read without copying when `data` is a `Float32Array` */
-  | { data: ArrayLike<number>; dims: readonly number[]; type?: string };
+  | readonly number[]
+  | readonly (readonly number[])[]
+  | StridedArrayInput
+  | OnnxTensorInput;
 
-/** How to treat NaN / ±Inf in float inputs. */
+/** `{ data, shape }` input: an explicit shape, optionally an `ndarray`'s strides and offset. */
+export interface StridedArrayInput {
+  /** Elements (plain array or typed array). */
+  readonly data: ArrayLike<number>;
+  /** Dimensions, outermost first; non-negative integers. */
+  readonly shape: readonly number[];
+  /** Element strides per dimension (`ndarray`); default row-major contiguous. */
+  readonly stride?: readonly number[];
+  /** Index of the first element in `data` (`ndarray`); default 0. */
+  readonly offset?: number;
+}
+
+/** An onnxruntime(-web/-node) `Tensor`: read without copying when `data` is a `Float32Array`. */
+export interface OnnxTensorInput {
+  /** Elements. */
+  readonly data: ArrayLike<number>;
+  /** Dimensions, outermost first. */
+  readonly dims: readonly number[];
+  /** onnxruntime dtype name (`'float32'`, …); informational. */
+  readonly type?: string;
+}
+
+/**
+ * How to treat NaN / ±Inf in float inputs: `'error'` (the default everywhere) throws `E_VALUE`
+ * naming the first bad element; `'propagate'` lets them through (only {@link bboxOverlaps} offers it).
+ */
 export type NanPolicy = 'error' | 'propagate';
 
 interface Flat {

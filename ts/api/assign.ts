@@ -38,7 +38,7 @@ export interface MaxIouAssignOptions {
   /** Required. A prior whose max IoU is `≥ posIouThr` is positive for its best gt. RetinaNet 0.5, RPN 0.7. */
   posIouThr: number;
   /** Required. Negative when `0 ≤ max IoU < negIouThr`, or `lo ≤ max IoU < hi` for `[lo, hi]` (lo ≥ 0). RetinaNet 0.4. */
-  negIouThr: number | [number, number];
+  negIouThr: number | readonly [number, number];
   /** Low-quality matches need the gt's best IoU `≥ minPosIou`; default `0`. */
   minPosIou?: number;
   /** Low-quality step: every prior tying a gt's best IoU (default `true`), or only the first. */
@@ -61,11 +61,11 @@ export interface MaxIouAssignOptions {
 /** Result of {@link maxIouAssign}. */
 export interface AssignResult {
   /** `[P]`: `−1` ignored, `0` negative, `j + 1` positive for gt `j`. */
-  gtInds: Tensor<Int32Array>;
+  gtInds: Tensor<Int32Array, [number]>;
   /** `[P]` float32: IoU with the best gt (`0` without gts, `−1` inside an ignore region). */
-  maxOverlaps: Tensor;
+  maxOverlaps: Tensor<Float32Array, [number]>;
   /** `[P]`: the gt's label for positives, `−1` otherwise. */
-  labels: Tensor<Int32Array>;
+  labels: Tensor<Int32Array, [number]>;
   /** Number of gts `G`. */
   numGts: number;
 }
@@ -186,8 +186,11 @@ export function maxIouAssign(priors: ArrayInput, gt: ArrayInput, options: MaxIou
  * `addGtAsProposals`) and, for {@link iouBalancedNegSample}, `maxOverlaps` `[P]`.
  */
 export interface AssignLike {
+  /** `[P]` integers: `−1` ignored, `0` negative, `j + 1` positive for gt `j` (an `Int32Array` tensor is used without a copy). */
   gtInds: Tensor<Int32Array> | ArrayInput;
+  /** `[P]` max IoU of each prior with any gt; required by {@link iouBalancedNegSample} only. */
   maxOverlaps?: Tensor | ArrayInput;
+  /** Number of gts `G`; required when `addGtAsProposals` is on (the default). */
   numGts?: number;
 }
 
@@ -212,11 +215,11 @@ export interface RandomSampleOptions extends SamplerOptions {
 /** Result of every sampler. */
 export interface SampleResult {
   /** Sampled positive candidates, ascending. */
-  posInds: Tensor<Int32Array>;
+  posInds: Tensor<Int32Array, [number]>;
   /** Sampled negative candidates, ascending. */
-  negInds: Tensor<Int32Array>;
+  negInds: Tensor<Int32Array, [number]>;
   /** 0-based gt index of each positive (mmdet `pos_assigned_gt_inds`). */
-  posAssignedGtInds: Tensor<Int32Array>;
+  posAssignedGtInds: Tensor<Int32Array, [number]>;
   /** `G` of the assignment (0 when unknown). */
   numGts: number;
   /** Gts prepended as candidates (`G` with `addGtAsProposals`, else 0): candidates below it are gts. */
@@ -379,9 +382,9 @@ export interface HardNegativeMiningOptions {
 /** Result of {@link hardNegativeMining}. */
 export interface HardNegativeMiningResult {
   /** Flat indices (into `[N·P]`) of every positive, ascending. */
-  posInds: Tensor<Int32Array>;
+  posInds: Tensor<Int32Array, [number]>;
   /** Flat indices of the mined negatives, ascending. */
-  negInds: Tensor<Int32Array>;
+  negInds: Tensor<Int32Array, [number]>;
   /** Σ loss over the positives (float64 accumulation). */
   posLossSum: number;
   /** Σ loss over the mined negatives. */
@@ -431,18 +434,32 @@ export function hardNegativeMining(losses: ArrayInput, labels: ArrayInput, optio
 /** Largest number of gt boxes per image the samplers accept (gts are prepended as candidates). */
 const MAX_GTS = 1 << 20;
 
+/** What {@link assignTargets} reads: a {@link maxIouAssign} result, or any object with these two arrays. */
+export interface AssignTargetsInput {
+  /** `[P]` integers: `−1` ignored, `0` negative, `j + 1` positive for gt `j`. */
+  gtInds: Tensor<Int32Array> | ArrayInput;
+  /** `[P]` integers: the class of each positive's gt in `[0, numClasses)`; read only where `gtInds > 0`. */
+  labels: Tensor<Int32Array> | ArrayInput;
+}
+
+/** Options of {@link assignTargets}. */
+export interface AssignTargetsOptions {
+  /** Required. Number of foreground classes `C`; background label = `C`. */
+  numClasses: number;
+}
+
 /** What {@link assignTargets} returns: an assignment in the encodings the losses and PISA take. */
 export interface AssignTargets {
   /** `[P]` int32 class targets for the losses: the gt's label for positives, `numClasses` (background) otherwise. */
-  labels: Tensor<Int32Array>;
+  labels: Tensor<Int32Array, [number]>;
   /** `[P]` float32: 1 for positives and negatives, 0 for ignored priors (the losses' `labelWeights`). */
-  labelWeights: Tensor;
+  labelWeights: Tensor<Float32Array, [number]>;
   /** `[n]` int32 indices of the positive priors, ascending. */
-  posInds: Tensor<Int32Array>;
+  posInds: Tensor<Int32Array, [number]>;
   /** `[n]` int32 0-based gt index of each positive (what `iouHlr` / `isrP` take as `gtInds`). */
-  posGtInds: Tensor<Int32Array>;
+  posGtInds: Tensor<Int32Array, [number]>;
   /** `[k]` int32 indices of the negative priors, ascending. */
-  negInds: Tensor<Int32Array>;
+  negInds: Tensor<Int32Array, [number]>;
   /** `max(n, 1)`: the RetinaNet normaliser per image (mmdet `avg_factor` with a PseudoSampler). */
   avgFactor: number;
 }
@@ -458,7 +475,7 @@ export interface AssignTargets {
  * @throws SoftSamplingError `E_VALUE` (`numClasses` not a positive integer, a positive whose label is
  *   outside `[0, numClasses)`), `E_SHAPE` (`gtInds` and `labels` of different lengths), `E_TYPE`.
  */
-export function assignTargets(assign: { gtInds: Tensor<Int32Array> | ArrayInput; labels: Tensor<Int32Array> | ArrayInput }, options: { numClasses: number }): AssignTargets {
+export function assignTargets(assign: AssignTargetsInput, options: AssignTargetsOptions): AssignTargets {
   const o = checkOptions('options', options, ['numClasses']);
   const c = numOpt('options.numClasses', o.numClasses, 0, (x) => (Number.isInteger(x) && x > 0 ? null : `must be a positive integer, got ${x}`));
   if (o.numClasses === undefined) throw new SoftSamplingError('E_VALUE', 'options.numClasses', 'is required');

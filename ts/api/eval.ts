@@ -16,8 +16,8 @@ import {
 } from '../eval/coco';
 import { vocMatchImage, vocAccumulate, type VocEvalOptions, type VocEvalResult } from '../eval/voc';
 
-export type { CocoGroundTruth, CocoDetections, CocoDetectionIn, CocoAnnotationIn, CocoImageIn, CocoCategoryIn } from '../eval/input';
-export type { CocoEvalOptions, CocoEvalResult, CocoStats, AreaRange, CocoParams } from '../eval/coco';
+export type { CocoGroundTruth, CocoDetections, CocoDetectionsObject, CocoDetectionIn, CocoAnnotationIn, CocoImageIn, CocoCategoryIn, GtImage, GtCategory, GtBox, DetBox } from '../eval/input';
+export type { CocoEvalOptions, CocoEvalResult, CocoEvalShape, CocoStats, AreaRange, CocoParams, PrCurve, CocoCategoryStats } from '../eval/coco';
 export type { VocEvalOptions, VocEvalResult, VocClassResult } from '../eval/voc';
 export { COCO_STAT_KEYS, cocoPrCurve, cocoPerCategory } from '../eval/coco';
 export { apAllPoint, ap11Point } from '../eval/voc';
@@ -53,7 +53,11 @@ export function evaluateCoco(gt: CocoGroundTruth | unknown, dets: CocoDetections
   return evaluateCocoParsed(g, d, options);
 }
 
-/** {@link evaluateCoco} on inputs already validated by the `parse*` functions (used by the CLI). */
+/**
+ * {@link evaluateCoco} on inputs already validated by {@link parseGroundTruth} / {@link parseDetections}
+ * (the CLI parses once and evaluates twice). Same result as {@link evaluateCoco}; source: pycocotools `COCOeval`.
+ * @throws SoftSamplingError `E_OPTION` / `E_VALUE` / `E_TYPE` for bad options (the inputs are not re-validated).
+ */
 export function evaluateCocoParsed(g: GtSet, d: DetSet, options?: CocoEvalOptions): CocoEvalResult {
   const p = resolveCocoParams(options);
   const evals = groupByImage(g, d).map((img) => cocoEvaluateImage(img, p));
@@ -84,7 +88,10 @@ export function evaluateVoc(gt: CocoGroundTruth | unknown, dets: CocoDetections 
   return evaluateVocParsed(g, d, options);
 }
 
-/** Validates VOC options and fills defaults. */
+/**
+ * Validates {@link VocEvalOptions} and fills the defaults (`iouThreshold` 0.5, `'all-point'`, `legacyOffset` false).
+ * @throws SoftSamplingError `E_OPTION` (unknown option or interpolation), `E_VALUE` (threshold outside [0, 1]), `E_TYPE`.
+ */
 export function resolveVocOptions(options?: VocEvalOptions): Required<VocEvalOptions> {
   const o = (options ?? {}) as Record<string, unknown>;
   if (typeof o !== 'object') throw new SoftSamplingError('E_TYPE', 'options', 'expected an options object');
@@ -100,7 +107,11 @@ export function resolveVocOptions(options?: VocEvalOptions): Required<VocEvalOpt
   return { iouThreshold: thr, interpolation: interp, legacyOffset: lo };
 }
 
-/** {@link evaluateVoc} on validated inputs. */
+/**
+ * {@link evaluateVoc} on inputs already validated by {@link parseGroundTruth} / {@link parseDetections}.
+ * Source: VOC devkit `VOCevaldet.m`, as {@link evaluateVoc}.
+ * @throws SoftSamplingError as {@link resolveVocOptions} (the inputs are not re-validated).
+ */
 export function evaluateVocParsed(g: GtSet, d: DetSet, options?: VocEvalOptions): VocEvalResult {
   const o = resolveVocOptions(options);
   const evals = groupByImage(g, d).map((img) => vocMatchImage(img, o.iouThreshold, o.legacyOffset));

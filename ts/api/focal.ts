@@ -57,6 +57,10 @@ export interface LossResult {
   grad: Tensor;
 }
 
+/**
+ * How the sigmoid losses read `targets`: `'labels'` — `[N]` class indices, `C` = background;
+ * `'onehot'` — `[N, C]` floats in `[0, 1]`. Default: decided by the element count (see the losses' docs).
+ */
 export type TargetType = 'labels' | 'onehot';
 
 /**
@@ -83,11 +87,13 @@ export interface SigmoidLossOptions extends ReduceOptions {
   out?: LossOutputs;
 }
 
+/** Options of {@link sigmoidCrossEntropy}: the common sigmoid-loss options plus `alpha`. */
 export interface SigmoidCrossEntropyOptions extends SigmoidLossOptions {
   /** α-balancing: positives weighted `α`, negatives `1 − α`; `null` (default) = off. Must be in `[0, 1]`. */
   alpha?: number | null;
 }
 
+/** Options of {@link sigmoidFocalLoss}: the common sigmoid-loss options plus `alpha`, `gamma`, `compat`. */
 export interface SigmoidFocalLossOptions extends SigmoidLossOptions {
   /** α-balancing weight of the positives (negatives get `1 − α`); default `0.25`; `null` = off. In `[0, 1]`. */
   alpha?: number | null;
@@ -102,6 +108,7 @@ export interface SigmoidFocalLossOptions extends SigmoidLossOptions {
   compat?: 'stable' | 'mmcvClamp';
 }
 
+/** Options of {@link focalLossStar}: the common sigmoid-loss options plus `gamma`, `beta`, `alpha`. */
 export interface FocalLossStarOptions extends SigmoidLossOptions {
   /** γ > 0; default `1` (with β = 0 this is cross-entropy). */
   gamma?: number;
@@ -111,6 +118,7 @@ export interface FocalLossStarOptions extends SigmoidLossOptions {
   alpha?: number | null;
 }
 
+/** Options of {@link softmaxFocalLoss}: reduction options plus `alpha` (scalar or per class), `gamma`, per-sample weights. */
 export interface SoftmaxFocalLossOptions extends ReduceOptions {
   /**
    * α: one number for every class, or one per class (`[K]`, indexed by the sample's label);
@@ -300,7 +308,7 @@ export function sigmoidCrossEntropy(logits: ArrayInput, targets: ArrayInput, opt
  * Shapes: as {@link sigmoidCrossEntropy}.
  * @throws SoftSamplingError as {@link sigmoidCrossEntropy}, plus `E_VALUE` for `γ < 0` and for
  *   soft targets with `compat: 'mmcvClamp'`, `E_OPTION` for an unknown `compat`.
- * @example RetinaNet classification loss of one FPN level (mmdet `FocalLoss`, `loss_weight` 1):
+ * @example RetinaNet classification loss of one FPN level (mmdet FocalLoss, loss_weight 1)
  * ```ts
  * // logits [A, 80] of the level's anchors, labels [A] (80 = background), labelWeights [A]
  * const { loss, grad } = sigmoidFocalLoss({ data: logits, shape: [A, 80] }, labels,

@@ -7,8 +7,10 @@ import { SoftSamplingError } from '../errors';
 import { Tensor, toBoxes, toFloat32, numOpt, boolOpt, enumOpt, checkOptions, checkOutputSize, type ArrayInput, type NanPolicy } from '../tensor';
 
 const MODES = ['iou', 'iof', 'giou'] as const;
-export type OverlapMode = (typeof MODES)[number];
+/** Overlap measure of {@link bboxOverlaps}: `'iou'`, `'iof'` (intersection over the first box's area) or `'giou'`. */
+export type OverlapMode = 'iou' | 'iof' | 'giou';
 
+/** Options of {@link bboxOverlaps}; every field is optional. */
 export interface BboxOverlapsOptions {
   /** `'iou'` (default), `'iof'` (intersection over the area of the `boxes1` box) or `'giou'`. */
   mode?: OverlapMode;
@@ -45,7 +47,46 @@ export interface BboxOverlapsOptions {
  *   different lengths, an `out` of the wrong length), `E_VALUE` (NaN/Inf, `eps` ≤ 0), `E_OPTION` (unknown `mode` or option),
  *   `E_TYPE` (not an array).
  */
-export function bboxOverlaps(boxes1: ArrayInput, boxes2: ArrayInput, options?: BboxOverlapsOptions): Tensor {
+export function bboxOverlaps(boxes1: ArrayInput, boxes2: ArrayInput, options?: BboxOverlapsOptions & { aligned?: false }): Tensor<Float32Array, [number, number]>;
+/**
+ * Overlaps between two sets of boxes.
+ *
+ * - pairwise: `boxes1` `[N, 4]` × `boxes2` `[M, 4]` → `Tensor` `[N, M]`;
+ * - aligned (`aligned: true`): `[N, 4]` × `[N, 4]` → `[N]`.
+ *
+ * Boxes are `xyxy` float (any unit, usually pixels). `iou = inter / max(union, eps)`;
+ * `iof = inter / max(area1, eps)`; `giou = iou − (enclose − union) / max(enclose, eps)`.
+ * Areas are not clamped (as in mmdet); a zero-area box has IoU 0 with every box, itself included.
+ * Empty inputs give an empty result of the right shape (`[0, M]`, `[N, 0]`).
+ *
+ * Source: GIoU from Rezatofighi et al. 2019 (eq. in Alg. 1); matches mmdetection
+ * `mmdet/structures/bbox/bbox_overlaps.py` `bbox_overlaps(..., mode, is_aligned, eps=1e-6)`.
+ *
+ * @throws SoftSamplingError `E_SHAPE` (a length not a multiple of 4, rows not of 4, aligned sets of
+ *   different lengths, an `out` of the wrong length), `E_VALUE` (NaN/Inf, `eps` ≤ 0), `E_OPTION` (unknown `mode` or option),
+ *   `E_TYPE` (not an array).
+ */
+export function bboxOverlaps(boxes1: ArrayInput, boxes2: ArrayInput, options: BboxOverlapsOptions & { aligned: true }): Tensor<Float32Array, [number]>;
+/**
+ * Overlaps between two sets of boxes.
+ *
+ * - pairwise: `boxes1` `[N, 4]` × `boxes2` `[M, 4]` → `Tensor` `[N, M]`;
+ * - aligned (`aligned: true`): `[N, 4]` × `[N, 4]` → `[N]`.
+ *
+ * Boxes are `xyxy` float (any unit, usually pixels). `iou = inter / max(union, eps)`;
+ * `iof = inter / max(area1, eps)`; `giou = iou − (enclose − union) / max(enclose, eps)`.
+ * Areas are not clamped (as in mmdet); a zero-area box has IoU 0 with every box, itself included.
+ * Empty inputs give an empty result of the right shape (`[0, M]`, `[N, 0]`).
+ *
+ * Source: GIoU from Rezatofighi et al. 2019 (eq. in Alg. 1); matches mmdetection
+ * `mmdet/structures/bbox/bbox_overlaps.py` `bbox_overlaps(..., mode, is_aligned, eps=1e-6)`.
+ *
+ * @throws SoftSamplingError `E_SHAPE` (a length not a multiple of 4, rows not of 4, aligned sets of
+ *   different lengths, an `out` of the wrong length), `E_VALUE` (NaN/Inf, `eps` ≤ 0), `E_OPTION` (unknown `mode` or option),
+ *   `E_TYPE` (not an array).
+ */
+export function bboxOverlaps(boxes1: ArrayInput, boxes2: ArrayInput, options?: BboxOverlapsOptions): Tensor<Float32Array, [number, number] | [number]>;
+export function bboxOverlaps(boxes1: ArrayInput, boxes2: ArrayInput, options?: BboxOverlapsOptions): Tensor<Float32Array, [number, number] | [number]> {
   const o = checkOptions('options', options, ['mode', 'aligned', 'eps', 'legacyOffset', 'nanPolicy', 'out']);
   const mode = enumOpt('options.mode', o.mode, MODES, 'iou');
   const aligned = boolOpt('options.aligned', o.aligned, false);
@@ -104,7 +145,11 @@ function propagateNonFinite(b1: Float32Array, b2: Float32Array, aligned: boolean
 }
 
 const FORMATS = ['xyxy', 'xywh', 'cxcywh'] as const;
-export type BoxFormat = (typeof FORMATS)[number];
+/**
+ * Box layouts {@link boxConvert} converts between: `'xyxy'` (corners `x1, y1, x2, y2`, the library's
+ * convention), `'xywh'` (top-left corner + width, height — COCO), `'cxcywh'` (centre + width, height).
+ */
+export type BoxFormat = 'xyxy' | 'xywh' | 'cxcywh';
 
 /**
  * Converts `[N, 4]` boxes between `xyxy` (corners), `xywh` (top-left corner + width, height, as in
@@ -112,7 +157,7 @@ export type BoxFormat = (typeof FORMATS)[number];
  * Matches torchvision `ops.box_convert`.
  * @throws SoftSamplingError `E_OPTION` (unknown format), `E_SHAPE`, `E_VALUE` (NaN/Inf), `E_TYPE`.
  */
-export function boxConvert(boxes: ArrayInput, from: BoxFormat, to: BoxFormat): Tensor {
+export function boxConvert(boxes: ArrayInput, from: BoxFormat, to: BoxFormat): Tensor<Float32Array, [number, number]> {
   const f = enumOpt('from', from, FORMATS, 'xyxy');
   const t = enumOpt('to', to, FORMATS, 'xyxy');
   if (from === undefined) throw new SoftSamplingError('E_OPTION', 'from', 'the source format is required');
@@ -121,6 +166,7 @@ export function boxConvert(boxes: ArrayInput, from: BoxFormat, to: BoxFormat): T
   return new Tensor(getBackend().boxConvert(b.data, FORMATS.indexOf(f), FORMATS.indexOf(t)), [b.n, 4]);
 }
 
+/** Delta normalisation of the delta-xywh box coder ({@link bbox2delta}, {@link delta2bbox}). */
 export interface CoderOptions {
   /** Delta means, default `[0, 0, 0, 0]`. */
   means?: ArrayInput;
@@ -156,7 +202,7 @@ function checkPositiveSize(arg: string, data: Float32Array): void {
  * @throws SoftSamplingError `E_VALUE` when a prior or gt box has non-positive width/height (which
  *   would give ±Inf/NaN), or NaN/Inf; `E_SHAPE` when the sets differ in length or means/stds are not 4 values.
  */
-export function bbox2delta(priors: ArrayInput, gt: ArrayInput, options?: CoderOptions): Tensor {
+export function bbox2delta(priors: ArrayInput, gt: ArrayInput, options?: CoderOptions): Tensor<Float32Array, [number, number]> {
   const o = checkOptions('options', options, ['means', 'stds']);
   const { means, stds } = coderParams(o);
   const p = toBoxes('priors', priors);
@@ -167,11 +213,12 @@ export function bbox2delta(priors: ArrayInput, gt: ArrayInput, options?: CoderOp
   return new Tensor(getBackend().deltaEncode(p.data, g.data, means, stds), [p.n, 4]);
 }
 
+/** Options of {@link delta2bbox}: the coder's `means` / `stds` plus clamping and clipping. */
 export interface DecodeOptions extends CoderOptions {
   /** `|dw|, |dh|` are clamped to `|log(whRatioClip)|`; default `16/1000` (±4.135, a 62.5× scale change). */
   whRatioClip?: number;
   /** `[H, W]` of the image: decoded boxes are clipped to `x ∈ [0, W]`, `y ∈ [0, H]` (when `clipBorder`). */
-  maxShape?: [number, number];
+  maxShape?: readonly [number, number];
   /** Clip to `maxShape` when one is given; default `true`. */
   clipBorder?: boolean;
 }
@@ -186,7 +233,7 @@ export interface DecodeOptions extends CoderOptions {
  * @throws SoftSamplingError `E_SHAPE` (deltas not `N·4·K`), `E_VALUE` (non-positive prior size,
  *   NaN/Inf, `whRatioClip` not in (0, 1], bad `maxShape`), `E_OPTION`, `E_TYPE`.
  */
-export function delta2bbox(priors: ArrayInput, deltas: ArrayInput, options?: DecodeOptions): Tensor {
+export function delta2bbox(priors: ArrayInput, deltas: ArrayInput, options?: DecodeOptions): Tensor<Float32Array, [number, number]> {
   const o = checkOptions('options', options, ['means', 'stds', 'whRatioClip', 'maxShape', 'clipBorder']);
   const { means, stds } = coderParams(o);
   const clipRatio = numOpt('options.whRatioClip', o.whRatioClip, 16 / 1000, (x) => (x > 0 && x <= 1 ? null : `must be in (0, 1], got ${x}`));
@@ -209,19 +256,23 @@ export function delta2bbox(priors: ArrayInput, deltas: ArrayInput, options?: Dec
   return new Tensor(getBackend().deltaDecode(p.data, d.data, means, stds, clipRatio, maxShape), [p.n, k4]);
 }
 
+/**
+ * Anchor configuration of {@link gridAnchors} (mmdet `AnchorGenerator` arguments, camelCased). Give
+ * `scales`, or `octaveBaseScale` + `scalesPerOctave` (RetinaNet); {@link RETINANET_ANCHORS} is a complete set.
+ */
 export interface AnchorOptions {
   /** Stride of each level in pixels (`number` or `[strideW, strideH]`). RetinaNet: `[8, 16, 32, 64, 128]`. */
-  strides: (number | [number, number])[];
+  strides: readonly (number | readonly [number, number])[];
   /** Aspect ratios h/w; default `[0.5, 1, 2]`. */
-  ratios?: number[];
+  ratios?: readonly number[];
   /** Anchor scales (multiples of the base size). Give this, or `octaveBaseScale` + `scalesPerOctave`. */
-  scales?: number[];
+  scales?: readonly number[];
   /** RetinaNet: `4`; scales become `octaveBaseScale · 2^(i/scalesPerOctave)`. */
   octaveBaseScale?: number;
   /** RetinaNet: `3`. */
   scalesPerOctave?: number;
   /** Base size per level; default: the level's stride (min of w/h strides). */
-  baseSizes?: number[];
+  baseSizes?: readonly number[];
   /** Anchor centre offset within a cell, in units of the base size; default `0` (mmdet). */
   centerOffset?: number;
 }
@@ -234,14 +285,19 @@ export const RETINANET_ANCHORS: Readonly<AnchorOptions> = Object.freeze({
   scalesPerOctave: 3,
 });
 
+/** Where one FPN level's anchors sit in the concatenated {@link gridAnchors} output. */
 export interface AnchorLevel {
   /** Index of the level's first anchor in `anchors`. */
   start: number;
   /** Number of anchors of the level (`featH · featW · A`). */
   count: number;
+  /** Feature-map height `H` (rows of cells). */
   featH: number;
+  /** Feature-map width `W` (columns of cells). */
   featW: number;
+  /** Horizontal stride in pixels (cell width). */
   strideW: number;
+  /** Vertical stride in pixels (cell height). */
   strideH: number;
 }
 
@@ -264,7 +320,7 @@ function positiveList(arg: string, v: unknown): number[] {
  * Matches mmdetection `AnchorGenerator.gen_single_level_base_anchors`.
  * @throws SoftSamplingError `E_VALUE` / `E_SHAPE` for non-positive or empty lists.
  */
-export function baseAnchors(baseSize: number, ratios: number[], scales: number[], centerOffset = 0): Tensor {
+export function baseAnchors(baseSize: number, ratios: readonly number[], scales: readonly number[], centerOffset = 0): Tensor<Float32Array, [number, number]> {
   if (baseSize === undefined) throw new SoftSamplingError('E_TYPE', 'baseSize', 'is required');
   numOpt('baseSize', baseSize, 0, (x) => (x > 0 ? null : `must be > 0, got ${x}`));
   positiveList('ratios', ratios);
@@ -283,6 +339,14 @@ export function baseAnchors(baseSize: number, ratios: number[], scales: number[]
   return new Tensor(out, [k, 4]);
 }
 
+/** Result of {@link gridAnchors}. */
+export interface GridAnchors {
+  /** `[ΣH·W·A, 4]` float32 anchors, `xyxy` pixels, levels concatenated in order. */
+  anchors: Tensor<Float32Array, [number, number]>;
+  /** One entry per level: where its anchors start in `anchors`, how many, grid size and stride. */
+  levels: AnchorLevel[];
+}
+
 /**
  * Anchors over a multi-level feature-map grid, as RetinaNet/FPN configure them.
  *
@@ -295,7 +359,7 @@ export function baseAnchors(baseSize: number, ratios: number[], scales: number[]
  * @throws SoftSamplingError `E_SHAPE` (empty or mismatched lists), `E_VALUE` (non-positive values),
  *   `E_OPTION` (neither or both of `scales` / `octaveBaseScale`).
  */
-export function gridAnchors(featmapSizes: [number, number][], options: AnchorOptions): { anchors: Tensor; levels: AnchorLevel[] } {
+export function gridAnchors(featmapSizes: readonly (readonly [number, number])[], options: AnchorOptions): GridAnchors {
   const o = checkOptions('options', options, ['strides', 'ratios', 'scales', 'octaveBaseScale', 'scalesPerOctave', 'baseSizes', 'centerOffset']);
   if (!Array.isArray(featmapSizes) || featmapSizes.length === 0) {
     throw new SoftSamplingError('E_SHAPE', 'featmapSizes', 'must be a non-empty array of [H, W]');

@@ -23,12 +23,17 @@ export interface GhmState {
   /** Number of bins the state belongs to. */
   bins: number;
   /** Per-bin moving average of the bin counts (`acc_sum` of mmdet), length `bins`. */
-  accSum: number[];
+  accSum: readonly number[];
   /** Number of calls that updated the moving average (used by `biasCorrection`). */
   steps: number;
 }
 
-/** A fresh state: `bins` zeros and `steps = 0` (what mmdetection starts from). */
+/**
+ * A fresh state: `bins` zeros and `steps = 0` (what mmdetection's `GHMC` / `GHMR` start from: `acc_sum`
+ * zeros). Pass it as `options.state` and replace it by each result's `state`.
+ * @param bins number of bins, an integer in [1, 1e6]; default 10 (mmdetection).
+ * @throws SoftSamplingError `E_TYPE` (not an integer), `E_VALUE` (outside [1, 1e6]).
+ */
 export function createGhmState(bins = 10): GhmState {
   checkBins('bins', bins);
   return { bins, accSum: new Array(bins).fill(0), steps: 0 };
@@ -78,7 +83,27 @@ export interface RegressionLossResult {
 }
 
 const NORMALIZERS = ['nonEmptyBins', 'allBins'] as const;
-export type GhmNormalizer = (typeof NORMALIZERS)[number];
+/**
+ * Divisor of the GHM weights: `'nonEmptyBins'` (mmdetection: the number of non-empty bins `n`) or
+ * `'allBins'` (the paper: `M`).
+ */
+export type GhmNormalizer = 'nonEmptyBins' | 'allBins';
+
+/**
+ * Caller-owned output buffers of {@link ghmcLoss} / {@link ghmrLoss}: each a `Float32Array` with one
+ * element per input element, overwritten entirely and returned as the `data` of the result's tensor.
+ * They must not overlap each other or any input (`E_VALUE`); a wrong length is `E_SHAPE`.
+ */
+export interface GhmOutputs {
+  /** Receives `lossElements`. */
+  lossElements?: Float32Array;
+  /** Receives `grad`. */
+  grad?: Float32Array;
+  /** Receives the harmonizing `weights`. */
+  weights?: Float32Array;
+  /** Receives the gradient norms `g`. */
+  g?: Float32Array;
+}
 
 /** Options common to GHM-C and GHM-R. */
 export interface GhmCommonOptions {
@@ -100,9 +125,10 @@ export interface GhmCommonOptions {
    * Reuse these `Float32Array` output buffers (each the input's size) instead of allocating four
    * new ones per call — at 100k×80 that is 128 MB of fresh memory per call otherwise.
    */
-  out?: { lossElements?: Float32Array; grad?: Float32Array; weights?: Float32Array; g?: Float32Array };
+  out?: GhmOutputs;
 }
 
+/** Options of {@link ghmcLoss}: the common GHM options plus `labelWeights` and `targetType`. */
 export interface GhmcOptions extends GhmCommonOptions {
   /** `[N]` or `[N, C]` non-negative weights; only `> 0` matters (a mask: ignored anchors have 0). Default all 1. */
   labelWeights?: ArrayInput;
@@ -110,6 +136,7 @@ export interface GhmcOptions extends GhmCommonOptions {
   targetType?: 'labels' | 'onehot';
 }
 
+/** Options of {@link ghmrLoss}: the common GHM options plus `mu` and `labelWeights`. */
 export interface GhmrOptions extends GhmCommonOptions {
   /** ASL1's μ > 0; default 0.02. */
   mu?: number;
@@ -327,11 +354,13 @@ export interface RegressionLossOptions {
   lossWeight?: number;
 }
 
+/** Options of {@link smoothL1Loss}: the regression-loss options plus `beta`. */
 export interface SmoothL1Options extends RegressionLossOptions {
   /** β ≥ 0, default 1.0 (mmdet; RetinaNet configs 0.11, detectron2 0.1). β = 0 gives L1 (mmdet asserts β > 0). */
   beta?: number;
 }
 
+/** Options of {@link asl1Loss}: the regression-loss options plus `mu`. */
 export interface Asl1Options extends RegressionLossOptions {
   /** μ > 0, default 0.02 (GHM-R). */
   mu?: number;

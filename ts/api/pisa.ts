@@ -311,15 +311,16 @@ function checkInput(input: unknown, extra: string[]): Record<string, unknown> {
 // ---------------------------------------------------------------------------------------------
 // IoU-HLR
 
+/** Result of {@link iouHlr}: the IoU-HLR rank and importance of each positive. */
 export interface IouHlrResult {
   /** `[n]` int32 rank of each positive within its class; 0 = most important. */
-  ranks: Tensor<Int32Array>;
+  ranks: Tensor<Int32Array, [number]>;
   /** Largest number of positives of one class in the batch (mmdet `max_l_num`). */
   maxLNum: number;
   /** `[n]` the IoU each positive was ranked by (given or measured). */
-  ious: Tensor;
+  ious: Tensor<Float32Array, [number]>;
   /** `[n]` importance `u = (d − r)/d` ∈ (0, 1] (`d` per `rankDenominator`), before bias, power and label weight. */
-  importance: Tensor;
+  importance: Tensor<Float32Array, [number]>;
 }
 
 /** `u = (d − r)/d` with d = maxLNum, or the class's count (= 1 + its largest rank) with perClass. */
@@ -379,6 +380,7 @@ export function iouHlr(input: IouHlrInput, options?: IouHlrOptions): IouHlrResul
 // ---------------------------------------------------------------------------------------------
 // ISR-P
 
+/** The positives of an {@link isrP} call: {@link IouHlrInput} plus their classification loss (or logits) and label weights. */
 export interface IsrPInput extends IouHlrInput {
   /** `[n]` (or `[N]`) per-sample classification loss L (reduction 'none', summed over classes). */
   posLoss?: ArrayInput;
@@ -388,6 +390,7 @@ export interface IsrPInput extends IouHlrInput {
   labelWeights?: ArrayInput;
 }
 
+/** Options of {@link isrP}: the IoU-HLR options plus the weighting parameters. */
 export interface IsrPOptions extends IouHlrOptions {
   /** Exponent k (paper γ); default 2. */
   k?: number;
@@ -412,17 +415,18 @@ export interface IsrPOptions extends IouHlrOptions {
   gamma?: number;
 }
 
+/** Result of {@link isrP}: the IoU-HLR ranks plus the new label weights. */
 export interface IsrPResult extends IouHlrResult {
   /** `[n]` new label weights of the positives. */
-  weights: Tensor;
+  weights: Tensor<Float32Array, [number]>;
   /** The factor applied (1 when the 0/0 guard fired or there are no positives). */
   ratio: number;
   /** `true` when Σ L·w was 0: the weights are the original label weights (decisions.md guard). */
   guarded: boolean;
   /** `[n]` int32 rows of the positives in the input (identity unless `numClasses` is given). */
-  posInds: Tensor<Int32Array>;
+  posInds: Tensor<Int32Array, [number]>;
   /** With `numClasses`: `[N]` label weights of the whole batch (negatives unchanged). */
-  labelWeights?: Tensor;
+  labelWeights?: Tensor<Float32Array, [number]>;
 }
 
 /**
@@ -515,6 +519,7 @@ export function isrP(input: IsrPInput, options?: IsrPOptions): IsrPResult {
 // ---------------------------------------------------------------------------------------------
 // CARL
 
+/** Options of {@link carlLoss}. */
 export interface CarlOptions {
   /** Number of foreground classes C; default inferred (`sigmoid`: columns, softmax: columns − 1). */
   numClasses?: number;
@@ -532,15 +537,16 @@ export interface CarlOptions {
   lossWeight?: number;
 }
 
+/** Result of {@link carlLoss}: the loss and its gradients into both heads. */
 export interface CarlResult {
   /** The CARL loss (scalar). */
   loss: number;
   /** d loss / d clsScore, same shape as `clsScore` (zero rows for non-positives). */
-  gradClsScore: Tensor;
+  gradClsScore: Tensor<Float32Array, [number, number]>;
   /** d loss / d bboxPred, same shape as `bboxPred` (only the label slice is non-zero). */
-  gradBboxPred: Tensor;
+  gradBboxPred: Tensor<Float32Array, [number, number]>;
   /** `[N]` CARL weights c_i (0 for non-positives); they sum to the number of positives. */
-  weights: Tensor;
+  weights: Tensor<Float32Array, [number]>;
 }
 
 /**
@@ -606,6 +612,7 @@ export function carlLoss(clsScore: ArrayInput, labels: ArrayInput, bboxPred: Arr
 // ---------------------------------------------------------------------------------------------
 // ISR-N (Score-HLR)
 
+/** The negatives of one image for {@link isrN}. */
 export interface IsrNInput {
   /**
    * `[m]` score of each negative of one image — the pluggable scorer. mmdetection's
@@ -621,6 +628,7 @@ export interface IsrNInput {
   loss?: ArrayInput;
 }
 
+/** Options of {@link isrN}. */
 export interface IsrNOptions {
   /** Number of negatives to select (mmdet `num − #positives sampled`); capped by m. Required. */
   numExpected: number;
@@ -638,11 +646,12 @@ export interface IsrNOptions {
   seed?: number;
 }
 
+/** Result of {@link isrN}: the selected negatives and their label weights. */
 export interface IsrNResult {
   /** `[min(m, numExpected)]` int32 indices into the negatives: HLR-selected (rank order) then random fill-ins (ascending). */
-  indices: Tensor<Int32Array>;
+  indices: Tensor<Int32Array, [number]>;
   /** `[min(m, numExpected)]` the label weight of each selected negative. */
-  weights: Tensor;
+  weights: Tensor<Float32Array, [number]>;
   /** How many of `indices` were selected by Score-HLR (the rest are random fill-ins). */
   numHlr: number;
   /** Number of negatives with score > `scoreThr`. */

@@ -9,27 +9,51 @@
  */
 import { SoftSamplingError } from '../errors';
 import type { ArrayInput } from '../tensor';
-import { sigmoidCrossEntropy, sigmoidFocalLoss, focalLossStar, softmaxFocalLoss, type LossResult } from './focal';
+import { sigmoidCrossEntropy, sigmoidFocalLoss, focalLossStar, softmaxFocalLoss, type LossResult, type SigmoidCrossEntropyOptions, type SigmoidFocalLossOptions, type FocalLossStarOptions, type SoftmaxFocalLossOptions } from './focal';
 import { carlLoss, type CarlOptions } from './pisa';
-import { ghmcLoss, ghmrLoss, smoothL1Loss, asl1Loss, type GhmState, type GhmcOptions, type GhmrOptions } from './ghm';
+import { ghmcLoss, ghmrLoss, smoothL1Loss, asl1Loss, type GhmState, type GhmcOptions, type GhmrOptions, type SmoothL1Options, type Asl1Options } from './ghm';
 
 /** The part of a tfjs tensor the adapter uses. */
 export interface TfTensorLike {
+  /** Dimensions. */
   shape: number[];
+  /** The values, synchronously (tfjs copies them from the GPU/wasm backend if needed). */
   dataSync(): ArrayLike<number>;
 }
 
 /** The part of the tfjs namespace the adapter uses (`import * as tf from '@tensorflow/tfjs'` fits). */
 export interface TfLike {
+  /** `tf.customGrad`: an op with a user-defined gradient. */
   customGrad(f: (...args: any[]) => { value: any; gradFunc: (dy: any, saved: any[]) => any }): (...args: any[]) => any;
+  /** `tf.tensor`. */
   tensor(values: Float32Array, shape: number[], dtype?: 'float32'): any;
+  /** `tf.scalar`. */
   scalar(value: number): any;
+  /** `tf.mul`. */
   mul(a: any, b: any): any;
-  Tensor: new (...args: any[]) => any;
+  /** `tf.Tensor`, to recognise tfjs tensors among the arguments. */
+  Tensor: TfTensorClass;
 }
 
-/** A loss of the library: reads float data, returns the reduced loss and its gradient w.r.t. the first input. */
-type ScalarLoss = (x: { data: Float32Array; shape: number[] }) => { loss: number; grad: Float32Array };
+/** The `tf.Tensor` class (only used with `instanceof`). */
+export interface TfTensorClass {
+  /** Any constructor signature; the adapter never constructs tensors through it. */
+  new (...args: any[]): any;
+}
+
+/**
+ * A loss for {@link TfLosses.fromLibrary}: reads the input's float32 values and shape, returns the
+ * reduced loss and its gradient w.r.t. that input (same length as `x.data`).
+ */
+export type ScalarLoss = (x: { data: Float32Array; shape: number[] }) => ScalarLossResult;
+
+/** What a {@link ScalarLoss} returns. */
+export interface ScalarLossResult {
+  /** The reduced loss. */
+  loss: number;
+  /** d loss / d x, one value per element of `x.data`. */
+  grad: Float32Array;
+}
 
 /** A tensor's values as float32 without a copy when tfjs already holds float32 (the CPU backend does). */
 function read(t: TfTensorLike): { data: Float32Array; shape: number[] } {
@@ -48,6 +72,68 @@ function checkReduction(o: { reduction?: string } | undefined): void {
 }
 
 /**
+ * A tfjs tensor, as the adapter returns it: `tf.Scalar` for the losses. Typed `any` so that the
+ * package does not depend on tfjs' types (tfjs is an optional peer dependency).
+ */
+export type TfScalar = any;
+
+/** Targets, labels and weights for the adapter: a tfjs tensor (read with `dataSync`) or any {@link ArrayInput}. */
+export type TfInput = TfTensorLike | ArrayInput;
+
+/** A stateful GHM loss of {@link TfLosses.ghmc} / {@link TfLosses.ghmr}. */
+export interface TfGhmLoss {
+  /**
+   * The loss of one call, `tf.Scalar`; updates {@link TfGhmLoss.state}.
+   * @param x logits `[N, C]` (GHM-C) or predicted deltas (GHM-R), a tfjs tensor (the gradient flows into it).
+   * @param targets as {@link ghmcLoss} / {@link ghmrLoss}.
+   * @param labelWeights overrides the `labelWeights` given at creation.
+   */
+  (x: TfTensorLike, targets: TfInput, labelWeights?: TfInput): TfScalar;
+  /** The moving-average state after the last call (`undefined` before the first); plain JSON, pass it as `options.state` to resume. */
+  readonly state: GhmState | undefined;
+}
+
+/**
+ * The losses as TensorFlow.js ops, made by {@link createTfLosses}. Each returns a `tf.Scalar` whose
+ * gradient is the library's analytic gradient (`tf.customGrad`); options are those of the library
+ * function of the same name, except that `reduction: 'none'` is refused (a tfjs loss is a scalar)
+ * and `out` buffers are ignored.
+ */
+export interface TfLosses {
+  /**
+   * Wraps any library loss of one differentiable input as a tfjs op.
+   * @param x the differentiable tensor.
+   * @param fn computes `{ loss, grad }` from `x`'s values (see {@link ScalarLoss}).
+   */
+  fromLibrary(x: TfTensorLike, fn: ScalarLoss): TfScalar;
+  /** {@link smoothL1Loss}: `pred` a tfjs tensor (gradient flows into it), `target` `[N, 4]`. */
+  smoothL1Loss(pred: TfTensorLike, target: TfInput, options?: SmoothL1Options): TfScalar;
+  /** {@link asl1Loss}: as `smoothL1Loss`, with `mu`. */
+  asl1Loss(pred: TfTensorLike, target: TfInput, options?: Asl1Options): TfScalar;
+  /** A GHM-C loss that keeps its moving-average state between calls (make one per FPN level). */
+  ghmc(options?: GhmcOptions): TfGhmLoss;
+  /** A GHM-R loss that keeps its moving-average state between calls. */
+  ghmr(options?: GhmrOptions): TfGhmLoss;
+  /** {@link sigmoidCrossEntropy}: `logits` `[N, C]` a tfjs tensor, `targets` labels `[N]` or one-hot `[N, C]`. */
+  sigmoidCrossEntropy(logits: TfTensorLike, targets: TfInput, options?: SigmoidCrossEntropyOptions): TfScalar;
+  /** {@link sigmoidFocalLoss}: `logits` `[N, C]` a tfjs tensor, `targets` labels `[N]` (background = C) or one-hot `[N, C]`. */
+  sigmoidFocalLoss(logits: TfTensorLike, targets: TfInput, options?: SigmoidFocalLossOptions): TfScalar;
+  /** {@link focalLossStar}: as `sigmoidFocalLoss`. */
+  focalLossStar(logits: TfTensorLike, targets: TfInput, options?: FocalLossStarOptions): TfScalar;
+  /** {@link softmaxFocalLoss}: `logits` `[N, K]` a tfjs tensor, `labels` `[N]` in `[0, K)`. */
+  softmaxFocalLoss(logits: TfTensorLike, labels: TfInput, options?: SoftmaxFocalLossOptions): TfScalar;
+  /**
+   * {@link carlLoss} with gradients into both `clsScore` and `bboxPred` (two tfjs tensors).
+   * @param clsScore `[N, C]` (sigmoid) or `[N, C + 1]` (softmax) scores, a tfjs tensor.
+   * @param labels `[N]` integers in `[0, C]`.
+   * @param bboxPred `[N, 4]` or `[N, 4·C]` deltas, a tfjs tensor.
+   * @param bboxTargets `[N, 4]` target deltas.
+   * @param options as {@link carlLoss}.
+   */
+  carlLoss(clsScore: TfTensorLike, labels: TfInput, bboxPred: TfTensorLike, bboxTargets: TfInput, options?: CarlOptions): TfScalar;
+}
+
+/**
  * Builds tfjs versions of the losses.
  *
  * - `sigmoidCrossEntropy`, `sigmoidFocalLoss`, `focalLossStar`, `softmaxFocalLoss`:
@@ -61,14 +147,15 @@ function checkReduction(o: { reduction?: string } | undefined): void {
  * - `carlLoss(clsScore: tf.Tensor, labels, bboxPred: tf.Tensor, bboxTargets, options?) → tf.Scalar`,
  *   with gradients into both `clsScore` and `bboxPred` (PISA §3.3). ISR-P weights (not
  *   differentiable) come from the library's `isrP` and go in as the losses' `labelWeights`.
- * - `fromLibrary(fn)`: wraps any `(x) → {loss, grad}` of your own making (e.g. GHM-C with a state
+ * - `fromLibrary(x, fn)`: wraps any `(x) → {loss, grad}` of your own making (e.g. GHM-C with a state
  *   you keep) as a tfjs op with that gradient.
  *
  * Gradients are exactly the library's analytic gradients (see each function's docs); they are
- * checked against tfjs autograd of the same formula in `test/tfjs.test.ts`.
+ * checked against tfjs autograd of the same formula in `test/tfjs.test.ts` (an adapter: no reference
+ * implementation; the losses' sources are in their own docs).
  * @throws SoftSamplingError as the wrapped functions, and `E_OPTION` for `reduction: 'none'`.
  */
-export function createTfLosses(tf: TfLike) {
+export function createTfLosses(tf: TfLike): TfLosses {
   if (!tf || typeof tf.customGrad !== 'function' || typeof tf.tensor !== 'function') {
     throw new SoftSamplingError('E_TYPE', 'tf', 'pass the tfjs namespace (import * as tf from "@tensorflow/tfjs")');
   }

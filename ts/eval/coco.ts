@@ -7,21 +7,24 @@
 import { SoftSamplingError } from '../errors';
 import { byScoreDesc, imageOverlaps, type ImageInput } from './images';
 
+/** A named gt-area range of the COCO evaluation. */
 export interface AreaRange {
+  /** `'all'`, `'small'`, `'medium'`, `'large'` for the defaults. */
   label: string;
   /** `[lo, hi]` in pixels²; a gt box is out of range when `area < lo || area > hi`. */
-  range: [number, number];
+  range: readonly [number, number];
 }
 
+/** Options of {@link evaluateCoco} (pycocotools `Params`, camelCased); every field is optional. */
 export interface CocoEvalOptions {
   /** IoU thresholds; default `0.5:0.05:0.95` computed as numpy `linspace` does. */
-  iouThrs?: number[];
+  iouThrs?: readonly number[];
   /** Recall points of the interpolated precision; default 101 points `0:0.01:1`. */
-  recThrs?: number[];
+  recThrs?: readonly number[];
   /** Detections kept per image (by score), ascending; default `[1, 10, 100]`. */
-  maxDets?: number[];
+  maxDets?: readonly number[];
   /** Area ranges; default all `[0, 1e10]`, small `[0, 32²]`, medium `[32², 96²]`, large `[96², 1e10]`. */
-  areaRanges?: AreaRange[];
+  areaRanges?: readonly AreaRange[];
   /** Evaluate per category (default `true`); `false` pools every category into one. */
   useCats?: boolean;
   /** VOC `+1` pixel convention for box widths in the IoU; default `false` (pycocotools has none). */
@@ -30,11 +33,17 @@ export interface CocoEvalOptions {
 
 /** Resolved parameters (what was used). */
 export interface CocoParams {
+  /** IoU thresholds `T`. */
   iouThrs: number[];
+  /** Recall points `R`. */
   recThrs: number[];
+  /** Detections per image `M`, ascending. */
   maxDets: number[];
+  /** Area ranges `A`. */
   areaRanges: AreaRange[];
+  /** Per-category evaluation. */
   useCats: boolean;
+  /** VOC `+1` widths in the IoU. */
   legacyOffset: boolean;
 }
 
@@ -180,25 +189,41 @@ export function cocoEvaluateImage(img: ImageInput, p: CocoParams): CocoImageEval
   return { imageId: img.imageId, cats };
 }
 
+/** The 12 numbers of pycocotools `COCOeval.summarize()`, in its order; −1 where undefined (no gt in the range). */
 export interface CocoStats {
+  /** AP at IoU .50:.05:.95, all areas, 100 detections per image (the COCO metric). */
   AP: number;
+  /** AP at IoU 0.5 (PASCAL-style). */
   AP50: number;
+  /** AP at IoU 0.75. */
   AP75: number;
+  /** AP for small objects (area < 32²). */
   APsmall: number;
+  /** AP for medium objects (32² ≤ area < 96²). */
   APmedium: number;
+  /** AP for large objects (area ≥ 96²). */
   APlarge: number;
+  /** AR with 1 detection per image. */
   AR1: number;
+  /** AR with 10 detections per image. */
   AR10: number;
+  /** AR with 100 detections per image. */
   AR100: number;
+  /** AR for small objects. */
   ARsmall: number;
+  /** AR for medium objects. */
   ARmedium: number;
+  /** AR for large objects. */
   ARlarge: number;
 }
+/** The keys of {@link CocoStats} in pycocotools' print order. */
 export const COCO_STAT_KEYS: (keyof CocoStats)[] = ['AP', 'AP50', 'AP75', 'APsmall', 'APmedium', 'APlarge', 'AR1', 'AR10', 'AR100', 'ARsmall', 'ARmedium', 'ARlarge'];
 
+/** Result of {@link evaluateCoco}: the summary and pycocotools' `eval` arrays. */
 export interface CocoEvalResult {
   /** The 12 numbers of `COCOeval.summarize()` (−1 where undefined, as pycocotools prints). */
   stats: CocoStats;
+  /** The parameters used (defaults filled in). */
   params: CocoParams;
   /** Category ids in evaluation order (ascending; `[-1]` when `useCats` is false). */
   catIds: number[];
@@ -206,7 +231,22 @@ export interface CocoEvalResult {
   precision: Float64Array;
   /** `[T, K, A, M]` recall, −1 where undefined. */
   recall: Float64Array;
-  shape: { T: number; R: number; K: number; A: number; M: number };
+  /** Sizes of the axes of `precision` / `recall`: IoU thresholds, recall points, categories, area ranges, maxDets. */
+  shape: CocoEvalShape;
+}
+
+/** Axis sizes of {@link CocoEvalResult}'s arrays (row-major, in this order). */
+export interface CocoEvalShape {
+  /** IoU thresholds. */
+  T: number;
+  /** Recall points. */
+  R: number;
+  /** Categories. */
+  K: number;
+  /** Area ranges. */
+  A: number;
+  /** maxDets values. */
+  M: number;
 }
 
 /** pycocotools `accumulate` + `summarize` over per-image evaluations (images in ascending id order). */
@@ -342,11 +382,21 @@ function summarize(res: CocoEvalResult): CocoStats {
   };
 }
 
+/** A precision–recall curve sampled at the evaluation's recall points. */
+export interface PrCurve {
+  /** The recall points (`params.recThrs`). */
+  recall: number[];
+  /** Interpolated precision at each recall point (−1 where undefined). */
+  precision: number[];
+}
+
 /**
  * Precision–recall curve at one IoU threshold index `t` (area `all`, largest maxDets), averaged over
  * the categories that have gt (or for one category `k`): `{ recall: recThrs, precision }`.
+ * Source: pycocotools `eval['precision'][t, :, k, 0, -1]`. Never throws: `t` and `k` are not
+ * validated — an index outside the result gives precision −1 everywhere.
  */
-export function cocoPrCurve(res: CocoEvalResult, t: number, k?: number): { recall: number[]; precision: number[] } {
+export function cocoPrCurve(res: CocoEvalResult, t: number, k?: number): PrCurve {
   const { R, K, A, M } = res.shape;
   const m = M - 1;
   const ks = k === undefined ? [...Array(K).keys()] : [k];
@@ -357,8 +407,25 @@ export function cocoPrCurve(res: CocoEvalResult, t: number, k?: number): { recal
   return { recall: res.params.recThrs.slice(), precision };
 }
 
-/** Per-category AP@[.5:.95], AP50, AP75 (area all, largest maxDets); −1 for categories without gt. */
-export function cocoPerCategory(res: CocoEvalResult): { categoryId: number; AP: number; AP50: number; AP75: number; AR: number }[] {
+/** One category's COCO numbers (area all, largest maxDets); −1 without gt. */
+export interface CocoCategoryStats {
+  /** Category id. */
+  categoryId: number;
+  /** AP at IoU .50:.05:.95. */
+  AP: number;
+  /** AP at IoU 0.5. */
+  AP50: number;
+  /** AP at IoU 0.75. */
+  AP75: number;
+  /** AR at IoU .50:.05:.95. */
+  AR: number;
+}
+
+/**
+ * Per-category AP@[.5:.95], AP50, AP75 and AR (area all, largest maxDets); −1 for categories without gt.
+ * Source: the pycocotools `summarize()` means restricted to one category. Never throws.
+ */
+export function cocoPerCategory(res: CocoEvalResult): CocoCategoryStats[] {
   const { T, R, K, A, M } = res.shape;
   const m = M - 1;
   return res.catIds.map((categoryId, k) => {

@@ -7,57 +7,146 @@
  */
 import { SoftSamplingError } from '../errors';
 
+/** One entry of a COCO dataset's `images`; other fields are allowed and ignored. */
 export interface CocoImageIn {
+  /** Image id (an integer, unique in the dataset), referenced by annotations and detections. */
   id: number;
+  /** Width in pixels (informational). */
   width?: number;
+  /** Height in pixels (informational). */
   height?: number;
+  /** File name (informational; the CLI's reports show it). */
   file_name?: string;
   [k: string]: unknown;
 }
+/** One ground-truth box of a COCO dataset's `annotations`; other fields (`segmentation`, …) are ignored. */
 export interface CocoAnnotationIn {
+  /** Annotation id; default: its position in the list. */
   id?: number;
+  /** Id of an image of `images`. */
   image_id: number;
+  /** Id of a category of `categories`. */
   category_id: number;
-  /** `[x, y, w, h]`, pixels. */
-  bbox: number[];
+  /** `[x, y, w, h]`, pixels (COCO: top-left corner, width, height; `w, h ≥ 0`). */
+  bbox: readonly number[];
   /** Area used for the COCO small/medium/large ranges; default `w·h`. */
   area?: number;
   /** `1`/`true`: a crowd region (its matches are ignored, IoU is inter / det area). */
   iscrowd?: number | boolean;
   [k: string]: unknown;
 }
+/** One entry of a COCO dataset's `categories`. */
 export interface CocoCategoryIn {
+  /** Category id, referenced by annotations and detections. */
   id: number;
+  /** Display name; default the id as text. */
   name?: string;
   [k: string]: unknown;
 }
 /** A COCO dataset (ground truth). */
 export interface CocoGroundTruth {
-  images: CocoImageIn[];
-  annotations: CocoAnnotationIn[];
-  categories: CocoCategoryIn[];
+  /** Every image, including those without boxes (they still count for false positives). */
+  images: readonly CocoImageIn[];
+  /** Ground-truth boxes. */
+  annotations: readonly CocoAnnotationIn[];
+  /** Categories; detections of other ids are rejected. */
+  categories: readonly CocoCategoryIn[];
   [k: string]: unknown;
 }
 /** One COCO result (a detection). */
 export interface CocoDetectionIn {
+  /** Id of an image of the ground truth. */
   image_id: number;
+  /** Id of a category of the ground truth. */
   category_id: number;
-  bbox: number[];
+  /** `[x, y, w, h]`, pixels (COCO results format). */
+  bbox: readonly number[];
+  /** Confidence; detections are ranked by it (higher first). */
   score: number;
+  /** Optional id; default: its position in the list. */
   id?: number;
   [k: string]: unknown;
 }
 /** A COCO results list, or an object holding it under `annotations`. */
-export type CocoDetections = CocoDetectionIn[] | { annotations: CocoDetectionIn[]; [k: string]: unknown };
+export type CocoDetections = readonly CocoDetectionIn[] | CocoDetectionsObject;
+
+/** Detections held under `annotations` (as some tools write results). */
+export interface CocoDetectionsObject {
+  /** The results list. */
+  annotations: readonly CocoDetectionIn[];
+  [k: string]: unknown;
+}
 
 /** Normalised ground truth: plain arrays, boxes in `xyxy` (float64) and `xywh`. */
 export interface GtSet {
-  images: { id: number; width: number; height: number; fileName: string }[];
-  categories: { id: number; name: string }[];
-  boxes: { id: number; imageId: number; categoryId: number; xywh: [number, number, number, number]; area: number; crowd: boolean; index: number }[];
+  /** Images in input order (`width`/`height` 0 and `fileName` '' when absent). */
+  images: GtImage[];
+  /** Categories in input order (`name` defaults to the id). */
+  categories: GtCategory[];
+  /** Ground-truth boxes in input order. */
+  boxes: GtBox[];
 }
+
+/** An image of a {@link GtSet}. */
+export interface GtImage {
+  /** COCO image id. */
+  id: number;
+  /** Width in pixels, 0 when unknown. */
+  width: number;
+  /** Height in pixels, 0 when unknown. */
+  height: number;
+  /** File name, '' when unknown. */
+  fileName: string;
+}
+
+/** A category of a {@link GtSet}. */
+export interface GtCategory {
+  /** COCO category id. */
+  id: number;
+  /** Display name. */
+  name: string;
+}
+
+/** A ground-truth box of a {@link GtSet}. */
+export interface GtBox {
+  /** Annotation id (its list position when the input had none). */
+  id: number;
+  /** Image id. */
+  imageId: number;
+  /** Category id. */
+  categoryId: number;
+  /** `[x, y, w, h]` pixels. */
+  xywh: [number, number, number, number];
+  /** Area for the COCO area ranges (the input `area`, else `w·h`). */
+  area: number;
+  /** `iscrowd`: a crowd region. */
+  crowd: boolean;
+  /** Position in the input list. */
+  index: number;
+}
+
+/** Normalised detections (the output of {@link parseDetections}), validated against a {@link GtSet}. */
 export interface DetSet {
-  dets: { id: number; imageId: number; categoryId: number; xywh: [number, number, number, number]; area: number; score: number; index: number }[];
+  /** Detections in input order. */
+  dets: DetBox[];
+}
+
+/** A detection of a {@link DetSet}. */
+export interface DetBox {
+  /** Detection id (its list position when the input had none). */
+  id: number;
+  /** Image id. */
+  imageId: number;
+  /** Category id. */
+  categoryId: number;
+  /** `[x, y, w, h]` pixels. */
+  xywh: [number, number, number, number];
+  /** `w·h`. */
+  area: number;
+  /** Confidence. */
+  score: number;
+  /** Position in the input list. */
+  index: number;
 }
 
 function fail(code: 'E_TYPE' | 'E_VALUE' | 'E_SHAPE', arg: string, msg: string): never {
@@ -215,7 +304,7 @@ export function notADataset(src: string, v: unknown): never {
 }
 
 /**
- * Validates a COCO ground-truth dataset and normalises it.
+ * Validates a COCO ground-truth dataset (cocodataset.org "Data format", as pycocotools `COCO()` reads it) and normalises it.
  * `src` names the input in error messages (`'gt'`).
  * @throws SoftSamplingError `E_TYPE` (not an object, a missing or wrongly typed field), `E_VALUE`
  *   (negative box size, duplicate image/category id, an annotation for an unknown image or category);

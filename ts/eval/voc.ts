@@ -6,6 +6,7 @@
  */
 import { byScoreDesc, imageOverlaps, type ImageInput } from './images';
 
+/** Options of {@link evaluateVoc}; every field is optional. */
 export interface VocEvalOptions {
   /** IoU threshold of a true positive; default `0.5`; matched when `IoU ≥ threshold`. */
   iouThreshold?: number;
@@ -73,29 +74,45 @@ export function vocMatchImage(img: ImageInput, thr: number, legacyOffset = false
   return { imageId: img.imageId, dets, nGt: [...counts.entries()].sort((a, b) => a[0] - b[0]) };
 }
 
+/** One class of a {@link VocEvalResult}. */
 export interface VocClassResult {
+  /** COCO category id. */
   categoryId: number;
+  /** Category name. */
   name: string;
   /** Average precision; −1 for a class without gt (not in the mAP). */
   ap: number;
+  /** Non-crowd gt boxes of the class. */
   nGt: number;
+  /** Detections of the class (those matching crowd boxes included). */
   nDet: number;
+  /** True positives. */
   tp: number;
+  /** False positives. */
   fp: number;
   /** Cumulative precision / recall after each detection (score order), ignored ones skipped. */
   precision: number[];
+  /** Cumulative recall after each detection (TP so far / `nGt`). */
   recall: number[];
 }
+/** Result of {@link evaluateVoc}. */
 export interface VocEvalResult {
   /** Mean AP over the classes with at least one (non-crowd) gt box. */
   mAP: number;
+  /** The IoU threshold used. */
   iouThreshold: number;
+  /** The interpolation used. */
   interpolation: 'all-point' | '11-point';
+  /** Per class, in category order. */
   classes: VocClassResult[];
 }
 
-/** All-point interpolated AP (VOC2010+): area under the precision envelope. */
-export function apAllPoint(recall: number[], precision: number[]): number {
+/**
+ * All-point interpolated AP (VOC2010+): area under the precision envelope.
+ * `recall` and `precision` are the cumulative values after each detection in score order (equal
+ * lengths — not validated). Source: VOC devkit `VOCap.m`, Cartucho/mAP `voc_ap`. Never throws.
+ */
+export function apAllPoint(recall: readonly number[], precision: readonly number[]): number {
   const mrec = [0, ...recall, 1];
   const mpre = [0, ...precision, 0];
   for (let i = mpre.length - 2; i >= 0; i--) mpre[i] = Math.max(mpre[i], mpre[i + 1]);
@@ -109,8 +126,10 @@ export function apAllPoint(recall: number[], precision: number[]): number {
  * The recall points are `k · 0.1` in float64, as `np.linspace(0, 1, 11)`, `np.arange(0, 1.1, 0.1)`
  * (py-faster-rcnn `voc_eval`) and MATLAB's `0:0.1:1` (VOCdevkit) produce them — so 0.3, 0.6 and 0.7
  * are a hair above their decimal values and a recall of exactly 9/15 = 0.6 does not reach the 0.6 point.
+ * Source: VOC2007 devkit, py-faster-rcnn `voc_eval(use_07_metric=True)`. Never throws; equal
+ * lengths are not validated.
  */
-export function ap11Point(recall: number[], precision: number[]): number {
+export function ap11Point(recall: readonly number[], precision: readonly number[]): number {
   let s = 0;
   for (let k = 0; k <= 10; k++) {
     const r = k * 0.1;

@@ -10,6 +10,10 @@ export interface Kernels extends GeometryKernels, FocalKernels, GhmKernels, Assi
   debugPanic(): void;
 }
 
+/**
+ * A backend: `'native'` (the napi-rs addon, SIMD Rust; Node only), `'wasm'` (WebAssembly + SIMD128;
+ * Node, browsers, edge runtimes) or `'ts'` (pure TypeScript, always available).
+ */
 export type BackendName = 'native' | 'wasm' | 'ts';
 
 export interface Backend extends Kernels {
