@@ -1,0 +1,191 @@
+/**
+ * Turning whatever a runtime gives into the compiled soft-sampling `WebAssembly.Module`, and
+ * checking that it is ours. Environment-agnostic: no `node:` import, no environment variable. The
+ * entries supply what differs per runtime (where the module lies by default, how to read a `file:`
+ * URL). This file and `index.ts` are the only places that know how the glue is instantiated, so the
+ * glue can be replaced (e.g. by generated bindings) without touching `initWasm`'s contract.
+ */
+import { SoftSamplingError } from '../../errors';
+
+/** Everything `initWasm` accepts, for error messages. */
+export const ACCEPTED_SOURCES =
+  'accepted: no argument (the soft_sampling.wasm shipped beside the entry), a WebAssembly.Module, ' +
+  'the module bytes (ArrayBuffer or typed array), a Response or a Promise of one (e.g. fetch(url)), a URL, or a URL string';
+
+/** What `initWasm` accepts. */
+export type WasmSource = WebAssembly.Module | BufferSource | Response | PromiseLike<Response> | URL | string;
+
+/** Exports the glue cannot work without (the rest are checked when a kernel is first called). */
+const REQUIRED_EXPORTS = ['memory', 'ss_alloc', 'ss_free', 'ss_error_ptr', 'ss_error_len', 'ss_simd_level'];
+
+/** What differs per runtime: the default location and how to read `file:` URLs. */
+export interface WasmPlatform {
+  /** The module shipped beside the entry: a URL to load, or a loader of its own (Node: the file system). */
+  defaultSource(): URL | Promise<WebAssembly.Module | Uint8Array>;
+  /** Reads a `file:` URL (Node, Bun, Deno); `undefined` → use `fetch`. */
+  readFile?: (url: URL) => Promise<Uint8Array> | undefined;
+  /** Turns a string that is not an absolute URL into one (browser: the page, Node: a file path). */
+  resolveRelative?: (s: string) => URL | undefined;
+}
+
+function fail(given: string, why: string, cause?: unknown, who: 'initWasm' | 'initWasmSync' = 'initWasm'): SoftSamplingError {
+  const accepted = who === 'initWasm' ? ACCEPTED_SOURCES : SYNC_ACCEPTED;
+  return new SoftSamplingError('E_BACKEND', 'source', `${who} cannot use ${given}: ${why}; ${accepted}`, cause === undefined ? [] : [cause]);
+}
+
+const SYNC_ACCEPTED = 'accepted by initWasmSync: a WebAssembly.Module or the module bytes (ArrayBuffer or typed array); use initWasm for URLs and responses';
+
+const msg = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+function hexStart(b: Uint8Array): string {
+  return Array.from(b.subarray(0, 8), (x) => x.toString(16).padStart(2, '0')).join(' ');
+}
+
+function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as { then?: unknown }).then === 'function';
+}
+
+function bytesOf(s: BufferSource): Uint8Array {
+  return s instanceof ArrayBuffer ? new Uint8Array(s) : new Uint8Array(s.buffer, s.byteOffset, s.byteLength);
+}
+
+/** A short description of a value, for "cannot use <given>". */
+export function describeSource(s: unknown): string {
+  if (s === undefined) return 'undefined';
+  if (s === null) return 'null';
+  if (typeof s === 'string') return `the string '${s.length > 120 ? s.slice(0, 117) + '...' : s}'`;
+  if (s instanceof URL) return `the URL ${s.href}`;
+  if (s instanceof WebAssembly.Module) return 'a WebAssembly.Module';
+  if (s instanceof ArrayBuffer) return `an ArrayBuffer of ${s.byteLength} bytes`;
+  if (ArrayBuffer.isView(s)) return `a ${s.constructor.name} of ${s.byteLength} bytes`;
+  if (typeof Response !== 'undefined' && s instanceof Response) return `a Response (status ${s.status}${s.url ? `, ${s.url}` : ''})`;
+  if (typeof s === 'object') return `an object (${(s as object).constructor?.name ?? 'Object'})`;
+  return `a ${typeof s} (${String(s)})`;
+}
+
+/** Checks that `module` is this package's wasm build (no imports, the glue's exports). */
+export function checkModule(module: WebAssembly.Module, given: string, who: 'initWasm' | 'initWasmSync' = 'initWasm'): WebAssembly.Module {
+  const imports = WebAssembly.Module.imports(module);
+  const exports = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+  const missing = REQUIRED_EXPORTS.filter((n) => !exports.has(n));
+  if (imports.length || missing.length) {
+    const parts: string[] = [];
+    if (missing.length) parts.push(`it lacks the exports ${missing.join(', ')}`);
+    if (imports.length) parts.push(`it imports ${imports.slice(0, 4).map((i) => `${i.module}.${i.name}`).join(', ')}${imports.length > 4 ? ', ...' : ''} (ours imports nothing)`);
+    throw fail(given, `it is not a soft-sampling wasm build (${parts.join('; ')})`, undefined, who);
+  }
+  return module;
+}
+
+/** Compiles bytes, after checking they are WebAssembly at all. */
+async function compileBytes(b: Uint8Array, given: string): Promise<WebAssembly.Module> {
+  if (b.byteLength < 8 || b[0] !== 0 || b[1] !== 0x61 || b[2] !== 0x73 || b[3] !== 0x6d) {
+    throw fail(given, `not WebAssembly (a wasm module starts with 00 61 73 6d, these bytes with ${hexStart(b) || 'nothing'})`);
+  }
+  try {
+    return checkModule(await WebAssembly.compile(b as Uint8Array<ArrayBuffer>), given);
+  } catch (e) {
+    if (e instanceof SoftSamplingError) throw e;
+    throw fail(given, `WebAssembly.compile failed (${msg(e)})`, e);
+  }
+}
+
+async function fromResponse(r: Response, given: string): Promise<WebAssembly.Module> {
+  if (!r.ok) throw fail(given, `the response status is ${r.status}${r.statusText ? ' ' + r.statusText : ''}, not 2xx`);
+  let b: Uint8Array;
+  try {
+    b = new Uint8Array(await r.arrayBuffer());
+  } catch (e) {
+    throw fail(given, `reading the response body failed (${msg(e)})`, e);
+  }
+  return compileBytes(b, given);
+}
+
+async function fromUrl(url: URL, p: WasmPlatform, given: string): Promise<WebAssembly.Module> {
+  if (url.protocol === 'file:' && p.readFile) {
+    let pending: Promise<Uint8Array> | undefined;
+    try {
+      pending = p.readFile(url);
+    } catch (e) {
+      throw fail(given, `reading ${url.href} failed (${msg(e)})`, e);
+    }
+    if (pending) {
+      let b: Uint8Array;
+      try {
+        b = await pending;
+      } catch (e) {
+        throw fail(given, `reading ${url.href} failed (${msg(e)})`, e);
+      }
+      return compileBytes(b, given);
+    }
+  }
+  if (typeof fetch !== 'function') throw fail(given, 'this runtime has no fetch; pass the module or its bytes');
+  let r: Response;
+  try {
+    r = await fetch(url);
+  } catch (e) {
+    throw fail(given, `fetch(${url.href}) failed (${msg(e)})`, e);
+  }
+  return fromResponse(r, `${given} (fetched: status ${r.status})`);
+}
+
+/** Resolves any accepted source to the checked, compiled module; throws `E_BACKEND` otherwise. */
+export async function compileWasmSource(source: WasmSource | undefined, p: WasmPlatform): Promise<WebAssembly.Module> {
+  let given = describeSource(source);
+  let s: unknown = source;
+  if (isThenable(s)) {
+    given = 'a Promise';
+    try {
+      s = await s;
+    } catch (e) {
+      throw fail(given, `it rejected (${msg(e)})`, e);
+    }
+    given = `a Promise of ${describeSource(s)}`;
+  }
+  if (s === undefined) {
+    let d: URL | WebAssembly.Module | Uint8Array;
+    try {
+      d = await p.defaultSource();
+    } catch (e) {
+      throw fail('no argument (the wasm beside the entry)', msg(e), e);
+    }
+    if (d instanceof URL) return fromUrl(d, p, `no argument (the wasm beside the entry, ${d.href})`);
+    if (d instanceof WebAssembly.Module) return checkModule(d, 'no argument (the wasm beside the entry)');
+    return compileBytes(d, 'no argument (the wasm beside the entry)');
+  }
+  if (s instanceof WebAssembly.Module) return checkModule(s, given);
+  if (s instanceof ArrayBuffer || ArrayBuffer.isView(s)) return compileBytes(bytesOf(s as BufferSource), given);
+  if (typeof Response !== 'undefined' && s instanceof Response) return fromResponse(s, given);
+  if (s instanceof URL) return fromUrl(s, p, given);
+  if (typeof s === 'string') {
+    let url: URL | undefined;
+    try {
+      url = new URL(s);
+    } catch {
+      url = p.resolveRelative?.(s);
+    }
+    if (!url) throw fail(given, 'it is not an absolute URL and there is no page location to resolve it against');
+    return fromUrl(url, p, given);
+  }
+  throw fail(given, 'it is none of the accepted kinds');
+}
+
+/** The synchronous form: a compiled module, or bytes (compiled here; Workers forbid that). */
+export function compileWasmSourceSync(source: WebAssembly.Module | BufferSource): WebAssembly.Module {
+  const given = describeSource(source);
+  if (source instanceof WebAssembly.Module) return checkModule(source, given, 'initWasmSync');
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
+    const b = bytesOf(source);
+    if (b.byteLength < 8 || b[0] !== 0 || b[1] !== 0x61 || b[2] !== 0x73 || b[3] !== 0x6d) {
+      throw fail(given, `not WebAssembly (a wasm module starts with 00 61 73 6d, these bytes with ${hexStart(b) || 'nothing'})`, undefined, 'initWasmSync');
+    }
+    let m: WebAssembly.Module;
+    try {
+      m = new WebAssembly.Module(b as Uint8Array<ArrayBuffer>);
+    } catch (e) {
+      throw fail(given, `new WebAssembly.Module failed (${msg(e)})`, e, 'initWasmSync');
+    }
+    return checkModule(m, given, 'initWasmSync');
+  }
+  throw fail(given, 'it is none of the accepted kinds', undefined, 'initWasmSync');
+}
