@@ -35,7 +35,11 @@ function fail(given: string, why: string, cause?: unknown, who: 'initWasm' | 'in
 
 const SYNC_ACCEPTED = 'accepted by initWasmSync: a WebAssembly.Module or the module bytes (ArrayBuffer or typed array); use initWasm for URLs and responses';
 
-const msg = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+// duck-typed: errors from fs or fetch may come from another realm (vm contexts, jest)
+const msg = (e: unknown): string => {
+  const m = typeof e === 'object' && e !== null ? (e as { message?: unknown }).message : undefined;
+  return typeof m === 'string' ? m : String(e);
+};
 
 function hexStart(b: Uint8Array): string {
   return Array.from(b.subarray(0, 8), (x) => x.toString(16).padStart(2, '0')).join(' ');
