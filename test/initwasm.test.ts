@@ -75,7 +75,7 @@ describe('edge entry', () => {
     ['a 404 response', () => new Response('not found', { status: 404, statusText: 'Not Found' }), /a Response \(status 404\): the response status is 404 Not Found/],
     ['a promise of a 404 response', () => fetch(`${base}/missing.wasm`), /a Promise of a Response \(status 404, http:\/\/127\.0\.0\.1:\d+\/missing\.wasm\): the response status is 404/],
     ['a URL that 404s', () => new URL(`${base}/missing.wasm`), /the URL http:\/\/127\.0\.0\.1:\d+\/missing\.wasm \(fetched: status 404\)/],
-    ['a missing file: URL', () => pathToFileURL('/nonexistent/soft_sampling.wasm'), /reading file:\/\/\/nonexistent\/soft_sampling\.wasm failed \(ENOENT/],
+    ['a file: URL (Node\'s fetch cannot read files)', () => pathToFileURL(wasmFile), /fetch\(file:\/\/.*\) failed .* this runtime cannot fetch file: URLs; in Node import the Node entry/],
     ['a relative string (no page)', () => 'soft_sampling.wasm', /the string 'soft_sampling.wasm': it is not an absolute URL and there is no page location/],
     ['a module of another build (no exports)', () => new WebAssembly.Module(EMPTY), /a WebAssembly.Module: it is not a soft-sampling wasm build \(it lacks the exports memory, ss_alloc/],
     ['bytes of another build (imports)', () => IMPORTING, /it imports env\.foo \(ours imports nothing\)/],
@@ -83,7 +83,8 @@ describe('edge entry', () => {
     ['a number', () => 42, /a number \(42\): it is none of the accepted kinds/],
   ])('bad input: %s', (_name, make, message) => {
     test('rejects with E_BACKEND saying what was given and what is accepted; the active backend keeps answering', async () => {
-      const active = edge.backendInfo().active;
+      delete (globalThis as { __SS_WASM_BESIDE__?: string }).__SS_WASM_BESIDE__;
+    const active = edge.backendInfo().active;
       const e = await rejection(edge.initWasm(make() as never));
       expect(e.code).toBe('E_BACKEND');
       expect(e.arg).toBe('source');
@@ -94,7 +95,14 @@ describe('edge entry', () => {
     });
   });
 
-  test('no argument: the wasm beside the entry (a file: URL, read from disk in Node)', async () => {
+  test('no argument, where the runtime cannot fetch the URL: E_BACKEND says so', async () => {
+    const e = await rejection(edge.initWasm());
+    expect(e.message).toMatch(/^E_BACKEND source: initWasm cannot use no argument \(the wasm beside the entry, file:\/\/.*soft_sampling\.wasm\): fetch\(/);
+    expect(edge.backendInfo().active).toBe('ts');
+  });
+
+  test('no argument: the wasm beside the entry, fetched', async () => {
+    (globalThis as { __SS_WASM_BESIDE__?: string }).__SS_WASM_BESIDE__ = `${base}/soft_sampling.wasm`;
     const info = await edge.initWasm();
     expect(info).toMatchObject({ active: 'wasm', simd: 'simd128' });
     expect(iou()).toBeCloseTo(25 / 175, 6);
@@ -115,8 +123,6 @@ describe('edge entry', () => {
     ['a Promise<Response> (fetch over http)', () => fetch(`${base}/soft_sampling.wasm`)],
     ['a URL (http)', () => new URL(`${base}/soft_sampling.wasm`)],
     ['a URL string (http)', () => `${base}/soft_sampling.wasm`],
-    ['a file: URL', () => pathToFileURL(wasmFile)],
-    ['a file: URL string', () => pathToFileURL(wasmFile).href],
   ])('accepts %s', async (_name, make) => {
     const info = await edge.initWasm(make() as never);
     expect(info.active).toBe('wasm');
@@ -159,6 +165,10 @@ describe('Node entry', () => {
         await rejection(node.initWasm(new Uint8Array(4)));
         expect(node.backendInfo().active).toBe('wasm');
         expect((await node.initWasm(wasmFile)).active).toBe('wasm'); // a file path
+        expect((await node.initWasm(pathToFileURL(wasmFile))).active).toBe('wasm');
+        expect((await node.initWasm(pathToFileURL(wasmFile).href)).active).toBe('wasm');
+        const m = await rejection(node.initWasm(pathToFileURL('/nonexistent/soft_sampling.wasm')));
+        expect(m.message).toMatch(/reading file:\/\/\/nonexistent\/soft_sampling\.wasm failed \(ENOENT/);
       } finally {
         node.useBackend('auto');
       }

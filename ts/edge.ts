@@ -13,19 +13,10 @@ import { wasmBesideEntry } from './backends/wasm/beside';
 export * from './api';
 export type { WasmSource } from './backends/wasm/load';
 
-type FsLike = { promises: { readFile(u: URL): Promise<Uint8Array> } };
-type ProcessLike = { getBuiltinModule?: (id: string) => unknown };
-
+// fetch only: http(s), blob:, data:, and file: where the runtime's fetch reads files (Deno with
+// read access, Bun). Node's fetch does not; Node resolves `soft-sampling` to the Node entry, which does.
 const platform: WasmPlatform = {
   defaultSource: wasmBesideEntry,
-  // `file:` URLs (Node, Bun, Deno when the package is run from disk): fetch cannot read them in
-  // Node, so use the runtime's fs through process.getBuiltinModule (no import, no env access)
-  readFile(url) {
-    const proc = (globalThis as { process?: ProcessLike }).process;
-    const fs = proc?.getBuiltinModule?.('fs') as FsLike | undefined;
-    if (!fs) return undefined;
-    return fs.promises.readFile(url).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
-  },
   resolveRelative(s) {
     const loc = (globalThis as { location?: { href: string } }).location;
     return loc ? new URL(s, loc.href) : undefined;
@@ -37,8 +28,8 @@ const platform: WasmPlatform = {
  *
  * `source`:
  * - omitted: `soft_sampling.wasm` beside this entry (`new URL('./soft_sampling.wasm', import.meta.url)`),
- *   fetched over http(s), read from disk for `file:` URLs (Node ≥ 20.16, Bun, Deno with read access);
- *   webpack 5 and Vite emit the file and rewrite the URL on their own;
+ *   with `fetch` (http(s); `file:` in Deno with read access and in Bun — Node's fetch cannot, use the
+ *   Node entry `soft-sampling` there); webpack 5 and Vite emit the file and rewrite the URL on their own;
  * - a `WebAssembly.Module` (Workers' `import wasm from '….wasm'`, Deno's `import source`, Vite's `?init` is not one);
  * - the module bytes (`ArrayBuffer` or a typed array);
  * - a `Response` or a `Promise<Response>` (`fetch(url)`);
