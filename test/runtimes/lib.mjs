@@ -45,8 +45,8 @@ export function resultOf(stdout) {
 }
 
 export const runNodeApp = (dir, app, env = {}) => resultOf(run(process.execPath, ['apps/harness.mjs', app], { cwd: dir, env: { ...TOOL_ENV, ...env } }));
-export const runDenoApp = (dir, app) => resultOf(run(bin('deno'), ['run', 'apps/harness.mjs', app], { cwd: dir }));
-export const runBunApp = (dir, app) => resultOf(run(bin('bun'), ['apps/harness.mjs', app], { cwd: dir }));
+export const runDenoApp = (dir, app, flags = [], extra = []) => resultOf(run(bin('deno'), ['run', ...flags, 'apps/harness.mjs', app, ...extra], { cwd: dir }));
+export const runBunApp = (dir, app, extra = []) => resultOf(run(bin('bun'), ['apps/harness.mjs', app, ...extra], { cwd: dir }));
 
 /** Bundles a worker with wrangler (as `wrangler deploy` would, without uploading); returns the out dir and its files. */
 export function buildWorker(dir, entry, { minify = false, outdir = 'out' } = {}) {

@@ -1,5 +1,6 @@
 // Issue 11: the library as a user gets it (`npm pack`, installed into an empty folder) in every
-// runtime the README names — Node (native, wasm), workerd (wrangler-built, run by Miniflare),
+// runtime the README names — Node (native, wasm), workerd (bundled by wrangler as `wrangler deploy`
+// does, run by Miniflare with cf: false: `wrangler dev` would try to fetch Request.cf from the net),
 // Deno, Bun, Debian's Chromium (plain page with an import map; Vite, webpack 5 and esbuild
 // bundles). Each runs the README snippet of its section (apps/*) and then the same script
 // (compute.mjs), whose results must equal Node's native ones (floats within 1e-6, indices exactly).
@@ -61,6 +62,11 @@ test('Deno (the `deno` export, no permission flags): same results, backend wasm'
 
 test('Bun (the `bun` export): same results, backend wasm', () => {
   agrees(L.runBunApp(dir, 'bun'));
+});
+
+test('Deno and Bun, soft-sampling/edge alone: initWasm() fetches the wasm beside the entry (Deno: --allow-read)', () => {
+  agrees(L.runDenoApp(dir, 'edge-init', ['--allow-read=node_modules'], ['edge']));
+  agrees(L.runBunApp(dir, 'edge-init', ['edge']));
 });
 
 test('Cloudflare Workers: wrangler bundles it unconfigured, workerd runs it on wasm', async () => {

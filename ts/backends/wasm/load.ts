@@ -128,7 +128,7 @@ async function fromUrl(url: URL, p: WasmPlatform, given: string): Promise<WebAss
   try {
     r = await fetch(url);
   } catch (e) {
-    const hint = url.protocol === 'file:' ? ' — this runtime cannot fetch file: URLs; in Node import the Node entry (soft-sampling), which reads files, or pass the bytes' : '';
+    const hint = url.protocol === 'file:' ? ' (where fetch cannot read file: URLs, as in Node, use the Node entry soft-sampling, which reads files, or pass the bytes)' : '';
     throw fail(given, `fetch(${url.href}) failed (${msg(e)})${hint}`, e);
   }
   return fromResponse(r, `${given} (fetched: status ${r.status})`);
