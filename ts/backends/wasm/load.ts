@@ -2,10 +2,11 @@
  * Turning whatever a runtime gives into the compiled soft-sampling `WebAssembly.Module`, and
  * checking that it is ours. Environment-agnostic: no `node:` import, no environment variable. The
  * entries supply what differs per runtime (where the module lies by default, how to read a `file:`
- * URL). This file and `index.ts` are the only places that know how the glue is instantiated, so the
- * glue can be replaced (e.g. by generated bindings) without touching `initWasm`'s contract.
+ * URL); the glue (`index.ts`) says whether a module is a build it can drive and instantiates it, so
+ * the glue can be replaced (e.g. by generated bindings) without touching `initWasm`'s contract.
  */
 import { SoftSamplingError } from '../../errors';
+import { wasmModuleMismatch } from '.';
 
 /** Everything `initWasm` accepts, for error messages. */
 export const ACCEPTED_SOURCES =
@@ -15,8 +16,6 @@ export const ACCEPTED_SOURCES =
 /** What `initWasm` accepts. */
 export type WasmSource = WebAssembly.Module | BufferSource | Response | PromiseLike<Response> | URL | string;
 
-/** Exports the glue cannot work without (the rest are checked when a kernel is first called). */
-const REQUIRED_EXPORTS = ['memory', 'ss_alloc', 'ss_free', 'ss_error_ptr', 'ss_error_len', 'ss_simd_level'];
 
 /** What differs per runtime: the default location and how to read `file:` URLs. */
 export interface WasmPlatform {
@@ -67,17 +66,10 @@ export function describeSource(s: unknown): string {
   return `a ${typeof s} (${String(s)})`;
 }
 
-/** Checks that `module` is this package's wasm build (no imports, the glue's exports). */
+/** Checks that `module` is a build the glue can drive (the glue says what it needs). */
 export function checkModule(module: WebAssembly.Module, given: string, who: 'initWasm' | 'initWasmSync' = 'initWasm'): WebAssembly.Module {
-  const imports = WebAssembly.Module.imports(module);
-  const exports = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
-  const missing = REQUIRED_EXPORTS.filter((n) => !exports.has(n));
-  if (imports.length || missing.length) {
-    const parts: string[] = [];
-    if (missing.length) parts.push(`it lacks the exports ${missing.join(', ')}`);
-    if (imports.length) parts.push(`it imports ${imports.slice(0, 4).map((i) => `${i.module}.${i.name}`).join(', ')}${imports.length > 4 ? ', ...' : ''} (ours imports nothing)`);
-    throw fail(given, `it is not a soft-sampling wasm build (${parts.join('; ')})`, undefined, who);
-  }
+  const why = wasmModuleMismatch(module);
+  if (why) throw fail(given, `it is not a soft-sampling wasm build (${why})`, undefined, who);
   return module;
 }
 
