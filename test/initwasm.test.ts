@@ -49,6 +49,7 @@ let base: string;
 beforeAll(async () => {
   server = createServer((req, res) => {
     if (req.url === '/soft_sampling.wasm') res.writeHead(200, { 'content-type': 'application/wasm' }).end(bytes);
+    else if (req.url === '/html.wasm') res.writeHead(200, { 'content-type': 'application/wasm' }).end('<!doctype html>');
     else res.writeHead(404).end('not found');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -74,6 +75,7 @@ describe('edge entry', () => {
     ['an empty ArrayBuffer', () => new ArrayBuffer(0), /an ArrayBuffer of 0 bytes: not WebAssembly/],
     ['a 404 response', () => new Response('not found', { status: 404, statusText: 'Not Found' }), /a Response \(status 404\): the response status is 404 Not Found/],
     ['a promise of a 404 response', () => fetch(`${base}/missing.wasm`), /a Promise of a Response \(status 404, http:\/\/127\.0\.0\.1:\d+\/missing\.wasm\): the response status is 404/],
+    ['a URL served as application/wasm that is HTML', () => new URL(`${base}/html.wasm`), /\(fetched: status 200\): not WebAssembly .*these bytes with 3c 21 64 6f 63 74 79 70/],
     ['a URL that 404s', () => new URL(`${base}/missing.wasm`), /the URL http:\/\/127\.0\.0\.1:\d+\/missing\.wasm \(fetched: status 404\)/],
     ['a file: URL (Node\'s fetch cannot read files)', () => pathToFileURL(wasmFile), /fetch\(file:\/\/.*\) failed .* \(where fetch cannot read file: URLs, as in Node, use the Node entry soft-sampling/],
     ['a relative string (no page)', () => 'soft_sampling.wasm', /the string 'soft_sampling.wasm': it is not an absolute URL and there is no page location/],

@@ -88,6 +88,18 @@ async function compileBytes(b: Uint8Array, given: string): Promise<WebAssembly.M
 
 async function fromResponse(r: Response, given: string): Promise<WebAssembly.Module> {
   if (!r.ok) throw fail(given, `the response status is ${r.status}${r.statusText ? ' ' + r.statusText : ''}, not 2xx`);
+  // served as application/wasm: compile while downloading (browsers also cache the compiled code);
+  // on any failure, fall through to the bytes for a precise diagnosis
+  if (typeof WebAssembly.compileStreaming === 'function' && r.headers.get('content-type')?.split(';')[0].trim() === 'application/wasm' && !r.bodyUsed) {
+    const copy = r.clone();
+    try {
+      const m = await WebAssembly.compileStreaming(r);
+      return checkModule(m, given);
+    } catch (e) {
+      if (e instanceof SoftSamplingError) throw e;
+      r = copy;
+    }
+  }
   let b: Uint8Array;
   try {
     b = new Uint8Array(await r.arrayBuffer());
