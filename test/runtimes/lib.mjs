@@ -143,6 +143,38 @@ export const bundlers = {
     run(bin('esbuild'), ['apps/esbuild/test-entry.js', '--bundle', '--format=esm', '--outdir=apps/esbuild/dist', '--loader:.wasm=file'], { cwd: dir }),
 };
 
+/** `vite` (the dev server) on 127.0.0.1 over apps/vite; returns its URL and a stop function. */
+export async function startViteDev(dir) {
+  const { createServer: netServer } = await import('node:net');
+  const port = await new Promise((resolve) => {
+    const s = netServer().listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+  const child = spawn(bin('vite'), ['apps/vite', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { cwd: dir, env: TOOL_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout.on('data', (d) => (log += d));
+  child.stderr.on('data', (d) => (log += d));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const deadline = Date.now() + 60_000;
+  while (!/ready in/.test(log)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill();
+      throw new Error(`vite dev did not start:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    log: () => log,
+    async stop() {
+      child.kill();
+      await exited;
+    },
+  };
+}
+
 /** Compares a runtime's result with Node's native one: floats within 1e-6, integers identical. */
 export function compareResults(got, ref) {
   const problems = [];

@@ -94,6 +94,18 @@ const pages = {
   esbuild: { path: '/apps/esbuild/index.html', build: L.bundlers.esbuild },
 };
 
+test('Chromium, Vite dev server (unbundled, dependency pre-bundling): same results, no console errors', async () => {
+  const vite = await L.startViteDev(dir);
+  try {
+    browser ??= await L.launchChromium();
+    const { result, errors } = await L.runPage(browser.context, `${vite.url}/index.html`);
+    assert.deepEqual(errors, []);
+    agrees(result);
+  } finally {
+    await vite.stop();
+  }
+});
+
 for (const [name, { path, build }] of Object.entries(pages)) {
   test(`Chromium, ${name === 'plain' ? 'plain <script type="module"> page' : name + ' bundle'}: same results, backend wasm, no console errors`, async () => {
     if (build) build(dir);
