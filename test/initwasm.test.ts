@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
+import { runInNewContext } from 'node:vm';
 import * as edge from '../ts/edge';
 import { SoftSamplingError } from '../ts/errors';
 
@@ -73,6 +74,7 @@ describe('edge entry', () => {
   describe.each([
     ['non-wasm bytes', () => new TextEncoder().encode('{"not": "wasm"}'), /a Uint8Array of 15 bytes: not WebAssembly .*7b 22 6e 6f 74 22 3a 20/],
     ['an empty ArrayBuffer', () => new ArrayBuffer(0), /an ArrayBuffer of 0 bytes: not WebAssembly/],
+    ['an ArrayBuffer of zeros from another realm', () => runInNewContext('new ArrayBuffer(8)'), /an ArrayBuffer of 8 bytes: not WebAssembly/],
     ['a 404 response', () => new Response('not found', { status: 404, statusText: 'Not Found' }), /a Response \(status 404\): the response status is 404 Not Found/],
     ['a promise of a 404 response', () => fetch(`${base}/missing.wasm`), /a Promise of a Response \(status 404, http:\/\/127\.0\.0\.1:\d+\/missing\.wasm\): the response status is 404/],
     ['a URL served as application/wasm that is HTML', () => new URL(`${base}/html.wasm`), /\(fetched: status 200\): not WebAssembly .*these bytes with 3c 21 64 6f 63 74 79 70/],
@@ -121,6 +123,11 @@ describe('edge entry', () => {
     ['a WebAssembly.Module', () => new WebAssembly.Module(bytes)],
     ['an ArrayBuffer', () => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)],
     ['a Uint8Array', () => new Uint8Array(bytes)],
+    ['an ArrayBuffer from another realm (vm)', () => {
+      const ab = runInNewContext('new ArrayBuffer(n)', { n: bytes.length }) as ArrayBuffer;
+      new Uint8Array(ab).set(bytes);
+      return ab;
+    }],
     ['a Response', () => new Response(bytes)],
     ['a Promise<Response> (fetch over http)', () => fetch(`${base}/soft_sampling.wasm`)],
     ['a URL (http)', () => new URL(`${base}/soft_sampling.wasm`)],

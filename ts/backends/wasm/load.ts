@@ -16,12 +16,11 @@ export const ACCEPTED_SOURCES =
 /** What `initWasm` accepts. */
 export type WasmSource = WebAssembly.Module | BufferSource | Response | PromiseLike<Response> | URL | string;
 
-
 /** What differs per runtime: the default location and how to read `file:` URLs. */
 export interface WasmPlatform {
   /** The module shipped beside the entry: a URL to load, or a loader of its own (Node: the file system). */
   defaultSource(): URL | Promise<WebAssembly.Module | Uint8Array>;
-  /** Reads a `file:` URL (Node, Bun, Deno); `undefined` → use `fetch`. */
+  /** Reads a `file:` URL (the Node entry); absent, or returning `undefined` → use `fetch`. */
   readFile?: (url: URL) => Promise<Uint8Array> | undefined;
   /** Turns a string that is not an absolute URL into one (browser: the page, Node: a file path). */
   resolveRelative?: (s: string) => URL | undefined;
@@ -48,8 +47,11 @@ function isThenable(x: unknown): x is PromiseLike<unknown> {
   return x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as { then?: unknown }).then === 'function';
 }
 
+// by tag, not instanceof: buffers may come from another realm (vm contexts, jest, iframes)
+const isArrayBuffer = (s: unknown): s is ArrayBuffer => Object.prototype.toString.call(s) === '[object ArrayBuffer]';
+
 function bytesOf(s: BufferSource): Uint8Array {
-  return s instanceof ArrayBuffer ? new Uint8Array(s) : new Uint8Array(s.buffer, s.byteOffset, s.byteLength);
+  return isArrayBuffer(s) ? new Uint8Array(s) : new Uint8Array((s as ArrayBufferView).buffer, (s as ArrayBufferView).byteOffset, (s as ArrayBufferView).byteLength);
 }
 
 /** A short description of a value, for "cannot use <given>". */
@@ -59,7 +61,7 @@ export function describeSource(s: unknown): string {
   if (typeof s === 'string') return `the string '${s.length > 120 ? s.slice(0, 117) + '...' : s}'`;
   if (s instanceof URL) return `the URL ${s.href}`;
   if (s instanceof WebAssembly.Module) return 'a WebAssembly.Module';
-  if (s instanceof ArrayBuffer) return `an ArrayBuffer of ${s.byteLength} bytes`;
+  if (isArrayBuffer(s)) return `an ArrayBuffer of ${s.byteLength} bytes`;
   if (ArrayBuffer.isView(s)) return `a ${s.constructor.name} of ${s.byteLength} bytes`;
   if (typeof Response !== 'undefined' && s instanceof Response) return `a Response (status ${s.status}${s.url ? `, ${s.url}` : ''})`;
   if (typeof s === 'object') return `an object (${(s as object).constructor?.name ?? 'Object'})`;
@@ -163,7 +165,7 @@ export async function compileWasmSource(source: WasmSource | undefined, p: WasmP
     return compileBytes(d, 'no argument (the wasm beside the entry)');
   }
   if (s instanceof WebAssembly.Module) return checkModule(s, given);
-  if (s instanceof ArrayBuffer || ArrayBuffer.isView(s)) return compileBytes(bytesOf(s as BufferSource), given);
+  if (isArrayBuffer(s) || ArrayBuffer.isView(s)) return compileBytes(bytesOf(s as BufferSource), given);
   if (typeof Response !== 'undefined' && s instanceof Response) return fromResponse(s, given);
   if (s instanceof URL) return fromUrl(s, p, given);
   if (typeof s === 'string') {
@@ -183,7 +185,7 @@ export async function compileWasmSource(source: WasmSource | undefined, p: WasmP
 export function compileWasmSourceSync(source: WebAssembly.Module | BufferSource): WebAssembly.Module {
   const given = describeSource(source);
   if (source instanceof WebAssembly.Module) return checkModule(source, given, 'initWasmSync');
-  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
+  if (isArrayBuffer(source) || ArrayBuffer.isView(source)) {
     const b = bytesOf(source);
     if (b.byteLength < 8 || b[0] !== 0 || b[1] !== 0x61 || b[2] !== 0x73 || b[3] !== 0x6d) {
       throw fail(given, `not WebAssembly (a wasm module starts with 00 61 73 6d, these bytes with ${hexStart(b) || 'nothing'})`, undefined, 'initWasmSync');
