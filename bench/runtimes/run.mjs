@@ -5,7 +5,9 @@
 // Cold start = time to the first result: import of the library + wasm compile + instantiate + one
 // sigmoidFocalLoss call, in a fresh process (page, worker) each time; median of RUNS.
 //  - Node, Deno, Bun: measured inside the script (performance.now() around the dynamic import and
-//    the call), and from the process' time origin (runtime start) to the result.
+//    the call), and from the process' time origin (runtime start) to the result; also the CPU time
+//    of the same span (process.cpuUsage, all threads), which contention on a shared machine
+//    inflates far less than wall time.
 //  - Chromium: inside the page (dynamic import, initWasm(), call); and from navigation start.
 //  - workerd: its clocks do not advance while a script runs, so it is measured from outside:
 //    Miniflare start → first response, for this worker and for an empty worker; the difference
@@ -25,13 +27,15 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const min = (xs) => Math.min(...xs);
 
 const COLD = `
+const c0 = globalThis.process?.cpuUsage?.();
 const t0 = performance.now();
 const ss = await import('soft-sampling');
 if (ss.initWasm && MODE === 'init') await ss.initWasm();
 if (MODE === 'wasm') ss.useBackend('wasm');
 ss.sigmoidFocalLoss([[2, -1.5, 0.3]], [[1, 0, 0]], { alpha: 0.25, gamma: 2 });
 const t1 = performance.now();
-console.log('COLD ' + JSON.stringify({ script: t1 - t0, sinceStart: t1, backend: ss.backendInfo().active }));
+const c1 = c0 && globalThis.process.cpuUsage(c0);
+console.log('COLD ' + JSON.stringify({ script: t1 - t0, sinceStart: t1, cpu: c1 ? (c1.user + c1.system) / 1000 : undefined, backend: ss.backendInfo().active }));
 `;
 
 const { dir, tgz } = L.packAndInstall();
@@ -57,7 +61,13 @@ try {
       const out = L.run(cmd, [...args, 'cold.mjs'], { cwd: dir });
       rows.push(JSON.parse(out.split('\n').find((l) => l.startsWith('COLD ')).slice(5)));
     }
-    return { backend: rows[0].backend, scriptMs: median(rows.map((r) => r.script)), scriptMinMs: min(rows.map((r) => r.script)), sinceStartMs: median(rows.map((r) => r.sinceStart)) };
+    return {
+      backend: rows[0].backend,
+      scriptMs: median(rows.map((r) => r.script)),
+      scriptMinMs: min(rows.map((r) => r.script)),
+      cpuMs: rows[0].cpu === undefined ? undefined : median(rows.map((r) => r.cpu)),
+      sinceStartMs: median(rows.map((r) => r.sinceStart)),
+    };
   };
   results.cold['node (native)'] = cold(process.execPath, [], 'native');
   results.cold['node (wasm)'] = cold(process.execPath, [], 'wasm');
@@ -121,10 +131,11 @@ const s = results.sizes;
 console.log(`load average at start ${results.loadAvgAtStart.toFixed(1)} on ${results.machine}`);
 console.log(`wasm ${KiB(s.wasm.raw).toFixed(1)} KiB raw, ${KiB(s.wasm.gzip).toFixed(1)} KiB gzipped; edge.mjs ${KiB(s.edgeJs.raw).toFixed(1)} KiB raw, ${KiB(s.edgeJs.gzip).toFixed(1)} KiB gzipped`);
 console.log(`Worker bundle (wrangler, README worker): ${s.worker.rawKiB} KiB, ${s.worker.gzipKiB} KiB gzipped; with --minify ${s.workerMinified.rawKiB} KiB, ${s.workerMinified.gzipKiB} KiB gzipped`);
-console.log('\n| runtime | backend | first result: import + compile + instantiate + 1 call, median (min) | from runtime start, median |');
-console.log('|---|---|---|---|');
+console.log('\n| runtime | backend | first result: import + compile + instantiate + 1 call, median (min) | CPU time of that, median | from runtime start, median |');
+console.log('|---|---|---|---|---|');
 for (const [name, r] of Object.entries(results.cold)) {
   const start = r.sinceStartMs !== undefined ? `${r.sinceStartMs.toFixed(1)} ms` : `${r.startToFirstResponseMs.toFixed(0)} ms (Miniflare start → response; empty worker ${r.emptyWorkerMs.toFixed(0)} ms)`;
   const minTxt = r.scriptMinMs !== undefined ? ` (${r.scriptMinMs.toFixed(1)})` : ' (difference of medians)';
-  console.log(`| ${name} | ${r.backend} | ${r.scriptMs.toFixed(1)} ms${minTxt} | ${start} |`);
+  const cpu = r.cpuMs !== undefined ? `${r.cpuMs.toFixed(1)} ms` : '—';
+  console.log(`| ${name} | ${r.backend} | ${r.scriptMs.toFixed(1)} ms${minTxt} | ${cpu} | ${start} |`);
 }
