@@ -1,36 +1,60 @@
 /**
- * soft-sampling — entry for edge runtimes and browsers (Cloudflare Workers, Deno, Bun, web).
- * Imports no `node:` module. Until {@link initWasm} resolves, calls run on the pure TypeScript
- * backend; afterwards on WebAssembly (unless `useBackend('ts')`). Exports everything `soft-sampling`
- * exports, plus {@link initWasm}.
+ * soft-sampling — entry for edge runtimes and browsers (Cloudflare Workers, Deno, Bun, web pages,
+ * bundlers). It imports no `node:` module and reads no environment variable: the backend is chosen
+ * with `useBackend()`. Until the wasm module is initialised, calls run on the pure-TypeScript
+ * backend; afterwards on WebAssembly (unless `useBackend('ts')`). The `workerd`, `deno` and `bun`
+ * export conditions resolve to thin wrappers of this entry that initialise the wasm at import time.
+ * Exports everything `soft-sampling` exports, plus {@link initWasm} and {@link initWasmSync}.
  * @module soft-sampling/edge
  */
-import { registerLoader, backendInfo, type BackendInfo } from './registry';
-import { createWasmBackend } from './backends/wasm';
-import { SoftSamplingError } from './errors';
+import type { BackendInfo } from './registry';
+import { initWasmWith, initWasmSyncWith } from './backends/wasm/init';
+import type { WasmPlatform, WasmSource } from './backends/wasm/load';
+import { wasmBesideEntry } from './backends/wasm/beside';
 
 export * from './api';
+export type { WasmSource } from './backends/wasm/load';
+
+// fetch only: http(s), blob:, data:, and file: where the runtime's fetch reads files (Deno with
+// read access, Bun). Node's fetch does not; Node resolves `soft-sampling` to the Node entry, which does.
+const platform: WasmPlatform = {
+  defaultSource: wasmBesideEntry,
+  resolveRelative(s) {
+    const loc = (globalThis as { location?: { href: string } }).location;
+    return loc ? new URL(s, loc.href) : undefined;
+  },
+};
 
 /**
- * Instantiates the WebAssembly backend from
- * - a precompiled `WebAssembly.Module` (what Cloudflare Workers give for `import wasm from './soft_sampling.wasm'`;
- *   such runtimes refuse to compile from bytes),
- * - the module's bytes (`ArrayBuffer` / typed array), or
- * - a `Response` / `Promise<Response>` (`fetch(new URL('soft_sampling.wasm', import.meta.url))`).
- * @returns the new backend info (active: `'wasm'`). Library infrastructure: no reference implementation.
- * @throws SoftSamplingError `E_BACKEND` when the module cannot be compiled or instantiated.
+ * Instantiates the WebAssembly backend and makes it the active one (unless `useBackend('ts')`).
+ *
+ * `source`:
+ * - omitted: `soft_sampling.wasm` beside this entry (`new URL('./soft_sampling.wasm', import.meta.url)`),
+ *   with `fetch` (http(s); `file:` in Deno with read access and in Bun — Node's fetch cannot, use the
+ *   Node entry `soft-sampling` there); webpack 5 and Vite emit the file and rewrite the URL on their own;
+ * - a `WebAssembly.Module` (Workers' `import wasm from '….wasm'`, Deno's `import source`, Vite's `?init` is not one);
+ * - the module bytes (`ArrayBuffer` or a typed array);
+ * - a `Response` or a `Promise<Response>` (`fetch(url)`);
+ * - a `URL` or a URL string (esbuild's `--loader:.wasm=file`, Vite's `?url`); a relative string is
+ *   resolved against the page.
+ *
+ * Calling it again replaces the module. On failure the previously active backend stays active.
+ * @returns the new {@link backendInfo}. Library infrastructure: no reference implementation.
+ * @throws SoftSamplingError `E_BACKEND` (arg `source`) naming what was given and what is accepted:
+ *   bytes that are not wasm, a non-2xx response, a failed fetch or read, a wasm module that is not
+ *   this package's build (missing exports, or imports).
  */
-export async function initWasm(source: WebAssembly.Module | BufferSource | Response | Promise<Response>): Promise<BackendInfo> {
-  let module: WebAssembly.Module;
-  try {
-    const s = await source;
-    if (s instanceof WebAssembly.Module) module = s;
-    else if (typeof Response !== 'undefined' && s instanceof Response) module = await WebAssembly.compile(await s.arrayBuffer());
-    else module = await WebAssembly.compile(s as BufferSource);
-    const backend = createWasmBackend(module);
-    registerLoader('wasm', () => backend);
-  } catch (e) {
-    throw new SoftSamplingError('E_BACKEND', 'source', `cannot instantiate the wasm module: ${e instanceof Error ? e.message : String(e)}`, [e]);
-  }
-  return backendInfo();
+export function initWasm(source?: WasmSource): Promise<BackendInfo> {
+  return initWasmWith(source, platform);
+}
+
+/**
+ * Synchronous {@link initWasm} for a compiled `WebAssembly.Module` (what Workers and Deno's
+ * `import source` hand over at import time) or the module's bytes (compiled here — Workers refuse
+ * that; pass the module there).
+ * @returns the new {@link backendInfo}.
+ * @throws SoftSamplingError `E_BACKEND` as {@link initWasm}; the active backend is kept.
+ */
+export function initWasmSync(source: WebAssembly.Module | BufferSource): BackendInfo {
+  return initWasmSyncWith(source);
 }

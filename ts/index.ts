@@ -7,10 +7,47 @@
  * background label = number of classes, `avgFactor = max(#pos, 1)`, errors are {@link SoftSamplingError}s.
  * @module soft-sampling
  */
-import { registerLoader } from './registry';
-import { loadNative, loadWasmFromDisk } from './node/load';
+import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { registerLoader, setEnvReader, type BackendInfo } from './registry';
+import { loadNative, loadWasmFromDisk, wasmPath } from './node/load';
+import { initWasmWith, initWasmSyncWith } from './backends/wasm/init';
+import type { WasmPlatform, WasmSource } from './backends/wasm/load';
 
 registerLoader('native', loadNative);
 registerLoader('wasm', loadWasmFromDisk);
+setEnvReader(() => process.env.SOFT_SAMPLING_BACKEND);
 
 export * from './api';
+export type { WasmSource } from './backends/wasm/load';
+
+const platform: WasmPlatform = {
+  defaultSource: () => pathToFileURL(wasmPath()),
+  readFile: (url) => readFile(url),
+  resolveRelative: (s) => pathToFileURL(resolve(s)),
+};
+
+/**
+ * Replaces the WebAssembly backend's module (Node already loads `artifacts/soft_sampling.wasm`, or
+ * `SOFT_SAMPLING_WASM_PATH`, on its own: this is for another build or location). Automatic choice
+ * still prefers the native addon; `useBackend('wasm')` selects this module.
+ *
+ * `source`: omitted (the packaged wasm, read from disk), a `WebAssembly.Module`, bytes, a `Response`
+ * or `Promise<Response>`, a `URL` (`file:` is read from disk, http(s) fetched) or a string (an
+ * absolute URL, else a file path relative to the working directory).
+ * @returns the new {@link backendInfo}.
+ * @throws SoftSamplingError `E_BACKEND` (arg `source`) naming what was given and what is accepted;
+ *   the active backend is kept.
+ */
+export function initWasm(source?: WasmSource): Promise<BackendInfo> {
+  return initWasmWith(source, platform);
+}
+
+/**
+ * Synchronous {@link initWasm} for a compiled `WebAssembly.Module` or the module's bytes.
+ * @throws SoftSamplingError `E_BACKEND` as {@link initWasm}; the active backend is kept.
+ */
+export function initWasmSync(source: WebAssembly.Module | BufferSource): BackendInfo {
+  return initWasmSyncWith(source);
+}

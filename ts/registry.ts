@@ -1,6 +1,8 @@
 /**
- * Backend selection: native → wasm → ts, unless forced by `useBackend()` or the
- * `SOFT_SAMPLING_BACKEND` environment variable (`native` | `wasm` | `ts`).
+ * Backend selection: native → wasm → ts, unless forced by `useBackend()` or (Node entry only) the
+ * `SOFT_SAMPLING_BACKEND` environment variable (`native` | `wasm` | `ts`). This module reads no
+ * environment itself: the Node entry hands it a reader with {@link setEnvReader}; the edge entry
+ * does not, so it needs no permission in Deno and touches no `process` anywhere.
  */
 import type { Backend, BackendName } from './kernels';
 import { SoftSamplingError } from './errors';
@@ -42,9 +44,16 @@ function tryLoad(name: BackendName): Backend | undefined {
   }
 }
 
+let envReader: () => string | undefined = () => undefined;
+
+/** Sets where `SOFT_SAMPLING_BACKEND` is read from (the Node entry: `process.env`). */
+export function setEnvReader(reader: () => string | undefined): void {
+  envReader = reader;
+  if (!forced) active = undefined;
+}
+
 function envBackend(): string | undefined {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  const v = env?.SOFT_SAMPLING_BACKEND;
+  const v = envReader();
   return v && v !== 'auto' ? v : undefined;
 }
 

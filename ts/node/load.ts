@@ -50,8 +50,13 @@ export function loadNative(): Backend {
   throw new SoftSamplingError('E_BACKEND', 'native', 'no native addon could be loaded', causes);
 }
 
+/** The wasm the Node entry loads: `SOFT_SAMPLING_WASM_PATH`, else `artifacts/soft_sampling.wasm`. */
+export function wasmPath(): string {
+  return process.env.SOFT_SAMPLING_WASM_PATH ?? join(artifactsDir(), 'soft_sampling.wasm');
+}
+
 export function loadWasmFromDisk(): Backend {
-  const path = process.env.SOFT_SAMPLING_WASM_PATH ?? join(artifactsDir(), 'soft_sampling.wasm');
+  const path = wasmPath();
   try {
     return createWasmBackend(new WebAssembly.Module(readFileSync(path)));
   } catch (e) {

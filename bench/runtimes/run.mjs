@@ -1,0 +1,141 @@
+// Size and cold start per runtime (issue 11), on the packed tarball installed in an empty folder.
+// Usage: npm run bench:runtimes  (after npm run build and bash scripts/install-runtimes.sh)
+// Writes bench/results/runtimes.json and prints the README's runtime table.
+//
+// Cold start = time to the first result: import of the library + wasm compile + instantiate + one
+// sigmoidFocalLoss call, in a fresh process (page, worker) each time; median of RUNS.
+//  - Node, Deno, Bun: measured inside the script (performance.now() around the dynamic import and
+//    the call), and from the process' time origin (runtime start) to the result; also the CPU time
+//    of the same span (process.cpuUsage, all threads), which contention on a shared machine
+//    inflates far less than wall time.
+//  - Chromium: inside the page (dynamic import, initWasm(), call); and from navigation start.
+//  - workerd: its clocks do not advance while a script runs, so it is measured from outside:
+//    Miniflare start → first response, for this worker and for an empty worker; the difference
+//    is the library's cost (module evaluation, where the `workerd` export compiles the wasm).
+import { gzipSync } from 'node:zlib';
+import { mkdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+import * as L from '../../test/runtimes/lib.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const RUNS = Number(process.env.RUNS ?? 7);
+const KiB = (n) => n / 1024;
+const gz = (buf) => gzipSync(buf, { level: 9 }).length;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const min = (xs) => Math.min(...xs);
+
+const COLD = `
+const c0 = globalThis.process?.cpuUsage?.();
+const t0 = performance.now();
+const ss = await import('soft-sampling');
+if (ss.initWasm && MODE === 'init') await ss.initWasm();
+if (MODE === 'wasm') ss.useBackend('wasm');
+ss.sigmoidFocalLoss([[2, -1.5, 0.3]], [[1, 0, 0]], { alpha: 0.25, gamma: 2 });
+const t1 = performance.now();
+const c1 = c0 && globalThis.process.cpuUsage(c0);
+console.log('COLD ' + JSON.stringify({ script: t1 - t0, sinceStart: t1, cpu: c1 ? (c1.user + c1.system) / 1000 : undefined, backend: ss.backendInfo().active }));
+`;
+
+const { dir, tgz } = L.packAndInstall();
+const results = { date: new Date().toISOString(), machine: `${os.cpus()[0].model}, ${os.cpus().length} cores`, loadAvgAtStart: os.loadavg()[0], runs: RUNS, sizes: {}, cold: {} };
+try {
+  // sizes
+  const wasm = readFileSync(join(dir, 'node_modules/soft-sampling/dist/soft_sampling.wasm'));
+  const edge = readFileSync(join(dir, 'node_modules/soft-sampling/dist/edge.mjs'));
+  results.sizes.wasm = { raw: wasm.length, gzip: gz(wasm) };
+  results.sizes.edgeJs = { raw: edge.length, gzip: gz(edge) };
+  for (const minify of [false, true]) {
+    const { log } = L.buildWorker(dir, undefined, { minify, outdir: minify ? 'out-min' : 'out' });
+    const m = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(log);
+    results.sizes[minify ? 'workerMinified' : 'worker'] = { rawKiB: Number(m[1]), gzipKiB: Number(m[2]) };
+  }
+  results.sizes.tarball = { raw: statSync(tgz).size };
+
+  // Node, Deno, Bun
+  const cold = (cmd, args, mode) => {
+    writeFileSync(join(dir, 'cold.mjs'), `const MODE = ${JSON.stringify(mode)};\n${COLD}`);
+    const rows = [];
+    for (let i = 0; i < RUNS; i++) {
+      const out = L.run(cmd, [...args, 'cold.mjs'], { cwd: dir });
+      rows.push(JSON.parse(out.split('\n').find((l) => l.startsWith('COLD ')).slice(5)));
+    }
+    return {
+      backend: rows[0].backend,
+      scriptMs: median(rows.map((r) => r.script)),
+      scriptMinMs: min(rows.map((r) => r.script)),
+      cpuMs: rows[0].cpu === undefined ? undefined : median(rows.map((r) => r.cpu)),
+      sinceStartMs: median(rows.map((r) => r.sinceStart)),
+    };
+  };
+  results.cold['node (native)'] = cold(process.execPath, [], 'native');
+  results.cold['node (wasm)'] = cold(process.execPath, [], 'wasm');
+  results.cold.deno = cold(L.bin('deno'), ['run'], 'auto');
+  results.cold.bun = cold(L.bin('bun'), [], 'auto');
+
+  // workerd: the README worker vs an empty worker
+  const w = writeFileSync;
+  w(join(dir, 'apps/workerd/src/empty.mjs'), 'export default { fetch: () => new Response("{}") };\n');
+  const ours = L.buildWorker(dir, undefined, { outdir: 'out-cold' });
+  const empty = L.buildWorker(dir, 'src/empty.mjs', { outdir: 'out-empty' });
+  const startAndAsk = async (b) => {
+    const t0 = performance.now();
+    const { mf, url } = await L.startWorker(b.outdir, b.main);
+    const res = await fetch(url, { method: 'POST', body: JSON.stringify({ logits: [[2, -1.5, 0.3]], targets: [[1, 0, 0]] }) });
+    await res.text();
+    const t = performance.now() - t0;
+    await mf.dispose();
+    return t;
+  };
+  // interleaved, so that load on the machine hits both alike
+  const xsOurs = [], xsEmpty = [];
+  for (let i = 0; i < RUNS; i++) {
+    xsOurs.push(await startAndAsk(ours));
+    xsEmpty.push(await startAndAsk(empty));
+  }
+  const tOurs = median(xsOurs), tEmpty = median(xsEmpty);
+  results.cold.workerd = { backend: 'wasm', startToFirstResponseMs: tOurs, emptyWorkerMs: tEmpty, scriptMs: tOurs - tEmpty };
+
+  // Chromium: a page per run, dynamic import + initWasm() + one call
+  w(
+    join(dir, 'apps/plain/cold.html'),
+    `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body>
+<script type="importmap">{ "imports": { "soft-sampling": "/node_modules/soft-sampling/dist/edge.mjs" } }</script>
+<script type="module">const MODE = 'init';${COLD.replace("console.log('COLD ' + JSON.stringify(", 'window.__cold = (').replace('}));', '});')}
+</script></body></html>`,
+  );
+  const server = await L.serveStatic(dir);
+  const browser = await L.launchChromium();
+  try {
+    const rows = [];
+    for (let i = 0; i < RUNS; i++) {
+      const page = await browser.context.newPage();
+      await page.goto(`${server.url}/apps/plain/cold.html`);
+      await page.waitForFunction(() => window.__cold !== undefined);
+      rows.push(await page.evaluate(() => window.__cold));
+      await page.close();
+    }
+    results.cold.chromium = { backend: rows[0].backend, scriptMs: median(rows.map((r) => r.script)), scriptMinMs: min(rows.map((r) => r.script)), sinceStartMs: median(rows.map((r) => r.sinceStart)) };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+} finally {
+  L.cleanup(dir);
+}
+
+mkdirSync(join(here, '..', 'results'), { recursive: true });
+writeFileSync(join(here, '..', 'results', 'runtimes.json'), JSON.stringify(results, null, 2));
+const s = results.sizes;
+console.log(`load average at start ${results.loadAvgAtStart.toFixed(1)} on ${results.machine}`);
+console.log(`wasm ${KiB(s.wasm.raw).toFixed(1)} KiB raw, ${KiB(s.wasm.gzip).toFixed(1)} KiB gzipped; edge.mjs ${KiB(s.edgeJs.raw).toFixed(1)} KiB raw, ${KiB(s.edgeJs.gzip).toFixed(1)} KiB gzipped`);
+console.log(`Worker bundle (wrangler, README worker): ${s.worker.rawKiB} KiB, ${s.worker.gzipKiB} KiB gzipped; with --minify ${s.workerMinified.rawKiB} KiB, ${s.workerMinified.gzipKiB} KiB gzipped`);
+console.log('\n| runtime | backend | first result: import + compile + instantiate + 1 call, median (min) | CPU time of that, median | from runtime start, median |');
+console.log('|---|---|---|---|---|');
+for (const [name, r] of Object.entries(results.cold)) {
+  const start = r.sinceStartMs !== undefined ? `${r.sinceStartMs.toFixed(1)} ms` : `${r.startToFirstResponseMs.toFixed(0)} ms (Miniflare start → response; empty worker ${r.emptyWorkerMs.toFixed(0)} ms)`;
+  const minTxt = r.scriptMinMs !== undefined ? ` (${r.scriptMinMs.toFixed(1)})` : ' (difference of medians)';
+  const cpu = r.cpuMs !== undefined ? `${r.cpuMs.toFixed(1)} ms` : '—';
+  console.log(`| ${name} | ${r.backend} | ${r.scriptMs.toFixed(1)} ms${minTxt} | ${cpu} | ${start} |`);
+}

@@ -1,0 +1,119 @@
+// Issue 11: the library as a user gets it (`npm pack`, installed into an empty folder) in every
+// runtime the README names — Node (native, wasm), workerd (bundled by wrangler as `wrangler deploy`
+// does, run by Miniflare with cf: false: `wrangler dev` would try to fetch Request.cf from the net),
+// Deno, Bun, Debian's Chromium (plain page with an import map; Vite, webpack 5 and esbuild
+// bundles). Each runs the README snippet of its section (apps/*) and then the same script
+// (compute.mjs), whose results must equal Node's native ones (floats within 1e-6, indices exactly).
+// Servers listen on 127.0.0.1 only and are closed here. Needs `bash scripts/install-runtimes.sh`.
+// Run: node --test test/runtimes/runtimes.test.mjs (after `npm run build`).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as L from './lib.mjs';
+
+let dir;
+let ref;
+let server;
+let browser;
+
+before(() => {
+  for (const tool of ['wrangler', 'deno', 'bun', 'vite', 'webpack', 'esbuild']) {
+    assert.ok(existsSync(L.bin(tool)), `${tool} is not installed: run bash scripts/install-runtimes.sh`);
+  }
+  assert.ok(existsSync(L.CHROMIUM), 'chromium is not installed: run bash scripts/install-runtimes.sh');
+  assert.ok(existsSync(join(L.ROOT, 'dist', 'soft_sampling.wasm')), 'the library is not built: npm run build');
+  ({ dir } = L.packAndInstall());
+  ref = L.runNodeApp(dir, 'node-native');
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  L.cleanup(dir);
+});
+
+const agrees = (got, backend = 'wasm') => {
+  assert.equal(got.backend, backend);
+  assert.deepEqual(L.compareResults(got, ref), []);
+};
+
+test('Node, native addon: the reference is computed on the native backend', () => {
+  assert.equal(ref.backend, 'native');
+  assert.deepEqual(ref.ints.iouShape, [24, 11]);
+  assert.equal(ref.ints.ghmSteps[0], 2);
+  assert.ok(ref.ints.posInds.length > 0 && ref.ints.negInds.length > 0);
+});
+
+test('Node, wasm: same results as native', () => {
+  agrees(L.runNodeApp(dir, 'node-wasm'));
+});
+
+test('the edge entry in the tarball imports no node: module and reads no environment', () => {
+  const edge = readFileSync(join(dir, 'node_modules', 'soft-sampling', 'dist', 'edge.mjs'), 'utf8');
+  assert.doesNotMatch(edge, /\bfrom\s*["']node:|import\(\s*["']node:|require\(/);
+  assert.doesNotMatch(edge, /process\.env|Deno\.env|\.env\b/);
+  assert.match(edge, /new URL\(["']\.\/soft_sampling\.wasm["'], import\.meta\.url\)/);
+});
+
+test('Deno (the `deno` export, no permission flags): same results, backend wasm', () => {
+  agrees(L.runDenoApp(dir, 'deno'));
+});
+
+test('Bun (the `bun` export): same results, backend wasm', () => {
+  agrees(L.runBunApp(dir, 'bun'));
+});
+
+test('Deno and Bun, soft-sampling/edge alone: initWasm() fetches the wasm beside the entry (Deno: --allow-read)', () => {
+  agrees(L.runDenoApp(dir, 'edge-init', ['--allow-read=node_modules'], ['edge']));
+  agrees(L.runBunApp(dir, 'edge-init', ['edge']));
+});
+
+test('Cloudflare Workers: wrangler bundles it unconfigured, workerd runs it on wasm', async () => {
+  const { outdir, main, files } = L.buildWorker(dir, 'src/test-entry.mjs', { outdir: 'out-test' });
+  assert.ok(files.some((f) => f.endsWith('.wasm')), `the bundle carries the wasm module: ${files}`);
+  const { mf, url } = await L.startWorker(outdir, main);
+  try {
+    assert.equal(url.hostname, '127.0.0.1');
+    agrees(await (await fetch(new URL('/compute', url))).json());
+    // the README worker itself
+    const res = await fetch(url, { method: 'POST', body: JSON.stringify({ logits: [[2, -1.5, 0.3]], targets: [[1, 0, 0]] }) });
+    const body = await res.json();
+    assert.equal(body.backend, 'wasm');
+    assert.ok(Math.abs(body.loss - 0.07230694) < 1e-6, `loss ${body.loss}`);
+    assert.equal(body.grad.length, 3);
+  } finally {
+    await mf.dispose();
+  }
+});
+
+const pages = {
+  plain: { path: '/apps/plain/index.html' },
+  vite: { path: '/apps/vite/dist/index.html', build: L.bundlers.vite },
+  webpack: { path: '/apps/webpack/index.html', build: L.bundlers.webpack },
+  esbuild: { path: '/apps/esbuild/index.html', build: L.bundlers.esbuild },
+};
+
+test('Chromium, Vite dev server (unbundled, dependency pre-bundling): same results, no console errors', async () => {
+  const vite = await L.startViteDev(dir);
+  try {
+    browser ??= await L.launchChromium();
+    const { result, errors } = await L.runPage(browser.context, `${vite.url}/index.html`);
+    assert.deepEqual(errors, []);
+    agrees(result);
+  } finally {
+    await vite.stop();
+  }
+});
+
+for (const [name, { path, build }] of Object.entries(pages)) {
+  test(`Chromium, ${name === 'plain' ? 'plain <script type="module"> page' : name + ' bundle'}: same results, backend wasm, no console errors`, async () => {
+    if (build) build(dir);
+    server ??= await L.serveStatic(dir);
+    browser ??= await L.launchChromium();
+    const { result, text, errors } = await L.runPage(browser.context, server.url + path);
+    assert.deepEqual(errors, []);
+    assert.match(text, /wasm 0\.07230\d*/);
+    agrees(result);
+  });
+}
