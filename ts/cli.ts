@@ -17,6 +17,8 @@ import { COCO_STAT_KEYS } from './eval/coco';
 import { readGroundTruth, readDetections, InputError } from './analyze/read';
 import { runAnalyze } from './analyze/run';
 import { checkOutputTarget } from './analyze/artifacts';
+import { checkInputs } from './analyze/warnings';
+import { groupByImage } from './eval/images';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUNDLED_DIR = join(ROOT, 'data', 'cartucho-map-indoor85', 'coco');
@@ -60,7 +62,8 @@ function fail(cmd: string, e: unknown): never {
   else if (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && (e as NodeJS.ErrnoException).syscall) {
     // file-system errors (ENOENT, EISDIR, EACCES, ...): the message says what; no stack
     process.stderr.write(`${prefix} ${e.message}\n`);
-  } else process.stderr.write(`${prefix} ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  } else if (process.env.SOFT_SAMPLING_DEBUG) process.stderr.write(`${prefix} ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  else process.stderr.write(`${prefix} internal error: ${e instanceof Error ? e.message : String(e)} (a bug: please report it; SOFT_SAMPLING_DEBUG=1 prints the stack)\n`);
   process.exit(1);
 }
 
@@ -170,6 +173,7 @@ Examples:
           legacyOffset,
           workerFile: new URL('./worker.mjs', import.meta.url),
           progress: progressBar(!opts.quiet && !!process.stderr.isTTY),
+          warn: (w: string) => process.stderr.write(`soft-sampling analyze: warning: ${w}\n`),
         });
         if (!opts.quiet) {
           const s = res.coco;
@@ -199,6 +203,7 @@ Examples:
         setBackend(opts.backend);
         const g = readGroundTruth(opts.gt);
         const d = readDetections(opts.dets, g);
+        for (const w of checkInputs(g, groupByImage(g, d)).warnings) process.stderr.write(`soft-sampling eval: warning: ${w}\n`);
         if (opts.voc) {
           const r = evaluateVocParsed(g, d, { iouThreshold: opts.iouThreshold, interpolation: opts.elevenPoint ? '11-point' : 'all-point', legacyOffset: opts.legacyOffset });
           if (opts.json) process.stdout.write(JSON.stringify({ mAP: r.mAP, iouThreshold: r.iouThreshold, interpolation: r.interpolation, classes: r.classes.map(({ precision, recall, ...c }) => c) }, null, 2) + '\n');

@@ -9,6 +9,10 @@ export interface ReportInput {
   inputs: { gt: string; dets: string; bundled: boolean };
   counts: { images: number; gtBoxes: number; crowd: number; detections: number; categories: number; positives: number; negatives: number; ignored: number };
   backend: string;
+  /** Likely mistakes in the inputs (also printed on stderr). */
+  warnings?: string[];
+  /** What the inputs lack (empty lists, classes without gt or detections). */
+  notes?: string[];
   settingsLines: string[];
   coco: CocoEvalResult;
   voc: VocEvalResult;
@@ -47,6 +51,8 @@ export function reportMarkdown(r: ReportInput): string {
   L.push(`Ground truth: \`${r.inputs.gt}\`  `, `Detections: \`${r.inputs.dets}\`${r.inputs.bundled ? ' (bundled data, see data/cartucho-map-indoor85/SOURCE.md)' : ''}  `, `Backend: ${r.backend}`, '');
   const c = r.counts;
   L.push(`${c.images} images, ${c.categories} categories, ${c.gtBoxes} gt boxes (${c.crowd} crowd), ${c.detections} detections → ${c.positives} positives, ${c.negatives} negatives${c.ignored ? `, ${c.ignored} on crowd regions` : ''}.`, '');
+  if (r.warnings?.length) L.push('**Warnings about the inputs:**', '', ...r.warnings.map((w) => `- ⚠ ${w}`), '');
+  if (r.notes?.length) L.push('**Notes:**', '', ...r.notes.map((w) => `- ${w}`), '');
   L.push('## Evaluation', '');
   L.push(`VOC mAP@${r.voc.iouThreshold} (${r.voc.interpolation}): **${r.voc.mAP.toFixed(4)}** over ${r.voc.classes.filter((x) => x.nGt > 0).length} classes with gt.`, '');
   L.push('| COCO metric | value |', '|---|---|');
@@ -60,10 +66,12 @@ export function reportMarkdown(r: ReportInput): string {
   for (const a of r.analyses) {
     L.push(`## ${a.title}`, '', `*${a.figure}*`, '');
     if (r.svgs.has(a.id)) L.push(`![${a.title}](${a.id}.${r.png ? 'png' : 'svg'})`, '');
+    else if (a.status === 'empty') L.push(`**Not drawn:** ${a.missing ?? 'no data'}.`, '');
     L.push(a.caption, '');
     for (const s of a.summary ?? []) L.push(`- ${s}`);
     if (a.summary?.length) L.push('');
-    L.push(`Data: [\`${a.id}.json\`](${a.id}.json), [\`${a.id}.csv\`](${a.id}.csv); chart: [\`${a.id}.svg\`](${a.id}.svg)${r.png ? `, [\`${a.id}.png\`](${a.id}.png)` : ''}.`, '');
+    const mdChart = r.svgs.has(a.id) ? `; chart: [\`${a.id}.svg\`](${a.id}.svg)${r.png ? `, [\`${a.id}.png\`](${a.id}.png)` : ''}` : '';
+    L.push(`Data: [\`${a.id}.json\`](${a.id}.json)${a.csv ? `, [\`${a.id}.csv\`](${a.id}.csv)` : ''}${mdChart}.`, '');
   }
   return L.join('\n');
 }
@@ -79,6 +87,8 @@ export function reportHtml(r: ReportInput): string {
   H.push(`<p>Ground truth: <code>${esc(r.inputs.gt)}</code><br>Detections: <code>${esc(r.inputs.dets)}</code>${r.inputs.bundled ? ' (bundled data)' : ''}<br>Backend: ${esc(r.backend)}</p>`);
   const c = r.counts;
   H.push(`<p>${c.images} images, ${c.categories} categories, ${c.gtBoxes} gt boxes (${c.crowd} crowd), ${c.detections} detections → ${c.positives} positives, ${c.negatives} negatives${c.ignored ? `, ${c.ignored} on crowd regions` : ''}.</p>`);
+  if (r.warnings?.length) H.push('<p class="missing"><b>Warnings about the inputs:</b></p><ul class="missing">', ...r.warnings.map((w) => `<li>⚠ ${esc(w)}</li>`), '</ul>');
+  if (r.notes?.length) H.push('<p><b>Notes:</b></p><ul>', ...r.notes.map((w) => `<li>${esc(w)}</li>`), '</ul>');
   H.push('<h2>Evaluation</h2>', `<p>VOC mAP@${r.voc.iouThreshold} (${r.voc.interpolation}): <b>${r.voc.mAP.toFixed(4)}</b></p>`);
   H.push('<table><tr><th>COCO metric</th><th>value</th></tr>');
   for (const k of COCO_STAT_KEYS) H.push(`<tr><td>${esc(COCO_LABELS[k])}</td><td class="n">${f4(r.coco.stats[k])}</td></tr>`);
@@ -88,9 +98,11 @@ export function reportHtml(r: ReportInput): string {
     H.push(`<h2 id="${a.id}">${esc(a.title)}</h2>`, `<p><i>${esc(a.figure)}</i></p>`);
     const svg = r.svgs.get(a.id);
     if (svg) H.push(`<figure>${svg.replace(/^<\?xml[^>]*>\s*/, '')}</figure>`);
+    else if (a.status === 'empty') H.push(`<p class="missing"><b>Not drawn:</b> ${esc(a.missing ?? 'no data')}.</p>`);
     H.push(`<p>${inline(a.caption)}</p>`);
     if (a.summary?.length) H.push('<ul>', ...a.summary.map((s) => `<li>${inline(s)}</li>`), '</ul>');
-    H.push(`<p>Data: <a href="${a.id}.json">${a.id}.json</a>, <a href="${a.id}.csv">${a.id}.csv</a>; chart: <a href="${a.id}.svg">svg</a>${r.png ? `, <a href="${a.id}.png">png</a>` : ''}</p>`);
+    const chart = svg ? `; chart: <a href="${a.id}.svg">svg</a>${r.png ? `, <a href="${a.id}.png">png</a>` : ''}` : '';
+    H.push(`<p>Data: <a href="${a.id}.json">${a.id}.json</a>${a.csv ? `, <a href="${a.id}.csv">${a.id}.csv</a>` : ''}${chart}</p>`);
   }
   H.push('</body></html>', '');
   return H.join('\n');

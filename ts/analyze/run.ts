@@ -17,6 +17,7 @@ import { weightsVsIou } from './weights-iou';
 import { anchorsReport } from './anchors';
 import type { AnchorImageStats, AnchorParams } from './anchors-stage';
 import { reportHtml, reportMarkdown } from './report';
+import { checkInputs } from './warnings';
 
 export interface AnalyzeOptions extends AnalyzeSettings {
   gt: string;
@@ -34,6 +35,8 @@ export interface AnalyzeOptions extends AnalyzeSettings {
   /** Progress callbacks (the CLI's bar). */
   progress?: { start(total: number, label: string): void; update(done: number): void; stop(): void };
   log?: (line: string) => void;
+  /** Called once per warning about the inputs (the CLI prints them on stderr); they are also in the report. */
+  warn?: (line: string) => void;
 }
 
 export interface AnalyzeSummary {
@@ -49,6 +52,12 @@ function cocoRows(res: CocoEvalResult, names: Map<number, string>): Row[] {
   return cocoPerCategory(res).map((c) => ({ category_id: c.categoryId, name: names.get(c.categoryId) ?? '', AP: c.AP, AP50: c.AP50, AP75: c.AP75, AR100: c.AR }));
 }
 
+/** Number of inline data rows of a Vega-Lite spec (0: nothing to draw; vega cannot size an empty chart). */
+function chartRows(spec: Record<string, unknown>): number {
+  const d = spec.data as { values?: unknown[] } | undefined;
+  return Array.isArray(d?.values) ? d!.values.length : 1;
+}
+
 export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
   const files = { gt: o.gtLabel ?? o.gt, dets: o.detsLabel ?? o.dets };
   const gtSet = readGroundTruth(o.gt);
@@ -58,6 +67,8 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     return groupByImage(gtSet, detSet);
   })();
   const nDets = images.reduce((a, im) => a + im.dets.length, 0);
+  const checks = checkInputs(gtSet, images);
+  for (const w of checks.warnings) o.warn?.(w);
   const cocoParams = resolveCocoParams();
   const catIds = gtSet.categories.map((c) => c.id).sort((a, b) => a - b);
   const names = new Map(gtSet.categories.map((c) => [c.id, c.name] as [number, string]));
@@ -94,7 +105,19 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
 
     // 3. analyses
     const analyses: AnalysisOutput[] = [];
-    for (const fn of [focalCdf, ghmDensity, ghmReweighted, pisaPrimeSamples, pisaPrRescored, weightsVsIou]) analyses.push(await fn(ctx));
+    const nPos = samples.filter((s) => s.target === 1).length;
+    const noSamples = nDets === 0 ? 'no detections (the detections list is empty)' : samples.length === 0 ? 'no samples (every detection lies on a crowd region)' : null;
+    const noPositives = noSamples ?? (nPos > 0 ? null : gtSet.boxes.length === 0 ? 'no positives (the ground truth has no annotations)' : 'no positives (no detection matched a gt box of its class at IoU ≥ 0.5)');
+    const noGt = gtSet.boxes.length === 0 ? 'no gt boxes (precision and recall are undefined)' : null;
+    const needs: [typeof focalCdf, string | null][] = [[focalCdf, noSamples], [ghmDensity, noSamples], [ghmReweighted, noSamples], [pisaPrimeSamples, noPositives], [pisaPrRescored, noGt], [weightsVsIou, noPositives]];
+    for (const [fn, missing] of needs) {
+      const a = await fn(ctx);
+      if (missing) {
+        a.status = 'empty';
+        a.missing = missing;
+      }
+      analyses.push(a);
+    }
     const anchorParams: AnchorParams = { posIouThr: 0.5, negIouThr: 0.4, minPosIou: 0, bins: 20 };
     if (o.anchors) {
       o.progress?.start(images.length, 'anchors');
@@ -109,10 +132,13 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     let k = 0;
     for (const a of analyses) {
       o.progress?.update(k++);
-      if (a.status !== 'ok') continue;
+      if (a.status === 'ok' && a.spec && chartRows(a.spec) === 0) {
+        a.status = 'empty';
+        a.missing ??= 'no data points to draw';
+      }
       art.add(`${a.id}.json`, toJson({ id: a.id, title: a.title, figure: a.figure, caption: a.caption, ...(a.json as object) }));
       if (a.csv) art.add(`${a.id}.csv`, toCsv(a.csv));
-      if (a.spec) {
+      if (a.spec && a.status === 'ok') {
         const { svg, png } = await renderChart(a.spec, { png: o.png });
         svgs.set(a.id, svg);
         art.add(`${a.id}.svg`, svg);
@@ -141,10 +167,10 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
       `VOC matching IoU ${o.legacyOffset ? 'with the VOC +1 pixel convention (inclusive integer corners, as the bundled Cartucho boxes are)' : 'without a +1 pixel offset (COCO convention)'}; COCO evaluation: pycocotools semantics, no offset`,
       'per-image stages run on a worker pool (`--workers`); the output is byte-identical for any number of workers',
     ];
-    const rin = { title: 'soft-sampling analyze — report', inputs: { gt: files.gt, dets: files.dets, bundled: o.bundled }, counts, backend, settingsLines, coco, voc, analyses, svgs, png: o.png };
+    const rin = { title: 'soft-sampling analyze — report', inputs: { gt: files.gt, dets: files.dets, bundled: o.bundled }, counts, warnings: checks.warnings, notes: checks.notes, backend, settingsLines, coco, voc, analyses, svgs, png: o.png };
     art.add('report.md', reportMarkdown(rin));
     art.add('report.html', reportHtml(rin));
-    art.add('summary.json', toJson({ inputs: files, backend: info.active, counts, coco: coco.stats, vocMAP: voc.mAP, analyses: analyses.map((a) => ({ id: a.id, status: a.status, summary: a.summary ?? [] })) }));
+    art.add('summary.json', toJson({ inputs: files, backend: info.active, counts, warnings: checks.warnings, notes: checks.notes, coco: coco.stats, vocMAP: voc.mAP, analyses: analyses.map((a) => ({ id: a.id, status: a.status, ...(a.missing ? { missing: a.missing } : {}), summary: a.summary ?? [] })) }));
     art.writeAtomically(o.out);
     return { out: o.out, files: [...art.files.keys()].sort(), coco: coco.stats, vocMAP: voc.mAP, positives: counts.positives, negatives: counts.negatives };
   } finally {

@@ -34,7 +34,10 @@ export interface AnalysisOutput {
   figure: string;
   /** How to read it; the choices made. */
   caption: string;
-  status: 'ok';
+  /** `'ok'`: drawn; `'empty'`: nothing to draw (see `missing`), the data files are still written. */
+  status: 'ok' | 'empty';
+  /** What the input lacks for this analysis (status `'empty'`), e.g. "no positives (no detection matched a gt box)". */
+  missing?: string;
   json?: unknown;
   csv?: Row[];
   spec?: ChartSpec;
