@@ -7,12 +7,17 @@ import { dirname, basename, join, resolve } from 'node:path';
 
 export type Row = Record<string, string | number | boolean | null>;
 
-/** RFC 4180 CSV: header from `columns` (default: keys of the first row), `\n` line ends. */
+/**
+ * RFC 4180 CSV: header from `columns` (default: keys of the first row), `\n` line ends. Text cells
+ * beginning with `=`, `+`, `-`, `@`, tab or CR get a leading `'` (spreadsheet formula injection); numbers are written as they are.
+ */
 export function toCsv(rows: Row[], columns?: string[]): string {
   const cols = columns ?? (rows.length ? Object.keys(rows[0]) : []);
   const cell = (v: unknown): string => {
     if (v === null || v === undefined) return '';
-    const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
+    let s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
+    // CSV injection: a text cell starting with = + - @ (or tab / CR) is a formula to a spreadsheet; a leading ' makes it text (OWASP)
+    if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
@@ -31,35 +36,81 @@ export class Artifacts {
   }
 
   /**
-   * Writes every file into `<parent>/.<name>.tmp-<pid>` and renames it to `outDir` (an existing
-   * `outDir` is replaced only after the new one is complete). On failure the temporary directory is removed.
+   * Writes every file into `<parent>/.<name>.tmp-<pid>`, then puts it in place so that `outDir` is
+   * never missing and every file in it is always complete:
+   * - no `outDir` yet: the temporary directory is renamed to it (one atomic step);
+   * - an existing report: each new file is renamed over its old version (an atomic replace per file),
+   *   `summary.json` last, then the old report's files that the new one lacks are removed. A kill
+   *   during this leaves a directory that is still a report (old and new files, each whole); the next
+   *   run replaces it.
+   * Leftover `.<name>.tmp-<pid>` / `.<name>.old-<pid>` directories of killed runs (pid no longer alive)
+   * are removed first. On failure the temporary directory is removed.
    */
   writeAtomically(outDir: string): void {
     const target = checkOutputTarget(outDir);
     const parent = dirname(target);
     const tmp = join(parent, `.${basename(target)}.tmp-${process.pid}`);
     mkdirSync(parent, { recursive: true });
+    removeStale(parent, basename(target));
     rmSync(tmp, { recursive: true, force: true });
+    const names = [...this.files.keys()].sort((a, b) => (a === 'summary.json' ? 1 : b === 'summary.json' ? -1 : a < b ? -1 : 1));
     try {
       mkdirSync(tmp);
-      for (const [name, content] of [...this.files.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      for (const name of names) {
         const p = join(tmp, name);
         mkdirSync(dirname(p), { recursive: true });
-        writeFileSync(p, content);
+        writeFileSync(p, this.files.get(name)!);
       }
-      if (existsSync(target)) {
-        const old = join(parent, `.${basename(target)}.old-${process.pid}`);
-        renameSync(target, old);
+      if (!existsSync(target)) {
         renameSync(tmp, target);
-        rmSync(old, { recursive: true, force: true });
-      } else {
-        renameSync(tmp, target);
+        return;
       }
+      for (const name of names) {
+        const dst = join(target, name);
+        mkdirSync(dirname(dst), { recursive: true });
+        if (existsSync(dst) && statSync(dst).isDirectory()) rmSync(dst, { recursive: true, force: true });
+        renameSync(join(tmp, name), dst);
+      }
+      const keep = new Set(names.map((n) => n.split('/')[0]));
+      for (const old of readdirSync(target)) if (!keep.has(old)) rmSync(join(target, old), { recursive: true, force: true });
+      rmSync(tmp, { recursive: true, force: true });
     } catch (e) {
       rmSync(tmp, { recursive: true, force: true });
       throw e;
     }
   }
+}
+
+/** True when a process with this pid exists (EPERM: it exists but is not ours). */
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes `.<name>.tmp-<pid>` / `.<name>.old-<pid>` in `parent` left by runs that were killed (pid not alive). */
+export function removeStale(parent: string, name: string): string[] {
+  const removed: string[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(parent);
+  } catch {
+    return removed;
+  }
+  const prefix = `.${name}.`;
+  for (const e of entries) {
+    if (!e.startsWith(prefix)) continue;
+    const m = /^(tmp|old)-(\d+)$/.exec(e.slice(prefix.length));
+    if (!m) continue;
+    const pid = Number(m[2]);
+    if (pid === process.pid || pidAlive(pid)) continue;
+    rmSync(join(parent, e), { recursive: true, force: true });
+    removed.push(e);
+  }
+  return removed;
 }
 
 /** Files every report directory holds; a non-empty directory without them is not ours to replace. */
