@@ -15,6 +15,7 @@ import { SoftSamplingError } from './errors';
 import { evaluateCocoParsed, evaluateVocParsed } from './api/eval';
 import { COCO_STAT_KEYS } from './eval/coco';
 import { readGroundTruth, readDetections, InputError } from './analyze/read';
+import { FORMATS, readGtAs, readDetsAs, type FormatOptions } from './analyze/formats';
 import { runAnalyze } from './analyze/run';
 import { checkOutputTarget } from './analyze/artifacts';
 import { checkInputs } from './analyze/warnings';
@@ -95,6 +96,22 @@ function progressBar(enabled: boolean) {
   };
 }
 
+/** The input-format options shared by analyze and eval. */
+function formatOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--gt-format <f>', 'ground-truth format: coco (JSON file), voc (directory of Pascal VOC .xml), yolo (directory of normalised <class> <cx> <cy> <w> <h> .txt), txt (directory of <class> <x1> <y1> <x2> <y2> [difficult] .txt)').choices([...FORMATS]).default('coco'))
+    .addOption(new Option('--dets-format <f>', 'detections format: coco (JSON results list, or - for stdin), voc (devkit results directory, comp4_det_<set>_<class>.txt: <image> <score> <xmin> <ymin> <xmax> <ymax>), yolo (directory of <class> <cx> <cy> <w> <h> <score> .txt), txt (directory of <class> <score> <x1> <y1> <x2> <y2> .txt)').choices([...FORMATS]).default('coco'))
+    .option('--classes <file>', 'yolo: class names, one per line (line k = class index k)')
+    .option('--image-sizes <file>', 'yolo, txt --coords relative: image sizes, lines <image> <width> <height>')
+    .option('--images <dir>', 'yolo, txt --coords relative: the images, whose sizes are read from their headers')
+    .addOption(new Option('--box-format <f>', 'txt: the four box numbers are x1 y1 x2 y2 (xyxy) or x y w h (xywh)').choices(['xyxy', 'xywh']).default('xyxy'))
+    .addOption(new Option('--coords <c>', 'txt: absolute pixels or relative (fractions of the image size)').choices(['absolute', 'relative']).default('absolute'));
+}
+
+function fmtOpts(opts: Record<string, unknown>): FormatOptions {
+  return { classes: opts.classes as string | undefined, imageSizes: opts.imageSizes as string | undefined, images: opts.images as string | undefined, boxFormat: opts.boxFormat as 'xyxy' | 'xywh', coords: opts.coords as 'absolute' | 'relative' };
+}
+
 export function buildProgram(): Command {
   const program = new Command();
   program
@@ -106,16 +123,16 @@ export function buildProgram(): Command {
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-  program
-    .command('analyze')
+  formatOptions(program
+    .command('analyze'))
     .description('Evaluate detections against ground truth (COCO + VOC AP) and write the Focal Loss / GHM / PISA analyses as JSON, CSV, SVG/PNG charts and report.html / report.md. Without --gt/--dets: the bundled data (data/cartucho-map-indoor85, 85 images, 686 gt boxes, 494 real detections).')
-    .option('--gt <file>', 'COCO ground-truth annotations (JSON: images, annotations, categories) (default: bundled data/cartucho-map-indoor85/coco/groundtruths_coco.json)')
-    .option('--dets <file>', 'COCO results (JSON list of {image_id, category_id, bbox: [x, y, w, h], score}) (default: bundled data/cartucho-map-indoor85/coco/detections_coco.json)')
+    .option('--gt <path>', 'ground truth: a COCO dataset JSON (images, annotations, categories), or a directory for --gt-format voc/yolo/txt (default: bundled data/cartucho-map-indoor85/coco/groundtruths_coco.json)')
+    .option('--dets <path>', 'detections: a COCO results JSON (list of {image_id, category_id, bbox: [x, y, w, h], score}; - reads stdin), or a directory for --dets-format voc/yolo/txt (default: bundled data/cartucho-map-indoor85/coco/detections_coco.json)')
     .option('--out <dir>', 'output directory; written to a temporary directory beside it and renamed at the end', 'soft-sampling-report')
     .addOption(new Option('--backend <name>', 'kernel backend').choices(['auto', 'native', 'wasm', 'ts']).default('auto'))
     .option('--workers <n>', `worker threads for the per-image stages, 0…256; 0 = in the main thread (default: number of cores, ${CORES} here)`, intArg('--workers', 0, 256))
     .option('--anchors', 'also run anchors mode: RetinaNet anchors over every image assigned to the gt boxes (MaxIoU 0.5/0.4, minPosIou 0), positives per gt, IoU distribution, IoU-HLR', false)
-    .option('--legacy-offset', 'VOC matching with the +1 pixel convention (boxes are inclusive integer corners) (default: on for the bundled data, off otherwise)')
+    .option('--legacy-offset', 'VOC matching with the +1 pixel convention (boxes are inclusive integer corners) (default: on for the bundled data and --gt-format voc, off otherwise)')
     .option('--no-legacy-offset', 'force the COCO convention (no +1) for the VOC matching')
     .option('--gammas <list>', 'focal-loss γ values of the CDF figure', listArg('--gammas', 0, 10), [0, 0.5, 1, 2])
     .option('--alpha <a>', 'focal-loss α', numArg('--alpha', 0, 1), 0.25)
@@ -151,11 +168,15 @@ Examples:
         }
         const inp = inputs(opts, 'analyze');
         const workers: number = opts.workers ?? CORES;
-        const legacyOffset: boolean = opts.legacyOffset ?? inp.bundled;
+        // the VOC devkit's boxes are inclusive pixel corners: +1 by default for voc gt and the bundled data
+        const legacyOffset: boolean = opts.legacyOffset ?? (inp.bundled || opts.gtFormat === 'voc');
         const rel = (p: string) => (inp.bundled ? relative(ROOT, p) : p);
         const res = await runAnalyze({
           gt: inp.gt,
           dets: inp.dets,
+          gtFormat: opts.gtFormat,
+          detsFormat: opts.detsFormat,
+          formatOptions: fmtOpts(opts),
           gtLabel: rel(inp.gt),
           detsLabel: rel(inp.dets),
           bundled: inp.bundled,
@@ -187,11 +208,11 @@ Examples:
       }
     });
 
-  program
-    .command('eval')
+  formatOptions(program
+    .command('eval'))
     .description('Print the COCO 12-number summary (pycocotools semantics) or, with --voc, the VOC per-class AP and mAP.')
-    .requiredOption('--gt <file>', 'COCO ground-truth annotations')
-    .requiredOption('--dets <file>', 'COCO results')
+    .requiredOption('--gt <path>', 'ground truth (a COCO JSON file, or a directory for --gt-format voc/yolo/txt)')
+    .requiredOption('--dets <path>', 'detections (a COCO results JSON file or - for stdin, or a directory for --dets-format voc/yolo/txt)')
     .option('--voc', 'PASCAL VOC AP per class and mAP instead of the COCO summary', false)
     .option('--iou-threshold <t>', 'VOC IoU threshold', numArg('--iou-threshold', 0, 1), 0.5)
     .option('--eleven-point', 'VOC2007 11-point interpolation instead of all-point', false)
@@ -201,8 +222,8 @@ Examples:
     .action((opts) => {
       try {
         setBackend(opts.backend);
-        const g = readGroundTruth(opts.gt);
-        const d = readDetections(opts.dets, g);
+        const g = readGtAs(opts.gtFormat, opts.gt, fmtOpts(opts), readGroundTruth);
+        const d = readDetsAs(opts.detsFormat, opts.dets, g, fmtOpts(opts), readDetections);
         for (const w of checkInputs(g, groupByImage(g, d)).warnings) process.stderr.write(`soft-sampling eval: warning: ${w}\n`);
         if (opts.voc) {
           const r = evaluateVocParsed(g, d, { iouThreshold: opts.iouThreshold, interpolation: opts.elevenPoint ? '11-point' : 'all-point', legacyOffset: opts.legacyOffset });

@@ -6,6 +6,7 @@ import { backendInfo } from '../registry';
 import { Artifacts, toCsv, toJson, type Row } from './artifacts';
 import { renderChart } from './chart';
 import { readGroundTruth, readDetections } from './read';
+import { readGtAs, readDetsAs, type Format, type FormatOptions } from './formats';
 import { StageRunner } from './pool';
 import type { MatchResult } from './stages';
 import { buildSamples } from './samples';
@@ -22,6 +23,10 @@ import { checkInputs } from './warnings';
 export interface AnalyzeOptions extends AnalyzeSettings {
   gt: string;
   dets: string;
+  /** Input formats (default coco) and the options of the yolo / txt readers. */
+  gtFormat?: Format;
+  detsFormat?: Format;
+  formatOptions?: FormatOptions;
   /** Label shown for the inputs (the bundled data's relative path). */
   gtLabel?: string;
   detsLabel?: string;
@@ -60,10 +65,10 @@ function chartRows(spec: Record<string, unknown>): number {
 
 export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
   const files = { gt: o.gtLabel ?? o.gt, dets: o.detsLabel ?? o.dets };
-  const gtSet = readGroundTruth(o.gt);
+  const gtSet = readGtAs(o.gtFormat ?? 'coco', o.gt, o.formatOptions ?? {}, readGroundTruth);
   // the normalised detections live on only inside the per-image groups
   const images = (() => {
-    const detSet = readDetections(o.dets, gtSet);
+    const detSet = readDetsAs(o.detsFormat ?? 'coco', o.dets, gtSet, o.formatOptions ?? {}, readDetections);
     return groupByImage(gtSet, detSet);
   })();
   const nDets = images.reduce((a, im) => a + im.dets.length, 0);
