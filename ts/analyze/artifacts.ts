@@ -65,7 +65,10 @@ export class Artifacts {
         renameSync(tmp, target);
         return;
       }
+      // test hook: slows the swap so a test can kill the process in the middle of it
+      const delay = Number(process.env.SOFT_SAMPLING_TEST_SWAP_DELAY_MS ?? 0);
       for (const name of names) {
+        if (delay > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, delay);
         const dst = join(target, name);
         mkdirSync(dirname(dst), { recursive: true });
         if (existsSync(dst) && statSync(dst).isDirectory()) rmSync(dst, { recursive: true, force: true });
