@@ -71,7 +71,7 @@ export function reportMarkdown(r: ReportInput): string {
     for (const s of a.summary ?? []) L.push(`- ${s}`);
     if (a.summary?.length) L.push('');
     const mdChart = r.svgs.has(a.id) ? `; chart: [\`${a.id}.svg\`](${a.id}.svg)${r.png ? `, [\`${a.id}.png\`](${a.id}.png)` : ''}` : '';
-    L.push(`Data: [\`${a.id}.json\`](${a.id}.json)${a.csv ? `, [\`${a.id}.csv\`](${a.id}.csv)` : ''}${mdChart}.`, '');
+    L.push(`Data: [\`${a.id}.json\`](${a.id}.json)${a.hasCsv ? `, [\`${a.id}.csv\`](${a.id}.csv)` : ''}${mdChart}.`, '');
   }
   return L.join('\n');
 }
@@ -102,7 +102,7 @@ export function reportHtml(r: ReportInput): string {
     H.push(`<p>${inline(a.caption)}</p>`);
     if (a.summary?.length) H.push('<ul>', ...a.summary.map((s) => `<li>${inline(s)}</li>`), '</ul>');
     const chart = svg ? `; chart: <a href="${a.id}.svg">svg</a>${r.png ? `, <a href="${a.id}.png">png</a>` : ''}` : '';
-    H.push(`<p>Data: <a href="${a.id}.json">${a.id}.json</a>${a.csv ? `, <a href="${a.id}.csv">${a.id}.csv</a>` : ''}${chart}</p>`);
+    H.push(`<p>Data: <a href="${a.id}.json">${a.id}.json</a>${a.hasCsv ? `, <a href="${a.id}.csv">${a.id}.csv</a>` : ''}${chart}</p>`);
   }
   H.push('</body></html>', '');
   return H.join('\n');

@@ -63,7 +63,16 @@ function chartRows(spec: Record<string, unknown>): number {
   return Array.isArray(d?.values) ? d!.values.length : 1;
 }
 
+/** SOFT_SAMPLING_MEMLOG=1: resident and heap memory at each stage, on stderr (for bench/analyze-scale.mjs). */
+const memlog = (stage: string) => {
+  if (!process.env.SOFT_SAMPLING_MEMLOG) return;
+  (globalThis as { gc?: () => void }).gc?.(); // live memory when run with --expose-gc
+  const m = process.memoryUsage();
+  process.stderr.write(`[mem] ${stage.padEnd(22)} rss ${(m.rss / 2 ** 20).toFixed(0).padStart(5)} MiB  heap ${(m.heapUsed / 2 ** 20).toFixed(0).padStart(5)} MiB  external ${((m.external + m.arrayBuffers) / 2 ** 20).toFixed(0).padStart(4)} MiB\n`);
+};
+
 export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
+  memlog('start');
   const files = { gt: o.gtLabel ?? o.gt, dets: o.detsLabel ?? o.dets };
   const gtSet = readGtAs(o.gtFormat ?? 'coco', o.gt, o.formatOptions ?? {}, readGroundTruth);
   // the normalised detections live on only inside the per-image groups
@@ -71,6 +80,7 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     const detSet = readDetsAs(o.detsFormat ?? 'coco', o.dets, gtSet, o.formatOptions ?? {}, readDetections);
     return groupByImage(gtSet, detSet);
   })();
+  memlog('inputs read');
   const nDets = images.reduce((a, im) => a + im.dets.length, 0);
   const checks = checkInputs(gtSet, images);
   for (const w of checks.warnings) o.warn?.(w);
@@ -78,12 +88,14 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
   const catIds = gtSet.categories.map((c) => c.id).sort((a, b) => a - b);
   const names = new Map(gtSet.categories.map((c) => [c.id, c.name] as [number, string]));
   const runner = new StageRunner({ workers: o.workers, backend: o.backend, workerFile: o.workerFile, onProgress: (d) => o.progress?.update(d) });
-  const art = new Artifacts();
+  const art = new Artifacts(o.out);
+  let ok = false;
   try {
     // 1. per-image matching (COCO cells + VOC greedy matches)
     o.progress?.start(images.length, 'matching');
     let match: MatchResult[] | null = await runner.run<MatchResult>({ kind: 'match', coco: cocoParams, vocThr: 0.5, legacyOffset: o.legacyOffset }, images);
     o.progress?.stop();
+    memlog('matched');
     const coco = cocoAccumulate(match.map((m) => m.coco), catIds, cocoParams);
     const vocEvals = match.map((m) => m.voc);
     match = null; // the COCO cells are no longer needed
@@ -91,6 +103,7 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     const samples = buildSamples(vocEvals);
     vocEvals.length = 0;
     const ignored = nDets - samples.length;
+    memlog('evaluated, samples');
     const evaluate = async (imgs: ImageInput[]) => {
       o.progress?.start(imgs.length, 'rescoring');
       const ev = await runner.run<CocoImageEval>({ kind: 'coco', coco: cocoParams }, imgs);
@@ -106,7 +119,14 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     const vocRows: Row[] = voc.classes.map((c) => ({ category_id: c.categoryId, name: c.name, ap: c.ap, n_gt: c.nGt, n_det: c.nDet, tp: c.tp, fp: c.fp }));
     art.add('eval_voc.json', toJson({ mAP: voc.mAP, iouThreshold: voc.iouThreshold, interpolation: voc.interpolation, legacyOffset: o.legacyOffset, classes: voc.classes }));
     art.add('eval_voc.csv', toCsv(vocRows));
-    art.add('samples.csv', toCsv(samples.map((s) => ({ index: s.index, image_id: s.imageId, category_id: s.categoryId, score: s.score, logit: s.logit, target: s.target, iou: s.iou })) as Row[]));
+    art.addCsv('samples.csv', (function* () {
+      for (const s of samples) yield { index: s.index, image_id: s.imageId, category_id: s.categoryId, score: s.score, logit: s.logit, target: s.target, iou: s.iou };
+    })());
+    for (const c of voc.classes) {
+      // the per-class PR arrays are in eval_voc.json now; the report needs the APs only
+      (c as { precision?: unknown }).precision = [];
+      (c as { recall?: unknown }).recall = [];
+    }
 
     // 3. analyses
     const analyses: AnalysisOutput[] = [];
@@ -115,34 +135,18 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     const noPositives = noSamples ?? (nPos > 0 ? null : gtSet.boxes.length === 0 ? 'no positives (the ground truth has no annotations)' : 'no positives (no detection matched a gt box of its class at IoU ≥ 0.5)');
     const noGt = gtSet.boxes.length === 0 ? 'no gt boxes (precision and recall are undefined)' : null;
     const needs: [typeof focalCdf, string | null][] = [[focalCdf, noSamples], [ghmDensity, noSamples], [ghmReweighted, noSamples], [pisaPrimeSamples, noPositives], [pisaPrRescored, noGt], [weightsVsIou, noPositives]];
-    for (const [fn, missing] of needs) {
-      const a = await fn(ctx);
-      if (missing) {
-        a.status = 'empty';
-        a.missing = missing;
-      }
-      analyses.push(a);
-    }
-    const anchorParams: AnchorParams = { posIouThr: 0.5, negIouThr: 0.4, minPosIou: 0, bins: 20 };
-    if (o.anchors) {
-      o.progress?.start(images.length, 'anchors');
-      const st = await runner.run<AnchorImageStats>({ kind: 'anchors', anchors: anchorParams }, images, 4);
-      o.progress?.stop();
-      analyses.push(...anchorsReport(st, anchorParams));
-    }
-
-    // 4. charts and data files
+    // each analysis's files and chart are written as soon as it is computed, and its data dropped
     const svgs = new Map<string, string>();
-    o.progress?.start(analyses.length, 'charts');
-    let k = 0;
-    for (const a of analyses) {
-      o.progress?.update(k++);
+    const emit = async (a: AnalysisOutput) => {
       if (a.status === 'ok' && a.spec && chartRows(a.spec) === 0) {
         a.status = 'empty';
         a.missing ??= 'no data points to draw';
       }
       art.add(`${a.id}.json`, toJson({ id: a.id, title: a.title, figure: a.figure, caption: a.caption, ...(a.json as object) }));
-      if (a.csv) art.add(`${a.id}.csv`, toCsv(a.csv));
+      a.json = undefined;
+      a.hasCsv = !!a.csv;
+      if (a.csv) art.addCsv(`${a.id}.csv`, a.csv);
+      a.csv = undefined;
       if (a.spec && a.status === 'ok') {
         const { svg, png } = await renderChart(a.spec, { png: o.png });
         svgs.set(a.id, svg);
@@ -150,10 +154,27 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
         art.add(`${a.id}.vl.json`, toJson(a.spec));
         if (png) art.add(`${a.id}.png`, png);
       }
+      a.spec = undefined;
+      analyses.push(a);
+      memlog(a.id);
+    };
+    for (const [fn, missing] of needs) {
+      const a = await fn(ctx);
+      if (missing) {
+        a.status = 'empty';
+        a.missing = missing;
+      }
+      await emit(a);
     }
-    o.progress?.update(analyses.length);
-    o.progress?.stop();
+    const anchorParams: AnchorParams = { posIouThr: 0.5, negIouThr: 0.4, minPosIou: 0, bins: 20 };
+    if (o.anchors) {
+      o.progress?.start(images.length, 'anchors');
+      const st = await runner.run<AnchorImageStats>({ kind: 'anchors', anchors: anchorParams }, images, 4);
+      o.progress?.stop();
+      for (const a of anchorsReport(st, anchorParams)) await emit(a);
+    }
 
+    memlog('charts');
     // 5. report and summary
     const info = backendInfo();
     const backend = `${info.active} (${info.simd})`;
@@ -176,9 +197,12 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     art.add('report.md', reportMarkdown(rin));
     art.add('report.html', reportHtml(rin));
     art.add('summary.json', toJson({ inputs: files, backend: info.active, counts, warnings: checks.warnings, notes: checks.notes, coco: coco.stats, vocMAP: voc.mAP, analyses: analyses.map((a) => ({ id: a.id, status: a.status, ...(a.missing ? { missing: a.missing } : {}), summary: a.summary ?? [] })) }));
-    art.writeAtomically(o.out);
-    return { out: o.out, files: [...art.files.keys()].sort(), coco: coco.stats, vocMAP: voc.mAP, positives: counts.positives, negatives: counts.negatives };
+    art.commit();
+    ok = true;
+    memlog('written');
+    return { out: o.out, files: [...art.files].sort(), coco: coco.stats, vocMAP: voc.mAP, positives: counts.positives, negatives: counts.negatives };
   } finally {
+    if (!ok) art.abort();
     o.progress?.stop();
     await runner.close();
   }
