@@ -16,7 +16,7 @@ import { evaluateCocoParsed, evaluateVocParsed } from './api/eval';
 import { COCO_STAT_KEYS } from './eval/coco';
 import { readGroundTruth, readDetections, InputError } from './analyze/read';
 import { FORMATS, readGtAs, readDetsAs, type FormatOptions } from './analyze/formats';
-import { runAnalyze } from './analyze/run';
+import { runAnalyze, runDenseAnalyze } from './analyze/run';
 import { checkOutputTarget } from './analyze/artifacts';
 import { checkInputs } from './analyze/warnings';
 import { groupByImage } from './eval/images';
@@ -131,6 +131,7 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'output directory; written to a temporary directory beside it and renamed at the end', 'soft-sampling-report')
     .addOption(new Option('--backend <name>', 'kernel backend').choices(['auto', 'native', 'wasm', 'ts']).default('auto'))
     .option('--workers <n>', `worker threads for the per-image stages, 0…256; 0 = in the main thread (default: number of cores, ${CORES} here)`, intArg('--workers', 0, 256))
+    .option('--dense <file>', "dense mode: a detection head's per-anchor outputs (.npz, a directory of .npy, or .json: anchors [A,4] or grid, logits [N,A,C], deltas [N,A,4]?, gt_boxes [M,4], gt_labels [M], gt_counts [N]) → Focal Loss fig. 4, GHM figs. 2–3, the easy-negative loss share and IoU-HLR vs score over ALL anchors (instead of --gt/--dets)")
     .option('--anchors', 'also run anchors mode: RetinaNet anchors over every image assigned to the gt boxes (MaxIoU 0.5/0.4, minPosIou 0), positives per gt, IoU distribution, IoU-HLR', false)
     .option('--legacy-offset', 'VOC matching with the +1 pixel convention (boxes are inclusive integer corners) (default: on for the bundled data and --gt-format voc, off otherwise)')
     .option('--no-legacy-offset', 'force the COCO convention (no +1) for the VOC matching')
@@ -165,6 +166,15 @@ Examples:
         } catch (e) {
           process.stderr.write(`soft-sampling analyze: error: ${(e as Error).message}\n`);
           process.exit(2);
+        }
+        if (opts.dense) {
+          if (opts.gt || opts.dets) {
+            process.stderr.write('soft-sampling analyze: error: --dense takes the ground truth from the dense file; do not give --gt/--dets with it\n');
+            process.exit(2);
+          }
+          const r = await runDenseAnalyze({ dense: opts.dense, out: opts.out, png: opts.png, gammas: opts.gammas, alpha: opts.alpha, ghmBins: opts.ghmBins, pisaK: opts.pisaK, topK: opts.topK, seed: opts.seed, legacyOffset: false });
+          if (!opts.quiet) process.stdout.write(`soft-sampling analyze --dense: ${r.counts.images} images × ${r.counts.anchorsPerImage} anchors × ${r.counts.classes} classes (${r.counts.positiveAnchors} positive anchors)\n${r.summary.filter((l) => /easy negatives carry/.test(l)).join('\n')}\nwrote ${r.files.length} files to ${r.out}/ (open report.html or report.md)\n`);
+          return;
         }
         const inp = inputs(opts, 'analyze');
         const workers: number = opts.workers ?? CORES;
