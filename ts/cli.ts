@@ -149,13 +149,19 @@ export function buildProgram(): Command {
 Output (in --out): report.html (self-contained) and report.md; per analysis <id>.json, <id>.csv,
 <id>.svg, <id>.png and the Vega-Lite spec <id>.vl.json; eval_coco.*, eval_voc.*, samples.csv,
 summary.json. Analyses: focal_loss_cdf, ghm_gradient_density, ghm_reweighted_gradient,
-pisa_prime_samples, pisa_pr_rescored, weights_vs_iou (+ anchors_* with --anchors).
-Inputs are streamed record by record. Exit status: 0 ok, 1 bad input (the message names the file,
-the record and the field; nothing is written), 2 bad usage.
+pisa_prime_samples, pisa_pr_rescored, weights_vs_iou (+ anchors_* with --anchors). With --dense:
+dense_focal_loss_cdf, dense_ghm_gradient_density, dense_ghm_reweighted_gradient,
+dense_easy_negative_share, dense_iou_hlr_score. Warnings about likely mistakes go to stderr and the report.
+Inputs are streamed record by record (line by line for txt/yolo/voc). Exit status: 0 ok, 1 bad input
+(the message names the file, the record or line and the field; nothing is written), 2 bad usage.
 
 Examples:
   soft-sampling analyze --out report                      # the bundled real data
   soft-sampling analyze --gt instances_val2017.json --dets my_results.json --out report --anchors
+  soft-sampling analyze --gt-format voc --gt VOC2007/Annotations --dets-format voc --dets results/ --out report
+  soft-sampling analyze --gt-format yolo --gt labels/ --classes classes.txt --images images/ --dets-format yolo --dets runs/labels/ --out report
+  my_detector | soft-sampling eval --gt instances_val2017.json --dets -
+  soft-sampling analyze --dense head_outputs.npz --out report
   soft-sampling eval --gt instances_val2017.json --dets my_results.json`,
     )
     .action(async (opts) => {
