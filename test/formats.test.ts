@@ -59,6 +59,11 @@ describe('readers on the bundled real boxes = the COCO version', () => {
     expect(g.categories[0].name).toBe('potted plant');
     expect(g.images[0]).toMatchObject({ width: 200, height: 100 });
     expect(g.boxes[0].xywh).toEqual([20, 20, 100, 25]);
+    // a trailing 0/1 is a difficult flag only after four numbers; a class named with a number keeps it
+    writeFileSync(join(dir, 'gt', 'im1.txt'), 'cat 1 2 3 4 1\ncat 1 2 3 4 0\ntype 1 1 2 3 4\n');
+    const g2 = readGtAs('txt', join(dir, 'gt'), {}, readGroundTruth);
+    expect(g2.categories.map((c) => c.name)).toEqual(['cat', 'type 1']);
+    expect(g2.boxes.map((b) => b.xywh)).toEqual([[1, 2, 2, 2], [1, 2, 2, 2], [1, 2, 2, 2]]);
     rmSync(dir, { recursive: true, force: true });
   });
   test('yolo: image sizes from the images’ headers (image-size)', () => {

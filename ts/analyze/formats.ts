@@ -242,11 +242,11 @@ function finishGt(a: GtAssembly, file: string): GtSet {
 // ---------------------------------------------------------------- txt
 
 /** Splits `<class...> <n1> … <nk> [tail]`: the class name is everything before the last k numeric fields. */
-function splitTxt(file: string, line: number, text: string, k: number, fields: string[], optionalTail?: (t: string) => boolean): { name: string; nums: number[]; tail?: string } | null {
+function splitTxt(file: string, line: number, text: string, k: number, fields: string[], optionalTail?: (t: string, f: string[]) => boolean): { name: string; nums: number[]; tail?: string } | null {
   const f = text.trim().split(/\s+/);
   if (f.length === 1 && f[0] === '') return null;
   let tail: string | undefined;
-  if (optionalTail && f.length > k + 1 && optionalTail(f[f.length - 1])) tail = f.pop();
+  if (optionalTail && f.length > k + 1 && optionalTail(f[f.length - 1], f)) tail = f.pop();
   if (f.length < k + 1) throw new InputError(file, `line ${line}`, `expected '<class> ${fields.map((x) => `<${x}>`).join(' ')}', got ${f.length} field${f.length === 1 ? '' : 's'}`);
   const numsText = f.slice(f.length - k);
   const nums = numsText.map((s, i) => numField(file, line, fields[i], s));
@@ -275,7 +275,8 @@ function readTxtGt(dir: string, o: FormatOptions): GtSet {
     const sz = sizes?.known ? sizes.get(name, file) : { width: 0, height: 0 };
     const imageId = a.image(name, file, sz.width, sz.height, name);
     forEachLine(file, (text, n) => {
-      const r = splitTxt(file, n, text, 4, box, (t) => t === 'difficult' || t === '0' || t === '1');
+      // a trailing 'difficult' (Cartucho/mAP) or 0/1 flag — a 0/1 only when the four fields before it are numbers too
+      const r = splitTxt(file, n, text, 4, box, (t, f) => t === 'difficult' || ((t === '0' || t === '1') && f.length >= 6 && f.slice(-5, -1).every((x) => x !== '' && Number.isFinite(Number(x)))));
       if (!r) return;
       const difficult = r.tail === 'difficult' || r.tail === '1';
       a.annotation(file, `line ${n}`, imageId, a.category(r.name), txtBox(r.nums, o, () => sz), difficult ? { difficult: true } : {});
