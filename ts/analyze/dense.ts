@@ -358,7 +358,7 @@ export async function denseAnalyses(d: DenseInput, settings: AnalyzeSettings): P
       encoding: {
         y: { field: 'method', type: 'nominal', title: null, sort: shares.map((s) => s.method) },
         x: { field: 'share', type: 'quantitative', title: 'share of the total loss', stack: 'zero', scale: { domain: [0, 1] }, axis: { format: '%' } },
-        color: { field: 'part', type: 'nominal', title: null, scale: { domain: ['easy negatives (σ < 0.1)', 'hard negatives', 'positives'], range: ['#e9c46a', '#e76f51', '#2a9d8f'] } },
+        color: { field: 'part', type: 'nominal', title: null, legend: { labelLimit: 400 }, scale: { domain: ['easy negatives (σ < 0.1)', 'hard negatives', 'positives'], range: ['#e9c46a', '#e76f51', '#2a9d8f'] } },
         order: { field: 'part', sort: 'ascending' },
       },
     },
