@@ -5,6 +5,7 @@
 //
 //   node examples/train-compare.mjs [--steps 100] [--batch 16] [--train 512] [--test 128] [--seed 1] [--out out/train-compare]
 //                                   [--losses ce,alpha-ce,focal,ghm-c,pisa] [--backend native|wasm|ts]
+//                                   [--dump-dense FILE.npz [--dump-loss focal]]   (per-anchor outputs for `analyze --dense`)
 //
 // Writes results.json, results.md (the table), loss-curves.csv and loss-curves.{svg,png}.
 import * as tf from '@tensorflow/tfjs';
@@ -12,6 +13,8 @@ import { mkdirSync, writeFileSync, renameSync, rmSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import * as ss from '../dist/index.mjs';
 import { makeShapes, IMAGE, CLASSES } from './shapes-data.mjs';
+import { dump as dumpNpy } from 'npyjs';
+import { zipSync } from 'fflate';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => {
   if (a.startsWith('--')) acc.push([a.slice(2), all[i + 1] && !all[i + 1].startsWith('--') ? all[i + 1] : 'true']);
@@ -24,6 +27,8 @@ const SEED = Number(args.seed ?? 1);
 const BATCH = Number(args.batch ?? 16);
 const OUT = resolve(args.out ?? 'out/train-compare');
 const LOSSES = (args.losses ?? 'ce,alpha-ce,focal,ghm-c,pisa').split(',');
+const DUMP = args['dump-dense'];
+const DUMP_LOSS = args['dump-loss'] ?? LOSSES[0];
 if (args.backend) ss.useBackend(args.backend);
 tf.setBackend('cpu');
 
@@ -166,6 +171,32 @@ function detect(model, images, n) {
   return dets;
 }
 
+/**
+ * `--dump-dense FILE.npz`: the per-anchor outputs of the model trained with `--dump-loss` (default:
+ * the first of --losses) on the test images, for `soft-sampling analyze --dense`: anchors [P, 4],
+ * logits [N, P, C], deltas [N, P, 4] (+ delta_stds), gt_boxes [M, 4], gt_labels [M], gt_counts [N].
+ */
+function dumpDense(model, test, file) {
+  const [c, r] = tf.tidy(() => model.predict(tf.tensor4d(test.images, [N_TEST, IMAGE, IMAGE, 1])));
+  const logits = Float32Array.from(c.dataSync()), deltas = Float32Array.from(r.dataSync());
+  tf.dispose([c, r]);
+  const boxes = test.gts.flatMap((g) => g.boxes.flat());
+  const labels = test.gts.flatMap((g) => g.labels);
+  const npy = (data, shape) => new Uint8Array(dumpNpy(data, shape));
+  const zip = zipSync({
+    'anchors.npy': npy(Float32Array.from(anchors.data), [P, 4]),
+    'logits.npy': npy(logits, [N_TEST, P, C]),
+    'deltas.npy': npy(deltas, [N_TEST, P, 4]),
+    'delta_stds.npy': npy(Float32Array.from(STDS), [4]),
+    'gt_boxes.npy': npy(Float32Array.from(boxes), [labels.length, 4]),
+    'gt_labels.npy': npy(Int32Array.from(labels), [labels.length]),
+    'gt_counts.npy': npy(Int32Array.from(test.gts.map((g) => g.labels.length)), [N_TEST]),
+  });
+  mkdirSync(dirname(resolve(file)), { recursive: true });
+  writeFileSync(file, zip);
+  console.log(`dense outputs of the ${DUMP_LOSS} model on ${N_TEST} test images → ${file} (${zip.length} bytes)`);
+}
+
 function cocoGt(gts) {
   const annotations = [];
   gts.forEach((g, i) => g.boxes.forEach((b, j) => annotations.push({
@@ -208,6 +239,7 @@ export async function run() {
     }
     if (process.env.PROFILE) console.log(variant, prof);
     const tE = Date.now();
+    if (DUMP && variant === DUMP_LOSS) dumpDense(model, test, DUMP);
     const dets = detect(model, test.images, N_TEST);
     const ev = ss.evaluateCoco(gtJson, dets.length ? dets : []);
     if (process.env.PROFILE) console.log('eval ms', Date.now() - tE);

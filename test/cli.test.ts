@@ -178,3 +178,120 @@ describe('--out is never a destructive target', () => {
     }
   }, 120000);
 });
+
+describe('edge cases are reports, not crashes (exit 0)', () => {
+  const G = join(CART, 'groundtruths_coco.json'), D = join(CART, 'detections_coco.json');
+  const cart = () => JSON.parse(readFileSync(G, 'utf8'));
+  function analyze(g: string, d: string) {
+    const out = join(dir, `edge-${Math.random().toString(36).slice(2)}`);
+    const r = run(['analyze', '--gt', g, '--dets', d, '--out', out, '-q', '--workers', '0', '--no-png']);
+    return { ...r, out, summary: r.code === 0 ? JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) : null, md: r.code === 0 ? readFileSync(join(out, 'report.md'), 'utf8') : '' };
+  }
+  test('empty detections list: the report says so, the analyses are "empty", exit 0', () => {
+    const r = analyze(G, write('empty.json', []));
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.summary.notes.join('\n')).toMatch(/the detections list is empty/);
+    expect(r.summary.analyses.find((a: any) => a.id === 'focal_loss_cdf')).toMatchObject({ status: 'empty', missing: expect.stringMatching(/no detections/) });
+    expect(r.md).toMatch(/\*\*Not drawn:\*\* no detections/);
+  });
+  test('ground truth without annotations: exit 0, PR chart not drawn, detection charts drawn', () => {
+    const r = analyze(write('noann.json', { ...cart(), annotations: [] }), D);
+    expect(r.code).toBe(0);
+    const st = Object.fromEntries(r.summary.analyses.map((a: any) => [a.id, a.status]));
+    expect(st).toMatchObject({ focal_loss_cdf: 'ok', ghm_gradient_density: 'ok', pisa_prime_samples: 'empty', pisa_pr_rescored: 'empty', weights_vs_iou: 'empty' });
+    expect(existsSync(join(r.out, 'focal_loss_cdf.svg'))).toBe(true);
+    expect(r.summary.notes.join('\n')).toMatch(/no annotations/);
+  });
+  test('classes with no gt or no detections are named in the report; warnings for detections of classes without gt', () => {
+    const r = analyze(G, D);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: 44 detections are for 8 categories absent from the gt .*refrigerator/);
+    expect(r.summary.warnings.join('\n')).toMatch(/absent from the gt/);
+    expect(r.summary.notes.join('\n')).toMatch(/categories have gt boxes but no detections \(AP 0\)/);
+  });
+  test('a gt bbox beyond float32 range: one line naming file, record and field; exit 1', () => {
+    const g = cart();
+    g.annotations[3].bbox = [1, 1, 1e300, 1e300];
+    expectBad(g, JSON.parse(readFileSync(D, 'utf8')), [/annotations\[3\] \(id 4\): field 'bbox' = \[1, 1, 1e\+300, 1e\+300\] has a corner beyond the float32 range/], 'gt');
+  });
+  test('duplicate annotation ids are an error', () => {
+    expectBad({ ...gt, annotations: [gt.annotations[0], { ...gt.annotations[1], id: 10 }] }, dets, [/annotations\[1\] \(id 10\)/, /duplicate annotation id 10/], 'gt');
+  });
+  test('warnings: xyxy boxes in a COCO results file, scores outside [0, 1]', () => {
+    const g = { images: [{ id: 1, width: 100, height: 100 }], categories: [{ id: 1, name: 'a' }], annotations: [{ id: 1, image_id: 1, category_id: 1, bbox: [60, 60, 30, 30] }] };
+    const xyxy = [{ image_id: 1, category_id: 1, bbox: [60, 60, 90, 90], score: 0.9 }, { image_id: 1, category_id: 1, bbox: [10, 10, 20, 20], score: 3.5 }];
+    const r = run(['eval', '--gt', write('w-g.json', g), '--dets', write('w-d.json', xyxy)]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/1 of 2 detections .* reach outside their image: these boxes look like \[x1,y1,x2,y2\]; COCO results use \[x,y,w,h\]/);
+    expect(r.stderr).toMatch(/1 of 2 detection scores lie outside \[0, 1\]/);
+  });
+});
+
+describe('standard input and safe output', () => {
+  test('--dets - reads standard input', () => {
+    const r = spawnSync(process.execPath, [BIN, 'eval', '--gt', join(CART, 'groundtruths_coco.json'), '--dets', '-', '--voc', '--legacy-offset'], { encoding: 'utf8', input: readFileSync(join(CART, 'detections_coco.json'), 'utf8') });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/mAP@0\.5 \(all-point\) = 0\.3104772/);
+    const bad = spawnSync(process.execPath, [BIN, 'eval', '--gt', join(CART, 'groundtruths_coco.json'), '--dets', '-'], { encoding: 'utf8', input: '[{"image_id": 1}' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^soft-sampling eval: error: <stdin>: /);
+  });
+  test('CSV cells beginning with = + - @ are escaped', () => {
+    const g = { ...gt, categories: [{ id: 1, name: '=HYPERLINK("http://x","y")' }] };
+    const out = join(dir, 'csv-out');
+    expect(run(['analyze', '--gt', write('csv-g.json', g), '--dets', write('csv-d.json', dets), '--out', out, '-q', '--workers', '0', '--no-png']).code).toBe(0);
+    const csv = readFileSync(join(out, 'eval_voc.csv'), 'utf8');
+    expect(csv).toContain(`"'=HYPERLINK(""http://x"",""y"")"`);
+    expect(csv).not.toMatch(/(^|,)=HYPERLINK/m);
+  });
+  test('leftovers of killed runs (dead pids) are removed; a live pid’s are kept; old files of a report are replaced', () => {
+    const base = mkdtempSync(join(tmpdir(), 'ss-stale-'));
+    try {
+      const rep = join(base, 'rep');
+      // a pid that is surely dead: a child that has exited
+      const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+      mkdirSync(join(base, `.rep.tmp-${dead}`));
+      mkdirSync(join(base, `.rep.old-${dead}`));
+      mkdirSync(join(base, `.rep.tmp-${process.pid}`));
+      expect(run(['analyze', '--out', rep, '-q', '--no-png', '--workers', '0']).code).toBe(0);
+      writeFileSync(join(rep, 'stale.csv'), 'x');
+      expect(run(['analyze', '--out', rep, '-q', '--no-png', '--workers', '0']).code).toBe(0);
+      expect(readdirSync(base).sort()).toEqual([`.rep.tmp-${process.pid}`, 'rep']);
+      expect(readdirSync(rep)).not.toContain('stale.csv');
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+  test('a kill in the middle of replacing a report leaves --out present and still a report (3 of 3)', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'ss-kill-'));
+    try {
+      const rep = join(base, 'rep');
+      expect(run(['analyze', '--out', rep, '-q', '--no-png', '--workers', '0']).code).toBe(0);
+      for (let k = 0; k < 3; k++) {
+        const { spawn } = await import('node:child_process');
+        const child = spawn(process.execPath, [BIN, 'analyze', '--out', rep, '-q', '--no-png', '--workers', '0'], { env: { ...process.env, SOFT_SAMPLING_TEST_SWAP_DELAY_MS: '150' }, stdio: 'ignore' });
+        // wait until the swap is under way: the temporary directory has given up some of its files
+        const tmp = join(base, `.rep.tmp-${child.pid}`);
+        let full = 0;
+        for (let t = 0; t < 600; t++) {
+          await new Promise((r) => setTimeout(r, 50));
+          if (existsSync(tmp)) {
+            const n = readdirSync(tmp).length;
+            full = Math.max(full, n);
+            if (full > 0 && n < full - 1) break;
+          }
+        }
+        child.kill('SIGKILL');
+        await new Promise((r) => child.on('exit', r));
+        expect(existsSync(rep)).toBe(true);
+        expect(readdirSync(rep)).toEqual(expect.arrayContaining(['summary.json', 'report.md']));
+      }
+      // the next run removes the dead runs' leftovers and completes the report
+      expect(run(['analyze', '--out', rep, '-q', '--no-png', '--workers', '0']).code).toBe(0);
+      expect(readdirSync(base)).toEqual(['rep']);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  }, 120000);
+});

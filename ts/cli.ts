@@ -15,8 +15,11 @@ import { SoftSamplingError } from './errors';
 import { evaluateCocoParsed, evaluateVocParsed } from './api/eval';
 import { COCO_STAT_KEYS } from './eval/coco';
 import { readGroundTruth, readDetections, InputError } from './analyze/read';
-import { runAnalyze } from './analyze/run';
+import { FORMATS, readGtAs, readDetsAs, type FormatOptions } from './analyze/formats';
+import { runAnalyze, runDenseAnalyze } from './analyze/run';
 import { checkOutputTarget } from './analyze/artifacts';
+import { checkInputs } from './analyze/warnings';
+import { groupByImage } from './eval/images';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUNDLED_DIR = join(ROOT, 'data', 'cartucho-map-indoor85', 'coco');
@@ -60,7 +63,8 @@ function fail(cmd: string, e: unknown): never {
   else if (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && (e as NodeJS.ErrnoException).syscall) {
     // file-system errors (ENOENT, EISDIR, EACCES, ...): the message says what; no stack
     process.stderr.write(`${prefix} ${e.message}\n`);
-  } else process.stderr.write(`${prefix} ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  } else if (process.env.SOFT_SAMPLING_DEBUG) process.stderr.write(`${prefix} ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  else process.stderr.write(`${prefix} internal error: ${e instanceof Error ? e.message : String(e)} (a bug: please report it; SOFT_SAMPLING_DEBUG=1 prints the stack)\n`);
   process.exit(1);
 }
 
@@ -92,6 +96,22 @@ function progressBar(enabled: boolean) {
   };
 }
 
+/** The input-format options shared by analyze and eval. */
+function formatOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--gt-format <f>', 'ground-truth format: coco (JSON file), voc (directory of Pascal VOC .xml), yolo (directory of normalised <class> <cx> <cy> <w> <h> .txt), txt (directory of <class> <x1> <y1> <x2> <y2> [difficult] .txt)').choices([...FORMATS]).default('coco'))
+    .addOption(new Option('--dets-format <f>', 'detections format: coco (JSON results list, or - for stdin), voc (devkit results directory, comp4_det_<set>_<class>.txt: <image> <score> <xmin> <ymin> <xmax> <ymax>), yolo (directory of <class> <cx> <cy> <w> <h> <score> .txt), txt (directory of <class> <score> <x1> <y1> <x2> <y2> .txt)').choices([...FORMATS]).default('coco'))
+    .option('--classes <file>', 'yolo: class names, one per line (line k = class index k)')
+    .option('--image-sizes <file>', 'yolo, txt --coords relative: image sizes, lines <image> <width> <height>')
+    .option('--images <dir>', 'yolo, txt --coords relative: the images, whose sizes are read from their headers')
+    .addOption(new Option('--box-format <f>', 'txt: the four box numbers are x1 y1 x2 y2 (xyxy) or x y w h (xywh)').choices(['xyxy', 'xywh']).default('xyxy'))
+    .addOption(new Option('--coords <c>', 'txt: absolute pixels or relative (fractions of the image size)').choices(['absolute', 'relative']).default('absolute'));
+}
+
+function fmtOpts(opts: Record<string, unknown>): FormatOptions {
+  return { classes: opts.classes as string | undefined, imageSizes: opts.imageSizes as string | undefined, images: opts.images as string | undefined, boxFormat: opts.boxFormat as 'xyxy' | 'xywh', coords: opts.coords as 'absolute' | 'relative' };
+}
+
 export function buildProgram(): Command {
   const program = new Command();
   program
@@ -103,16 +123,17 @@ export function buildProgram(): Command {
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-  program
-    .command('analyze')
+  formatOptions(program
+    .command('analyze'))
     .description('Evaluate detections against ground truth (COCO + VOC AP) and write the Focal Loss / GHM / PISA analyses as JSON, CSV, SVG/PNG charts and report.html / report.md. Without --gt/--dets: the bundled data (data/cartucho-map-indoor85, 85 images, 686 gt boxes, 494 real detections).')
-    .option('--gt <file>', 'COCO ground-truth annotations (JSON: images, annotations, categories) (default: bundled data/cartucho-map-indoor85/coco/groundtruths_coco.json)')
-    .option('--dets <file>', 'COCO results (JSON list of {image_id, category_id, bbox: [x, y, w, h], score}) (default: bundled data/cartucho-map-indoor85/coco/detections_coco.json)')
+    .option('--gt <path>', 'ground truth: a COCO dataset JSON (images, annotations, categories), or a directory for --gt-format voc/yolo/txt (default: bundled data/cartucho-map-indoor85/coco/groundtruths_coco.json)')
+    .option('--dets <path>', 'detections: a COCO results JSON (list of {image_id, category_id, bbox: [x, y, w, h], score}; - reads stdin), or a directory for --dets-format voc/yolo/txt (default: bundled data/cartucho-map-indoor85/coco/detections_coco.json)')
     .option('--out <dir>', 'output directory; written to a temporary directory beside it and renamed at the end', 'soft-sampling-report')
     .addOption(new Option('--backend <name>', 'kernel backend').choices(['auto', 'native', 'wasm', 'ts']).default('auto'))
     .option('--workers <n>', `worker threads for the per-image stages, 0…256; 0 = in the main thread (default: number of cores, ${CORES} here)`, intArg('--workers', 0, 256))
+    .option('--dense <file>', "dense mode: a detection head's per-anchor outputs (.npz, a directory of .npy, or .json: anchors [A,4] or grid, logits [N,A,C], deltas [N,A,4]?, gt_boxes [M,4], gt_labels [M], gt_counts [N]) → Focal Loss fig. 4, GHM figs. 2–3, the easy-negative loss share and IoU-HLR vs score over ALL anchors (instead of --gt/--dets)")
     .option('--anchors', 'also run anchors mode: RetinaNet anchors over every image assigned to the gt boxes (MaxIoU 0.5/0.4, minPosIou 0), positives per gt, IoU distribution, IoU-HLR', false)
-    .option('--legacy-offset', 'VOC matching with the +1 pixel convention (boxes are inclusive integer corners) (default: on for the bundled data, off otherwise)')
+    .option('--legacy-offset', 'VOC matching with the +1 pixel convention (boxes are inclusive integer corners) (default: on for the bundled data and --gt-format voc, off otherwise)')
     .option('--no-legacy-offset', 'force the COCO convention (no +1) for the VOC matching')
     .option('--gammas <list>', 'focal-loss γ values of the CDF figure', listArg('--gammas', 0, 10), [0, 0.5, 1, 2])
     .option('--alpha <a>', 'focal-loss α', numArg('--alpha', 0, 1), 0.25)
@@ -128,13 +149,19 @@ export function buildProgram(): Command {
 Output (in --out): report.html (self-contained) and report.md; per analysis <id>.json, <id>.csv,
 <id>.svg, <id>.png and the Vega-Lite spec <id>.vl.json; eval_coco.*, eval_voc.*, samples.csv,
 summary.json. Analyses: focal_loss_cdf, ghm_gradient_density, ghm_reweighted_gradient,
-pisa_prime_samples, pisa_pr_rescored, weights_vs_iou (+ anchors_* with --anchors).
-Inputs are streamed record by record. Exit status: 0 ok, 1 bad input (the message names the file,
-the record and the field; nothing is written), 2 bad usage.
+pisa_prime_samples, pisa_pr_rescored, weights_vs_iou (+ anchors_* with --anchors). With --dense:
+dense_focal_loss_cdf, dense_ghm_gradient_density, dense_ghm_reweighted_gradient,
+dense_easy_negative_share, dense_iou_hlr_score. Warnings about likely mistakes go to stderr and the report.
+Inputs are streamed record by record (line by line for txt/yolo/voc). Exit status: 0 ok, 1 bad input
+(the message names the file, the record or line and the field; nothing is written), 2 bad usage.
 
 Examples:
   soft-sampling analyze --out report                      # the bundled real data
   soft-sampling analyze --gt instances_val2017.json --dets my_results.json --out report --anchors
+  soft-sampling analyze --gt-format voc --gt VOC2007/Annotations --dets-format voc --dets results/ --out report
+  soft-sampling analyze --gt-format yolo --gt labels/ --classes classes.txt --images images/ --dets-format yolo --dets runs/labels/ --out report
+  my_detector | soft-sampling eval --gt instances_val2017.json --dets -
+  soft-sampling analyze --dense head_outputs.npz --out report
   soft-sampling eval --gt instances_val2017.json --dets my_results.json`,
     )
     .action(async (opts) => {
@@ -146,13 +173,26 @@ Examples:
           process.stderr.write(`soft-sampling analyze: error: ${(e as Error).message}\n`);
           process.exit(2);
         }
+        if (opts.dense) {
+          if (opts.gt || opts.dets) {
+            process.stderr.write('soft-sampling analyze: error: --dense takes the ground truth from the dense file; do not give --gt/--dets with it\n');
+            process.exit(2);
+          }
+          const r = await runDenseAnalyze({ dense: opts.dense, out: opts.out, png: opts.png, gammas: opts.gammas, alpha: opts.alpha, ghmBins: opts.ghmBins, pisaK: opts.pisaK, topK: opts.topK, seed: opts.seed, legacyOffset: false });
+          if (!opts.quiet) process.stdout.write(`soft-sampling analyze --dense: ${r.counts.images} images × ${r.counts.anchorsPerImage} anchors × ${r.counts.classes} classes (${r.counts.positiveAnchors} positive anchors)\n${r.summary.filter((l) => /easy negatives carry/.test(l)).join('\n')}\nwrote ${r.files.length} files to ${r.out}/ (open report.html or report.md)\n`);
+          return;
+        }
         const inp = inputs(opts, 'analyze');
         const workers: number = opts.workers ?? CORES;
-        const legacyOffset: boolean = opts.legacyOffset ?? inp.bundled;
+        // the VOC devkit's boxes are inclusive pixel corners: +1 by default for voc gt and the bundled data
+        const legacyOffset: boolean = opts.legacyOffset ?? (inp.bundled || opts.gtFormat === 'voc');
         const rel = (p: string) => (inp.bundled ? relative(ROOT, p) : p);
         const res = await runAnalyze({
           gt: inp.gt,
           dets: inp.dets,
+          gtFormat: opts.gtFormat,
+          detsFormat: opts.detsFormat,
+          formatOptions: fmtOpts(opts),
           gtLabel: rel(inp.gt),
           detsLabel: rel(inp.dets),
           bundled: inp.bundled,
@@ -170,6 +210,7 @@ Examples:
           legacyOffset,
           workerFile: new URL('./worker.mjs', import.meta.url),
           progress: progressBar(!opts.quiet && !!process.stderr.isTTY),
+          warn: (w: string) => process.stderr.write(`soft-sampling analyze: warning: ${w}\n`),
         });
         if (!opts.quiet) {
           const s = res.coco;
@@ -183,11 +224,11 @@ Examples:
       }
     });
 
-  program
-    .command('eval')
+  formatOptions(program
+    .command('eval'))
     .description('Print the COCO 12-number summary (pycocotools semantics) or, with --voc, the VOC per-class AP and mAP.')
-    .requiredOption('--gt <file>', 'COCO ground-truth annotations')
-    .requiredOption('--dets <file>', 'COCO results')
+    .requiredOption('--gt <path>', 'ground truth (a COCO JSON file, or a directory for --gt-format voc/yolo/txt)')
+    .requiredOption('--dets <path>', 'detections (a COCO results JSON file or - for stdin, or a directory for --dets-format voc/yolo/txt)')
     .option('--voc', 'PASCAL VOC AP per class and mAP instead of the COCO summary', false)
     .option('--iou-threshold <t>', 'VOC IoU threshold', numArg('--iou-threshold', 0, 1), 0.5)
     .option('--eleven-point', 'VOC2007 11-point interpolation instead of all-point', false)
@@ -197,8 +238,9 @@ Examples:
     .action((opts) => {
       try {
         setBackend(opts.backend);
-        const g = readGroundTruth(opts.gt);
-        const d = readDetections(opts.dets, g);
+        const g = readGtAs(opts.gtFormat, opts.gt, fmtOpts(opts), readGroundTruth);
+        const d = readDetsAs(opts.detsFormat, opts.dets, g, fmtOpts(opts), readDetections);
+        for (const w of checkInputs(g, groupByImage(g, d)).warnings) process.stderr.write(`soft-sampling eval: warning: ${w}\n`);
         if (opts.voc) {
           const r = evaluateVocParsed(g, d, { iouThreshold: opts.iouThreshold, interpolation: opts.elevenPoint ? '11-point' : 'all-point', legacyOffset: opts.legacyOffset });
           if (opts.json) process.stdout.write(JSON.stringify({ mAP: r.mAP, iouThreshold: r.iouThreshold, interpolation: r.interpolation, classes: r.classes.map(({ precision, recall, ...c }) => c) }, null, 2) + '\n');

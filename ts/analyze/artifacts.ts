@@ -1,65 +1,188 @@
 /**
- * Output files of a run, collected in memory and written at the end into a temporary directory
- * beside the target, which is then renamed into place: a failed run leaves no partial output.
+ * Output files of a run: written as they are produced into a temporary directory beside the target,
+ * which is put in place at the end (see {@link Artifacts.commit}): a failed run leaves no partial output.
  */
-import { mkdirSync, writeFileSync, renameSync, rmSync, existsSync, statSync, readdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync, renameSync, rmSync, existsSync, statSync, readdirSync, openSync, writeSync, closeSync } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
 
 export type Row = Record<string, string | number | boolean | null>;
 
-/** RFC 4180 CSV: header from `columns` (default: keys of the first row), `\n` line ends. */
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  let s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
+  // CSV injection: a text cell starting with = + - @ (or tab / CR) is a formula to a spreadsheet; a leading ' makes it text (OWASP)
+  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * RFC 4180 CSV: header from `columns` (default: keys of the first row), `\n` line ends. Text cells
+ * beginning with `=`, `+`, `-`, `@`, tab or CR get a leading `'` (spreadsheet formula injection); numbers are written as they are.
+ */
 export function toCsv(rows: Row[], columns?: string[]): string {
-  const cols = columns ?? (rows.length ? Object.keys(rows[0]) : []);
-  const cell = (v: unknown): string => {
-    if (v === null || v === undefined) return '';
-    const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  let out = '';
+  csvChunks(rows, columns, (s) => {
+    out += s;
+  });
+  return out;
+}
+
+/** Streams CSV text of `rows` (any iterable) to `emit` in chunks of about 1 MiB; see {@link toCsv}. */
+export function csvChunks(rows: Iterable<Row>, columns: string[] | undefined, emit: (text: string) => void): void {
+  let cols = columns;
+  let buf: string[] = [];
+  let len = 0;
+  const flush = () => {
+    if (buf.length) emit(buf.join(''));
+    buf = [];
+    len = 0;
   };
-  return [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+  for (const r of rows) {
+    if (!cols) {
+      cols = Object.keys(r);
+      buf.push(cols.join(',') + '\n');
+    }
+    const line = cols.map((c) => csvCell(r[c])).join(',') + '\n';
+    buf.push(line);
+    len += line.length;
+    if (len > 1 << 20) flush();
+  }
+  if (!cols) buf.push((columns ?? []).join(',') + '\n');
+  flush();
 }
 
-/** Stable JSON (2-space indent, non-finite numbers as null). */
+/**
+ * Stable JSON, non-finite numbers as null, typed arrays as arrays. Pretty-printed (2-space indent)
+ * when the compact text is below 1 MiB; larger documents (per-sample data) stay compact.
+ */
 export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v), 2) + '\n';
+  const replacer = (_k: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v);
+  const compact = JSON.stringify(value, replacer);
+  return (compact.length < 1 << 20 ? JSON.stringify(value, replacer, 2) : compact) + '\n';
 }
 
+/**
+ * Output files of a run, written as they are produced into `<parent>/.<name>.tmp-<pid>` (nothing is
+ * held in memory), then put in place by {@link Artifacts.commit}; {@link Artifacts.abort} removes them.
+ */
 export class Artifacts {
-  readonly files = new Map<string, string | Uint8Array>();
+  readonly files = new Set<string>();
+  private target: string;
+  private tmp: string;
+  private opened = false;
 
+  constructor(outDir: string) {
+    this.target = checkOutputTarget(outDir);
+    this.tmp = join(dirname(this.target), `.${basename(this.target)}.tmp-${process.pid}`);
+  }
+
+  private open(): void {
+    if (this.opened) return;
+    mkdirSync(dirname(this.target), { recursive: true });
+    removeStale(dirname(this.target), basename(this.target));
+    rmSync(this.tmp, { recursive: true, force: true });
+    mkdirSync(this.tmp);
+    this.opened = true;
+  }
+
+  private path(name: string): string {
+    this.open();
+    this.files.add(name);
+    const p = join(this.tmp, name);
+    mkdirSync(dirname(p), { recursive: true });
+    return p;
+  }
+
+  /** Writes one file now. */
   add(name: string, content: string | Uint8Array): void {
-    this.files.set(name, content);
+    writeFileSync(this.path(name), content);
+  }
+
+  /** Writes a CSV file row by row (rows may be a generator: no row array is built). */
+  addCsv(name: string, rows: Iterable<Row>, columns?: string[]): void {
+    const fd = openSync(this.path(name), 'w');
+    try {
+      csvChunks(rows, columns, (t) => writeSync(fd, t));
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Removes what was written (a failed run leaves nothing). */
+  abort(): void {
+    if (this.opened) rmSync(this.tmp, { recursive: true, force: true });
+    this.opened = false;
   }
 
   /**
-   * Writes every file into `<parent>/.<name>.tmp-<pid>` and renames it to `outDir` (an existing
-   * `outDir` is replaced only after the new one is complete). On failure the temporary directory is removed.
+   * Puts the written files in place so that `outDir` is never missing and every file in it is always complete:
+   * - no `outDir` yet: the temporary directory is renamed to it (one atomic step);
+   * - an existing report: each new file is renamed over its old version (an atomic replace per file),
+   *   `summary.json` last, then the old report's files that the new one lacks are removed. A kill
+   *   during this leaves a directory that is still a report (old and new files, each whole); the next
+   *   run replaces it.
+   * Leftover `.<name>.tmp-<pid>` / `.<name>.old-<pid>` directories of killed runs (pid no longer alive)
+   * are removed when the first file is written.
    */
-  writeAtomically(outDir: string): void {
-    const target = checkOutputTarget(outDir);
-    const parent = dirname(target);
-    const tmp = join(parent, `.${basename(target)}.tmp-${process.pid}`);
-    mkdirSync(parent, { recursive: true });
-    rmSync(tmp, { recursive: true, force: true });
+  commit(): void {
+    this.open();
+    const target = checkOutputTarget(this.target);
+    const names = [...this.files].sort((a, b) => (a === 'summary.json' ? 1 : b === 'summary.json' ? -1 : a < b ? -1 : 1));
     try {
-      mkdirSync(tmp);
-      for (const [name, content] of [...this.files.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-        const p = join(tmp, name);
-        mkdirSync(dirname(p), { recursive: true });
-        writeFileSync(p, content);
+      if (!existsSync(target)) {
+        renameSync(this.tmp, target);
+        this.opened = false;
+        return;
       }
-      if (existsSync(target)) {
-        const old = join(parent, `.${basename(target)}.old-${process.pid}`);
-        renameSync(target, old);
-        renameSync(tmp, target);
-        rmSync(old, { recursive: true, force: true });
-      } else {
-        renameSync(tmp, target);
+      // test hook: slows the swap so a test can kill the process in the middle of it
+      const delay = Number(process.env.SOFT_SAMPLING_TEST_SWAP_DELAY_MS ?? 0);
+      for (const name of names) {
+        if (delay > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, delay);
+        const dst = join(target, name);
+        mkdirSync(dirname(dst), { recursive: true });
+        if (existsSync(dst) && statSync(dst).isDirectory()) rmSync(dst, { recursive: true, force: true });
+        renameSync(join(this.tmp, name), dst);
       }
+      const keep = new Set(names.map((n) => n.split('/')[0]));
+      for (const old of readdirSync(target)) if (!keep.has(old)) rmSync(join(target, old), { recursive: true, force: true });
+      this.abort();
     } catch (e) {
-      rmSync(tmp, { recursive: true, force: true });
+      this.abort();
       throw e;
     }
   }
+}
+
+/** True when a process with this pid exists (EPERM: it exists but is not ours). */
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes `.<name>.tmp-<pid>` / `.<name>.old-<pid>` in `parent` left by runs that were killed (pid not alive). */
+export function removeStale(parent: string, name: string): string[] {
+  const removed: string[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(parent);
+  } catch {
+    return removed;
+  }
+  const prefix = `.${name}.`;
+  for (const e of entries) {
+    if (!e.startsWith(prefix)) continue;
+    const m = /^(tmp|old)-(\d+)$/.exec(e.slice(prefix.length));
+    if (!m) continue;
+    const pid = Number(m[2]);
+    if (pid === process.pid || pidAlive(pid)) continue;
+    rmSync(join(parent, e), { recursive: true, force: true });
+    removed.push(e);
+  }
+  return removed;
 }
 
 /** Files every report directory holds; a non-empty directory without them is not ours to replace. */

@@ -32,6 +32,31 @@ export function cdf(losses: number[]): { fraction: number; cumulative: number }[
   return pts;
 }
 
+/**
+ * The thinned CDF of one group without per-sample objects: the points `cdf(losses)` would give,
+ * thinned to at most `max` (the same indices `thin` keeps), and the share of the hardest 20 %.
+ */
+export function cdfThinned(vals: Float64Array, max: number): { points: { fraction: number; cumulative: number }[]; hardest20Share: number } {
+  const n = vals.length;
+  vals.sort();
+  let total = 0;
+  for (let i = 0; i < n; i++) total += vals[i];
+  // cumulative in place: vals[i] = share after i + 1 samples
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    acc += vals[i];
+    vals[i] = total > 0 ? acc / total : (i + 1) / n;
+  }
+  const at = (j: number) => (j === 0 ? { fraction: 0, cumulative: 0 } : { fraction: j / n, cumulative: vals[j - 1] });
+  const len = n + 1;
+  const points: { fraction: number; cumulative: number }[] = [];
+  if (len <= max) for (let j = 0; j < len; j++) points.push(at(j));
+  else for (let k = 0; k < max; k++) points.push(at(Math.round((k * (len - 1)) / (max - 1))));
+  let j80 = 0;
+  while (j80 < n && !(j80 / n >= 0.8 - 1e-12)) j80++;
+  return { points, hardest20Share: 1 - at(j80).cumulative };
+}
+
 export async function focalCdf(ctx: AnalysisContext): Promise<AnalysisOutput> {
   const { samples, settings } = ctx;
   const logits = Float32Array.from(samples.map((s) => s.logit));
@@ -43,17 +68,22 @@ export async function focalCdf(ctx: AnalysisContext): Promise<AnalysisOutput> {
   for (const gamma of settings.gammas) {
     const loss = focalLossPerSample(logits, targets, gamma, settings.alpha);
     for (const group of ['positive', 'negative'] as const) {
-      const vals = samples.map((s, i) => (s.target === (group === 'positive' ? 1 : 0) ? loss[i] : NaN)).filter((v) => !Number.isNaN(v));
-      if (group === 'positive') json.positives = vals.length;
-      else json.negatives = vals.length;
-      if (vals.length === 0) continue;
-      const pts = cdf(vals);
-      // share of the group's loss carried by its hardest 20 %
-      const at80 = pts.find((p) => p.fraction >= 0.8 - 1e-12)!;
-      summary.push(`γ = ${gamma}, ${group}s: the hardest 20 % carry ${(100 * (1 - at80.cumulative)).toFixed(1)} % of the loss`);
+      const want = group === 'positive' ? 1 : 0;
+      let m = 0;
+      for (const s of samples) if (s.target === want) m++;
+      if (group === 'positive') json.positives = m;
+      else json.negatives = m;
+      if (m === 0) continue;
+      const vals = new Float64Array(m);
+      m = 0;
+      samples.forEach((s, i) => {
+        if (s.target === want) vals[m++] = loss[i];
+      });
       // data files keep at most 1001 points per curve (evenly spaced in sample order, ends included)
-      const kept = thin(pts, 1001);
-      curves.push({ gamma, group, n: vals.length, hardest20Share: 1 - at80.cumulative, points: kept });
+      const { points: kept, hardest20Share } = cdfThinned(vals, 1001);
+      // share of the group's loss carried by its hardest 20 %
+      summary.push(`γ = ${gamma}, ${group}s: the hardest 20 % carry ${(100 * hardest20Share).toFixed(1)} % of the loss`);
+      curves.push({ gamma, group, n: vals.length, hardest20Share, points: kept });
       for (const p of kept) rows.push({ gamma, group, fraction: p.fraction, cumulative_loss: p.cumulative });
     }
   }

@@ -115,6 +115,9 @@ export async function pisaPrimeSamples(ctx: AnalysisContext): Promise<AnalysisOu
 }
 
 const F2_ID = 'pisa_pr_rescored';
+/** Tableau-10 colours (distinct for the usual 3 variants) and dash patterns (solid, dashed, dotted, dash-dot). */
+const PALETTE = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#b279a2', '#72b7b2'];
+const DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [4, 4], [1, 3]];
 const F2_TITLE = 'Precision–recall before and after raising the top IoU-HLR positives';
 const F2_FIG = 'PISA (Cao et al. 2020), fig. 2';
 
@@ -162,19 +165,23 @@ export async function pisaPrRescored(ctx: AnalysisContext): Promise<AnalysisOutp
     const d = (k: 'AP' | 'AP50' | 'AP75') => `${k} ${(v.res.stats[k] - base[k] >= 0 ? '+' : '') + ((v.res.stats[k] - base[k]) * 100).toFixed(2)}`;
     return `${v.name}: ${d('AP')}, ${d('AP50')}, ${d('AP75')} points (baseline AP ${(base.AP * 100).toFixed(2)})`;
   });
+  const variantNames = variants.map((v) => v.name);
   const spec = {
     title: { text: F2_TITLE, subtitle: 'COCO 101-point interpolated precision, averaged over classes, one panel per IoU threshold' },
     data: { values: rows.filter((r) => (r.precision as number) >= 0) },
-    facet: { field: 'iou', type: 'ordinal', title: 'IoU threshold', columns: 5 },
+    // small multiples: 5 panels per row (vega-lite's `columns` sits beside `facet`, not inside it)
+    facet: { field: 'iou', type: 'ordinal', title: 'IoU threshold', header: { labelFontSize: 11 } },
+    columns: 5,
     spec: {
-      width: 150,
-      height: 130,
+      width: 140,
+      height: 120,
       mark: { type: 'line', strokeWidth: 1.5 },
       encoding: {
         x: { field: 'recall', type: 'quantitative', scale: { domain: [0, 1] } },
         y: { field: 'precision', type: 'quantitative', scale: { domain: [0, 1] } },
-        color: { field: 'variant', type: 'nominal', title: null },
-        strokeDash: { field: 'variant', type: 'nominal', title: null },
+        // each variant has its own colour AND dash pattern (readable in grey print and for colour-blind readers)
+        color: { field: 'variant', type: 'nominal', title: null, scale: { domain: variantNames, range: variantNames.map((_, i) => PALETTE[i % PALETTE.length]) } },
+        strokeDash: { field: 'variant', type: 'nominal', title: null, scale: { domain: variantNames, range: variantNames.map((_, i) => DASHES[i % DASHES.length]) } },
       },
     },
   };

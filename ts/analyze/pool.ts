@@ -49,13 +49,18 @@ export class StageRunner {
       }
     } else {
       const pool = await this.getPool();
-      await Promise.all(
-        chunks.map(async (chunk, c) => {
-          out[c] = (await pool.run({ task: { ...body, images: chunk }, backend: this.o.backend })) as R[];
-          done += chunk.length;
+      // at most 2 chunks per worker in flight: every posted chunk is a structured-clone copy of its
+      // images, so posting all at once would hold a second copy of the whole input
+      let next = 0;
+      const lane = async () => {
+        while (next < chunks.length) {
+          const c = next++;
+          out[c] = (await pool.run({ task: { ...body, images: chunks[c] }, backend: this.o.backend })) as R[];
+          done += chunks[c].length;
           this.o.onProgress?.(done);
-        }),
-      );
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(chunks.length, 2 * this.o.workers) }, lane));
     }
     return out.flat();
   }

@@ -14,7 +14,7 @@ export const MAX_JSON_BYTES = 2 ** 29 - 24;
 
 export class InputError extends Error {
   constructor(readonly file: string, readonly where: string, readonly detail: string) {
-    super(`${file}: ${where ? where + ': ' : ''}${detail}`);
+    super(`${file === '-' ? '<stdin>' : file}: ${where ? where + ': ' : ''}${detail}`);
     this.name = 'InputError';
   }
 }

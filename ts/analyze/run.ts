@@ -6,6 +6,7 @@ import { backendInfo } from '../registry';
 import { Artifacts, toCsv, toJson, type Row } from './artifacts';
 import { renderChart } from './chart';
 import { readGroundTruth, readDetections } from './read';
+import { readGtAs, readDetsAs, type Format, type FormatOptions } from './formats';
 import { StageRunner } from './pool';
 import type { MatchResult } from './stages';
 import { buildSamples } from './samples';
@@ -17,10 +18,16 @@ import { weightsVsIou } from './weights-iou';
 import { anchorsReport } from './anchors';
 import type { AnchorImageStats, AnchorParams } from './anchors-stage';
 import { reportHtml, reportMarkdown } from './report';
+import { checkInputs } from './warnings';
+import { readDense, denseAnalyses } from './dense';
 
 export interface AnalyzeOptions extends AnalyzeSettings {
   gt: string;
   dets: string;
+  /** Input formats (default coco) and the options of the yolo / txt readers. */
+  gtFormat?: Format;
+  detsFormat?: Format;
+  formatOptions?: FormatOptions;
   /** Label shown for the inputs (the bundled data's relative path). */
   gtLabel?: string;
   detsLabel?: string;
@@ -34,6 +41,8 @@ export interface AnalyzeOptions extends AnalyzeSettings {
   /** Progress callbacks (the CLI's bar). */
   progress?: { start(total: number, label: string): void; update(done: number): void; stop(): void };
   log?: (line: string) => void;
+  /** Called once per warning about the inputs (the CLI prints them on stderr); they are also in the report. */
+  warn?: (line: string) => void;
 }
 
 export interface AnalyzeSummary {
@@ -49,25 +58,45 @@ function cocoRows(res: CocoEvalResult, names: Map<number, string>): Row[] {
   return cocoPerCategory(res).map((c) => ({ category_id: c.categoryId, name: names.get(c.categoryId) ?? '', AP: c.AP, AP50: c.AP50, AP75: c.AP75, AR100: c.AR }));
 }
 
+/** Number of inline data rows of a Vega-Lite spec (0: nothing to draw; vega cannot size an empty chart). */
+function chartRows(spec: Record<string, unknown>): number {
+  const d = spec.data as { values?: unknown[] } | undefined;
+  return Array.isArray(d?.values) ? d!.values.length : 1;
+}
+
+/** SOFT_SAMPLING_MEMLOG=1: resident and heap memory at each stage, on stderr (for bench/analyze-scale.mjs). */
+const memlog = (stage: string) => {
+  if (!process.env.SOFT_SAMPLING_MEMLOG) return;
+  (globalThis as { gc?: () => void }).gc?.(); // live memory when run with --expose-gc
+  const m = process.memoryUsage();
+  process.stderr.write(`[mem] ${stage.padEnd(22)} rss ${(m.rss / 2 ** 20).toFixed(0).padStart(5)} MiB  heap ${(m.heapUsed / 2 ** 20).toFixed(0).padStart(5)} MiB  external ${((m.external + m.arrayBuffers) / 2 ** 20).toFixed(0).padStart(4)} MiB\n`);
+};
+
 export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
+  memlog('start');
   const files = { gt: o.gtLabel ?? o.gt, dets: o.detsLabel ?? o.dets };
-  const gtSet = readGroundTruth(o.gt);
+  const gtSet = readGtAs(o.gtFormat ?? 'coco', o.gt, o.formatOptions ?? {}, readGroundTruth);
   // the normalised detections live on only inside the per-image groups
   const images = (() => {
-    const detSet = readDetections(o.dets, gtSet);
+    const detSet = readDetsAs(o.detsFormat ?? 'coco', o.dets, gtSet, o.formatOptions ?? {}, readDetections);
     return groupByImage(gtSet, detSet);
   })();
+  memlog('inputs read');
   const nDets = images.reduce((a, im) => a + im.dets.length, 0);
+  const checks = checkInputs(gtSet, images);
+  for (const w of checks.warnings) o.warn?.(w);
   const cocoParams = resolveCocoParams();
   const catIds = gtSet.categories.map((c) => c.id).sort((a, b) => a - b);
   const names = new Map(gtSet.categories.map((c) => [c.id, c.name] as [number, string]));
   const runner = new StageRunner({ workers: o.workers, backend: o.backend, workerFile: o.workerFile, onProgress: (d) => o.progress?.update(d) });
-  const art = new Artifacts();
+  const art = new Artifacts(o.out);
+  let ok = false;
   try {
     // 1. per-image matching (COCO cells + VOC greedy matches)
     o.progress?.start(images.length, 'matching');
     let match: MatchResult[] | null = await runner.run<MatchResult>({ kind: 'match', coco: cocoParams, vocThr: 0.5, legacyOffset: o.legacyOffset }, images);
     o.progress?.stop();
+    memlog('matched');
     const coco = cocoAccumulate(match.map((m) => m.coco), catIds, cocoParams);
     const vocEvals = match.map((m) => m.voc);
     match = null; // the COCO cells are no longer needed
@@ -75,6 +104,7 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     const samples = buildSamples(vocEvals);
     vocEvals.length = 0;
     const ignored = nDets - samples.length;
+    memlog('evaluated, samples');
     const evaluate = async (imgs: ImageInput[]) => {
       o.progress?.start(imgs.length, 'rescoring');
       const ev = await runner.run<CocoImageEval>({ kind: 'coco', coco: cocoParams }, imgs);
@@ -90,39 +120,62 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     const vocRows: Row[] = voc.classes.map((c) => ({ category_id: c.categoryId, name: c.name, ap: c.ap, n_gt: c.nGt, n_det: c.nDet, tp: c.tp, fp: c.fp }));
     art.add('eval_voc.json', toJson({ mAP: voc.mAP, iouThreshold: voc.iouThreshold, interpolation: voc.interpolation, legacyOffset: o.legacyOffset, classes: voc.classes }));
     art.add('eval_voc.csv', toCsv(vocRows));
-    art.add('samples.csv', toCsv(samples.map((s) => ({ index: s.index, image_id: s.imageId, category_id: s.categoryId, score: s.score, logit: s.logit, target: s.target, iou: s.iou })) as Row[]));
+    art.addCsv('samples.csv', (function* () {
+      for (const s of samples) yield { index: s.index, image_id: s.imageId, category_id: s.categoryId, score: s.score, logit: s.logit, target: s.target, iou: s.iou };
+    })());
+    for (const c of voc.classes) {
+      // the per-class PR arrays are in eval_voc.json now; the report needs the APs only
+      (c as { precision?: unknown }).precision = [];
+      (c as { recall?: unknown }).recall = [];
+    }
 
     // 3. analyses
     const analyses: AnalysisOutput[] = [];
-    for (const fn of [focalCdf, ghmDensity, ghmReweighted, pisaPrimeSamples, pisaPrRescored, weightsVsIou]) analyses.push(await fn(ctx));
-    const anchorParams: AnchorParams = { posIouThr: 0.5, negIouThr: 0.4, minPosIou: 0, bins: 20 };
-    if (o.anchors) {
-      o.progress?.start(images.length, 'anchors');
-      const st = await runner.run<AnchorImageStats>({ kind: 'anchors', anchors: anchorParams }, images, 4);
-      o.progress?.stop();
-      analyses.push(...anchorsReport(st, anchorParams));
-    }
-
-    // 4. charts and data files
+    const nPos = samples.filter((s) => s.target === 1).length;
+    const noSamples = nDets === 0 ? 'no detections (the detections list is empty)' : samples.length === 0 ? 'no samples (every detection lies on a crowd region)' : null;
+    const noPositives = noSamples ?? (nPos > 0 ? null : gtSet.boxes.length === 0 ? 'no positives (the ground truth has no annotations)' : 'no positives (no detection matched a gt box of its class at IoU ≥ 0.5)');
+    const noGt = gtSet.boxes.length === 0 ? 'no gt boxes (precision and recall are undefined)' : null;
+    const needs: [typeof focalCdf, string | null][] = [[focalCdf, noSamples], [ghmDensity, noSamples], [ghmReweighted, noSamples], [pisaPrimeSamples, noPositives], [pisaPrRescored, noGt], [weightsVsIou, noPositives]];
+    // each analysis's files and chart are written as soon as it is computed, and its data dropped
     const svgs = new Map<string, string>();
-    o.progress?.start(analyses.length, 'charts');
-    let k = 0;
-    for (const a of analyses) {
-      o.progress?.update(k++);
-      if (a.status !== 'ok') continue;
+    const emit = async (a: AnalysisOutput) => {
+      if (a.status === 'ok' && a.spec && chartRows(a.spec) === 0) {
+        a.status = 'empty';
+        a.missing ??= 'no data points to draw';
+      }
       art.add(`${a.id}.json`, toJson({ id: a.id, title: a.title, figure: a.figure, caption: a.caption, ...(a.json as object) }));
-      if (a.csv) art.add(`${a.id}.csv`, toCsv(a.csv));
-      if (a.spec) {
+      a.json = undefined;
+      a.hasCsv = !!a.csv;
+      if (a.csv) art.addCsv(`${a.id}.csv`, a.csv);
+      a.csv = undefined;
+      if (a.spec && a.status === 'ok') {
         const { svg, png } = await renderChart(a.spec, { png: o.png });
         svgs.set(a.id, svg);
         art.add(`${a.id}.svg`, svg);
         art.add(`${a.id}.vl.json`, toJson(a.spec));
         if (png) art.add(`${a.id}.png`, png);
       }
+      a.spec = undefined;
+      analyses.push(a);
+      memlog(a.id);
+    };
+    for (const [fn, missing] of needs) {
+      const a = await fn(ctx);
+      if (missing) {
+        a.status = 'empty';
+        a.missing = missing;
+      }
+      await emit(a);
     }
-    o.progress?.update(analyses.length);
-    o.progress?.stop();
+    const anchorParams: AnchorParams = { posIouThr: 0.5, negIouThr: 0.4, minPosIou: 0, bins: 20 };
+    if (o.anchors) {
+      o.progress?.start(images.length, 'anchors');
+      const st = await runner.run<AnchorImageStats>({ kind: 'anchors', anchors: anchorParams }, images, 4);
+      o.progress?.stop();
+      for (const a of anchorsReport(st, anchorParams)) await emit(a);
+    }
 
+    memlog('charts');
     // 5. report and summary
     const info = backendInfo();
     const backend = `${info.active} (${info.simd})`;
@@ -141,14 +194,72 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
       `VOC matching IoU ${o.legacyOffset ? 'with the VOC +1 pixel convention (inclusive integer corners, as the bundled Cartucho boxes are)' : 'without a +1 pixel offset (COCO convention)'}; COCO evaluation: pycocotools semantics, no offset`,
       'per-image stages run on a worker pool (`--workers`); the output is byte-identical for any number of workers',
     ];
-    const rin = { title: 'soft-sampling analyze — report', inputs: { gt: files.gt, dets: files.dets, bundled: o.bundled }, counts, backend, settingsLines, coco, voc, analyses, svgs, png: o.png };
+    const rin = { title: 'soft-sampling analyze — report', inputs: { gt: files.gt, dets: files.dets, bundled: o.bundled }, counts, warnings: checks.warnings, notes: checks.notes, backend, settingsLines, coco, voc, analyses, svgs, png: o.png };
     art.add('report.md', reportMarkdown(rin));
     art.add('report.html', reportHtml(rin));
-    art.add('summary.json', toJson({ inputs: files, backend: info.active, counts, coco: coco.stats, vocMAP: voc.mAP, analyses: analyses.map((a) => ({ id: a.id, status: a.status, summary: a.summary ?? [] })) }));
-    art.writeAtomically(o.out);
-    return { out: o.out, files: [...art.files.keys()].sort(), coco: coco.stats, vocMAP: voc.mAP, positives: counts.positives, negatives: counts.negatives };
+    art.add('summary.json', toJson({ inputs: files, backend: info.active, counts, warnings: checks.warnings, notes: checks.notes, coco: coco.stats, vocMAP: voc.mAP, analyses: analyses.map((a) => ({ id: a.id, status: a.status, ...(a.missing ? { missing: a.missing } : {}), summary: a.summary ?? [] })) }));
+    art.commit();
+    ok = true;
+    memlog('written');
+    return { out: o.out, files: [...art.files].sort(), coco: coco.stats, vocMAP: voc.mAP, positives: counts.positives, negatives: counts.negatives };
   } finally {
+    if (!ok) art.abort();
     o.progress?.stop();
     await runner.close();
+  }
+}
+
+export interface DenseOptions extends AnalyzeSettings {
+  dense: string;
+  denseLabel?: string;
+  out: string;
+  png: boolean;
+}
+
+/** `analyze --dense FILE`: a dense head's per-anchor outputs → the papers' figures over all anchors (see dense.ts). */
+export async function runDenseAnalyze(o: DenseOptions): Promise<{ out: string; files: string[]; counts: Record<string, number>; summary: string[] }> {
+  const d = readDense(o.dense);
+  const settings: AnalyzeSettings = { gammas: o.gammas, alpha: o.alpha, ghmBins: o.ghmBins, pisaK: o.pisaK, topK: o.topK, seed: o.seed, legacyOffset: o.legacyOffset };
+  const { analyses, counts } = await denseAnalyses(d, settings);
+  const art = new Artifacts(o.out);
+  let ok = false;
+  try {
+    const svgs = new Map<string, string>();
+    for (const a of analyses) {
+      if (a.status === 'ok' && a.spec && chartRows(a.spec) === 0) {
+        a.status = 'empty';
+        a.missing ??= 'no data points to draw';
+      }
+      art.add(`${a.id}.json`, toJson({ id: a.id, title: a.title, figure: a.figure, caption: a.caption, ...(a.json as object) }));
+      a.hasCsv = !!a.csv;
+      if (a.csv) art.addCsv(`${a.id}.csv`, a.csv);
+      if (a.spec && a.status === 'ok') {
+        const { svg, png } = await renderChart(a.spec, { png: o.png });
+        svgs.set(a.id, svg);
+        art.add(`${a.id}.svg`, svg);
+        art.add(`${a.id}.vl.json`, toJson(a.spec));
+        if (png) art.add(`${a.id}.png`, png);
+      }
+      a.json = a.csv = a.spec = undefined;
+    }
+    const info = backendInfo();
+    const label = o.denseLabel ?? o.dense;
+    const countsLine = `${counts.images} images × ${counts.anchorsPerImage} anchors × ${counts.classes} classes, ${counts.gtBoxes} gt boxes → ${counts.positiveAnchors} positive, ${counts.negativeAnchors} negative, ${counts.ignoredAnchors} ignored anchors; ${counts.samples} binary samples, ${counts.positiveSamples} positive.`;
+    const methodNotes = [
+      'Samples are every (anchor, class) element of the dense classification head, as RetinaNet’s sigmoid loss sees them — not post-NMS detections.',
+      'Anchors are assigned to the gt boxes of their image with the library’s maxIouAssign (positive at IoU ≥ 0.5, negative below 0.4, ignored in between, minPosIou 0, best-anchor rule); an element’s target is 1 for its positive anchor’s gt class, else 0; ignored anchors are left out.',
+      'Losses, gradients and weights come from the soft-sampling library itself (sigmoidFocalLoss, sigmoidCrossEntropy, ghmcLoss, iouHlr, delta2bbox) on the backend named above.',
+    ];
+    const settingsLines = [`focal γ ∈ {${o.gammas.join(', ')}}, α = ${o.alpha}; GHM-C ${o.ghmBins} bins, momentum 0; easy negatives: σ(x) < 0.1`];
+    const rin = { title: 'soft-sampling analyze --dense — report', inputs: { gt: label, dets: label, bundled: false }, countsLine, methodNotes, backend: `${info.active} (${info.simd})`, settingsLines, analyses, svgs, png: o.png, counts: undefined as never };
+    art.add('report.md', reportMarkdown(rin).replace(/Ground truth: `[^`]*`  \nDetections: `[^`]*`  /, `Dense head outputs: \`${label}\`  `));
+    art.add('report.html', reportHtml(rin).replace(/<p>Ground truth: <code>[^<]*<\/code><br>Detections: <code>[^<]*<\/code>/, `<p>Dense head outputs: <code>${label.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</code>`));
+    const summary = analyses.flatMap((a) => a.summary ?? []);
+    art.add('summary.json', toJson({ mode: 'dense', inputs: { dense: label }, backend: info.active, counts, analyses: analyses.map((a) => ({ id: a.id, status: a.status, ...(a.missing ? { missing: a.missing } : {}), summary: a.summary ?? [] })) }));
+    art.commit();
+    ok = true;
+    return { out: o.out, files: [...art.files].sort(), counts, summary };
+  } finally {
+    if (!ok) art.abort();
   }
 }

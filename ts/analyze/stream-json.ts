@@ -8,7 +8,7 @@
  * hold arrays (`images`, `annotations`, `categories`); other keys' values are skipped unparsed.
  * Malformed JSON is reported with its line and column.
  */
-import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { openSource } from './source';
 import { StringDecoder } from 'node:string_decoder';
 import { InputError } from './read';
 
@@ -36,18 +36,7 @@ const WS = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 /** Scans `file`; see the module comment. Throws {@link InputError} on malformed JSON. */
 export function scanJsonFile(file: string, h: ScanHandlers, chunkBytes = 1 << 20): ScanResult {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (e) {
-    throw new InputError(file, '', `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  const st = fstatSync(fd);
-  if (!st.isFile()) {
-    closeSync(fd);
-    throw new InputError(file, '', 'is not a regular file (a directory?)');
-  }
-  const size = st.size;
+  const src = openSource(file);
   const dec = new StringDecoder('utf8');
   const bytes = Buffer.allocUnsafe(chunkBytes);
   let line = 1, col = 0;
@@ -132,7 +121,7 @@ export function scanJsonFile(file: string, h: ScanHandlers, chunkBytes = 1 << 20
   try {
     let pos = 0;
     for (;;) {
-      const n = pos < size ? readSync(fd, bytes, 0, chunkBytes, pos) : 0;
+      const n = src.read(bytes);
       pos += n;
       const buf = n > 0 ? dec.write(bytes.subarray(0, n)) : dec.end();
       const last = n === 0;
@@ -249,8 +238,8 @@ export function scanJsonFile(file: string, h: ScanHandlers, chunkBytes = 1 << 20
     }
     if (capturing && capScalar) finishCapture(capParts.join(''));
     if (mode !== 'end') bad(top === undefined ? 'the file is empty' : 'unexpected end of file');
-    return { top: top!, nonArrayKeys, bytes: size };
+    return { top: top!, nonArrayKeys, bytes: pos };
   } finally {
-    closeSync(fd);
+    src.close();
   }
 }

@@ -34,10 +34,16 @@ export interface AnalysisOutput {
   figure: string;
   /** How to read it; the choices made. */
   caption: string;
-  status: 'ok';
+  /** `'ok'`: drawn; `'empty'`: nothing to draw (see `missing`), the data files are still written. */
+  status: 'ok' | 'empty';
+  /** What the input lacks for this analysis (status `'empty'`), e.g. "no positives (no detection matched a gt box)". */
+  missing?: string;
   json?: unknown;
-  csv?: Row[];
+  /** Rows of `<id>.csv`: an array, or any iterable (a generator writes per-sample files without building them). */
+  csv?: Iterable<Row>;
   spec?: ChartSpec;
+  /** Set once the data files are written (json / csv are then dropped). */
+  hasCsv?: boolean;
   /** Key numbers, one line each, for the report. */
   summary?: string[];
 }

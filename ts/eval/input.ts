@@ -173,12 +173,18 @@ function num(where: string, field: string, v: unknown, opts: { integer?: boolean
   return v;
 }
 
+const MAX_F32 = 3.4028234663852886e38;
+
 function bbox(where: string, v: unknown): [number, number, number, number] {
   if (!Array.isArray(v) || v.length !== 4) fail('E_TYPE', `${where}.bbox`, `field 'bbox' must be [x, y, w, h] (4 numbers), got ${describe(v)}`);
   for (let k = 0; k < 4; k++) {
     if (typeof v[k] !== 'number' || !Number.isFinite(v[k])) fail('E_TYPE', `${where}.bbox`, `field 'bbox' element ${k} must be a finite number, got ${describe(v[k])}`);
   }
   if (v[2] < 0 || v[3] < 0) fail('E_VALUE', `${where}.bbox`, `field 'bbox' has a negative size (w = ${v[2]}, h = ${v[3]}); COCO boxes are [x, y, w, h]`);
+  // the kernels compute in float32: every corner must be representable there (|v| ≤ 3.4e38)
+  for (const c of [v[0], v[1], v[0] + v[2], v[1] + v[3]]) {
+    if (!Number.isFinite(Math.fround(c))) fail('E_VALUE', `${where}.bbox`, `field 'bbox' = [${v.join(', ')}] has a corner beyond the float32 range (±${MAX_F32.toExponential(2)}); the boxes are computed in float32`);
+  }
   return [v[0], v[1], v[2], v[3]];
 }
 
@@ -194,6 +200,7 @@ export class GtBuilder {
   private boxes: GtSet['boxes'] = [];
   private imgIds = new Set<number>();
   private catIds = new Set<number>();
+  private annIds = new Set<number>();
   private lists = new Set<string>();
 
   constructor(readonly src = 'gt') {}
@@ -247,6 +254,10 @@ export class GtBuilder {
       else fail('E_TYPE', `${w}.iscrowd`, `field 'iscrowd' must be 0, 1 or a boolean, got ${describe(r.iscrowd)}`);
     }
     const id = r.id === undefined ? i + 1 : num(w, 'id', r.id);
+    if (r.id !== undefined) {
+      if (this.annIds.has(id)) fail('E_VALUE', `${w}.id`, `duplicate annotation id ${id}`);
+      this.annIds.add(id);
+    }
     this.boxes.push({ id, imageId, categoryId, xywh, area, crowd, index: i });
   }
 
@@ -307,7 +318,7 @@ export function notADataset(src: string, v: unknown): never {
  * Validates a COCO ground-truth dataset (cocodataset.org "Data format", as pycocotools `COCO()` reads it) and normalises it.
  * `src` names the input in error messages (`'gt'`).
  * @throws SoftSamplingError `E_TYPE` (not an object, a missing or wrongly typed field), `E_VALUE`
- *   (negative box size, duplicate image/category id, an annotation for an unknown image or category);
+ *   (negative box size, a corner beyond the float32 range, duplicate image/category/annotation id, an annotation for an unknown image or category);
  *   `arg` is `<src>.<list>[<index>] (id <id>).<field>`.
  */
 export function parseGroundTruth(gt: unknown, src = 'gt'): GtSet {

@@ -1,0 +1,64 @@
+// Scale benchmark for the main job (issue 9 item 8): `soft-sampling analyze` vs `soft-sampling eval`
+// on the seeded synthetic COCO set of bench/synth-coco.mjs (default 5,000 images / 500k detections),
+// wall time and peak RSS of each, as child processes (the CLI as users run it, worker threads
+// included in the RSS). Targets: analyze peak RSS ≤ 10× the input size, wall time ≤ 2× eval's.
+// Not a test: numbers depend on the machine and its load.
+//
+//   node bench/analyze-scale.mjs [--images 5000] [--dets 500000] [--seed 1] [--workers N] [--quick]
+//
+// Writes bench/results/analyze-scale.json. Run after `npm run build`.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { here } from './lib.mjs';
+
+const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => {
+  if (a.startsWith('--')) acc.push([a.slice(2), all[i + 1] && !all[i + 1].startsWith('--') ? all[i + 1] : 'true']);
+  return acc;
+}, []));
+const quick = args.quick === 'true';
+const images = Number(args.images ?? (quick ? 500 : 5000));
+const dets = Number(args.dets ?? (quick ? 50000 : 500000));
+const seed = Number(args.seed ?? 1);
+const BIN = join(here, '..', 'bin', 'soft-sampling.mjs');
+const dir = mkdtempSync(join(tmpdir(), 'ss-scale-'));
+
+// peak RSS of a child: a preload prints process.resourceUsage().maxRSS (KiB) at exit
+const PRELOAD = join(dir, 'maxrss.cjs');
+writeFileSync(PRELOAD, "process.on('exit', () => process.stderr.write(`\\n[maxrss] ${process.resourceUsage().maxRSS}\\n`));\n");
+
+function measure(label, argv) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, ['--require', PRELOAD, BIN, ...argv], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`${label} failed (${r.status}): ${r.stderr}`);
+  const m = /\[maxrss\] (\d+)/.exec(r.stderr);
+  return { label, seconds, peakRssMiB: m ? Number(m[1]) / 1024 : NaN };
+}
+
+try {
+  const g = spawnSync(process.execPath, [join(here, 'synth-coco.mjs'), '--images', String(images), '--dets', String(dets), '--seed', String(seed), '--out', dir], { encoding: 'utf8' });
+  if (g.status !== 0) throw new Error(`synth-coco failed: ${g.stderr}`);
+  const gt = join(dir, 'gt.json'), dt = join(dir, 'dets.json');
+  const inputMiB = (statSync(gt).size + statSync(dt).size) / 2 ** 20;
+  const workers = args.workers ? ['--workers', String(args.workers)] : [];
+  const ev = measure('eval', ['eval', '--gt', gt, '--dets', dt]);
+  const an = measure('analyze', ['analyze', '--gt', gt, '--dets', dt, '--out', join(dir, 'report'), '-q', '--no-png', ...workers]);
+  const res = {
+    images, dets, seed, inputMiB,
+    eval: ev, analyze: an,
+    analyzeRssOverInput: an.peakRssMiB / inputMiB,
+    analyzeTimeOverEval: an.seconds / ev.seconds,
+    targets: { rssOverInput: 10, timeOverEval: 2 },
+  };
+  console.log(`synthetic set: ${images} images, ${dets} detections, ${inputMiB.toFixed(1)} MiB of JSON (seed ${seed})`);
+  console.log('| command | wall time | peak RSS | RSS / input |');
+  console.log('|---|---:|---:|---:|');
+  for (const r of [ev, an]) console.log(`| ${r.label} | ${r.seconds.toFixed(1)} s | ${r.peakRssMiB.toFixed(0)} MiB | ${(r.peakRssMiB / inputMiB).toFixed(1)}× |`);
+  console.log(`analyze / eval wall time: ${res.analyzeTimeOverEval.toFixed(2)}× (target ≤ 2×); analyze peak RSS / input: ${res.analyzeRssOverInput.toFixed(1)}× (target ≤ 10×)`);
+  mkdirSync(join(here, 'results'), { recursive: true });
+  writeFileSync(join(here, 'results', 'analyze-scale.json'), JSON.stringify(res, null, 2) + '\n');
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
