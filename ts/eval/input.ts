@@ -24,6 +24,8 @@ export interface CocoAnnotationIn {
   area?: number;
   /** `1`/`true`: a crowd region (its matches are ignored, IoU is inter / det area). */
   iscrowd?: number | boolean;
+  /** `1`/`true`: a VOC "difficult" object (matched by IoU; a detection matched to it is ignored; not counted in npos). */
+  difficult?: number | boolean;
   [k: string]: unknown;
 }
 export interface CocoCategoryIn {
@@ -54,7 +56,7 @@ export type CocoDetections = CocoDetectionIn[] | { annotations: CocoDetectionIn[
 export interface GtSet {
   images: { id: number; width: number; height: number; fileName: string }[];
   categories: { id: number; name: string }[];
-  boxes: { id: number; imageId: number; categoryId: number; xywh: [number, number, number, number]; area: number; crowd: boolean; index: number }[];
+  boxes: { id: number; imageId: number; categoryId: number; xywh: [number, number, number, number]; area: number; crowd: boolean; difficult: boolean; index: number }[];
 }
 export interface DetSet {
   dets: { id: number; imageId: number; categoryId: number; xywh: [number, number, number, number]; area: number; score: number; index: number }[];
@@ -157,8 +159,14 @@ export class GtBuilder {
       else if (r.iscrowd === 0 || r.iscrowd === 1) crowd = r.iscrowd === 1;
       else fail('E_TYPE', `${w}.iscrowd`, `field 'iscrowd' must be 0, 1 or a boolean, got ${describe(r.iscrowd)}`);
     }
+    let difficult = false;
+    if (r.difficult !== undefined) {
+      if (typeof r.difficult === 'boolean') difficult = r.difficult;
+      else if (r.difficult === 0 || r.difficult === 1) difficult = r.difficult === 1;
+      else fail('E_TYPE', `${w}.difficult`, `field 'difficult' must be 0, 1 or a boolean, got ${describe(r.difficult)}`);
+    }
     const id = r.id === undefined ? i + 1 : num(w, 'id', r.id);
-    this.boxes.push({ id, imageId, categoryId, xywh, area, crowd, index: i });
+    this.boxes.push({ id, imageId, categoryId, xywh, area, crowd, difficult, index: i });
   }
 
   /** Checks that the three lists were present and that annotations name known images and categories. */
