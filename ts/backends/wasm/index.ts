@@ -6,6 +6,7 @@ import { wasmFocal } from './focal';
 import { wasmGhm } from './ghm';
 import { wasmAssign } from './assign';
 import { wasmPisa } from './pisa';
+import { wasmEval } from './eval';
 
 export function createWasmBackend(module: WebAssembly.Module): Backend {
   const w = new WasmCtx(module);
@@ -17,6 +18,7 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
     ...wasmGhm(w),
     ...wasmAssign(w),
     ...wasmPisa(w),
+    ...wasmEval(w),
     debugPanic() {
       w.call('ss_debug_panic', []);
     },

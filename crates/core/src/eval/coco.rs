@@ -1,0 +1,386 @@
+//! COCO bbox evaluation, pycocotools `COCOeval` (`iouType='bbox'`) `evaluate()` + `accumulate()` in
+//! one pass over the detections, exact to it: the per-image matching of `evaluateImg` and the
+//! precision/recall tables of `accumulate`, every comparison and division in `f64` in the same order.
+//!
+//! Source: `cocodataset/cocoapi` `PythonAPI/pycocotools/cocoeval.py`. The one deliberate difference
+//! (as in the TypeScript evaluator): pycocotools records a match by storing the gt `id`, so a gt with
+//! id 0 can never be a true positive there; here matches are flags and ids play no part.
+
+use super::overlaps_unchecked;
+use crate::error::{check_len, CoreError, Result};
+use std::cmp::Ordering;
+
+/// Evaluation parameters (pycocotools `Params`).
+#[derive(Debug, Clone, Copy)]
+pub struct CocoParams<'a> {
+    /// IoU thresholds `[T]` (default `linspace(.5, .95, 10)`).
+    pub iou_thrs: &'a [f64],
+    /// Recall points `[R]` (default `linspace(0, 1, 101)`).
+    pub rec_thrs: &'a [f64],
+    /// Detections kept per image and category, ascending `[M]` (default `[1, 10, 100]`).
+    pub max_dets: &'a [u32],
+    /// Area ranges `[A, 2]` (`lo, hi`; a box is out of range when `area < lo || area > hi`).
+    pub area_rng: &'a [f64],
+    /// `false`: every category pooled into one (pycocotools `useCats = 0`).
+    pub use_cats: bool,
+    /// 0, or 1 for the VOC `+1` width convention in the overlaps.
+    pub offset: f64,
+}
+
+/// Ground truth and detections, flat. Images and categories are dense indices (`0..num_images`,
+/// `0..num_cats`) in ascending id order; boxes are `[x, y, w, h]`; gt and detections are each in
+/// their input order (which settles ties exactly as pycocotools' stable sorts do).
+#[derive(Debug, Clone, Copy)]
+pub struct CocoInput<'a> {
+    pub num_images: usize,
+    pub num_cats: usize,
+    pub gt_image: &'a [u32],
+    pub gt_cat: &'a [u32],
+    pub gt_box: &'a [f64],
+    /// The annotation's `area` (used for the area ranges; the overlaps use `w·h`).
+    pub gt_area: &'a [f64],
+    /// 1 for a crowd region (IoU = inter / det area, may match many detections, matches ignored).
+    pub gt_crowd: &'a [u8],
+    pub dt_image: &'a [u32],
+    pub dt_cat: &'a [u32],
+    pub dt_box: &'a [f64],
+    pub dt_score: &'a [f64],
+}
+
+/// Lengths of the `precision` `[T,R,K,A,M]` and `recall` `[T,K,A,M]` outputs (`K = 1` without categories).
+pub fn coco_output_lens(p: &CocoParams, num_cats: usize) -> (usize, usize) {
+    let k = if p.use_cats { num_cats } else { 1 };
+    let (t, r, a, m) = (p.iou_thrs.len(), p.rec_thrs.len(), p.area_rng.len() / 2, p.max_dets.len());
+    (t * r * k * a * m, t * k * a * m)
+}
+
+const FP: u8 = 0;
+const TP: u8 = 1;
+const IGNORED: u8 = 2;
+
+/// Stable counting sort of `0..keys.len()` by key (`keys[i] < n`): returns `(start [n+1], order)`.
+fn bucket(keys: &[u32], n: usize) -> (Vec<u32>, Vec<u32>) {
+    let mut start = vec![0u32; n + 1];
+    for &k in keys {
+        start[k as usize + 1] += 1;
+    }
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    let mut fill = start.clone();
+    let mut order = vec![0u32; keys.len()];
+    for (i, &k) in keys.iter().enumerate() {
+        let f = &mut fill[k as usize];
+        order[*f as usize] = i as u32;
+        *f += 1;
+    }
+    (start, order)
+}
+
+fn check_index(arg: &'static str, v: &[u32], n: usize) -> Result<()> {
+    if let Some((i, &x)) = v.iter().enumerate().find(|(_, &x)| x as usize >= n) {
+        return Err(CoreError::value(arg, format!("element {i} is {x}, not below {n}")));
+    }
+    Ok(())
+}
+
+/// Per-category store of the kept detections (score order within each image, images in order).
+#[derive(Default, Clone)]
+struct CatStore {
+    score: Vec<f64>,
+    /// Rank of the detection within its (image, category) cell, for the maxDets cut.
+    rank: Vec<u32>,
+    /// `[n, A, T]` FP / TP / IGNORED codes.
+    flags: Vec<u8>,
+}
+
+/// Runs the evaluation and writes pycocotools' `eval['precision']` `[T,R,K,A,M]` and
+/// `eval['recall']` `[T,K,A,M]` (−1 where a category has no non-ignored gt in that area range).
+///
+/// Per (image, category): detections sorted by descending score (stable), the first `max(maxDets)`
+/// kept; gt sorted non-ignored first (stable); each threshold matches greedily as `evaluateImg`.
+/// Per (category, area, maxDets): the kept detections of every image sorted by descending score
+/// (stable; images in order), cumulative TP/FP without the ignored ones, `rc = tp / npig`,
+/// `pr = tp / (fp + tp + ε)` (ε = 2⁻⁵²), the precision envelope, sampled at the recall points by
+/// `searchsorted(rc, recThrs, 'left')` (0 past the end).
+/// Errors: `E_SHAPE` for inconsistent lengths, `E_VALUE` for an index out of range or maxDets not
+/// ascending / zero.
+pub fn coco_evaluate(inp: &CocoInput, p: &CocoParams, precision: &mut [f64], recall: &mut [f64]) -> Result<()> {
+    let ng = inp.gt_image.len();
+    let nd = inp.dt_image.len();
+    check_len("gt_cat", inp.gt_cat, ng)?;
+    check_len("gt_box", inp.gt_box, 4 * ng)?;
+    check_len("gt_area", inp.gt_area, ng)?;
+    check_len("gt_crowd", inp.gt_crowd, ng)?;
+    check_len("dt_cat", inp.dt_cat, nd)?;
+    check_len("dt_box", inp.dt_box, 4 * nd)?;
+    check_len("dt_score", inp.dt_score, nd)?;
+    check_index("gt_image", inp.gt_image, inp.num_images)?;
+    check_index("dt_image", inp.dt_image, inp.num_images)?;
+    check_index("gt_cat", inp.gt_cat, inp.num_cats)?;
+    check_index("dt_cat", inp.dt_cat, inp.num_cats)?;
+    if p.area_rng.len() % 2 != 0 {
+        return Err(CoreError::shape("area_rng", "length is not a multiple of 2"));
+    }
+    if p.max_dets.is_empty() || p.max_dets[0] == 0 || p.max_dets.windows(2).any(|w| w[1] < w[0]) {
+        return Err(CoreError::value("max_dets", "must be non-empty, positive and ascending"));
+    }
+    let (t_n, r_n, a_n, m_n) = (p.iou_thrs.len(), p.rec_thrs.len(), p.area_rng.len() / 2, p.max_dets.len());
+    let k_n = if p.use_cats { inp.num_cats } else { 1 };
+    let (pl, rl) = coco_output_lens(p, inp.num_cats);
+    check_len("precision", precision, pl)?;
+    check_len("recall", recall, rl)?;
+    precision.fill(-1.0);
+    recall.fill(-1.0);
+    if k_n == 0 || t_n == 0 || a_n == 0 {
+        return Ok(());
+    }
+
+    let (g_start, g_order) = bucket(inp.gt_image, inp.num_images);
+    let (d_start, d_order) = bucket(inp.dt_image, inp.num_images);
+    let max_det = *p.max_dets.last().unwrap() as usize;
+    let at = a_n * t_n;
+    let mut store = vec![CatStore::default(); k_n];
+    let mut npos = vec![0u64; k_n * a_n];
+    let thr: Vec<f64> = p.iou_thrs.iter().map(|&t| if t < 1.0 - 1e-10 { t } else { 1.0 - 1e-10 }).collect();
+
+    // scratch
+    let (mut gs, mut ds) = (Vec::<u32>::new(), Vec::<u32>::new());
+    let mut dsort = Vec::<u32>::new();
+    let (mut gbox, mut dbox, mut gcrowd) = (Vec::<f64>::new(), Vec::<f64>::new(), Vec::<u8>::new());
+    let mut ious = Vec::<f64>::new();
+    let (mut gig, mut gorder, mut gtm) = (Vec::<u8>::new(), Vec::<u32>::new(), Vec::<u8>::new());
+
+    for img in 0..inp.num_images {
+        gs.clear();
+        gs.extend_from_slice(&g_order[g_start[img] as usize..g_start[img + 1] as usize]);
+        ds.clear();
+        ds.extend_from_slice(&d_order[d_start[img] as usize..d_start[img + 1] as usize]);
+        if gs.is_empty() && ds.is_empty() {
+            continue;
+        }
+        // category order within the image (stable): cells per category, or (useCats = 0) the
+        // whole image ordered by category as pycocotools concatenates `_gts[img, c]` over catIds
+        gs.sort_by_key(|&i| inp.gt_cat[i as usize]);
+        ds.sort_by_key(|&i| inp.dt_cat[i as usize]);
+        let (mut gi, mut di) = (0usize, 0usize);
+        while gi < gs.len() || di < ds.len() {
+            let (ge, de, k) = if p.use_cats {
+                let c = match (gs.get(gi), ds.get(di)) {
+                    (Some(&g), Some(&d)) => inp.gt_cat[g as usize].min(inp.dt_cat[d as usize]),
+                    (Some(&g), None) => inp.gt_cat[g as usize],
+                    (None, Some(&d)) => inp.dt_cat[d as usize],
+                    (None, None) => unreachable!(),
+                };
+                let mut ge = gi;
+                while ge < gs.len() && inp.gt_cat[gs[ge] as usize] == c {
+                    ge += 1;
+                }
+                let mut de = di;
+                while de < ds.len() && inp.dt_cat[ds[de] as usize] == c {
+                    de += 1;
+                }
+                (ge, de, c as usize)
+            } else {
+                (gs.len(), ds.len(), 0)
+            };
+            let gcell = &gs[gi..ge];
+            // detections by descending score, stable, the first max_det kept
+            dsort.clear();
+            dsort.extend_from_slice(&ds[di..de]);
+            dsort.sort_by(|&a, &b| inp.dt_score[b as usize].partial_cmp(&inp.dt_score[a as usize]).unwrap_or(Ordering::Equal));
+            dsort.truncate(max_det);
+            gi = ge;
+            di = de;
+
+            let (g, d) = (gcell.len(), dsort.len());
+            gbox.clear();
+            gcrowd.clear();
+            for &j in gcell {
+                gbox.extend_from_slice(&inp.gt_box[4 * j as usize..4 * j as usize + 4]);
+                gcrowd.push(inp.gt_crowd[j as usize]);
+            }
+            dbox.clear();
+            for &i in dsort.iter() {
+                dbox.extend_from_slice(&inp.dt_box[4 * i as usize..4 * i as usize + 4]);
+            }
+            ious.clear();
+            ious.resize(d * g, 0.0);
+            overlaps_unchecked(&dbox, &gbox, &gcrowd, p.offset, &mut ious);
+
+            let st = &mut store[k];
+            let base = st.score.len();
+            for (r, &i) in dsort.iter().enumerate() {
+                st.score.push(inp.dt_score[i as usize]);
+                st.rank.push(r as u32);
+            }
+            st.flags.resize((base + d) * at, FP);
+            for a in 0..a_n {
+                let (lo, hi) = (p.area_rng[2 * a], p.area_rng[2 * a + 1]);
+                gig.clear();
+                for &j in gcell {
+                    let ar = inp.gt_area[j as usize];
+                    gig.push((inp.gt_crowd[j as usize] != 0 || ar < lo || ar > hi) as u8);
+                }
+                gorder.clear();
+                gorder.extend((0..g as u32).filter(|&j| gig[j as usize] == 0));
+                let n_ok = gorder.len();
+                gorder.extend((0..g as u32).filter(|&j| gig[j as usize] != 0));
+                npos[k * a_n + a] += n_ok as u64;
+                if g > 0 {
+                    for t in 0..t_n {
+                        gtm.clear();
+                        gtm.resize(g, 0);
+                        for dd in 0..d {
+                            let row = &ious[dd * g..dd * g + g];
+                            let mut iou = thr[t];
+                            let mut m: isize = -1;
+                            for (pos, &j) in gorder.iter().enumerate() {
+                                let j = j as usize;
+                                if gtm[pos] != 0 && gcrowd[j] == 0 {
+                                    continue;
+                                }
+                                if m > -1 && pos >= n_ok && (m as usize) < n_ok {
+                                    break;
+                                }
+                                let v = row[j];
+                                if v < iou {
+                                    continue;
+                                }
+                                iou = v;
+                                m = pos as isize;
+                            }
+                            if m == -1 {
+                                continue;
+                            }
+                            let mu = m as usize;
+                            st.flags[(base + dd) * at + a * t_n + t] = if mu >= n_ok { IGNORED } else { TP };
+                            gtm[mu] = 1;
+                        }
+                    }
+                }
+                // unmatched detections outside the area range are ignored
+                for dd in 0..d {
+                    let area = dbox[4 * dd + 2] * dbox[4 * dd + 3];
+                    if area < lo || area > hi {
+                        let f = &mut st.flags[(base + dd) * at + a * t_n..(base + dd) * at + a * t_n + t_n];
+                        for x in f.iter_mut() {
+                            if *x == FP {
+                                *x = IGNORED;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // accumulate
+    let eps = f64::EPSILON; // np.spacing(1)
+    let (mut rc, mut pr) = (Vec::<f64>::new(), Vec::<f64>::new());
+    let mut order = Vec::<u32>::new();
+    let mut sorted = Vec::<u8>::new();
+    let mut srank = Vec::<u32>::new();
+    for (k, st) in store.iter().enumerate() {
+        if (0..a_n).all(|a| npos[k * a_n + a] == 0) {
+            continue;
+        }
+        let n = st.score.len();
+        order.clear();
+        order.extend(0..n as u32);
+        order.sort_by(|&a, &b| st.score[b as usize].partial_cmp(&st.score[a as usize]).unwrap_or(Ordering::Equal));
+        // flags in score order, [A, T, n]: every pass below reads one contiguous row
+        sorted.clear();
+        sorted.resize(at * n, 0);
+        srank.clear();
+        for (q, &e) in order.iter().enumerate() {
+            let e = e as usize;
+            srank.push(st.rank[e]);
+            for c in 0..at {
+                sorted[c * n + q] = st.flags[e * at + c];
+            }
+        }
+        for a in 0..a_n {
+            let npig = npos[k * a_n + a];
+            if npig == 0 {
+                continue;
+            }
+            let npig = npig as f64;
+            for (mi, &md) in p.max_dets.iter().enumerate() {
+                for t in 0..t_n {
+                    let row = &sorted[(a * t_n + t) * n..(a * t_n + t + 1) * n];
+                    rc.clear();
+                    pr.clear();
+                    let (mut tp, mut fp) = (0.0f64, 0.0f64);
+                    for (q, &f) in row.iter().enumerate() {
+                        if f == IGNORED || srank[q] >= md {
+                            continue;
+                        }
+                        if f == TP {
+                            tp += 1.0;
+                        } else {
+                            fp += 1.0;
+                        }
+                        rc.push(tp / npig);
+                        pr.push(tp / (fp + tp + eps));
+                    }
+                    let cnt = rc.len();
+                    recall[((t * k_n + k) * a_n + a) * m_n + mi] = if cnt > 0 { rc[cnt - 1] } else { 0.0 };
+                    for i in (1..cnt).rev() {
+                        if pr[i] > pr[i - 1] {
+                            pr[i - 1] = pr[i];
+                        }
+                    }
+                    let idx = |r: usize| ((((t * r_n + r) * k_n + k) * a_n + a) * m_n) + mi;
+                    for r in 0..r_n {
+                        precision[idx(r)] = 0.0;
+                    }
+                    for (r, &rt) in p.rec_thrs.iter().enumerate() {
+                        let pi = rc.partition_point(|&x| x < rt);
+                        if pi >= cnt {
+                            break; // pycocotools' IndexError: the remaining points stay 0
+                        }
+                        precision[idx(r)] = pr[pi];
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lin(a: f64, b: f64, n: usize) -> Vec<f64> {
+        let step = (b - a) / (n - 1) as f64;
+        let mut v: Vec<f64> = (0..n).map(|i| i as f64 * step + a).collect();
+        v[n - 1] = b;
+        v
+    }
+
+    #[test]
+    fn one_image_one_category() {
+        // gt: two boxes; dets: a perfect match (0.9), a duplicate (0.8), a miss (0.7)
+        let gt_box = [0.0, 0.0, 10.0, 10.0, 50.0, 50.0, 10.0, 10.0];
+        let dt_box = [0.0, 0.0, 10.0, 10.0, 0.0, 0.0, 10.0, 10.0, 100.0, 100.0, 10.0, 10.0];
+        let inp = CocoInput {
+            num_images: 1, num_cats: 1, gt_image: &[0, 0], gt_cat: &[0, 0], gt_box: &gt_box, gt_area: &[100.0, 100.0],
+            gt_crowd: &[0, 0], dt_image: &[0, 0, 0], dt_cat: &[0, 0, 0], dt_box: &dt_box, dt_score: &[0.9, 0.8, 0.7],
+        };
+        let (iou, rec) = (lin(0.5, 0.95, 10), lin(0.0, 1.0, 101));
+        let p = CocoParams { iou_thrs: &iou, rec_thrs: &rec, max_dets: &[1, 10, 100], area_rng: &[0.0, 1e10], use_cats: true, offset: 0.0 };
+        let (pl, rl) = coco_output_lens(&p, 1);
+        let (mut pre, mut recl) = (vec![0.0; pl], vec![0.0; rl]);
+        coco_evaluate(&inp, &p, &mut pre, &mut recl).unwrap();
+        // maxDets 100: one TP of two gt → recall 0.5, precision 1 up to recall 0.5, then 0
+        assert_eq!(recl[2], 0.5);
+        assert_eq!(recl[0], 0.5);
+        let at = |r: usize, m: usize| pre[r * 3 + m];
+        assert_eq!(at(50, 2), 1.0 / (1.0 + f64::EPSILON)); // pycocotools: tp / (fp + tp + eps)
+        assert_eq!(at(51, 2), 0.0);
+        let bad = CocoInput { dt_image: &[0, 0, 1], ..inp };
+        assert!(coco_evaluate(&bad, &p, &mut pre, &mut recl).is_err());
+    }
+}
