@@ -123,7 +123,11 @@ export interface CocoImageEval {
   cats: { categoryId: number; areas: CocoCellEval[] }[];
 }
 
-/** pycocotools `computeIoU` + `evaluateImg` for one image (every category and area range). */
+/**
+ * pycocotools `computeIoU` + `evaluateImg` for one image (every category and area range), in
+ * TypeScript over the backend's float64 overlaps: the per-image stage of the CLI's worker pool.
+ * `evaluateCoco` runs the same semantics in one kernel call ({@link cocoEvaluateSets}).
+ */
 export function cocoEvaluateImage(img: ImageInput, p: CocoParams): CocoImageEval {
   const ious = imageOverlaps(img, p.legacyOffset);
   const G = img.gts.length;
@@ -135,6 +139,11 @@ export function cocoEvaluateImage(img: ImageInput, p: CocoParams): CocoImageEval
   for (const c of catIds) {
     const gIdx = img.gts.map((_, j) => j).filter((j) => catOf(img.gts[j].categoryId) === c);
     const dAll = img.dets.map((_, i) => i).filter((i) => catOf(img.dets[i].categoryId) === c);
+    if (!p.useCats) {
+      // pycocotools concatenates the per-category lists in category order
+      gIdx.sort((a, b) => img.gts[a].categoryId - img.gts[b].categoryId || a - b);
+      dAll.sort((a, b) => img.dets[a].categoryId - img.dets[b].categoryId || a - b);
+    }
     const order = byScoreDesc(dAll.map((i) => img.dets[i].score));
     const dIdx = order.slice(0, maxDet).map((k) => dAll[k]);
     const D = dIdx.length;

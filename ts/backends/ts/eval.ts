@@ -103,7 +103,6 @@ function cocoEvaluate(x: CocoEvalKernelInput): CocoEvalKernelResult {
   let ious = new Float64Array(64);
   const byCat = (cat: Uint32Array) => (a: number, b: number) => cat[a] - cat[b] || a - b;
   const gCmp = byCat(gtCat), dCmp = byCat(dtCat);
-  const sCmp = (a: number, b: number) => dtScore[b] - dtScore[a] || a - b;
 
   for (let img = 0; img < x.numImages; img++) {
     const gs = Array.from(gOrder.subarray(gStart[img], gStart[img + 1]));
@@ -128,9 +127,12 @@ function cocoEvaluate(x: CocoEvalKernelInput): CocoEvalKernelResult {
         k = 0;
       }
       const gcell = gs.slice(gi, ge);
-      // detections by descending score; ties in input order (= index order), the first maxDet kept
-      const dsort = ds.slice(di, de).sort(sCmp);
-      if (dsort.length > maxDet) dsort.length = maxDet;
+      // detections by descending score, stable (ties in cell order: category, then input order,
+      // as pycocotools concatenates the categories when useCats = 0), the first maxDet kept
+      const cell = ds.slice(di, de);
+      const pos = cell.map((_, i) => i).sort((a, b) => dtScore[cell[b]] - dtScore[cell[a]] || a - b);
+      if (pos.length > maxDet) pos.length = maxDet;
+      const dsort = pos.map((i) => cell[i]);
       gi = ge;
       di = de;
       const G = gcell.length, D = dsort.length;

@@ -94,6 +94,251 @@ struct CatStore {
     flags: Vec<u8>,
 }
 
+/// Scratch buffers reused across cells.
+#[derive(Default)]
+struct Scratch {
+    dsort: Vec<u32>,
+    gbox: Vec<f64>,
+    dbox: Vec<f64>,
+    gcrowd: Vec<u8>,
+    ious: Vec<f64>,
+    gig: Vec<u8>,
+    gorder: Vec<u32>,
+    gtm: Vec<u8>,
+    gs: Vec<u32>,
+    ds: Vec<u32>,
+}
+
+/// Every (category) cell of one image; `gsrc`/`dsrc` are the image's gt and detections in input order.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn eval_image(inp: &CocoInput, p: &CocoParams, thr: &[f64], max_det: usize, gsrc: &[u32], dsrc: &[u32], store: &mut [CatStore], npos: &mut [u64], sc: &mut Scratch) {
+    let a_n = p.area_rng.len() / 2;
+    let mut gs = std::mem::take(&mut sc.gs);
+    let mut ds = std::mem::take(&mut sc.ds);
+    gs.clear();
+    gs.extend_from_slice(gsrc);
+    ds.clear();
+    ds.extend_from_slice(dsrc);
+    // category order within the image (stable): cells per category, or (useCats = 0) the
+    // whole image ordered by category as pycocotools concatenates `_gts[img, c]` over catIds
+    gs.sort_by_key(|&i| inp.gt_cat[i as usize]);
+    ds.sort_by_key(|&i| inp.dt_cat[i as usize]);
+    let (mut gi, mut di) = (0usize, 0usize);
+    while gi < gs.len() || di < ds.len() {
+        let (ge, de, k) = if p.use_cats {
+            let c = match (gs.get(gi), ds.get(di)) {
+                (Some(&g), Some(&d)) => inp.gt_cat[g as usize].min(inp.dt_cat[d as usize]),
+                (Some(&g), None) => inp.gt_cat[g as usize],
+                (None, Some(&d)) => inp.dt_cat[d as usize],
+                (None, None) => unreachable!(),
+            };
+            let mut ge = gi;
+            while ge < gs.len() && inp.gt_cat[gs[ge] as usize] == c {
+                ge += 1;
+            }
+            let mut de = di;
+            while de < ds.len() && inp.dt_cat[ds[de] as usize] == c {
+                de += 1;
+            }
+            (ge, de, c as usize)
+        } else {
+            (gs.len(), ds.len(), 0)
+        };
+        eval_cell(inp, p, thr, max_det, &gs[gi..ge], &ds[di..de], &mut store[k], &mut npos[k * a_n..(k + 1) * a_n], sc);
+        gi = ge;
+        di = de;
+    }
+    sc.gs = gs;
+    sc.ds = ds;
+}
+
+/// pycocotools `computeIoU` + `evaluateImg` for one (image, category) cell, every area range:
+/// appends the kept detections to `st` and adds the non-ignored gt counts to `npos` `[A]`.
+/// (A function of its own, not inlined: wasm engines tier up per function call, and a single call
+/// running the whole evaluation would stay in the baseline tier.)
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn eval_cell(inp: &CocoInput, p: &CocoParams, thr: &[f64], max_det: usize, gcell: &[u32], dcell: &[u32], st: &mut CatStore, npos: &mut [u64], sc: &mut Scratch) {
+    let (t_n, a_n) = (p.iou_thrs.len(), p.area_rng.len() / 2);
+    let at = a_n * t_n;
+    let Scratch { dsort, gbox, dbox, gcrowd, ious, gig, gorder, gtm, .. } = sc;
+    // detections by descending score, stable, the first max_det kept
+    dsort.clear();
+    dsort.extend_from_slice(dcell);
+    dsort.sort_by(|&a, &b| inp.dt_score[b as usize].partial_cmp(&inp.dt_score[a as usize]).unwrap_or(Ordering::Equal));
+    dsort.truncate(max_det);
+
+    let (g, d) = (gcell.len(), dsort.len());
+    gbox.clear();
+    gcrowd.clear();
+    for &j in gcell {
+        gbox.extend_from_slice(&inp.gt_box[4 * j as usize..4 * j as usize + 4]);
+        gcrowd.push(inp.gt_crowd[j as usize]);
+    }
+    dbox.clear();
+    for &i in dsort.iter() {
+        dbox.extend_from_slice(&inp.dt_box[4 * i as usize..4 * i as usize + 4]);
+    }
+    ious.clear();
+    ious.resize(d * g, 0.0);
+    overlaps_unchecked(dbox, gbox, gcrowd, p.offset, ious);
+
+    let base = st.score.len();
+    for (r, &i) in dsort.iter().enumerate() {
+        st.score.push(inp.dt_score[i as usize]);
+        st.rank.push(r as u32);
+    }
+    st.flags.resize((base + d) * at, FP);
+    for a in 0..a_n {
+        let (lo, hi) = (p.area_rng[2 * a], p.area_rng[2 * a + 1]);
+        gig.clear();
+        for &j in gcell {
+            let ar = inp.gt_area[j as usize];
+            gig.push((inp.gt_crowd[j as usize] != 0 || ar < lo || ar > hi) as u8);
+        }
+        gorder.clear();
+        gorder.extend((0..g as u32).filter(|&j| gig[j as usize] == 0));
+        let n_ok = gorder.len();
+        gorder.extend((0..g as u32).filter(|&j| gig[j as usize] != 0));
+        npos[a] += n_ok as u64;
+        if g > 0 {
+            for t in 0..t_n {
+                gtm.clear();
+                gtm.resize(g, 0);
+                for dd in 0..d {
+                    let row = &ious[dd * g..dd * g + g];
+                    let mut iou = thr[t];
+                    let mut m: isize = -1;
+                    for (pos, &j) in gorder.iter().enumerate() {
+                        let j = j as usize;
+                        if gtm[pos] != 0 && gcrowd[j] == 0 {
+                            continue;
+                        }
+                        if m > -1 && pos >= n_ok && (m as usize) < n_ok {
+                            break;
+                        }
+                        let v = row[j];
+                        if v < iou {
+                            continue;
+                        }
+                        iou = v;
+                        m = pos as isize;
+                    }
+                    if m == -1 {
+                        continue;
+                    }
+                    let mu = m as usize;
+                    st.flags[(base + dd) * at + a * t_n + t] = if mu >= n_ok { IGNORED } else { TP };
+                    gtm[mu] = 1;
+                }
+            }
+        }
+        // unmatched detections outside the area range are ignored
+        for dd in 0..d {
+            let area = dbox[4 * dd + 2] * dbox[4 * dd + 3];
+            if area < lo || area > hi {
+                let f = &mut st.flags[(base + dd) * at + a * t_n..(base + dd) * at + a * t_n + t_n];
+                for x in f.iter_mut() {
+                    if *x == FP {
+                        *x = IGNORED;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Scratch buffers of the accumulation.
+#[derive(Default)]
+struct AccScratch {
+    rc: Vec<f64>,
+    pr: Vec<f64>,
+    q: Vec<f64>,
+    order: Vec<u32>,
+    sorted: Vec<u8>,
+    srank: Vec<u32>,
+}
+
+/// pycocotools `accumulate` for category `k`: every area range, maxDets and threshold.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn accumulate_cat(p: &CocoParams, k: usize, k_n: usize, st: &CatStore, npos: &[u64], acc: &mut AccScratch, precision: &mut [f64], recall: &mut [f64]) {
+    let (t_n, r_n, a_n, m_n) = (p.iou_thrs.len(), p.rec_thrs.len(), p.area_rng.len() / 2, p.max_dets.len());
+    let at = a_n * t_n;
+    let AccScratch { rc, pr, q, order, sorted, srank } = acc;
+    let n = st.score.len();
+    order.clear();
+    order.extend(0..n as u32);
+    order.sort_by(|&a, &b| st.score[b as usize].partial_cmp(&st.score[a as usize]).unwrap_or(Ordering::Equal));
+    // flags in score order, [A, T, n]: every pass below reads one contiguous row
+    sorted.clear();
+    sorted.resize(at * n, 0);
+    srank.clear();
+    for (pos, &e) in order.iter().enumerate() {
+        let e = e as usize;
+        srank.push(st.rank[e]);
+        for c in 0..at {
+            sorted[c * n + pos] = st.flags[e * at + c];
+        }
+    }
+    for a in 0..a_n {
+        let npig = npos[a];
+        if npig == 0 {
+            continue;
+        }
+        let npig = npig as f64;
+        for (mi, &md) in p.max_dets.iter().enumerate() {
+            for t in 0..t_n {
+                let row = &sorted[(a * t_n + t) * n..(a * t_n + t + 1) * n];
+                recall[((t * k_n + k) * a_n + a) * m_n + mi] = curve(row, srank, md, npig, p.rec_thrs, rc, pr, q);
+                for (r, &v) in q.iter().enumerate() {
+                    precision[(((t * r_n + r) * k_n + k) * a_n + a) * m_n + mi] = v;
+                }
+            }
+        }
+    }
+}
+
+/// One precision/recall curve of `accumulate` (one category, area range, maxDets, threshold):
+/// `row` holds the codes of the category's detections in global score order, `srank` their rank in
+/// their image. Returns the recall; writes the interpolated precision at the recall points into `q`.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn curve(row: &[u8], srank: &[u32], md: u32, npig: f64, rec_thrs: &[f64], rc: &mut Vec<f64>, pr: &mut Vec<f64>, q: &mut [f64]) -> f64 {
+    let eps = f64::EPSILON; // np.spacing(1)
+    rc.clear();
+    pr.clear();
+    let (mut tp, mut fp) = (0.0f64, 0.0f64);
+    for (&f, &rk) in row.iter().zip(srank) {
+        if f == IGNORED || rk >= md {
+            continue;
+        }
+        if f == TP {
+            tp += 1.0;
+        } else {
+            fp += 1.0;
+        }
+        rc.push(tp / npig);
+        pr.push(tp / (fp + tp + eps));
+    }
+    let cnt = rc.len();
+    for i in (1..cnt).rev() {
+        if pr[i] > pr[i - 1] {
+            pr[i - 1] = pr[i];
+        }
+    }
+    q.fill(0.0);
+    for (r, &rt) in rec_thrs.iter().enumerate() {
+        let pi = rc.partition_point(|&x| x < rt);
+        if pi >= cnt {
+            break; // pycocotools' IndexError: the remaining points stay 0
+        }
+        q[r] = pr[pi];
+    }
+    if cnt > 0 { rc[cnt - 1] } else { 0.0 }
+}
+
 /// Runs the evaluation and writes pycocotools' `eval['precision']` `[T,R,K,A,M]` and
 /// `eval['recall']` `[T,K,A,M]` (−1 where a category has no non-ignored gt in that area range).
 ///
@@ -125,7 +370,7 @@ pub fn coco_evaluate(inp: &CocoInput, p: &CocoParams, precision: &mut [f64], rec
     if p.max_dets.is_empty() || p.max_dets[0] == 0 || p.max_dets.windows(2).any(|w| w[1] < w[0]) {
         return Err(CoreError::value("max_dets", "must be non-empty, positive and ascending"));
     }
-    let (t_n, r_n, a_n, m_n) = (p.iou_thrs.len(), p.rec_thrs.len(), p.area_rng.len() / 2, p.max_dets.len());
+    let (t_n, r_n, a_n) = (p.iou_thrs.len(), p.rec_thrs.len(), p.area_rng.len() / 2);
     let k_n = if p.use_cats { inp.num_cats } else { 1 };
     let (pl, rl) = coco_output_lens(p, inp.num_cats);
     check_len("precision", precision, pl)?;
@@ -139,212 +384,29 @@ pub fn coco_evaluate(inp: &CocoInput, p: &CocoParams, precision: &mut [f64], rec
     let (g_start, g_order) = bucket(inp.gt_image, inp.num_images);
     let (d_start, d_order) = bucket(inp.dt_image, inp.num_images);
     let max_det = *p.max_dets.last().unwrap() as usize;
-    let at = a_n * t_n;
     let mut store = vec![CatStore::default(); k_n];
     let mut npos = vec![0u64; k_n * a_n];
     let thr: Vec<f64> = p.iou_thrs.iter().map(|&t| if t < 1.0 - 1e-10 { t } else { 1.0 - 1e-10 }).collect();
 
-    // scratch
-    let (mut gs, mut ds) = (Vec::<u32>::new(), Vec::<u32>::new());
-    let mut dsort = Vec::<u32>::new();
-    let (mut gbox, mut dbox, mut gcrowd) = (Vec::<f64>::new(), Vec::<f64>::new(), Vec::<u8>::new());
-    let mut ious = Vec::<f64>::new();
-    let (mut gig, mut gorder, mut gtm) = (Vec::<u8>::new(), Vec::<u32>::new(), Vec::<u8>::new());
+    let mut sc = Scratch::default();
 
     for img in 0..inp.num_images {
-        gs.clear();
-        gs.extend_from_slice(&g_order[g_start[img] as usize..g_start[img + 1] as usize]);
-        ds.clear();
-        ds.extend_from_slice(&d_order[d_start[img] as usize..d_start[img + 1] as usize]);
-        if gs.is_empty() && ds.is_empty() {
+        let gsrc = &g_order[g_start[img] as usize..g_start[img + 1] as usize];
+        let dsrc = &d_order[d_start[img] as usize..d_start[img + 1] as usize];
+        if gsrc.is_empty() && dsrc.is_empty() {
             continue;
         }
-        // category order within the image (stable): cells per category, or (useCats = 0) the
-        // whole image ordered by category as pycocotools concatenates `_gts[img, c]` over catIds
-        gs.sort_by_key(|&i| inp.gt_cat[i as usize]);
-        ds.sort_by_key(|&i| inp.dt_cat[i as usize]);
-        let (mut gi, mut di) = (0usize, 0usize);
-        while gi < gs.len() || di < ds.len() {
-            let (ge, de, k) = if p.use_cats {
-                let c = match (gs.get(gi), ds.get(di)) {
-                    (Some(&g), Some(&d)) => inp.gt_cat[g as usize].min(inp.dt_cat[d as usize]),
-                    (Some(&g), None) => inp.gt_cat[g as usize],
-                    (None, Some(&d)) => inp.dt_cat[d as usize],
-                    (None, None) => unreachable!(),
-                };
-                let mut ge = gi;
-                while ge < gs.len() && inp.gt_cat[gs[ge] as usize] == c {
-                    ge += 1;
-                }
-                let mut de = di;
-                while de < ds.len() && inp.dt_cat[ds[de] as usize] == c {
-                    de += 1;
-                }
-                (ge, de, c as usize)
-            } else {
-                (gs.len(), ds.len(), 0)
-            };
-            let gcell = &gs[gi..ge];
-            // detections by descending score, stable, the first max_det kept
-            dsort.clear();
-            dsort.extend_from_slice(&ds[di..de]);
-            dsort.sort_by(|&a, &b| inp.dt_score[b as usize].partial_cmp(&inp.dt_score[a as usize]).unwrap_or(Ordering::Equal));
-            dsort.truncate(max_det);
-            gi = ge;
-            di = de;
-
-            let (g, d) = (gcell.len(), dsort.len());
-            gbox.clear();
-            gcrowd.clear();
-            for &j in gcell {
-                gbox.extend_from_slice(&inp.gt_box[4 * j as usize..4 * j as usize + 4]);
-                gcrowd.push(inp.gt_crowd[j as usize]);
-            }
-            dbox.clear();
-            for &i in dsort.iter() {
-                dbox.extend_from_slice(&inp.dt_box[4 * i as usize..4 * i as usize + 4]);
-            }
-            ious.clear();
-            ious.resize(d * g, 0.0);
-            overlaps_unchecked(&dbox, &gbox, &gcrowd, p.offset, &mut ious);
-
-            let st = &mut store[k];
-            let base = st.score.len();
-            for (r, &i) in dsort.iter().enumerate() {
-                st.score.push(inp.dt_score[i as usize]);
-                st.rank.push(r as u32);
-            }
-            st.flags.resize((base + d) * at, FP);
-            for a in 0..a_n {
-                let (lo, hi) = (p.area_rng[2 * a], p.area_rng[2 * a + 1]);
-                gig.clear();
-                for &j in gcell {
-                    let ar = inp.gt_area[j as usize];
-                    gig.push((inp.gt_crowd[j as usize] != 0 || ar < lo || ar > hi) as u8);
-                }
-                gorder.clear();
-                gorder.extend((0..g as u32).filter(|&j| gig[j as usize] == 0));
-                let n_ok = gorder.len();
-                gorder.extend((0..g as u32).filter(|&j| gig[j as usize] != 0));
-                npos[k * a_n + a] += n_ok as u64;
-                if g > 0 {
-                    for t in 0..t_n {
-                        gtm.clear();
-                        gtm.resize(g, 0);
-                        for dd in 0..d {
-                            let row = &ious[dd * g..dd * g + g];
-                            let mut iou = thr[t];
-                            let mut m: isize = -1;
-                            for (pos, &j) in gorder.iter().enumerate() {
-                                let j = j as usize;
-                                if gtm[pos] != 0 && gcrowd[j] == 0 {
-                                    continue;
-                                }
-                                if m > -1 && pos >= n_ok && (m as usize) < n_ok {
-                                    break;
-                                }
-                                let v = row[j];
-                                if v < iou {
-                                    continue;
-                                }
-                                iou = v;
-                                m = pos as isize;
-                            }
-                            if m == -1 {
-                                continue;
-                            }
-                            let mu = m as usize;
-                            st.flags[(base + dd) * at + a * t_n + t] = if mu >= n_ok { IGNORED } else { TP };
-                            gtm[mu] = 1;
-                        }
-                    }
-                }
-                // unmatched detections outside the area range are ignored
-                for dd in 0..d {
-                    let area = dbox[4 * dd + 2] * dbox[4 * dd + 3];
-                    if area < lo || area > hi {
-                        let f = &mut st.flags[(base + dd) * at + a * t_n..(base + dd) * at + a * t_n + t_n];
-                        for x in f.iter_mut() {
-                            if *x == FP {
-                                *x = IGNORED;
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        eval_image(inp, p, &thr, max_det, gsrc, dsrc, &mut store, &mut npos, &mut sc);
     }
 
     // accumulate
-    let eps = f64::EPSILON; // np.spacing(1)
-    let (mut rc, mut pr) = (Vec::<f64>::new(), Vec::<f64>::new());
-    let mut order = Vec::<u32>::new();
-    let mut sorted = Vec::<u8>::new();
-    let mut srank = Vec::<u32>::new();
+    let mut acc = AccScratch { q: vec![0.0f64; r_n], ..Default::default() };
     for (k, st) in store.iter().enumerate() {
-        if (0..a_n).all(|a| npos[k * a_n + a] == 0) {
+        let npos_k = &npos[k * a_n..(k + 1) * a_n];
+        if npos_k.iter().all(|&n| n == 0) {
             continue;
         }
-        let n = st.score.len();
-        order.clear();
-        order.extend(0..n as u32);
-        order.sort_by(|&a, &b| st.score[b as usize].partial_cmp(&st.score[a as usize]).unwrap_or(Ordering::Equal));
-        // flags in score order, [A, T, n]: every pass below reads one contiguous row
-        sorted.clear();
-        sorted.resize(at * n, 0);
-        srank.clear();
-        for (q, &e) in order.iter().enumerate() {
-            let e = e as usize;
-            srank.push(st.rank[e]);
-            for c in 0..at {
-                sorted[c * n + q] = st.flags[e * at + c];
-            }
-        }
-        for a in 0..a_n {
-            let npig = npos[k * a_n + a];
-            if npig == 0 {
-                continue;
-            }
-            let npig = npig as f64;
-            for (mi, &md) in p.max_dets.iter().enumerate() {
-                for t in 0..t_n {
-                    let row = &sorted[(a * t_n + t) * n..(a * t_n + t + 1) * n];
-                    rc.clear();
-                    pr.clear();
-                    let (mut tp, mut fp) = (0.0f64, 0.0f64);
-                    for (q, &f) in row.iter().enumerate() {
-                        if f == IGNORED || srank[q] >= md {
-                            continue;
-                        }
-                        if f == TP {
-                            tp += 1.0;
-                        } else {
-                            fp += 1.0;
-                        }
-                        rc.push(tp / npig);
-                        pr.push(tp / (fp + tp + eps));
-                    }
-                    let cnt = rc.len();
-                    recall[((t * k_n + k) * a_n + a) * m_n + mi] = if cnt > 0 { rc[cnt - 1] } else { 0.0 };
-                    for i in (1..cnt).rev() {
-                        if pr[i] > pr[i - 1] {
-                            pr[i - 1] = pr[i];
-                        }
-                    }
-                    let idx = |r: usize| ((((t * r_n + r) * k_n + k) * a_n + a) * m_n) + mi;
-                    for r in 0..r_n {
-                        precision[idx(r)] = 0.0;
-                    }
-                    for (r, &rt) in p.rec_thrs.iter().enumerate() {
-                        let pi = rc.partition_point(|&x| x < rt);
-                        if pi >= cnt {
-                            break; // pycocotools' IndexError: the remaining points stay 0
-                        }
-                        precision[idx(r)] = pr[pi];
-                    }
-                }
-            }
-        }
+        accumulate_cat(p, k, k_n, st, npos_k, &mut acc, precision, recall);
     }
     Ok(())
 }
