@@ -83,7 +83,8 @@ export function resolveCocoParams(options?: CocoEvalOptions): CocoParams {
   if (options.iouThrs !== undefined) p.iouThrs = numList('options.iouThrs', options.iouThrs, (x) => x >= 0 && x <= 1, 'in [0, 1]');
   if (options.recThrs !== undefined) p.recThrs = numList('options.recThrs', options.recThrs, (x) => x >= 0 && x <= 1, 'in [0, 1]');
   if (options.maxDets !== undefined) {
-    p.maxDets = numList('options.maxDets', options.maxDets, (x) => Number.isInteger(x) && x > 0, 'a positive integer');
+    p.maxDets = numList('options.maxDets', options.maxDets, (x) => Number.isInteger(x) && x > 0 && x < 2 ** 32, 'a positive integer');
+    if (p.maxDets.length > 63) throw new SoftSamplingError('E_VALUE', 'options.maxDets', `at most 63 values, got ${p.maxDets.length}`);
     if (p.maxDets.some((x, i) => i > 0 && x < p.maxDets[i - 1])) throw new SoftSamplingError('E_VALUE', 'options.maxDets', 'must be ascending');
   }
   if (options.areaRanges !== undefined) {

@@ -217,7 +217,7 @@ function cocoEvaluate(x: CocoEvalKernelInput): CocoEvalKernelResult {
       srank[q] = rk[e];
       for (let c = 0; c < AT; c++) sorted[c * n + q] = fa[e * AT + c];
     }
-    const rc = new Float64Array(n), pr = new Float64Array(n);
+    const env = new Float64Array(n);
     for (let a = 0; a < A; a++) {
       const npig = npos[k * A + a];
       if (npig === 0) continue;
@@ -225,30 +225,32 @@ function cocoEvaluate(x: CocoEvalKernelInput): CocoEvalKernelResult {
         const md = x.maxDets[mi];
         for (let t = 0; t < T; t++) {
           const r0 = (a * T + t) * n;
-          let tp = 0, fp = 0, cnt = 0;
+          // as crates/core/src/eval/coco.rs `curve`: pr only at the true positives (where rc
+          // changes and pr rises), the envelope over them, searchsorted as the least k with k/npig ≥ r
+          let cnt = 0, tp = 0;
           for (let q = 0; q < n; q++) {
             const f = sorted[r0 + q];
             if (f === IGNORED || srank[q] >= md) continue;
-            if (f === TP) tp += 1;
-            else fp += 1;
-            rc[cnt] = tp / npig;
-            pr[cnt] = tp / (fp + tp + EPS);
             cnt++;
+            if (f === TP) {
+              tp++;
+              env[tp - 1] = tp / (cnt + EPS);
+            }
           }
-          recall[((t * K + k) * A + a) * M + mi] = cnt > 0 ? rc[cnt - 1] : 0;
-          for (let i = cnt - 1; i > 0; i--) if (pr[i] > pr[i - 1]) pr[i - 1] = pr[i];
+          for (let i = tp - 1; i > 0; i--) if (env[i] > env[i - 1]) env[i - 1] = env[i];
+          recall[((t * K + k) * A + a) * M + mi] = cnt > 0 ? tp / npig : 0;
           for (let r = 0; r < R; r++) precision[(((t * R + r) * K + k) * A + a) * M + mi] = 0;
+          if (cnt === 0) continue;
           for (let r = 0; r < R; r++) {
             const rt = x.recThrs[r];
-            // searchsorted side='left': first index with rc ≥ rt
-            let lo = 0, hi = cnt;
+            let lo = 1, hi = tp + 1;
             while (lo < hi) {
               const mid = (lo + hi) >>> 1;
-              if (rc[mid] < rt) lo = mid + 1;
+              if (mid / npig < rt) lo = mid + 1;
               else hi = mid;
             }
-            if (lo >= cnt) break; // pycocotools' IndexError: the remaining points stay 0
-            precision[(((t * R + r) * K + k) * A + a) * M + mi] = pr[lo];
+            if (lo > tp) break; // pycocotools' IndexError: the remaining points stay 0
+            precision[(((t * R + r) * K + k) * A + a) * M + mi] = env[lo - 1];
           }
         }
       }

@@ -84,14 +84,17 @@ fn check_index(arg: &'static str, v: &[u32], n: usize) -> Result<()> {
     Ok(())
 }
 
-/// Per-category store of the kept detections (score order within each image, images in order).
-#[derive(Default, Clone)]
-struct CatStore {
-    score: Vec<f64>,
+/// Per-category store of the kept detections (score order within each image, images in order):
+/// slices of three buffers allocated once for all categories (a wasm `memory.grow` per `Vec`
+/// reallocation made the first large call several times slower).
+struct CatStore<'a> {
+    score: &'a mut [f64],
     /// Rank of the detection within its (image, category) cell, for the maxDets cut.
-    rank: Vec<u32>,
+    rank: &'a mut [u32],
     /// `[n, A, T]` FP / TP / IGNORED codes.
-    flags: Vec<u8>,
+    flags: &'a mut [u8],
+    /// Entries written so far.
+    len: usize,
 }
 
 /// Scratch buffers reused across cells.
@@ -107,12 +110,14 @@ struct Scratch {
     gtm: Vec<u8>,
     gs: Vec<u32>,
     ds: Vec<u32>,
+    dmax: Vec<f64>,
+    iord: Vec<f64>,
 }
 
 /// Every (category) cell of one image; `gsrc`/`dsrc` are the image's gt and detections in input order.
 #[inline(never)]
 #[allow(clippy::too_many_arguments)]
-fn eval_image(inp: &CocoInput, p: &CocoParams, thr: &[f64], max_det: usize, gsrc: &[u32], dsrc: &[u32], store: &mut [CatStore], npos: &mut [u64], sc: &mut Scratch) {
+fn eval_image(inp: &CocoInput, p: &CocoParams, thr: &[f64], max_det: usize, gsrc: &[u32], dsrc: &[u32], store: &mut [CatStore<'_>], npos: &mut [u64], sc: &mut Scratch) {
     let a_n = p.area_rng.len() / 2;
     let mut gs = std::mem::take(&mut sc.gs);
     let mut ds = std::mem::take(&mut sc.ds);
@@ -159,10 +164,10 @@ fn eval_image(inp: &CocoInput, p: &CocoParams, thr: &[f64], max_det: usize, gsrc
 /// running the whole evaluation would stay in the baseline tier.)
 #[inline(never)]
 #[allow(clippy::too_many_arguments)]
-fn eval_cell(inp: &CocoInput, p: &CocoParams, thr: &[f64], max_det: usize, gcell: &[u32], dcell: &[u32], st: &mut CatStore, npos: &mut [u64], sc: &mut Scratch) {
+fn eval_cell(inp: &CocoInput, p: &CocoParams, thr: &[f64], max_det: usize, gcell: &[u32], dcell: &[u32], st: &mut CatStore<'_>, npos: &mut [u64], sc: &mut Scratch) {
     let (t_n, a_n) = (p.iou_thrs.len(), p.area_rng.len() / 2);
     let at = a_n * t_n;
-    let Scratch { dsort, gbox, dbox, gcrowd, ious, gig, gorder, gtm, .. } = sc;
+    let Scratch { dsort, gbox, dbox, gcrowd, ious, gig, gorder, gtm, dmax, iord, .. } = sc;
     // detections by descending score, stable, the first max_det kept
     dsort.clear();
     dsort.extend_from_slice(dcell);
@@ -183,13 +188,19 @@ fn eval_cell(inp: &CocoInput, p: &CocoParams, thr: &[f64], max_det: usize, gcell
     ious.clear();
     ious.resize(d * g, 0.0);
     overlaps_unchecked(dbox, gbox, gcrowd, p.offset, ious);
-
-    let base = st.score.len();
-    for (r, &i) in dsort.iter().enumerate() {
-        st.score.push(inp.dt_score[i as usize]);
-        st.rank.push(r as u32);
+    // each detection's best overlap: no match at a threshold above it (most detections of a cell
+    // overlap nothing), so those thresholds skip the gt loop
+    dmax.clear();
+    if g > 0 {
+        dmax.extend(ious.chunks_exact(g).map(|r| r.iter().fold(f64::NEG_INFINITY, |a, &b| if b > a { b } else { a })));
     }
-    st.flags.resize((base + d) * at, FP);
+
+    let base = st.len;
+    for (r, &i) in dsort.iter().enumerate() {
+        st.score[base + r] = inp.dt_score[i as usize];
+        st.rank[base + r] = r as u32;
+    }
+    st.len = base + d; // flags start as FP
     for a in 0..a_n {
         let (lo, hi) = (p.area_rng[2 * a], p.area_rng[2 * a + 1]);
         gig.clear();
@@ -203,34 +214,49 @@ fn eval_cell(inp: &CocoInput, p: &CocoParams, thr: &[f64], max_det: usize, gcell
         gorder.extend((0..g as u32).filter(|&j| gig[j as usize] != 0));
         npos[a] += n_ok as u64;
         if g > 0 {
+            // overlaps with the gt in matching order, [d, g]
+            iord.clear();
+            for row in ious.chunks_exact(g) {
+                iord.extend(gorder.iter().map(|&j| row[j as usize]));
+            }
             for t in 0..t_n {
+                // gtm: a matched non-crowd gt (a crowd gt may match any number of detections)
                 gtm.clear();
                 gtm.resize(g, 0);
                 for dd in 0..d {
-                    let row = &ious[dd * g..dd * g + g];
+                    if dmax[dd] < thr[t] {
+                        continue;
+                    }
+                    let row = &iord[dd * g..dd * g + g];
                     let mut iou = thr[t];
-                    let mut m: isize = -1;
-                    for (pos, &j) in gorder.iter().enumerate() {
-                        let j = j as usize;
-                        if gtm[pos] != 0 && gcrowd[j] == 0 {
-                            continue;
-                        }
-                        if m > -1 && pos >= n_ok && (m as usize) < n_ok {
-                            break;
-                        }
-                        let v = row[j];
-                        if v < iou {
+                    let mut m = usize::MAX;
+                    // non-ignored gt first; an ignored one only when none of those matched
+                    // (pycocotools' `break` at the first ignored gt after a match)
+                    for pos in 0..n_ok {
+                        let v = row[pos];
+                        if gtm[pos] != 0 || v < iou {
                             continue;
                         }
                         iou = v;
-                        m = pos as isize;
+                        m = pos;
                     }
-                    if m == -1 {
+                    if m == usize::MAX {
+                        for pos in n_ok..g {
+                            let v = row[pos];
+                            if gtm[pos] != 0 || v < iou {
+                                continue;
+                            }
+                            iou = v;
+                            m = pos;
+                        }
+                    }
+                    if m == usize::MAX {
                         continue;
                     }
-                    let mu = m as usize;
-                    st.flags[(base + dd) * at + a * t_n + t] = if mu >= n_ok { IGNORED } else { TP };
-                    gtm[mu] = 1;
+                    st.flags[(base + dd) * at + a * t_n + t] = if m >= n_ok { IGNORED } else { TP };
+                    if gcrowd[gorder[m] as usize] == 0 {
+                        gtm[m] = 1;
+                    }
                 }
             }
         }
@@ -252,34 +278,35 @@ fn eval_cell(inp: &CocoInput, p: &CocoParams, thr: &[f64], max_det: usize, gcell
 /// Scratch buffers of the accumulation.
 #[derive(Default)]
 struct AccScratch {
-    rc: Vec<f64>,
-    pr: Vec<f64>,
+    /// Precision envelope at the true positives, one list per maxDets.
+    env: Vec<Vec<f64>>,
+    /// Interpolated precision at the recall points of one curve.
     q: Vec<f64>,
     order: Vec<u32>,
+    /// `[A·T, n]` codes in score order, `code | m0 << 2` (`m0`: first maxDets index that keeps it).
     sorted: Vec<u8>,
-    srank: Vec<u32>,
 }
 
 /// pycocotools `accumulate` for category `k`: every area range, maxDets and threshold.
 #[inline(never)]
 #[allow(clippy::too_many_arguments)]
-fn accumulate_cat(p: &CocoParams, k: usize, k_n: usize, st: &CatStore, npos: &[u64], acc: &mut AccScratch, precision: &mut [f64], recall: &mut [f64]) {
+fn accumulate_cat(p: &CocoParams, k: usize, k_n: usize, st: &CatStore<'_>, npos: &[u64], acc: &mut AccScratch, precision: &mut [f64], recall: &mut [f64]) {
     let (t_n, r_n, a_n, m_n) = (p.iou_thrs.len(), p.rec_thrs.len(), p.area_rng.len() / 2, p.max_dets.len());
     let at = a_n * t_n;
-    let AccScratch { rc, pr, q, order, sorted, srank } = acc;
-    let n = st.score.len();
+    let AccScratch { env, q, order, sorted } = acc;
+    let n = st.len;
     order.clear();
     order.extend(0..n as u32);
     order.sort_by(|&a, &b| st.score[b as usize].partial_cmp(&st.score[a as usize]).unwrap_or(Ordering::Equal));
-    // flags in score order, [A, T, n]: every pass below reads one contiguous row
+    // codes in score order, [A, T, n]: each curve reads one contiguous row
     sorted.clear();
     sorted.resize(at * n, 0);
-    srank.clear();
     for (pos, &e) in order.iter().enumerate() {
         let e = e as usize;
-        srank.push(st.rank[e]);
+        let rank = st.rank[e];
+        let m0 = p.max_dets.iter().position(|&md| rank < md).unwrap_or(m_n) as u8;
         for c in 0..at {
-            sorted[c * n + pos] = st.flags[e * at + c];
+            sorted[c * n + pos] = st.flags[e * at + c] | (m0 << 2);
         }
     }
     for a in 0..a_n {
@@ -288,10 +315,11 @@ fn accumulate_cat(p: &CocoParams, k: usize, k_n: usize, st: &CatStore, npos: &[u
             continue;
         }
         let npig = npig as f64;
-        for (mi, &md) in p.max_dets.iter().enumerate() {
-            for t in 0..t_n {
-                let row = &sorted[(a * t_n + t) * n..(a * t_n + t + 1) * n];
-                recall[((t * k_n + k) * a_n + a) * m_n + mi] = curve(row, srank, md, npig, p.rec_thrs, rc, pr, q);
+        for t in 0..t_n {
+            let row = &sorted[(a * t_n + t) * n..(a * t_n + t + 1) * n];
+            let (cnt, tp) = curves(row, m_n, env);
+            for mi in 0..m_n {
+                recall[((t * k_n + k) * a_n + a) * m_n + mi] = interpolate(&mut env[mi], cnt[mi], tp[mi], npig, p.rec_thrs, q);
                 for (r, &v) in q.iter().enumerate() {
                     precision[(((t * r_n + r) * k_n + k) * a_n + a) * m_n + mi] = v;
                 }
@@ -300,43 +328,71 @@ fn accumulate_cat(p: &CocoParams, k: usize, k_n: usize, st: &CatStore, npos: &[u
     }
 }
 
-/// One precision/recall curve of `accumulate` (one category, area range, maxDets, threshold):
-/// `row` holds the codes of the category's detections in global score order, `srank` their rank in
-/// their image. Returns the recall; writes the interpolated precision at the recall points into `q`.
+/// The precision at the true positives of every maxDets curve of one (category, area, threshold),
+/// in one pass over `row` (codes in global score order, `code | m0 << 2`): a detection counts for
+/// maxDets index `m ≥ m0` unless ignored. Fills `env[m]` with `pr` at each true positive and returns
+/// the counted detections and true positives per maxDets.
+///
+/// Why only the true positives: over the counted detections, pycocotools' `rc = tp / npig` changes
+/// only at true positives, so `searchsorted(rc, r, 'left')` lands on the k-th true positive with `k`
+/// the least such that `k / npig ≥ r` (or on index 0, whose envelope is the same value); and
+/// `pr = tp / (fp + tp + ε)` rises only at true positives, so the envelope there is the maximum over
+/// the later true positives. At the k-th TP, counted detection `i` (0-based), `pr = k / ((i + 1) + ε)`:
+/// the same float operations, `fp + tp = i + 1` being exact.
 #[inline(never)]
-#[allow(clippy::too_many_arguments)]
-fn curve(row: &[u8], srank: &[u32], md: u32, npig: f64, rec_thrs: &[f64], rc: &mut Vec<f64>, pr: &mut Vec<f64>, q: &mut [f64]) -> f64 {
+fn curves(row: &[u8], m_n: usize, env: &mut [Vec<f64>]) -> ([u64; 64], [u64; 64]) {
     let eps = f64::EPSILON; // np.spacing(1)
-    rc.clear();
-    pr.clear();
-    let (mut tp, mut fp) = (0.0f64, 0.0f64);
-    for (&f, &rk) in row.iter().zip(srank) {
-        if f == IGNORED || rk >= md {
+    let (mut cnt, mut tp) = ([0u64; 64], [0u64; 64]);
+    for e in env.iter_mut() {
+        e.clear();
+    }
+    for &f in row {
+        let code = f & 3;
+        if code == IGNORED {
             continue;
         }
-        if f == TP {
-            tp += 1.0;
-        } else {
-            fp += 1.0;
+        for m in (f >> 2) as usize..m_n {
+            cnt[m] += 1;
+            if code == TP {
+                tp[m] += 1;
+                env[m].push(tp[m] as f64 / (cnt[m] as f64 + eps));
+            }
         }
-        rc.push(tp / npig);
-        pr.push(tp / (fp + tp + eps));
     }
-    let cnt = rc.len();
-    for i in (1..cnt).rev() {
-        if pr[i] > pr[i - 1] {
-            pr[i - 1] = pr[i];
+    (cnt, tp)
+}
+
+/// Envelope and sampling of one curve (see [`curves`]): writes the precision at the recall points
+/// into `q` (0 past the end, as pycocotools' IndexError leaves them) and returns the recall.
+#[inline(never)]
+fn interpolate(env: &mut [f64], cnt: u64, tp: u64, npig: f64, rec_thrs: &[f64], q: &mut [f64]) -> f64 {
+    for i in (1..env.len()).rev() {
+        if env[i] > env[i - 1] {
+            env[i - 1] = env[i];
         }
     }
     q.fill(0.0);
-    for (r, &rt) in rec_thrs.iter().enumerate() {
-        let pi = rc.partition_point(|&x| x < rt);
-        if pi >= cnt {
-            break; // pycocotools' IndexError: the remaining points stay 0
-        }
-        q[r] = pr[pi];
+    if cnt == 0 {
+        return 0.0;
     }
-    if cnt > 0 { rc[cnt - 1] } else { 0.0 }
+    let ntp = env.len();
+    for (r, &rt) in rec_thrs.iter().enumerate() {
+        // least k in 1..=ntp with k / npig >= rt
+        let (mut lo, mut hi) = (1usize, ntp + 1);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if (mid as f64) / npig < rt {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        if lo > ntp {
+            break;
+        }
+        q[r] = env[lo - 1];
+    }
+    tp as f64 / npig
 }
 
 /// Runs the evaluation and writes pycocotools' `eval['precision']` `[T,R,K,A,M]` and
@@ -367,8 +423,8 @@ pub fn coco_evaluate(inp: &CocoInput, p: &CocoParams, precision: &mut [f64], rec
     if p.area_rng.len() % 2 != 0 {
         return Err(CoreError::shape("area_rng", "length is not a multiple of 2"));
     }
-    if p.max_dets.is_empty() || p.max_dets[0] == 0 || p.max_dets.windows(2).any(|w| w[1] < w[0]) {
-        return Err(CoreError::value("max_dets", "must be non-empty, positive and ascending"));
+    if p.max_dets.is_empty() || p.max_dets.len() > 63 || p.max_dets[0] == 0 || p.max_dets.windows(2).any(|w| w[1] < w[0]) {
+        return Err(CoreError::value("max_dets", "must be 1 to 63 positive values, ascending"));
     }
     let (t_n, r_n, a_n) = (p.iou_thrs.len(), p.rec_thrs.len(), p.area_rng.len() / 2);
     let k_n = if p.use_cats { inp.num_cats } else { 1 };
@@ -384,7 +440,25 @@ pub fn coco_evaluate(inp: &CocoInput, p: &CocoParams, precision: &mut [f64], rec
     let (g_start, g_order) = bucket(inp.gt_image, inp.num_images);
     let (d_start, d_order) = bucket(inp.dt_image, inp.num_images);
     let max_det = *p.max_dets.last().unwrap() as usize;
-    let mut store = vec![CatStore::default(); k_n];
+    // one buffer per field for every category, split by per-category detection counts (an upper
+    // bound of what each keeps)
+    let at = a_n * t_n;
+    let mut cnt = vec![0usize; k_n];
+    for &c in inp.dt_cat {
+        cnt[if p.use_cats { c as usize } else { 0 }] += 1;
+    }
+    let (mut score_buf, mut rank_buf, mut flags_buf) = (vec![0f64; nd], vec![0u32; nd], vec![FP; nd * at]);
+    let mut store: Vec<CatStore> = Vec::with_capacity(k_n);
+    {
+        let (mut s_rest, mut r_rest, mut f_rest) = (&mut score_buf[..], &mut rank_buf[..], &mut flags_buf[..]);
+        for &c in &cnt {
+            let (s0, s1) = std::mem::take(&mut s_rest).split_at_mut(c);
+            let (r0, r1) = std::mem::take(&mut r_rest).split_at_mut(c);
+            let (f0, f1) = std::mem::take(&mut f_rest).split_at_mut(c * at);
+            store.push(CatStore { score: s0, rank: r0, flags: f0, len: 0 });
+            (s_rest, r_rest, f_rest) = (s1, r1, f1);
+        }
+    }
     let mut npos = vec![0u64; k_n * a_n];
     let thr: Vec<f64> = p.iou_thrs.iter().map(|&t| if t < 1.0 - 1e-10 { t } else { 1.0 - 1e-10 }).collect();
 
@@ -400,7 +474,13 @@ pub fn coco_evaluate(inp: &CocoInput, p: &CocoParams, precision: &mut [f64], rec
     }
 
     // accumulate
-    let mut acc = AccScratch { q: vec![0.0f64; r_n], ..Default::default() };
+    let maxc = cnt.iter().copied().max().unwrap_or(0);
+    let mut acc = AccScratch {
+        q: vec![0.0f64; r_n],
+        env: (0..p.max_dets.len()).map(|_| Vec::with_capacity(maxc)).collect(),
+        order: Vec::with_capacity(maxc),
+        sorted: Vec::with_capacity(maxc * at),
+    };
     for (k, st) in store.iter().enumerate() {
         let npos_k = &npos[k * a_n..(k + 1) * a_n];
         if npos_k.iter().all(|&n| n == 0) {
