@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Peers of the COCO evaluator benchmark (bench/eval-scale.mjs): pycocotools and faster-coco-eval
 on the same files, each timed for loading (COCO(gt) + loadRes) and for evaluate + accumulate +
-summarize. Prints one JSON object: versions, the 12 stats of each (full precision), and seconds.
+summarize (wall and process CPU time: faster-coco-eval may use threads). Prints one JSON object: versions, the 12 stats of each (full precision), and seconds.
 
     python3 bench/coco_peers.py GT.json DETS.json [pycocotools|faster] ...
 
@@ -31,12 +31,14 @@ def run(name, gt_file, dt_file):
         gt = COCO(gt_file)
         dt = gt.loadRes(dt_file)
         t1 = time.perf_counter()
+        c1 = time.process_time()
         ev = Eval(gt, dt, 'bbox')
         ev.evaluate()
         t2 = time.perf_counter()
         ev.accumulate()
         ev.summarize()
         t3 = time.perf_counter()
+        c3 = time.process_time()
     return {
         'version': ver,
         'stats': [float(x) for x in ev.stats[:12]],
@@ -44,6 +46,7 @@ def run(name, gt_file, dt_file):
         'evaluate_s': t2 - t1,
         'accumulate_summarize_s': t3 - t2,
         'eval_s': t3 - t1,
+        'eval_cpu_s': c3 - c1,
     }
 
 
