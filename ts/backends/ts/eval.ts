@@ -139,6 +139,9 @@ function cocoEvaluate(x: CocoEvalKernelInput): CocoEvalKernelResult {
       if (ious.length < D * G) ious = new Float64Array(2 * D * G);
       const gcrowd = gcell.map((j) => gtCrowd[j]);
       overlapsInto(dtBox, dsort, D, gtBox, gcell, G, gcrowd, offset, ious);
+      // each detection's best overlap: thresholds above it cannot match (skip the gt loop)
+      const dmax = new Float64Array(D).fill(-Infinity);
+      for (let dd = 0; dd < D; dd++) for (let j = 0; j < G; j++) if (ious[dd * G + j] > dmax[dd]) dmax[dd] = ious[dd * G + j];
 
       const sc = score[k], rk = rank[k], fl = flags[k];
       const base = sc.n;
@@ -169,24 +172,36 @@ function cocoEvaluate(x: CocoEvalKernelInput): CocoEvalKernelResult {
         for (let j = 0; j < G; j++) if (gig[j]) gorder[w++] = j;
         npos[k * A + a] += nOk;
         if (G > 0) {
+          // overlaps with the gt in matching order, [D, G]
+          const iord = new Float64Array(D * G);
+          for (let dd = 0; dd < D; dd++) for (let pos = 0; pos < G; pos++) iord[dd * G + pos] = ious[dd * G + gorder[pos]];
           for (let t = 0; t < T; t++) {
+            // gtm: a matched non-crowd gt (a crowd gt may match any number of detections)
             gtm.fill(0);
             for (let dd = 0; dd < D; dd++) {
+              if (dmax[dd] < thr[t]) continue;
               const row = dd * G;
               let iou = thr[t];
               let m = -1;
-              for (let pos = 0; pos < G; pos++) {
-                const j = gorder[pos];
-                if (gtm[pos] !== 0 && gcrowd[j] === 0) continue;
-                if (m > -1 && pos >= nOk && m < nOk) break;
-                const v = ious[row + j];
-                if (v < iou) continue;
+              // non-ignored gt first; the ignored ones only when none of those matched
+              // (pycocotools' `break` at the first ignored gt after a match)
+              for (let pos = 0; pos < nOk; pos++) {
+                const v = iord[row + pos];
+                if (gtm[pos] !== 0 || v < iou) continue;
                 iou = v;
                 m = pos;
               }
+              if (m === -1) {
+                for (let pos = nOk; pos < G; pos++) {
+                  const v = iord[row + pos];
+                  if (gtm[pos] !== 0 || v < iou) continue;
+                  iou = v;
+                  m = pos;
+                }
+              }
               if (m === -1) continue;
               fa[(base + dd) * AT + a * T + t] = m >= nOk ? IGNORED : TP;
-              gtm[m] = 1;
+              if (gcrowd[gorder[m]] === 0) gtm[m] = 1;
             }
           }
         }
