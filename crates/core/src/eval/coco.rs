@@ -525,4 +525,26 @@ mod tests {
         let bad = CocoInput { dt_image: &[0, 0, 1], ..inp };
         assert!(coco_evaluate(&bad, &p, &mut pre, &mut recl).is_err());
     }
+    #[test]
+    fn crowd_absorbs_duplicates_and_ties_match() {
+        // gt 0: 20×20 box; gt 1: a crowd region. Det 0 covers gt 0 at IoU exactly 0.75 (20×15 inside),
+        // det 1 and det 2 lie inside the crowd region (IoF 1): ignored, not false positives.
+        let gt_box = [0.0, 0.0, 20.0, 20.0, 100.0, 100.0, 50.0, 50.0];
+        let dt_box = [0.0, 0.0, 20.0, 15.0, 110.0, 110.0, 10.0, 10.0, 120.0, 120.0, 5.0, 5.0];
+        let inp = CocoInput {
+            num_images: 1, num_cats: 1, gt_image: &[0, 0], gt_cat: &[0, 0], gt_box: &gt_box, gt_area: &[400.0, 2500.0],
+            gt_crowd: &[0, 1], dt_image: &[0, 0, 0], dt_cat: &[0, 0, 0], dt_box: &dt_box, dt_score: &[0.5, 0.9, 0.9],
+        };
+        let rec = lin(0.0, 1.0, 101);
+        let p = CocoParams { iou_thrs: &[0.75, 0.8], rec_thrs: &rec, max_dets: &[100], area_rng: &[0.0, 1e10], use_cats: true, offset: 0.0 };
+        let (pl, rl) = coco_output_lens(&p, 1);
+        let (mut pre, mut recl) = (vec![0.0; pl], vec![0.0; rl]);
+        coco_evaluate(&inp, &p, &mut pre, &mut recl).unwrap();
+        // at 0.75 (IoU ≥ threshold): one TP of one positive, no FP → recall 1, precision 1/(1+ε)
+        assert_eq!(recl[0], 1.0);
+        assert!(pre[..101].iter().all(|&v| v == 1.0 / (1.0 + f64::EPSILON)));
+        // at 0.8: no match, the crowd detections stay ignored → recall 0, precision 0
+        assert_eq!(recl[1], 0.0);
+        assert!(pre[101..].iter().all(|&v| v == 0.0));
+    }
 }
