@@ -6,7 +6,7 @@ import { here } from './lib.mjs';
 import { join } from 'node:path';
 
 const extra = process.argv.slice(2);
-const files = readdirSync(here).filter((f) => f.endsWith('.mjs') && !['lib.mjs', 'run.mjs'].includes(f)).sort();
+const files = readdirSync(here).filter((f) => f.endsWith('.mjs') && !['lib.mjs', 'run.mjs', 'synth-coco.mjs'].includes(f)).sort();
 for (const f of files) {
   console.log(`\n# ${f}`);
   execFileSync(process.execPath, [join(here, f), ...extra], { stdio: 'inherit' });

@@ -1,14 +1,13 @@
 /**
  * Detection evaluation: COCO-style AP/AR (pycocotools semantics) and PASCAL-VOC AP, on COCO-format
- * inputs. IoUs come from {@link bboxOverlaps} on the active backend (float32 boxes).
+ * inputs. IoUs are float64 from the input boxes, computed by the active backend (issue 15).
  */
 import { SoftSamplingError } from '../errors';
 import { parseGroundTruth, parseDetections, type CocoGroundTruth, type CocoDetections, type GtSet, type DetSet } from '../eval/input';
 import { groupByImage } from '../eval/images';
 import {
   resolveCocoParams,
-  cocoEvaluateImage,
-  cocoAccumulate,
+  cocoEvaluateSets,
   cocoPrCurve,
   cocoPerCategory,
   type CocoEvalOptions,
@@ -40,8 +39,10 @@ export { apAllPoint, ap11Point } from '../eval/voc';
  * Source: Lin et al. 2014 (COCO) and `cocodataset/cocoapi` PythonAPI/pycocotools/cocoeval.py.
  * Deliberate difference: pycocotools marks "matched" by storing the gt `id`, so a gt box whose id is
  * 0 can never count as a true positive there; here matches are flags, so id 0 is an ordinary id.
- * IoUs are float32 (the library kernel), pycocotools uses float64: an IoU within ~1e-7 of a threshold
- * may fall on the other side (no such case in the bundled sets, which reproduce the published values).
+ * Overlaps are float64 from the input `[x, y, w, h]`, computed as pycocotools' `bbIou` does, and the
+ * matching and accumulation run in the backend's `cocoEvaluate` kernel (Rust on native and wasm, a
+ * TypeScript twin on ts): the 12 numbers equal pycocotools' (tested to 1e-12 on a synthetic set with
+ * IoUs exactly on the thresholds; summary means use numpy's pairwise summation).
  *
  * @throws SoftSamplingError `E_TYPE` / `E_VALUE` naming the record and field of a malformed input
  *   (`gt.annotations[3] (id 17).bbox`), `E_OPTION` for an unknown option.
@@ -60,9 +61,7 @@ export function evaluateCoco(gt: CocoGroundTruth | unknown, dets: CocoDetections
  */
 export function evaluateCocoParsed(g: GtSet, d: DetSet, options?: CocoEvalOptions): CocoEvalResult {
   const p = resolveCocoParams(options);
-  const evals = groupByImage(g, d).map((img) => cocoEvaluateImage(img, p));
-  const catIds = p.useCats ? g.categories.map((c) => c.id).sort((a, b) => a - b) : [-1];
-  return cocoAccumulate(evals, catIds, p);
+  return cocoEvaluateSets(g, d, p);
 }
 
 /**
@@ -73,7 +72,9 @@ export function evaluateCocoParsed(g: GtSet, d: DetSet, options?: CocoEvalOption
  * same-class gt box of highest IoU; TP when IoU ≥ `iouThreshold` (default 0.5) and that box is not yet
  * matched, otherwise FP. AP: all-point interpolation (VOC2010+, default) or 11-point (VOC2007).
  * mAP: mean over classes with ground truth (classes with detections only get `ap = −1` and are left
- * out). Crowd gt boxes are treated like VOC "difficult": not counted, detections matching them ignored.
+ * out). VOC "difficult" gt (`difficult: 1`/`true` on the gt record) as the VOC devkit: matched by IoU,
+ * a detection whose best box is difficult is neither TP nor FP, difficult boxes are not positives.
+ * Crowd gt (`iscrowd`) keep COCO's rule: overlap `inter / det area`, likewise ignored and not counted.
  *
  * Source: Everingham et al. 2010 (VOC), `VOCdevkit` `VOCevaldet.m`; matches Cartucho/mAP `main.py`,
  * `yfpeng/object_detection_metrics` (podm) and `rafaelpadilla/review_object_detection_metrics`.

@@ -7,6 +7,7 @@
  */
 import type { Backend } from '../kernels';
 import { fromBindingError } from '../errors';
+import { cocoOutputLens } from '../kernels/eval';
 
 type Fn = (...a: any[]) => any;
 
@@ -75,6 +76,20 @@ export function wrapNativeAddon(addon: Record<string, unknown>): Backend {
       const gradClsScore = f32(clsScore.length), gradBboxPred = f32(bboxPred.length), weights = f32(labels.length);
       const loss = k.pisaCarl(clsScore, labels, bboxPred, ...rest, gradClsScore, gradBboxPred, weights);
       return { loss, gradClsScore, gradBboxPred, weights };
+    },
+    evalOverlaps(dets, gts, crowd, offset) {
+      const out = new Float64Array((dets.length / 4) * (gts.length / 4));
+      k.evalOverlaps(dets, gts, crowd, offset, out);
+      return out;
+    },
+    cocoEvaluate(x) {
+      const [pl, rl] = cocoOutputLens(x);
+      const precision = new Float64Array(pl), recall = new Float64Array(rl);
+      k.cocoEvaluate(
+        x.numImages, x.numCats, x.gtImage, x.gtCat, x.gtBox, x.gtArea, x.gtCrowd, x.dtImage, x.dtCat, x.dtBox, x.dtScore,
+        x.iouThrs, x.recThrs, x.maxDets, x.areaRanges, x.useCats, x.offset, precision, recall,
+      );
+      return { precision, recall };
     },
   };
   const simd = (addon.simdLevel as () => string)();

@@ -5,7 +5,9 @@
  * per-image greedy matching by score, and the 12-number summary.
  */
 import { SoftSamplingError } from '../errors';
+import { getBackend } from '../registry';
 import { byScoreDesc, imageOverlaps, type ImageInput } from './images';
+import type { GtSet, DetSet } from './input';
 
 /** A named gt-area range of the COCO evaluation. */
 export interface AreaRange {
@@ -90,7 +92,8 @@ export function resolveCocoParams(options?: CocoEvalOptions): CocoParams {
   if (options.iouThrs !== undefined) p.iouThrs = numList('options.iouThrs', options.iouThrs, (x) => x >= 0 && x <= 1, 'in [0, 1]');
   if (options.recThrs !== undefined) p.recThrs = numList('options.recThrs', options.recThrs, (x) => x >= 0 && x <= 1, 'in [0, 1]');
   if (options.maxDets !== undefined) {
-    p.maxDets = numList('options.maxDets', options.maxDets, (x) => Number.isInteger(x) && x > 0, 'a positive integer');
+    p.maxDets = numList('options.maxDets', options.maxDets, (x) => Number.isInteger(x) && x > 0 && x < 2 ** 32, 'a positive integer');
+    if (p.maxDets.length > 63) throw new SoftSamplingError('E_VALUE', 'options.maxDets', `at most 63 values, got ${p.maxDets.length}`);
     if (p.maxDets.some((x, i) => i > 0 && x < p.maxDets[i - 1])) throw new SoftSamplingError('E_VALUE', 'options.maxDets', 'must be ascending');
   }
   if (options.areaRanges !== undefined) {
@@ -130,7 +133,11 @@ export interface CocoImageEval {
   cats: { categoryId: number; areas: CocoCellEval[] }[];
 }
 
-/** pycocotools `computeIoU` + `evaluateImg` for one image (every category and area range). */
+/**
+ * pycocotools `computeIoU` + `evaluateImg` for one image (every category and area range), in
+ * TypeScript over the backend's float64 overlaps: the per-image stage of the CLI's worker pool.
+ * `evaluateCoco` runs the same semantics in one kernel call ({@link cocoEvaluateSets}).
+ */
 export function cocoEvaluateImage(img: ImageInput, p: CocoParams): CocoImageEval {
   const ious = imageOverlaps(img, p.legacyOffset);
   const G = img.gts.length;
@@ -142,6 +149,11 @@ export function cocoEvaluateImage(img: ImageInput, p: CocoParams): CocoImageEval
   for (const c of catIds) {
     const gIdx = img.gts.map((_, j) => j).filter((j) => catOf(img.gts[j].categoryId) === c);
     const dAll = img.dets.map((_, i) => i).filter((i) => catOf(img.dets[i].categoryId) === c);
+    if (!p.useCats) {
+      // pycocotools concatenates the per-category lists in category order
+      gIdx.sort((a, b) => img.gts[a].categoryId - img.gts[b].categoryId || a - b);
+      dAll.sort((a, b) => img.dets[a].categoryId - img.dets[b].categoryId || a - b);
+    }
     const order = byScoreDesc(dAll.map((i) => img.dets[i].score));
     const dIdx = order.slice(0, maxDet).map((k) => dAll[k]);
     const D = dIdx.length;
@@ -333,34 +345,57 @@ function meanValid(values: number[]): number {
   return v.length ? v.reduce((s, x) => s + x, 0) / v.length : -1;
 }
 
-/** Mean of the precision (`ap`) or recall over the valid cells, as pycocotools `_summarize`. */
+/**
+ * numpy's pairwise summation (`pairwise_sum_DOUBLE`: blocks of ≤ 128 summed with 8 accumulators,
+ * larger ranges halved at a multiple of 8), so that a mean rounds exactly as `np.mean` does.
+ */
+export function pairwiseSum(a: ArrayLike<number>, lo = 0, n = a.length): number {
+  if (n < 8) {
+    let res = 0;
+    for (let i = 0; i < n; i++) res += a[lo + i];
+    return res;
+  }
+  if (n <= 128) {
+    const r = [a[lo], a[lo + 1], a[lo + 2], a[lo + 3], a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]];
+    let i = 8;
+    for (; i < n - (n % 8); i += 8) for (let j = 0; j < 8; j++) r[j] += a[lo + i + j];
+    let res = r[0] + r[1] + (r[2] + r[3]) + (r[4] + r[5] + (r[6] + r[7]));
+    for (; i < n; i++) res += a[lo + i];
+    return res;
+  }
+  let n2 = Math.floor(n / 2);
+  n2 -= n2 % 8;
+  return pairwiseSum(a, lo, n2) + pairwiseSum(a, lo + n2, n - n2);
+}
+
+/**
+ * Mean of the precision (`ap`) or recall over the valid cells (> −1), as pycocotools `_summarize`:
+ * the cells in numpy's C order (`[T, R, K]` / `[T, K]`) summed pairwise as `np.mean` does; −1 when none.
+ */
 export function cocoSummaryValue(res: CocoEvalResult, ap: boolean, iouThr: number | null, areaLabel: string, maxDets: number): number {
   const { T, R, K, A, M } = res.shape;
   const a = res.params.areaRanges.findIndex((x) => x.label === areaLabel);
   const m = res.params.maxDets.indexOf(maxDets);
   if (a < 0 || m < 0) return -1;
-  let sum = 0, n = 0;
+  const vals: number[] = [];
   for (let t = 0; t < T; t++) {
     if (iouThr !== null && !(Math.abs(res.params.iouThrs[t] - iouThr) < 1e-12)) continue;
-    for (let k = 0; k < K; k++) {
-      if (ap) {
-        for (let r = 0; r < R; r++) {
+    // C order of precision[:, :, :, a, m] is t, r, k
+    if (ap) {
+      for (let r = 0; r < R; r++) {
+        for (let k = 0; k < K; k++) {
           const v = res.precision[(((t * R + r) * K + k) * A + a) * M + m];
-          if (v > -1) {
-            sum += v;
-            n++;
-          }
+          if (v > -1) vals.push(v);
         }
-      } else {
+      }
+    } else {
+      for (let k = 0; k < K; k++) {
         const v = res.recall[((t * K + k) * A + a) * M + m];
-        if (v > -1) {
-          sum += v;
-          n++;
-        }
+        if (v > -1) vals.push(v);
       }
     }
   }
-  return n ? sum / n : -1;
+  return vals.length ? pairwiseSum(vals) / vals.length : -1;
 }
 
 function summarize(res: CocoEvalResult): CocoStats {
@@ -439,4 +474,56 @@ export function cocoPerCategory(res: CocoEvalResult): CocoCategoryStats[] {
       AR: meanValid([...Array(T).keys()].map((t) => res.recall[((t * K + k) * A + 0) * M + m])),
     };
   });
+}
+
+/**
+ * The whole COCO evaluation (pycocotools `evaluate` + `accumulate` + `summarize`) on validated sets,
+ * per-image matching and accumulation in the active backend's `cocoEvaluate` kernel (float64
+ * overlaps from the input `[x, y, w, h]`; Rust on native and wasm, its TypeScript twin on ts).
+ * Images and categories in ascending id order, gt and detections in input order (ties in scores
+ * settle as pycocotools' stable sorts do).
+ */
+export function cocoEvaluateSets(g: GtSet, d: DetSet, p: CocoParams): CocoEvalResult {
+  const imgIds = g.images.map((x) => x.id).sort((a, b) => a - b);
+  const catIds = g.categories.map((c) => c.id).sort((a, b) => a - b);
+  const imgIdx = new Map(imgIds.map((id, i) => [id, i]));
+  const catIdx = new Map(catIds.map((id, i) => [id, i]));
+  const G = g.boxes.length, D = d.dets.length;
+  const gtImage = new Uint32Array(G), gtCat = new Uint32Array(G), gtBox = new Float64Array(4 * G), gtArea = new Float64Array(G), gtCrowd = new Uint8Array(G);
+  for (let i = 0; i < G; i++) {
+    const b = g.boxes[i];
+    gtImage[i] = imgIdx.get(b.imageId)!;
+    gtCat[i] = catIdx.get(b.categoryId)!;
+    gtBox[4 * i] = b.xywh[0];
+    gtBox[4 * i + 1] = b.xywh[1];
+    gtBox[4 * i + 2] = b.xywh[2];
+    gtBox[4 * i + 3] = b.xywh[3];
+    gtArea[i] = b.area;
+    gtCrowd[i] = b.crowd ? 1 : 0;
+  }
+  const dtImage = new Uint32Array(D), dtCat = new Uint32Array(D), dtBox = new Float64Array(4 * D), dtScore = new Float64Array(D);
+  for (let i = 0; i < D; i++) {
+    const x = d.dets[i];
+    dtImage[i] = imgIdx.get(x.imageId)!;
+    dtCat[i] = catIdx.get(x.categoryId)!;
+    dtBox[4 * i] = x.xywh[0];
+    dtBox[4 * i + 1] = x.xywh[1];
+    dtBox[4 * i + 2] = x.xywh[2];
+    dtBox[4 * i + 3] = x.xywh[3];
+    dtScore[i] = x.score;
+  }
+  const areaRanges = new Float64Array(2 * p.areaRanges.length);
+  p.areaRanges.forEach((r, a) => areaRanges.set(r.range, 2 * a));
+  const { precision, recall } = getBackend().cocoEvaluate({
+    numImages: imgIds.length, numCats: catIds.length, gtImage, gtCat, gtBox, gtArea, gtCrowd, dtImage, dtCat, dtBox, dtScore,
+    iouThrs: Float64Array.from(p.iouThrs), recThrs: Float64Array.from(p.recThrs), maxDets: Uint32Array.from(p.maxDets), areaRanges,
+    useCats: p.useCats, offset: p.legacyOffset ? 1 : 0,
+  });
+  const K = p.useCats ? catIds.length : 1;
+  const res: CocoEvalResult = {
+    stats: {} as CocoStats, params: p, catIds: p.useCats ? catIds : [-1], precision, recall,
+    shape: { T: p.iouThrs.length, R: p.recThrs.length, K, A: p.areaRanges.length, M: p.maxDets.length },
+  };
+  res.stats = summarize(res);
+  return res;
 }

@@ -1,7 +1,7 @@
 /**
  * Per-image grouping and overlaps: the unit of work the evaluator (and the CLI's worker pool) runs on.
  */
-import { bboxOverlaps } from '../api/geometry';
+import { getBackend } from '../registry';
 import type { GtSet, DetSet } from './input';
 
 export interface ImageGt {
@@ -10,6 +10,8 @@ export interface ImageGt {
   xywh: [number, number, number, number];
   area: number;
   crowd: boolean;
+  /** VOC "difficult" (COCO evaluation ignores the flag). */
+  difficult?: boolean;
 }
 export interface ImageDet {
   /** Position of the detection in the input list. */
@@ -32,7 +34,7 @@ export interface ImageInput {
 export function groupByImage(gt: GtSet, dt: DetSet): ImageInput[] {
   const map = new Map<number, ImageInput>();
   for (const im of gt.images) map.set(im.id, { imageId: im.id, width: im.width, height: im.height, gts: [], dets: [] });
-  for (const b of gt.boxes) map.get(b.imageId)!.gts.push({ id: b.id, categoryId: b.categoryId, xywh: b.xywh, area: b.area, crowd: b.crowd });
+  for (const b of gt.boxes) map.get(b.imageId)!.gts.push({ id: b.id, categoryId: b.categoryId, xywh: b.xywh, area: b.area, crowd: b.crowd, difficult: b.difficult });
   for (const d of dt.dets) map.get(d.imageId)!.dets.push({ index: d.index, categoryId: d.categoryId, xywh: d.xywh, area: d.area, score: d.score });
   return [...map.values()].sort((a, b) => a.imageId - b.imageId);
 }
@@ -50,22 +52,26 @@ export function toXyxy(boxes: { xywh: [number, number, number, number] }[]): Flo
   return out;
 }
 
+/** `[N, 4]` float64 COCO `[x, y, w, h]` boxes, flat. */
+export function toXywh64(boxes: { xywh: [number, number, number, number] }[]): Float64Array {
+  const out = new Float64Array(boxes.length * 4);
+  boxes.forEach((b, i) => out.set(b.xywh, 4 * i));
+  return out;
+}
+
 /**
- * Detection × gt overlaps of one image, `[D, G]` row-major, through the library's `bboxOverlaps`:
- * IoU against ordinary gt boxes, `inter / area(det)` (mode `iof`) against crowd boxes, as pycocotools does.
+ * Detection × gt overlaps of one image, `[D, G]` row-major float64, through the active backend's
+ * float64 evaluation kernel (`evalOverlaps`, pycocotools `bbIou` operation for operation, from the
+ * input `[x, y, w, h]`): IoU against ordinary gt boxes, `inter / area(det)` against crowd boxes.
  * `legacyOffset`: the corners `[x, y, x + w, y + h]` are inclusive pixel indices (VOC), so widths are
- * `x2 − x1 + 1` (Cartucho/mAP's convention; its COCO export stores `w = x2 − x1`).
+ * `w + 1` (Cartucho/mAP's convention; its COCO export stores `w = x2 − x1`).
  */
-export function imageOverlaps(img: ImageInput, legacyOffset = false): Float32Array {
+export function imageOverlaps(img: ImageInput, legacyOffset = false): Float64Array {
   const D = img.dets.length, G = img.gts.length;
-  if (D === 0 || G === 0) return new Float32Array(D * G);
-  const d = toXyxy(img.dets), g = toXyxy(img.gts);
-  const iou = bboxOverlaps(d, g, { legacyOffset }).data;
-  if (img.gts.some((x) => x.crowd)) {
-    const iof = bboxOverlaps(d, g, { mode: 'iof', legacyOffset }).data;
-    for (let j = 0; j < G; j++) if (img.gts[j].crowd) for (let i = 0; i < D; i++) iou[i * G + j] = iof[i * G + j];
-  }
-  return iou;
+  if (D === 0 || G === 0) return new Float64Array(D * G);
+  const crowd = new Uint8Array(G);
+  img.gts.forEach((g, j) => (crowd[j] = g.crowd ? 1 : 0));
+  return getBackend().evalOverlaps(toXywh64(img.dets), toXywh64(img.gts), crowd, legacyOffset ? 1 : 0);
 }
 
 /** Indices `0..n-1` sorted by descending score, ties in input order (a stable sort, like numpy mergesort). */

@@ -33,6 +33,8 @@ export interface CocoAnnotationIn {
   area?: number;
   /** `1`/`true`: a crowd region (its matches are ignored, IoU is inter / det area). */
   iscrowd?: number | boolean;
+  /** `1`/`true`: a VOC "difficult" object (matched by IoU; a detection matched to it is ignored; not counted in npos). */
+  difficult?: number | boolean;
   [k: string]: unknown;
 }
 /** One entry of a COCO dataset's `categories`. */
@@ -121,6 +123,8 @@ export interface GtBox {
   area: number;
   /** `iscrowd`: a crowd region. */
   crowd: boolean;
+  /** VOC `difficult`: matched by IoU, a detection matched to it is ignored, not counted in npos. */
+  difficult: boolean;
   /** Position in the input list. */
   index: number;
 }
@@ -253,12 +257,18 @@ export class GtBuilder {
       else if (r.iscrowd === 0 || r.iscrowd === 1) crowd = r.iscrowd === 1;
       else fail('E_TYPE', `${w}.iscrowd`, `field 'iscrowd' must be 0, 1 or a boolean, got ${describe(r.iscrowd)}`);
     }
+    let difficult = false;
+    if (r.difficult !== undefined) {
+      if (typeof r.difficult === 'boolean') difficult = r.difficult;
+      else if (r.difficult === 0 || r.difficult === 1) difficult = r.difficult === 1;
+      else fail('E_TYPE', `${w}.difficult`, `field 'difficult' must be 0, 1 or a boolean, got ${describe(r.difficult)}`);
+    }
     const id = r.id === undefined ? i + 1 : num(w, 'id', r.id);
     if (r.id !== undefined) {
       if (this.annIds.has(id)) fail('E_VALUE', `${w}.id`, `duplicate annotation id ${id}`);
       this.annIds.add(id);
     }
-    this.boxes.push({ id, imageId, categoryId, xywh, area, crowd, index: i });
+    this.boxes.push({ id, imageId, categoryId, xywh, area, crowd, difficult, index: i });
   }
 
   /** Checks that the three lists were present and that annotations name known images and categories. */

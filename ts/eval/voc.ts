@@ -22,7 +22,7 @@ export interface VocDetMatch {
   index: number;
   categoryId: number;
   score: number;
-  /** 1 true positive, 0 false positive, −1 ignored (its best gt is a crowd box). */
+  /** 1 true positive, 0 false positive, −1 ignored (its best gt, at IoU ≥ threshold, is difficult or crowd). */
   tp: 1 | 0 | -1;
   /** IoU with the best same-class gt box of the image (0 when there is none). */
   iou: number;
@@ -33,14 +33,17 @@ export interface VocImageEval {
   imageId: number;
   /** Detections in matching order (score descending, ties in input order). */
   dets: VocDetMatch[];
-  /** Non-crowd gt boxes per category of this image. */
+  /** Gt boxes per category of this image that count as positives (neither difficult nor crowd). */
   nGt: [number, number][];
 }
 
 /**
  * Greedy VOC matching of one image: detections in descending score order (ties: input order) take the
  * same-class gt box with the highest IoU; a TP when that IoU ≥ `thr` and the box is still free.
- * Crowd gt boxes act as VOC "difficult" ones: a detection whose best box is a crowd box is ignored.
+ * VOC "difficult" boxes (`difficult: true`), as the VOC devkit (`VOCevaldet.m`) treats them: matched
+ * by IoU like any other box, a detection whose best box (at IoU ≥ `thr`) is difficult is neither TP
+ * nor FP (ignored), and they do not count as positives. Crowd boxes keep COCO's rule: their overlap
+ * is `inter / det area`, and a detection whose best box is a crowd box is likewise ignored.
  */
 export function vocMatchImage(img: ImageInput, thr: number, legacyOffset = false): VocImageEval {
   const ious = imageOverlaps(img, legacyOffset);
@@ -61,7 +64,7 @@ export function vocMatchImage(img: ImageInput, thr: number, legacyOffset = false
     }
     let tp: 1 | 0 | -1 = 0;
     if (best >= 0 && bestIou >= thr) {
-      if (img.gts[best].crowd) tp = -1;
+      if (img.gts[best].crowd || img.gts[best].difficult) tp = -1;
       else if (!used[best]) {
         used[best] = 1;
         tp = 1;
@@ -70,7 +73,7 @@ export function vocMatchImage(img: ImageInput, thr: number, legacyOffset = false
     dets.push({ index: d.index, categoryId: d.categoryId, score: d.score, tp, iou: best >= 0 ? bestIou : 0, gt: best });
   }
   const counts = new Map<number, number>();
-  for (const g of img.gts) if (!g.crowd) counts.set(g.categoryId, (counts.get(g.categoryId) ?? 0) + 1);
+  for (const g of img.gts) if (!g.crowd && !g.difficult) counts.set(g.categoryId, (counts.get(g.categoryId) ?? 0) + 1);
   return { imageId: img.imageId, dets, nGt: [...counts.entries()].sort((a, b) => a[0] - b[0]) };
 }
 

@@ -8,6 +8,7 @@
 pub mod assign;
 pub mod pisa;
 pub mod error;
+pub mod eval;
 pub mod geometry;
 pub mod losses;
 pub mod simd;

@@ -6,6 +6,7 @@ import { wasmFocal } from './focal';
 import { wasmGhm } from './ghm';
 import { wasmAssign } from './assign';
 import { wasmPisa } from './pisa';
+import { wasmEval } from './eval';
 
 /** Exports this glue cannot work without (the rest are checked when a kernel is first called). */
 const REQUIRED_EXPORTS = ['memory', 'ss_alloc', 'ss_free', 'ss_error_ptr', 'ss_error_len', 'ss_simd_level'];
@@ -34,6 +35,7 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
     ...wasmGhm(w),
     ...wasmAssign(w),
     ...wasmPisa(w),
+    ...wasmEval(w),
     debugPanic() {
       w.call('ss_debug_panic', []);
     },

@@ -1,0 +1,550 @@
+//! COCO bbox evaluation, pycocotools `COCOeval` (`iouType='bbox'`) `evaluate()` + `accumulate()` in
+//! one pass over the detections, exact to it: the per-image matching of `evaluateImg` and the
+//! precision/recall tables of `accumulate`, every comparison and division in `f64` in the same order.
+//!
+//! Source: `cocodataset/cocoapi` `PythonAPI/pycocotools/cocoeval.py`. The one deliberate difference
+//! (as in the TypeScript evaluator): pycocotools records a match by storing the gt `id`, so a gt with
+//! id 0 can never be a true positive there; here matches are flags and ids play no part.
+
+use super::overlaps_unchecked;
+use crate::error::{check_len, CoreError, Result};
+use std::cmp::Ordering;
+
+/// Evaluation parameters (pycocotools `Params`).
+#[derive(Debug, Clone, Copy)]
+pub struct CocoParams<'a> {
+    /// IoU thresholds `[T]` (default `linspace(.5, .95, 10)`).
+    pub iou_thrs: &'a [f64],
+    /// Recall points `[R]` (default `linspace(0, 1, 101)`).
+    pub rec_thrs: &'a [f64],
+    /// Detections kept per image and category, ascending `[M]` (default `[1, 10, 100]`).
+    pub max_dets: &'a [u32],
+    /// Area ranges `[A, 2]` (`lo, hi`; a box is out of range when `area < lo || area > hi`).
+    pub area_rng: &'a [f64],
+    /// `false`: every category pooled into one (pycocotools `useCats = 0`).
+    pub use_cats: bool,
+    /// 0, or 1 for the VOC `+1` width convention in the overlaps.
+    pub offset: f64,
+}
+
+/// Ground truth and detections, flat. Images and categories are dense indices (`0..num_images`,
+/// `0..num_cats`) in ascending id order; boxes are `[x, y, w, h]`; gt and detections are each in
+/// their input order (which settles ties exactly as pycocotools' stable sorts do).
+#[derive(Debug, Clone, Copy)]
+pub struct CocoInput<'a> {
+    pub num_images: usize,
+    pub num_cats: usize,
+    pub gt_image: &'a [u32],
+    pub gt_cat: &'a [u32],
+    pub gt_box: &'a [f64],
+    /// The annotation's `area` (used for the area ranges; the overlaps use `w·h`).
+    pub gt_area: &'a [f64],
+    /// 1 for a crowd region (IoU = inter / det area, may match many detections, matches ignored).
+    pub gt_crowd: &'a [u8],
+    pub dt_image: &'a [u32],
+    pub dt_cat: &'a [u32],
+    pub dt_box: &'a [f64],
+    pub dt_score: &'a [f64],
+}
+
+/// Lengths of the `precision` `[T,R,K,A,M]` and `recall` `[T,K,A,M]` outputs (`K = 1` without categories).
+pub fn coco_output_lens(p: &CocoParams, num_cats: usize) -> (usize, usize) {
+    let k = if p.use_cats { num_cats } else { 1 };
+    let (t, r, a, m) = (p.iou_thrs.len(), p.rec_thrs.len(), p.area_rng.len() / 2, p.max_dets.len());
+    (t * r * k * a * m, t * k * a * m)
+}
+
+const FP: u8 = 0;
+const TP: u8 = 1;
+const IGNORED: u8 = 2;
+
+/// Stable counting sort of `0..keys.len()` by key (`keys[i] < n`): returns `(start [n+1], order)`.
+fn bucket(keys: &[u32], n: usize) -> (Vec<u32>, Vec<u32>) {
+    let mut start = vec![0u32; n + 1];
+    for &k in keys {
+        start[k as usize + 1] += 1;
+    }
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    let mut fill = start.clone();
+    let mut order = vec![0u32; keys.len()];
+    for (i, &k) in keys.iter().enumerate() {
+        let f = &mut fill[k as usize];
+        order[*f as usize] = i as u32;
+        *f += 1;
+    }
+    (start, order)
+}
+
+fn check_index(arg: &'static str, v: &[u32], n: usize) -> Result<()> {
+    if let Some((i, &x)) = v.iter().enumerate().find(|(_, &x)| x as usize >= n) {
+        return Err(CoreError::value(arg, format!("element {i} is {x}, not below {n}")));
+    }
+    Ok(())
+}
+
+/// Per-category store of the kept detections (score order within each image, images in order):
+/// slices of three buffers allocated once for all categories (a wasm `memory.grow` per `Vec`
+/// reallocation made the first large call several times slower).
+struct CatStore<'a> {
+    score: &'a mut [f64],
+    /// Rank of the detection within its (image, category) cell, for the maxDets cut.
+    rank: &'a mut [u32],
+    /// `[n, A, T]` FP / TP / IGNORED codes.
+    flags: &'a mut [u8],
+    /// Entries written so far.
+    len: usize,
+}
+
+/// Scratch buffers reused across cells.
+#[derive(Default)]
+struct Scratch {
+    dsort: Vec<u32>,
+    gbox: Vec<f64>,
+    dbox: Vec<f64>,
+    gcrowd: Vec<u8>,
+    ious: Vec<f64>,
+    gig: Vec<u8>,
+    gorder: Vec<u32>,
+    gtm: Vec<u8>,
+    gs: Vec<u32>,
+    ds: Vec<u32>,
+    dmax: Vec<f64>,
+    iord: Vec<f64>,
+}
+
+/// Every (category) cell of one image; `gsrc`/`dsrc` are the image's gt and detections in input order.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn eval_image(inp: &CocoInput, p: &CocoParams, thr: &[f64], max_det: usize, gsrc: &[u32], dsrc: &[u32], store: &mut [CatStore<'_>], npos: &mut [u64], sc: &mut Scratch) {
+    let a_n = p.area_rng.len() / 2;
+    let mut gs = std::mem::take(&mut sc.gs);
+    let mut ds = std::mem::take(&mut sc.ds);
+    gs.clear();
+    gs.extend_from_slice(gsrc);
+    ds.clear();
+    ds.extend_from_slice(dsrc);
+    // category order within the image (stable): cells per category, or (useCats = 0) the
+    // whole image ordered by category as pycocotools concatenates `_gts[img, c]` over catIds
+    gs.sort_by_key(|&i| inp.gt_cat[i as usize]);
+    ds.sort_by_key(|&i| inp.dt_cat[i as usize]);
+    let (mut gi, mut di) = (0usize, 0usize);
+    while gi < gs.len() || di < ds.len() {
+        let (ge, de, k) = if p.use_cats {
+            let c = match (gs.get(gi), ds.get(di)) {
+                (Some(&g), Some(&d)) => inp.gt_cat[g as usize].min(inp.dt_cat[d as usize]),
+                (Some(&g), None) => inp.gt_cat[g as usize],
+                (None, Some(&d)) => inp.dt_cat[d as usize],
+                (None, None) => unreachable!(),
+            };
+            let mut ge = gi;
+            while ge < gs.len() && inp.gt_cat[gs[ge] as usize] == c {
+                ge += 1;
+            }
+            let mut de = di;
+            while de < ds.len() && inp.dt_cat[ds[de] as usize] == c {
+                de += 1;
+            }
+            (ge, de, c as usize)
+        } else {
+            (gs.len(), ds.len(), 0)
+        };
+        eval_cell(inp, p, thr, max_det, &gs[gi..ge], &ds[di..de], &mut store[k], &mut npos[k * a_n..(k + 1) * a_n], sc);
+        gi = ge;
+        di = de;
+    }
+    sc.gs = gs;
+    sc.ds = ds;
+}
+
+/// pycocotools `computeIoU` + `evaluateImg` for one (image, category) cell, every area range:
+/// appends the kept detections to `st` and adds the non-ignored gt counts to `npos` `[A]`.
+/// (A function of its own, not inlined: wasm engines tier up per function call, and a single call
+/// running the whole evaluation would stay in the baseline tier.)
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn eval_cell(inp: &CocoInput, p: &CocoParams, thr: &[f64], max_det: usize, gcell: &[u32], dcell: &[u32], st: &mut CatStore<'_>, npos: &mut [u64], sc: &mut Scratch) {
+    let (t_n, a_n) = (p.iou_thrs.len(), p.area_rng.len() / 2);
+    let at = a_n * t_n;
+    let Scratch { dsort, gbox, dbox, gcrowd, ious, gig, gorder, gtm, dmax, iord, .. } = sc;
+    // detections by descending score, stable, the first max_det kept
+    dsort.clear();
+    dsort.extend_from_slice(dcell);
+    dsort.sort_by(|&a, &b| inp.dt_score[b as usize].partial_cmp(&inp.dt_score[a as usize]).unwrap_or(Ordering::Equal));
+    dsort.truncate(max_det);
+
+    let (g, d) = (gcell.len(), dsort.len());
+    gbox.clear();
+    gcrowd.clear();
+    for &j in gcell {
+        gbox.extend_from_slice(&inp.gt_box[4 * j as usize..4 * j as usize + 4]);
+        gcrowd.push(inp.gt_crowd[j as usize]);
+    }
+    dbox.clear();
+    for &i in dsort.iter() {
+        dbox.extend_from_slice(&inp.dt_box[4 * i as usize..4 * i as usize + 4]);
+    }
+    ious.clear();
+    ious.resize(d * g, 0.0);
+    overlaps_unchecked(dbox, gbox, gcrowd, p.offset, ious);
+    // each detection's best overlap: no match at a threshold above it (most detections of a cell
+    // overlap nothing), so those thresholds skip the gt loop
+    dmax.clear();
+    if g > 0 {
+        dmax.extend(ious.chunks_exact(g).map(|r| r.iter().fold(f64::NEG_INFINITY, |a, &b| if b > a { b } else { a })));
+    }
+
+    let base = st.len;
+    for (r, &i) in dsort.iter().enumerate() {
+        st.score[base + r] = inp.dt_score[i as usize];
+        st.rank[base + r] = r as u32;
+    }
+    st.len = base + d; // flags start as FP
+    for a in 0..a_n {
+        let (lo, hi) = (p.area_rng[2 * a], p.area_rng[2 * a + 1]);
+        gig.clear();
+        for &j in gcell {
+            let ar = inp.gt_area[j as usize];
+            gig.push((inp.gt_crowd[j as usize] != 0 || ar < lo || ar > hi) as u8);
+        }
+        gorder.clear();
+        gorder.extend((0..g as u32).filter(|&j| gig[j as usize] == 0));
+        let n_ok = gorder.len();
+        gorder.extend((0..g as u32).filter(|&j| gig[j as usize] != 0));
+        npos[a] += n_ok as u64;
+        if g > 0 {
+            // overlaps with the gt in matching order, [d, g]
+            iord.clear();
+            for row in ious.chunks_exact(g) {
+                iord.extend(gorder.iter().map(|&j| row[j as usize]));
+            }
+            for t in 0..t_n {
+                // gtm: a matched non-crowd gt (a crowd gt may match any number of detections)
+                gtm.clear();
+                gtm.resize(g, 0);
+                for dd in 0..d {
+                    if dmax[dd] < thr[t] {
+                        continue;
+                    }
+                    let row = &iord[dd * g..dd * g + g];
+                    let mut iou = thr[t];
+                    let mut m = usize::MAX;
+                    // non-ignored gt first; an ignored one only when none of those matched
+                    // (pycocotools' `break` at the first ignored gt after a match)
+                    for pos in 0..n_ok {
+                        let v = row[pos];
+                        if gtm[pos] != 0 || v < iou {
+                            continue;
+                        }
+                        iou = v;
+                        m = pos;
+                    }
+                    if m == usize::MAX {
+                        for pos in n_ok..g {
+                            let v = row[pos];
+                            if gtm[pos] != 0 || v < iou {
+                                continue;
+                            }
+                            iou = v;
+                            m = pos;
+                        }
+                    }
+                    if m == usize::MAX {
+                        continue;
+                    }
+                    st.flags[(base + dd) * at + a * t_n + t] = if m >= n_ok { IGNORED } else { TP };
+                    if gcrowd[gorder[m] as usize] == 0 {
+                        gtm[m] = 1;
+                    }
+                }
+            }
+        }
+        // unmatched detections outside the area range are ignored
+        for dd in 0..d {
+            let area = dbox[4 * dd + 2] * dbox[4 * dd + 3];
+            if area < lo || area > hi {
+                let f = &mut st.flags[(base + dd) * at + a * t_n..(base + dd) * at + a * t_n + t_n];
+                for x in f.iter_mut() {
+                    if *x == FP {
+                        *x = IGNORED;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Scratch buffers of the accumulation.
+#[derive(Default)]
+struct AccScratch {
+    /// Precision envelope at the true positives, one list per maxDets.
+    env: Vec<Vec<f64>>,
+    /// Interpolated precision at the recall points of one curve.
+    q: Vec<f64>,
+    order: Vec<u32>,
+    /// `[A·T, n]` codes in score order, `code | m0 << 2` (`m0`: first maxDets index that keeps it).
+    sorted: Vec<u8>,
+}
+
+/// pycocotools `accumulate` for category `k`: every area range, maxDets and threshold.
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn accumulate_cat(p: &CocoParams, k: usize, k_n: usize, st: &CatStore<'_>, npos: &[u64], acc: &mut AccScratch, precision: &mut [f64], recall: &mut [f64]) {
+    let (t_n, r_n, a_n, m_n) = (p.iou_thrs.len(), p.rec_thrs.len(), p.area_rng.len() / 2, p.max_dets.len());
+    let at = a_n * t_n;
+    let AccScratch { env, q, order, sorted } = acc;
+    let n = st.len;
+    order.clear();
+    order.extend(0..n as u32);
+    order.sort_by(|&a, &b| st.score[b as usize].partial_cmp(&st.score[a as usize]).unwrap_or(Ordering::Equal));
+    // codes in score order, [A, T, n]: each curve reads one contiguous row
+    sorted.clear();
+    sorted.resize(at * n, 0);
+    for (pos, &e) in order.iter().enumerate() {
+        let e = e as usize;
+        let rank = st.rank[e];
+        let m0 = p.max_dets.iter().position(|&md| rank < md).unwrap_or(m_n) as u8;
+        for c in 0..at {
+            sorted[c * n + pos] = st.flags[e * at + c] | (m0 << 2);
+        }
+    }
+    for a in 0..a_n {
+        let npig = npos[a];
+        if npig == 0 {
+            continue;
+        }
+        let npig = npig as f64;
+        for t in 0..t_n {
+            let row = &sorted[(a * t_n + t) * n..(a * t_n + t + 1) * n];
+            let (cnt, tp) = curves(row, m_n, env);
+            for mi in 0..m_n {
+                recall[((t * k_n + k) * a_n + a) * m_n + mi] = interpolate(&mut env[mi], cnt[mi], tp[mi], npig, p.rec_thrs, q);
+                for (r, &v) in q.iter().enumerate() {
+                    precision[(((t * r_n + r) * k_n + k) * a_n + a) * m_n + mi] = v;
+                }
+            }
+        }
+    }
+}
+
+/// The precision at the true positives of every maxDets curve of one (category, area, threshold),
+/// in one pass over `row` (codes in global score order, `code | m0 << 2`): a detection counts for
+/// maxDets index `m ≥ m0` unless ignored. Fills `env[m]` with `pr` at each true positive and returns
+/// the counted detections and true positives per maxDets.
+///
+/// Why only the true positives: over the counted detections, pycocotools' `rc = tp / npig` changes
+/// only at true positives, so `searchsorted(rc, r, 'left')` lands on the k-th true positive with `k`
+/// the least such that `k / npig ≥ r` (or on index 0, whose envelope is the same value); and
+/// `pr = tp / (fp + tp + ε)` rises only at true positives, so the envelope there is the maximum over
+/// the later true positives. At the k-th TP, counted detection `i` (0-based), `pr = k / ((i + 1) + ε)`:
+/// the same float operations, `fp + tp = i + 1` being exact.
+#[inline(never)]
+fn curves(row: &[u8], m_n: usize, env: &mut [Vec<f64>]) -> ([u64; 64], [u64; 64]) {
+    let eps = f64::EPSILON; // np.spacing(1)
+    let (mut cnt, mut tp) = ([0u64; 64], [0u64; 64]);
+    for e in env.iter_mut() {
+        e.clear();
+    }
+    for &f in row {
+        let code = f & 3;
+        if code == IGNORED {
+            continue;
+        }
+        for m in (f >> 2) as usize..m_n {
+            cnt[m] += 1;
+            if code == TP {
+                tp[m] += 1;
+                env[m].push(tp[m] as f64 / (cnt[m] as f64 + eps));
+            }
+        }
+    }
+    (cnt, tp)
+}
+
+/// Envelope and sampling of one curve (see [`curves`]): writes the precision at the recall points
+/// into `q` (0 past the end, as pycocotools' IndexError leaves them) and returns the recall.
+#[inline(never)]
+fn interpolate(env: &mut [f64], cnt: u64, tp: u64, npig: f64, rec_thrs: &[f64], q: &mut [f64]) -> f64 {
+    for i in (1..env.len()).rev() {
+        if env[i] > env[i - 1] {
+            env[i - 1] = env[i];
+        }
+    }
+    q.fill(0.0);
+    if cnt == 0 {
+        return 0.0;
+    }
+    let ntp = env.len();
+    for (r, &rt) in rec_thrs.iter().enumerate() {
+        // least k in 1..=ntp with k / npig >= rt
+        let (mut lo, mut hi) = (1usize, ntp + 1);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if (mid as f64) / npig < rt {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        if lo > ntp {
+            break;
+        }
+        q[r] = env[lo - 1];
+    }
+    tp as f64 / npig
+}
+
+/// Runs the evaluation and writes pycocotools' `eval['precision']` `[T,R,K,A,M]` and
+/// `eval['recall']` `[T,K,A,M]` (−1 where a category has no non-ignored gt in that area range).
+///
+/// Per (image, category): detections sorted by descending score (stable), the first `max(maxDets)`
+/// kept; gt sorted non-ignored first (stable); each threshold matches greedily as `evaluateImg`.
+/// Per (category, area, maxDets): the kept detections of every image sorted by descending score
+/// (stable; images in order), cumulative TP/FP without the ignored ones, `rc = tp / npig`,
+/// `pr = tp / (fp + tp + ε)` (ε = 2⁻⁵²), the precision envelope, sampled at the recall points by
+/// `searchsorted(rc, recThrs, 'left')` (0 past the end).
+/// Errors: `E_SHAPE` for inconsistent lengths, `E_VALUE` for an index out of range or maxDets not
+/// ascending / zero.
+pub fn coco_evaluate(inp: &CocoInput, p: &CocoParams, precision: &mut [f64], recall: &mut [f64]) -> Result<()> {
+    let ng = inp.gt_image.len();
+    let nd = inp.dt_image.len();
+    check_len("gt_cat", inp.gt_cat, ng)?;
+    check_len("gt_box", inp.gt_box, 4 * ng)?;
+    check_len("gt_area", inp.gt_area, ng)?;
+    check_len("gt_crowd", inp.gt_crowd, ng)?;
+    check_len("dt_cat", inp.dt_cat, nd)?;
+    check_len("dt_box", inp.dt_box, 4 * nd)?;
+    check_len("dt_score", inp.dt_score, nd)?;
+    check_index("gt_image", inp.gt_image, inp.num_images)?;
+    check_index("dt_image", inp.dt_image, inp.num_images)?;
+    check_index("gt_cat", inp.gt_cat, inp.num_cats)?;
+    check_index("dt_cat", inp.dt_cat, inp.num_cats)?;
+    if p.area_rng.len() % 2 != 0 {
+        return Err(CoreError::shape("area_rng", "length is not a multiple of 2"));
+    }
+    if p.max_dets.is_empty() || p.max_dets.len() > 63 || p.max_dets[0] == 0 || p.max_dets.windows(2).any(|w| w[1] < w[0]) {
+        return Err(CoreError::value("max_dets", "must be 1 to 63 positive values, ascending"));
+    }
+    let (t_n, r_n, a_n) = (p.iou_thrs.len(), p.rec_thrs.len(), p.area_rng.len() / 2);
+    let k_n = if p.use_cats { inp.num_cats } else { 1 };
+    let (pl, rl) = coco_output_lens(p, inp.num_cats);
+    check_len("precision", precision, pl)?;
+    check_len("recall", recall, rl)?;
+    precision.fill(-1.0);
+    recall.fill(-1.0);
+    if k_n == 0 || t_n == 0 || a_n == 0 {
+        return Ok(());
+    }
+
+    let (g_start, g_order) = bucket(inp.gt_image, inp.num_images);
+    let (d_start, d_order) = bucket(inp.dt_image, inp.num_images);
+    let max_det = *p.max_dets.last().unwrap() as usize;
+    // one buffer per field for every category, split by per-category detection counts (an upper
+    // bound of what each keeps)
+    let at = a_n * t_n;
+    let mut cnt = vec![0usize; k_n];
+    for &c in inp.dt_cat {
+        cnt[if p.use_cats { c as usize } else { 0 }] += 1;
+    }
+    let (mut score_buf, mut rank_buf, mut flags_buf) = (vec![0f64; nd], vec![0u32; nd], vec![FP; nd * at]);
+    let mut store: Vec<CatStore> = Vec::with_capacity(k_n);
+    {
+        let (mut s_rest, mut r_rest, mut f_rest) = (&mut score_buf[..], &mut rank_buf[..], &mut flags_buf[..]);
+        for &c in &cnt {
+            let (s0, s1) = std::mem::take(&mut s_rest).split_at_mut(c);
+            let (r0, r1) = std::mem::take(&mut r_rest).split_at_mut(c);
+            let (f0, f1) = std::mem::take(&mut f_rest).split_at_mut(c * at);
+            store.push(CatStore { score: s0, rank: r0, flags: f0, len: 0 });
+            (s_rest, r_rest, f_rest) = (s1, r1, f1);
+        }
+    }
+    let mut npos = vec![0u64; k_n * a_n];
+    let thr: Vec<f64> = p.iou_thrs.iter().map(|&t| if t < 1.0 - 1e-10 { t } else { 1.0 - 1e-10 }).collect();
+
+    let mut sc = Scratch::default();
+
+    for img in 0..inp.num_images {
+        let gsrc = &g_order[g_start[img] as usize..g_start[img + 1] as usize];
+        let dsrc = &d_order[d_start[img] as usize..d_start[img + 1] as usize];
+        if gsrc.is_empty() && dsrc.is_empty() {
+            continue;
+        }
+        eval_image(inp, p, &thr, max_det, gsrc, dsrc, &mut store, &mut npos, &mut sc);
+    }
+
+    // accumulate
+    let maxc = cnt.iter().copied().max().unwrap_or(0);
+    let mut acc = AccScratch {
+        q: vec![0.0f64; r_n],
+        env: (0..p.max_dets.len()).map(|_| Vec::with_capacity(maxc)).collect(),
+        order: Vec::with_capacity(maxc),
+        sorted: Vec::with_capacity(maxc * at),
+    };
+    for (k, st) in store.iter().enumerate() {
+        let npos_k = &npos[k * a_n..(k + 1) * a_n];
+        if npos_k.iter().all(|&n| n == 0) {
+            continue;
+        }
+        accumulate_cat(p, k, k_n, st, npos_k, &mut acc, precision, recall);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lin(a: f64, b: f64, n: usize) -> Vec<f64> {
+        let step = (b - a) / (n - 1) as f64;
+        let mut v: Vec<f64> = (0..n).map(|i| i as f64 * step + a).collect();
+        v[n - 1] = b;
+        v
+    }
+
+    #[test]
+    fn one_image_one_category() {
+        // gt: two boxes; dets: a perfect match (0.9), a duplicate (0.8), a miss (0.7)
+        let gt_box = [0.0, 0.0, 10.0, 10.0, 50.0, 50.0, 10.0, 10.0];
+        let dt_box = [0.0, 0.0, 10.0, 10.0, 0.0, 0.0, 10.0, 10.0, 100.0, 100.0, 10.0, 10.0];
+        let inp = CocoInput {
+            num_images: 1, num_cats: 1, gt_image: &[0, 0], gt_cat: &[0, 0], gt_box: &gt_box, gt_area: &[100.0, 100.0],
+            gt_crowd: &[0, 0], dt_image: &[0, 0, 0], dt_cat: &[0, 0, 0], dt_box: &dt_box, dt_score: &[0.9, 0.8, 0.7],
+        };
+        let (iou, rec) = (lin(0.5, 0.95, 10), lin(0.0, 1.0, 101));
+        let p = CocoParams { iou_thrs: &iou, rec_thrs: &rec, max_dets: &[1, 10, 100], area_rng: &[0.0, 1e10], use_cats: true, offset: 0.0 };
+        let (pl, rl) = coco_output_lens(&p, 1);
+        let (mut pre, mut recl) = (vec![0.0; pl], vec![0.0; rl]);
+        coco_evaluate(&inp, &p, &mut pre, &mut recl).unwrap();
+        // maxDets 100: one TP of two gt → recall 0.5, precision 1 up to recall 0.5, then 0
+        assert_eq!(recl[2], 0.5);
+        assert_eq!(recl[0], 0.5);
+        let at = |r: usize, m: usize| pre[r * 3 + m];
+        assert_eq!(at(50, 2), 1.0 / (1.0 + f64::EPSILON)); // pycocotools: tp / (fp + tp + eps)
+        assert_eq!(at(51, 2), 0.0);
+        let bad = CocoInput { dt_image: &[0, 0, 1], ..inp };
+        assert!(coco_evaluate(&bad, &p, &mut pre, &mut recl).is_err());
+    }
+    #[test]
+    fn crowd_absorbs_duplicates_and_ties_match() {
+        // gt 0: 20×20 box; gt 1: a crowd region. Det 0 covers gt 0 at IoU exactly 0.75 (20×15 inside),
+        // det 1 and det 2 lie inside the crowd region (IoF 1): ignored, not false positives.
+        let gt_box = [0.0, 0.0, 20.0, 20.0, 100.0, 100.0, 50.0, 50.0];
+        let dt_box = [0.0, 0.0, 20.0, 15.0, 110.0, 110.0, 10.0, 10.0, 120.0, 120.0, 5.0, 5.0];
+        let inp = CocoInput {
+            num_images: 1, num_cats: 1, gt_image: &[0, 0], gt_cat: &[0, 0], gt_box: &gt_box, gt_area: &[400.0, 2500.0],
+            gt_crowd: &[0, 1], dt_image: &[0, 0, 0], dt_cat: &[0, 0, 0], dt_box: &dt_box, dt_score: &[0.5, 0.9, 0.9],
+        };
+        let rec = lin(0.0, 1.0, 101);
+        let p = CocoParams { iou_thrs: &[0.75, 0.8], rec_thrs: &rec, max_dets: &[100], area_rng: &[0.0, 1e10], use_cats: true, offset: 0.0 };
+        let (pl, rl) = coco_output_lens(&p, 1);
+        let (mut pre, mut recl) = (vec![0.0; pl], vec![0.0; rl]);
+        coco_evaluate(&inp, &p, &mut pre, &mut recl).unwrap();
+        // at 0.75 (IoU ≥ threshold): one TP of one positive, no FP → recall 1, precision 1/(1+ε)
+        assert_eq!(recl[0], 1.0);
+        assert!(pre[..101].iter().all(|&v| v == 1.0 / (1.0 + f64::EPSILON)));
+        // at 0.8: no match, the crowd detections stay ignored → recall 0, precision 0
+        assert_eq!(recl[1], 0.0);
+        assert!(pre[101..].iter().all(|&v| v == 0.0));
+    }
+}
