@@ -62,6 +62,69 @@ function isTyped(x: unknown): x is Float32Array | Float64Array | Int32Array {
     || x instanceof Uint8Array || x instanceof Int16Array || x instanceof Uint16Array || x instanceof Uint32Array || x instanceof Int8Array;
 }
 
+/** Largest number of elements one input may hold (2^31 − 1: a typed array's index range everywhere). */
+export const MAX_INPUT_ELEMENTS = 2 ** 31 - 1;
+
+/**
+ * Largest |coordinate| a box may have: 1e18. Beyond it a float32 area (up to (2·1e18)² = 4e36,
+ * and GIoU's enclosing area) still fits below float32's 3.4e38, so every backend gives the same
+ * finite overlap; larger coordinates are refused with `E_VALUE` (issue 10).
+ */
+export const MAX_BOX_COORD = 1e18;
+
+/** Integers read through float32 are exact below 2^24: larger labels / indices are refused. */
+export const MAX_EXACT_INTEGER = 2 ** 24 - 1;
+
+/** A view whose `ArrayBuffer` was transferred away (its length reads 0 everywhere). */
+function isDetached(v: ArrayBufferView): boolean {
+  const buf = v.buffer as ArrayBuffer & { detached?: boolean };
+  if (typeof buf.detached === 'boolean') return buf.detached;
+  // Node 18: a detached buffer reports byteLength 0 and refuses to be sliced
+  if (buf.byteLength !== 0) return false;
+  try {
+    buf.slice(0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** Throws `E_VALUE` when `v` is a typed-array view of a detached `ArrayBuffer`. */
+export function checkView(arg: string, v: unknown): void {
+  if (ArrayBuffer.isView(v) && isDetached(v)) {
+    throw new SoftSamplingError('E_VALUE', arg, 'its ArrayBuffer is detached (transferred to a worker or another array)');
+  }
+}
+
+/** Copies an array-like of numbers to float32, refusing non-number elements (no coercion). */
+function numbersToFloat32(arg: string, src: ArrayLike<unknown>, size: number): Float32Array {
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    const v = src[i];
+    if (typeof v !== 'number') throw new SoftSamplingError('E_TYPE', arg, `element ${i} is ${typeof v}, not a number`);
+    out[i] = v;
+  }
+  return out;
+}
+
+/**
+ * Float32 integers to `Int32Array`: each must be an integer of magnitude ≤ {@link MAX_EXACT_INTEGER}
+ * (beyond it float32 has already rounded the value, e.g. 16777217 → 16777216).
+ * @throws SoftSamplingError `E_VALUE` naming `arg`.
+ */
+export function toIntegers(arg: string, data: Float32Array): Int32Array {
+  const out = new Int32Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (!Number.isInteger(v)) throw new SoftSamplingError('E_VALUE', arg, `element ${i} must be an integer, got ${v}`);
+    if (Math.abs(v) > MAX_EXACT_INTEGER) {
+      throw new SoftSamplingError('E_VALUE', arg, `element ${i} is ${v}; integers read as numbers must have |v| ≤ 2^24 − 1 (pass an Int32Array for larger ones)`);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
 /** Flattens any accepted input to float32 with its shape (shape `null` = as given / implied). */
 export function toFloat32(arg: string, input: unknown, nanPolicy: NanPolicy = 'error'): Flat {
   let data: Float32Array;
@@ -69,6 +132,10 @@ export function toFloat32(arg: string, input: unknown, nanPolicy: NanPolicy = 'e
   if (input === null || input === undefined) {
     throw new SoftSamplingError('E_TYPE', arg, `expected an array, got ${input}`);
   }
+  if (ArrayBuffer.isView(input) && !isTyped(input)) {
+    throw new SoftSamplingError('E_TYPE', arg, `${Object.prototype.toString.call(input).slice(8, -1)} is not supported; pass a Float32Array, Float64Array or an integer typed array`);
+  }
+  checkView(arg, input);
   if (isTyped(input)) {
     data = input instanceof Float32Array ? input : Float32Array.from(input as ArrayLike<number>);
     shape = [data.length];
@@ -86,19 +153,30 @@ export function toFloat32(arg: string, input: unknown, nanPolicy: NanPolicy = 'e
       throw new SoftSamplingError('E_SHAPE', arg, `shape must hold non-negative integers, got [${shape}]`);
     }
     const size = shape.reduce((a, b) => a * b, 1);
+    if (size > MAX_INPUT_ELEMENTS) {
+      throw new SoftSamplingError('E_SHAPE', arg, `shape [${shape}] has ${size} elements, more than the limit of ${MAX_INPUT_ELEMENTS}`);
+    }
     const src = o.data;
-    if (!src || typeof (src as ArrayLike<number>).length !== 'number') {
+    if (!src || typeof src !== 'object' || typeof (src as ArrayLike<number>).length !== 'number') {
       throw new SoftSamplingError('E_TYPE', arg, 'data must be an array or typed array');
     }
+    if (ArrayBuffer.isView(src) && !isTyped(src)) {
+      throw new SoftSamplingError('E_TYPE', arg, `data: ${Object.prototype.toString.call(src).slice(8, -1)} is not supported; pass a Float32Array, Float64Array or an integer typed array`);
+    }
+    checkView(arg, src);
+    const numeric = isTyped(src);
     const contiguousStride = shape.map((_, k) => shape.slice(k + 1).reduce((a, b) => a * b, 1));
     const stride = o.stride ? Array.from(o.stride) : contiguousStride;
     const offset = o.offset ?? 0;
     const contiguous = offset === 0 && stride.every((s, k) => s === contiguousStride[k] || shape[k] <= 1);
     if (contiguous) {
-      if (src.length < size) {
-        throw new SoftSamplingError('E_SHAPE', arg, `data has ${src.length} elements, shape [${shape}] needs ${size}`);
+      // a plain {data, shape} must match exactly (extra values are a mistake, not a view); an
+      // ndarray (with `stride`) may view the front of a larger buffer
+      if (o.stride === undefined ? src.length !== size : src.length < size) {
+        throw new SoftSamplingError('E_SHAPE', arg, `data has ${src.length} elements, shape [${shape}] needs ${o.stride === undefined ? 'exactly ' : ''}${size}`);
       }
-      data = src instanceof Float32Array && src.length === size ? src : Float32Array.from({ length: size }, (_, i) => src[i]);
+      if (src instanceof Float32Array) data = src.length === size ? src : src.subarray(0, size);
+      else data = numeric ? Float32Array.from((src as Float64Array).subarray(0, size)) : numbersToFloat32(arg, src, size);
     } else {
       // strided ndarray view: gather row-major
       data = new Float32Array(size);
@@ -106,8 +184,10 @@ export function toFloat32(arg: string, input: unknown, nanPolicy: NanPolicy = 'e
       for (let i = 0; i < size; i++) {
         let p = offset;
         for (let k = 0; k < shape.length; k++) p += idx[k] * stride[k];
-        if (p < 0 || p >= src.length) throw new SoftSamplingError('E_SHAPE', arg, 'ndarray stride/offset point outside its data');
-        data[i] = src[p];
+        if (!(p >= 0 && p < src.length)) throw new SoftSamplingError('E_SHAPE', arg, 'ndarray stride/offset point outside its data');
+        const v = src[p];
+        if (typeof v !== 'number') throw new SoftSamplingError('E_TYPE', arg, `element ${p} is ${typeof v}, not a number`);
+        data[i] = v;
         for (let k = shape.length - 1; k >= 0; k--) {
           if (++idx[k] < shape[k]) break;
           idx[k] = 0;
@@ -186,7 +266,19 @@ export function toBoxes(arg: string, input: unknown, nanPolicy: NanPolicy = 'err
   } else {
     throw new SoftSamplingError('E_SHAPE', arg, `boxes must have shape [N, 4], got [${shape}]`);
   }
+  checkCoordBound(arg, data);
   return { data, n: data.length / 4 };
+}
+
+/** Throws `E_VALUE` naming the first finite coordinate with |x| > {@link MAX_BOX_COORD}. */
+export function checkCoordBound(arg: string, data: Float32Array): void {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v > MAX_BOX_COORD || v < -MAX_BOX_COORD) {
+      if (!Number.isFinite(v)) continue; // NaN/±Inf: refused or propagated by the nanPolicy
+      throw new SoftSamplingError('E_VALUE', arg, `element ${i} is ${v}; box coordinates must have |x| ≤ 1e18 (float32 areas overflow beyond)`);
+    }
+  }
 }
 
 /** A finite number option (with default). */

@@ -29,7 +29,7 @@
  */
 import { getBackend } from '../registry';
 import { SoftSamplingError } from '../errors';
-import { Tensor, toBoxes, toFloat32, numOpt, boolOpt, enumOpt, checkOptions, type ArrayInput } from '../tensor';
+import { Tensor, toBoxes, toFloat32, numOpt, boolOpt, enumOpt, checkOptions, checkView, toIntegers, type ArrayInput } from '../tensor';
 
 /** Options of {@link maxIouAssign} (mmdet `MaxIoUAssigner` arguments, camelCased). */
 export interface MaxIouAssignOptions {
@@ -77,22 +77,19 @@ function isInt32(x: unknown): x is Int32Array {
 
 /** Integers from any accepted input (an `Int32Array`, or a `Tensor<Int32Array>`, is used as is). */
 function toInt32(arg: string, input: unknown): { data: Int32Array; shape: number[] } {
+  checkView(arg, input);
   if (isInt32(input)) return { data: input, shape: [input.length] };
   if (input !== null && typeof input === 'object' && 'data' in input && 'shape' in input) {
     // a Tensor<Int32Array> or a contiguous {data: Int32Array, shape}: no copy
     const o = input as { data: unknown; shape: readonly number[]; stride?: unknown; offset?: number };
+    checkView(arg, o.data);
     if (isInt32(o.data) && Array.isArray(o.shape) && (o.stride === undefined || input instanceof Tensor) && !o.offset
       && o.shape.every((d) => Number.isInteger(d) && d >= 0) && o.shape.reduce((a, b) => a * b, 1) === o.data.length) {
       return { data: o.data, shape: [...o.shape] };
     }
   }
   const { data, shape } = toFloat32(arg, input);
-  const out = new Int32Array(data.length);
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isInteger(data[i])) throw new SoftSamplingError('E_VALUE', arg, `element ${i} is ${data[i]}, not an integer`);
-    out[i] = data[i];
-  }
-  return { data: out, shape };
+  return { data: toIntegers(arg, data), shape };
 }
 
 function vector(arg: string, shape: number[], n: number): void {

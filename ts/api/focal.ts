@@ -36,7 +36,7 @@
  */
 import { getBackend } from '../registry';
 import { SoftSamplingError } from '../errors';
-import { Tensor, toFloat32, numOpt, enumOpt, checkOptions, outputBuffers, type ArrayInput } from '../tensor';
+import { Tensor, toFloat32, numOpt, enumOpt, checkOptions, outputBuffers, MAX_EXACT_INTEGER, type ArrayInput } from '../tensor';
 import { reducer, type ReduceOptions } from './reduce';
 import { SIGMOID_KIND } from '../kernels/focal';
 
@@ -171,7 +171,7 @@ function toLabels(arg: string, data: Float32Array, maxIncl: number, what: string
   const out = new Int32Array(data.length);
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
-    if (!Number.isInteger(v) || v < 0 || v > maxIncl) {
+    if (!Number.isInteger(v) || v < 0 || v > maxIncl || v > MAX_EXACT_INTEGER) {
       throw new SoftSamplingError('E_VALUE', arg, `label ${i} is ${v}; labels must be integers in ${what}`);
     }
     out[i] = v;

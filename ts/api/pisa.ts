@@ -11,22 +11,17 @@
  */
 import { getBackend } from '../registry';
 import { SoftSamplingError } from '../errors';
-import { Tensor, toFloat32, toBoxes, numOpt, boolOpt, enumOpt, checkOptions, type ArrayInput } from '../tensor';
+import { Tensor, toFloat32, toBoxes, numOpt, boolOpt, enumOpt, checkOptions, checkView, toIntegers, type ArrayInput } from '../tensor';
 
 // ---------------------------------------------------------------------------------------------
 // shared input handling
 
 /** Integer array (labels, indices): any accepted array input whose elements are integers. */
 function toInts(arg: string, input: unknown): { data: Int32Array; shape: number[] } {
+  checkView(arg, input);
   if (input instanceof Int32Array) return { data: input, shape: [input.length] };
   const { data, shape } = toFloat32(arg, input);
-  const out = new Int32Array(data.length);
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (!Number.isInteger(v)) throw new SoftSamplingError('E_VALUE', arg, `element ${i} must be an integer, got ${v}`);
-    out[i] = v;
-  }
-  return { data: out, shape };
+  return { data: toIntegers(arg, data), shape };
 }
 
 function expectLen(arg: string, got: number, n: number, what = 'elements'): void {
