@@ -107,7 +107,9 @@ pub fn overlap_one(a: &[f32], b: &[f32], opts: OverlapOpts) -> f32 {
     }
     let ew = fmax(fmax(a[2], b[2]) - fmin(a[0], b[0]) + off, 0.0);
     let eh = fmax(fmax(a[3], b[3]) - fmin(a[1], b[1]) + off, 0.0);
-    let enclose = fmax(ew * eh, opts.eps);
+    // the enclosing box covers the union for well-formed boxes; for reversed corners (negative
+    // widths) its area can fall below the union, and GIoU would exceed IoU: floor it at the union
+    let enclose = fmax(ew * eh, union);
     iou - (enclose - union) / enclose
 }
 
@@ -160,7 +162,7 @@ fn pairwise<const MODE: u8>(boxes1: &[f32], s: &Soa, opts: OverlapOpts, out: &mu
             row[j] = if MODE == MODE_GIOU {
                 let ew = fmax(fmax(ax2, x2[j]) - fmin(ax1, x1[j]) + off, 0.0);
                 let eh = fmax(fmax(ay2, y2[j]) - fmin(ay1, y1[j]) + off, 0.0);
-                let enclose = fmax(ew * eh, eps);
+                let enclose = fmax(ew * eh, union); // ≥ union ≥ eps: GIoU ≤ IoU (see overlap_one)
                 iou - (enclose - union) / enclose
             } else {
                 iou
@@ -195,6 +197,23 @@ pub fn box_convert(boxes: &[f32], from: BoxFormat, to: BoxFormat, out: &mut [f32
     }
     check_len("out", out, boxes.len())?;
     for (b, o) in boxes.chunks_exact(4).zip(out.chunks_exact_mut(4)) {
+        // between the two size formats, convert directly: a detour through corners loses a small
+        // size next to a large coordinate (y = 1e8, h = 3 → y2 − y1 = 0 in float32)
+        match (from, to) {
+            (BoxFormat::Xywh, BoxFormat::Cxcywh) => {
+                o.copy_from_slice(&[b[0] + 0.5 * b[2], b[1] + 0.5 * b[3], b[2], b[3]]);
+                continue;
+            }
+            (BoxFormat::Cxcywh, BoxFormat::Xywh) => {
+                o.copy_from_slice(&[b[0] - 0.5 * b[2], b[1] - 0.5 * b[3], b[2], b[3]]);
+                continue;
+            }
+            _ if from == to => {
+                o.copy_from_slice(b);
+                continue;
+            }
+            _ => {}
+        }
         let (x1, y1, x2, y2) = match from {
             BoxFormat::Xyxy => (b[0], b[1], b[2], b[3]),
             BoxFormat::Xywh => (b[0], b[1], b[0] + b[2], b[1] + b[3]),
@@ -363,6 +382,32 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn giou_never_above_iou_for_reversed_corners() {
+        let a = [15.0, 20.0, 5.0, 10.0];
+        let b = [5.0, 10.0, 15.0, 20.0];
+        let mut out = [0.0f32];
+        bbox_overlaps(&a, &b, opts(OverlapMode::Giou), &mut out).unwrap();
+        assert_eq!(out[0], 0.0);
+        assert_eq!(overlap_one(&a, &b, opts(OverlapMode::Giou)), 0.0);
+    }
+
+    #[test]
+    fn convert_between_size_formats_keeps_small_sizes() {
+        let mut o = [0.0f32; 4];
+        box_convert(&[10.0, 1e8, 5.0, 3.0], BoxFormat::Xywh, BoxFormat::Cxcywh, &mut o).unwrap();
+        assert_eq!(o, [12.5, 1e8 + 1.5, 5.0, 3.0]);
+    }
+
+    #[test]
+    fn zero_size_prior_decodes_to_a_point() {
+        let p = CoderParams { means: [0.0; 4], stds: [1.0; 4] };
+        let o = DecodeOpts { wh_ratio_clip: 16.0 / 1000.0, max_shape: Some((32.0, 32.0)) };
+        let mut g = [0.0f32; 4];
+        delta_decode(&[5.0, 5.0, 5.0, 5.0], &[0.7, -1.9, -0.5, 0.3], p, o, &mut g).unwrap();
+        assert_eq!(g, [5.0, 5.0, 5.0, 5.0]);
     }
 
     #[test]
