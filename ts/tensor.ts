@@ -314,12 +314,16 @@ export function checkOptions(arg: string, opts: unknown, known: readonly string[
   if (typeof opts !== 'object' || Array.isArray(opts)) {
     throw new SoftSamplingError('E_TYPE', arg, `expected an options object, got ${Array.isArray(opts) ? 'array' : typeof opts}`);
   }
-  for (const k of Object.keys(opts)) {
+  // every enumerable key, inherited ones included (they are read as options too), is checked, and
+  // the options are returned as a plain own-key copy so that what is validated is what is used
+  const own: Record<string, unknown> = {};
+  for (const k in opts) {
     if (!known.includes(k)) {
       throw new SoftSamplingError('E_OPTION', `${arg}.${k}`, `unknown option; known: ${known.join(', ')}`);
     }
+    own[k] = (opts as Record<string, unknown>)[k];
   }
-  return opts as Record<string, unknown>;
+  return own;
 }
 
 /** Whether two views share any byte of memory. */

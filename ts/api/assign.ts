@@ -139,7 +139,7 @@ export function maxIouAssign(priors: ArrayInput, gt: ArrayInput, options: MaxIou
   ]);
   required('options.posIouThr', o.posIouThr);
   required('options.negIouThr', o.negIouThr);
-  const posIouThr = numOpt('options.posIouThr', o.posIouThr, 0.5);
+  const posIouThr = numOpt('options.posIouThr', o.posIouThr, 0.5, (x) => (x >= 0 && x <= 1 ? null : `must be in [0, 1], got ${x}`));
   let negLo: number, negHi: number;
   if (Array.isArray(o.negIouThr)) {
     if (o.negIouThr.length !== 2) throw new SoftSamplingError('E_SHAPE', 'options.negIouThr', 'a range must be [lo, hi]');
@@ -149,7 +149,7 @@ export function maxIouAssign(priors: ArrayInput, gt: ArrayInput, options: MaxIou
     negLo = 0;
     negHi = numOpt('options.negIouThr', o.negIouThr, 0.4, (x) => (x >= 0 ? null : `must be ≥ 0, got ${x}`));
   }
-  const minPosIou = numOpt('options.minPosIou', o.minPosIou, 0);
+  const minPosIou = numOpt('options.minPosIou', o.minPosIou, 0, (x) => (x >= 0 && x <= 1 ? null : `must be in [0, 1], got ${x}`));
   const gtMaxAssignAll = boolOpt('options.gtMaxAssignAll', o.gtMaxAssignAll, true);
   const matchLowQuality = boolOpt('options.matchLowQuality', o.matchLowQuality, true);
   const ignoreIofThr = numOpt('options.ignoreIofThr', o.ignoreIofThr, -1);

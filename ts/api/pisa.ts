@@ -140,6 +140,7 @@ function rowsOf(arg: string, input: unknown, N: number): { data: Float32Array; c
  * ids, measures the IoU, computes the effective-prime flags.
  */
 function positives(inp: Record<string, unknown>, o: Record<string, unknown>, numClasses: number | undefined): Positives {
+  coder(o); // validate the coder options whichever way the IoUs are given (issue 10: 'garbage' stds were accepted unread)
   const lab = toInts('input.labels', inp.labels).data;
   const N = lab.length;
   let posInds: Int32Array;
