@@ -7,7 +7,7 @@
  */
 import type { GhmKernels, GhmKernelResult } from '../../kernels/ghm';
 import { SoftSamplingError } from '../../errors';
-import { asl1, sigmoid, smoothL1, softplus } from './math';
+import { asl1, sigmoidMinus, smoothL1, softplus } from './math';
 
 /** GHM-C's last edge, `1 + 1e-6` rounded to float32 as in mmdet (so `g == 1` lands in the last bin). */
 export const GHMC_LAST_EDGE = Math.fround(1 + 1e-6);
@@ -114,7 +114,7 @@ export const ghmKernels: GhmKernels = {
       const l = useLabels ? labels[r] : -1;
       for (let j = 0; j < c; j++, i++) {
         const t = useLabels ? (j === l ? 1 : 0) : targets[i];
-        const d = Math.abs(sigmoid(logits[i]) - t);
+        const d = Math.abs(sigmoidMinus(logits[i], t));
         g[i] = d;
         weights[i] = binOf(d, edges, bins);
       }
@@ -140,7 +140,7 @@ export const ghmKernels: GhmKernels = {
         const le = w * bce;
         lossSum += le;
         lossElements[i] = le;
-        grad[i] = scale * w * (sigmoid(x) - t);
+        grad[i] = scale * w * sigmoidMinus(x, t);
         weights[i] = w;
       }
     }
