@@ -183,6 +183,9 @@ function toWeights(arg: string, v: unknown, n: number, c: number, allowFull: boo
   if (v === undefined || v === null) return EMPTY_F;
   // the sigmoid kernels check their weights for NaN/±Inf (as the logits); softmax's [N] ones here
   const { data } = toFloat32(arg, v, allowFull ? 'propagate' : 'error');
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] < 0) throw new SoftSamplingError('E_VALUE', arg, `element ${i} is negative (${data[i]}); weights are ≥ 0 (0 ignores an element)`);
+  }
   if (data.length === n) return data;
   if (allowFull && data.length === n * c) return data;
   throw new SoftSamplingError('E_SHAPE', arg, `expected ${allowFull ? `[N] (${n}) or [N, C] (${n * c})` : `[N] (${n})`} values, got ${data.length}`);

@@ -349,6 +349,7 @@ function regression(kind: 0 | 1, pred: ArrayInput, target: ArrayInput, o: Record
     if (!(perRow || ww.data.length === p.data.length)) {
       throw new SoftSamplingError('E_SHAPE', 'options.weight', `expected the shape of pred [${p.shape}]${p.shape.length === 2 ? ` or [${p.shape[0]}]` : ''}, got [${ww.shape}]`);
     }
+    checkWeights('options.weight', ww.data);
     w = ww.data;
   }
   const red = reducer(o, p.data.length);

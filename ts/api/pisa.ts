@@ -128,7 +128,11 @@ function gather(src: Float32Array, idx: Int32Array, cols: number): Float32Array 
 
 function rowsOf(arg: string, input: unknown, N: number): { data: Float32Array; cols: number } {
   const { data, shape } = toFloat32(arg, input);
-  if (N === 0) return { data, cols: shape.length === 2 ? shape[1] : 4 };
+  if (N === 0) {
+    // no rows: the input must be empty too (every backend refuses a non-empty one the same way)
+    if (data.length !== 0) throw new SoftSamplingError('E_SHAPE', arg, `expected 0 rows (as labels), got shape [${shape}]`);
+    return { data, cols: shape.length === 2 ? shape[1] : 4 };
+  }
   if (data.length % N !== 0 || (shape.length === 2 && shape[0] !== N)) {
     throw new SoftSamplingError('E_SHAPE', arg, `expected ${N} rows, got shape [${shape}]`);
   }
