@@ -22,7 +22,13 @@ export function ghmEdges(bins: number, last: number): number[] {
 }
 
 /** Bin of `g ≥ 0` (half-open bins `[e_i, e_{i+1})`, exact comparisons with the edges). */
-function binOf(g: number, edges: number[], bins: number): number {
+/**
+ * Bin of a gradient norm. `g` is first rounded to float32 — the precision the kernels (and the `g`
+ * output) have — so that a float64 g a hair below an edge (σ(2e-10) − 1) falls in the same bin as
+ * on the other backends (issue 10).
+ */
+function binOf(g64: number, edges: number[], bins: number): number {
+  const g = Math.fround(g64);
   let b = Math.floor(g * bins);
   if (b >= bins) b = bins - 1;
   if (g < edges[b]) return b - 1;
