@@ -247,13 +247,14 @@ pub fn delta_encode(priors: &[f32], gt: &[f32], p: CoderParams, out: &mut [f32])
     for ((a, g), o) in priors.chunks_exact(4).zip(gt.chunks_exact(4)).zip(out.chunks_exact_mut(4)) {
         let pw = a[2] - a[0];
         let ph = a[3] - a[1];
-        let px = (a[0] + a[2]) * 0.5;
-        let py = (a[1] + a[3]) * 0.5;
         let gw = g[2] - g[0];
         let gh = g[3] - g[1];
-        let gx = (g[0] + g[2]) * 0.5;
-        let gy = (g[1] + g[3]) * 0.5;
-        let d = [(gx - px) / pw, (gy - py) / ph, (gw / pw).ln(), (gh / ph).ln()];
+        // centre offset as the mean of the corner offsets: corners of nearby boxes far from the
+        // origin subtract exactly, where (g0 + g2)/2 − (a0 + a2)/2 lost the offset to rounding
+        // (boxes at y = 1e8 gave dy 0.5 off)
+        let dxc = ((g[0] - a[0]) + (g[2] - a[2])) * 0.5;
+        let dyc = ((g[1] - a[1]) + (g[3] - a[3])) * 0.5;
+        let d = [dxc / pw, dyc / ph, (gw / pw).ln(), (gh / ph).ln()];
         for k in 0..4 {
             o[k] = (d[k] - p.means[k]) / p.stds[k];
         }
