@@ -4,7 +4,7 @@
  */
 import {
   bboxOverlaps, boxConvert, bbox2delta, delta2bbox, gridAnchors, baseAnchors, maxIouAssign, ghmcLoss, ghmrLoss,
-  asl1Loss, smoothL1Loss, sigmoidFocalLoss, softmaxFocalLoss, carlLoss, iouHlr, isrN, SoftSamplingError,
+  asl1Loss, smoothL1Loss, sigmoidFocalLoss, focalLossStar, softmaxFocalLoss, carlLoss, iouHlr, isrN, SoftSamplingError,
 } from '../ts/index';
 import { forEachBackend, onEveryBackend } from './helpers';
 
@@ -63,6 +63,19 @@ forEachBackend(() => {
       const want = Math.sqrt(Math.fround(1e-4) ** 2 + 1) - 1; // ≈ 5e-9
       expect(Math.abs(asl1Loss([1e-4], [0], { mu: 1 }).loss - want) / want).toBeLessThan(1e-5);
       expect(Math.abs(ghmrLoss([1e-4], [0], { mu: 1 }).lossElements.data[0] - want) / want).toBeLessThan(1e-5);
+    });
+  });
+
+  describe('found by the fuzz: the 1e18 bound on every float input, corner-offset encoding', () => {
+    test('a logit of 3e38 → E_VALUE (FL* and GHM-C element losses overflowed to +Inf)', () => {
+      expectError(() => focalLossStar([[-3e38]], [0]), 'E_VALUE', 'logits');
+      expectError(() => sigmoidFocalLoss([[3e38]], [[1]]), 'E_VALUE', 'logits');
+      expectError(() => ghmcLoss({ data: [3e38, 0], shape: [1, 2] }, [0]), 'E_VALUE', 'logits');
+      expect(Number.isFinite(focalLossStar([[-1e18]], [0]).loss)).toBe(true);
+    });
+    test('bbox2delta of nearby boxes at y = 1e8 keeps the offset', () => {
+      const d = bbox2delta([[100000000, 77, 100000088, 89]], [[100000000, 0, 100000008, 76]]).data;
+      expect(d[0]).toBeCloseTo(-40 / 88, 6);
     });
   });
 
