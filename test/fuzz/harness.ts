@@ -209,12 +209,17 @@ export const OPS: FuzzOp[] = [
     name,
     arb: fc.integer({ min: 0, max: 10 }).chain((n) => fc.record({
       labels: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: n, maxLength: n }), gt: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: n, maxLength: n }),
-      ious: matrix(n, 1, fc.oneof(unit, dyadic)), useBoxes: fc.boolean(), pb: boxes(n, n), tb: boxes(n, n), posLoss: matrix(n, 1, fc.oneof(unit, dyadic)),
+      ious: matrix(n, 1, fc.oneof(unit, dyadic)), useBoxes: fc.constantFrom(false, true, 'deltas'), pb: boxes(n, n), tb: boxes(n, n), posLoss: matrix(n, 1, fc.oneof(unit, dyadic)),
+      dp: matrix(n, 4, delta), dt: matrix(n, 4, delta),
       k: opt(fc.constantFrom(0, 2, 1)), bias: opt(fc.constantFrom(0, 0.2, 1)),
     })),
     call: (lib, c) => {
       const inp: Record<string, unknown> = { labels: Float32Array.from(c.labels), gtInds: Float32Array.from(c.gt) };
-      if (c.useBoxes) {
+      if (c.useBoxes === 'deltas') {
+        inp.priors = c.pb.length ? c.pb : new Float32Array(0);
+        inp.bboxPred = t(c.dp, [c.pb.length, 4]);
+        inp.bboxTargets = t(c.dt, [c.pb.length, 4]);
+      } else if (c.useBoxes) {
         inp.predBoxes = c.pb.length ? c.pb : new Float32Array(0);
         inp.targetBoxes = c.tb.length ? c.tb : new Float32Array(0);
       } else inp.ious = Float32Array.from(c.ious);

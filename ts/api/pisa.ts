@@ -257,8 +257,9 @@ function positives(inp: Record<string, unknown>, o: Record<string, unknown>, num
     const bt = toBoxes('input.bboxTargets', inp.bboxTargets);
     expectLen('input.bboxTargets', bt.n, N, 'rows');
     for (let i = 0; i < priors!.length; i += 4) {
-      if (!(priors![i + 2] > priors![i]) || !(priors![i + 3] > priors![i + 1])) {
-        throw new SoftSamplingError('E_VALUE', 'input.priors', `prior ${i / 4} has non-positive width or height`);
+      // a zero-size prior decodes to a point (IoU 0), as delta2bbox and mmdetection; reversed corners are refused
+      if (!(priors![i + 2] >= priors![i]) || !(priors![i + 3] >= priors![i + 1])) {
+        throw new SoftSamplingError('E_VALUE', 'input.priors', `prior ${i / 4} has negative width or height`);
       }
     }
     // class-specific regressor: the positive's label slice (mmdet isr_p step 4)
@@ -273,6 +274,10 @@ function positives(inp: Record<string, unknown>, o: Record<string, unknown>, num
     const none = new Float32Array(0);
     pred = be.deltaDecode(priors!, deltas, c.means, c.stds, c.clip, none);
     target = be.deltaDecode(priors!, tdeltas, c.means, c.stds, c.clip, none);
+    for (const [arg, boxes] of [['input.bboxPred', pred], ['input.bboxTargets', target]] as const) {
+      const bad = boxes.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) throw new SoftSamplingError('E_VALUE', arg, `the box decoded for positive ${bad >> 2} overflows float32`);
+    }
     ious = be.bboxOverlaps(pred, target, 0, true, 1e-6, 0);
   } else {
     throw new SoftSamplingError('E_TYPE', 'input.ious', 'give ious, predBoxes + targetBoxes, or priors + bboxPred + bboxTargets');
