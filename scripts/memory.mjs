@@ -87,7 +87,7 @@ const OPS = {
   iouBalancedNegSample: () => lib.iouBalancedNegSample(assign, { num: 64, posFraction: 0.25, seed: 1 }),
   hardNegativeMining: () => lib.hardNegativeMining(hnmLoss, hnmLab, { numClasses: 3 }),
   iouHlr: () => lib.iouHlr({ labels: posLab, gtInds: posGt, ious: posIous }),
-  isrP: () => lib.isrP({ labels: posLab, gtInds: posGt, ious: posIous }),
+  isrP: () => lib.isrP({ labels: posLab, gtInds: posGt, ious: posIous, posLoss: posIous }),
   carlLoss: () => lib.carlLoss(carlScore, posLab, { data: floats(256, -1, 1), shape: [64, 4] }, { data: floats(256, -1, 1), shape: [64, 4] }),
   isrN: () => lib.isrN({ scores: floats(P, 0, 1), boxes: priors }, { numExpected: 64, seed: 3 }),
 };
