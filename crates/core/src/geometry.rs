@@ -244,19 +244,19 @@ pub fn delta_encode(priors: &[f32], gt: &[f32], p: CoderParams, out: &mut [f32])
     }
     check_len("gt", gt, priors.len())?;
     check_len("out", out, priors.len())?;
+    // float64 intermediates (a scalar loop, not a hot one): the centre offsets of nearby boxes far
+    // from the origin, or of a huge gt around a small prior, cancel in float32 — every backend now
+    // rounds once, at the end, as the TS backend does
     for ((a, g), o) in priors.chunks_exact(4).zip(gt.chunks_exact(4)).zip(out.chunks_exact_mut(4)) {
-        let pw = a[2] - a[0];
-        let ph = a[3] - a[1];
-        let gw = g[2] - g[0];
-        let gh = g[3] - g[1];
-        // centre offset as the mean of the corner offsets: corners of nearby boxes far from the
-        // origin subtract exactly, where (g0 + g2)/2 − (a0 + a2)/2 lost the offset to rounding
-        // (boxes at y = 1e8 gave dy 0.5 off)
-        let dxc = ((g[0] - a[0]) + (g[2] - a[2])) * 0.5;
-        let dyc = ((g[1] - a[1]) + (g[3] - a[3])) * 0.5;
-        let d = [dxc / pw, dyc / ph, (gw / pw).ln(), (gh / ph).ln()];
+        let [a0, a1, a2, a3] = [a[0] as f64, a[1] as f64, a[2] as f64, a[3] as f64];
+        let [g0, g1, g2, g3] = [g[0] as f64, g[1] as f64, g[2] as f64, g[3] as f64];
+        let (pw, ph) = (a2 - a0, a3 - a1);
+        let (gw, gh) = (g2 - g0, g3 - g1);
+        let (px, py) = ((a0 + a2) * 0.5, (a1 + a3) * 0.5);
+        let (gx, gy) = ((g0 + g2) * 0.5, (g1 + g3) * 0.5);
+        let d = [(gx - px) / pw, (gy - py) / ph, (gw / pw).ln(), (gh / ph).ln()];
         for k in 0..4 {
-            o[k] = (d[k] - p.means[k]) / p.stds[k];
+            o[k] = ((d[k] - p.means[k] as f64) / p.stds[k] as f64) as f32;
         }
     }
     Ok(())
@@ -286,32 +286,37 @@ pub fn delta_decode(priors: &[f32], deltas: &[f32], p: CoderParams, o: DecodeOpt
         return Err(CoreError::shape("deltas", "length is not N·4·K for the N priors"));
     }
     let k = deltas.len() / (4 * n);
-    let max_ratio = o.wh_ratio_clip.ln().abs();
+    // float64 intermediates, one rounding at the end (as the TS backend): a small box far from the
+    // origin decoded in float32 lost its width (centre ± half-size cancel)
+    let max_ratio = (o.wh_ratio_clip as f64).ln().abs();
+    let (st, mn) = (p.stds.map(|v| v as f64), p.means.map(|v| v as f64));
     for i in 0..n {
         let a = &priors[4 * i..4 * i + 4];
-        let pw = a[2] - a[0];
-        let ph = a[3] - a[1];
-        let px = (a[0] + a[2]) * 0.5;
-        let py = (a[1] + a[3]) * 0.5;
+        let [a0, a1, a2, a3] = [a[0] as f64, a[1] as f64, a[2] as f64, a[3] as f64];
+        let (pw, ph) = (a2 - a0, a3 - a1);
+        let (px, py) = ((a0 + a2) * 0.5, (a1 + a3) * 0.5);
         for c in 0..k {
             let base = (i * k + c) * 4;
             let d = &deltas[base..base + 4];
-            let dx = d[0] * p.stds[0] + p.means[0];
-            let dy = d[1] * p.stds[1] + p.means[1];
-            let dw = fmin(fmax(d[2] * p.stds[2] + p.means[2], -max_ratio), max_ratio);
-            let dh = fmin(fmax(d[3] * p.stds[3] + p.means[3], -max_ratio), max_ratio);
+            let dx = d[0] as f64 * st[0] + mn[0];
+            let dy = d[1] as f64 * st[1] + mn[1];
+            let dw = (d[2] as f64 * st[2] + mn[2]).clamp(-max_ratio, max_ratio);
+            let dh = (d[3] as f64 * st[3] + mn[3]).clamp(-max_ratio, max_ratio);
             let gx = px + pw * dx;
             let gy = py + ph * dy;
             let gw = pw * dw.exp();
             let gh = ph * dh.exp();
             let mut b = [gx - gw * 0.5, gy - gh * 0.5, gx + gw * 0.5, gy + gh * 0.5];
             if let Some((h, w)) = o.max_shape {
-                b[0] = fmin(fmax(b[0], 0.0), w);
-                b[2] = fmin(fmax(b[2], 0.0), w);
-                b[1] = fmin(fmax(b[1], 0.0), h);
-                b[3] = fmin(fmax(b[3], 0.0), h);
+                let (h, w) = (h as f64, w as f64);
+                b[0] = b[0].max(0.0).min(w);
+                b[2] = b[2].max(0.0).min(w);
+                b[1] = b[1].max(0.0).min(h);
+                b[3] = b[3].max(0.0).min(h);
             }
-            out[base..base + 4].copy_from_slice(&b);
+            for (o, v) in out[base..base + 4].iter_mut().zip(b) {
+                *o = v as f32;
+            }
         }
     }
     Ok(())

@@ -63,10 +63,10 @@ export const geometryKernels: GeometryKernels = {
     const out = new Float32Array(priors.length);
     for (let i = 0; i < priors.length; i += 4) {
       const pw = priors[i + 2] - priors[i], ph = priors[i + 3] - priors[i + 1];
+      const px = (priors[i] + priors[i + 2]) * 0.5, py = (priors[i + 1] + priors[i + 3]) * 0.5;
       const gw = gt[i + 2] - gt[i], gh = gt[i + 3] - gt[i + 1];
-      // centre offset from the corner offsets, as the Rust kernel
-      const dxc = (gt[i] - priors[i] + (gt[i + 2] - priors[i + 2])) * 0.5, dyc = (gt[i + 1] - priors[i + 1] + (gt[i + 3] - priors[i + 3])) * 0.5;
-      const d = [dxc / pw, dyc / ph, Math.log(gw / pw), Math.log(gh / ph)];
+      const gx = (gt[i] + gt[i + 2]) * 0.5, gy = (gt[i + 1] + gt[i + 3]) * 0.5;
+      const d = [(gx - px) / pw, (gy - py) / ph, Math.log(gw / pw), Math.log(gh / ph)];
       for (let k = 0; k < 4; k++) out[i + k] = (d[k] - means[k]) / stds[k];
     }
     return out;
