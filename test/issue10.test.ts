@@ -152,8 +152,8 @@ forEachBackend(() => {
     expect(Array.from(two.data)).toEqual([5, 5, 5, 5, 0, 0, 10, 10]);
     expectError(() => delta2bbox([[5, 5, 4, 6]], [[0, 0, 0, 0]]), 'E_VALUE', 'priors');
     // PISA's decode path too: the zero-size prior's positive gets IoU 0, the others their own
-    const r = iouHlr({ labels: [0, 0], gtInds: [0, 1], priors: [[5, 5, 5, 5], [0, 0, 10, 10]], bboxPred: [[0, 0, 0, 0], [0, 0, 0, 0]], bboxTargets: [[0, 0, 0, 0], [0, 0, 0, 0]] });
-    expect(Array.from(r.ious.data)).toEqual([0, 1]);
+    const pr = iouHlr({ labels: [0, 0], gtInds: [0, 1], priors: [[5, 5, 5, 5], [0, 0, 10, 10]], bboxPred: [[0, 0, 0, 0], [0, 0, 0, 0]], bboxTargets: [[0, 0, 0, 0], [0, 0, 0, 0]] });
+    expect(Array.from(pr.ious.data)).toEqual([0, 1]);
   });
 
   describe('class 12: detectron2 anchor order (scaleMajor: false)', () => {
