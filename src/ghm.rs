@@ -5,29 +5,16 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use soft_sampling_core::losses::ghm::{self, GhmOpts, GhmOut, RegressionKind, Targets};
 
-/// Result of `ghmC` / `ghmR` (see `ts/kernels/ghm.ts` `GhmKernelResult`).
+/// Scalars of a `ghmC` / `ghmR` call; the arrays are the caller's (JS-allocated) buffers, filled
+/// in place, and `ts/backends/native.ts` rebuilds `GhmKernelResult` around them.
 #[napi(object, object_from_js = false)]
-pub struct GhmKernelResult {
+pub struct GhmStats {
     pub loss_sum: f64,
     pub loss: f64,
     pub tot: f64,
     pub non_empty: u32,
     pub scale: f64,
     pub updated: bool,
-    pub loss_elements: Float32Array,
-    pub grad: Float32Array,
-    pub weights: Float32Array,
-    pub g: Float32Array,
-    pub counts: Float64Array,
-    pub acc_sum: Float64Array,
-}
-
-/// Result of `regressionLoss`.
-#[napi(object, object_from_js = false)]
-pub struct RegressionKernelResult {
-    pub loss_sum: f64,
-    pub loss_elements: Float32Array,
-    pub grad: Float32Array,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -35,34 +22,25 @@ fn opts(bins: u32, momentum: f64, all_bins: bool, bias_correction: bool, steps: 
     GhmOpts { bins: bins as usize, momentum, all_bins, bias_correction, steps, loss_weight, mean, mu: mu as f32 }
 }
 
-/// Runs a GHM kernel writing straight into the caller's (JS-allocated) element buffers, which are
-/// handed back as the result's arrays: no Rust-side allocation or external buffer per call.
+/// Runs a GHM kernel writing straight into the caller's (JS-allocated) buffers: the six outputs,
+/// `counts` and `acc_out` included (`acc_out` starts as a copy of `acc_sum`). Nothing Rust-owned
+/// is handed to JS (external buffers leaked RSS under a training loop, issue 10).
 #[allow(clippy::too_many_arguments)]
 fn run(
-    bins: usize, acc_sum: &[f64], mut loss_elements: Float32Array, mut grad: Float32Array, mut weights: Float32Array,
-    mut g: Float32Array, f: impl FnOnce(GhmOut) -> std::result::Result<ghm::GhmSummary, soft_sampling_core::CoreError>,
-) -> std::result::Result<GhmKernelResult, soft_sampling_core::CoreError> {
-    let mut counts = vec![0f64; bins];
-    let mut acc = acc_sum.to_vec();
+    acc_sum: &[f64], mut loss_elements: Float32Array, mut grad: Float32Array, mut weights: Float32Array,
+    mut g: Float32Array, mut counts: Float64Array, mut acc_out: Float64Array,
+    f: impl FnOnce(GhmOut) -> std::result::Result<ghm::GhmSummary, soft_sampling_core::CoreError>,
+) -> std::result::Result<GhmStats, soft_sampling_core::CoreError> {
     // SAFETY: the JS thread is blocked for the duration of this synchronous call and the facade
-    // passes four distinct, freshly allocated arrays.
-    let s = f(unsafe {
-        GhmOut { loss_elements: loss_elements.as_mut(), grad: grad.as_mut(), weights: weights.as_mut(), g: g.as_mut(), counts: &mut counts, acc_sum: &mut acc }
-    })?;
-    Ok(GhmKernelResult {
-        loss_sum: s.loss_sum,
-        loss: s.loss,
-        tot: s.tot,
-        non_empty: s.non_empty,
-        scale: s.scale,
-        updated: s.updated,
-        loss_elements,
-        grad,
-        weights,
-        g,
-        counts: Float64Array::new(counts),
-        acc_sum: Float64Array::new(acc),
-    })
+    // passes six distinct, freshly allocated arrays.
+    let (le, gr, w, gg, c, acc) = unsafe { (loss_elements.as_mut(), grad.as_mut(), weights.as_mut(), g.as_mut(), counts.as_mut(), acc_out.as_mut()) };
+    if acc.len() != acc_sum.len() {
+        return Err(soft_sampling_core::CoreError::shape("accSum", "output accSum must have the input's length"));
+    }
+    acc.copy_from_slice(acc_sum);
+    c.fill(0.0);
+    let s = f(GhmOut { loss_elements: le, grad: gr, weights: w, g: gg, counts: c, acc_sum: acc })?;
+    Ok(GhmStats { loss_sum: s.loss_sum, loss: s.loss, tot: s.tot, non_empty: s.non_empty, scale: s.scale, updated: s.updated })
 }
 
 /// GHM-C. `use_labels`: targets are `labels` (`[N]` int32), else dense `targets` (`[N·C]`).
@@ -72,11 +50,12 @@ pub fn ghm_c(
     logits: Float32Array, num_classes: u32, use_labels: bool, targets: Float32Array, labels: Int32Array, label_weights: Float32Array,
     acc_sum: Float64Array, bins: u32, momentum: f64, all_bins: bool, bias_correction: bool, steps: f64,
     loss_weight: f64, mean: bool, loss_elements: Float32Array, grad: Float32Array, weights: Float32Array, g: Float32Array,
-) -> Result<GhmKernelResult> {
+    counts: Float64Array, acc_out: Float64Array,
+) -> Result<GhmStats> {
     guard(|| {
         let o = opts(bins, momentum, all_bins, bias_correction, steps, loss_weight, mean, 0.02);
         let t = if use_labels { Targets::Labels(&labels) } else { Targets::Dense(&targets) };
-        run(bins as usize, &acc_sum, loss_elements, grad, weights, g, |out| ghm::ghm_c(&logits, num_classes as usize, t, &label_weights, &o, out))
+        run(&acc_sum, loss_elements, grad, weights, g, counts, acc_out, |out| ghm::ghm_c(&logits, num_classes as usize, t, &label_weights, &o, out))
     })
 }
 
@@ -86,25 +65,25 @@ pub fn ghm_c(
 pub fn ghm_r(
     pred: Float32Array, target: Float32Array, label_weights: Float32Array, acc_sum: Float64Array, mu: f64, bins: u32,
     momentum: f64, all_bins: bool, bias_correction: bool, steps: f64, loss_weight: f64, mean: bool,
-    loss_elements: Float32Array, grad: Float32Array, weights: Float32Array, g: Float32Array,
-) -> Result<GhmKernelResult> {
+    loss_elements: Float32Array, grad: Float32Array, weights: Float32Array, g: Float32Array, counts: Float64Array, acc_out: Float64Array,
+) -> Result<GhmStats> {
     guard(|| {
         let o = opts(bins, momentum, all_bins, bias_correction, steps, loss_weight, mean, mu);
-        run(bins as usize, &acc_sum, loss_elements, grad, weights, g, |out| ghm::ghm_r(&pred, &target, &label_weights, &o, out))
+        run(&acc_sum, loss_elements, grad, weights, g, counts, acc_out, |out| ghm::ghm_r(&pred, &target, &label_weights, &o, out))
     })
 }
 
-/// Smooth L1 (`kind` 0, `param` β) or ASL1 (`kind` 1, `param` μ), written into `loss_elements` / `grad`.
+/// Smooth L1 (`kind` 0, `param` β) or ASL1 (`kind` 1, `param` μ), written into `loss_elements` /
+/// `grad`; returns Σ loss_elements.
 #[napi]
 #[allow(clippy::too_many_arguments)]
 pub fn regression_loss(
     kind: u32, pred: Float32Array, target: Float32Array, weight: Float32Array, cols: u32, param: f64, scale: f64,
     mut loss_elements: Float32Array, mut grad: Float32Array,
-) -> Result<RegressionKernelResult> {
+) -> Result<f64> {
     guard(|| {
         // SAFETY: as in `run` (synchronous call, distinct fresh arrays from the facade).
         let (le, gr) = unsafe { (loss_elements.as_mut(), grad.as_mut()) };
-        let s = ghm::regression_loss(RegressionKind::from_u32(kind)?, &pred, &target, &weight, cols as usize, param as f32, scale as f32, le, gr)?;
-        Ok(RegressionKernelResult { loss_sum: s, loss_elements, grad })
+        ghm::regression_loss(RegressionKind::from_u32(kind)?, &pred, &target, &weight, cols as usize, param as f32, scale as f32, le, gr)
     })
 }

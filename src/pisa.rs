@@ -69,32 +69,28 @@ pub fn pisa_carl(
 }
 
 #[napi(object)]
-pub struct IsrNResult {
-    pub selected: Int32Array,
-    pub weights: Float32Array,
+pub struct IsrNStats {
     pub num_hlr: u32,
     pub num_valid: u32,
     pub ratio: f64,
     pub guarded: bool,
 }
 
+/// Fills `selected_out` / `weights_out` (length `min(m, num_expected)`, allocated by the caller).
 #[napi]
 #[allow(clippy::too_many_arguments)]
 pub fn pisa_isr_n(
     scores: Float32Array, boxes: Float32Array, loss: Float32Array, num_expected: u32, k: f64, bias: f64,
-    score_thr: f64, iou_thr: f64, max_ratio: f64, seed: u32,
-) -> Result<IsrNResult> {
+    score_thr: f64, iou_thr: f64, max_ratio: f64, seed: u32, mut selected_out: Int32Array, mut weights_out: Float32Array,
+) -> Result<IsrNStats> {
     guard(|| {
         let p = IsrNParams {
             num_expected: num_expected as usize, k: k as f32, bias: bias as f32, score_thr: score_thr as f32,
             iou_thr: iou_thr as f32, max_ratio, seed,
         };
-        let ne = pisa::isr_n_count(scores.len(), p.num_expected);
-        let (mut sel, mut w) = (vec![0i32; ne], vec![0f32; ne]);
-        let st = pisa::isr_n(&scores, &boxes, &loss, p, &mut sel, &mut w)?;
-        Ok(IsrNResult {
-            selected: Int32Array::new(sel), weights: Float32Array::new(w), num_hlr: st.num_hlr as u32,
-            num_valid: st.num_valid as u32, ratio: st.ratio, guarded: st.guarded,
-        })
+        // SAFETY: as in pisa_iou_hlr.
+        let (sel, w) = unsafe { (selected_out.as_mut(), weights_out.as_mut()) };
+        let st = pisa::isr_n(&scores, &boxes, &loss, p, sel, w)?;
+        Ok(IsrNStats { num_hlr: st.num_hlr as u32, num_valid: st.num_valid as u32, ratio: st.ratio, guarded: st.guarded })
     })
 }

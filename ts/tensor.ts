@@ -151,6 +151,73 @@ function isTyped(x: unknown): x is Float32Array | Float64Array | Int32Array {
     || x instanceof Uint8Array || x instanceof Int16Array || x instanceof Uint16Array || x instanceof Uint32Array || x instanceof Int8Array;
 }
 
+/** Largest number of elements one input may hold (2^31 − 1: a typed array's index range everywhere). */
+export const MAX_INPUT_ELEMENTS = 2 ** 31 - 1;
+
+/**
+ * Largest magnitude of any float input element (coordinates, logits, weights, deltas, losses):
+ * 1e18. Below it every float32 intermediate stays finite — a box area (2·1e18)² = 4e36, GIoU's
+ * enclosing area, a logit times a GHM weight or FL*'s γ — so every backend gives the same finite
+ * answer; larger values are refused with `E_VALUE` on every backend (issue 10).
+ */
+export const MAX_MAGNITUDE = 1e18;
+
+/** Largest |coordinate| a box may have: {@link MAX_MAGNITUDE}. */
+export const MAX_BOX_COORD = MAX_MAGNITUDE;
+
+/** Integers read through float32 are exact below 2^24: larger labels / indices are refused. */
+export const MAX_EXACT_INTEGER = 2 ** 24 - 1;
+
+/** A view whose `ArrayBuffer` was transferred away (its length reads 0 everywhere). */
+function isDetached(v: ArrayBufferView): boolean {
+  const buf = v.buffer as ArrayBuffer & { detached?: boolean };
+  if (typeof buf.detached === 'boolean') return buf.detached;
+  // Node 18: a detached buffer reports byteLength 0 and refuses to be sliced
+  if (buf.byteLength !== 0) return false;
+  try {
+    buf.slice(0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** Throws `E_VALUE` when `v` is a typed-array view of a detached `ArrayBuffer`. */
+export function checkView(arg: string, v: unknown): void {
+  if (ArrayBuffer.isView(v) && isDetached(v)) {
+    throw new SoftSamplingError('E_VALUE', arg, 'its ArrayBuffer is detached (transferred to a worker or another array)');
+  }
+}
+
+/** Copies an array-like of numbers to float32, refusing non-number elements (no coercion). */
+function numbersToFloat32(arg: string, src: ArrayLike<unknown>, size: number): Float32Array {
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    const v = src[i];
+    if (typeof v !== 'number') throw new SoftSamplingError('E_TYPE', arg, `element ${i} is ${typeof v}, not a number`);
+    out[i] = v;
+  }
+  return out;
+}
+
+/**
+ * Float32 integers to `Int32Array`: each must be an integer of magnitude ≤ {@link MAX_EXACT_INTEGER}
+ * (beyond it float32 has already rounded the value, e.g. 16777217 → 16777216).
+ * @throws SoftSamplingError `E_VALUE` naming `arg`.
+ */
+export function toIntegers(arg: string, data: Float32Array): Int32Array {
+  const out = new Int32Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (!Number.isInteger(v)) throw new SoftSamplingError('E_VALUE', arg, `element ${i} must be an integer, got ${v}`);
+    if (Math.abs(v) > MAX_EXACT_INTEGER) {
+      throw new SoftSamplingError('E_VALUE', arg, `element ${i} is ${v}; integers read as numbers must have |v| ≤ 2^24 − 1 (pass an Int32Array for larger ones)`);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
 /** Flattens any accepted input to float32 with its shape (shape `null` = as given / implied). */
 export function toFloat32(arg: string, input: unknown, nanPolicy: NanPolicy = 'error'): Flat {
   let data: Float32Array;
@@ -158,6 +225,10 @@ export function toFloat32(arg: string, input: unknown, nanPolicy: NanPolicy = 'e
   if (input === null || input === undefined) {
     throw new SoftSamplingError('E_TYPE', arg, `expected an array, got ${input}`);
   }
+  if (ArrayBuffer.isView(input) && !isTyped(input)) {
+    throw new SoftSamplingError('E_TYPE', arg, `${Object.prototype.toString.call(input).slice(8, -1)} is not supported; pass a Float32Array, Float64Array or an integer typed array`);
+  }
+  checkView(arg, input);
   if (isTyped(input)) {
     data = input instanceof Float32Array ? input : Float32Array.from(input as ArrayLike<number>);
     shape = [data.length];
@@ -175,19 +246,30 @@ export function toFloat32(arg: string, input: unknown, nanPolicy: NanPolicy = 'e
       throw new SoftSamplingError('E_SHAPE', arg, `shape must hold non-negative integers, got [${shape}]`);
     }
     const size = shape.reduce((a, b) => a * b, 1);
+    if (size > MAX_INPUT_ELEMENTS) {
+      throw new SoftSamplingError('E_SHAPE', arg, `shape [${shape}] has ${size} elements, more than the limit of ${MAX_INPUT_ELEMENTS}`);
+    }
     const src = o.data;
-    if (!src || typeof (src as ArrayLike<number>).length !== 'number') {
+    if (!src || typeof src !== 'object' || typeof (src as ArrayLike<number>).length !== 'number') {
       throw new SoftSamplingError('E_TYPE', arg, 'data must be an array or typed array');
     }
+    if (ArrayBuffer.isView(src) && !isTyped(src)) {
+      throw new SoftSamplingError('E_TYPE', arg, `data: ${Object.prototype.toString.call(src).slice(8, -1)} is not supported; pass a Float32Array, Float64Array or an integer typed array`);
+    }
+    checkView(arg, src);
+    const numeric = isTyped(src);
     const contiguousStride = shape.map((_, k) => shape.slice(k + 1).reduce((a, b) => a * b, 1));
     const stride = o.stride ? Array.from(o.stride) : contiguousStride;
     const offset = o.offset ?? 0;
     const contiguous = offset === 0 && stride.every((s, k) => s === contiguousStride[k] || shape[k] <= 1);
     if (contiguous) {
-      if (src.length < size) {
-        throw new SoftSamplingError('E_SHAPE', arg, `data has ${src.length} elements, shape [${shape}] needs ${size}`);
+      // a plain {data, shape} must match exactly (extra values are a mistake, not a view); an
+      // ndarray (with `stride`) may view the front of a larger buffer
+      if (o.stride === undefined ? src.length !== size : src.length < size) {
+        throw new SoftSamplingError('E_SHAPE', arg, `data has ${src.length} elements, shape [${shape}] needs ${o.stride === undefined ? 'exactly ' : ''}${size}`);
       }
-      data = src instanceof Float32Array && src.length === size ? src : Float32Array.from({ length: size }, (_, i) => src[i]);
+      if (src instanceof Float32Array) data = src.length === size ? src : src.subarray(0, size);
+      else data = numeric ? Float32Array.from((src as Float64Array).subarray(0, size)) : numbersToFloat32(arg, src, size);
     } else {
       // strided ndarray view: gather row-major
       data = new Float32Array(size);
@@ -195,8 +277,10 @@ export function toFloat32(arg: string, input: unknown, nanPolicy: NanPolicy = 'e
       for (let i = 0; i < size; i++) {
         let p = offset;
         for (let k = 0; k < shape.length; k++) p += idx[k] * stride[k];
-        if (p < 0 || p >= src.length) throw new SoftSamplingError('E_SHAPE', arg, 'ndarray stride/offset point outside its data');
-        data[i] = src[p];
+        if (!(p >= 0 && p < src.length)) throw new SoftSamplingError('E_SHAPE', arg, 'ndarray stride/offset point outside its data');
+        const v = src[p];
+        if (typeof v !== 'number') throw new SoftSamplingError('E_TYPE', arg, `element ${p} is ${typeof v}, not a number`);
+        data[i] = v;
         for (let k = shape.length - 1; k >= 0; k--) {
           if (++idx[k] < shape[k]) break;
           idx[k] = 0;
@@ -237,24 +321,22 @@ function fromNested(arg: string, input: unknown[]): Flat {
   return { data, shape: [input.length] };
 }
 
-/** Throws `E_VALUE` naming the first NaN/±Inf element. */
+/** Throws `E_VALUE` naming the first NaN/±Inf element, or the first beyond ±{@link MAX_MAGNITUDE}. */
 export function checkFinite(arg: string, data: ArrayLike<number>): void {
-  // fast path: x·0 is 0 for every finite x and NaN for NaN/±Inf, so the sums stay 0 iff all are finite
-  let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-  const n = data.length, n4 = n - (n % 4);
-  for (let i = 0; i < n4; i += 4) {
-    a0 += data[i] * 0;
-    a1 += data[i + 1] * 0;
-    a2 += data[i + 2] * 0;
-    a3 += data[i + 3] * 0;
+  // fast path: the largest |x| (NaN makes the comparison false)
+  let ok = true;
+  const n = data.length;
+  for (let i = 0; i < n; i++) {
+    const v = data[i];
+    ok = ok && v <= MAX_MAGNITUDE && v >= -MAX_MAGNITUDE;
   }
-  for (let i = n4; i < n; i++) a0 += data[i] * 0;
-  if (a0 + a1 + a2 + a3 === 0) return;
+  if (ok) return;
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (!Number.isFinite(v)) {
       throw new SoftSamplingError('E_VALUE', arg, `element ${i} is ${v} (NaN/Inf not allowed; pass nanPolicy: 'propagate' to allow)`);
     }
+    if (!(Math.abs(v) <= MAX_MAGNITUDE)) throw new SoftSamplingError('E_VALUE', arg, `element ${i} is ${v}; inputs must have |x| ≤ 1e18 (float32 intermediates overflow beyond)`);
   }
 }
 
@@ -275,7 +357,19 @@ export function toBoxes(arg: string, input: unknown, nanPolicy: NanPolicy = 'err
   } else {
     throw new SoftSamplingError('E_SHAPE', arg, `boxes must have shape [N, 4], got [${shape}]`);
   }
+  checkCoordBound(arg, data);
   return { data, n: data.length / 4 };
+}
+
+/** Throws `E_VALUE` naming the first finite coordinate with |x| > {@link MAX_BOX_COORD}. */
+export function checkCoordBound(arg: string, data: Float32Array): void {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v > MAX_BOX_COORD || v < -MAX_BOX_COORD) {
+      if (!Number.isFinite(v)) continue; // NaN/±Inf: refused or propagated by the nanPolicy
+      throw new SoftSamplingError('E_VALUE', arg, `element ${i} is ${v}; box coordinates must have |x| ≤ 1e18 (float32 areas overflow beyond)`);
+    }
+  }
 }
 
 /** A finite number option (with default). */
@@ -311,12 +405,16 @@ export function checkOptions(arg: string, opts: unknown, known: readonly string[
   if (typeof opts !== 'object' || Array.isArray(opts)) {
     throw new SoftSamplingError('E_TYPE', arg, `expected an options object, got ${Array.isArray(opts) ? 'array' : typeof opts}`);
   }
-  for (const k of Object.keys(opts)) {
+  // every enumerable key, inherited ones included (they are read as options too), is checked, and
+  // the options are returned as a plain own-key copy so that what is validated is what is used
+  const own: Record<string, unknown> = {};
+  for (const k in opts) {
     if (!known.includes(k)) {
       throw new SoftSamplingError('E_OPTION', `${arg}.${k}`, `unknown option; known: ${known.join(', ')}`);
     }
+    own[k] = (opts as Record<string, unknown>)[k];
   }
-  return opts as Record<string, unknown>;
+  return own;
 }
 
 /** Whether two views share any byte of memory. */

@@ -29,7 +29,7 @@
  */
 import { getBackend } from '../registry';
 import { SoftSamplingError } from '../errors';
-import { Tensor, toBoxes, toFloat32, numOpt, boolOpt, enumOpt, checkOptions, type ArrayInput } from '../tensor';
+import { Tensor, toBoxes, toFloat32, numOpt, boolOpt, enumOpt, checkOptions, checkView, toIntegers, type ArrayInput } from '../tensor';
 
 /** Options of {@link maxIouAssign} (mmdet `MaxIoUAssigner` arguments, camelCased). */
 export interface MaxIouAssignOptions {
@@ -77,22 +77,19 @@ function isInt32(x: unknown): x is Int32Array {
 
 /** Integers from any accepted input (an `Int32Array`, or a `Tensor<Int32Array>`, is used as is). */
 function toInt32(arg: string, input: unknown): { data: Int32Array; shape: number[] } {
+  checkView(arg, input);
   if (isInt32(input)) return { data: input, shape: [input.length] };
   if (input !== null && typeof input === 'object' && 'data' in input && 'shape' in input) {
     // a Tensor<Int32Array> or a contiguous {data: Int32Array, shape}: no copy
     const o = input as { data: unknown; shape: readonly number[]; stride?: unknown; offset?: number };
+    checkView(arg, o.data);
     if (isInt32(o.data) && Array.isArray(o.shape) && (o.stride === undefined || input instanceof Tensor) && !o.offset
       && o.shape.every((d) => Number.isInteger(d) && d >= 0) && o.shape.reduce((a, b) => a * b, 1) === o.data.length) {
       return { data: o.data, shape: [...o.shape] };
     }
   }
   const { data, shape } = toFloat32(arg, input);
-  const out = new Int32Array(data.length);
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isInteger(data[i])) throw new SoftSamplingError('E_VALUE', arg, `element ${i} is ${data[i]}, not an integer`);
-    out[i] = data[i];
-  }
-  return { data: out, shape };
+  return { data: toIntegers(arg, data), shape };
 }
 
 function vector(arg: string, shape: number[], n: number): void {
@@ -142,7 +139,7 @@ export function maxIouAssign(priors: ArrayInput, gt: ArrayInput, options: MaxIou
   ]);
   required('options.posIouThr', o.posIouThr);
   required('options.negIouThr', o.negIouThr);
-  const posIouThr = numOpt('options.posIouThr', o.posIouThr, 0.5);
+  const posIouThr = numOpt('options.posIouThr', o.posIouThr, 0.5, (x) => (x >= 0 && x <= 1 ? null : `must be in [0, 1], got ${x}`));
   let negLo: number, negHi: number;
   if (Array.isArray(o.negIouThr)) {
     if (o.negIouThr.length !== 2) throw new SoftSamplingError('E_SHAPE', 'options.negIouThr', 'a range must be [lo, hi]');
@@ -152,7 +149,7 @@ export function maxIouAssign(priors: ArrayInput, gt: ArrayInput, options: MaxIou
     negLo = 0;
     negHi = numOpt('options.negIouThr', o.negIouThr, 0.4, (x) => (x >= 0 ? null : `must be ≥ 0, got ${x}`));
   }
-  const minPosIou = numOpt('options.minPosIou', o.minPosIou, 0);
+  const minPosIou = numOpt('options.minPosIou', o.minPosIou, 0, (x) => (x >= 0 && x <= 1 ? null : `must be in [0, 1], got ${x}`));
   const gtMaxAssignAll = boolOpt('options.gtMaxAssignAll', o.gtMaxAssignAll, true);
   const matchLowQuality = boolOpt('options.matchLowQuality', o.matchLowQuality, true);
   const ignoreIofThr = numOpt('options.ignoreIofThr', o.ignoreIofThr, -1);

@@ -36,7 +36,7 @@
  */
 import { getBackend } from '../registry';
 import { SoftSamplingError } from '../errors';
-import { Tensor, toFloat32, numOpt, enumOpt, checkOptions, outputBuffers, type ArrayInput } from '../tensor';
+import { Tensor, toFloat32, numOpt, enumOpt, checkOptions, outputBuffers, MAX_EXACT_INTEGER, type ArrayInput } from '../tensor';
 import { reducer, type ReduceOptions } from './reduce';
 import { SIGMOID_KIND } from '../kernels/focal';
 
@@ -179,7 +179,7 @@ function toLabels(arg: string, data: Float32Array, maxIncl: number, what: string
   const out = new Int32Array(data.length);
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
-    if (!Number.isInteger(v) || v < 0 || v > maxIncl) {
+    if (!Number.isInteger(v) || v < 0 || v > maxIncl || v > MAX_EXACT_INTEGER) {
       throw new SoftSamplingError('E_VALUE', arg, `label ${i} is ${v}; labels must be integers in ${what}`);
     }
     out[i] = v;
@@ -191,6 +191,9 @@ function toWeights(arg: string, v: unknown, n: number, c: number, allowFull: boo
   if (v === undefined || v === null) return EMPTY_F;
   // the sigmoid kernels check their weights for NaN/±Inf (as the logits); softmax's [N] ones here
   const { data } = toFloat32(arg, v, allowFull ? 'propagate' : 'error');
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] < 0) throw new SoftSamplingError('E_VALUE', arg, `element ${i} is negative (${data[i]}); weights are ≥ 0 (0 ignores an element)`);
+  }
   if (data.length === n) return data;
   if (allowFull && data.length === n * c) return data;
   throw new SoftSamplingError('E_SHAPE', arg, `expected ${allowFull ? `[N] (${n}) or [N, C] (${n * c})` : `[N] (${n})`} values, got ${data.length}`);

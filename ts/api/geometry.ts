@@ -185,11 +185,40 @@ function coderParams(o: Record<string, unknown>): { means: Float32Array; stds: F
   return { means, stds };
 }
 
-function checkPositiveSize(arg: string, data: Float32Array): void {
+function checkPositiveSize(arg: string, data: Float32Array, allowZero = false): void {
   for (let i = 0; i < data.length; i += 4) {
-    if (!(data[i + 2] > data[i]) || !(data[i + 3] > data[i + 1])) {
-      throw new SoftSamplingError('E_VALUE', arg, `box ${i / 4} has non-positive width or height ([${Array.from(data.subarray(i, i + 4))}])`);
+    const ok = allowZero ? data[i + 2] >= data[i] && data[i + 3] >= data[i + 1] : data[i + 2] > data[i] && data[i + 3] > data[i + 1];
+    if (!ok) {
+      throw new SoftSamplingError('E_VALUE', arg, `box ${i / 4} has ${allowZero ? 'negative' : 'non-positive'} width or height ([${Array.from(data.subarray(i, i + 4))}])`);
     }
+  }
+}
+
+/**
+ * Largest |delta| (before means/stds) and size ratio bound of `bbox2delta`: a gt more than 1e30
+ * prior sizes away, or more than 1e30 times larger or smaller, would overflow float32 (to ±Inf, or
+ * log(0)) on some backend; it is refused with `E_VALUE` on every backend.
+ */
+const MAX_DELTA = 1e30;
+
+function checkEncodable(p: Float32Array, g: Float32Array): void {
+  for (let i = 0; i < p.length; i += 4) {
+    const pw = p[i + 2] - p[i], ph = p[i + 3] - p[i + 1];
+    const gw = g[i + 2] - g[i], gh = g[i + 3] - g[i + 1];
+    const dx = ((g[i] + g[i + 2]) * 0.5 - (p[i] + p[i + 2]) * 0.5) / pw;
+    const dy = ((g[i + 1] + g[i + 3]) * 0.5 - (p[i + 1] + p[i + 3]) * 0.5) / ph;
+    const rw = gw / pw, rh = gh / ph;
+    const ok = Math.abs(dx) <= MAX_DELTA && Math.abs(dy) <= MAX_DELTA && rw <= MAX_DELTA && rw >= 1 / MAX_DELTA && rh <= MAX_DELTA && rh >= 1 / MAX_DELTA;
+    if (!ok) {
+      throw new SoftSamplingError('E_VALUE', 'gt', `box ${i / 4}: the gt is too far from or too different in size from its prior (${Array.from(p.subarray(i, i + 4))}) for float32 deltas (bound 1e30)`);
+    }
+  }
+}
+
+/** Throws `E_VALUE` naming `arg` when a kernel output overflowed float32 (its inputs were finite). */
+function checkOutputFinite(arg: string, out: Float32Array, what: string): void {
+  for (let i = 0; i < out.length; i++) {
+    if (!Number.isFinite(out[i])) throw new SoftSamplingError('E_VALUE', arg, `${what} ${i >> 2} overflows float32`);
   }
 }
 
@@ -200,7 +229,8 @@ function checkPositiveSize(arg: string, data: Float32Array): void {
  * Source: R-CNN box parametrisation (Girshick et al. 2014, eq. 6–9); matches mmdetection
  * `DeltaXYWHBBoxCoder.encode` (`bbox2delta`, no `+1`).
  * @throws SoftSamplingError `E_VALUE` when a prior or gt box has non-positive width/height (which
- *   would give ±Inf/NaN), or NaN/Inf; `E_SHAPE` when the sets differ in length or means/stds are not 4 values.
+ *   would give ±Inf/NaN), a gt more than 1e30 prior sizes away or a size ratio beyond [1e-30, 1e30]
+ *   (float32 deltas would overflow), or NaN/Inf; `E_SHAPE` when the sets differ in length or means/stds are not 4 values.
  */
 export function bbox2delta(priors: ArrayInput, gt: ArrayInput, options?: CoderOptions): Tensor<Float32Array, [number, number]> {
   const o = checkOptions('options', options, ['means', 'stds']);
@@ -210,7 +240,10 @@ export function bbox2delta(priors: ArrayInput, gt: ArrayInput, options?: CoderOp
   if (p.n !== g.n) throw new SoftSamplingError('E_SHAPE', 'gt', `need one gt box per prior (${p.n}), got ${g.n}`);
   checkPositiveSize('priors', p.data);
   checkPositiveSize('gt', g.data);
-  return new Tensor(getBackend().deltaEncode(p.data, g.data, means, stds), [p.n, 4]);
+  checkEncodable(p.data, g.data);
+  const out = getBackend().deltaEncode(p.data, g.data, means, stds);
+  checkOutputFinite('options.stds', out, 'delta of box');
+  return new Tensor(out, [p.n, 4]);
 }
 
 /** Options of {@link delta2bbox}: the coder's `means` / `stds` plus clamping and clipping. */
@@ -230,7 +263,8 @@ export interface DecodeOptions extends CoderOptions {
  *
  * Source: matches mmdetection `DeltaXYWHBBoxCoder.decode` (`delta2bbox`, `wh_ratio_clip=16/1000`,
  * symmetric clamp; torchvision/detectron2 clamp only from above).
- * @throws SoftSamplingError `E_SHAPE` (deltas not `N·4·K`), `E_VALUE` (non-positive prior size,
+ * A zero-width or zero-height prior (a clipped proposal) is decoded (it stays a point), as in mmdetection.
+ * @throws SoftSamplingError `E_SHAPE` (deltas not `N·4·K`), `E_VALUE` (negative prior size, a decoded box beyond float32,
  *   NaN/Inf, `whRatioClip` not in (0, 1], bad `maxShape`), `E_OPTION`, `E_TYPE`.
  */
 export function delta2bbox(priors: ArrayInput, deltas: ArrayInput, options?: DecodeOptions): Tensor<Float32Array, [number, number]> {
@@ -251,9 +285,13 @@ export function delta2bbox(priors: ArrayInput, deltas: ArrayInput, options?: Dec
   if (p.n === 0 ? d.data.length !== 0 : d.data.length % (4 * p.n) !== 0) {
     throw new SoftSamplingError('E_SHAPE', 'deltas', `need [N, 4·K] deltas for N = ${p.n} priors, got ${d.data.length} values`);
   }
-  checkPositiveSize('priors', p.data);
+  // a zero-size prior (a clipped proposal) decodes to a point, as in mmdetection; only reversed
+  // corners are refused
+  checkPositiveSize('priors', p.data, true);
   const k4 = p.n === 0 ? 4 : d.data.length / p.n;
-  return new Tensor(getBackend().deltaDecode(p.data, d.data, means, stds, clipRatio, maxShape), [p.n, k4]);
+  const out = getBackend().deltaDecode(p.data, d.data, means, stds, clipRatio, maxShape);
+  checkOutputFinite('deltas', out, 'decoded box of row');
+  return new Tensor(out, [p.n, k4]);
 }
 
 /**
@@ -275,6 +313,12 @@ export interface AnchorOptions {
   baseSizes?: readonly number[];
   /** Anchor centre offset within a cell, in units of the base size; default `0` (mmdet). */
   centerOffset?: number;
+  /**
+   * Order of a cell's base anchors: `true` (default) ratio-major — for each ratio, every scale —
+   * as mmdetection `scale_major=True`; `false` scale-major — for each scale (size), every ratio — as
+   * detectron2 `DefaultAnchorGenerator` (and mmdetection `scale_major=False`). Same set, other order.
+   */
+  scaleMajor?: boolean;
 }
 
 /** RetinaNet's anchor configuration (Lin et al. 2017, §4; mmdet `retinanet_r50_fpn`). */
@@ -316,26 +360,27 @@ function positiveList(arg: string, v: unknown): number[] {
 
 /**
  * Base anchors `[A, 4]` (xyxy, centred at `centerOffset·baseSize`) for one level, `A = ratios × scales`,
- * ratio-major (mmdet `scale_major=True`): `w = baseSize·scale/√ratio`, `h = baseSize·scale·√ratio`.
+ * ratio-major (mmdet `scale_major=True`; `scaleMajor = false`: scale-major, the detectron2 order): `w = baseSize·scale/√ratio`, `h = baseSize·scale·√ratio`.
  * Matches mmdetection `AnchorGenerator.gen_single_level_base_anchors`.
  * @throws SoftSamplingError `E_VALUE` / `E_SHAPE` for non-positive or empty lists.
  */
-export function baseAnchors(baseSize: number, ratios: readonly number[], scales: readonly number[], centerOffset = 0): Tensor<Float32Array, [number, number]> {
+export function baseAnchors(baseSize: number, ratios: readonly number[], scales: readonly number[], centerOffset = 0, scaleMajor = true): Tensor<Float32Array, [number, number]> {
   if (baseSize === undefined) throw new SoftSamplingError('E_TYPE', 'baseSize', 'is required');
   numOpt('baseSize', baseSize, 0, (x) => (x > 0 ? null : `must be > 0, got ${x}`));
   positiveList('ratios', ratios);
   positiveList('scales', scales);
   numOpt('centerOffset', centerOffset, 0);
+  boolOpt('scaleMajor', scaleMajor, true);
   const out = new Float32Array(ratios.length * scales.length * 4);
   const cx = centerOffset * baseSize, cy = centerOffset * baseSize;
   let k = 0;
-  for (const r of ratios) {
+  const one = (r: number, s: number) => {
     const hr = Math.sqrt(r), wr = 1 / hr;
-    for (const s of scales) {
-      const w = baseSize * wr * s, h = baseSize * hr * s;
-      out.set([cx - 0.5 * w, cy - 0.5 * h, cx + 0.5 * w, cy + 0.5 * h], 4 * k++);
-    }
-  }
+    const w = baseSize * wr * s, h = baseSize * hr * s;
+    out.set([cx - 0.5 * w, cy - 0.5 * h, cx + 0.5 * w, cy + 0.5 * h], 4 * k++);
+  };
+  if (scaleMajor) for (const r of ratios) for (const s of scales) one(r, s);
+  else for (const s of scales) for (const r of ratios) one(r, s);
   return new Tensor(out, [k, 4]);
 }
 
@@ -360,7 +405,7 @@ export interface GridAnchors {
  *   `E_OPTION` (neither or both of `scales` / `octaveBaseScale`).
  */
 export function gridAnchors(featmapSizes: readonly (readonly [number, number])[], options: AnchorOptions): GridAnchors {
-  const o = checkOptions('options', options, ['strides', 'ratios', 'scales', 'octaveBaseScale', 'scalesPerOctave', 'baseSizes', 'centerOffset']);
+  const o = checkOptions('options', options, ['strides', 'ratios', 'scales', 'octaveBaseScale', 'scalesPerOctave', 'baseSizes', 'centerOffset', 'scaleMajor']);
   if (!Array.isArray(featmapSizes) || featmapSizes.length === 0) {
     throw new SoftSamplingError('E_SHAPE', 'featmapSizes', 'must be a non-empty array of [H, W]');
   }
@@ -383,6 +428,7 @@ export function gridAnchors(featmapSizes: readonly (readonly [number, number])[]
     scales = Array.from({ length: per }, (_, i) => base * 2 ** (i / per));
   }
   const centerOffset = numOpt('options.centerOffset', o.centerOffset, 0);
+  const scaleMajor = boolOpt('options.scaleMajor', o.scaleMajor, true);
   const strides = (o.strides as unknown[]).map((s, i): [number, number] => {
     const pair = Array.isArray(s) ? s : [s, s];
     positiveList(`options.strides[${i}]`, pair);
@@ -404,7 +450,7 @@ export function gridAnchors(featmapSizes: readonly (readonly [number, number])[]
       throw new SoftSamplingError('E_VALUE', `featmapSizes[${l}]`, 'must be [H, W] with non-negative integers');
     }
     checkOutputSize(`featmapSizes[${l}]`, start * 4 + hw[0] * hw[1] * ratios.length * scales.length * 4, 'the anchors');
-    const base = baseAnchors(baseSizes[l], ratios, scales, centerOffset).data;
+    const base = baseAnchors(baseSizes[l], ratios, scales, centerOffset, scaleMajor).data;
     const [sw, sh] = strides[l];
     const a = be.gridAnchors(base, hw[0], hw[1], sh, sw);
     parts.push(a);

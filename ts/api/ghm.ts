@@ -9,7 +9,7 @@
  */
 import { getBackend } from '../registry';
 import { SoftSamplingError } from '../errors';
-import { Tensor, toFloat32, numOpt, boolOpt, enumOpt, checkOptions, outputBuffers, type ArrayInput } from '../tensor';
+import { Tensor, toFloat32, numOpt, boolOpt, enumOpt, checkOptions, outputBuffers, MAX_EXACT_INTEGER, type ArrayInput } from '../tensor';
 import { reducer, REDUCTIONS, type Reduction } from './reduce';
 import type { GhmKernelResult } from '../kernels/ghm';
 import { ghmEdges, GHMC_LAST_EDGE, GHMR_LAST_EDGE } from '../backends/ts/ghm';
@@ -279,7 +279,7 @@ export function ghmcLoss(logits: ArrayInput, targets: ArrayInput, options?: Ghmc
     labels = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const v = t.data[i];
-      if (!Number.isInteger(v) || v < -1 || v > numClasses) throw new SoftSamplingError('E_VALUE', 'targets', `label ${i} is ${v}; labels are integers in [0, ${numClasses}) (foreground) or ${numClasses} / -1 (background)`);
+      if (!Number.isInteger(v) || v < -1 || v > numClasses || v > MAX_EXACT_INTEGER) throw new SoftSamplingError('E_VALUE', 'targets', `label ${i} is ${v}; labels are integers in [0, ${numClasses}) (foreground) or ${numClasses} / -1 (background)`);
       labels[i] = v;
     }
   } else {
@@ -378,6 +378,7 @@ function regression(kind: 0 | 1, pred: ArrayInput, target: ArrayInput, o: Record
     if (!(perRow || ww.data.length === p.data.length)) {
       throw new SoftSamplingError('E_SHAPE', 'options.weight', `expected the shape of pred [${p.shape}]${p.shape.length === 2 ? ` or [${p.shape[0]}]` : ''}, got [${ww.shape}]`);
     }
+    checkWeights('options.weight', ww.data);
     w = ww.data;
   }
   const red = reducer(o, p.data.length);

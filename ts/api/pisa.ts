@@ -11,22 +11,17 @@
  */
 import { getBackend } from '../registry';
 import { SoftSamplingError } from '../errors';
-import { Tensor, toFloat32, toBoxes, numOpt, boolOpt, enumOpt, checkOptions, type ArrayInput } from '../tensor';
+import { Tensor, toFloat32, toBoxes, numOpt, boolOpt, enumOpt, checkOptions, checkView, toIntegers, type ArrayInput } from '../tensor';
 
 // ---------------------------------------------------------------------------------------------
 // shared input handling
 
 /** Integer array (labels, indices): any accepted array input whose elements are integers. */
 function toInts(arg: string, input: unknown): { data: Int32Array; shape: number[] } {
+  checkView(arg, input);
   if (input instanceof Int32Array) return { data: input, shape: [input.length] };
   const { data, shape } = toFloat32(arg, input);
-  const out = new Int32Array(data.length);
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (!Number.isInteger(v)) throw new SoftSamplingError('E_VALUE', arg, `element ${i} must be an integer, got ${v}`);
-    out[i] = v;
-  }
-  return { data: out, shape };
+  return { data: toIntegers(arg, data), shape };
 }
 
 function expectLen(arg: string, got: number, n: number, what = 'elements'): void {
@@ -133,7 +128,11 @@ function gather(src: Float32Array, idx: Int32Array, cols: number): Float32Array 
 
 function rowsOf(arg: string, input: unknown, N: number): { data: Float32Array; cols: number } {
   const { data, shape } = toFloat32(arg, input);
-  if (N === 0) return { data, cols: shape.length === 2 ? shape[1] : 4 };
+  if (N === 0) {
+    // no rows: the input must be empty too (every backend refuses a non-empty one the same way)
+    if (data.length !== 0) throw new SoftSamplingError('E_SHAPE', arg, `expected 0 rows (as labels), got shape [${shape}]`);
+    return { data, cols: shape.length === 2 ? shape[1] : 4 };
+  }
   if (data.length % N !== 0 || (shape.length === 2 && shape[0] !== N)) {
     throw new SoftSamplingError('E_SHAPE', arg, `expected ${N} rows, got shape [${shape}]`);
   }
@@ -145,6 +144,7 @@ function rowsOf(arg: string, input: unknown, N: number): { data: Float32Array; c
  * ids, measures the IoU, computes the effective-prime flags.
  */
 function positives(inp: Record<string, unknown>, o: Record<string, unknown>, numClasses: number | undefined): Positives {
+  coder(o); // validate the coder options whichever way the IoUs are given (issue 10: 'garbage' stds were accepted unread)
   const lab = toInts('input.labels', inp.labels).data;
   const N = lab.length;
   let posInds: Int32Array;
@@ -257,8 +257,9 @@ function positives(inp: Record<string, unknown>, o: Record<string, unknown>, num
     const bt = toBoxes('input.bboxTargets', inp.bboxTargets);
     expectLen('input.bboxTargets', bt.n, N, 'rows');
     for (let i = 0; i < priors!.length; i += 4) {
-      if (!(priors![i + 2] > priors![i]) || !(priors![i + 3] > priors![i + 1])) {
-        throw new SoftSamplingError('E_VALUE', 'input.priors', `prior ${i / 4} has non-positive width or height`);
+      // a zero-size prior decodes to a point (IoU 0), as delta2bbox and mmdetection; reversed corners are refused
+      if (!(priors![i + 2] >= priors![i]) || !(priors![i + 3] >= priors![i + 1])) {
+        throw new SoftSamplingError('E_VALUE', 'input.priors', `prior ${i / 4} has negative width or height`);
       }
     }
     // class-specific regressor: the positive's label slice (mmdet isr_p step 4)
@@ -273,6 +274,10 @@ function positives(inp: Record<string, unknown>, o: Record<string, unknown>, num
     const none = new Float32Array(0);
     pred = be.deltaDecode(priors!, deltas, c.means, c.stds, c.clip, none);
     target = be.deltaDecode(priors!, tdeltas, c.means, c.stds, c.clip, none);
+    for (const [arg, boxes] of [['input.bboxPred', pred], ['input.bboxTargets', target]] as const) {
+      const bad = boxes.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) throw new SoftSamplingError('E_VALUE', arg, `the box decoded for positive ${bad >> 2} overflows float32`);
+    }
     ious = be.bboxOverlaps(pred, target, 0, true, 1e-6, 0);
   } else {
     throw new SoftSamplingError('E_TYPE', 'input.ious', 'give ious, predBoxes + targetBoxes, or priors + bboxPred + bboxTargets');

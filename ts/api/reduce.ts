@@ -51,7 +51,7 @@ export function reducer(o: Record<string, unknown>, count: number, defaultReduct
   let scale = lossWeight;
   if (o.avgFactor !== undefined && o.avgFactor !== null) {
     const af = numOpt('options.avgFactor', o.avgFactor, 0, (x) => (x >= 0 ? null : `must be ≥ 0, got ${x}`));
-    if (reduction === 'sum') throw new SoftSamplingError('E_OPTION', 'options.avgFactor', "avgFactor cannot be used with reduction 'sum'");
+    if (reduction !== 'mean') throw new SoftSamplingError('E_OPTION', 'options.avgFactor', `avgFactor cannot be used with reduction '${reduction}'`);
     if (reduction === 'mean') scale = lossWeight / (af + AVG_EPS);
   } else if (reduction === 'mean') {
     scale = count > 0 ? lossWeight / count : 0;

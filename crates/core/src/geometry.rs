@@ -107,7 +107,9 @@ pub fn overlap_one(a: &[f32], b: &[f32], opts: OverlapOpts) -> f32 {
     }
     let ew = fmax(fmax(a[2], b[2]) - fmin(a[0], b[0]) + off, 0.0);
     let eh = fmax(fmax(a[3], b[3]) - fmin(a[1], b[1]) + off, 0.0);
-    let enclose = fmax(ew * eh, opts.eps);
+    // the enclosing box covers the union for well-formed boxes; for reversed corners (negative
+    // widths) its area can fall below the union, and GIoU would exceed IoU: floor it at the union
+    let enclose = fmax(ew * eh, union);
     iou - (enclose - union) / enclose
 }
 
@@ -160,7 +162,7 @@ fn pairwise<const MODE: u8>(boxes1: &[f32], s: &Soa, opts: OverlapOpts, out: &mu
             row[j] = if MODE == MODE_GIOU {
                 let ew = fmax(fmax(ax2, x2[j]) - fmin(ax1, x1[j]) + off, 0.0);
                 let eh = fmax(fmax(ay2, y2[j]) - fmin(ay1, y1[j]) + off, 0.0);
-                let enclose = fmax(ew * eh, eps);
+                let enclose = fmax(ew * eh, union); // ≥ union ≥ eps: GIoU ≤ IoU (see overlap_one)
                 iou - (enclose - union) / enclose
             } else {
                 iou
@@ -195,6 +197,23 @@ pub fn box_convert(boxes: &[f32], from: BoxFormat, to: BoxFormat, out: &mut [f32
     }
     check_len("out", out, boxes.len())?;
     for (b, o) in boxes.chunks_exact(4).zip(out.chunks_exact_mut(4)) {
+        // between the two size formats, convert directly: a detour through corners loses a small
+        // size next to a large coordinate (y = 1e8, h = 3 → y2 − y1 = 0 in float32)
+        match (from, to) {
+            (BoxFormat::Xywh, BoxFormat::Cxcywh) => {
+                o.copy_from_slice(&[b[0] + 0.5 * b[2], b[1] + 0.5 * b[3], b[2], b[3]]);
+                continue;
+            }
+            (BoxFormat::Cxcywh, BoxFormat::Xywh) => {
+                o.copy_from_slice(&[b[0] - 0.5 * b[2], b[1] - 0.5 * b[3], b[2], b[3]]);
+                continue;
+            }
+            _ if from == to => {
+                o.copy_from_slice(b);
+                continue;
+            }
+            _ => {}
+        }
         let (x1, y1, x2, y2) = match from {
             BoxFormat::Xyxy => (b[0], b[1], b[2], b[3]),
             BoxFormat::Xywh => (b[0], b[1], b[0] + b[2], b[1] + b[3]),
@@ -225,18 +244,19 @@ pub fn delta_encode(priors: &[f32], gt: &[f32], p: CoderParams, out: &mut [f32])
     }
     check_len("gt", gt, priors.len())?;
     check_len("out", out, priors.len())?;
+    // float64 intermediates (a scalar loop, not a hot one): the centre offsets of nearby boxes far
+    // from the origin, or of a huge gt around a small prior, cancel in float32 — every backend now
+    // rounds once, at the end, as the TS backend does
     for ((a, g), o) in priors.chunks_exact(4).zip(gt.chunks_exact(4)).zip(out.chunks_exact_mut(4)) {
-        let pw = a[2] - a[0];
-        let ph = a[3] - a[1];
-        let px = (a[0] + a[2]) * 0.5;
-        let py = (a[1] + a[3]) * 0.5;
-        let gw = g[2] - g[0];
-        let gh = g[3] - g[1];
-        let gx = (g[0] + g[2]) * 0.5;
-        let gy = (g[1] + g[3]) * 0.5;
+        let [a0, a1, a2, a3] = [a[0] as f64, a[1] as f64, a[2] as f64, a[3] as f64];
+        let [g0, g1, g2, g3] = [g[0] as f64, g[1] as f64, g[2] as f64, g[3] as f64];
+        let (pw, ph) = (a2 - a0, a3 - a1);
+        let (gw, gh) = (g2 - g0, g3 - g1);
+        let (px, py) = ((a0 + a2) * 0.5, (a1 + a3) * 0.5);
+        let (gx, gy) = ((g0 + g2) * 0.5, (g1 + g3) * 0.5);
         let d = [(gx - px) / pw, (gy - py) / ph, (gw / pw).ln(), (gh / ph).ln()];
         for k in 0..4 {
-            o[k] = (d[k] - p.means[k]) / p.stds[k];
+            o[k] = ((d[k] - p.means[k] as f64) / p.stds[k] as f64) as f32;
         }
     }
     Ok(())
@@ -266,32 +286,37 @@ pub fn delta_decode(priors: &[f32], deltas: &[f32], p: CoderParams, o: DecodeOpt
         return Err(CoreError::shape("deltas", "length is not N·4·K for the N priors"));
     }
     let k = deltas.len() / (4 * n);
-    let max_ratio = o.wh_ratio_clip.ln().abs();
+    // float64 intermediates, one rounding at the end (as the TS backend): a small box far from the
+    // origin decoded in float32 lost its width (centre ± half-size cancel)
+    let max_ratio = (o.wh_ratio_clip as f64).ln().abs();
+    let (st, mn) = (p.stds.map(|v| v as f64), p.means.map(|v| v as f64));
     for i in 0..n {
         let a = &priors[4 * i..4 * i + 4];
-        let pw = a[2] - a[0];
-        let ph = a[3] - a[1];
-        let px = (a[0] + a[2]) * 0.5;
-        let py = (a[1] + a[3]) * 0.5;
+        let [a0, a1, a2, a3] = [a[0] as f64, a[1] as f64, a[2] as f64, a[3] as f64];
+        let (pw, ph) = (a2 - a0, a3 - a1);
+        let (px, py) = ((a0 + a2) * 0.5, (a1 + a3) * 0.5);
         for c in 0..k {
             let base = (i * k + c) * 4;
             let d = &deltas[base..base + 4];
-            let dx = d[0] * p.stds[0] + p.means[0];
-            let dy = d[1] * p.stds[1] + p.means[1];
-            let dw = fmin(fmax(d[2] * p.stds[2] + p.means[2], -max_ratio), max_ratio);
-            let dh = fmin(fmax(d[3] * p.stds[3] + p.means[3], -max_ratio), max_ratio);
+            let dx = d[0] as f64 * st[0] + mn[0];
+            let dy = d[1] as f64 * st[1] + mn[1];
+            let dw = (d[2] as f64 * st[2] + mn[2]).clamp(-max_ratio, max_ratio);
+            let dh = (d[3] as f64 * st[3] + mn[3]).clamp(-max_ratio, max_ratio);
             let gx = px + pw * dx;
             let gy = py + ph * dy;
             let gw = pw * dw.exp();
             let gh = ph * dh.exp();
             let mut b = [gx - gw * 0.5, gy - gh * 0.5, gx + gw * 0.5, gy + gh * 0.5];
             if let Some((h, w)) = o.max_shape {
-                b[0] = fmin(fmax(b[0], 0.0), w);
-                b[2] = fmin(fmax(b[2], 0.0), w);
-                b[1] = fmin(fmax(b[1], 0.0), h);
-                b[3] = fmin(fmax(b[3], 0.0), h);
+                let (h, w) = (h as f64, w as f64);
+                b[0] = b[0].max(0.0).min(w);
+                b[2] = b[2].max(0.0).min(w);
+                b[1] = b[1].max(0.0).min(h);
+                b[3] = b[3].max(0.0).min(h);
             }
-            out[base..base + 4].copy_from_slice(&b);
+            for (o, v) in out[base..base + 4].iter_mut().zip(b) {
+                *o = v as f32;
+            }
         }
     }
     Ok(())
@@ -363,6 +388,32 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn giou_never_above_iou_for_reversed_corners() {
+        let a = [15.0, 20.0, 5.0, 10.0];
+        let b = [5.0, 10.0, 15.0, 20.0];
+        let mut out = [0.0f32];
+        bbox_overlaps(&a, &b, opts(OverlapMode::Giou), &mut out).unwrap();
+        assert_eq!(out[0], 0.0);
+        assert_eq!(overlap_one(&a, &b, opts(OverlapMode::Giou)), 0.0);
+    }
+
+    #[test]
+    fn convert_between_size_formats_keeps_small_sizes() {
+        let mut o = [0.0f32; 4];
+        box_convert(&[10.0, 1e8, 5.0, 3.0], BoxFormat::Xywh, BoxFormat::Cxcywh, &mut o).unwrap();
+        assert_eq!(o, [12.5, 1e8 + 1.5, 5.0, 3.0]);
+    }
+
+    #[test]
+    fn zero_size_prior_decodes_to_a_point() {
+        let p = CoderParams { means: [0.0; 4], stds: [1.0; 4] };
+        let o = DecodeOpts { wh_ratio_clip: 16.0 / 1000.0, max_shape: Some((32.0, 32.0)) };
+        let mut g = [0.0f32; 4];
+        delta_decode(&[5.0, 5.0, 5.0, 5.0], &[0.7, -1.9, -0.5, 0.3], p, o, &mut g).unwrap();
+        assert_eq!(g, [5.0, 5.0, 5.0, 5.0]);
     }
 
     #[test]

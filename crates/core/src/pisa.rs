@@ -13,7 +13,7 @@
 //! are ordered by index on every backend.
 
 use crate::error::{check_len, CoreError, Result};
-use crate::losses::{sigmoid, smooth_l1, softplus};
+use crate::losses::{smooth_l1, softplus};
 use std::cmp::Ordering;
 
 /// "Effective prime samples" mode (our own extension, decisions.md "Beyond the references").
@@ -347,7 +347,9 @@ pub fn carl_loss(
     }
     let np = pos.len();
     // per positive: s, v, dv/ds, regression sum R
-    let mut s = vec![0f32; np];
+    // s in float64: a label probability that underflows float32 (logit gap > ~88, 104 subnormal)
+    // is still a weight against the other positives' (CARL normalises v over the batch)
+    let mut s = vec![0f64; np];
     // softmax: the row's probabilities, kept for the gradient (np × cols)
     let mut probs = if p.sigmoid { Vec::new() } else { vec![0f32; np * cols] };
     let mut v = vec![0f64; np];
@@ -359,24 +361,24 @@ pub fn carl_loss(
         let l = labels[i] as usize;
         let row = &cls_score[i * cols..(i + 1) * cols];
         s[q] = if p.sigmoid {
-            sigmoid(row[l])
+            let x = row[l] as f64;
+            if x >= 0.0 { 1.0 / (1.0 + (-x).exp()) } else { x.exp() / (1.0 + x.exp()) }
         } else {
             let pr = &mut probs[q * cols..(q + 1) * cols];
             let m = row.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
             let mut z = 0f64;
+            for &x in row {
+                z += ((x - m) as f64).exp();
+            }
             for (e, &x) in pr.iter_mut().zip(row) {
-                *e = (x - m).exp();
-                z += *e as f64;
+                *e = (((x - m) as f64).exp() / z) as f32;
             }
-            let inv = (1.0 / z) as f32;
-            for e in pr.iter_mut() {
-                *e *= inv;
-            }
-            pr[l]
+            ((row[l] - m) as f64).exp() / z
         };
-        let base = (p.bias + (1.0 - p.bias) * s[q]) as f64;
-        v[q] = base.powf(p.k as f64);
-        dv[q] = if base > 0.0 { p.k as f64 * (1.0 - p.bias) as f64 * base.powf(p.k as f64 - 1.0) } else { 0.0 };
+        let (bias, k) = (p.bias as f64, p.k as f64);
+        let base = bias + (1.0 - bias) * s[q];
+        v[q] = base.powf(k);
+        dv[q] = if base > 0.0 { k * (1.0 - bias) * base.powf(k - 1.0) } else { 0.0 };
         let off = if bcols == 4 { i * 4 } else { i * bcols + 4 * l };
         let mut sum = 0f64;
         for j in 0..4 {
@@ -400,7 +402,7 @@ pub fn carl_loss(
         // d loss / d v_q
         let dl_dv = scale * npf * (r[q] / vsum - vr / (vsum * vsum));
         let dl_ds = dl_dv * dv[q];
-        let sq = s[q] as f64;
+        let sq = s[q];
         let grow = &mut grad_cls[i * cols..(i + 1) * cols];
         if p.sigmoid {
             grow[l] = (dl_ds * sq * (1.0 - sq)) as f32;

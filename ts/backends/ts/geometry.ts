@@ -19,7 +19,7 @@ function overlapsOne(a: Float32Array, i: number, b: Float32Array, j: number, mod
   if (mode !== 2) return iou;
   const ew = Math.max(Math.max(ax2, bx2) - Math.min(ax1, bx1) + off, 0);
   const eh = Math.max(Math.max(ay2, by2) - Math.min(ay1, by1) + off, 0);
-  const enclose = Math.max(ew * eh, eps);
+  const enclose = Math.max(ew * eh, union); // ≥ union: GIoU ≤ IoU even for reversed corners
   return iou - (enclose - union) / enclose;
 }
 
@@ -45,6 +45,10 @@ export const geometryKernels: GeometryKernels = {
     for (let i = 0; i < boxes.length; i += 4) {
       let x1: number, y1: number, x2: number, y2: number;
       const a = boxes[i], b = boxes[i + 1], c = boxes[i + 2], d = boxes[i + 3];
+      // between the size formats directly, as the Rust kernel (no detour through corners)
+      if (from === to) { out.set([a, b, c, d], i); continue; }
+      if (from === 1 && to === 2) { out.set([a + 0.5 * c, b + 0.5 * d, c, d], i); continue; }
+      if (from === 2 && to === 1) { out.set([a - 0.5 * c, b - 0.5 * d, c, d], i); continue; }
       if (from === 0) [x1, y1, x2, y2] = [a, b, c, d];
       else if (from === 1) [x1, y1, x2, y2] = [a, b, a + c, b + d];
       else [x1, y1, x2, y2] = [a - 0.5 * c, b - 0.5 * d, a + 0.5 * c, b + 0.5 * d];

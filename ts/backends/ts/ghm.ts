@@ -7,7 +7,7 @@
  */
 import type { GhmKernels, GhmKernelResult } from '../../kernels/ghm';
 import { SoftSamplingError } from '../../errors';
-import { asl1, sigmoid, smoothL1, softplus } from './math';
+import { asl1, sigmoidMinus, smoothL1, softplus } from './math';
 
 /** GHM-C's last edge, `1 + 1e-6` rounded to float32 as in mmdet (so `g == 1` lands in the last bin). */
 export const GHMC_LAST_EDGE = Math.fround(1 + 1e-6);
@@ -22,7 +22,13 @@ export function ghmEdges(bins: number, last: number): number[] {
 }
 
 /** Bin of `g ≥ 0` (half-open bins `[e_i, e_{i+1})`, exact comparisons with the edges). */
-function binOf(g: number, edges: number[], bins: number): number {
+/**
+ * Bin of a gradient norm. `g` is first rounded to float32 — the precision the kernels (and the `g`
+ * output) have — so that a float64 g a hair below an edge (σ(2e-10) − 1) falls in the same bin as
+ * on the other backends (issue 10).
+ */
+function binOf(g64: number, edges: number[], bins: number): number {
+  const g = Math.fround(g64);
   let b = Math.floor(g * bins);
   if (b >= bins) b = bins - 1;
   if (g < edges[b]) return b - 1;
@@ -114,7 +120,7 @@ export const ghmKernels: GhmKernels = {
       const l = useLabels ? labels[r] : -1;
       for (let j = 0; j < c; j++, i++) {
         const t = useLabels ? (j === l ? 1 : 0) : targets[i];
-        const d = Math.abs(sigmoid(logits[i]) - t);
+        const d = Math.abs(sigmoidMinus(logits[i], t));
         g[i] = d;
         weights[i] = binOf(d, edges, bins);
       }
@@ -140,7 +146,7 @@ export const ghmKernels: GhmKernels = {
         const le = w * bce;
         lossSum += le;
         lossElements[i] = le;
-        grad[i] = scale * w * (sigmoid(x) - t);
+        grad[i] = scale * w * sigmoidMinus(x, t);
         weights[i] = w;
       }
     }

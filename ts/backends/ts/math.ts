@@ -23,8 +23,14 @@ export function smoothL1(d: number, beta: number): [number, number] {
   return a < beta ? [(0.5 * d * d) / beta, d / beta] : [a - 0.5 * beta, Math.sign(d)];
 }
 
-/** GHM's authentic smooth L1 `sqrt(d² + μ²) − μ`: `[loss, d / sqrt(d² + μ²)]`. */
+/** GHM's authentic smooth L1 `sqrt(d² + μ²) − μ = d² / (sqrt(d² + μ²) + μ)` (no cancellation for |d| ≪ μ): `[loss, d / sqrt(d² + μ²)]`. */
 export function asl1(d: number, mu: number): [number, number] {
   const r = Math.sqrt(d * d + mu * mu);
-  return [r - mu, d / r];
+  return [(d * d) / (r + mu), d / r];
+}
+
+/** `σ(x) − y` as `(1−y)·σ(x) − y·σ(−x)`: exact for y ∈ {0, 1} where `σ(x) − 1` would cancel. */
+export function sigmoidMinus(x: number, y: number): number {
+  const p = sigmoid(x), q = sigmoid(-x);
+  return y === 1 ? -q : y === 0 ? p : (1 - y) * p - y * q;
 }

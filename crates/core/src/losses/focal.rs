@@ -192,15 +192,23 @@ fn soft_elem(kind: u8, x: f32, y: f32, alpha: Option<f32>, gamma: f32, beta: f32
 /// NaN / ±Inf check: a branch-free (vectorised) scan, the index looked up only on failure.
 /// (Part of the facade's validation, done here because a 8M-element scan costs ~1 ms in the
 /// kernel and ~15 ms in JS; the TS backend performs the same check with the same error.)
+/// Also refuses finite values beyond ±[`MAX_MAGNITUDE`] (the facade's bound on every float input,
+/// `ts/tensor.ts`): a logit of 1e38 times γ (FL*) or a weight overflows float32.
 fn check_finite(arg: &'static str, v: &[f32]) -> Result<()> {
-    if v.iter().fold(false, |bad, &x| bad | !x.is_finite()) {
-        if let Some((i, x)) = v.iter().enumerate().find(|(_, x)| !x.is_finite()) {
+    if v.iter().fold(false, |bad, &x| bad | !(x.abs() <= MAX_MAGNITUDE)) {
+        if let Some((i, x)) = v.iter().enumerate().find(|(_, x)| !(x.abs() <= MAX_MAGNITUDE)) {
+            if x.is_finite() {
+                return Err(CoreError::value(arg, format!("element {i} is {x}; inputs must have |x| ≤ 1e18 (float32 intermediates overflow beyond)")));
+            }
             let x = if x.is_nan() { "NaN".to_string() } else if *x > 0.0 { "Infinity".to_string() } else { "-Infinity".to_string() };
             return Err(CoreError::value(arg, format!("element {i} is {x} (NaN/Inf not allowed)")));
         }
     }
     Ok(())
 }
+
+/// Largest magnitude of a float input (`ts/tensor.ts` `MAX_MAGNITUDE`).
+pub const MAX_MAGNITUDE: f32 = 1e18;
 
 fn check_weight(arg: &'static str, w: &[f32], n: usize, c: usize) -> Result<()> {
     if w.is_empty() || w.len() == n || w.len() == n * c {

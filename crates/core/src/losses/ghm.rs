@@ -299,13 +299,21 @@ fn for_blocks(len: usize, c: usize, targets: Targets, lw: &[f32], mut f: impl Fn
     }
 }
 
+const SMALL_LOGIT: f32 = 1.0 / 16384.0;
+
 /// `(e^{−|x|}, σ(x) − y, g, slot)` of one GHM-C element; slot = bin of g, or −1 if `valid` is false.
 #[inline(always)]
 fn ghmc_elem(x: f32, y: f32, valid: bool, bins: usize) -> (f32, f32, f32, i32) {
     let e = exp_neg(-x.abs());
     let inv = 1.0 / (1.0 + e);
-    let p = if x >= 0.0 { inv } else { e * inv };
-    let d = p - y;
+    // near x = 0, g sits on the bin edge 0.5: use σ(x) = 1/2 + x/4 − x³/48 + … there (correctly
+    // rounded for |x| < 2^-14), so every backend bins such elements alike (the fast exp is a few
+    // ulps off, enough to cross the edge)
+    let small = x.abs() < SMALL_LOGIT;
+    let p = if small { 0.5 + 0.25 * x } else if x >= 0.0 { inv } else { e * inv };
+    let q = if small { 0.5 - 0.25 * x } else if x >= 0.0 { e * inv } else { inv }; // 1 − p without cancellation
+    // σ(x) − y = (1−y)·p − y·q: exact for y ∈ {0, 1} (p − 1 lost 1 − σ(16.6) = 6.2e-8 to 1.2e-7)
+    let d = (1.0 - y) * p - y * q;
     let g = d.abs();
     let b = bin_index(g, bins);
     (e, d, g, if valid { b } else { -1 })

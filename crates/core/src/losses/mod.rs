@@ -54,8 +54,9 @@ pub fn smooth_l1(d: f32, beta: f32) -> (f32, f32) {
 /// Returns `(loss, d loss / d d = d / sqrt(d² + μ²))`; the gradient's magnitude is GHM-R's `g`.
 #[inline(always)]
 pub fn asl1(d: f32, mu: f32) -> (f32, f32) {
+    // r − μ = d² / (r + μ): no cancellation when |d| ≪ μ (1e-4 with μ = 1 gave 0, not 5e-9)
     let r = (d * d + mu * mu).sqrt();
-    (r - mu, d / r)
+    (d * d / (r + mu), d / r)
 }
 
 
