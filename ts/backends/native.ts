@@ -7,6 +7,7 @@
  */
 import type { Backend } from '../kernels';
 import { fromBindingError } from '../errors';
+import { nativeModern } from './decl';
 
 type Fn = (...a: any[]) => any;
 
@@ -78,5 +79,5 @@ export function wrapNativeAddon(addon: Record<string, unknown>): Backend {
     },
   };
   const simd = (addon.simdLevel as () => string)();
-  return { ...(k as unknown as Backend), ...filled, name: 'native', simd };
+  return { ...(k as unknown as Backend), ...filled, ...nativeModern(k), name: 'native', simd };
 }

@@ -3,9 +3,10 @@ import type { FocalKernels } from './focal';
 import type { GhmKernels } from './ghm';
 import type { AssignKernels } from './assign';
 import type { PisaKernels } from './pisa';
+import type { ModernKernels } from './modern';
 
 /** Everything a backend implements. New op families add their interface here. */
-export interface Kernels extends GeometryKernels, FocalKernels, GhmKernels, AssignKernels, PisaKernels {
+export interface Kernels extends GeometryKernels, FocalKernels, GhmKernels, AssignKernels, PisaKernels, ModernKernels {
   /** Test hook: makes the backend's kernel code panic (native) or trap (wasm). */
   debugPanic(): void;
 }

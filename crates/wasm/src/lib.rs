@@ -13,6 +13,7 @@ use std::alloc::{alloc, dealloc, Layout};
 use std::cell::RefCell;
 
 mod assign;
+mod decl;
 mod focal;
 mod ghm;
 mod pisa;

@@ -6,6 +6,7 @@ import { focalKernels } from './focal';
 import { ghmKernels } from './ghm';
 import { assignKernels } from './assign';
 import { pisaKernels } from './pisa';
+import { modernKernels } from './modern';
 
 export function createTsBackend(): Backend {
   return {
@@ -16,6 +17,7 @@ export function createTsBackend(): Backend {
     ...ghmKernels,
     ...assignKernels,
     ...pisaKernels,
+    ...modernKernels,
     debugPanic() {
       throw new SoftSamplingError('E_PANIC', '-', 'deliberate failure (debug hook, ts backend)');
     },

@@ -6,6 +6,7 @@ import { wasmFocal } from './focal';
 import { wasmGhm } from './ghm';
 import { wasmAssign } from './assign';
 import { wasmPisa } from './pisa';
+import { wasmModern } from './modern';
 
 export function createWasmBackend(module: WebAssembly.Module): Backend {
   const w = new WasmCtx(module);
@@ -17,6 +18,7 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
     ...wasmGhm(w),
     ...wasmAssign(w),
     ...wasmPisa(w),
+    ...wasmModern(w),
     debugPanic() {
       w.call('ss_debug_panic', []);
     },

@@ -10,6 +10,10 @@ use crate::simd::{fmax, fmin};
 
 pub mod focal;
 pub mod ghm;
+pub mod qfl;
+pub mod vfl;
+pub mod balanced_l1;
+pub mod iou_loss;
 
 /// `log(1 + e^x)` without overflow or cancellation.
 #[inline(always)]

@@ -1,0 +1,45 @@
+// One declaration per kernel (issue 14; docs/design-bindings.md). This file is `include!`d by the
+// napi binding (`src/decl.rs`) and by the wasm binding (`crates/wasm/src/decl.rs`), each of which
+// defines its own `declare_kernels!` emitter; `scripts/gen-kernels.mjs` reads the same file and
+// writes the TypeScript table `ts/kernels/modern.ts`. Grammar, per kernel:
+//
+//   /// doc
+//   kernel <snake_name> = <core fn path>;
+//   opts <OptionsStruct> => <core options struct path> { field: f64|f32|u32|i32|bool, ... };
+//   inputs { name: f32|i32|f64, ... };
+//   outputs { name: f32|i32|f64 = "<JS size rule over L.<input length> and o.<option>>", ... };
+//
+// The core fn is called as `f(&in0, .., &opts, &mut out0, ..) -> Result<(), CoreError>`; the
+// options struct has exactly the declared fields. Names are snake_case here and camelCase in JS.
+
+declare_kernels! {
+    /// Quality Focal Loss (GFL eq. 5): per-row loss, gradient w.r.t. `pred` (logits or σ), Σ in `sum[0]`.
+    kernel quality_focal_loss = soft_sampling_core::losses::qfl::quality_focal_loss;
+    opts QflOptions => soft_sampling_core::losses::qfl::QflOpts { num_classes: u32, beta: f64, activated: bool, scale: f64 };
+    inputs { pred: f32, labels: i32, scores: f32, weight: f32 };
+    outputs { loss_elements: f32 = "L.labels", grad: f32 = "L.pred", sum: f64 = "1" };
+
+    /// Distribution Focal Loss (GFL eq. 6) over `bins` = n + 1 logits per row.
+    kernel distribution_focal_loss = soft_sampling_core::losses::qfl::distribution_focal_loss;
+    opts DflOptions => soft_sampling_core::losses::qfl::DflOpts { bins: u32, scale: f64 };
+    inputs { pred: f32, target: f32, weight: f32 };
+    outputs { loss_elements: f32 = "L.target", grad: f32 = "L.pred", sum: f64 = "1" };
+
+    /// Varifocal Loss (VarifocalNet eq. 2), elementwise over (N, C).
+    kernel varifocal_loss = soft_sampling_core::losses::vfl::varifocal_loss;
+    opts VflOptions => soft_sampling_core::losses::vfl::VflOpts { num_classes: u32, alpha: f64, gamma: f64, iou_weighted: bool, scale: f64 };
+    inputs { pred: f32, target: f32, weight: f32 };
+    outputs { loss_elements: f32 = "L.pred", grad: f32 = "L.pred", sum: f64 = "1" };
+
+    /// Balanced L1 Loss (Libra R-CNN eqs. 7-9, mmdet's β generalisation), elementwise.
+    kernel balanced_l1_loss = soft_sampling_core::losses::balanced_l1::balanced_l1_loss;
+    opts BalancedL1Options => soft_sampling_core::losses::balanced_l1::BalancedL1Opts { alpha: f64, gamma: f64, beta: f64, scale: f64 };
+    inputs { pred: f32, target: f32, weight: f32 };
+    outputs { loss_elements: f32 = "L.pred", grad: f32 = "L.pred", sum: f64 = "1" };
+
+    /// IoU-family losses on aligned boxes: kind 0 IoU (mode 0 log, 1 linear, 2 square), 1 GIoU, 2 DIoU, 3 CIoU.
+    kernel iou_family_loss = soft_sampling_core::losses::iou_loss::iou_family_loss;
+    opts IouLossOptions => soft_sampling_core::losses::iou_loss::IouLossOpts { kind: u32, mode: u32, eps: f64, scale: f64 };
+    inputs { pred: f32, target: f32, weight: f32 };
+    outputs { loss_elements: f32 = "L.pred / 4", grad: f32 = "L.pred", pair_iou: f32 = "L.pred / 4", ciou_alpha: f32 = "o.kind === 3 ? L.pred / 4 : 0", ciou_v: f32 = "o.kind === 3 ? L.pred / 4 : 0", sum: f64 = "1" };
+}

@@ -1,0 +1,8 @@
+/** Pure-TS twins of the declared kernels (`crates/decl/kernels.rs`), bound through the table. */
+import { tsModern } from '../decl';
+import { qualityFocalLoss, distributionFocalLoss } from './modern/qfl';
+import { varifocalLoss } from './modern/vfl';
+import { balancedL1Loss } from './modern/balanced-l1';
+import { iouFamilyLoss } from './modern/iou-loss';
+
+export const modernKernels = tsModern({ qualityFocalLoss, distributionFocalLoss, varifocalLoss, balancedL1Loss, iouFamilyLoss });
