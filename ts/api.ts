@@ -11,3 +11,7 @@ export * from './api/assign';
 export * from './api/pisa';
 export * from './api/eval';
 export * from './api/tfjs';
+export * from './api/qfl';
+export * from './api/vfl';
+export * from './api/balanced-l1';
+export * from './api/iou-loss';

@@ -13,11 +13,11 @@
 // options struct has exactly the declared fields. Names are snake_case here and camelCase in JS.
 
 declare_kernels! {
-    /// Quality Focal Loss (GFL eq. 5): per-row loss, gradient w.r.t. `pred` (logits or σ), Σ in `sum[0]`.
+    /// Quality Focal Loss (GFL eq. 5): per-row loss, gradient w.r.t. `pred` (logits or σ), Σ in `sum[0]`; targets `labels` + `scores`, or a dense `soft_target` when that is non-empty.
     kernel quality_focal_loss = soft_sampling_core::losses::qfl::quality_focal_loss;
     opts QflOptions => soft_sampling_core::losses::qfl::QflOpts { num_classes: u32, beta: f64, activated: bool, scale: f64 };
-    inputs { pred: f32, labels: i32, scores: f32, weight: f32 };
-    outputs { loss_elements: f32 = "L.labels", grad: f32 = "L.pred", sum: f64 = "1" };
+    inputs { pred: f32, labels: i32, scores: f32, soft_target: f32, weight: f32 };
+    outputs { loss_elements: f32 = "o.numClasses > 0 ? L.pred / o.numClasses : 0", grad: f32 = "L.pred", sum: f64 = "1" };
 
     /// Distribution Focal Loss (GFL eq. 6) over `bins` = n + 1 logits per row.
     kernel distribution_focal_loss = soft_sampling_core::losses::qfl::distribution_focal_loss;

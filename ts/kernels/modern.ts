@@ -20,6 +20,7 @@ export interface QualityFocalLossInputs {
   pred: Float32Array;
   labels: Int32Array;
   scores: Float32Array;
+  softTarget: Float32Array;
   weight: Float32Array;
 }
 /** Options of `qualityFocalLoss` (the `#[napi(object)]` / `#[repr(C)]` struct). */
@@ -122,9 +123,9 @@ export interface IouFamilyLossOutputs {
 export const KERNEL_DECLS: Record<keyof ModernKernels, KernelDecl> = {
   qualityFocalLoss: {
     wasm: 'ssk_quality_focal_loss',
-    inputs: [['pred', 'f32'], ['labels', 'i32'], ['scores', 'f32'], ['weight', 'f32']],
+    inputs: [['pred', 'f32'], ['labels', 'i32'], ['scores', 'f32'], ['softTarget', 'f32'], ['weight', 'f32']],
     opts: [['numClasses', 'u32'], ['beta', 'f64'], ['activated', 'bool'], ['scale', 'f64']],
-    outputs: [['lossElements', 'f32', (L, o) => L.labels], ['grad', 'f32', (L, o) => L.pred], ['sum', 'f64', (L, o) => 1]],
+    outputs: [['lossElements', 'f32', (L, o) => o.numClasses > 0 ? L.pred / o.numClasses : 0], ['grad', 'f32', (L, o) => L.pred], ['sum', 'f64', (L, o) => 1]],
   },
   distributionFocalLoss: {
     wasm: 'ssk_distribution_focal_loss',
@@ -154,7 +155,7 @@ export const KERNEL_DECLS: Record<keyof ModernKernels, KernelDecl> = {
 
 /** The declared kernels every backend implements. */
 export interface ModernKernels {
-  /** Quality Focal Loss (GFL eq. 5): per-row loss, gradient w.r.t. `pred` (logits or σ), Σ in `sum[0]`. (core: `soft_sampling_core::losses::qfl::quality_focal_loss`) */
+  /** Quality Focal Loss (GFL eq. 5): per-row loss, gradient w.r.t. `pred` (logits or σ), Σ in `sum[0]`; targets `labels` + `scores`, or a dense `soft_target` when that is non-empty. (core: `soft_sampling_core::losses::qfl::quality_focal_loss`) */
   qualityFocalLoss(inputs: QualityFocalLossInputs, options: QualityFocalLossOptions): QualityFocalLossOutputs;
   /** Distribution Focal Loss (GFL eq. 6) over `bins` = n + 1 logits per row. (core: `soft_sampling_core::losses::qfl::distribution_focal_loss`) */
   distributionFocalLoss(inputs: DistributionFocalLossInputs, options: DistributionFocalLossOptions): DistributionFocalLossOutputs;

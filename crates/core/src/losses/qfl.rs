@@ -36,16 +36,30 @@ fn powb(a: f64, beta: f64) -> f64 {
     }
 }
 
-/// QFL on `pred` `[N·C]` (logits, or probabilities with `activated`), `labels` `[N]` (outside
-/// `[0, C)` = no positive), `scores` `[N]` (IoU targets in `[0, 1]`), `weight` empty or `[N]`.
+/// QFL on `pred` `[N·C]` (logits, or probabilities with `activated`). Targets: `labels` `[N]`
+/// (outside `[0, C)` = no positive) with `scores` `[N]` (IoU targets in `[0, 1]`), or, when
+/// `soft_target` is non-empty, that dense `[N·C]` target (labels and scores then empty).
+/// `weight` empty or `[N]`.
+#[allow(clippy::too_many_arguments)]
 pub fn quality_focal_loss(
-    pred: &[f32], labels: &[i32], scores: &[f32], weight: &[f32], o: &QflOpts, loss_elements: &mut [f32], grad: &mut [f32],
+    pred: &[f32], labels: &[i32], scores: &[f32], soft_target: &[f32], weight: &[f32], o: &QflOpts, loss_elements: &mut [f32], grad: &mut [f32],
     sum: &mut [f64],
 ) -> Result<()> {
     let c = o.num_classes as usize;
-    let n = labels.len();
-    check_len("pred", pred, n * c)?;
-    check_len("scores", scores, n)?;
+    if c == 0 {
+        return Err(CoreError::value("num_classes", "must be ≥ 1"));
+    }
+    if pred.len() % c != 0 {
+        return Err(CoreError::shape("pred", "length must be a multiple of num_classes"));
+    }
+    let n = pred.len() / c;
+    let dense = !soft_target.is_empty();
+    if dense {
+        check_len("soft_target", soft_target, n * c)?;
+    } else {
+        check_len("labels", labels, n)?;
+        check_len("scores", scores, n)?;
+    }
     if !weight.is_empty() {
         check_len("weight", weight, n)?;
     }
@@ -55,12 +69,18 @@ pub fn quality_focal_loss(
     let beta = o.beta;
     let mut total = 0f64;
     for i in 0..n {
-        let lab = labels[i];
+        let lab = if dense { -1 } else { labels[i] };
         let w = if weight.is_empty() { 1.0 } else { weight[i] as f64 };
         let gs = w * o.scale;
         let mut row = 0f64;
         for j in 0..c {
-            let y = if lab >= 0 && lab as usize == j { scores[i] as f64 } else { 0.0 };
+            let y = if dense {
+                soft_target[i * c + j] as f64
+            } else if lab >= 0 && lab as usize == j {
+                scores[i] as f64
+            } else {
+                0.0
+            };
             let k = i * c + j;
             let (l, g) = if o.activated {
                 let p = pred[k] as f64;

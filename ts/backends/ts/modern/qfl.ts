@@ -9,16 +9,17 @@ const dpow = (d: number, beta: number) => (d === 0 ? 0 : beta * Math.abs(d) ** (
 const powb = (a: number, beta: number) => (beta === 2 ? a * a : a ** beta);
 
 export function qualityFocalLoss(i: QualityFocalLossInputs, o: QualityFocalLossOptions, out: QualityFocalLossOutputs): void {
-  const { pred, labels, scores, weight } = i;
-  const c = o.numClasses, n = labels.length, beta = o.beta;
+  const { pred, labels, scores, softTarget, weight } = i;
+  const c = o.numClasses, n = pred.length / c, beta = o.beta;
+  const dense = softTarget.length > 0;
   let total = 0;
   for (let r = 0; r < n; r++) {
-    const lab = labels[r];
+    const lab = dense ? -1 : labels[r];
     const w = weight.length ? weight[r] : 1;
     const gs = w * o.scale;
     let row = 0;
     for (let j = 0; j < c; j++) {
-      const y = lab === j ? scores[r] : 0;
+      const y = dense ? softTarget[r * c + j] : lab === j ? scores[r] : 0;
       const k = r * c + j;
       let l: number, g: number;
       if (o.activated) {
