@@ -15,3 +15,5 @@ export * from './api/qfl';
 export * from './api/vfl';
 export * from './api/balanced-l1';
 export * from './api/iou-loss';
+export * from './api/atss';
+export * from './api/task-aligned';

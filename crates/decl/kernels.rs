@@ -42,4 +42,16 @@ declare_kernels! {
     opts IouLossOptions => soft_sampling_core::losses::iou_loss::IouLossOpts { kind: u32, mode: u32, eps: f64, scale: f64 };
     inputs { pred: f32, target: f32, weight: f32 };
     outputs { loss_elements: f32 = "L.pred / 4", grad: f32 = "L.pred", pair_iou: f32 = "L.pred / 4", ciou_alpha: f32 = "o.kind === 3 ? L.pred / 4 : 0", ciou_v: f32 = "o.kind === 3 ? L.pred / 4 : 0", sum: f64 = "1" };
+
+    /// ATSS assigner (arXiv 1912.02424, Alg. 1; mmdet ATSSAssigner): per-level top-k by centre distance, IoU ≥ mean + std, centre inside.
+    kernel atss_assign = soft_sampling_core::assign::atss::atss_assign;
+    opts AtssOptions => soft_sampling_core::assign::atss::AtssOpts { topk: u32, num_candidates: u32 };
+    inputs { priors: f32, num_level_priors: i32, gt_bboxes: f32, gt_labels: i32 };
+    outputs { gt_inds: i32 = "L.priors / 4", labels: i32 = "L.priors / 4", assigned_iou: f32 = "L.priors / 4", iou_mean: f64 = "L.gtLabels", iou_std: f64 = "L.gtLabels", iou_thr: f64 = "L.gtLabels", candidates: i32 = "o.numCandidates * L.gtLabels" };
+
+    /// Task-aligned assigner (TOOD arXiv 2108.07755 Sec. 3.2): variant 0 `tood` (mmdet), 1 `yolov8` (ultralytics).
+    kernel task_aligned_assign = soft_sampling_core::assign::task_aligned::task_aligned_assign;
+    opts TaskAlignedOptions => soft_sampling_core::assign::task_aligned::TaskAlignedOpts { variant: u32, num_classes: u32, topk: u32, alpha: f64, beta: f64, norm_eps: f64, with_metrics: bool };
+    inputs { priors: f32, pred_bboxes: f32, pred_scores: f32, gt_bboxes: f32, gt_labels: i32 };
+    outputs { gt_inds: i32 = "L.predBboxes / 4", labels: i32 = "L.predBboxes / 4", assign_metrics: f32 = "L.predBboxes / 4", assigned_iou: f32 = "L.predBboxes / 4", norm_alignment_metrics: f32 = "L.predBboxes / 4", alignment_metrics: f32 = "o.withMetrics ? (L.predBboxes / 4) * L.gtLabels : 0" };
 }

@@ -119,6 +119,57 @@ export interface IouFamilyLossOutputs {
   sum: Float64Array;
 }
 
+/** Inputs of `atssAssign`. */
+export interface AtssAssignInputs {
+  priors: Float32Array;
+  numLevelPriors: Int32Array;
+  gtBboxes: Float32Array;
+  gtLabels: Int32Array;
+}
+/** Options of `atssAssign` (the `#[napi(object)]` / `#[repr(C)]` struct). */
+export interface AtssAssignOptions {
+  topk: number;
+  numCandidates: number;
+}
+/** Outputs of `atssAssign`. */
+export interface AtssAssignOutputs {
+  gtInds: Int32Array;
+  labels: Int32Array;
+  assignedIou: Float32Array;
+  iouMean: Float64Array;
+  iouStd: Float64Array;
+  iouThr: Float64Array;
+  candidates: Int32Array;
+}
+
+/** Inputs of `taskAlignedAssign`. */
+export interface TaskAlignedAssignInputs {
+  priors: Float32Array;
+  predBboxes: Float32Array;
+  predScores: Float32Array;
+  gtBboxes: Float32Array;
+  gtLabels: Int32Array;
+}
+/** Options of `taskAlignedAssign` (the `#[napi(object)]` / `#[repr(C)]` struct). */
+export interface TaskAlignedAssignOptions {
+  variant: number;
+  numClasses: number;
+  topk: number;
+  alpha: number;
+  beta: number;
+  normEps: number;
+  withMetrics: boolean;
+}
+/** Outputs of `taskAlignedAssign`. */
+export interface TaskAlignedAssignOutputs {
+  gtInds: Int32Array;
+  labels: Int32Array;
+  assignMetrics: Float32Array;
+  assignedIou: Float32Array;
+  normAlignmentMetrics: Float32Array;
+  alignmentMetrics: Float32Array;
+}
+
 /** The declarations, by JS kernel name. */
 export const KERNEL_DECLS: Record<keyof ModernKernels, KernelDecl> = {
   qualityFocalLoss: {
@@ -151,6 +202,18 @@ export const KERNEL_DECLS: Record<keyof ModernKernels, KernelDecl> = {
     opts: [['kind', 'u32'], ['mode', 'u32'], ['eps', 'f64'], ['scale', 'f64']],
     outputs: [['lossElements', 'f32', (L, o) => L.pred / 4], ['grad', 'f32', (L, o) => L.pred], ['pairIou', 'f32', (L, o) => L.pred / 4], ['ciouAlpha', 'f32', (L, o) => o.kind === 3 ? L.pred / 4 : 0], ['ciouV', 'f32', (L, o) => o.kind === 3 ? L.pred / 4 : 0], ['sum', 'f64', (L, o) => 1]],
   },
+  atssAssign: {
+    wasm: 'ssk_atss_assign',
+    inputs: [['priors', 'f32'], ['numLevelPriors', 'i32'], ['gtBboxes', 'f32'], ['gtLabels', 'i32']],
+    opts: [['topk', 'u32'], ['numCandidates', 'u32']],
+    outputs: [['gtInds', 'i32', (L, o) => L.priors / 4], ['labels', 'i32', (L, o) => L.priors / 4], ['assignedIou', 'f32', (L, o) => L.priors / 4], ['iouMean', 'f64', (L, o) => L.gtLabels], ['iouStd', 'f64', (L, o) => L.gtLabels], ['iouThr', 'f64', (L, o) => L.gtLabels], ['candidates', 'i32', (L, o) => o.numCandidates * L.gtLabels]],
+  },
+  taskAlignedAssign: {
+    wasm: 'ssk_task_aligned_assign',
+    inputs: [['priors', 'f32'], ['predBboxes', 'f32'], ['predScores', 'f32'], ['gtBboxes', 'f32'], ['gtLabels', 'i32']],
+    opts: [['variant', 'u32'], ['numClasses', 'u32'], ['topk', 'u32'], ['alpha', 'f64'], ['beta', 'f64'], ['normEps', 'f64'], ['withMetrics', 'bool']],
+    outputs: [['gtInds', 'i32', (L, o) => L.predBboxes / 4], ['labels', 'i32', (L, o) => L.predBboxes / 4], ['assignMetrics', 'f32', (L, o) => L.predBboxes / 4], ['assignedIou', 'f32', (L, o) => L.predBboxes / 4], ['normAlignmentMetrics', 'f32', (L, o) => L.predBboxes / 4], ['alignmentMetrics', 'f32', (L, o) => o.withMetrics ? (L.predBboxes / 4) * L.gtLabels : 0]],
+  },
 };
 
 /** The declared kernels every backend implements. */
@@ -165,4 +228,8 @@ export interface ModernKernels {
   balancedL1Loss(inputs: BalancedL1LossInputs, options: BalancedL1LossOptions): BalancedL1LossOutputs;
   /** IoU-family losses on aligned boxes: kind 0 IoU (mode 0 log, 1 linear, 2 square), 1 GIoU, 2 DIoU, 3 CIoU. (core: `soft_sampling_core::losses::iou_loss::iou_family_loss`) */
   iouFamilyLoss(inputs: IouFamilyLossInputs, options: IouFamilyLossOptions): IouFamilyLossOutputs;
+  /** ATSS assigner (arXiv 1912.02424, Alg. 1; mmdet ATSSAssigner): per-level top-k by centre distance, IoU ≥ mean + std, centre inside. (core: `soft_sampling_core::assign::atss::atss_assign`) */
+  atssAssign(inputs: AtssAssignInputs, options: AtssAssignOptions): AtssAssignOutputs;
+  /** Task-aligned assigner (TOOD arXiv 2108.07755 Sec. 3.2): variant 0 `tood` (mmdet), 1 `yolov8` (ultralytics). (core: `soft_sampling_core::assign::task_aligned::task_aligned_assign`) */
+  taskAlignedAssign(inputs: TaskAlignedAssignInputs, options: TaskAlignedAssignOptions): TaskAlignedAssignOutputs;
 }

@@ -4,5 +4,6 @@ import { qualityFocalLoss, distributionFocalLoss } from './modern/qfl';
 import { varifocalLoss } from './modern/vfl';
 import { balancedL1Loss } from './modern/balanced-l1';
 import { iouFamilyLoss } from './modern/iou-loss';
+import { atssAssign, taskAlignedAssign } from './modern/assign';
 
-export const modernKernels = tsModern({ qualityFocalLoss, distributionFocalLoss, varifocalLoss, balancedL1Loss, iouFamilyLoss });
+export const modernKernels = tsModern({ qualityFocalLoss, distributionFocalLoss, varifocalLoss, balancedL1Loss, iouFamilyLoss, atssAssign, taskAlignedAssign });
