@@ -9,6 +9,7 @@ import { qualityFocalLoss as qflK, distributionFocalLoss as dflK } from '../ts/b
 import { varifocalLoss as vflK } from '../ts/backends/ts/modern/vfl';
 import { balancedL1Loss as bl1K } from '../ts/backends/ts/modern/balanced-l1';
 import { pairLoss } from '../ts/backends/ts/modern/iou-loss';
+import { equalizedFocalLoss as eflK } from '../ts/backends/ts/modern/efl';
 import { qualityFocalLoss, varifocalLoss, distributionFocalLoss, balancedL1Loss, giouLoss, ciouLoss, diouLoss, iouLoss } from '../ts/index';
 import { onEveryBackend } from './helpers';
 
@@ -64,7 +65,7 @@ test('QFL (logits and activated): analytic gradient = float64 finite differences
 test('DFL: analytic gradient = float64 finite differences', () => {
   fc.assert(
     fc.property(fc.array(fc.double({ min: -6, max: 6, noNaN: true }), { minLength: 10, maxLength: 10 }), fc.double({ min: 0, max: 3.999, noNaN: true }), (z, t) => {
-      const pred = F(z), target = F([t, 4 - t - 0.001]);
+      const pred = F(z), target = F([t, (t + 1.37) % 4]);
       const run = (p: Float64Array) => {
         const out = { lossElements: new Float64Array(2), grad: new Float64Array(10), sum: new Float64Array(1) };
         dflK({ pred: p as never, target: target as never, weight: E as never }, { bins: 5, scale: 1 }, out as never);
@@ -104,6 +105,23 @@ test('Balanced L1 (β = 1 and β ≠ 1): analytic gradient = float64 finite diff
       };
       fdCheck((p) => run(p).sum[0], pred, run(pred).grad);
     }),
+    { numRuns: 200 },
+  );
+});
+
+test('EFL (any class state g): analytic gradient = float64 finite differences', () => {
+  fc.assert(
+    fc.property(fc.array(logit, { minLength: 6, maxLength: 6 }), fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
+      fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 3, maxLength: 3 }), (xs, ts, g) => {
+        const pred = F(xs), target = F(ts.map(Number));
+        const run = (p: Float64Array) => {
+          const out = { lossElements: new Float64Array(6), grad: new Float64Array(6), sum: new Float64Array(1), posGradOut: new Float64Array(3), negGradOut: new Float64Array(3), posNegOut: new Float64Array(3) };
+          eflK({ pred: p as never, target: target as never, weight: E as never, posGrad: F([0, 0, 0]), negGrad: F([0, 0, 0]), posNeg: F(g) },
+            { numClasses: 3, gammaB: 2, scaleFactor: 8, alpha: 0.25, scale: 1, update: true }, out as never);
+          return out;
+        };
+        fdCheck((p) => run(p).sum[0], pred, run(pred).grad);
+      }),
     { numRuns: 200 },
   );
 });

@@ -1,6 +1,6 @@
 /** Issue 14 losses (QFL, DFL, VFL, Balanced L1, IoU family): golden vectors on every backend, bad input. */
 import {
-  qualityFocalLoss, distributionFocalLoss, varifocalLoss, balancedL1Loss, iouLoss, giouLoss, diouLoss, ciouLoss,
+  qualityFocalLoss, distributionFocalLoss, equalizedFocalLoss, createEflState, type EflState, varifocalLoss, balancedL1Loss, iouLoss, giouLoss, diouLoss, ciouLoss,
   type LossResult, type BoxLossResult,
 } from '../ts/index';
 import { forEachBackend, vectors, expectClose, expectError, type VectorCase } from './helpers';
@@ -56,6 +56,43 @@ forEachBackend(() => {
       });
     }
   }
+
+  const efl = vectors('equalized_focal_loss');
+  test(`equalized_focal_loss: ${efl.length} vectors present`, () => expect(efl.length).toBe(3));
+  for (const c of efl) {
+    test(`equalized_focal_loss vector ${c.name} (state carried between steps)`, () => {
+      const si = c.inputs.state_init;
+      let state: EflState = { numClasses: si.pos_neg.length, posGrad: si.pos_grad, negGrad: si.neg_grad, posNeg: si.pos_neg };
+      c.inputs.steps.forEach((st: any, k: number) => {
+        const e = c.expected.steps[k];
+        const r = equalizedFocalLoss(st.pred, st.target, {
+          state, gammaB: c.params.gamma_b, scaleFactor: c.params.scale, alpha: c.params.alpha, weight: st.weight, ...reduceOpts(c.params),
+        });
+        const lw = c.params.loss_weight ?? 1;
+        if (c.params.reduction === 'none') expectClose(Array.from(r.lossElements.data, (v) => v * lw), e.loss, c.tolerance, `step ${k} loss`);
+        else expectClose(r.loss, e.loss, c.tolerance, `step ${k} loss`);
+        expectClose(r.grad.data, e.grad, c.tolerance, `step ${k} grad`);
+        expectClose(r.state.posGrad, e.pos_grad, c.tolerance, `step ${k} pos_grad`);
+        expectClose(r.state.negGrad, e.neg_grad, c.tolerance, `step ${k} neg_grad`);
+        expectClose(r.state.posNeg, e.pos_neg, c.tolerance, `step ${k} pos_neg`);
+        expect(JSON.parse(JSON.stringify(r.state))).toEqual(r.state); // serialisable
+        state = r.state;
+      });
+    });
+  }
+
+  test('EFL state: caller-owned, validated, not mutated', () => {
+    const s0 = createEflState(2);
+    const r = equalizedFocalLoss([[1, -1]], [[1, 0]], { state: s0 });
+    expect(s0).toEqual(createEflState(2));
+    expect(r.state.posGrad[0]).toBeGreaterThan(0);
+    expectError(() => equalizedFocalLoss([[1, -1]], [[1, 0]], { state: createEflState(3) }), 'E_SHAPE', 'options.state.numClasses');
+    expectError(() => equalizedFocalLoss([[1, -1]], [[1, 0]], { state: { ...s0, posNeg: [2, 1] } }), 'E_VALUE', 'options.state.posNeg');
+    expectError(() => equalizedFocalLoss([[1, -1]], [[0.5, 0]]), 'E_VALUE', 'targets');
+    expectError(() => createEflState(0), 'E_VALUE', 'numClasses');
+    const frozen = equalizedFocalLoss([[1, -1]], [[1, 0]], { state: r.state, update: false });
+    expect(frozen.state).toEqual(r.state);
+  });
 
   test('bad input: E_VALUE naming the argument and first bad index', () => {
     const pred = [[0, 0, 0, 0, 0]];

@@ -17,3 +17,4 @@ export * from './api/balanced-l1';
 export * from './api/iou-loss';
 export * from './api/atss';
 export * from './api/task-aligned';
+export * from './api/efl';

@@ -54,4 +54,10 @@ declare_kernels! {
     opts TaskAlignedOptions => soft_sampling_core::assign::task_aligned::TaskAlignedOpts { variant: u32, num_classes: u32, topk: u32, alpha: f64, beta: f64, norm_eps: f64, with_metrics: bool };
     inputs { priors: f32, pred_bboxes: f32, pred_scores: f32, gt_bboxes: f32, gt_labels: i32 };
     outputs { gt_inds: i32 = "L.predBboxes / 4", labels: i32 = "L.predBboxes / 4", assign_metrics: f32 = "L.predBboxes / 4", assigned_iou: f32 = "L.predBboxes / 4", norm_alignment_metrics: f32 = "L.predBboxes / 4", alignment_metrics: f32 = "o.withMetrics ? (L.predBboxes / 4) * L.gtLabels : 0" };
+
+    /// Equalized Focal Loss (arXiv 2201.02593 eqs. 7-8; United-Perception): per-class γ_j from the caller's gradient state, updated copy out.
+    kernel equalized_focal_loss = soft_sampling_core::losses::efl::equalized_focal_loss;
+    opts EflOptions => soft_sampling_core::losses::efl::EflOpts { num_classes: u32, gamma_b: f64, scale_factor: f64, alpha: f64, scale: f64, update: bool };
+    inputs { pred: f32, target: f32, weight: f32, pos_grad: f64, neg_grad: f64, pos_neg: f64 };
+    outputs { loss_elements: f32 = "L.pred", grad: f32 = "L.pred", sum: f64 = "1", pos_grad_out: f64 = "o.numClasses", neg_grad_out: f64 = "o.numClasses", pos_neg_out: f64 = "o.numClasses" };
 }

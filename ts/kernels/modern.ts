@@ -170,6 +170,34 @@ export interface TaskAlignedAssignOutputs {
   alignmentMetrics: Float32Array;
 }
 
+/** Inputs of `equalizedFocalLoss`. */
+export interface EqualizedFocalLossInputs {
+  pred: Float32Array;
+  target: Float32Array;
+  weight: Float32Array;
+  posGrad: Float64Array;
+  negGrad: Float64Array;
+  posNeg: Float64Array;
+}
+/** Options of `equalizedFocalLoss` (the `#[napi(object)]` / `#[repr(C)]` struct). */
+export interface EqualizedFocalLossOptions {
+  numClasses: number;
+  gammaB: number;
+  scaleFactor: number;
+  alpha: number;
+  scale: number;
+  update: boolean;
+}
+/** Outputs of `equalizedFocalLoss`. */
+export interface EqualizedFocalLossOutputs {
+  lossElements: Float32Array;
+  grad: Float32Array;
+  sum: Float64Array;
+  posGradOut: Float64Array;
+  negGradOut: Float64Array;
+  posNegOut: Float64Array;
+}
+
 /** The declarations, by JS kernel name. */
 export const KERNEL_DECLS: Record<keyof ModernKernels, KernelDecl> = {
   qualityFocalLoss: {
@@ -214,6 +242,12 @@ export const KERNEL_DECLS: Record<keyof ModernKernels, KernelDecl> = {
     opts: [['variant', 'u32'], ['numClasses', 'u32'], ['topk', 'u32'], ['alpha', 'f64'], ['beta', 'f64'], ['normEps', 'f64'], ['withMetrics', 'bool']],
     outputs: [['gtInds', 'i32', (L, o) => L.predBboxes / 4], ['labels', 'i32', (L, o) => L.predBboxes / 4], ['assignMetrics', 'f32', (L, o) => L.predBboxes / 4], ['assignedIou', 'f32', (L, o) => L.predBboxes / 4], ['normAlignmentMetrics', 'f32', (L, o) => L.predBboxes / 4], ['alignmentMetrics', 'f32', (L, o) => o.withMetrics ? (L.predBboxes / 4) * L.gtLabels : 0]],
   },
+  equalizedFocalLoss: {
+    wasm: 'ssk_equalized_focal_loss',
+    inputs: [['pred', 'f32'], ['target', 'f32'], ['weight', 'f32'], ['posGrad', 'f64'], ['negGrad', 'f64'], ['posNeg', 'f64']],
+    opts: [['numClasses', 'u32'], ['gammaB', 'f64'], ['scaleFactor', 'f64'], ['alpha', 'f64'], ['scale', 'f64'], ['update', 'bool']],
+    outputs: [['lossElements', 'f32', (L, o) => L.pred], ['grad', 'f32', (L, o) => L.pred], ['sum', 'f64', (L, o) => 1], ['posGradOut', 'f64', (L, o) => o.numClasses], ['negGradOut', 'f64', (L, o) => o.numClasses], ['posNegOut', 'f64', (L, o) => o.numClasses]],
+  },
 };
 
 /** The declared kernels every backend implements. */
@@ -232,4 +266,6 @@ export interface ModernKernels {
   atssAssign(inputs: AtssAssignInputs, options: AtssAssignOptions): AtssAssignOutputs;
   /** Task-aligned assigner (TOOD arXiv 2108.07755 Sec. 3.2): variant 0 `tood` (mmdet), 1 `yolov8` (ultralytics). (core: `soft_sampling_core::assign::task_aligned::task_aligned_assign`) */
   taskAlignedAssign(inputs: TaskAlignedAssignInputs, options: TaskAlignedAssignOptions): TaskAlignedAssignOutputs;
+  /** Equalized Focal Loss (arXiv 2201.02593 eqs. 7-8; United-Perception): per-class γ_j from the caller's gradient state, updated copy out. (core: `soft_sampling_core::losses::efl::equalized_focal_loss`) */
+  equalizedFocalLoss(inputs: EqualizedFocalLossInputs, options: EqualizedFocalLossOptions): EqualizedFocalLossOutputs;
 }

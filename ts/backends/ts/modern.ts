@@ -5,5 +5,6 @@ import { varifocalLoss } from './modern/vfl';
 import { balancedL1Loss } from './modern/balanced-l1';
 import { iouFamilyLoss } from './modern/iou-loss';
 import { atssAssign, taskAlignedAssign } from './modern/assign';
+import { equalizedFocalLoss } from './modern/efl';
 
-export const modernKernels = tsModern({ qualityFocalLoss, distributionFocalLoss, varifocalLoss, balancedL1Loss, iouFamilyLoss, atssAssign, taskAlignedAssign });
+export const modernKernels = tsModern({ qualityFocalLoss, distributionFocalLoss, varifocalLoss, balancedL1Loss, iouFamilyLoss, atssAssign, taskAlignedAssign, equalizedFocalLoss });

@@ -14,6 +14,7 @@ pub mod qfl;
 pub mod vfl;
 pub mod balanced_l1;
 pub mod iou_loss;
+pub mod efl;
 
 /// `log(1 + e^x)` without overflow or cancellation.
 #[inline(always)]
