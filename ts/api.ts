@@ -18,3 +18,4 @@ export * from './api/iou-loss';
 export * from './api/atss';
 export * from './api/task-aligned';
 export * from './api/efl';
+export * from './api/tfjs-modern';
