@@ -48,6 +48,10 @@ pub fn ciou_ultralytics(g: &[f32], p: &[f32]) -> f64 {
 fn powf(x: f64, e: f64) -> f64 {
     if e == 1.0 {
         x
+    } else if e == 0.5 {
+        x.sqrt()
+    } else if e == e.trunc() && (0.0..=16.0).contains(&e) {
+        x.powi(e as i32)
     } else {
         x.powf(e)
     }

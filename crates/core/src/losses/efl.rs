@@ -3,7 +3,9 @@
 //! (`up/tasks/det/models/losses/`), with the stable softplus form. Spec: modern-methods §8.
 //! γ_j = γ_b + s(1 − g_j) and the weight γ_j/γ_b are constants; the accumulated gradient state
 //! (`pos_grad`, `neg_grad`, `pos_neg` = g) is the caller's: read here, updated copy written out.
+use super::{exp_neg, log1p_unit};
 use crate::error::{check_len, CoreError, Result};
+use crate::simd::fmax;
 
 /// Options of [`equalized_focal_loss`].
 #[derive(Clone, Copy, Debug)]
@@ -52,6 +54,28 @@ pub fn equalized_focal_loss(
     let gammas: Vec<f64> = pos_neg.iter().map(|&g| o.gamma_b + o.scale_factor * (1.0 - g)).collect();
     pos_grad_out.copy_from_slice(pos_grad);
     neg_grad_out.copy_from_slice(neg_grad);
+    if gammas.iter().all(|&g| g <= 200.0) && target.iter().all(|&t| t == 0.0 || t == 1.0) {
+        let g32: Vec<f32> = gammas.iter().map(|&g| g as f32).collect();
+        let w32: Vec<f32> = gammas.iter().map(|&g| (g / o.gamma_b) as f32).collect();
+        let weight_mode = if weight.is_empty() { 0 } else if per_row { 1 } else { 2 };
+        sum[0] = crate::dispatch!(efl_fast(pred, target, weight, weight_mode, c, &g32, &w32, o, loss_elements, grad));
+        if o.update {
+            for i in 0..len / c {
+                for j in 0..c {
+                    let k = i * c + j;
+                    let w = match weight_mode { 0 => 1.0, 1 => weight[i], _ => weight[k] };
+                    if w > 0.0 {
+                        let gk = (grad[k] as f64).abs();
+                        if target[k] > 0.5 { pos_grad_out[j] += gk } else { neg_grad_out[j] += gk }
+                    }
+                }
+            }
+        }
+        for j in 0..c {
+            pos_neg_out[j] = if o.update { (pos_grad_out[j] / (neg_grad_out[j] + 1e-10)).clamp(0.0, 1.0) } else { pos_neg[j] };
+        }
+        return Ok(());
+    }
     let mut total = 0f64;
     for k in 0..len {
         let j = k % c;
@@ -89,4 +113,63 @@ pub fn equalized_focal_loss(
     }
     sum[0] = total;
     Ok(())
+}
+
+/// Branch-free f32 EFL element for a 0/1 target (the focal form with a per-class γ and weight).
+#[inline(always)]
+fn efl_elem(x: f32, t: f32, gamma: f32, wj: f32, a_pos: f32, a_neg: f32) -> (f32, f32) {
+    let ys = 2.0 * t - 1.0;
+    let xt = ys * x;
+    let e = exp_neg(-xt.abs());
+    let l = log1p_unit(e);
+    let ce = fmax(-xt, 0.0) + l;
+    let sp = fmax(xt, 0.0) + l;
+    let inv = 1.0 / (1.0 + e);
+    let pos = xt >= 0.0;
+    let pt = if pos { inv } else { e * inv };
+    let omp = if pos { e * inv } else { inv };
+    let at = if t > 0.5 { a_pos } else { a_neg };
+    let f = at * wj * exp_neg(-gamma * sp);
+    (f * ce, ys * f * (-gamma * pt * ce - omp))
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn efl_fast(
+    pred: &[f32], target: &[f32], weight: &[f32], weight_mode: u8, c: usize, gam: &[f32], wgt: &[f32], o: &EflOpts,
+    loss_elements: &mut [f32], grad: &mut [f32],
+) -> f64 {
+    let (a_pos, a_neg, scale) = (o.alpha as f32, (1.0 - o.alpha) as f32, o.scale as f32);
+    let rows = pred.len() / c;
+    let (gam, wgt) = (&gam[..c], &wgt[..c]);
+    let mut total = 0f64;
+    for i in 0..rows {
+        let r = i * c..(i + 1) * c;
+        let (xr, tr, lr, gr) = (&pred[r.clone()], &target[r.clone()], &mut loss_elements[r.clone()], &mut grad[r.clone()]);
+        if weight_mode == 2 {
+            let wr = &weight[r.clone()];
+            for j in 0..c {
+                let (l, g) = efl_elem(xr[j], tr[j], gam[j], wgt[j], a_pos, a_neg);
+                lr[j] = l * wr[j];
+                gr[j] = g * wr[j] * scale;
+            }
+        } else {
+            let w = if weight_mode == 0 { 1.0 } else { weight[i] };
+            let gs = w * scale;
+            for j in 0..c {
+                let (l, g) = efl_elem(xr[j], tr[j], gam[j], wgt[j], a_pos, a_neg);
+                lr[j] = l * w;
+                gr[j] = g * gs;
+            }
+        }
+        let mut acc = [0f64; 8];
+        let mut it = lr.chunks_exact(8);
+        for ch in &mut it {
+            for k in 0..8 {
+                acc[k] += ch[k] as f64;
+            }
+        }
+        total += it.remainder().iter().map(|&v| v as f64).sum::<f64>() + acc.iter().sum::<f64>();
+    }
+    total
 }

@@ -5,7 +5,9 @@
 //! Kernel contract (as every loss here): the per-row loss times the row weight goes to
 //! `loss_elements`, the gradient of `scale · Σ loss_elements` w.r.t. `pred` to `grad`, the f64 sum
 //! to `sum[0]`. The facade derives `scale` from reduction / avgFactor / lossWeight.
+use super::{exp_neg, log1p_unit};
 use crate::error::{check_len, CoreError, Result};
+use crate::simd::fmax;
 
 /// Options of [`quality_focal_loss`].
 #[derive(Clone, Copy, Debug)]
@@ -66,6 +68,10 @@ pub fn quality_focal_loss(
     check_len("loss_elements", loss_elements, n)?;
     check_len("grad", grad, n * c)?;
     check_len("sum", sum, 1)?;
+    if !o.activated && !dense && o.beta == 2.0 {
+        sum[0] = crate::dispatch!(qfl_fast_b2(pred, labels, scores, weight, c, o.scale, loss_elements, grad));
+        return Ok(());
+    }
     let beta = o.beta;
     let mut total = 0f64;
     for i in 0..n {
@@ -170,4 +176,72 @@ pub fn distribution_focal_loss(
     }
     sum[0] = total;
     Ok(())
+}
+
+/// Exact f64 QFL element on a logit: `(loss, d loss / d x)`.
+#[inline]
+fn qfl_elem64(x: f64, y: f64, beta: f64) -> (f64, f64) {
+    let e = (-x.abs()).exp();
+    let (s, sn) = if x >= 0.0 { (1.0 / (1.0 + e), e / (1.0 + e)) } else { (e / (1.0 + e), 1.0 / (1.0 + e)) };
+    let d = if x >= 0.0 { (1.0 - y) - sn } else { s - y };
+    let bce = e.ln_1p() + if x >= 0.0 { x * (1.0 - y) } else { -x * y };
+    let m = powb(d.abs(), beta);
+    (m * bce, m * d + bce * dpow(d, beta) * s * sn)
+}
+
+/// QFL with β = 2 on a negative channel (y = 0), branch-free f32: `p² softplus(x)`, `p²(p + 2(1 − p) softplus(x))`.
+#[inline(always)]
+fn qfl_neg_b2(x: f32) -> (f32, f32) {
+    let e = exp_neg(-x.abs());
+    let l = log1p_unit(e);
+    let sp = fmax(x, 0.0) + l;
+    let inv = 1.0 / (1.0 + e);
+    let pos = x >= 0.0;
+    let p = if pos { inv } else { e * inv };
+    let pn = if pos { e * inv } else { inv };
+    let p2 = p * p;
+    (p2 * sp, p2 * (p + 2.0 * pn * sp))
+}
+
+/// The common case (logits, label/score targets, β = 2): every channel as a negative in a
+/// vectorisable f32 pass, then each row's label channel recomputed exactly in f64.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn qfl_fast_b2(
+    pred: &[f32], labels: &[i32], scores: &[f32], weight: &[f32], c: usize, scale: f64, loss_elements: &mut [f32], grad: &mut [f32],
+) -> f64 {
+    let n = labels.len();
+    let mut tmp = vec![0f32; c];
+    let mut total = 0f64;
+    for i in 0..n {
+        let xr = &pred[i * c..(i + 1) * c];
+        let gr = &mut grad[i * c..(i + 1) * c];
+        let w = if weight.is_empty() { 1.0 } else { weight[i] as f64 };
+        let gs = (w * scale) as f32;
+        for j in 0..c {
+            let (l, g) = qfl_neg_b2(xr[j]);
+            tmp[j] = l;
+            gr[j] = g * gs;
+        }
+        let lab = labels[i];
+        if lab >= 0 && (lab as usize) < c {
+            let j = lab as usize;
+            let (l, g) = qfl_elem64(xr[j] as f64, scores[i] as f64, 2.0);
+            tmp[j] = l as f32;
+            gr[j] = (g * w * scale) as f32;
+        }
+        let mut acc = [0f64; 8];
+        let mut it = tmp.chunks_exact(8);
+        for ch in &mut it {
+            for k in 0..8 {
+                acc[k] += ch[k] as f64;
+            }
+        }
+        let mut row: f64 = it.remainder().iter().map(|&v| v as f64).sum();
+        row += acc.iter().sum::<f64>();
+        let r = row * w;
+        loss_elements[i] = r as f32;
+        total += r;
+    }
+    total
 }
