@@ -115,41 +115,47 @@ pub fn task_aligned_assign(
     let mut best_u = vec![f64::NEG_INFINITY; n];
     let mut best_gt = vec![-1i32; n];
     let mut picked = vec![0u16; n]; // yolov8: how many gts picked the anchor
-    let mut u_col = vec![0f64; n];
-    let mut t_col = vec![0f64; n];
-    let mut cand: Vec<(f64, u32)> = Vec::with_capacity(topk + 1);
-    // yolov8 needs argmax of u over all gts for multiply-picked anchors: keep the running argmax
-    let mut arg_u = vec![(f64::NEG_INFINITY, -1i32); if yolo { n } else { 0 }];
-    // tood/yolov8 both need t and u of the final pair: recomputed below from gt index
-    for j in 0..k {
-        let g = &gt_bboxes[4 * j..4 * j + 4];
-        let cls = gt_labels[j] as usize;
-        cand.clear();
-        for i in 0..n {
-            let (cx, cy) = centre(i);
-            let inside = (cx - g[0] as f64).min(cy - g[1] as f64).min(g[2] as f64 - cx).min(g[3] as f64 - cy) > margin;
-            let p = &pred_bboxes[4 * i..4 * i + 4];
+    // yolov8 needs argmax of u over all gts for multiply-picked anchors
+    let mut arg_u = vec![-1i32; if yolo { n } else { 0 }];
+    // anchors outer, gts inner: each anchor's score row is read once (a gt-major walk strides C
+    // floats per anchor and misses the cache on every read); one top-k list per gt
+    let mut cands: Vec<Vec<(f64, u32)>> = (0..k).map(|_| Vec::with_capacity(topk + 1)).collect();
+    let mut us = vec![0f64; k];
+    for i in 0..n {
+        let (cx, cy) = centre(i);
+        let p = &pred_bboxes[4 * i..4 * i + 4];
+        let srow = &pred_scores[i * c..(i + 1) * c];
+        let mut au = (f64::NEG_INFINITY, -1i32);
+        for j in 0..k {
+            let g = &gt_bboxes[4 * j..4 * j + 4];
+            let cls = gt_labels[j] as usize;
             let (u, s) = if yolo {
+                let inside = (cx - g[0] as f64).min(cy - g[1] as f64).min(g[2] as f64 - cx).min(g[3] as f64 - cy) > margin;
                 if inside {
-                    (ciou_ultralytics(g, p).max(0.0), pred_scores[i * c + cls] as f64)
+                    (ciou_ultralytics(g, p).max(0.0), srow[cls] as f64)
                 } else {
                     (0.0, 0.0)
                 }
             } else {
-                (iou64(p, g), pred_scores[i * c + cls] as f64)
+                (iou64(p, g), srow[cls] as f64)
             };
             let t = powf(s, o.alpha) * powf(u, o.beta);
-            u_col[i] = u;
-            t_col[i] = t;
+            us[j] = u;
             if o.with_metrics {
                 alignment_metrics[i * k + j] = t as f32;
             }
-            if yolo && u > arg_u[i].0 {
-                arg_u[i] = (u, j as i32);
+            if yolo && u > au.0 {
+                au = (u, j as i32);
             }
-            push_topk(&mut cand, topk, t, i as u32, |a, b| a > b);
+            push_topk(&mut cands[j], topk, t, i as u32, |a, b| a > b);
         }
-        for &(t, i) in &cand {
+        if yolo {
+            arg_u[i] = au.1;
+        }
+    }
+    for j in 0..k {
+        let g = &gt_bboxes[4 * j..4 * j + 4];
+        for &(t, i) in &cands[j] {
             let i = i as usize;
             let (cx, cy) = centre(i);
             let inside = (cx - g[0] as f64).min(cy - g[1] as f64).min(g[2] as f64 - cx).min(g[3] as f64 - cy) > margin;
@@ -160,16 +166,19 @@ pub fn task_aligned_assign(
                         best_gt[i] = j as i32;
                     }
                 }
-            } else if t > 0.0 && inside && u_col[i] > best_u[i] {
-                best_u[i] = u_col[i];
-                best_gt[i] = j as i32;
+            } else if t > 0.0 && inside {
+                let u = iou64(&pred_bboxes[4 * i..4 * i + 4], g);
+                if u > best_u[i] {
+                    best_u[i] = u;
+                    best_gt[i] = j as i32;
+                }
             }
         }
     }
     if yolo {
         for i in 0..n {
             if picked[i] > 1 {
-                best_gt[i] = arg_u[i].1;
+                best_gt[i] = arg_u[i];
             }
         }
     }
