@@ -43,12 +43,14 @@ for (let i = 0; i < NB; i++) {
 }
 const deltas = { data: Float32Array.from({ length: 4 * NB }, () => (rnd() - 0.5) * 3), shape: [NB, 4] };
 const zeros = { data: new Float32Array(4 * NB), shape: [NB, 4] };
-// assigners: anchors on a 5-level grid (strides 8..128) of an 800×800 image, gts random
+// assigners: one square anchor (8·stride, ATSS-style) per location of a 5-level grid (strides
+// 8..128) over a 2240×2240 image, cut at NA anchors; 50 gts spread over the image
+const S = quick ? 720 : 2240;
 const anchors = [], points = [], levels = [];
 for (const stride of [8, 16, 32, 64, 128]) {
   let count = 0;
-  for (let y = stride / 2; y < 800 && anchors.length / 4 < NA; y += stride) {
-    for (let xx = stride / 2; xx < 800 && anchors.length / 4 < NA; xx += stride) {
+  for (let y = stride / 2; y < S && anchors.length / 4 < NA; y += stride) {
+    for (let xx = stride / 2; xx < S && anchors.length / 4 < NA; xx += stride) {
       const h = 4 * stride;
       anchors.push(xx - h, y - h, xx + h, y + h);
       points.push(xx, y);
@@ -60,7 +62,10 @@ for (const stride of [8, 16, 32, 64, 128]) {
 const P = anchors.length / 4;
 const priors = Float32Array.from(anchors), anchorPoints = { data: Float32Array.from(points), shape: [P, 2] };
 const gts = new Float32Array(4 * G), gtLabels = Int32Array.from({ length: G }, () => Math.floor(rnd() * C));
-for (let j = 0; j < G; j++) gts.set(box(), 4 * j);
+for (let j = 0; j < G; j++) {
+  const x1 = rnd() * (S - 420), y1 = rnd() * (S - 420);
+  gts.set([x1, y1, x1 + 16 + rnd() * 400, y1 + 16 + rnd() * 400], 4 * j);
+}
 const predBoxes = Float32Array.from(anchors, (v) => v + (rnd() - 0.5) * 16);
 const predScores = { data: Float32Array.from({ length: P * C }, () => rnd()), shape: [P, C] };
 

@@ -39,6 +39,7 @@ export interface AtssAssignResult extends AssignResult {
  * margin > 0.01; a prior positive for several gts goes to the one of highest IoU. No gt: all
  * negative. Ties in distance go to the lower prior index, IoU ties to the first gt (the spec's
  * rule; torch leaves them unspecified). Computed in float64 on every backend.
+ * Source: Zhang et al., ATSS (CVPR 2020) Algorithm 1; matches mmdet `ATSSAssigner(topk=9)`.
  *
  * Encoding as {@link maxIouAssign}: `gtInds` `[P]` (0 negative, j + 1 gt j; ATSS never ignores),
  * `labels` `[P]` (the gt's class, −1 unless positive), `maxOverlaps` = `assignedIou`; feeds

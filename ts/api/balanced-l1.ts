@@ -29,6 +29,8 @@ export interface BalancedL1LossOptions extends ReduceOptions {
  * outside branch). Gradient inside `α ln(b x/β + 1) + α((b x + 1)/(b x + β) − 1)` (for β = 1:
  * `α ln(b x + 1)`), outside γ, times sign(pred − target) (0 at x = 0).
  *
+ * Source: Pang et al., Libra R-CNN (CVPR 2019) eqs. 7–9; matches mmdet `BalancedL1Loss` (β generalisation).
+ *
  * @param pred `[N, 4]` (any shape) float32 regression deltas.
  * @param target same shape as `pred`.
  * @param options `alpha` (0.5), `gamma` (1.5), `beta` (1), `weight` (elementwise), `reduction`

@@ -28,7 +28,7 @@ export interface EflState {
 }
 
 /**
- * A fresh state: `posGrad = negGrad = 0`, `posNeg = 1` (United-Perception's initial buffers).
+ * A fresh state: `posGrad = negGrad = 0`, `posNeg = 1` (Source: United-Perception `EqualizedFocalLoss`'s initial buffers).
  * @param numClasses C, a positive integer.
  * @throws SoftSamplingError `E_VALUE` when `numClasses` is not a positive integer.
  */

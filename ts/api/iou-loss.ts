@@ -93,7 +93,7 @@ function run(kind: keyof typeof KIND, pred: unknown, target: unknown, options: u
 /**
  * IoU loss: `−ln IoU` (UnitBox; `mode: 'log'`, default), `1 − IoU` (`'linear'`) or `1 − IoU²`
  * (`'square'`), with the union floored at 1e-6 and IoU clamped below at `eps` (a disjoint pair sits
- * on the clamp: loss −ln eps, zero gradient).
+ * on the clamp: loss −ln eps, zero gradient). Source: Yu et al., UnitBox (2016); matches mmdet `IoULoss`.
  * @param pred `[N, 4]` predicted boxes, xyxy, float32.
  * @param target `[N, 4]` gt boxes, xyxy.
  * @param options `mode`, `eps` (1e-6), `weight` `[N]`/`[N, 4]`, `reduction` (`'mean'` over N), `avgFactor`, `lossWeight`.
@@ -107,7 +107,8 @@ export function iouLoss(pred: unknown, target: unknown, options?: IouLossOptions
 
 /**
  * GIoU loss `1 − GIoU`, `GIoU = IoU − (E − U)/E` with union U and enclosing area E both floored
- * at `eps`; gradients flow through the enclosing box for disjoint pairs.
+ * at `eps`; gradients flow through the enclosing box for disjoint pairs. Source: Rezatofighi et al.,
+ * GIoU (CVPR 2019) Alg. 1; matches mmdet `GIoULoss`.
  * @param pred `[N, 4]` predicted boxes, xyxy. @param target `[N, 4]` gt boxes, xyxy.
  * @param options `eps` (1e-6), `weight`, `reduction` (`'mean'` over N), `avgFactor`, `lossWeight`.
  * @returns {@link BoxLossResult}.
@@ -119,7 +120,8 @@ export function giouLoss(pred: unknown, target: unknown, options?: BoxLossOption
 
 /**
  * DIoU loss `1 − IoU + ρ²/c²` (ρ: distance of the box centres, c: diagonal of the enclosing
- * box), eps added to the union and to c² (identical 10×10 boxes give ≈ 1e-8, not 0).
+ * box), eps added to the union and to c² (identical 10×10 boxes give ≈ 1e-8, not 0). Source: Zheng et
+ * al., DIoU (AAAI 2020, arXiv 1911.08287) eq. 6; matches mmdet `DIoULoss`.
  * @param pred `[N, 4]` predicted boxes, xyxy. @param target `[N, 4]` gt boxes, xyxy.
  * @param options `eps` (1e-6), `weight`, `reduction` (`'mean'` over N), `avgFactor`, `lossWeight`.
  * @returns {@link BoxLossResult}.
@@ -133,6 +135,7 @@ export function diouLoss(pred: unknown, target: unknown, options?: BoxLossOption
  * CIoU loss `1 − clamp(IoU − ρ²/c² − α v, −1, 1)`, v = 4/π²(atan(w_gt/h_gt) − atan(w/h))² (heights
  * + eps), α = [IoU > 0.5]·v/(1 − IoU + v) held constant (no gradient; 0 where it would be 0/0).
  * The gradient of v keeps the 1/(w² + h²) factor (mmdet's autograd, not the paper's Sec. 3.2 variant).
+ * Source: Zheng et al., CIoU (arXiv 1911.08287) eqs. 10–11, α gate from arXiv 2005.03572; matches mmdet `CIoULoss`.
  * @param pred `[N, 4]` predicted boxes, xyxy. @param target `[N, 4]` gt boxes, xyxy.
  * @param options `eps` (1e-6), `weight`, `reduction` (`'mean'` over N), `avgFactor`, `lossWeight`.
  * @returns {@link BoxLossResult} with `ciouAlpha` and `ciouV`.

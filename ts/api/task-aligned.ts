@@ -52,6 +52,8 @@ export interface TaskAlignedAssignResult extends AssignResult {
  *   mask (no t > 0 test); an anchor picked by several gts goes to the argmax of u over **all** gts.
  * Ties of t at the top-k boundary go to the lower anchor index, ties of u to the first gt (torch
  * leaves both unspecified). No gt: all negative, targets 0. Computed in float64 on every backend.
+ * Source: Feng et al., TOOD (ICCV 2021) Sec. 3.2; matches mmdet `TaskAlignedAssigner` + `TOODHead`
+ * (`tood`) and ultralytics `TaskAlignedAssigner` (`yolov8`).
  * Encoding as {@link maxIouAssign} (`gtInds` 0 / j + 1, `labels` −1 unless positive, `maxOverlaps` = u),
  * so the result feeds {@link assignTargets}, and `normAlignmentMetrics` feeds {@link qualityFocalLoss}
  * (`{labels, scores}`) or {@link varifocalLoss}.

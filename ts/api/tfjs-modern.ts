@@ -43,7 +43,11 @@ export interface TfModernLosses {
   equalizedFocal(options?: EqualizedFocalLossOptions): TfEflLoss;
 }
 
-/** Builds the issue 14 members from the adapter's `fromLibrary` (used by {@link createTfLosses}). */
+/**
+ * Builds the issue 14 members from the adapter's `fromLibrary` (used by {@link createTfLosses}); library
+ * infrastructure, no reference implementation (each loss cites its own).
+ * @throws SoftSamplingError never at build time; each loss throws as its library function, and `E_OPTION` for `reduction: 'none'`.
+ */
 export function modernTfLosses(tf: TfLike, fromLibrary: (x: TfTensorLike, fn: ScalarLoss) => TfScalar): TfModernLosses {
   const asInput = (x: unknown): ArrayInput => {
     if (x instanceof tf.Tensor) {

@@ -28,6 +28,8 @@ export interface VarifocalLossOptions extends ReduceOptions {
  * — positives weighted by their own quality, negatives focal-down-weighted. The negative weight is
  * kept in the graph: `d/dx = α σ^γ (σ + γ(1 − σ) softplus(x))` for q = 0, `w (σ − q)` for q > 0.
  *
+ * Source: Zhang et al., VarifocalNet (CVPR 2021) eq. 2; matches mmdet `VarifocalLoss(use_sigmoid=True)`.
+ *
  * @param pred `[N, C]` float32 logits.
  * @param target `[N, C]` IoU-aware scores in `[0, 1]` (0 = negative).
  * @param options `alpha` (0.75), `gamma` (2), `iouWeighted` (true), `weight` `[N]` or `[N, C]`,
