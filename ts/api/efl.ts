@@ -98,11 +98,9 @@ export function equalizedFocalLoss(logits: unknown, targets: unknown, options?: 
   const p = toMatrix('logits', logits);
   const { n, c } = p;
   if (c < 1) throw new SoftSamplingError('E_SHAPE', 'logits', 'needs at least one class column');
-  const t = toMatrix('targets', targets);
+  // the 0/1 (and NaN) check of the targets is the kernel's: one vectorised scan, not a JS pass
+  const t = toMatrix('targets', targets, undefined, false);
   if (t.data.length !== n * c) throw new SoftSamplingError('E_SHAPE', 'targets', `expected one-hot [N, C] = [${n}, ${c}], got ${t.data.length} values`);
-  for (let i = 0; i < t.data.length; i++) {
-    if (t.data[i] !== 0 && t.data[i] !== 1) throw new SoftSamplingError('E_VALUE', 'targets', `element ${i} is ${t.data[i]}; EFL targets are one-hot 0/1`);
-  }
   const state = readState(o.state, c);
   const gammaB = numOpt('options.gammaB', o.gammaB, 2, (x) => (x > 0 && x <= 100 ? null : `must be in (0, 100], got ${x}`));
   const scaleFactor = numOpt('options.scaleFactor', o.scaleFactor, 8, (x) => (x >= 0 && x <= 100 ? null : `must be in [0, 100], got ${x}`));

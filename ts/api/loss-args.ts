@@ -11,8 +11,9 @@ import type { LossResult } from './focal';
 export const EMPTY_F32: Float32Array = new Float32Array(0);
 
 /** A `[N, C]` float matrix (a 1-D `[M]` is `[M, 1]`; `cols` forces the column count). */
-export function toMatrix(arg: string, input: unknown, cols?: number): { data: Float32Array; n: number; c: number } {
-  const { data, shape } = toFloat32(arg, input);
+/** `checked: false`: NaN/±Inf are left to the kernel's own range check (which names the index). */
+export function toMatrix(arg: string, input: unknown, cols?: number, checked = true): { data: Float32Array; n: number; c: number } {
+  const { data, shape } = toFloat32(arg, input, checked ? 'error' : 'propagate');
   if (cols !== undefined) {
     if (shape.length === 2 && shape[1] !== cols && shape[0] !== 0) throw new SoftSamplingError('E_SHAPE', arg, `expected [N, ${cols}], got [${shape}]`);
     if (shape.length > 2 || data.length % cols !== 0) throw new SoftSamplingError('E_SHAPE', arg, `expected [N, ${cols}], got [${shape}]`);

@@ -8,7 +8,7 @@ import { SoftSamplingError } from '../errors';
 import { checkOptions, numOpt, boolOpt } from '../tensor';
 import { reducer, type ReduceOptions } from './reduce';
 import type { LossResult } from './focal';
-import { checkRange, lossResult, toMatrix, toWeight } from './loss-args';
+import { lossResult, toMatrix, toWeight } from './loss-args';
 
 /** Options of {@link varifocalLoss}. */
 export interface VarifocalLossOptions extends ReduceOptions {
@@ -42,9 +42,9 @@ export function varifocalLoss(pred: unknown, target: unknown, options?: Varifoca
   const o = checkOptions('options', options, ['alpha', 'gamma', 'iouWeighted', 'weight', 'reduction', 'avgFactor', 'lossWeight']);
   const p = toMatrix('pred', pred);
   const { n, c } = p;
-  const t = toMatrix('target', target);
+  // the range (and NaN) check of the targets is the kernel's: one vectorised scan, not a JS pass
+  const t = toMatrix('target', target, undefined, false);
   if (t.data.length !== n * c) throw new SoftSamplingError('E_SHAPE', 'target', `expected [N, C] = [${n}, ${c}], got ${t.data.length} values`);
-  checkRange('target', t.data, 0, 1);
   const alpha = numOpt('options.alpha', o.alpha, 0.75, (x) => (x >= 0 ? null : `must be ≥ 0, got ${x}`));
   const gamma = numOpt('options.gamma', o.gamma, 2, (x) => (x >= 0 && x <= 1000 ? null : `must be in [0, 1000], got ${x}`));
   const iouWeighted = boolOpt('options.iouWeighted', o.iouWeighted, true);

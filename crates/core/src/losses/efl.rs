@@ -54,7 +54,11 @@ pub fn equalized_focal_loss(
     let gammas: Vec<f64> = pos_neg.iter().map(|&g| o.gamma_b + o.scale_factor * (1.0 - g)).collect();
     pos_grad_out.copy_from_slice(pos_grad);
     neg_grad_out.copy_from_slice(neg_grad);
-    if gammas.iter().all(|&g| g <= 200.0) && target.iter().all(|&t| t == 0.0 || t == 1.0) {
+    if !target.iter().fold(true, |a, &t| a & ((t == 0.0) | (t == 1.0))) {
+        let i = target.iter().position(|&t| !(t == 0.0 || t == 1.0)).unwrap_or(0);
+        return Err(CoreError::value("targets", format!("element {i} is {}; EFL targets are one-hot 0/1", target[i])));
+    }
+    if gammas.iter().all(|&g| g <= 200.0) {
         let g32: Vec<f32> = gammas.iter().map(|&g| g as f32).collect();
         let w32: Vec<f32> = gammas.iter().map(|&g| (g / o.gamma_b) as f32).collect();
         let weight_mode = if weight.is_empty() { 0 } else if per_row { 1 } else { 2 };

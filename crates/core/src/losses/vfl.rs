@@ -2,7 +2,7 @@
 //! `VarifocalLoss(use_sigmoid=True)` (`mmdet/models/losses/varifocal_loss.py`). Spec: modern-methods §3.
 //! Elementwise `BCE(x, q)·w`, `w = q` (or 1) where q > 0 and `w = α σ(x)^γ` (not detached) where q = 0.
 use super::{exp_neg, log1p_unit};
-use crate::error::{check_len, Result};
+use crate::error::{check_len, CoreError, Result};
 use crate::simd::fmax;
 
 /// Options of [`varifocal_loss`].
@@ -30,6 +30,11 @@ pub fn varifocal_loss(
     check_len("loss_elements", loss_elements, len)?;
     check_len("grad", grad, len)?;
     check_len("sum", sum, 1)?;
+    // the range check lives here (one vectorised scan) rather than in a second JS pass over N·C values
+    if !target.iter().fold(true, |a, &q| a & (q >= 0.0) & (q <= 1.0)) {
+        let i = target.iter().position(|&q| !(q >= 0.0 && q <= 1.0)).unwrap_or(0);
+        return Err(CoreError::value("target", format!("element {i} is {}; must lie in [0, 1]", target[i])));
+    }
     if o.gamma <= 50.0 {
         let weight_mode = if weight.is_empty() { 0 } else if per_row { 1 } else { 2 };
         sum[0] = crate::dispatch!(vfl_fast(pred, target, weight, weight_mode, c, o, loss_elements, grad));

@@ -1,4 +1,5 @@
 /** TS twin of `crates/core/src/losses/efl.rs`: Equalized Focal Loss with the caller's gradient state. */
+import { SoftSamplingError } from '../../../errors';
 import type { EqualizedFocalLossInputs, EqualizedFocalLossOptions, EqualizedFocalLossOutputs } from '../../../kernels/modern';
 
 export function equalizedFocalLoss(i: EqualizedFocalLossInputs, o: EqualizedFocalLossOptions, out: EqualizedFocalLossOutputs): void {
@@ -8,6 +9,9 @@ export function equalizedFocalLoss(i: EqualizedFocalLossInputs, o: EqualizedFoca
   const gammas = Array.from(posNeg, (g) => o.gammaB + o.scaleFactor * (1 - g));
   out.posGradOut.set(posGrad);
   out.negGradOut.set(negGrad);
+  for (let k = 0; k < target.length; k++) {
+    if (target[k] !== 0 && target[k] !== 1) throw new SoftSamplingError('E_VALUE', 'targets', `element ${k} is ${target[k]}; EFL targets are one-hot 0/1`);
+  }
   let total = 0;
   for (let k = 0; k < len; k++) {
     const j = k % c, gm = gammas[j], wj = gm / o.gammaB;

@@ -1,10 +1,14 @@
 /** TS twin of `crates/core/src/losses/vfl.rs`: Varifocal Loss. */
+import { SoftSamplingError } from '../../../errors';
 import type { VarifocalLossInputs, VarifocalLossOptions, VarifocalLossOutputs } from '../../../kernels/modern';
 
 export function varifocalLoss(i: VarifocalLossInputs, o: VarifocalLossOptions, out: VarifocalLossOutputs): void {
   const { pred, target, weight } = i;
   const len = pred.length, c = Math.max(o.numClasses, 1);
   const perRow = weight.length > 0 && weight.length !== len;
+  for (let k = 0; k < target.length; k++) {
+    if (!(target[k] >= 0 && target[k] <= 1)) throw new SoftSamplingError('E_VALUE', 'target', `element ${k} is ${target[k]}; must lie in [0, 1]`);
+  }
   let total = 0;
   for (let k = 0; k < len; k++) {
     const x = pred[k], q = target[k];
