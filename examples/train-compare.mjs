@@ -1,10 +1,11 @@
 // End-to-end comparison (issue 6): a tiny dense detector trained in TensorFlow.js (pure-JS CPU
 // backend) on the synthetic, heavily imbalanced shapes dataset, once per classification loss —
-// CE, α-balanced CE, focal loss, GHM-C, PISA (focal + ISR-P + CARL) — with soft-sampling's losses
-// through the tfjs adapter, evaluated with soft-sampling's COCO evaluator.
+// CE, α-balanced CE, focal loss, GHM-C, PISA (focal + ISR-P + CARL), and the issue 14 pairings
+// QFL + GIoU with ATSS assignment (GFL) and VFL + GIoU with task-aligned assignment (TOOD-style) —
+// with soft-sampling's losses through the tfjs adapter, evaluated with soft-sampling's COCO evaluator.
 //
 //   node examples/train-compare.mjs [--steps 100] [--batch 16] [--train 512] [--test 128] [--seed 1] [--out out/train-compare]
-//                                   [--losses ce,alpha-ce,focal,ghm-c,pisa] [--backend native|wasm|ts]
+//                                   [--losses ce,alpha-ce,focal,ghm-c,pisa,qfl-giou-atss,vfl-giou-tal] [--backend native|wasm|ts]
 //                                   [--dump-dense FILE.npz [--dump-loss focal]]   (per-anchor outputs for `analyze --dense`)
 //
 // Writes results.json, results.md (the table), loss-curves.csv and loss-curves.{svg,png}.
@@ -26,7 +27,7 @@ const N_TEST = Number(args.test ?? 128);
 const SEED = Number(args.seed ?? 1);
 const BATCH = Number(args.batch ?? 16);
 const OUT = resolve(args.out ?? 'out/train-compare');
-const LOSSES = (args.losses ?? 'ce,alpha-ce,focal,ghm-c,pisa').split(',');
+const LOSSES = (args.losses ?? 'ce,alpha-ce,focal,ghm-c,pisa,qfl-giou-atss,vfl-giou-tal').split(',');
 const DUMP = args['dump-dense'];
 const DUMP_LOSS = args['dump-loss'] ?? LOSSES[0];
 if (args.backend) ss.useBackend(args.backend);
@@ -55,7 +56,21 @@ function targetsFor(gt) {
     const tgt = ss.bbox2delta(pri, pos.map((p) => gt.boxes[gtInds[p]]), { stds: STDS });
     pos.forEach((p, k) => regTargets.set(tgt.data.subarray(4 * k, 4 * k + 4), 4 * p));
   }
-  return { labels, labelWeights, gtInds, regTargets, pos, numGts: gt.boxes.length };
+  const atss = ss.atssAssign(anchors, empty ? new Float32Array(0) : gt.boxes, empty ? [] : gt.labels, { topk: 9 });
+  return { labels, labelWeights, gtInds, regTargets, pos, numGts: gt.boxes.length, gtBoxes: gt.boxes, gtLabels: gt.labels, atssGtInds: atss.gtInds.data };
+}
+
+/** Decodes deltas `[n, 4]` (tfjs tensor) against the anchors of the positions `at` with tfjs ops (differentiable). */
+function decodeTf(deltas, at) {
+  const a = tf.tensor2d(Array.from(at, (p) => Array.from(anchors.data.subarray(4 * (p % P), 4 * (p % P) + 4))));
+  const [ax1, ay1, ax2, ay2] = tf.split(a, 4, 1);
+  const aw = tf.sub(ax2, ax1), ah = tf.sub(ay2, ay1);
+  const acx = tf.add(ax1, tf.mul(aw, 0.5)), acy = tf.add(ay1, tf.mul(ah, 0.5));
+  const [dx, dy, dw, dh] = tf.split(tf.mul(deltas, tf.tensor1d(STDS)), 4, 1);
+  const maxRatio = Math.abs(Math.log(16 / 1000));
+  const cx = tf.add(acx, tf.mul(dx, aw)), cy = tf.add(acy, tf.mul(dy, ah));
+  const w = tf.mul(aw, tf.exp(tf.clipByValue(dw, -maxRatio, maxRatio))), h = tf.mul(ah, tf.exp(tf.clipByValue(dh, -maxRatio, maxRatio)));
+  return tf.concat([tf.sub(cx, tf.mul(w, 0.5)), tf.sub(cy, tf.mul(h, 0.5)), tf.add(cx, tf.mul(w, 0.5)), tf.add(cy, tf.mul(h, 0.5))], 1);
 }
 
 function buildModel(seed) {
@@ -125,6 +140,46 @@ function makeLoss(variant, L) {
           posTargets, { sigmoid: true, k: 1, bias: 0.2, beta: 0.11, avgFactor });
         return tf.addN([cls, regLoss(), carl]);
       }
+      case 'qfl-giou-atss':
+      case 'vfl-giou-tal': {
+        // GFL / TOOD-style: a dynamic assignment (ATSS from the anchors, or task-aligned from the
+        // current predictions), a quality-aware classification target (IoU of the predicted box with
+        // its gt, detached) and GIoU on the decoded boxes (the gradient flows through the decoding)
+        const n = t.labels.length, B = n / P;
+        const boxes = tf.tidy(() => decodeTf(deltas, Array.from({ length: n }, (_, p) => p)).dataSync());
+        const probs = tf.tidy(() => tf.sigmoid(logits).dataSync());
+        const pos = [], posGt = [], q = new Float32Array(n * C), labels = new Int32Array(n).fill(C);
+        for (let b = 0; b < B; b++) {
+          const { gtBoxes, gtLabels } = t.images[b];
+          if (!gtBoxes.length) continue;
+          let gtInds;
+          if (variant === 'qfl-giou-atss') gtInds = t.images[b].atssGtInds;
+          else {
+            gtInds = ss.taskAlignedAssign(anchors, { data: boxes.subarray(4 * b * P, 4 * (b + 1) * P), shape: [P, 4] },
+              { data: probs.subarray(b * P * C, (b + 1) * P * C), shape: [P, C] }, gtBoxes, gtLabels, { variant: 'tood', topk: 9 }).gtInds.data;
+          }
+          for (let p = 0; p < P; p++) {
+            if (gtInds[p] <= 0) continue;
+            const k = b * P + p, g = gtBoxes[gtInds[p] - 1];
+            pos.push(k);
+            posGt.push(g);
+            labels[k] = gtLabels[gtInds[p] - 1];
+          }
+        }
+        const avg = Math.max(1, pos.length);
+        let scoresT = new Float32Array(n);
+        if (pos.length) {
+          const iou = ss.bboxOverlaps(pos.map((k) => Array.from(boxes.subarray(4 * k, 4 * k + 4))), posGt, { aligned: true }).data;
+          pos.forEach((k, i) => { scoresT[k] = iou[i]; q[k * C + labels[k]] = iou[i]; });
+        }
+        const cls = variant === 'qfl-giou-atss'
+          ? L.qualityFocalLoss(logits, { labels, scores: scoresT }, { avgFactor: avg })
+          : L.varifocalLoss(logits, { data: q, shape: [n, C] }, { avgFactor: avg });
+        if (!pos.length) return cls;
+        const posIdx = tf.tensor1d(pos, 'int32');
+        const reg = L.giouLoss(decodeTf(tf.gather(deltas, posIdx), pos), posGt, { avgFactor: avg, lossWeight: 2 });
+        return tf.add(cls, reg);
+      }
       default:
         throw new Error(`unknown loss variant ${variant}`);
     }
@@ -133,15 +188,16 @@ function makeLoss(variant, L) {
 
 function batchTargets(all, idx) {
   const labels = new Int32Array(idx.length * P), labelWeights = new Float32Array(idx.length * P), gtInds = new Int32Array(idx.length * P);
-  const regTargets = new Float32Array(idx.length * P * 4), pos = [], numGts = [];
+  const regTargets = new Float32Array(idx.length * P * 4), pos = [], numGts = [], images = [];
   idx.forEach((i, b) => {
     const t = all[i];
     labels.set(t.labels, b * P); labelWeights.set(t.labelWeights, b * P); gtInds.set(t.gtInds, b * P);
     regTargets.set(t.regTargets, b * P * 4);
     for (const p of t.pos) pos.push(b * P + p);
     numGts.push(t.numGts);
+    images.push(t);
   });
-  return { labels, labelWeights, gtInds, regTargets, pos, numGts };
+  return { labels, labelWeights, gtInds, regTargets, pos, numGts, images };
 }
 
 function detect(model, images, n) {

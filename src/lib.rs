@@ -14,6 +14,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 mod assign;
 mod eval;
+mod decl;
 mod focal;
 mod ghm;
 mod pisa;

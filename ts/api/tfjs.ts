@@ -11,6 +11,7 @@ import { SoftSamplingError } from '../errors';
 import type { ArrayInput } from '../tensor';
 import { sigmoidCrossEntropy, sigmoidFocalLoss, focalLossStar, softmaxFocalLoss, type LossResult, type SigmoidCrossEntropyOptions, type SigmoidFocalLossOptions, type FocalLossStarOptions, type SoftmaxFocalLossOptions } from './focal';
 import { carlLoss, type CarlOptions } from './pisa';
+import { modernTfLosses, type TfModernLosses } from './tfjs-modern';
 import { ghmcLoss, ghmrLoss, smoothL1Loss, asl1Loss, type GhmState, type GhmcOptions, type GhmrOptions, type SmoothL1Options, type Asl1Options } from './ghm';
 
 /** The part of a tfjs tensor the adapter uses. */
@@ -99,7 +100,7 @@ export interface TfGhmLoss {
  * function of the same name, except that `reduction: 'none'` is refused (a tfjs loss is a scalar)
  * and `out` buffers are ignored.
  */
-export interface TfLosses {
+export interface TfLosses extends TfModernLosses {
   /**
    * Wraps any library loss of one differentiable input as a tfjs op.
    * @param x the differentiable tensor.
@@ -199,6 +200,7 @@ export function createTfLosses(tf: TfLike): TfLosses {
     return fn as typeof fn & { readonly state: GhmState | undefined };
   };
   return {
+    ...modernTfLosses(tf, fromLibrary),
     fromLibrary,
     smoothL1Loss: unary(smoothL1Loss),
     asl1Loss: unary(asl1Loss),

@@ -10,6 +10,7 @@
 import type { Backend } from '../kernels';
 import { fromBindingError } from '../errors';
 import { cocoOutputLens } from '../kernels/eval';
+import { nativeModern } from './decl';
 
 type Fn = (...a: any[]) => any;
 
@@ -134,5 +135,5 @@ export function wrapNativeAddon(addon: Record<string, unknown>): Backend {
     },
   };
   const simd = (addon.simdLevel as () => string)();
-  return { ...(k as unknown as Backend), ...filled, name: 'native', simd };
+  return { ...(k as unknown as Backend), ...filled, ...nativeModern(k), name: 'native', simd };
 }

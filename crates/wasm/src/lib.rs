@@ -14,6 +14,7 @@ use std::cell::RefCell;
 
 mod assign;
 mod eval;
+mod decl;
 mod focal;
 mod ghm;
 mod pisa;

@@ -7,6 +7,7 @@ import { ghmKernels } from './ghm';
 import { assignKernels } from './assign';
 import { pisaKernels } from './pisa';
 import { evalKernels } from './eval';
+import { modernKernels } from './modern';
 
 export function createTsBackend(): Backend {
   return {
@@ -18,6 +19,7 @@ export function createTsBackend(): Backend {
     ...assignKernels,
     ...pisaKernels,
     ...evalKernels,
+    ...modernKernels,
     debugPanic() {
       throw new SoftSamplingError('E_PANIC', '-', 'deliberate failure (debug hook, ts backend)');
     },

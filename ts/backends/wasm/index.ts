@@ -7,6 +7,7 @@ import { wasmGhm } from './ghm';
 import { wasmAssign } from './assign';
 import { wasmPisa } from './pisa';
 import { wasmEval } from './eval';
+import { wasmModern } from './modern';
 
 /** Exports this glue cannot work without (the rest are checked when a kernel is first called). */
 const REQUIRED_EXPORTS = ['memory', 'ss_alloc', 'ss_free', 'ss_error_ptr', 'ss_error_len', 'ss_simd_level'];
@@ -36,6 +37,7 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
     ...wasmAssign(w),
     ...wasmPisa(w),
     ...wasmEval(w),
+    ...wasmModern(w),
     debugPanic() {
       w.call('ss_debug_panic', []);
     },

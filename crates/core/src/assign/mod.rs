@@ -12,6 +12,8 @@
 
 pub mod rng;
 pub mod sample;
+pub mod atss;
+pub mod task_aligned;
 
 use crate::error::{check_len, CoreError, Result};
 use crate::geometry::{bbox_overlaps, OverlapMode, OverlapOpts};

@@ -10,6 +10,13 @@ use crate::simd::{fmax, fmin};
 
 pub mod focal;
 pub mod ghm;
+pub mod qfl;
+pub mod vfl;
+pub mod balanced_l1;
+pub mod iou_loss;
+pub mod efl;
+#[cfg(test)]
+mod modern_spec_tests;
 
 /// `log(1 + e^x)` without overflow or cancellation.
 #[inline(always)]

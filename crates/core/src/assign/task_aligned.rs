@@ -1,0 +1,226 @@
+//! Task-aligned assigner (Feng et al., "TOOD: Task-aligned One-stage Object Detection", ICCV 2021,
+//! arXiv 2108.07755, Sec. 3.2) in two variants (spec modern-methods §7):
+//! - `tood` (variant 0): mmdetection `TaskAlignedAssigner` + `TOODHead._get_targets_single`
+//!   (u = IoU of the decoded prediction, top-k by t = s^α u^β, positive if t > 0 and the prior's
+//!   centre is inside the gt with margin 0.01; conflicts to the highest u among the picking gts);
+//! - `yolov8` (variant 1): ultralytics `TaskAlignedAssigner` (anchor points, u = clamped CIoU,
+//!   u and s zeroed outside the gt (margin 1e-9), top-k over t including zeros, no t > 0 test,
+//!   conflicts to argmax u over all gts).
+//! Normalised target `t / (max_{P_g} t + eps) · max_{P_g} u` over each gt's final positives.
+//! f64 throughout; ties to the lower index, u ties to the first gt.
+use super::atss::{iou64, push_topk};
+use crate::error::{check_len, CoreError, Result};
+
+/// Options of [`task_aligned_assign`].
+#[derive(Clone, Copy, Debug)]
+pub struct TaskAlignedOpts {
+    /// 0 `tood`, 1 `yolov8`.
+    pub variant: u32,
+    pub num_classes: u32,
+    pub topk: u32,
+    pub alpha: f64,
+    pub beta: f64,
+    pub norm_eps: f64,
+    /// Also write the full `[N·K]` alignment metrics.
+    pub with_metrics: bool,
+}
+
+/// ultralytics `bbox_iou(gt, pred, xywh=False, CIoU=True)` (eps 1e-7, α = v / (v − IoU + 1 + eps), no clamp).
+pub fn ciou_ultralytics(g: &[f32], p: &[f32]) -> f64 {
+    let eps = 1e-7;
+    let (b1x1, b1y1, b1x2, b1y2) = (g[0] as f64, g[1] as f64, g[2] as f64, g[3] as f64);
+    let (b2x1, b2y1, b2x2, b2y2) = (p[0] as f64, p[1] as f64, p[2] as f64, p[3] as f64);
+    let (w1, h1) = (b1x2 - b1x1, b1y2 - b1y1 + eps);
+    let (w2, h2) = (b2x2 - b2x1, b2y2 - b2y1 + eps);
+    let inter = (b1x2.min(b2x2) - b1x1.max(b2x1)).max(0.0) * (b1y2.min(b2y2) - b1y1.max(b2y1)).max(0.0);
+    let union = w1 * h1 + w2 * h2 - inter + eps;
+    let iou = inter / union;
+    let cw = b1x2.max(b2x2) - b1x1.min(b2x1);
+    let ch = b1y2.max(b2y2) - b1y1.min(b2y1);
+    let c2 = cw * cw + ch * ch + eps;
+    let rho2 = ((b2x1 + b2x2 - b1x1 - b1x2).powi(2) + (b2y1 + b2y2 - b1y1 - b1y2).powi(2)) / 4.0;
+    let v = 4.0 / (std::f64::consts::PI * std::f64::consts::PI) * ((w2 / h2).atan() - (w1 / h1).atan()).powi(2);
+    let alpha = v / (v - iou + (1.0 + eps));
+    iou - (rho2 / c2 + v * alpha)
+}
+
+#[inline]
+fn powf(x: f64, e: f64) -> f64 {
+    if e == 1.0 {
+        x
+    } else if e == 0.5 {
+        x.sqrt()
+    } else if e == e.trunc() && (0.0..=16.0).contains(&e) {
+        x.powi(e as i32)
+    } else {
+        x.powf(e)
+    }
+}
+
+/// Task-aligned assignment. `priors` `[N·4]` (tood) or anchor points `[N·2]` (yolov8),
+/// `pred_bboxes` `[N·4]` decoded, `pred_scores` `[N·C]` probabilities, `gt_bboxes` `[K·4]`,
+/// `gt_labels` `[K]` in `[0, C)`. Outputs `[N]`: `gt_inds`, `labels`, `assign_metrics`,
+/// `assigned_iou`, `norm_alignment_metrics`; `alignment_metrics` `[N·K]` or empty.
+#[allow(clippy::too_many_arguments)]
+pub fn task_aligned_assign(
+    priors: &[f32], pred_bboxes: &[f32], pred_scores: &[f32], gt_bboxes: &[f32], gt_labels: &[i32], o: &TaskAlignedOpts,
+    gt_inds: &mut [i32], labels: &mut [i32], assign_metrics: &mut [f32], assigned_iou: &mut [f32],
+    norm_alignment_metrics: &mut [f32], alignment_metrics: &mut [f32],
+) -> Result<()> {
+    if o.variant > 1 {
+        return Err(CoreError { code: "E_OPTION", arg: "variant", message: format!("unknown variant {}", o.variant) });
+    }
+    let yolo = o.variant == 1;
+    let pd = if yolo { 2 } else { 4 };
+    if pred_bboxes.len() % 4 != 0 || gt_bboxes.len() % 4 != 0 {
+        return Err(CoreError::shape("pred_bboxes", "boxes need 4 values each"));
+    }
+    let n = pred_bboxes.len() / 4;
+    let k = gt_bboxes.len() / 4;
+    let c = o.num_classes as usize;
+    check_len("priors", priors, pd * n)?;
+    check_len("pred_scores", pred_scores, n * c)?;
+    check_len("gt_labels", gt_labels, k)?;
+    for (j, &l) in gt_labels.iter().enumerate() {
+        if l < 0 || l as usize >= c {
+            return Err(CoreError::value("gt_labels", format!("element {j} is {l}, outside [0, {c})")));
+        }
+    }
+    for b in [&*gt_inds, &*labels] {
+        check_len("gt_inds", b, n)?;
+    }
+    for b in [&*assign_metrics, &*assigned_iou, &*norm_alignment_metrics] {
+        check_len("assign_metrics", b, n)?;
+    }
+    check_len("alignment_metrics", alignment_metrics, if o.with_metrics { n * k } else { 0 })?;
+    gt_inds.fill(0);
+    labels.fill(-1);
+    assign_metrics.fill(0.0);
+    assigned_iou.fill(0.0);
+    norm_alignment_metrics.fill(0.0);
+    if k == 0 || n == 0 {
+        return Ok(());
+    }
+    let topk = (o.topk as usize).min(n);
+    let centre = |i: usize| -> (f64, f64) {
+        if yolo {
+            (priors[2 * i] as f64, priors[2 * i + 1] as f64)
+        } else {
+            let b = &priors[4 * i..4 * i + 4];
+            ((b[0] as f64 + b[2] as f64) / 2.0, (b[1] as f64 + b[3] as f64) / 2.0)
+        }
+    };
+    let margin = if yolo { 1e-9 } else { 0.01 };
+    // per anchor: chosen gt and its u (tood: among gts that picked it; yolov8: argmax over all gts)
+    let mut best_u = vec![f64::NEG_INFINITY; n];
+    let mut best_gt = vec![-1i32; n];
+    let mut picked = vec![0u16; n]; // yolov8: how many gts picked the anchor
+    // yolov8 needs argmax of u over all gts for multiply-picked anchors
+    let mut arg_u = vec![-1i32; if yolo { n } else { 0 }];
+    // anchors outer, gts inner: each anchor's score row is read once (a gt-major walk strides C
+    // floats per anchor and misses the cache on every read); one top-k list per gt
+    let mut cands: Vec<Vec<(f64, u32)>> = (0..k).map(|_| Vec::with_capacity(topk + 1)).collect();
+    let mut us = vec![0f64; k];
+    for i in 0..n {
+        let (cx, cy) = centre(i);
+        let p = &pred_bboxes[4 * i..4 * i + 4];
+        let srow = &pred_scores[i * c..(i + 1) * c];
+        let mut au = (f64::NEG_INFINITY, -1i32);
+        for j in 0..k {
+            let g = &gt_bboxes[4 * j..4 * j + 4];
+            let cls = gt_labels[j] as usize;
+            let (u, s) = if yolo {
+                let inside = (cx - g[0] as f64).min(cy - g[1] as f64).min(g[2] as f64 - cx).min(g[3] as f64 - cy) > margin;
+                if inside {
+                    (ciou_ultralytics(g, p).max(0.0), srow[cls] as f64)
+                } else {
+                    (0.0, 0.0)
+                }
+            } else {
+                (iou64(p, g), srow[cls] as f64)
+            };
+            let t = powf(s, o.alpha) * powf(u, o.beta);
+            us[j] = u;
+            if o.with_metrics {
+                alignment_metrics[i * k + j] = t as f32;
+            }
+            if yolo && u > au.0 {
+                au = (u, j as i32);
+            }
+            push_topk(&mut cands[j], topk, t, i as u32, |a, b| a > b);
+        }
+        if yolo {
+            arg_u[i] = au.1;
+        }
+    }
+    for j in 0..k {
+        let g = &gt_bboxes[4 * j..4 * j + 4];
+        for &(t, i) in &cands[j] {
+            let i = i as usize;
+            let (cx, cy) = centre(i);
+            let inside = (cx - g[0] as f64).min(cy - g[1] as f64).min(g[2] as f64 - cx).min(g[3] as f64 - cy) > margin;
+            if yolo {
+                if inside {
+                    picked[i] += 1;
+                    if best_gt[i] < 0 {
+                        best_gt[i] = j as i32;
+                    }
+                }
+            } else if t > 0.0 && inside {
+                let u = iou64(&pred_bboxes[4 * i..4 * i + 4], g);
+                if u > best_u[i] {
+                    best_u[i] = u;
+                    best_gt[i] = j as i32;
+                }
+            }
+        }
+    }
+    if yolo {
+        for i in 0..n {
+            if picked[i] > 1 {
+                best_gt[i] = arg_u[i];
+            }
+        }
+    }
+    // t and u of each final pair, then the per-gt normalisation
+    let mut max_t = vec![0f64; k];
+    let mut max_u = vec![0f64; k];
+    let mut pos_t = vec![0f64; n];
+    for i in 0..n {
+        let j = best_gt[i];
+        if j < 0 {
+            continue;
+        }
+        let ju = j as usize;
+        let g = &gt_bboxes[4 * ju..4 * ju + 4];
+        let p = &pred_bboxes[4 * i..4 * i + 4];
+        let cls = gt_labels[ju] as usize;
+        let (u, s) = if yolo {
+            let (cx, cy) = centre(i);
+            let inside = (cx - g[0] as f64).min(cy - g[1] as f64).min(g[2] as f64 - cx).min(g[3] as f64 - cy) > margin;
+            if inside {
+                (ciou_ultralytics(g, p).max(0.0), pred_scores[i * c + cls] as f64)
+            } else {
+                (0.0, 0.0)
+            }
+        } else {
+            (iou64(p, g), pred_scores[i * c + cls] as f64)
+        };
+        let t = powf(s, o.alpha) * powf(u, o.beta);
+        gt_inds[i] = j + 1;
+        labels[i] = gt_labels[ju];
+        assign_metrics[i] = t as f32;
+        assigned_iou[i] = u as f32;
+        pos_t[i] = t;
+        max_t[ju] = max_t[ju].max(t);
+        max_u[ju] = max_u[ju].max(u);
+    }
+    for i in 0..n {
+        let j = best_gt[i];
+        if j >= 0 {
+            let ju = j as usize;
+            norm_alignment_metrics[i] = (pos_t[i] / (max_t[ju] + o.norm_eps) * max_u[ju]) as f32;
+        }
+    }
+    Ok(())
+}

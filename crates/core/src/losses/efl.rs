@@ -1,0 +1,179 @@
+//! Equalized Focal Loss (Li et al., "Equalized Focal Loss for Dense Long-Tailed Object Detection",
+//! CVPR 2022, arXiv 2201.02593, eqs. 7–8), matching ModelTC/United-Perception `EqualizedFocalLoss`
+//! (`up/tasks/det/models/losses/`), with the stable softplus form. Spec: modern-methods §8.
+//! γ_j = γ_b + s(1 − g_j) and the weight γ_j/γ_b are constants; the accumulated gradient state
+//! (`pos_grad`, `neg_grad`, `pos_neg` = g) is the caller's: read here, updated copy written out.
+use super::{exp_neg, log1p_unit};
+use crate::error::{check_len, CoreError, Result};
+use crate::simd::fmax;
+
+/// Options of [`equalized_focal_loss`].
+#[derive(Clone, Copy, Debug)]
+pub struct EflOpts {
+    pub num_classes: u32,
+    pub gamma_b: f64,
+    /// s, the focusing scale factor (8 in the paper).
+    pub scale_factor: f64,
+    pub alpha: f64,
+    pub scale: f64,
+    /// Accumulate |grad| into the state outputs (else they are copies of the inputs).
+    pub update: bool,
+}
+
+/// EFL on logits `pred` `[N·C]` with one-hot `target` `[N·C]` (0/1), `weight` empty, `[N]` or
+/// `[N·C]` (entries with weight 0 are not counted in the state). State in: `pos_grad`,
+/// `neg_grad`, `pos_neg` `[C]`; state out: the same after this step.
+#[allow(clippy::too_many_arguments)]
+pub fn equalized_focal_loss(
+    pred: &[f32], target: &[f32], weight: &[f32], pos_grad: &[f64], neg_grad: &[f64], pos_neg: &[f64], o: &EflOpts,
+    loss_elements: &mut [f32], grad: &mut [f32], sum: &mut [f64], pos_grad_out: &mut [f64], neg_grad_out: &mut [f64],
+    pos_neg_out: &mut [f64],
+) -> Result<()> {
+    let c = o.num_classes as usize;
+    if c == 0 {
+        return Err(CoreError::value("num_classes", "must be ≥ 1"));
+    }
+    let len = pred.len();
+    if len % c != 0 {
+        return Err(CoreError::shape("pred", "length must be a multiple of num_classes"));
+    }
+    check_len("target", target, len)?;
+    let per_row = !weight.is_empty() && weight.len() != len;
+    if per_row {
+        check_len("weight", weight, len / c)?;
+    }
+    for (a, b) in [(pos_grad, "pos_grad"), (neg_grad, "neg_grad"), (pos_neg, "pos_neg")] {
+        check_len(b, a, c)?;
+    }
+    check_len("loss_elements", loss_elements, len)?;
+    check_len("grad", grad, len)?;
+    check_len("sum", sum, 1)?;
+    check_len("pos_grad_out", pos_grad_out, c)?;
+    check_len("neg_grad_out", neg_grad_out, c)?;
+    check_len("pos_neg_out", pos_neg_out, c)?;
+    let gammas: Vec<f64> = pos_neg.iter().map(|&g| o.gamma_b + o.scale_factor * (1.0 - g)).collect();
+    pos_grad_out.copy_from_slice(pos_grad);
+    neg_grad_out.copy_from_slice(neg_grad);
+    if !target.iter().fold(true, |a, &t| a & ((t == 0.0) | (t == 1.0))) {
+        let i = target.iter().position(|&t| !(t == 0.0 || t == 1.0)).unwrap_or(0);
+        return Err(CoreError::value("targets", format!("element {i} is {}; EFL targets are one-hot 0/1", target[i])));
+    }
+    if gammas.iter().all(|&g| g <= 200.0) {
+        let g32: Vec<f32> = gammas.iter().map(|&g| g as f32).collect();
+        let w32: Vec<f32> = gammas.iter().map(|&g| (g / o.gamma_b) as f32).collect();
+        let weight_mode = if weight.is_empty() { 0 } else if per_row { 1 } else { 2 };
+        sum[0] = crate::dispatch!(efl_fast(pred, target, weight, weight_mode, c, &g32, &w32, o, loss_elements, grad));
+        if o.update {
+            for i in 0..len / c {
+                for j in 0..c {
+                    let k = i * c + j;
+                    let w = match weight_mode { 0 => 1.0, 1 => weight[i], _ => weight[k] };
+                    if w > 0.0 {
+                        let gk = (grad[k] as f64).abs();
+                        if target[k] > 0.5 { pos_grad_out[j] += gk } else { neg_grad_out[j] += gk }
+                    }
+                }
+            }
+        }
+        for j in 0..c {
+            pos_neg_out[j] = if o.update { (pos_grad_out[j] / (neg_grad_out[j] + 1e-10)).clamp(0.0, 1.0) } else { pos_neg[j] };
+        }
+        return Ok(());
+    }
+    let mut total = 0f64;
+    for k in 0..len {
+        let j = k % c;
+        let (gm, wj) = (gammas[j], gammas[j] / o.gamma_b);
+        let x = pred[k] as f64;
+        let t = target[k] as f64;
+        let e = (-x.abs()).exp();
+        let (p, pn) = if x >= 0.0 { (1.0 / (1.0 + e), e / (1.0 + e)) } else { (e / (1.0 + e), 1.0 / (1.0 + e)) };
+        let w = if weight.is_empty() { 1.0 } else if per_row { weight[k / c] as f64 } else { weight[k] as f64 };
+        let (l, g) = if t > 0.5 {
+            // p_t = p: α w (1 − p)^γ softplus(−x)
+            let sp = e.ln_1p() + (-x).max(0.0);
+            let m = pn.powf(gm);
+            (o.alpha * wj * m * sp, o.alpha * wj * m * (-gm * p * sp - pn))
+        } else {
+            let sp = e.ln_1p() + x.max(0.0);
+            let m = p.powf(gm);
+            ((1.0 - o.alpha) * wj * m * sp, (1.0 - o.alpha) * wj * m * (gm * pn * sp + p))
+        };
+        let r = l * w;
+        loss_elements[k] = r as f32;
+        let gk = g * w * o.scale;
+        grad[k] = gk as f32;
+        total += r;
+        if o.update && w > 0.0 {
+            if t > 0.5 {
+                pos_grad_out[j] += gk.abs();
+            } else {
+                neg_grad_out[j] += gk.abs();
+            }
+        }
+    }
+    for j in 0..c {
+        pos_neg_out[j] = if o.update { (pos_grad_out[j] / (neg_grad_out[j] + 1e-10)).clamp(0.0, 1.0) } else { pos_neg[j] };
+    }
+    sum[0] = total;
+    Ok(())
+}
+
+/// Branch-free f32 EFL element for a 0/1 target (the focal form with a per-class γ and weight).
+#[inline(always)]
+fn efl_elem(x: f32, t: f32, gamma: f32, wj: f32, a_pos: f32, a_neg: f32) -> (f32, f32) {
+    let ys = 2.0 * t - 1.0;
+    let xt = ys * x;
+    let e = exp_neg(-xt.abs());
+    let l = log1p_unit(e);
+    let ce = fmax(-xt, 0.0) + l;
+    let sp = fmax(xt, 0.0) + l;
+    let inv = 1.0 / (1.0 + e);
+    let pos = xt >= 0.0;
+    let pt = if pos { inv } else { e * inv };
+    let omp = if pos { e * inv } else { inv };
+    let at = if t > 0.5 { a_pos } else { a_neg };
+    let f = at * wj * exp_neg(-gamma * sp);
+    (f * ce, ys * f * (-gamma * pt * ce - omp))
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn efl_fast(
+    pred: &[f32], target: &[f32], weight: &[f32], weight_mode: u8, c: usize, gam: &[f32], wgt: &[f32], o: &EflOpts,
+    loss_elements: &mut [f32], grad: &mut [f32],
+) -> f64 {
+    let (a_pos, a_neg, scale) = (o.alpha as f32, (1.0 - o.alpha) as f32, o.scale as f32);
+    let rows = pred.len() / c;
+    let (gam, wgt) = (&gam[..c], &wgt[..c]);
+    let mut total = 0f64;
+    for i in 0..rows {
+        let r = i * c..(i + 1) * c;
+        let (xr, tr, lr, gr) = (&pred[r.clone()], &target[r.clone()], &mut loss_elements[r.clone()], &mut grad[r.clone()]);
+        if weight_mode == 2 {
+            let wr = &weight[r.clone()];
+            for j in 0..c {
+                let (l, g) = efl_elem(xr[j], tr[j], gam[j], wgt[j], a_pos, a_neg);
+                lr[j] = l * wr[j];
+                gr[j] = g * wr[j] * scale;
+            }
+        } else {
+            let w = if weight_mode == 0 { 1.0 } else { weight[i] };
+            let gs = w * scale;
+            for j in 0..c {
+                let (l, g) = efl_elem(xr[j], tr[j], gam[j], wgt[j], a_pos, a_neg);
+                lr[j] = l * w;
+                gr[j] = g * gs;
+            }
+        }
+        let mut acc = [0f64; 8];
+        let mut it = lr.chunks_exact(8);
+        for ch in &mut it {
+            for k in 0..8 {
+                acc[k] += ch[k] as f64;
+            }
+        }
+        total += it.remainder().iter().map(|&v| v as f64).sum::<f64>() + acc.iter().sum::<f64>();
+    }
+    total
+}

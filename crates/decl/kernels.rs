@@ -1,0 +1,63 @@
+// One declaration per kernel (issue 14; docs/design-bindings.md). This file is `include!`d by the
+// napi binding (`src/decl.rs`) and by the wasm binding (`crates/wasm/src/decl.rs`), each of which
+// defines its own `declare_kernels!` emitter; `scripts/gen-kernels.mjs` reads the same file and
+// writes the TypeScript table `ts/kernels/modern.ts`. Grammar, per kernel:
+//
+//   /// doc
+//   kernel <snake_name> = <core fn path>;
+//   opts <OptionsStruct> => <core options struct path> { field: f64|f32|u32|i32|bool, ... };
+//   inputs { name: f32|i32|f64, ... };
+//   outputs { name: f32|i32|f64 = "<JS size rule over L.<input length> and o.<option>>", ... };
+//
+// The core fn is called as `f(&in0, .., &opts, &mut out0, ..) -> Result<(), CoreError>`; the
+// options struct has exactly the declared fields. Names are snake_case here and camelCase in JS.
+
+declare_kernels! {
+    /// Quality Focal Loss (GFL eq. 5): per-row loss, gradient w.r.t. `pred` (logits or σ), Σ in `sum[0]`; targets `labels` + `scores`, or a dense `soft_target` when that is non-empty.
+    kernel quality_focal_loss = soft_sampling_core::losses::qfl::quality_focal_loss;
+    opts QflOptions => soft_sampling_core::losses::qfl::QflOpts { num_classes: u32, beta: f64, activated: bool, scale: f64 };
+    inputs { pred: f32, labels: i32, scores: f32, soft_target: f32, weight: f32 };
+    outputs { loss_elements: f32 = "o.numClasses > 0 ? L.pred / o.numClasses : 0", grad: f32 = "L.pred", sum: f64 = "1" };
+
+    /// Distribution Focal Loss (GFL eq. 6) over `bins` = n + 1 logits per row.
+    kernel distribution_focal_loss = soft_sampling_core::losses::qfl::distribution_focal_loss;
+    opts DflOptions => soft_sampling_core::losses::qfl::DflOpts { bins: u32, scale: f64 };
+    inputs { pred: f32, target: f32, weight: f32 };
+    outputs { loss_elements: f32 = "L.target", grad: f32 = "L.pred", sum: f64 = "1" };
+
+    /// Varifocal Loss (VarifocalNet eq. 2), elementwise over (N, C).
+    kernel varifocal_loss = soft_sampling_core::losses::vfl::varifocal_loss;
+    opts VflOptions => soft_sampling_core::losses::vfl::VflOpts { num_classes: u32, alpha: f64, gamma: f64, iou_weighted: bool, scale: f64 };
+    inputs { pred: f32, target: f32, weight: f32 };
+    outputs { loss_elements: f32 = "L.pred", grad: f32 = "L.pred", sum: f64 = "1" };
+
+    /// Balanced L1 Loss (Libra R-CNN eqs. 7-9, mmdet's β generalisation), elementwise.
+    kernel balanced_l1_loss = soft_sampling_core::losses::balanced_l1::balanced_l1_loss;
+    opts BalancedL1Options => soft_sampling_core::losses::balanced_l1::BalancedL1Opts { alpha: f64, gamma: f64, beta: f64, scale: f64 };
+    inputs { pred: f32, target: f32, weight: f32 };
+    outputs { loss_elements: f32 = "L.pred", grad: f32 = "L.pred", sum: f64 = "1" };
+
+    /// IoU-family losses on aligned boxes: kind 0 IoU (mode 0 log, 1 linear, 2 square), 1 GIoU, 2 DIoU, 3 CIoU.
+    kernel iou_family_loss = soft_sampling_core::losses::iou_loss::iou_family_loss;
+    opts IouLossOptions => soft_sampling_core::losses::iou_loss::IouLossOpts { kind: u32, mode: u32, eps: f64, scale: f64 };
+    inputs { pred: f32, target: f32, weight: f32 };
+    outputs { loss_elements: f32 = "L.pred / 4", grad: f32 = "L.pred", pair_iou: f32 = "L.pred / 4", ciou_alpha: f32 = "o.kind === 3 ? L.pred / 4 : 0", ciou_v: f32 = "o.kind === 3 ? L.pred / 4 : 0", sum: f64 = "1" };
+
+    /// ATSS assigner (arXiv 1912.02424, Alg. 1; mmdet ATSSAssigner): per-level top-k by centre distance, IoU ≥ mean + std, centre inside.
+    kernel atss_assign = soft_sampling_core::assign::atss::atss_assign;
+    opts AtssOptions => soft_sampling_core::assign::atss::AtssOpts { topk: u32, num_candidates: u32 };
+    inputs { priors: f32, num_level_priors: i32, gt_bboxes: f32, gt_labels: i32 };
+    outputs { gt_inds: i32 = "L.priors / 4", labels: i32 = "L.priors / 4", assigned_iou: f32 = "L.priors / 4", iou_mean: f64 = "L.gtLabels", iou_std: f64 = "L.gtLabels", iou_thr: f64 = "L.gtLabels", candidates: i32 = "o.numCandidates * L.gtLabels" };
+
+    /// Task-aligned assigner (TOOD arXiv 2108.07755 Sec. 3.2): variant 0 `tood` (mmdet), 1 `yolov8` (ultralytics).
+    kernel task_aligned_assign = soft_sampling_core::assign::task_aligned::task_aligned_assign;
+    opts TaskAlignedOptions => soft_sampling_core::assign::task_aligned::TaskAlignedOpts { variant: u32, num_classes: u32, topk: u32, alpha: f64, beta: f64, norm_eps: f64, with_metrics: bool };
+    inputs { priors: f32, pred_bboxes: f32, pred_scores: f32, gt_bboxes: f32, gt_labels: i32 };
+    outputs { gt_inds: i32 = "L.predBboxes / 4", labels: i32 = "L.predBboxes / 4", assign_metrics: f32 = "L.predBboxes / 4", assigned_iou: f32 = "L.predBboxes / 4", norm_alignment_metrics: f32 = "L.predBboxes / 4", alignment_metrics: f32 = "o.withMetrics ? (L.predBboxes / 4) * L.gtLabels : 0" };
+
+    /// Equalized Focal Loss (arXiv 2201.02593 eqs. 7-8; United-Perception): per-class γ_j from the caller's gradient state, updated copy out.
+    kernel equalized_focal_loss = soft_sampling_core::losses::efl::equalized_focal_loss;
+    opts EflOptions => soft_sampling_core::losses::efl::EflOpts { num_classes: u32, gamma_b: f64, scale_factor: f64, alpha: f64, scale: f64, update: bool };
+    inputs { pred: f32, target: f32, weight: f32, pos_grad: f64, neg_grad: f64, pos_neg: f64 };
+    outputs { loss_elements: f32 = "L.pred", grad: f32 = "L.pred", sum: f64 = "1", pos_grad_out: f64 = "o.numClasses", neg_grad_out: f64 = "o.numClasses", pos_neg_out: f64 = "o.numClasses" };
+}

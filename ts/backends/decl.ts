@@ -1,0 +1,73 @@
+/**
+ * Generic backend side of the declared kernels (`ts/kernels/modern.ts`, generated from
+ * `crates/decl/kernels.rs`): output allocation by the declared size rules, and the native and
+ * TypeScript bindings. No per-op code: a new declared kernel needs no edit here.
+ */
+import { KERNEL_DECLS, type KernelDecl, type ModernKernels, type Dtype } from '../kernels/modern';
+import { SoftSamplingError } from '../errors';
+
+type Typed = Float32Array | Float64Array | Int32Array;
+const CTORS: Record<Dtype, new (n: number) => Typed> = { f32: Float32Array, f64: Float64Array, i32: Int32Array };
+
+/** Input lengths of a call, by input name (what the size rules read as `L`). */
+export function inputLengths(d: KernelDecl, inputs: Record<string, Typed>): Record<string, number> {
+  const L: Record<string, number> = {};
+  for (const [name] of d.inputs) L[name] = inputs[name].length;
+  return L;
+}
+
+/** Output lengths of a call by the declared rules (each checked to be a non-negative integer). */
+export function outputLengths(name: string, d: KernelDecl, inputs: Record<string, Typed>, opts: Record<string, unknown>): number[] {
+  const L = inputLengths(d, inputs);
+  return d.outputs.map(([out, , rule]) => {
+    const n = rule(L, opts);
+    if (!(Number.isInteger(n) && n >= 0)) throw new SoftSamplingError('E_SHAPE', name, `output ${out} would have ${n} elements`);
+    return n;
+  });
+}
+
+/** Fresh JS-heap outputs of a call, by name. */
+export function allocOutputs(name: string, d: KernelDecl, inputs: Record<string, Typed>, opts: Record<string, unknown>): Record<string, Typed> {
+  const lens = outputLengths(name, d, inputs, opts);
+  const out: Record<string, Typed> = {};
+  d.outputs.forEach(([o, t], i) => (out[o] = new CTORS[t](lens[i])));
+  return out;
+}
+
+/** Only the declared option fields, in declared order (an object for napi's `#[napi(object)]`). */
+export function declaredOptions(d: KernelDecl, opts: Record<string, unknown>): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (const [k] of d.opts) o[k] = opts[k];
+  return o;
+}
+
+/** Binds the napi addon's declared functions: `fn(...inputs, options, ...outputs)`, outputs allocated here. */
+export function nativeModern(k: Record<string, (...a: any[]) => any>): ModernKernels {
+  const out: Record<string, unknown> = {};
+  for (const [name, d] of Object.entries(KERNEL_DECLS) as [string, KernelDecl][]) {
+    out[name] = (inputs: Record<string, Typed>, opts: Record<string, unknown>) => {
+      const fn = k[name];
+      if (typeof fn !== 'function') throw new SoftSamplingError('E_BACKEND', name, 'function missing from the native addon (rebuild it)');
+      const outs = allocOutputs(name, d, inputs, opts);
+      fn(...d.inputs.map(([n]) => inputs[n]), declaredOptions(d, opts), ...d.outputs.map(([n]) => outs[n]));
+      return outs;
+    };
+  }
+  return out as unknown as ModernKernels;
+}
+
+/** A TS twin: fills the allocated outputs (same contract as the Rust kernel). */
+export type TsKernel = (inputs: any, opts: any, outputs: any) => void;
+
+/** Binds the pure-TS twins with the same allocation as the other backends. */
+export function tsModern(impls: Record<keyof ModernKernels, TsKernel>): ModernKernels {
+  const out: Record<string, unknown> = {};
+  for (const [name, d] of Object.entries(KERNEL_DECLS) as [keyof ModernKernels, KernelDecl][]) {
+    out[name] = (inputs: Record<string, Typed>, opts: Record<string, unknown>) => {
+      const outs = allocOutputs(name, d, inputs, opts);
+      impls[name](inputs, opts, outs);
+      return outs;
+    };
+  }
+  return out as unknown as ModernKernels;
+}

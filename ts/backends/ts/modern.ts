@@ -1,0 +1,10 @@
+/** Pure-TS twins of the declared kernels (`crates/decl/kernels.rs`), bound through the table. */
+import { tsModern } from '../decl';
+import { qualityFocalLoss, distributionFocalLoss } from './modern/qfl';
+import { varifocalLoss } from './modern/vfl';
+import { balancedL1Loss } from './modern/balanced-l1';
+import { iouFamilyLoss } from './modern/iou-loss';
+import { atssAssign, taskAlignedAssign } from './modern/assign';
+import { equalizedFocalLoss } from './modern/efl';
+
+export const modernKernels = tsModern({ qualityFocalLoss, distributionFocalLoss, varifocalLoss, balancedL1Loss, iouFamilyLoss, atssAssign, taskAlignedAssign, equalizedFocalLoss });
