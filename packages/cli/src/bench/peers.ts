@@ -161,7 +161,7 @@ function torchPeer(cases: { op: BenchOp; size: BenchSize }[], ctx: PeerCtx): Pee
   }
   const dir = mkdtempSync(join(tmpdir(), 'ss-bench-torch-'));
   try {
-    const jobs = [];
+    const jobs: { op: string; size: string; unit: string; units: number; inputs: Record<string, { file: string; dtype: string; shape: number[] }> }[] = [];
     for (const { op, size } of cases) {
       const prep = op.prepare(ctx.lib, size);
       const inputs: Record<string, { file: string; dtype: string; shape: number[] }> = {};
