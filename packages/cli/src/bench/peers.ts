@@ -10,8 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
 import type { BenchOp, BenchSize, Lib } from './cases';
 
@@ -50,7 +50,7 @@ export async function runPeers(peers: PeerName[], cases: { op: BenchOp; size: Be
 /** @tensorflow/tfjs from the CLI's own location (an optional peer dependency), or undefined. */
 async function loadTfjs(): Promise<any | undefined> {
   try {
-    const req = createRequire(import.meta.url);
+    const req = createRequire(__filename); // tsup shims __filename in the ESM build
     const path = req.resolve('@tensorflow/tfjs');
     return await import(pathToFileURL(path).href);
   } catch {
@@ -136,7 +136,7 @@ async function timeIt(run: () => unknown, quick: boolean) {
 /** The Python script shipped with the CLI (packages/cli/peers/torch_bench.py). */
 export function torchScript(): string {
   // dist/bench-*.mjs or dist/cli.mjs → ../peers; from the sources (src/bench/) → ../../peers
-  const here = dirname(fileURLToPath(import.meta.url));
+  const here = __dirname;
   for (const rel of ['../peers', '../../peers']) {
     const p = join(here, rel, 'torch_bench.py');
     if (existsSync(p)) return p;

@@ -8,9 +8,9 @@
 import { Bench } from 'tinybench';
 import { availableParallelism, cpus } from 'node:os';
 import { createRequire } from 'node:module';
-import * as lib from 'soft-sampling';
-import type { BackendName } from 'soft-sampling';
-import { OPS, type BenchOp, type BenchSize, type PreparedCase } from './cases';
+import * as softSampling from 'soft-sampling';
+import type { BackendName, BackendInfo } from 'soft-sampling';
+import { OPS, type BenchOp, type BenchSize, type Lib, type PreparedCase } from './cases';
 import { runPeers, type PeerName, type PeerRow } from './peers';
 
 /** One timed line of the table. */
@@ -44,6 +44,8 @@ export interface BenchOptions {
   peers: PeerName[];
   progress?: { start(total: number): void; tick(label: string): void; stop(): void };
   note: (msg: string) => void;
+  /** The library to measure (default: the installed `soft-sampling`). */
+  lib?: Lib;
 }
 
 export interface BenchReport {
@@ -58,14 +60,14 @@ export interface BenchReport {
 const CORES = typeof availableParallelism === 'function' ? availableParallelism() : cpus().length;
 
 /** `setThreads` when this build of the library exports it (the native thread pool), else undefined. */
-export function threadControl(): ((n: number) => unknown) | undefined {
+export function threadControl(lib: Lib = softSampling): ((n: number) => unknown) | undefined {
   const f = (lib as unknown as { setThreads?: (n: number) => unknown }).setThreads;
   return typeof f === 'function' ? f : undefined;
 }
 
 /** The default `--threads`: 1 and every core, when the library has thread control; else 1. */
-export function defaultThreads(): number[] {
-  return threadControl() && CORES > 1 ? [1, CORES] : [1];
+export function defaultThreads(lib: Lib = softSampling): number[] {
+  return threadControl(lib) && CORES > 1 ? [1, CORES] : [1];
 }
 
 export function sizesOf(op: BenchOp, quick: boolean): BenchSize[] {
@@ -91,8 +93,9 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     notes.push(m);
     o.note(m);
   };
-  const setThreads = threadControl();
-  const startInfo = lib.backendInfo() as lib.BackendInfo & { threads?: number };
+  const lib = o.lib ?? softSampling;
+  const setThreads = threadControl(lib);
+  const startInfo = lib.backendInfo() as BackendInfo & { threads?: number };
   const restore = () => lib.useBackend(startInfo.selectedBy === 'useBackend' ? startInfo.active : 'auto');
   let nativeThreads: (number | null)[] = [null];
   if (o.backends.includes('native')) {
@@ -173,7 +176,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
 
 function libVersion(): string {
   try {
-    return createRequire(import.meta.url)('soft-sampling/package.json').version;
+    return createRequire(__filename)('soft-sampling/package.json').version;
   } catch {
     return '';
   }
