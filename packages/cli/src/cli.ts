@@ -335,9 +335,7 @@ Examples:
           threads: opts.threads ?? defaultThreads(),
           quick: opts.quick,
           peers: (opts.peers ?? []) as PeerName[],
-          note: (m) => {
-            if (!opts.json) process.stderr.write(`soft-sampling bench: ${m}\n`);
-          },
+          note: () => {}, // the notes end the table (or are in the JSON)
           progress: tty
             ? {
                 start(total) {

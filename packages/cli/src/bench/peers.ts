@@ -65,6 +65,8 @@ async function tfjsPeer(cases: { op: BenchOp; size: BenchSize }[], ctx: PeerCtx)
     return [];
   }
   const tf = tf0.default ?? tf0;
+  // production mode: no debug checks, and no "install tfjs-node" banner on the first kernel call
+  tf.enableProdMode?.();
   await tf.setBackend('cpu');
   await tf.ready();
   const impl = `tfjs ${tf.version?.tfjs ?? tf.version_core ?? ''} (${tf.getBackend()})`.replace('  ', ' ');
