@@ -97,6 +97,12 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const setThreads = threadControl(lib);
   const startInfo = lib.backendInfo() as BackendInfo & { threads?: number };
   const restore = () => lib.useBackend(startInfo.selectedBy === 'useBackend' ? startInfo.active : 'auto');
+  // the native pool's size before the run, put back after it (backendInfo().threads is the active backend's)
+  let nativeStartThreads: number | undefined;
+  if (setThreads && startInfo.available.includes('native')) {
+    nativeStartThreads = (lib.useBackend('native') as BackendInfo & { threads?: number }).threads;
+    restore();
+  }
   let nativeThreads: (number | null)[] = [null];
   if (o.backends.includes('native')) {
     if (setThreads) nativeThreads = [...new Set(o.threads)];
@@ -146,7 +152,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     }
   } finally {
     o.progress?.stop();
-    if (setThreads && typeof startInfo.threads === 'number') setThreads(startInfo.threads);
+    if (setThreads && typeof nativeStartThreads === 'number') setThreads(nativeStartThreads);
     restore();
   }
   // ratios within this run
