@@ -1,13 +1,32 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+
+// The command line's dependencies stay dependencies of packages/cli (never bundled), and the library
+// is imported as `soft-sampling` / `soft-sampling/internal` (one instance, the installed package).
+const cliPkg = JSON.parse(readFileSync('packages/cli/package.json', 'utf8'));
+const cliExternal = [...Object.keys(cliPkg.dependencies ?? {}), ...Object.keys(cliPkg.peerDependencies ?? {}), /^soft-sampling\//];
 
 export default defineConfig([
   {
-    entry: { index: 'ts/index.ts' },
-    format: ['esm', 'cjs'],
-    outExtension: ({ format }) => ({ js: format === 'esm' ? '.mjs' : '.cjs' }),
+    // the library's Node entry, ESM; `internal` (the evaluator's per-image pieces, for the CLI)
+    // shares its chunks, so the backend chosen through one is the backend of the other
+    entry: { index: 'ts/index.ts', internal: 'ts/internal.ts' },
+    format: ['esm'],
+    outExtension: () => ({ js: '.mjs' }),
     dts: true,
     shims: true,
+    splitting: true,
     clean: true,
+    target: 'node18',
+    platform: 'node',
+  },
+  {
+    // the library's Node entry, CommonJS
+    entry: { index: 'ts/index.ts' },
+    format: ['cjs'],
+    outExtension: () => ({ js: '.cjs' }),
+    dts: true,
+    shims: true,
     target: 'node18',
     platform: 'node',
   },
@@ -20,14 +39,18 @@ export default defineConfig([
     platform: 'neutral',
   },
   {
-    // the `soft-sampling` CLI (bin/soft-sampling.mjs imports it) and its piscina worker
-    entry: { cli: 'ts/cli.ts', worker: 'ts/worker.ts' },
+    // packages/cli (`soft-sampling-cli`): the `soft-sampling` command (bin/soft-sampling.mjs imports
+    // dist/cli.mjs), its piscina worker and the benchmark cases bench/*.mjs share with `soft-sampling bench`
+    entry: { cli: 'packages/cli/src/cli.ts', worker: 'packages/cli/src/worker.ts', 'bench-cases': 'packages/cli/src/bench/cases.ts' },
+    outDir: 'packages/cli/dist',
     format: ['esm'],
     outExtension: () => ({ js: '.mjs' }),
     dts: false,
     shims: true,
     splitting: true,
+    clean: true,
     target: 'node18',
     platform: 'node',
+    external: cliExternal,
   },
 ]);

@@ -21,7 +21,7 @@ const quick = args.quick === 'true';
 const images = Number(args.images ?? (quick ? 500 : 5000));
 const dets = Number(args.dets ?? (quick ? 50000 : 500000));
 const seed = Number(args.seed ?? 1);
-const BIN = join(here, '..', 'bin', 'soft-sampling.mjs');
+const BIN = join(here, '..', 'packages', 'cli', 'bin', 'soft-sampling.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'ss-scale-'));
 
 // peak RSS of a child: a preload prints process.resourceUsage().maxRSS (KiB) at exit

@@ -5,26 +5,10 @@ import * as ss from '../dist/index.mjs';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runSuite, ratios, here } from './lib.mjs';
+// the inputs of `soft-sampling bench` (packages/cli/src/bench/cases.ts)
+import { lcg, anchorBoxes as boxes } from '../packages/cli/dist/bench-cases.mjs';
 
 const quick = process.argv.includes('--quick');
-
-function lcg(seed) {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
-}
-
-/** `n` anchor-like boxes (square-ish, 16–256 px) over a 1333×800 image. */
-function boxes(n, seed, minSize, maxSize) {
-  const rnd = lcg(seed);
-  const b = new Float32Array(4 * n);
-  for (let i = 0; i < n; i++) {
-    const s = minSize + rnd() * (maxSize - minSize), r = 0.5 + rnd() * 1.5;
-    const w = s * Math.sqrt(r), h = s / Math.sqrt(r);
-    const cx = rnd() * 1333, cy = rnd() * 800;
-    b.set([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], 4 * i);
-  }
-  return b;
-}
 
 const P = quick ? 20_000 : 100_000;
 const G = 50;

@@ -6,27 +6,15 @@ import { sigmoidFocalLoss, sigmoidCrossEntropy, softmaxFocalLoss, useBackend, ba
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { here } from './lib.mjs';
+import { focalInputs } from '../packages/cli/dist/bench-cases.mjs';
 
 const N = Number(process.env.FOCAL_N ?? 100_000);
 const C = Number(process.env.FOCAL_C ?? 80);
 
-// deterministic inputs: logits around the prior bias (−log 99 ≈ −4.6), ~1% positive anchors
-let s = 12345;
-const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-const logits = new Float32Array(N * C);
-for (let i = 0; i < logits.length; i++) logits[i] = -4.6 + (rnd() + rnd() + rnd() - 1.5) * 4;
-const labels = new Int32Array(N);
-let numPos = 0;
-for (let i = 0; i < N; i++) {
-  if (rnd() < 0.01) {
-    labels[i] = Math.floor(rnd() * C);
-    numPos++;
-  } else labels[i] = C;
-}
+// deterministic inputs (shared with `soft-sampling bench`): logits around the prior bias (−log 99 ≈ −4.6), ~1% positive anchors
+const { logits, labels, numPos, labelWeights } = focalInputs(N, C);
 const onehot = new Float32Array(N * C);
 for (let i = 0; i < N; i++) if (labels[i] < C) onehot[i * C + labels[i]] = 1;
-const labelWeights = new Float32Array(N).fill(1);
-for (let i = 0; i < N; i += 50) labelWeights[i] = 0; // some ignored anchors
 const x = { data: logits, shape: [N, C] };
 const softmaxX = { data: logits.subarray(0, N * 10), shape: [N, 10] };
 const softmaxLabels = Int32Array.from(labels, (l) => l % 10);

@@ -3,24 +3,15 @@
 // against the pure-TS backend (targets, issue 3 §7: native ≥ 10×, wasm ≥ 4×).
 // Run after `npm run build`: node bench/ghm.mjs [--quick]
 import { ghmcLoss, ghmrLoss, smoothL1Loss, useBackend, backendInfo } from '../dist/index.mjs';
-import { rng } from '../examples/shapes-data.mjs';
+import { ghmInputs } from '../packages/cli/dist/bench-cases.mjs';
 import { runSuite, ratios } from './lib.mjs';
 
 const quick = process.argv.includes('--quick');
 const N = quick ? 10_000 : 100_000;
 const C = 80;
 
-const r = rng(42);
-// logits around the RetinaNet prior (b = −4.6) with spread; ~1% positives, ~5% ignored anchors
-const logits = new Float32Array(N * C);
-for (let i = 0; i < logits.length; i++) logits[i] = -4.6 + (r() - 0.5) * 10;
-const labels = new Int32Array(N);
-for (let i = 0; i < N; i++) labels[i] = r() < 0.01 ? Math.floor(r() * C) : C;
-const labelWeights = new Float32Array(N);
-for (let i = 0; i < N; i++) labelWeights[i] = r() < 0.05 ? 0 : 1;
-const deltas = new Float32Array(N * 4);
-for (let i = 0; i < deltas.length; i++) deltas[i] = (r() - 0.5) * 2;
-const zeros = new Float32Array(N * 4);
+// logits around the RetinaNet prior (b = −4.6) with spread; ~1% positives, ~5% ignored anchors (the inputs of `soft-sampling bench`)
+const { logits, labels, labelWeights, deltas, zeros } = ghmInputs(N, C);
 
 const x = { data: logits, shape: [N, C] };
 const p = { data: deltas, shape: [N, 4] };

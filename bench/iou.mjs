@@ -7,6 +7,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as ss from '../dist/index.mjs';
 import { runSuite, ratios, here } from './lib.mjs';
+// the inputs of `soft-sampling bench` (packages/cli/src/bench/cases.ts)
+import { randomBoxes } from '../packages/cli/dist/bench-cases.mjs';
 
 const quick = process.argv.includes('--quick');
 ss.useBackend('native');
@@ -15,16 +17,6 @@ const scalarPath = join(here, '.scalar', `soft_sampling.${process.platform}-${pr
 if (!existsSync(scalarPath)) execFileSync('bash', [join(here, '..', 'scripts', 'build-scalar.sh')], { stdio: 'inherit' });
 const scalar = createRequire(import.meta.url)(scalarPath);
 
-function randomBoxes(n, seed) {
-  let s = seed >>> 0;
-  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
-  const b = new Float32Array(4 * n);
-  for (let i = 0; i < n; i++) {
-    const x = rnd() * 1000, y = rnd() * 800, w = 4 + rnd() * 300, h = 4 + rnd() * 300;
-    b.set([x, y, x + w, y + h], 4 * i);
-  }
-  return b;
-}
 
 const sizes = quick ? [[10_000, 50], [2_000, 500]] : [[100_000, 50], [20_000, 2_000]];
 const all = [];

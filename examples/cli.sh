@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The soft-sampling CLI on the data bundled with the package: the evaluator alone (`eval`), then the
+# The soft-sampling CLI (package soft-sampling-cli) on the data bundled with it: the evaluator alone (`eval`), then the
 # full analysis (`analyze`) into a fresh directory. On your own data pass --gt / --dets (COCO files).
 set -euo pipefail
-PKG="$(dirname "$(node -p "require.resolve('soft-sampling/package.json')")")"  # node_modules/soft-sampling once installed
+PKG="$(dirname "$(node -p "require.resolve('soft-sampling-cli/package.json')")")"  # node_modules/soft-sampling-cli once installed
 GT="$PKG/data/cartucho-map-indoor85/coco/groundtruths_coco.json"
 DETS="$PKG/data/cartucho-map-indoor85/coco/detections_coco.json"
 TMP="$(mktemp -d)"; trap 'rm -rf "$TMP"' EXIT

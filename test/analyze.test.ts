@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parseGroundTruth, parseDetections } from '../ts/eval/input';
-import { readGroundTruth, readDetections } from '../ts/analyze/read';
-import { scanJsonFile } from '../ts/analyze/stream-json';
-import { toCsv } from '../ts/analyze/artifacts';
-import { cdf } from '../ts/analyze/focal-cdf';
+import { readGroundTruth, readDetections } from '../packages/cli/src/analyze/read';
+import { scanJsonFile } from '../packages/cli/src/analyze/stream-json';
+import { toCsv } from '../packages/cli/src/analyze/artifacts';
+import { cdf } from '../packages/cli/src/analyze/focal-cdf';
 
 const ROOT = join(__dirname, '..');
-const BIN = join(ROOT, 'bin', 'soft-sampling.mjs');
+const BIN = join(ROOT, 'packages', 'cli', 'bin', 'soft-sampling.mjs');
 const DATA = join(ROOT, 'data');
 const J = (p: string) => JSON.parse(readFileSync(p, 'utf8').replace(/\bNaN\b/g, 'null'));
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
-const BIN = join(ROOT, 'bin', 'soft-sampling.mjs');
+const BIN = join(ROOT, 'packages', 'cli', 'bin', 'soft-sampling.mjs');
 const CART = join(ROOT, 'data', 'cartucho-map-indoor85', 'coco');
 const COCO100 = join(ROOT, 'data', 'coco-val2014-100');
 

@@ -8,10 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readDense, denseSamples, lossShares, spearman } from '../ts/analyze/dense';
+import { readDense, denseSamples, lossShares, spearman } from '../packages/cli/src/analyze/dense';
 
 const ROOT = join(__dirname, '..');
-const BIN = join(ROOT, 'bin', 'soft-sampling.mjs');
+const BIN = join(ROOT, 'packages', 'cli', 'bin', 'soft-sampling.mjs');
 const NPZ = join(ROOT, 'data', 'dense-shapes', 'shapes-focal-test128.npz');
 const settings = { gammas: [0, 0.5, 1, 2], alpha: 0.25, ghmBins: 30, pisaK: 20, topK: [5, 25], seed: 0, legacyOffset: false };
 

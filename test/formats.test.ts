@@ -6,13 +6,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readGtAs, readDetsAs, type Format, type FormatOptions } from '../ts/analyze/formats';
-import { readGroundTruth, readDetections } from '../ts/analyze/read';
+import { readGtAs, readDetsAs, type Format, type FormatOptions } from '../packages/cli/src/analyze/formats';
+import { readGroundTruth, readDetections } from '../packages/cli/src/analyze/read';
 import { evaluateCocoParsed, evaluateVocParsed } from '../ts/api/eval';
 
 const ROOT = join(__dirname, '..');
 const C = join(ROOT, 'data', 'cartucho-map-indoor85');
-const BIN = join(ROOT, 'bin', 'soft-sampling.mjs');
+const BIN = join(ROOT, 'packages', 'cli', 'bin', 'soft-sampling.mjs');
 
 function evalBoth(gf: Format, gp: string, df: Format, dp: string, o: FormatOptions = {}) {
   const g = readGtAs(gf, gp, o, readGroundTruth);

@@ -4,7 +4,7 @@ import {
   ghmcLoss, ghmrLoss, smoothL1Loss, asl1Loss, createGhmState, type GhmState,
 } from '../ts/index';
 import { ghmKernels, ghmEdges, GHMC_LAST_EDGE, GHMR_LAST_EDGE } from '../ts/backends/ts/ghm';
-import { mulberry32 } from '../ts/analyze/samples';
+import { mulberry32 } from '../packages/cli/src/analyze/samples';
 import { forEachBackend, onEveryBackend, vectors, expectClose, expectError, flat } from './helpers';
 
 /** Deterministic pseudo-random numbers (mulberry32, the analysis' seeded PRNG). */

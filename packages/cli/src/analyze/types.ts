@@ -1,8 +1,8 @@
 /** Shared types of the analyses. */
 import type { Sample } from './samples';
-import type { ImageInput } from '../eval/images';
-import type { GtSet } from '../eval/input';
-import type { CocoEvalResult } from '../eval/coco';
+import type { ImageInput } from 'soft-sampling/internal';
+import type { GtSet } from 'soft-sampling/internal';
+import type { CocoEvalResult } from 'soft-sampling/internal';
 import type { Row } from './artifacts';
 import type { ChartSpec } from './chart';
 

@@ -3,6 +3,7 @@
  *
  *   soft-sampling analyze [--gt <file> --dets <file>] [--out <dir>] ...
  *   soft-sampling eval --gt <file> --dets <file> [--voc] ...
+ *   soft-sampling bench [--quick] [--ops ...] [--backends ...] [--threads ...] [--peers tfjs,torch] [--json]
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { availableParallelism, cpus } from 'node:os';
@@ -10,16 +11,19 @@ import { dirname, join, relative } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
-import { useBackend, type BackendName } from './index';
-import { SoftSamplingError } from './errors';
-import { evaluateCocoParsed, evaluateVocParsed } from './api/eval';
-import { COCO_STAT_KEYS } from './eval/coco';
+import { useBackend, backendInfo, type BackendName } from 'soft-sampling';
+import { SoftSamplingError } from 'soft-sampling';
+import { evaluateCocoParsed, evaluateVocParsed } from 'soft-sampling';
+import { COCO_STAT_KEYS } from 'soft-sampling/internal';
 import { readGroundTruth, readDetections, InputError } from './analyze/read';
 import { FORMATS, readGtAs, readDetsAs, type FormatOptions } from './analyze/formats';
 import { runAnalyze, runDenseAnalyze } from './analyze/run';
 import { checkOutputTarget } from './analyze/artifacts';
 import { checkInputs } from './analyze/warnings';
-import { groupByImage } from './eval/images';
+import { groupByImage } from 'soft-sampling/internal';
+import { OPS } from './bench/cases';
+import { runBench, formatTable, defaultThreads, normSize, sizesOf } from './bench/run';
+import { PEERS, type PeerName } from './bench/peers';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUNDLED_DIR = join(ROOT, 'data', 'cartucho-map-indoor85', 'coco');
@@ -49,6 +53,16 @@ function listArg(name: string, lo: number, hi: number, integer = false) {
       throw new InvalidArgumentError(`${name} must be a comma-separated list of ${integer ? 'integers' : 'numbers'} in [${lo}, ${hi}]`);
     }
     return xs;
+  };
+}
+
+/** A comma-separated subset of `choices`. */
+function listOf<T extends string>(name: string, choices: readonly T[]) {
+  return (v: string): T[] => {
+    const xs = v.split(',').map((s) => s.trim()).filter(Boolean);
+    const bad = xs.filter((x) => !choices.includes(x as T));
+    if (!xs.length || bad.length) throw new InvalidArgumentError(`${name}: ${bad.length ? `unknown ${bad.join(', ')}; ` : ''}choose from ${choices.join(', ')}`);
+    return [...new Set(xs)] as T[];
   };
 }
 
@@ -268,6 +282,79 @@ Examples:
         }
       } catch (e) {
         fail('eval', e);
+      }
+    });
+
+  program
+    .command('bench')
+    .description('Throughput of every op family at standard sizes on this machine: each available backend (native, wasm, ts) and, on native, each thread count; throughput, ratio to the ts backend and parallel efficiency as a table (or --json). Optional peers on the same inputs: @tensorflow/tfjs, PyTorch (CPU).')
+    .option('--ops <list>', `op families, comma-separated (default: all): ${OPS.map((o) => o.id).join(', ')}`, listOf('--ops', OPS.map((o) => o.id)))
+    .option('--sizes <list>', `standard sizes to keep, comma-separated labels as in the table (e.g. 100k×50 or 100kx50; default: all sizes of each op; with --quick the quick sizes)`, (v: string) => v.split(',').map(normSize).filter(Boolean))
+    .option('--backends <list>', 'backends, comma-separated: native, wasm, ts (default: every available one)', listOf('--backends', ['native', 'wasm', 'ts']))
+    .option('--threads <list>', `native thread counts, comma-separated integers in [1, 1024] (default: 1 and every core, ${CORES} here, when the library has thread control (setThreads); else 1)`, listArg('--threads', 1, 1024, true))
+    .option('--peers <list>', 'also time the same inputs in: tfjs (@tensorflow/tfjs, if it resolves), torch (python3 with torch, if found); comma-separated', listOf('--peers', PEERS))
+    .option('--quick', 'small sizes and short timings (a smoke run, seconds)', false)
+    .option('--json', 'print the report as JSON (machine, library, rows with meanMs, perSecond, vsTs, efficiency) instead of the table', false)
+    .option('-q, --quiet', 'no progress bar', false)
+    .addHelpText('after', `
+Units: pairs (IoU), elements (losses: N×C), anchors (assignment, samplers), positives (PISA),
+detections (COCO evaluation). "× ts" is the throughput over the ts backend's on the same op and
+size; parallel efficiency at t threads is throughput(t) / (t × throughput(1)). Timed with tinybench
+(mean of at least 5 calls and 1 s per line; --quick: 2 calls, 0.1 s). The numbers depend on the
+machine and its load: compare lines of one run.
+
+Examples:
+  soft-sampling bench --quick
+  soft-sampling bench --ops iou,focal,ghmc --threads 1,2,4 --peers torch
+  soft-sampling bench --ops assign --sizes 100kx50 --backends native,ts --json > bench.json`)
+    .action(async (opts) => {
+      try {
+        const info = backendInfo();
+        const backends = (opts.backends ?? info.available) as BackendName[];
+        for (const b of backends) {
+          if (!info.available.includes(b)) {
+            process.stderr.write(`soft-sampling bench: error: backend ${b} is not available here (available: ${info.available.join(', ')})\n`);
+            process.exit(2);
+          }
+        }
+        const ops = opts.ops ? OPS.filter((o) => opts.ops.includes(o.id)) : OPS;
+        if (opts.sizes) {
+          const known = new Set(ops.flatMap((o) => sizesOf(o, opts.quick)).map((s) => normSize(s.label)));
+          const bad = (opts.sizes as string[]).filter((s) => !known.has(s));
+          if (bad.length) {
+            process.stderr.write(`soft-sampling bench: error: --sizes ${bad.join(', ')}: not a${opts.quick ? ' quick' : ' standard'} size of the chosen ops (${[...known].join(', ')})\n`);
+            process.exit(2);
+          }
+        }
+        const tty = !opts.quiet && !opts.json && !!process.stderr.isTTY;
+        let bar: cliProgress.SingleBar | undefined;
+        const rep = await runBench({
+          ops,
+          sizes: opts.sizes,
+          backends,
+          threads: opts.threads ?? defaultThreads(),
+          quick: opts.quick,
+          peers: (opts.peers ?? []) as PeerName[],
+          note: () => {}, // the notes end the table (or are in the JSON)
+          progress: tty
+            ? {
+                start(total) {
+                  bar = new cliProgress.SingleBar({ format: 'bench      [{bar}] {value}/{total} | {case} | {duration_formatted}', stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+                  bar.start(total, 0, { case: '' });
+                },
+                tick(label) {
+                  bar?.increment(1, { case: label });
+                },
+                stop() {
+                  bar?.stop();
+                },
+              }
+            : undefined,
+        });
+        if (opts.json) process.stdout.write(JSON.stringify(rep, null, 2) + '\n');
+        else process.stdout.write(formatTable(rep));
+      } catch (e) {
+        fail('bench', e);
       }
     });
   return program;

@@ -1,8 +1,8 @@
 /** `soft-sampling analyze`: inputs → per-image stages (pool) → evaluation → analyses → charts → report. */
-import { groupByImage, type ImageInput } from '../eval/images';
-import { resolveCocoParams, cocoAccumulate, cocoPerCategory, COCO_STAT_KEYS, type CocoImageEval, type CocoEvalResult } from '../eval/coco';
-import { vocAccumulate } from '../eval/voc';
-import { backendInfo } from '../registry';
+import { groupByImage, type ImageInput } from 'soft-sampling/internal';
+import { resolveCocoParams, cocoAccumulate, cocoPerCategory, COCO_STAT_KEYS, type CocoImageEval, type CocoEvalResult } from 'soft-sampling/internal';
+import { vocAccumulate } from 'soft-sampling/internal';
+import { backendInfo } from 'soft-sampling';
 import { Artifacts, toCsv, toJson, type Row } from './artifacts';
 import { renderChart } from './chart';
 import { readGroundTruth, readDetections } from './read';

@@ -2,9 +2,9 @@
  * Anchors mode, per image: RetinaNet anchors over the image, MaxIoU assignment to the gt boxes,
  * and IoU-HLR over the positive anchors.
  */
-import { gridAnchors, RETINANET_ANCHORS } from '../api/geometry';
-import { toXyxy, type ImageInput } from '../eval/images';
-import { maxIouAssign, iouHlr } from '../api';
+import { gridAnchors, RETINANET_ANCHORS } from 'soft-sampling';
+import { toXyxy, type ImageInput } from 'soft-sampling/internal';
+import { maxIouAssign, iouHlr } from 'soft-sampling';
 
 export interface AnchorParams {
   posIouThr: number;

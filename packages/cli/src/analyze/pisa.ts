@@ -6,10 +6,10 @@
  */
 import type { AnalysisContext, AnalysisOutput } from './types';
 import type { Row } from './artifacts';
-import { sigmoidCrossEntropy, iouHlr } from '../api';
+import { sigmoidCrossEntropy, iouHlr } from 'soft-sampling';
 import { mulberry32, thin, type Sample } from './samples';
-import { cocoPrCurve } from '../eval/coco';
-import type { ImageInput } from '../eval/images';
+import { cocoPrCurve } from 'soft-sampling/internal';
+import type { ImageInput } from 'soft-sampling/internal';
 
 const data = (t: any): ArrayLike<number> => (t && t.data ? t.data : t);
 

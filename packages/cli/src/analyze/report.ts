@@ -1,8 +1,8 @@
 /** The one-page report: report.md (GitHub-renderable, PNG charts) and report.html (self-contained, inline SVG). */
 import type { AnalysisOutput } from './types';
-import type { CocoEvalResult } from '../eval/coco';
-import { COCO_STAT_KEYS } from '../eval/coco';
-import type { VocEvalResult } from '../eval/voc';
+import type { CocoEvalResult } from 'soft-sampling/internal';
+import { COCO_STAT_KEYS } from 'soft-sampling/internal';
+import type { VocEvalResult } from 'soft-sampling/internal';
 
 export interface ReportInput {
   title: string;

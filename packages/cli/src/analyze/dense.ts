@@ -23,7 +23,7 @@ import { readFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { parse as parseNpy } from 'npyjs';
-import { maxIouAssign, gridAnchors, delta2bbox, bboxOverlaps, sigmoidCrossEntropy, sigmoidFocalLoss, ghmcLoss, iouHlr } from '../api';
+import { maxIouAssign, gridAnchors, delta2bbox, bboxOverlaps, sigmoidCrossEntropy, sigmoidFocalLoss, ghmcLoss, iouHlr } from 'soft-sampling';
 import { InputError } from './read';
 import type { AnalysisContext, AnalysisOutput, AnalyzeSettings } from './types';
 import type { Row } from './artifacts';

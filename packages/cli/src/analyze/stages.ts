@@ -2,9 +2,9 @@
  * Per-image stages: what the worker pool (or the main thread with `--workers 0`) runs for each image.
  * Pure functions of their inputs, so a pooled run gives exactly the single-threaded output.
  */
-import { cocoEvaluateImage, type CocoParams, type CocoImageEval } from '../eval/coco';
-import { vocMatchImage, type VocImageEval } from '../eval/voc';
-import type { ImageInput } from '../eval/images';
+import { cocoEvaluateImage, type CocoParams, type CocoImageEval } from 'soft-sampling/internal';
+import { vocMatchImage, type VocImageEval } from 'soft-sampling/internal';
+import type { ImageInput } from 'soft-sampling/internal';
 import { anchorImageStage, type AnchorParams, type AnchorImageStats } from './anchors-stage';
 
 export type StageTask =

@@ -11,8 +11,8 @@
  * Notes (not warnings) describe what is missing: an empty detections list, a ground truth without
  * annotations, categories with gt boxes but no detections.
  */
-import type { GtSet } from '../eval/input';
-import type { ImageInput } from '../eval/images';
+import type { GtSet } from 'soft-sampling/internal';
+import type { ImageInput } from 'soft-sampling/internal';
 
 export const OUT_OF_BOUNDS_SHARE = 0.05;
 export const BOUNDS_TOLERANCE_PX = 1;

@@ -6,7 +6,7 @@
  */
 import type { AnalysisContext, AnalysisOutput } from './types';
 import type { Row } from './artifacts';
-import { ghmcLoss, sigmoidFocalLoss, sigmoidCrossEntropy } from '../api';
+import { ghmcLoss, sigmoidFocalLoss, sigmoidCrossEntropy } from 'soft-sampling';
 
 const D_ID = 'ghm_gradient_density';
 const D_TITLE = 'Density of the gradient norm g';

@@ -5,8 +5,8 @@
  * string V8 can hold, ~512 MiB) are refused with a clear message — split such results by image.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { SoftSamplingError } from '../errors';
-import { GtBuilder, DetBuilder, type GtSet, type DetSet } from '../eval/input';
+import { SoftSamplingError } from 'soft-sampling';
+import { GtBuilder, DetBuilder, type GtSet, type DetSet } from 'soft-sampling/internal';
 import { scanJsonFile } from './stream-json';
 
 /** V8's maximum string length is 2^29 − 24 characters (~512 MiB of ASCII). */

@@ -4,8 +4,8 @@
  * is a negative (its IoU is the best IoU with a gt box of its class, used for plotting only). Its
  * logit is `log(s / (1 − s))` of its score `s`, clamped to `[1e-6, 1 − 1e-6]`.
  */
-import type { VocImageEval } from '../eval/voc';
-import type { ImageInput } from '../eval/images';
+import type { VocImageEval } from 'soft-sampling/internal';
+import type { ImageInput } from 'soft-sampling/internal';
 
 export interface Sample {
   /** Index of the detection in the results list. */

@@ -5,7 +5,7 @@
  */
 import type { AnalysisContext, AnalysisOutput } from './types';
 import type { Row } from './artifacts';
-import { isrP, carlLoss } from '../api';
+import { isrP, carlLoss } from 'soft-sampling';
 import { ceLoss, classIndex } from './pisa';
 import { thin } from './samples';
 import { runGhmc } from './ghm';

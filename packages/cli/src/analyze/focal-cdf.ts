@@ -5,7 +5,7 @@
  */
 import type { AnalysisContext, AnalysisOutput } from './types';
 import type { Row } from './artifacts';
-import { sigmoidFocalLoss } from '../api';
+import { sigmoidFocalLoss } from 'soft-sampling';
 import { thin } from './samples';
 
 const ID = 'focal_loss_cdf';

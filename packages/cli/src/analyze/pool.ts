@@ -4,7 +4,7 @@
  * does not depend on the number of workers or on scheduling.
  */
 import { runStage, type StageTask, type StageResult } from './stages';
-import type { ImageInput } from '../eval/images';
+import type { ImageInput } from 'soft-sampling/internal';
 
 export interface PoolOptions {
   /** 0 = in the main thread; N ≥ 1 = a pool of N worker threads. */

@@ -35,8 +35,8 @@ import { join, basename, extname, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { SaxesParser } from 'saxes';
 import { imageSize } from 'image-size';
-import { SoftSamplingError } from '../errors';
-import { GtBuilder, DetBuilder, type GtSet, type DetSet } from '../eval/input';
+import { SoftSamplingError } from 'soft-sampling';
+import { GtBuilder, DetBuilder, type GtSet, type DetSet } from 'soft-sampling/internal';
 import { InputError } from './read';
 import { forEachLine, listDir, openSource } from './source';
 

@@ -1,0 +1,134 @@
+// Issue 12 items 3–4: the two packages as users get them. `npm pack` the library (repo root,
+// `soft-sampling`) and the command line (packages/cli, `soft-sampling-cli`), then
+// - install the library tarball alone into an empty folder: it must add at most 5 MB, one package,
+//   and no chart library (vega, vega-lite, @resvg), and compute on its native backend;
+// - install both tarballs into another empty folder: `npx soft-sampling bench --quick` prints a table
+//   of real throughputs for every op family on every backend, and `analyze` runs on the bundled data.
+// The CLI's dependencies come from the npm cache that `npm ci` filled (--prefer-offline).
+// Run: node --test test/pack/pack.test.mjs (after `npm run build`).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, lstatSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BUDGET = 5 * 1000 * 1000;
+const CHART_LIBS = ['vega', 'vega-lite', '@resvg/resvg-js', 'vega-embed'];
+let dir;
+let libTgz;
+let cliTgz;
+
+const npm = (args, cwd) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' } });
+
+/** Bytes of the regular files under `p` (symlinks not followed), and the installed packages. */
+function du(p) {
+  let bytes = 0;
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const f = join(d, e.name);
+      if (e.isDirectory()) walk(f);
+      else if (e.isFile()) bytes += statSync(f).size;
+    }
+  };
+  walk(p);
+  return bytes;
+}
+function packages(nm) {
+  const out = [];
+  for (const e of readdirSync(nm)) {
+    if (e.startsWith('.')) continue;
+    if (e.startsWith('@')) for (const s of readdirSync(join(nm, e))) out.push(`${e}/${s}`);
+    else out.push(e);
+  }
+  // nested node_modules (version conflicts) count too
+  const nested = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (!e.isDirectory()) continue;
+      const f = join(d, e.name);
+      if (e.name === 'node_modules' && f !== nm) out.push(...packages(f));
+      else nested(f);
+    }
+  };
+  nested(nm);
+  return out;
+}
+
+function emptyProject(name) {
+  const d = join(dir, name);
+  execFileSync('mkdir', ['-p', d]);
+  writeFileSync(join(d, 'package.json'), JSON.stringify({ name, private: true, type: 'module' }, null, 2));
+  return d;
+}
+
+before(() => {
+  for (const f of ['dist/index.mjs', 'dist/internal.mjs', 'packages/cli/dist/cli.mjs', 'packages/cli/data/cartucho-map-indoor85/coco/groundtruths_coco.json']) {
+    assert.ok(existsSync(join(ROOT, f)), `${f} is missing: npm run build`);
+  }
+  dir = mkdtempSync(join(tmpdir(), 'ss-pack-'));
+  // --ignore-scripts: the build is already there (and the library has no other pack step)
+  libTgz = join(dir, JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir], ROOT))[0].filename);
+  cliTgz = join(dir, JSON.parse(npm(['pack', '--json', '--workspace', 'soft-sampling-cli', '--pack-destination', dir], ROOT))[0].filename);
+});
+
+after(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test('the library tarball installs into an empty folder within 5 MB, as one package, without chart libraries', () => {
+  const d = emptyProject('lib-only');
+  npm(['install', '--prefer-offline', libTgz], d);
+  const nm = join(d, 'node_modules');
+  const pk = packages(nm);
+  const bytes = du(nm);
+  console.log(`library: ${pk.length} package(s) (${pk.join(', ')}), ${(bytes / 1e6).toFixed(2)} MB installed; tarball ${(statSync(libTgz).size / 1e6).toFixed(2)} MB`);
+  assert.deepEqual(pk, ['soft-sampling']);
+  assert.ok(bytes <= BUDGET, `installed size ${bytes} B > ${BUDGET} B`);
+  for (const c of CHART_LIBS) assert.ok(!existsSync(join(nm, c)), `${c} installed with the library`);
+  assert.ok(!existsSync(join(nm, 'soft-sampling', 'packages')) && !existsSync(join(nm, 'soft-sampling', 'data')), 'the CLI or its data leaked into the library tarball');
+  // it computes, on the native addon it ships
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', `
+    import { bboxOverlaps, backendInfo } from 'soft-sampling';
+    const r = bboxOverlaps([[0, 0, 10, 10]], [[0, 0, 10, 10], [5, 0, 15, 10]]);
+    console.log(JSON.stringify({ backend: backendInfo().active, iou: Array.from(r.data) }));`], { cwd: d, encoding: 'utf8' });
+  const got = JSON.parse(out);
+  assert.equal(got.backend, 'native');
+  assert.ok(Math.abs(got.iou[0] - 1) < 1e-6 && Math.abs(got.iou[1] - 1 / 3) < 1e-6, out);
+});
+
+test('the CLI tarball (with the library tarball beside it): npx soft-sampling bench --quick prints real throughputs; analyze runs on the bundled data', () => {
+  const d = emptyProject('cli');
+  npm(['install', '--prefer-offline', libTgz, cliTgz], d);
+  const nm = join(d, 'node_modules');
+  assert.ok(lstatSync(join(nm, 'soft-sampling')).isDirectory(), 'the library is installed from its tarball');
+  const pk = packages(nm);
+  console.log(`library + CLI: ${pk.length} packages, ${(du(nm) / 1e6).toFixed(1)} MB installed; CLI tarball ${(statSync(cliTgz).size / 1e6).toFixed(2)} MB`);
+  for (const c of ['vega', 'vega-lite', '@resvg/resvg-js', 'commander', 'piscina', 'tinybench']) assert.ok(pk.includes(c), `${c} not installed with the CLI`);
+
+  const table = execFileSync('npx', ['--no-install', 'soft-sampling', 'bench', '--quick'], { cwd: d, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
+  console.log(table);
+  const lines = table.split('\n');
+  const header = lines.findIndex((l) => /^op\s+size\s+backend\s+threads/.test(l));
+  assert.ok(header > 0, `no table header in:\n${table}`);
+  const rows = lines.slice(header + 2).filter((l) => l.trim() && !l.startsWith('note:')).map((l) => l.split(/\s{2,}/));
+  const ops = ['iou', 'focal', 'ce', 'ghmc', 'ghmr', 'assign', 'random-sample', 'ohem-sample', 'iou-balanced-sample', 'hard-negative-mining', 'iou-hlr', 'isr-p', 'carl', 'coco-eval'];
+  for (const op of ops) {
+    for (const backend of ['native', 'wasm', 'ts']) {
+      const r = rows.find((x) => x[0] === op && x[2] === backend);
+      assert.ok(r, `no ${op} ${backend} line in:\n${table}`);
+      const m = /^([\d.]+) ([kMG]?) ?\S+\/s$/.exec(r[5]);
+      assert.ok(m, `throughput cell ${r[5]}`);
+      const perSecond = Number(m[1]) * ({ '': 1, k: 1e3, M: 1e6, G: 1e9 })[m[2]];
+      assert.ok(Number.isFinite(perSecond) && perSecond > 0, `${op} ${backend}: ${r[5]}`);
+      const ratio = /^([\d.]+)×$/.exec(r[6]);
+      assert.ok(ratio && Number(ratio[1]) > 0, `${op} ${backend}: × ts cell ${r[6]}`);
+      if (backend === 'ts') assert.equal(r[6], '1.00×');
+    }
+  }
+
+  const out = join(d, 'report');
+  execFileSync('npx', ['--no-install', 'soft-sampling', 'analyze', '--out', out, '--no-png', '--workers', '1', '-q'], { cwd: d, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
+  assert.ok(statSync(join(out, 'report.html')).size > 0 && existsSync(join(out, 'eval_voc.json')));
+});
