@@ -130,7 +130,7 @@ export function buildProgram(): Command {
     .option('--dets <path>', 'detections: a COCO results JSON (list of {image_id, category_id, bbox: [x, y, w, h], score}; - reads stdin), or a directory for --dets-format voc/yolo/txt (default: bundled data/cartucho-map-indoor85/coco/detections_coco.json)')
     .option('--out <dir>', 'output directory; written to a temporary directory beside it and renamed at the end', 'soft-sampling-report')
     .addOption(new Option('--backend <name>', 'kernel backend').choices(['auto', 'native', 'wasm', 'ts']).default('auto'))
-    .option('--workers <n>', `worker threads for the per-image stages, 0…256; 0 = in the main thread (default: number of cores, ${CORES} here)`, intArg('--workers', 0, 256))
+    .option('--workers <n>', `worker threads for the per-image anchor statistics of --anchors, 0…256; 0 = in the main thread (default: number of cores, ${CORES} here)`, intArg('--workers', 0, 256))
     .option('--dense <file>', "dense mode: a detection head's per-anchor outputs (.npz, a directory of .npy, or .json: anchors [A,4] or grid, logits [N,A,C], deltas [N,A,4]?, gt_boxes [M,4], gt_labels [M], gt_counts [N]) → Focal Loss fig. 4, GHM figs. 2–3, the easy-negative loss share and IoU-HLR vs score over ALL anchors (instead of --gt/--dets)")
     .option('--anchors', 'also run anchors mode: RetinaNet anchors over every image assigned to the gt boxes (MaxIoU 0.5/0.4, minPosIou 0), positives per gt, IoU distribution, IoU-HLR', false)
     .option('--legacy-offset', 'VOC matching with the +1 pixel convention (boxes are inclusive integer corners) (default: on for the bundled data and --gt-format voc, off otherwise)')

@@ -135,12 +135,25 @@ export function perImageHlrOrder(ctx: AnalysisContext): Map<number, Sample[]> {
   return out;
 }
 
-/** Images with the scores of the top-k HLR positives of each image raised above every other score. */
+/**
+ * The raised scores of PISA fig. 2: for the top-k HLR positives of each image (`order`, from
+ * {@link perImageHlrOrder}), detection index → `1 + (k − j)/k` for the j-th (above every original
+ * score, keeping their HLR order). Every other detection keeps its score.
+ */
+export function raisedScores(order: Map<number, Sample[]>, k: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pos of order.values()) pos.slice(0, k).forEach((s, j) => out.set(s.index, 1 + (k - j) / k));
+  return out;
+}
+
+/**
+ * Images with the scores of the top-k HLR positives of each image raised ({@link raisedScores}), as
+ * per-image objects: the per-image evaluation path, kept to check the one-kernel-call path against.
+ */
 export function rescore(images: ImageInput[], order: Map<number, Sample[]>, k: number): ImageInput[] {
+  const newScore = raisedScores(order, k);
   return images.map((im) => {
-    const top = (order.get(im.imageId) ?? []).slice(0, k);
-    if (!top.length) return im;
-    const newScore = new Map(top.map((s, j) => [s.index, 1 + (k - j) / k] as [number, number]));
+    if (!im.dets.some((d) => newScore.has(d.index))) return im;
     return { ...im, dets: im.dets.map((d) => (newScore.has(d.index) ? { ...d, score: newScore.get(d.index)! } : d)) };
   });
 }
@@ -148,7 +161,7 @@ export function rescore(images: ImageInput[], order: Map<number, Sample[]>, k: n
 export async function pisaPrRescored(ctx: AnalysisContext): Promise<AnalysisOutput> {
   const order = perImageHlrOrder(ctx);
   const variants: { name: string; res: typeof ctx.cocoBaseline }[] = [{ name: 'baseline', res: ctx.cocoBaseline }];
-  for (const k of ctx.settings.topK) variants.push({ name: `top-${k} raised`, res: await ctx.evaluate(rescore(ctx.images, order, k)) });
+  for (const k of ctx.settings.topK) variants.push({ name: `top-${k} raised`, res: await ctx.evaluateRaised(raisedScores(order, k)) });
   const thr = ctx.cocoBaseline.params.iouThrs;
   const rows: Row[] = [];
   const apRows: Row[] = [];

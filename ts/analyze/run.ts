@@ -1,14 +1,13 @@
 /** `soft-sampling analyze`: inputs → per-image stages (pool) → evaluation → analyses → charts → report. */
 import { groupByImage, type ImageInput } from '../eval/images';
-import { resolveCocoParams, cocoAccumulate, cocoPerCategory, COCO_STAT_KEYS, type CocoImageEval, type CocoEvalResult } from '../eval/coco';
-import { vocAccumulate } from '../eval/voc';
+import { resolveCocoParams, cocoPerCategory, cocoColumnsOfImages, cocoEvaluateColumns, COCO_STAT_KEYS, type CocoEvalResult } from '../eval/coco';
+import { vocAccumulate, vocMatchImage, type VocImageEval } from '../eval/voc';
 import { backendInfo } from '../registry';
 import { Artifacts, toCsv, toJson, type Row } from './artifacts';
 import { renderChart } from './chart';
 import { readGroundTruth, readDetections } from './read';
 import { readGtAs, readDetsAs, type Format, type FormatOptions } from './formats';
 import { StageRunner } from './pool';
-import type { MatchResult } from './stages';
 import { buildSamples } from './samples';
 import type { AnalysisContext, AnalysisOutput, AnalyzeSettings } from './types';
 import { focalCdf } from './focal-cdf';
@@ -92,27 +91,43 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
   const art = new Artifacts(o.out);
   let ok = false;
   try {
-    // 1. per-image matching (COCO cells + VOC greedy matches)
+    // 1. evaluation. COCO: the whole set in flat arrays through the backend's cocoEvaluate kernel
+    // (per-image matching and accumulation in one call, no per-image objects); VOC: greedy per-image
+    // matching in this thread (cheap next to the COCO cells; the samples come from it).
+    const cols = cocoColumnsOfImages(images, catIds);
+    const coco = cocoEvaluateColumns(cols, cocoParams);
+    memlog('coco evaluated');
     o.progress?.start(images.length, 'matching');
-    let match: MatchResult[] | null = await runner.run<MatchResult>({ kind: 'match', coco: cocoParams, vocThr: 0.5, legacyOffset: o.legacyOffset }, images);
+    let vocEvals: VocImageEval[] = new Array(images.length);
+    for (let i = 0; i < images.length; i++) {
+      vocEvals[i] = vocMatchImage(images[i], 0.5, o.legacyOffset);
+      if (i % 256 === 255) {
+        o.progress?.update(i + 1);
+        await new Promise((r) => setImmediate(r)); // let the progress bar draw
+      }
+    }
+    o.progress?.update(images.length);
     o.progress?.stop();
     memlog('matched');
-    const coco = cocoAccumulate(match.map((m) => m.coco), catIds, cocoParams);
-    const vocEvals = match.map((m) => m.voc);
-    match = null; // the COCO cells are no longer needed
     const voc = vocAccumulate(vocEvals, gtSet.categories, { iouThreshold: 0.5, interpolation: 'all-point' });
     const samples = buildSamples(vocEvals);
-    vocEvals.length = 0;
+    vocEvals = [];
     const ignored = nDets - samples.length;
+    // the per-image detection objects are needed again only by the anchor statistics (image sizes)
+    if (!o.anchors) for (const im of images) im.dets = [];
     memlog('evaluated, samples');
-    const evaluate = async (imgs: ImageInput[]) => {
-      o.progress?.start(imgs.length, 'rescoring');
-      const ev = await runner.run<CocoImageEval>({ kind: 'coco', coco: cocoParams }, imgs);
-      o.progress?.stop();
-      return cocoAccumulate(ev, catIds, cocoParams);
+    // COCO evaluation of the same detections with some scores replaced (PISA fig. 2): one kernel call
+    const evaluateRaised = async (raised: ReadonlyMap<number, number>) => {
+      if (raised.size === 0) return coco;
+      const scores = cols.dtScore.slice();
+      for (let q = 0; q < scores.length; q++) {
+        const v = raised.get(cols.dtIndex[q]);
+        if (v !== undefined) scores[q] = v;
+      }
+      return cocoEvaluateColumns(cols, cocoParams, scores);
     };
     const settings: AnalyzeSettings = { gammas: o.gammas, alpha: o.alpha, ghmBins: o.ghmBins, pisaK: o.pisaK, topK: o.topK, seed: o.seed, legacyOffset: o.legacyOffset };
-    const ctx: AnalysisContext = { samples, images, gt: gtSet, settings, cocoBaseline: coco, evaluate };
+    const ctx: AnalysisContext = { samples, images, gt: gtSet, settings, cocoBaseline: coco, evaluateRaised };
 
     // 2. evaluation outputs
     art.add('eval_coco.json', toJson({ stats: coco.stats, params: { iouThrs: coco.params.iouThrs, maxDets: coco.params.maxDets, areaRanges: coco.params.areaRanges }, perCategory: cocoRows(coco, names) }));
@@ -192,7 +207,7 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     const settingsLines = [
       `focal γ ∈ {${o.gammas.join(', ')}}, α = ${o.alpha}; GHM-C ${o.ghmBins} bins, momentum 0; PISA fig. 4: ${o.pisaK} samples per set, seed ${o.seed}; PISA fig. 2: top-${o.topK.join(' / top-')} per image`,
       `VOC matching IoU ${o.legacyOffset ? 'with the VOC +1 pixel convention (inclusive integer corners, as the bundled Cartucho boxes are)' : 'without a +1 pixel offset (COCO convention)'}; COCO evaluation: pycocotools semantics, no offset`,
-      'per-image stages run on a worker pool (`--workers`); the output is byte-identical for any number of workers',
+      'COCO evaluation: one call of the backend’s cocoEvaluate kernel over the whole set (and one per PISA fig. 2 variant, the same boxes with the raised scores); VOC matching per image in the main thread; the anchor statistics (`--anchors`) run on a worker pool (`--workers`), byte-identical for any number of workers',
     ];
     const rin = { title: 'soft-sampling analyze — report', inputs: { gt: files.gt, dets: files.dets, bundled: o.bundled }, counts, warnings: checks.warnings, notes: checks.notes, backend, settingsLines, coco, voc, analyses, svgs, png: o.png };
     art.add('report.md', reportMarkdown(rin));

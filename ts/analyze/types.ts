@@ -22,8 +22,11 @@ export interface AnalysisContext {
   gt: GtSet;
   settings: AnalyzeSettings;
   cocoBaseline: CocoEvalResult;
-  /** COCO evaluation of the same images with other scores (through the worker pool). */
-  evaluate(images: ImageInput[]): Promise<CocoEvalResult>;
+  /**
+   * COCO evaluation of the same detections with the scores of some replaced: `raised` maps a
+   * detection's input index to its new score (one kernel call over the whole set).
+   */
+  evaluateRaised(raised: ReadonlyMap<number, number>): Promise<CocoEvalResult>;
 }
 
 export interface AnalysisOutput {
