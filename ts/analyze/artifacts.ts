@@ -8,8 +8,11 @@ import { dirname, basename, join, resolve } from 'node:path';
 export type Row = Record<string, string | number | boolean | null>;
 
 function csvCell(v: unknown): string {
+  // numbers and booleans never need quoting or escaping (the injection rule is for text cells)
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (v === null || v === undefined) return '';
-  let s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
+  let s = String(v);
   // CSV injection: a text cell starting with = + - @ (or tab / CR) is a formula to a spreadsheet; a leading ' makes it text (OWASP)
   if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
@@ -42,7 +45,9 @@ export function csvChunks(rows: Iterable<Row>, columns: string[] | undefined, em
       cols = Object.keys(r);
       buf.push(cols.join(',') + '\n');
     }
-    const line = cols.map((c) => csvCell(r[c])).join(',') + '\n';
+    let line = csvCell(r[cols[0]]);
+    for (let j = 1; j < cols.length; j++) line += ',' + csvCell(r[cols[j]]);
+    line += '\n';
     buf.push(line);
     len += line.length;
     if (len > 1 << 20) flush();

@@ -1,5 +1,5 @@
 /** `soft-sampling analyze`: inputs → per-image stages (pool) → evaluation → analyses → charts → report. */
-import { groupByImage, type ImageInput } from '../eval/images';
+import { groupByImage, type ImageInput, type ImageDet } from '../eval/images';
 import { resolveCocoParams, cocoPerCategory, cocoColumnsOfImages, cocoEvaluateColumns, COCO_STAT_KEYS, type CocoEvalResult } from '../eval/coco';
 import { vocAccumulate, vocMatchImage, type VocImageEval } from '../eval/voc';
 import { backendInfo } from '../registry';
@@ -68,7 +68,7 @@ const memlog = (stage: string) => {
   if (!process.env.SOFT_SAMPLING_MEMLOG) return;
   (globalThis as { gc?: () => void }).gc?.(); // live memory when run with --expose-gc
   const m = process.memoryUsage();
-  process.stderr.write(`[mem] ${stage.padEnd(22)} rss ${(m.rss / 2 ** 20).toFixed(0).padStart(5)} MiB  heap ${(m.heapUsed / 2 ** 20).toFixed(0).padStart(5)} MiB  external ${((m.external + m.arrayBuffers) / 2 ** 20).toFixed(0).padStart(4)} MiB\n`);
+  process.stderr.write(`[mem] ${stage.padEnd(22)} ${(performance.now() / 1000).toFixed(1).padStart(6)} s  rss ${(m.rss / 2 ** 20).toFixed(0).padStart(5)} MiB  heap ${(m.heapUsed / 2 ** 20).toFixed(0).padStart(5)} MiB  external ${((m.external + m.arrayBuffers) / 2 ** 20).toFixed(0).padStart(4)} MiB\n`);
 };
 
 export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
@@ -95,12 +95,26 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     // (per-image matching and accumulation in one call, no per-image objects); VOC: greedy per-image
     // matching in this thread (cheap next to the COCO cells; the samples come from it).
     const cols = cocoColumnsOfImages(images, catIds);
+    // from here on the detections live in these flat arrays (≈ 60 bytes each); the per-detection
+    // objects are dropped (kept only for the anchor statistics, which need them for image sizes)
+    const detStart = new Uint32Array(images.length + 1);
+    images.forEach((im, i) => (detStart[i + 1] = detStart[i] + im.dets.length));
+    if (!o.anchors) for (const im of images) im.dets = [];
+    /** Image `i` with its detections rebuilt from the flat arrays (the same objects `groupByImage` made). */
+    const imageWithDets = (i: number): ImageInput => {
+      const dets: ImageDet[] = [];
+      for (let q = detStart[i]; q < detStart[i + 1]; q++) {
+        const b = cols.dtBox;
+        dets.push({ index: cols.dtIndex[q], categoryId: catIds[cols.dtCat[q]], xywh: [b[4 * q], b[4 * q + 1], b[4 * q + 2], b[4 * q + 3]], area: b[4 * q + 2] * b[4 * q + 3], score: cols.dtScore[q] });
+      }
+      return { ...images[i], dets };
+    };
     const coco = cocoEvaluateColumns(cols, cocoParams);
     memlog('coco evaluated');
     o.progress?.start(images.length, 'matching');
     let vocEvals: VocImageEval[] = new Array(images.length);
     for (let i = 0; i < images.length; i++) {
-      vocEvals[i] = vocMatchImage(images[i], 0.5, o.legacyOffset);
+      vocEvals[i] = vocMatchImage(imageWithDets(i), 0.5, o.legacyOffset);
       if (i % 256 === 255) {
         o.progress?.update(i + 1);
         await new Promise((r) => setImmediate(r)); // let the progress bar draw
@@ -113,8 +127,6 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     const samples = buildSamples(vocEvals);
     vocEvals = [];
     const ignored = nDets - samples.length;
-    // the per-image detection objects are needed again only by the anchor statistics (image sizes)
-    if (!o.anchors) for (const im of images) im.dets = [];
     memlog('evaluated, samples');
     // COCO evaluation of the same detections with some scores replaced (PISA fig. 2): one kernel call
     const evaluateRaised = async (raised: ReadonlyMap<number, number>) => {
