@@ -6,7 +6,7 @@
 import type { AnalysisContext, AnalysisOutput } from './types';
 import type { Row } from './artifacts';
 import { sigmoidFocalLoss } from '../api';
-import { thin } from './samples';
+import { thin, sampleColumns } from './samples';
 
 const ID = 'focal_loss_cdf';
 const TITLE = 'Cumulative distribution of the normalised focal loss';
@@ -59,8 +59,7 @@ export function cdfThinned(vals: Float64Array, max: number): { points: { fractio
 
 export async function focalCdf(ctx: AnalysisContext): Promise<AnalysisOutput> {
   const { samples, settings } = ctx;
-  const logits = Float32Array.from(samples.map((s) => s.logit));
-  const targets = Float32Array.from(samples.map((s) => s.target));
+  const { logits, targets } = sampleColumns(samples);
   const rows: Row[] = [];
   const summary: string[] = [];
   const json: Record<string, unknown> = { gammas: settings.gammas, alpha: settings.alpha, positives: 0, negatives: 0, curves: [] as unknown[] };

@@ -64,3 +64,23 @@ export function thin<T>(xs: T[], max: number): T[] {
   for (let k = 0; k < max; k++) out.push(xs[Math.round((k * (xs.length - 1)) / (max - 1))]);
   return out;
 }
+
+const columnCache = new WeakMap<Sample[], { logits: Float32Array; targets: Float32Array }>();
+
+/**
+ * The samples' logits and targets as float32 columns `[N]`, built once per samples array and shared
+ * by the analyses (treat them as read-only).
+ */
+export function sampleColumns(samples: Sample[]): { logits: Float32Array; targets: Float32Array } {
+  let c = columnCache.get(samples);
+  if (!c) {
+    const n = samples.length;
+    c = { logits: new Float32Array(n), targets: new Float32Array(n) };
+    for (let i = 0; i < n; i++) {
+      c.logits[i] = samples[i].logit;
+      c.targets[i] = samples[i].target;
+    }
+    columnCache.set(samples, c);
+  }
+  return c;
+}

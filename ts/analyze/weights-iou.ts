@@ -7,7 +7,7 @@ import type { AnalysisContext, AnalysisOutput } from './types';
 import type { Row } from './artifacts';
 import { isrP, carlLoss } from '../api';
 import { ceLoss, classIndex } from './pisa';
-import { thin } from './samples';
+import { thin, sampleColumns } from './samples';
 import { runGhmc } from './ghm';
 import { focalLossPerSample } from './focal-cdf';
 
@@ -41,7 +41,7 @@ export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput
     methods.CARL = Float32Array.from(data(r.weights));
   }
   {
-    const g = runGhmc(Float32Array.from(samples.map((s) => s.logit)), Float32Array.from(samples.map((s) => s.target)), settings.ghmBins);
+    const g = runGhmc(sampleColumns(samples).logits, sampleColumns(samples).targets, settings.ghmBins);
     methods['GHM-C'] = Float32Array.from(posIdx.map((i) => g.weights[i]));
   }
   if (n) {
