@@ -61,9 +61,34 @@ export function csvChunks(rows: Iterable<Row>, columns: string[] | undefined, em
  * when the compact text is below 1 MiB; larger documents (per-sample data) stay compact.
  */
 export function toJson(value: unknown): string {
-  const replacer = (_k: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v);
-  const compact = JSON.stringify(value, replacer);
-  return (compact.length < 1 << 20 ? JSON.stringify(value, replacer, 2) : compact) + '\n';
+  // JSON.stringify writes non-finite numbers as null itself; only typed arrays need converting, and
+  // without a replacer function V8 takes its fast path (per-sample documents are tens of MB)
+  const plain = withoutViews(value);
+  const compact = JSON.stringify(plain);
+  return (compact.length < 1 << 20 ? JSON.stringify(plain, null, 2) : compact) + '\n';
+}
+
+/** `v` with every typed array (at any depth) replaced by a plain array; `v` itself when it holds none. */
+function withoutViews(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>);
+  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return v;
+  if (Array.isArray(v)) {
+    let out: unknown[] | null = null;
+    for (let i = 0; i < v.length; i++) {
+      const c = withoutViews(v[i]);
+      if (c !== v[i]) (out ??= v.slice())[i] = c;
+    }
+    return out ?? v;
+  }
+  let out: Record<string, unknown> | null = null;
+  for (const k in v as Record<string, unknown>) {
+    if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+    const x = (v as Record<string, unknown>)[k];
+    const c = withoutViews(x);
+    if (c !== x) (out ??= { ...(v as Record<string, unknown>) })[k] = c;
+  }
+  return out ?? v;
 }
 
 /**
