@@ -64,7 +64,7 @@ export async function ghmDensity(ctx: AnalysisContext): Promise<AnalysisOutput> 
   const posIn = new Float64Array(bins), negIn = new Float64Array(bins);
   for (let i = 0; i < n; i++) {
     const k = Math.min(bins - 1, Math.floor(r.g[i] * bins));
-    if (samples[i].target) posIn[k]++;
+    if (samples.target[i]) posIn[k]++;
     else negIn[k]++;
   }
   for (let b = 0; b < bins; b++) {
@@ -72,8 +72,11 @@ export async function ghmDensity(ctx: AnalysisContext): Promise<AnalysisOutput> 
     const pos = posIn[b], neg = negIn[b];
     rows.push({ bin: b, g_lo: lo, g_hi: hi, g_mid: (lo + hi) / 2, positives: pos, negatives: neg, count: pos + neg, fraction: n ? (pos + neg) / n : 0, ghm_histogram_count: r.counts[b] ?? null });
   }
-  const easy = samples.filter((_, i) => r.g[i] < 0.2).length;
-  const hard = samples.filter((_, i) => r.g[i] > 0.8).length;
+  let easy = 0, hard = 0;
+  for (let i = 0; i < n; i++) {
+    if (r.g[i] < 0.2) easy++;
+    if (r.g[i] > 0.8) hard++;
+  }
   const spec = {
     title: { text: D_TITLE, subtitle: `g = |σ(x) − y|, ${bins} bins; stacked by positive / negative` },
     data: { values: rows.flatMap((r0) => [
@@ -118,7 +121,7 @@ export async function ghmReweighted(ctx: AnalysisContext): Promise<AnalysisOutpu
   const ce = (i: number) => Math.abs(ceGrad[i]), focal = (i: number) => Math.abs(flGrad[i]), ghmc = (i: number) => Math.abs(gh.grad[i]);
   // the per-sample file is written from a generator: no per-sample row objects are kept
   const perSample = function* (): Iterable<Row> {
-    for (let i = 0; i < n; i++) yield { index: samples[i].index, target: samples[i].target, g: gh.g[i], ce: ce(i), focal: focal(i), ghmc: ghmc(i), ghmc_weight: gh.weights[i] };
+    for (let i = 0; i < n; i++) yield { index: samples.index[i], target: samples.target[i], g: gh.g[i], ce: ce(i), focal: focal(i), ghmc: ghmc(i), ghmc_weight: gh.weights[i] };
   };
   // mean per g bin (fine bins for the curve)
   const B = 20;

@@ -148,7 +148,7 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     art.add('eval_voc.json', toJson({ mAP: voc.mAP, iouThreshold: voc.iouThreshold, interpolation: voc.interpolation, legacyOffset: o.legacyOffset, classes: voc.classes }));
     art.add('eval_voc.csv', toCsv(vocRows));
     art.addCsv('samples.csv', (function* () {
-      for (const s of samples) yield { index: s.index, image_id: s.imageId, category_id: s.categoryId, score: s.score, logit: s.logit, target: s.target, iou: s.iou };
+      for (let i = 0; i < samples.length; i++) yield { index: samples.index[i], image_id: samples.imageId[i], category_id: samples.categoryId[i], score: samples.score[i], logit: samples.logit[i], target: samples.target[i], iou: samples.iou[i] };
     })());
     for (const c of voc.classes) {
       // the per-class PR arrays are in eval_voc.json now; the report needs the APs only
@@ -158,7 +158,7 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
 
     // 3. analyses
     const analyses: AnalysisOutput[] = [];
-    const nPos = samples.filter((s) => s.target === 1).length;
+    const nPos = samples.positives.length;
     const noSamples = nDets === 0 ? 'no detections (the detections list is empty)' : samples.length === 0 ? 'no samples (every detection lies on a crowd region)' : null;
     const noPositives = noSamples ?? (nPos > 0 ? null : gtSet.boxes.length === 0 ? 'no positives (the ground truth has no annotations)' : 'no positives (no detection matched a gt box of its class at IoU ≥ 0.5)');
     const noGt = gtSet.boxes.length === 0 ? 'no gt boxes (precision and recall are undefined)' : null;
@@ -212,8 +212,8 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
       crowd: gtSet.boxes.filter((b) => b.crowd).length,
       detections: nDets,
       categories: gtSet.categories.length,
-      positives: samples.filter((s) => s.target === 1).length,
-      negatives: samples.filter((s) => s.target === 0).length,
+      positives: samples.positives.length,
+      negatives: samples.length - samples.positives.length,
       ignored,
     };
     const settingsLines = [

@@ -1,5 +1,5 @@
 /** Shared types of the analyses. */
-import type { Sample } from './samples';
+import type { SampleSet } from './samples';
 import type { ImageInput } from '../eval/images';
 import type { GtSet } from '../eval/input';
 import type { CocoEvalResult } from '../eval/coco';
@@ -17,7 +17,7 @@ export interface AnalyzeSettings {
 }
 
 export interface AnalysisContext {
-  samples: Sample[];
+  samples: SampleSet;
   images: ImageInput[];
   gt: GtSet;
   settings: AnalyzeSettings;

@@ -18,8 +18,8 @@ const data = (t: any): ArrayLike<number> => (t && t.data ? t.data : t);
 
 export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput> {
   const { samples, settings } = ctx;
-  const posIdx = samples.map((s, i) => (s.target === 1 ? i : -1)).filter((i) => i >= 0);
-  const pos = posIdx.map((i) => samples[i]);
+  const posIdx = samples.posIdx;
+  const pos = samples.positives;
   const n = pos.length;
   const methods: Record<string, Float32Array> = {};
   const notes: string[] = [];
@@ -42,7 +42,7 @@ export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput
   }
   {
     const g = runGhmc(sampleColumns(samples).logits, sampleColumns(samples).targets, settings.ghmBins);
-    methods['GHM-C'] = Float32Array.from(posIdx.map((i) => g.weights[i]));
+    methods['GHM-C'] = Float32Array.from(posIdx, (i) => g.weights[i]);
   }
   if (n) {
     const logits = Float32Array.from(pos.map((s) => s.logit));
