@@ -533,7 +533,10 @@ export interface CocoColumns {
   dtScore: Float64Array;
 }
 
-/** The gt half of {@link CocoColumns} from a validated set and the image / category index maps. */
+/**
+ * The gt half of {@link CocoColumns} from a validated set and the image / category index maps.
+ * Never throws (the set is validated; every id must be in the maps). No reference implementation (a layout).
+ */
 export function cocoGtColumns(g: GtSet, imgIdx: Map<number, number>, catIdx: Map<number, number>): Pick<CocoColumns, 'gtImage' | 'gtCat' | 'gtBox' | 'gtArea' | 'gtCrowd'> {
   const G = g.boxes.length;
   const gtImage = new Uint32Array(G), gtCat = new Uint32Array(G), gtBox = new Float64Array(4 * G), gtArea = new Float64Array(G), gtCrowd = new Uint8Array(G);
@@ -555,7 +558,8 @@ export function cocoGtColumns(g: GtSet, imgIdx: Map<number, number>, catIdx: Map
  * {@link cocoEvaluateSets} on a set already in flat arrays, with `scores` in place of `c.dtScore`
  * when given (the same boxes under other scores: one kernel call, no per-image objects). The
  * result depends on the order of the detections only through ties within an image, which keep
- * their order in the arrays (as pycocotools' stable sorts keep input order).
+ * their order in the arrays (as pycocotools' stable sorts keep input order). Source: pycocotools
+ * `COCOeval.evaluate` + `accumulate` + `summarize`.
  * @throws SoftSamplingError from the backend's kernel when the arrays are inconsistent.
  */
 export function cocoEvaluateColumns(c: CocoColumns, p: CocoParams, scores?: Float64Array): CocoEvalResult {
@@ -580,7 +584,8 @@ export function cocoEvaluateColumns(c: CocoColumns, p: CocoParams, scores?: Floa
  * {@link CocoColumns} of per-image groups (images in the given order, which must be ascending id as
  * {@link groupByImage} returns them; gt and detections in their order within each image), and
  * `dtIndex`, each detection's `index` (its position in the input list). The category index is the
- * position in `catIds` (ascending); every category id of the groups must be in it.
+ * position in `catIds` (ascending); every category id of the groups must be in it. Never throws;
+ * no reference implementation (a layout of pycocotools' inputs).
  */
 export function cocoColumnsOfImages(images: ImageInput[], catIds: number[]): CocoColumns & { dtIndex: Uint32Array } {
   const catIdx = new Map(catIds.map((id, i) => [id, i]));
