@@ -488,7 +488,57 @@ export function cocoEvaluateSets(g: GtSet, d: DetSet, p: CocoParams): CocoEvalRe
   const catIds = g.categories.map((c) => c.id).sort((a, b) => a - b);
   const imgIdx = new Map(imgIds.map((id, i) => [id, i]));
   const catIdx = new Map(catIds.map((id, i) => [id, i]));
-  const G = g.boxes.length, D = d.dets.length;
+  const gts = cocoGtColumns(g, imgIdx, catIdx);
+  const D = d.dets.length;
+  const dtImage = new Uint32Array(D), dtCat = new Uint32Array(D), dtBox = new Float64Array(4 * D), dtScore = new Float64Array(D);
+  for (let i = 0; i < D; i++) {
+    const x = d.dets[i];
+    dtImage[i] = imgIdx.get(x.imageId)!;
+    dtCat[i] = catIdx.get(x.categoryId)!;
+    dtBox[4 * i] = x.xywh[0];
+    dtBox[4 * i + 1] = x.xywh[1];
+    dtBox[4 * i + 2] = x.xywh[2];
+    dtBox[4 * i + 3] = x.xywh[3];
+    dtScore[i] = x.score;
+  }
+  return cocoEvaluateColumns({ numImages: imgIds.length, catIds, ...gts, dtImage, dtCat, dtBox, dtScore }, p);
+}
+
+/**
+ * A whole evaluation set in flat typed arrays (what the `cocoEvaluate` kernel reads): images and
+ * categories as dense indices into the ascending id lists, boxes COCO `[x, y, w, h]` float64.
+ */
+export interface CocoColumns {
+  /** Number of images (image indices are `0..numImages-1`, in ascending id order). */
+  numImages: number;
+  /** Category ids, ascending (category index k ↔ `catIds[k]`). */
+  catIds: number[];
+  /** `[G]` image index of each gt box. */
+  gtImage: Uint32Array;
+  /** `[G]` category index of each gt box. */
+  gtCat: Uint32Array;
+  /** `[G, 4]` gt boxes `[x, y, w, h]`. */
+  gtBox: Float64Array;
+  /** `[G]` gt areas (the COCO area ranges test them). */
+  gtArea: Float64Array;
+  /** `[G]` 1 for a crowd box. */
+  gtCrowd: Uint8Array;
+  /** `[D]` image index of each detection. */
+  dtImage: Uint32Array;
+  /** `[D]` category index of each detection. */
+  dtCat: Uint32Array;
+  /** `[D, 4]` detection boxes `[x, y, w, h]`. */
+  dtBox: Float64Array;
+  /** `[D]` scores. */
+  dtScore: Float64Array;
+}
+
+/**
+ * The gt half of {@link CocoColumns} from a validated set and the image / category index maps.
+ * Never throws (the set is validated; every id must be in the maps). No reference implementation (a layout).
+ */
+export function cocoGtColumns(g: GtSet, imgIdx: Map<number, number>, catIdx: Map<number, number>): Pick<CocoColumns, 'gtImage' | 'gtCat' | 'gtBox' | 'gtArea' | 'gtCrowd'> {
+  const G = g.boxes.length;
   const gtImage = new Uint32Array(G), gtCat = new Uint32Array(G), gtBox = new Float64Array(4 * G), gtArea = new Float64Array(G), gtCrowd = new Uint8Array(G);
   for (let i = 0; i < G; i++) {
     const b = g.boxes[i];
@@ -501,29 +551,69 @@ export function cocoEvaluateSets(g: GtSet, d: DetSet, p: CocoParams): CocoEvalRe
     gtArea[i] = b.area;
     gtCrowd[i] = b.crowd ? 1 : 0;
   }
-  const dtImage = new Uint32Array(D), dtCat = new Uint32Array(D), dtBox = new Float64Array(4 * D), dtScore = new Float64Array(D);
-  for (let i = 0; i < D; i++) {
-    const x = d.dets[i];
-    dtImage[i] = imgIdx.get(x.imageId)!;
-    dtCat[i] = catIdx.get(x.categoryId)!;
-    dtBox[4 * i] = x.xywh[0];
-    dtBox[4 * i + 1] = x.xywh[1];
-    dtBox[4 * i + 2] = x.xywh[2];
-    dtBox[4 * i + 3] = x.xywh[3];
-    dtScore[i] = x.score;
-  }
+  return { gtImage, gtCat, gtBox, gtArea, gtCrowd };
+}
+
+/**
+ * {@link cocoEvaluateSets} on a set already in flat arrays, with `scores` in place of `c.dtScore`
+ * when given (the same boxes under other scores: one kernel call, no per-image objects). The
+ * result depends on the order of the detections only through ties within an image, which keep
+ * their order in the arrays (as pycocotools' stable sorts keep input order). Source: pycocotools
+ * `COCOeval.evaluate` + `accumulate` + `summarize`.
+ * @throws SoftSamplingError from the backend's kernel when the arrays are inconsistent.
+ */
+export function cocoEvaluateColumns(c: CocoColumns, p: CocoParams, scores?: Float64Array): CocoEvalResult {
   const areaRanges = new Float64Array(2 * p.areaRanges.length);
   p.areaRanges.forEach((r, a) => areaRanges.set(r.range, 2 * a));
   const { precision, recall } = getBackend().cocoEvaluate({
-    numImages: imgIds.length, numCats: catIds.length, gtImage, gtCat, gtBox, gtArea, gtCrowd, dtImage, dtCat, dtBox, dtScore,
+    numImages: c.numImages, numCats: c.catIds.length, gtImage: c.gtImage, gtCat: c.gtCat, gtBox: c.gtBox, gtArea: c.gtArea, gtCrowd: c.gtCrowd,
+    dtImage: c.dtImage, dtCat: c.dtCat, dtBox: c.dtBox, dtScore: scores ?? c.dtScore,
     iouThrs: Float64Array.from(p.iouThrs), recThrs: Float64Array.from(p.recThrs), maxDets: Uint32Array.from(p.maxDets), areaRanges,
     useCats: p.useCats, offset: p.legacyOffset ? 1 : 0,
   });
-  const K = p.useCats ? catIds.length : 1;
+  const K = p.useCats ? c.catIds.length : 1;
   const res: CocoEvalResult = {
-    stats: {} as CocoStats, params: p, catIds: p.useCats ? catIds : [-1], precision, recall,
+    stats: {} as CocoStats, params: p, catIds: p.useCats ? c.catIds.slice() : [-1], precision, recall,
     shape: { T: p.iouThrs.length, R: p.recThrs.length, K, A: p.areaRanges.length, M: p.maxDets.length },
   };
   res.stats = summarize(res);
   return res;
+}
+
+/**
+ * {@link CocoColumns} of per-image groups (images in the given order, which must be ascending id as
+ * {@link groupByImage} returns them; gt and detections in their order within each image), and
+ * `dtIndex`, each detection's `index` (its position in the input list). The category index is the
+ * position in `catIds` (ascending); every category id of the groups must be in it. Never throws;
+ * no reference implementation (a layout of pycocotools' inputs).
+ */
+export function cocoColumnsOfImages(images: ImageInput[], catIds: number[]): CocoColumns & { dtIndex: Uint32Array } {
+  const catIdx = new Map(catIds.map((id, i) => [id, i]));
+  let G = 0, D = 0;
+  for (const im of images) {
+    G += im.gts.length;
+    D += im.dets.length;
+  }
+  const gtImage = new Uint32Array(G), gtCat = new Uint32Array(G), gtBox = new Float64Array(4 * G), gtArea = new Float64Array(G), gtCrowd = new Uint8Array(G);
+  const dtImage = new Uint32Array(D), dtCat = new Uint32Array(D), dtBox = new Float64Array(4 * D), dtScore = new Float64Array(D), dtIndex = new Uint32Array(D);
+  let g = 0, d = 0;
+  images.forEach((im, i) => {
+    for (const b of im.gts) {
+      gtImage[g] = i;
+      gtCat[g] = catIdx.get(b.categoryId)!;
+      gtBox.set(b.xywh, 4 * g);
+      gtArea[g] = b.area;
+      gtCrowd[g] = b.crowd ? 1 : 0;
+      g++;
+    }
+    for (const x of im.dets) {
+      dtImage[d] = i;
+      dtCat[d] = catIdx.get(x.categoryId)!;
+      dtBox.set(x.xywh, 4 * d);
+      dtScore[d] = x.score;
+      dtIndex[d] = x.index;
+      d++;
+    }
+  });
+  return { numImages: images.length, catIds, gtImage, gtCat, gtBox, gtArea, gtCrowd, dtImage, dtCat, dtBox, dtScore, dtIndex };
 }

@@ -8,8 +8,11 @@ import { dirname, basename, join, resolve } from 'node:path';
 export type Row = Record<string, string | number | boolean | null>;
 
 function csvCell(v: unknown): string {
+  // numbers and booleans never need quoting or escaping (the injection rule is for text cells)
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (v === null || v === undefined) return '';
-  let s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
+  let s = String(v);
   // CSV injection: a text cell starting with = + - @ (or tab / CR) is a formula to a spreadsheet; a leading ' makes it text (OWASP)
   if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
@@ -27,7 +30,7 @@ export function toCsv(rows: Row[], columns?: string[]): string {
   return out;
 }
 
-/** Streams CSV text of `rows` (any iterable) to `emit` in chunks of about 1 MiB; see {@link toCsv}. */
+/** Streams CSV text of `rows` (any iterable) to `emit` in chunks of about 64 KiB (small enough that the lines die young, before the garbage collector promotes them); see {@link toCsv}. */
 export function csvChunks(rows: Iterable<Row>, columns: string[] | undefined, emit: (text: string) => void): void {
   let cols = columns;
   let buf: string[] = [];
@@ -42,10 +45,12 @@ export function csvChunks(rows: Iterable<Row>, columns: string[] | undefined, em
       cols = Object.keys(r);
       buf.push(cols.join(',') + '\n');
     }
-    const line = cols.map((c) => csvCell(r[c])).join(',') + '\n';
+    let line = csvCell(r[cols[0]]);
+    for (let j = 1; j < cols.length; j++) line += ',' + csvCell(r[cols[j]]);
+    line += '\n';
     buf.push(line);
     len += line.length;
-    if (len > 1 << 20) flush();
+    if (len > 1 << 16) flush();
   }
   if (!cols) buf.push((columns ?? []).join(',') + '\n');
   flush();
@@ -56,9 +61,34 @@ export function csvChunks(rows: Iterable<Row>, columns: string[] | undefined, em
  * when the compact text is below 1 MiB; larger documents (per-sample data) stay compact.
  */
 export function toJson(value: unknown): string {
-  const replacer = (_k: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v);
-  const compact = JSON.stringify(value, replacer);
-  return (compact.length < 1 << 20 ? JSON.stringify(value, replacer, 2) : compact) + '\n';
+  // JSON.stringify writes non-finite numbers as null itself; only typed arrays need converting, and
+  // without a replacer function V8 takes its fast path (per-sample documents are tens of MB)
+  const plain = withoutViews(value);
+  const compact = JSON.stringify(plain);
+  return (compact.length < 1 << 20 ? JSON.stringify(plain, null, 2) : compact) + '\n';
+}
+
+/** `v` with every typed array (at any depth) replaced by a plain array; `v` itself when it holds none. */
+function withoutViews(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>);
+  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return v;
+  if (Array.isArray(v)) {
+    let out: unknown[] | null = null;
+    for (let i = 0; i < v.length; i++) {
+      const c = withoutViews(v[i]);
+      if (c !== v[i]) (out ??= v.slice())[i] = c;
+    }
+    return out ?? v;
+  }
+  let out: Record<string, unknown> | null = null;
+  for (const k in v as Record<string, unknown>) {
+    if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+    const x = (v as Record<string, unknown>)[k];
+    const c = withoutViews(x);
+    if (c !== x) (out ??= { ...(v as Record<string, unknown>) })[k] = c;
+  }
+  return out ?? v;
 }
 
 /**

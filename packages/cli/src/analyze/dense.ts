@@ -27,7 +27,7 @@ import { maxIouAssign, gridAnchors, delta2bbox, bboxOverlaps, sigmoidCrossEntrop
 import { InputError } from './read';
 import type { AnalysisContext, AnalysisOutput, AnalyzeSettings } from './types';
 import type { Row } from './artifacts';
-import type { Sample } from './samples';
+import { sampleSetOf, type Sample } from './samples';
 import { focalCdf } from './focal-cdf';
 import { ghmReweighted } from './ghm';
 
@@ -290,7 +290,7 @@ export function lossShares(samples: Sample[], settings: AnalyzeSettings): { meth
 export async function denseAnalyses(d: DenseInput, settings: AnalyzeSettings): Promise<{ analyses: AnalysisOutput[]; counts: Record<string, number> }> {
   const ds = denseSamples(d);
   const { samples } = ds;
-  const ctx = { samples, images: [], gt: { images: [], categories: [], boxes: [] }, settings } as unknown as AnalysisContext;
+  const ctx = { samples: sampleSetOf(samples), images: [], gt: { images: [], categories: [], boxes: [] }, settings } as unknown as AnalysisContext;
   const out: AnalysisOutput[] = [];
   const nPos = samples.filter((s) => s.target === 1).length;
   const where = `${d.N} images × ${d.A} anchors × ${d.C} classes: ${samples.length} samples (${nPos} positive) from ${ds.anchors.positive} positive, ${ds.anchors.negative} negative anchors (${ds.anchors.ignored} ignored)`;

@@ -6,7 +6,7 @@
 import type { AnalysisContext, AnalysisOutput } from './types';
 import type { Row } from './artifacts';
 import { sigmoidFocalLoss } from 'soft-sampling';
-import { thin } from './samples';
+import { thin, sampleColumns } from './samples';
 
 const ID = 'focal_loss_cdf';
 const TITLE = 'Cumulative distribution of the normalised focal loss';
@@ -59,8 +59,7 @@ export function cdfThinned(vals: Float64Array, max: number): { points: { fractio
 
 export async function focalCdf(ctx: AnalysisContext): Promise<AnalysisOutput> {
   const { samples, settings } = ctx;
-  const logits = Float32Array.from(samples.map((s) => s.logit));
-  const targets = Float32Array.from(samples.map((s) => s.target));
+  const { logits, targets } = sampleColumns(samples);
   const rows: Row[] = [];
   const summary: string[] = [];
   const json: Record<string, unknown> = { gammas: settings.gammas, alpha: settings.alpha, positives: 0, negatives: 0, curves: [] as unknown[] };
@@ -69,16 +68,15 @@ export async function focalCdf(ctx: AnalysisContext): Promise<AnalysisOutput> {
     const loss = focalLossPerSample(logits, targets, gamma, settings.alpha);
     for (const group of ['positive', 'negative'] as const) {
       const want = group === 'positive' ? 1 : 0;
+      const tg = samples.target;
       let m = 0;
-      for (const s of samples) if (s.target === want) m++;
+      for (let i = 0; i < tg.length; i++) if (tg[i] === want) m++;
       if (group === 'positive') json.positives = m;
       else json.negatives = m;
       if (m === 0) continue;
       const vals = new Float64Array(m);
       m = 0;
-      samples.forEach((s, i) => {
-        if (s.target === want) vals[m++] = loss[i];
-      });
+      for (let i = 0; i < tg.length; i++) if (tg[i] === want) vals[m++] = loss[i];
       // data files keep at most 1001 points per curve (evenly spaced in sample order, ends included)
       const { points: kept, hardest20Share } = cdfThinned(vals, 1001);
       // share of the group's loss carried by its hardest 20 %

@@ -7,6 +7,7 @@
 import type { AnalysisContext, AnalysisOutput } from './types';
 import type { Row } from './artifacts';
 import { ghmcLoss, sigmoidFocalLoss, sigmoidCrossEntropy } from 'soft-sampling';
+import { sampleColumns } from './samples';
 
 const D_ID = 'ghm_gradient_density';
 const D_TITLE = 'Density of the gradient norm g';
@@ -25,8 +26,22 @@ export interface GhmRun {
   counts: number[];
 }
 
-/** GHM-C on the samples (one column, binary targets), from the library. */
+const ghmCache = new WeakMap<Float32Array, { targets: Float32Array; bins: number; run: GhmRun }>();
+
+/**
+ * GHM-C on the samples (one column, binary targets), from the library. Memoised on the `logits`
+ * array (the analyses share {@link sampleColumns}), so the three GHM views run the kernel once;
+ * the result is shared — treat it as read-only.
+ */
 export function runGhmc(logits: Float32Array, targets: Float32Array, bins: number): GhmRun {
+  const c = ghmCache.get(logits);
+  if (c && c.targets === targets && c.bins === bins) return c.run;
+  const run = runGhmcUncached(logits, targets, bins);
+  ghmCache.set(logits, { targets, bins, run });
+  return run;
+}
+
+function runGhmcUncached(logits: Float32Array, targets: Float32Array, bins: number): GhmRun {
   const n = logits.length;
   const r = ghmcLoss({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { bins, momentum: 0, reduction: 'none', targetType: 'onehot' });
   return {
@@ -40,23 +55,28 @@ export function runGhmc(logits: Float32Array, targets: Float32Array, bins: numbe
 
 export async function ghmDensity(ctx: AnalysisContext): Promise<AnalysisOutput> {
   const { samples, settings } = ctx;
-  const logits = Float32Array.from(samples.map((s) => s.logit));
-  const targets = Float32Array.from(samples.map((s) => s.target));
+  const { logits, targets } = sampleColumns(samples);
   const r = runGhmc(logits, targets, settings.ghmBins);
   const bins = settings.ghmBins;
   const rows: Row[] = [];
   const n = samples.length;
+  // one pass: positives / negatives per bin of g
+  const posIn = new Float64Array(bins), negIn = new Float64Array(bins);
+  for (let i = 0; i < n; i++) {
+    const k = Math.min(bins - 1, Math.floor(r.g[i] * bins));
+    if (samples.target[i]) posIn[k]++;
+    else negIn[k]++;
+  }
   for (let b = 0; b < bins; b++) {
     const lo = b / bins, hi = (b + 1) / bins;
-    let pos = 0, neg = 0;
-    samples.forEach((s, i) => {
-      const k = Math.min(bins - 1, Math.floor(r.g[i] * bins));
-      if (k === b) s.target ? pos++ : neg++;
-    });
+    const pos = posIn[b], neg = negIn[b];
     rows.push({ bin: b, g_lo: lo, g_hi: hi, g_mid: (lo + hi) / 2, positives: pos, negatives: neg, count: pos + neg, fraction: n ? (pos + neg) / n : 0, ghm_histogram_count: r.counts[b] ?? null });
   }
-  const easy = samples.filter((_, i) => r.g[i] < 0.2).length;
-  const hard = samples.filter((_, i) => r.g[i] > 0.8).length;
+  let easy = 0, hard = 0;
+  for (let i = 0; i < n; i++) {
+    if (r.g[i] < 0.2) easy++;
+    if (r.g[i] > 0.8) hard++;
+  }
   const spec = {
     title: { text: D_TITLE, subtitle: `g = |σ(x) − y|, ${bins} bins; stacked by positive / negative` },
     data: { values: rows.flatMap((r0) => [
@@ -93,8 +113,7 @@ export async function ghmDensity(ctx: AnalysisContext): Promise<AnalysisOutput> 
 export async function ghmReweighted(ctx: AnalysisContext): Promise<AnalysisOutput> {
   const { samples, settings } = ctx;
   const n = samples.length;
-  const logits = Float32Array.from(samples.map((s) => s.logit));
-  const targets = Float32Array.from(samples.map((s) => s.target));
+  const { logits, targets } = sampleColumns(samples);
   const gh = runGhmc(logits, targets, settings.ghmBins);
   const flr = sigmoidFocalLoss({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { alpha: settings.alpha, gamma: 2, reduction: 'none', targetType: 'onehot' });
   const flGrad = data(flr.grad);
@@ -102,7 +121,7 @@ export async function ghmReweighted(ctx: AnalysisContext): Promise<AnalysisOutpu
   const ce = (i: number) => Math.abs(ceGrad[i]), focal = (i: number) => Math.abs(flGrad[i]), ghmc = (i: number) => Math.abs(gh.grad[i]);
   // the per-sample file is written from a generator: no per-sample row objects are kept
   const perSample = function* (): Iterable<Row> {
-    for (let i = 0; i < n; i++) yield { index: samples[i].index, target: samples[i].target, g: gh.g[i], ce: ce(i), focal: focal(i), ghmc: ghmc(i), ghmc_weight: gh.weights[i] };
+    for (let i = 0; i < n; i++) yield { index: samples.index[i], target: samples.target[i], g: gh.g[i], ce: ce(i), focal: focal(i), ghmc: ghmc(i), ghmc_weight: gh.weights[i] };
   };
   // mean per g bin (fine bins for the curve)
   const B = 20;

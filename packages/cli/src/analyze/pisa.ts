@@ -16,8 +16,11 @@ const data = (t: any): ArrayLike<number> => (t && t.data ? t.data : t);
 /** Per-sample sigmoid cross-entropy (reduction none) from the library. */
 export function ceLoss(samples: Sample[]): Float32Array {
   const n = samples.length;
-  const logits = Float32Array.from(samples.map((s) => s.logit));
-  const targets = Float32Array.from(samples.map((s) => s.target));
+  const logits = new Float32Array(n), targets = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    logits[i] = samples[i].logit;
+    targets[i] = samples[i].target;
+  }
   return Float32Array.from(data(sigmoidCrossEntropy({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { reduction: 'none', targetType: 'onehot' }).lossElements));
 }
 
@@ -46,7 +49,7 @@ const F4_TITLE = 'Random, hard and prime positives in the IoU–loss plane';
 const F4_FIG = 'PISA (Cao et al. 2020), fig. 4';
 
 export async function pisaPrimeSamples(ctx: AnalysisContext): Promise<AnalysisOutput> {
-  const pos = ctx.samples.filter((s) => s.target === 1);
+  const pos = ctx.samples.positives;
   const loss = ceLoss(pos);
   const ranks = hlrRanks(ctx, pos);
   const k = Math.min(ctx.settings.pisaK, pos.length);
@@ -125,7 +128,7 @@ const F2_FIG = 'PISA (Cao et al. 2020), fig. 2';
 export function perImageHlrOrder(ctx: AnalysisContext): Map<number, Sample[]> {
   const cls = classIndex(ctx);
   const byImg = new Map<number, Sample[]>();
-  for (const s of ctx.samples) if (s.target === 1) (byImg.get(s.imageId) ?? byImg.set(s.imageId, []).get(s.imageId)!).push(s);
+  for (const s of ctx.samples.positives) (byImg.get(s.imageId) ?? byImg.set(s.imageId, []).get(s.imageId)!).push(s);
   const out = new Map<number, Sample[]>();
   for (const [img, pos] of byImg) {
     const r = data(iouHlr({ labels: Int32Array.from(pos.map((s) => cls.get(s.categoryId)!)), gtInds: Int32Array.from(pos.map((s) => s.gt)), ious: Float32Array.from(pos.map((s) => s.iou)) }).ranks);
@@ -135,12 +138,25 @@ export function perImageHlrOrder(ctx: AnalysisContext): Map<number, Sample[]> {
   return out;
 }
 
-/** Images with the scores of the top-k HLR positives of each image raised above every other score. */
+/**
+ * The raised scores of PISA fig. 2: for the top-k HLR positives of each image (`order`, from
+ * {@link perImageHlrOrder}), detection index → `1 + (k − j)/k` for the j-th (above every original
+ * score, keeping their HLR order). Every other detection keeps its score.
+ */
+export function raisedScores(order: Map<number, Sample[]>, k: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pos of order.values()) pos.slice(0, k).forEach((s, j) => out.set(s.index, 1 + (k - j) / k));
+  return out;
+}
+
+/**
+ * Images with the scores of the top-k HLR positives of each image raised ({@link raisedScores}), as
+ * per-image objects: the per-image evaluation path, kept to check the one-kernel-call path against.
+ */
 export function rescore(images: ImageInput[], order: Map<number, Sample[]>, k: number): ImageInput[] {
+  const newScore = raisedScores(order, k);
   return images.map((im) => {
-    const top = (order.get(im.imageId) ?? []).slice(0, k);
-    if (!top.length) return im;
-    const newScore = new Map(top.map((s, j) => [s.index, 1 + (k - j) / k] as [number, number]));
+    if (!im.dets.some((d) => newScore.has(d.index))) return im;
     return { ...im, dets: im.dets.map((d) => (newScore.has(d.index) ? { ...d, score: newScore.get(d.index)! } : d)) };
   });
 }
@@ -148,7 +164,7 @@ export function rescore(images: ImageInput[], order: Map<number, Sample[]>, k: n
 export async function pisaPrRescored(ctx: AnalysisContext): Promise<AnalysisOutput> {
   const order = perImageHlrOrder(ctx);
   const variants: { name: string; res: typeof ctx.cocoBaseline }[] = [{ name: 'baseline', res: ctx.cocoBaseline }];
-  for (const k of ctx.settings.topK) variants.push({ name: `top-${k} raised`, res: await ctx.evaluate(rescore(ctx.images, order, k)) });
+  for (const k of ctx.settings.topK) variants.push({ name: `top-${k} raised`, res: await ctx.evaluateRaised(raisedScores(order, k)) });
   const thr = ctx.cocoBaseline.params.iouThrs;
   const rows: Row[] = [];
   const apRows: Row[] = [];

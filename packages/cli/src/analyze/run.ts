@@ -1,14 +1,13 @@
 /** `soft-sampling analyze`: inputs → per-image stages (pool) → evaluation → analyses → charts → report. */
-import { groupByImage, type ImageInput } from 'soft-sampling/internal';
-import { resolveCocoParams, cocoAccumulate, cocoPerCategory, COCO_STAT_KEYS, type CocoImageEval, type CocoEvalResult } from 'soft-sampling/internal';
-import { vocAccumulate } from 'soft-sampling/internal';
+import { groupByImage, type ImageInput, type ImageDet } from 'soft-sampling/internal';
+import { resolveCocoParams, cocoPerCategory, cocoColumnsOfImages, cocoEvaluateColumns, COCO_STAT_KEYS, type CocoEvalResult } from 'soft-sampling/internal';
+import { vocAccumulate, vocMatchImage, type VocImageEval } from 'soft-sampling/internal';
 import { backendInfo } from 'soft-sampling';
 import { Artifacts, toCsv, toJson, type Row } from './artifacts';
 import { renderChart } from './chart';
 import { readGroundTruth, readDetections } from './read';
 import { readGtAs, readDetsAs, type Format, type FormatOptions } from './formats';
 import { StageRunner } from './pool';
-import type { MatchResult } from './stages';
 import { buildSamples } from './samples';
 import type { AnalysisContext, AnalysisOutput, AnalyzeSettings } from './types';
 import { focalCdf } from './focal-cdf';
@@ -69,7 +68,7 @@ const memlog = (stage: string) => {
   if (!process.env.SOFT_SAMPLING_MEMLOG) return;
   (globalThis as { gc?: () => void }).gc?.(); // live memory when run with --expose-gc
   const m = process.memoryUsage();
-  process.stderr.write(`[mem] ${stage.padEnd(22)} rss ${(m.rss / 2 ** 20).toFixed(0).padStart(5)} MiB  heap ${(m.heapUsed / 2 ** 20).toFixed(0).padStart(5)} MiB  external ${((m.external + m.arrayBuffers) / 2 ** 20).toFixed(0).padStart(4)} MiB\n`);
+  process.stderr.write(`[mem] ${stage.padEnd(22)} ${(performance.now() / 1000).toFixed(1).padStart(6)} s  rss ${(m.rss / 2 ** 20).toFixed(0).padStart(5)} MiB  heap ${(m.heapUsed / 2 ** 20).toFixed(0).padStart(5)} MiB  external ${((m.external + m.arrayBuffers) / 2 ** 20).toFixed(0).padStart(4)} MiB\n`);
 };
 
 export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
@@ -92,27 +91,55 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
   const art = new Artifacts(o.out);
   let ok = false;
   try {
-    // 1. per-image matching (COCO cells + VOC greedy matches)
+    // 1. evaluation. COCO: the whole set in flat arrays through the backend's cocoEvaluate kernel
+    // (per-image matching and accumulation in one call, no per-image objects); VOC: greedy per-image
+    // matching in this thread (cheap next to the COCO cells; the samples come from it).
+    const cols = cocoColumnsOfImages(images, catIds);
+    // from here on the detections live in these flat arrays (≈ 60 bytes each); the per-detection
+    // objects are dropped (kept only for the anchor statistics, which need them for image sizes)
+    const detStart = new Uint32Array(images.length + 1);
+    images.forEach((im, i) => (detStart[i + 1] = detStart[i] + im.dets.length));
+    if (!o.anchors) for (const im of images) im.dets = [];
+    /** Image `i` with its detections rebuilt from the flat arrays (the same objects `groupByImage` made). */
+    const imageWithDets = (i: number): ImageInput => {
+      const dets: ImageDet[] = [];
+      for (let q = detStart[i]; q < detStart[i + 1]; q++) {
+        const b = cols.dtBox;
+        dets.push({ index: cols.dtIndex[q], categoryId: catIds[cols.dtCat[q]], xywh: [b[4 * q], b[4 * q + 1], b[4 * q + 2], b[4 * q + 3]], area: b[4 * q + 2] * b[4 * q + 3], score: cols.dtScore[q] });
+      }
+      return { ...images[i], dets };
+    };
+    const coco = cocoEvaluateColumns(cols, cocoParams);
+    memlog('coco evaluated');
     o.progress?.start(images.length, 'matching');
-    let match: MatchResult[] | null = await runner.run<MatchResult>({ kind: 'match', coco: cocoParams, vocThr: 0.5, legacyOffset: o.legacyOffset }, images);
+    let vocEvals: VocImageEval[] = new Array(images.length);
+    for (let i = 0; i < images.length; i++) {
+      vocEvals[i] = vocMatchImage(imageWithDets(i), 0.5, o.legacyOffset);
+      if (i % 256 === 255) {
+        o.progress?.update(i + 1);
+        await new Promise((r) => setImmediate(r)); // let the progress bar draw
+      }
+    }
+    o.progress?.update(images.length);
     o.progress?.stop();
     memlog('matched');
-    const coco = cocoAccumulate(match.map((m) => m.coco), catIds, cocoParams);
-    const vocEvals = match.map((m) => m.voc);
-    match = null; // the COCO cells are no longer needed
     const voc = vocAccumulate(vocEvals, gtSet.categories, { iouThreshold: 0.5, interpolation: 'all-point' });
     const samples = buildSamples(vocEvals);
-    vocEvals.length = 0;
+    vocEvals = [];
     const ignored = nDets - samples.length;
     memlog('evaluated, samples');
-    const evaluate = async (imgs: ImageInput[]) => {
-      o.progress?.start(imgs.length, 'rescoring');
-      const ev = await runner.run<CocoImageEval>({ kind: 'coco', coco: cocoParams }, imgs);
-      o.progress?.stop();
-      return cocoAccumulate(ev, catIds, cocoParams);
+    // COCO evaluation of the same detections with some scores replaced (PISA fig. 2): one kernel call
+    const evaluateRaised = async (raised: ReadonlyMap<number, number>) => {
+      if (raised.size === 0) return coco;
+      const scores = cols.dtScore.slice();
+      for (let q = 0; q < scores.length; q++) {
+        const v = raised.get(cols.dtIndex[q]);
+        if (v !== undefined) scores[q] = v;
+      }
+      return cocoEvaluateColumns(cols, cocoParams, scores);
     };
     const settings: AnalyzeSettings = { gammas: o.gammas, alpha: o.alpha, ghmBins: o.ghmBins, pisaK: o.pisaK, topK: o.topK, seed: o.seed, legacyOffset: o.legacyOffset };
-    const ctx: AnalysisContext = { samples, images, gt: gtSet, settings, cocoBaseline: coco, evaluate };
+    const ctx: AnalysisContext = { samples, images, gt: gtSet, settings, cocoBaseline: coco, evaluateRaised };
 
     // 2. evaluation outputs
     art.add('eval_coco.json', toJson({ stats: coco.stats, params: { iouThrs: coco.params.iouThrs, maxDets: coco.params.maxDets, areaRanges: coco.params.areaRanges }, perCategory: cocoRows(coco, names) }));
@@ -121,7 +148,7 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     art.add('eval_voc.json', toJson({ mAP: voc.mAP, iouThreshold: voc.iouThreshold, interpolation: voc.interpolation, legacyOffset: o.legacyOffset, classes: voc.classes }));
     art.add('eval_voc.csv', toCsv(vocRows));
     art.addCsv('samples.csv', (function* () {
-      for (const s of samples) yield { index: s.index, image_id: s.imageId, category_id: s.categoryId, score: s.score, logit: s.logit, target: s.target, iou: s.iou };
+      for (let i = 0; i < samples.length; i++) yield { index: samples.index[i], image_id: samples.imageId[i], category_id: samples.categoryId[i], score: samples.score[i], logit: samples.logit[i], target: samples.target[i], iou: samples.iou[i] };
     })());
     for (const c of voc.classes) {
       // the per-class PR arrays are in eval_voc.json now; the report needs the APs only
@@ -131,7 +158,7 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
 
     // 3. analyses
     const analyses: AnalysisOutput[] = [];
-    const nPos = samples.filter((s) => s.target === 1).length;
+    const nPos = samples.positives.length;
     const noSamples = nDets === 0 ? 'no detections (the detections list is empty)' : samples.length === 0 ? 'no samples (every detection lies on a crowd region)' : null;
     const noPositives = noSamples ?? (nPos > 0 ? null : gtSet.boxes.length === 0 ? 'no positives (the ground truth has no annotations)' : 'no positives (no detection matched a gt box of its class at IoU ≥ 0.5)');
     const noGt = gtSet.boxes.length === 0 ? 'no gt boxes (precision and recall are undefined)' : null;
@@ -185,14 +212,14 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
       crowd: gtSet.boxes.filter((b) => b.crowd).length,
       detections: nDets,
       categories: gtSet.categories.length,
-      positives: samples.filter((s) => s.target === 1).length,
-      negatives: samples.filter((s) => s.target === 0).length,
+      positives: samples.positives.length,
+      negatives: samples.length - samples.positives.length,
       ignored,
     };
     const settingsLines = [
       `focal γ ∈ {${o.gammas.join(', ')}}, α = ${o.alpha}; GHM-C ${o.ghmBins} bins, momentum 0; PISA fig. 4: ${o.pisaK} samples per set, seed ${o.seed}; PISA fig. 2: top-${o.topK.join(' / top-')} per image`,
       `VOC matching IoU ${o.legacyOffset ? 'with the VOC +1 pixel convention (inclusive integer corners, as the bundled Cartucho boxes are)' : 'without a +1 pixel offset (COCO convention)'}; COCO evaluation: pycocotools semantics, no offset`,
-      'per-image stages run on a worker pool (`--workers`); the output is byte-identical for any number of workers',
+      'COCO evaluation: one call of the backend’s cocoEvaluate kernel over the whole set (and one per PISA fig. 2 variant, the same boxes with the raised scores); VOC matching per image in the main thread; the anchor statistics (`--anchors`) run on a worker pool (`--workers`), byte-identical for any number of workers',
     ];
     const rin = { title: 'soft-sampling analyze — report', inputs: { gt: files.gt, dets: files.dets, bundled: o.bundled }, counts, warnings: checks.warnings, notes: checks.notes, backend, settingsLines, coco, voc, analyses, svgs, png: o.png };
     art.add('report.md', reportMarkdown(rin));

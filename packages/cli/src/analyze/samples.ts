@@ -28,16 +28,92 @@ export function logitOf(score: number): number {
   return Math.log(s / (1 - s));
 }
 
-/** Samples in input order (by detection index) from the per-image VOC matches. */
-export function buildSamples(voc: VocImageEval[]): Sample[] {
-  const out: Sample[] = [];
+/**
+ * The samples of a run in flat columns `[N]` (one entry per sample, in input order = ascending
+ * detection index): ≈ 50 bytes a sample instead of a ~150-byte object, so 500k detections stay
+ * small. The positives (a few per image) are also kept as {@link Sample} objects.
+ */
+export interface SampleSet {
+  length: number;
+  /** Index of the detection in the results list. */
+  index: Uint32Array;
+  imageId: Float64Array;
+  categoryId: Float64Array;
+  score: Float64Array;
+  /** `logitOf(score)`. */
+  logit: Float64Array;
+  /** 1 positive, 0 negative. */
+  target: Uint8Array;
+  iou: Float64Array;
+  /** Position of the matched (positive) / best (negative) gt box in its image's gt list; −1 when none. */
+  gt: Int32Array;
+  /** Positions of the positives in the set, ascending. */
+  posIdx: Int32Array;
+  /** The positives as objects, in set order (`positives[j]` is sample `posIdx[j]`). */
+  positives: Sample[];
+}
+
+/** Samples in input order (by detection index) from the per-image VOC matches; ignored detections (tp −1) are left out. */
+export function buildSamples(voc: VocImageEval[]): SampleSet {
+  let n = 0, maxIndex = -1;
   for (const e of voc) {
     for (const d of e.dets) {
-      if (d.tp === -1) continue; // matched a crowd region: neither positive nor negative
-      out.push({ index: d.index, imageId: e.imageId, categoryId: d.categoryId, score: d.score, logit: logitOf(d.score), target: d.tp === 1 ? 1 : 0, iou: d.iou, gt: d.gt });
+      if (d.tp === -1) continue;
+      n++;
+      if (d.index > maxIndex) maxIndex = d.index;
     }
   }
-  return out.sort((a, b) => a.index - b.index);
+  // (image, det) of every sample, then put in detection-index order (indices are unique)
+  const img = new Int32Array(n), pos = new Int32Array(n), key = new Float64Array(n);
+  let w = 0;
+  voc.forEach((e, ei) => {
+    e.dets.forEach((d, di) => {
+      if (d.tp === -1) return;
+      img[w] = ei;
+      pos[w] = di;
+      key[w] = d.index;
+      w++;
+    });
+  });
+  let order: Int32Array;
+  if (maxIndex < 8 * n + 1024) {
+    const slot = new Int32Array(maxIndex + 1).fill(-1);
+    for (let q = 0; q < n; q++) slot[key[q]] = q;
+    order = new Int32Array(n);
+    let o = 0;
+    for (let i = 0; i <= maxIndex; i++) if (slot[i] >= 0) order[o++] = slot[i];
+  } else {
+    order = Int32Array.from([...Array(n).keys()].sort((a, b) => key[a] - key[b]));
+  }
+  const set: SampleSet = {
+    length: n,
+    index: new Uint32Array(n), imageId: new Float64Array(n), categoryId: new Float64Array(n), score: new Float64Array(n), logit: new Float64Array(n),
+    target: new Uint8Array(n), iou: new Float64Array(n), gt: new Int32Array(n), posIdx: new Int32Array(0), positives: [],
+  };
+  const posIdx: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const e = voc[img[order[i]]];
+    const d = e.dets[pos[order[i]]];
+    set.index[i] = d.index;
+    set.imageId[i] = e.imageId;
+    set.categoryId[i] = d.categoryId;
+    set.score[i] = d.score;
+    set.logit[i] = logitOf(d.score);
+    set.target[i] = d.tp === 1 ? 1 : 0;
+    set.iou[i] = d.iou;
+    set.gt[i] = d.gt;
+    if (d.tp === 1) {
+      posIdx.push(i);
+      set.positives.push(sampleAt(set, i));
+    }
+  }
+  set.posIdx = Int32Array.from(posIdx);
+  return set;
+}
+
+/** Sample `i` of a set as an object. */
+export function sampleAt(set: SampleSet, i: number): Sample {
+  return { index: set.index[i], imageId: set.imageId[i], categoryId: set.categoryId[i], score: set.score[i], logit: set.logit[i], target: set.target[i] === 1 ? 1 : 0, iou: set.iou[i], gt: set.gt[i] };
 }
 
 /** Number of non-crowd gt boxes per image, and a map image id → position (for IoU-HLR inputs). */
@@ -63,4 +139,46 @@ export function thin<T>(xs: T[], max: number): T[] {
   const out: T[] = [];
   for (let k = 0; k < max; k++) out.push(xs[Math.round((k * (xs.length - 1)) / (max - 1))]);
   return out;
+}
+
+const columnCache = new WeakMap<SampleSet, { logits: Float32Array; targets: Float32Array }>();
+
+/**
+ * The samples' logits and targets as float32 columns `[N]`, built once per sample set and shared
+ * by the analyses (treat them as read-only).
+ */
+export function sampleColumns(samples: SampleSet): { logits: Float32Array; targets: Float32Array } {
+  let c = columnCache.get(samples);
+  if (!c) {
+    c = { logits: Float32Array.from(samples.logit), targets: Float32Array.from(samples.target) };
+    columnCache.set(samples, c);
+  }
+  return c;
+}
+
+/** A {@link SampleSet} of sample objects already in set order (the dense mode's anchors × classes). */
+export function sampleSetOf(samples: Sample[]): SampleSet {
+  const n = samples.length;
+  const set: SampleSet = {
+    length: n,
+    index: new Uint32Array(n), imageId: new Float64Array(n), categoryId: new Float64Array(n), score: new Float64Array(n), logit: new Float64Array(n),
+    target: new Uint8Array(n), iou: new Float64Array(n), gt: new Int32Array(n), posIdx: new Int32Array(0), positives: [],
+  };
+  const posIdx: number[] = [];
+  samples.forEach((s, i) => {
+    set.index[i] = s.index;
+    set.imageId[i] = s.imageId;
+    set.categoryId[i] = s.categoryId;
+    set.score[i] = s.score;
+    set.logit[i] = s.logit;
+    set.target[i] = s.target;
+    set.iou[i] = s.iou;
+    set.gt[i] = s.gt;
+    if (s.target === 1) {
+      posIdx.push(i);
+      set.positives.push(s);
+    }
+  });
+  set.posIdx = Int32Array.from(posIdx);
+  return set;
 }

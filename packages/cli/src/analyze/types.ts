@@ -1,5 +1,5 @@
 /** Shared types of the analyses. */
-import type { Sample } from './samples';
+import type { SampleSet } from './samples';
 import type { ImageInput } from 'soft-sampling/internal';
 import type { GtSet } from 'soft-sampling/internal';
 import type { CocoEvalResult } from 'soft-sampling/internal';
@@ -17,13 +17,16 @@ export interface AnalyzeSettings {
 }
 
 export interface AnalysisContext {
-  samples: Sample[];
+  samples: SampleSet;
   images: ImageInput[];
   gt: GtSet;
   settings: AnalyzeSettings;
   cocoBaseline: CocoEvalResult;
-  /** COCO evaluation of the same images with other scores (through the worker pool). */
-  evaluate(images: ImageInput[]): Promise<CocoEvalResult>;
+  /**
+   * COCO evaluation of the same detections with the scores of some replaced: `raised` maps a
+   * detection's input index to its new score (one kernel call over the whole set).
+   */
+  evaluateRaised(raised: ReadonlyMap<number, number>): Promise<CocoEvalResult>;
 }
 
 export interface AnalysisOutput {

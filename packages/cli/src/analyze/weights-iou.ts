@@ -7,7 +7,7 @@ import type { AnalysisContext, AnalysisOutput } from './types';
 import type { Row } from './artifacts';
 import { isrP, carlLoss } from 'soft-sampling';
 import { ceLoss, classIndex } from './pisa';
-import { thin } from './samples';
+import { thin, sampleColumns } from './samples';
 import { runGhmc } from './ghm';
 import { focalLossPerSample } from './focal-cdf';
 
@@ -18,8 +18,8 @@ const data = (t: any): ArrayLike<number> => (t && t.data ? t.data : t);
 
 export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput> {
   const { samples, settings } = ctx;
-  const posIdx = samples.map((s, i) => (s.target === 1 ? i : -1)).filter((i) => i >= 0);
-  const pos = posIdx.map((i) => samples[i]);
+  const posIdx = samples.posIdx;
+  const pos = samples.positives;
   const n = pos.length;
   const methods: Record<string, Float32Array> = {};
   const notes: string[] = [];
@@ -41,8 +41,8 @@ export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput
     methods.CARL = Float32Array.from(data(r.weights));
   }
   {
-    const g = runGhmc(Float32Array.from(samples.map((s) => s.logit)), Float32Array.from(samples.map((s) => s.target)), settings.ghmBins);
-    methods['GHM-C'] = Float32Array.from(posIdx.map((i) => g.weights[i]));
+    const g = runGhmc(sampleColumns(samples).logits, sampleColumns(samples).targets, settings.ghmBins);
+    methods['GHM-C'] = Float32Array.from(posIdx, (i) => g.weights[i]);
   }
   if (n) {
     const logits = Float32Array.from(pos.map((s) => s.logit));
