@@ -278,7 +278,10 @@ function positives(inp: Record<string, unknown>, o: Record<string, unknown>, num
       const bad = boxes.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) throw new SoftSamplingError('E_VALUE', arg, `the box decoded for positive ${bad >> 2} overflows float32`);
     }
-    ious = be.bboxOverlaps(pred, target, 0, true, 1e-6, 0);
+    // the IoU from the deltas in prior-relative float64 units, not from the float32 corners: a box
+    // decoded far from the origin (14 px at y = 1.4e7) is a few float32 steps high, and the last
+    // bit of the backends' exp moved a corner by a pixel (issue 10)
+    ious = be.decodedIou(priors!, deltas, tdeltas, c.means, c.stds, c.clip, 1e-6);
   } else {
     throw new SoftSamplingError('E_TYPE', 'input.ious', 'give ious, predBoxes + targetBoxes, or priors + bboxPred + bboxTargets');
   }
@@ -356,7 +359,11 @@ function importance(labels: Int32Array, ranks: Int32Array, maxLNum: number, perC
  * does — the aligned IoU between the predicted box and the **decoded target** (not the gt: they
  * differ when the target's scale change exceeds the coder clamp), both decoded with the delta-xywh
  * coder (`means`, `stds`, `whRatioClip`, no border clip) on the positive's prior. Class-specific
- * `bboxPred` `[n, 4·C]` uses the positive's label slice.
+ * `bboxPred` `[n, 4·C]` uses the positive's label slice. That IoU is computed from the deltas in
+ * prior-relative float64 units (the IoU of two boxes decoded on one prior does not depend on the
+ * prior's position or size), so it is exact to float32 at any magnitude and the same on every
+ * backend — mmdetection's float32 corners lose a box decoded far from the origin (14 px at
+ * y = 1.4e7 is 14 float32 steps). A zero-size prior decodes to a point (IoU 0).
  *
  * Many images: give `imageIds` (and optionally `numGtsPerImage`); gt indices are made global with
  * cumulative offsets (see `gtOffset`). Ties (equal IoU in a group) are ordered by input index — the
@@ -366,7 +373,8 @@ function importance(labels: Int32Array, ranks: Int32Array, maxLNum: number, perC
  * Source: Cao et al. 2020 (arXiv 1904.04821) §3.1; matches mmdetection `isr_p`
  * (`mmdet/models/losses/pisa_loss.py`) steps 2–7, except the gt offset (corrected by default).
  * @throws SoftSamplingError `E_TYPE` (missing inputs), `E_SHAPE` (lengths differ), `E_VALUE`
- *   (negative label/gt/image index, non-integer index, NaN/Inf, non-positive prior size), `E_OPTION`.
+ *   (negative label/gt/image index, non-integer index, NaN/Inf, a prior with negative width or height,
+ *   a decoded box beyond float32's range), `E_OPTION`.
  */
 export function iouHlr(input: IouHlrInput, options?: IouHlrOptions): IouHlrResult {
   const inp = checkInput(input, []);
