@@ -88,6 +88,18 @@ forEachBackend(() => {
       expect(Math.abs(got - want) / want).toBeLessThan(1e-7);
       expect(isrP({ ...input, posLoss: [1] }).ious.data[0]).toBe(got);
     });
+    test('effectivePrime tests the centre against the decoded target in float64, not its float32 corners', () => {
+      // positive 0: the target's top edge decodes to y = 16777005.3, which float32 rounds to 16777005
+      // (the prior's centre): outside, not inside; positive 1 (lower IoU) is inside, so it ranks first
+      const inp = {
+        labels: [0, 0], gtInds: [0, 0], priors: [[0, 16777000, 16, 16777010], [0, 0, 10, 10]],
+        bboxPred: [[0, 0.53, 0, 0], [0, 0, 0, 0.5]], bboxTargets: [[0, 0.53, 0, 0], [0, 0, 0, 0]],
+      };
+      expect(Array.from(iouHlr(inp).ranks.data)).toEqual([0, 1]);
+      expect(Array.from(iouHlr(inp, { effectivePrime: 'rerank' }).ranks.data)).toEqual([1, 0]);
+      // the predicted centre of positive 0 is its target's centre: inside, and it keeps its IoU rank
+      expect(Array.from(iouHlr(inp, { effectivePrime: 'rerank', primeCenter: 'pred' }).ranks.data)).toEqual([0, 1]);
+    });
     test('near the origin it is the IoU of the decoded float32 boxes', () => {
       const priors = [[0, 0, 10, 20], [3, 4, 40, 9]], bboxPred = [[0.3, -0.2, 0.1, -0.4], [0.5, 0.5, 0, 0]], bboxTargets = [[-0.1, 0.25, -0.3, 0.2], [0, 0, 0, 0]];
       const viaBoxes = bboxOverlaps(delta2bbox(priors, bboxPred), delta2bbox(priors, bboxTargets), { aligned: true }).data;
