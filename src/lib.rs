@@ -88,6 +88,15 @@ pub fn delta_decode(
     })
 }
 
+/// Aligned IoU of the boxes `deltas1` and `deltas2` decode to on the same priors, into `out` (`[N]`).
+#[napi]
+pub fn decoded_iou(
+    priors: Float32Array, deltas1: Float32Array, deltas2: Float32Array, means: Float32Array, stds: Float32Array, wh_ratio_clip: f64, eps: f64,
+    mut out: Float32Array,
+) -> Result<()> {
+    guard(|| geometry::decoded_iou(&priors, &deltas1, &deltas2, coder(&means, &stds)?, wh_ratio_clip, eps, unsafe { out.as_mut() }))
+}
+
 #[napi]
 pub fn grid_anchors(base_anchors: Float32Array, feat_h: u32, feat_w: u32, stride_h: f64, stride_w: f64, mut out: Float32Array) -> Result<()> {
     guard(|| {

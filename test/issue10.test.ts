@@ -4,7 +4,7 @@
  */
 import {
   bboxOverlaps, boxConvert, bbox2delta, delta2bbox, gridAnchors, baseAnchors, maxIouAssign, ghmcLoss, ghmrLoss,
-  asl1Loss, smoothL1Loss, sigmoidFocalLoss, focalLossStar, softmaxFocalLoss, carlLoss, iouHlr, isrN, SoftSamplingError,
+  asl1Loss, smoothL1Loss, sigmoidFocalLoss, focalLossStar, softmaxFocalLoss, carlLoss, iouHlr, isrP, isrN, SoftSamplingError,
 } from '../ts/index';
 import { forEachBackend, onEveryBackend } from './helpers';
 
@@ -63,6 +63,48 @@ forEachBackend(() => {
       const want = Math.sqrt(Math.fround(1e-4) ** 2 + 1) - 1; // ≈ 5e-9
       expect(Math.abs(asl1Loss([1e-4], [0], { mu: 1 }).loss - want) / want).toBeLessThan(1e-5);
       expect(Math.abs(ghmrLoss([1e-4], [0], { mu: 1 }).lossElements.data[0] - want) / want).toBeLessThan(1e-5);
+    });
+  });
+
+  describe('found by the fuzz: the PISA decode path far from the origin (seed 20261130)', () => {
+    // prior [38, 77, 102, 91] (64 × 14), dy = 1e6 → y ≈ 1.4e7, where float32 steps in whole pixels:
+    // the prediction (dh clamped to ln(1000/16)) is 875 px high, the target 14 px inside it.
+    // From float32 corners the IoU was 0.016017 on native/wasm and 0.015980 on ts.
+    const input = { labels: [2], gtInds: [3], priors: [[38, 77, 102, 91]], bboxPred: [[1e-4, 1e6, 0, 50]], bboxTargets: [[0, 1e6, 0, 0]] };
+    // float64 reference: decode both boxes (mmdet delta2bbox) and take their IoU
+    const decode = (p: number[], d: number[]) => {
+      const clip = Math.abs(Math.log(16 / 1000));
+      const [pw, ph, px, py] = [p[2] - p[0], p[3] - p[1], (p[0] + p[2]) / 2, (p[1] + p[3]) / 2];
+      const [gx, gy] = [px + pw * Math.fround(d[0]), py + ph * Math.fround(d[1])];
+      const [gw, gh] = [pw * Math.exp(Math.min(Math.max(d[2], -clip), clip)), ph * Math.exp(Math.min(Math.max(d[3], -clip), clip))];
+      return [gx - gw / 2, gy - gh / 2, gx + gw / 2, gy + gh / 2];
+    };
+    const a = decode(input.priors[0], input.bboxPred[0]), b = decode(input.priors[0], input.bboxTargets[0]);
+    const inter = Math.max(Math.min(a[2], b[2]) - Math.max(a[0], b[0]), 0) * Math.max(Math.min(a[3], b[3]) - Math.max(a[1], b[1]), 0);
+    const want = inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter);
+    test('iouHlr and isrP: the IoU of the decoded boxes, exact to float32', () => {
+      expect(want).toBeCloseTo(0.016, 4);
+      const got = iouHlr(input).ious.data[0];
+      expect(Math.abs(got - want) / want).toBeLessThan(1e-7);
+      expect(isrP({ ...input, posLoss: [1] }).ious.data[0]).toBe(got);
+    });
+    test('effectivePrime tests the centre against the decoded target in float64, not its float32 corners', () => {
+      // positive 0: the target's top edge decodes to y = 16777005.3, which float32 rounds to 16777005
+      // (the prior's centre): outside, not inside; positive 1 (lower IoU) is inside, so it ranks first
+      const inp = {
+        labels: [0, 0], gtInds: [0, 0], priors: [[0, 16777000, 16, 16777010], [0, 0, 10, 10]],
+        bboxPred: [[0, 0.53, 0, 0], [0, 0, 0, 0.5]], bboxTargets: [[0, 0.53, 0, 0], [0, 0, 0, 0]],
+      };
+      expect(Array.from(iouHlr(inp).ranks.data)).toEqual([0, 1]);
+      expect(Array.from(iouHlr(inp, { effectivePrime: 'rerank' }).ranks.data)).toEqual([1, 0]);
+      // the predicted centre of positive 0 is its target's centre: inside, and it keeps its IoU rank
+      expect(Array.from(iouHlr(inp, { effectivePrime: 'rerank', primeCenter: 'pred' }).ranks.data)).toEqual([0, 1]);
+    });
+    test('near the origin it is the IoU of the decoded float32 boxes', () => {
+      const priors = [[0, 0, 10, 20], [3, 4, 40, 9]], bboxPred = [[0.3, -0.2, 0.1, -0.4], [0.5, 0.5, 0, 0]], bboxTargets = [[-0.1, 0.25, -0.3, 0.2], [0, 0, 0, 0]];
+      const viaBoxes = bboxOverlaps(delta2bbox(priors, bboxPred), delta2bbox(priors, bboxTargets), { aligned: true }).data;
+      const got = iouHlr({ labels: [0, 0], gtInds: [0, 1], priors, bboxPred, bboxTargets }).ious.data;
+      got.forEach((v, i) => expect(v).toBeCloseTo(viaBoxes[i], 6));
     });
   });
 
@@ -182,6 +224,12 @@ describe('cross-backend agreement on the precision cases (class 5)', () => {
       const scale = Math.max(...Array.from(r.ts.gradClsScore.data, Math.abs));
       r[b].gradClsScore.data.forEach((v, i) => expect(Math.abs(v - r.ts.gradClsScore.data[i])).toBeLessThan(1e-4 * scale));
     }
+  });
+  test('IoU-HLR decode path far from the origin: bit-identical IoUs', () => {
+    const input = { labels: [2, 0], gtInds: [3, 1], priors: [[38, 77, 102, 91], [0, 1e8, 16, 1e8 + 16]], bboxPred: [[1e-4, 1e6, 0, 50], [0.1, -0.2, 0.3, 50]], bboxTargets: [[0, 1e6, 0, 0], [0, 0, 0, 0]] };
+    const r = onEveryBackend(() => Array.from(iouHlr(input).ious.data));
+    expect(r.native).toEqual(r.ts);
+    expect(r.wasm).toEqual(r.ts);
   });
   test('IoU-HLR on thin priors (1e-3 wide) ranks alike', () => {
     const pred = [[0, 0, 0.001, 10], [0, 0, 0.0011, 10], [0, 0, 0.0009, 10]], target = [[0, 0, 0.001, 10], [0, 0, 0.001, 10], [0, 0, 0.001, 10]];

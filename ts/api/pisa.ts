@@ -90,7 +90,9 @@ export interface IouHlrOptions extends PisaCoderOptions {
    * `'tieBreak'`: among equal IoUs a positive whose centre lies inside its gt box ranks first;
    * `'rerank'`: inside each gt group, positives whose centre lies inside the gt box come first
    * (then IoU), and the class-wide order is (local rank, inside first, IoU).
-   * Needs gt boxes (`gtBoxes`, or the decoded targets) and centres (see `primeCenter`).
+   * Needs gt boxes (`gtBoxes`, or the decoded targets) and centres (see `primeCenter`). Where decoded
+   * boxes take part, the centre-in-box test is made from the deltas in float64, not from the boxes'
+   * float32 corners (the same on every backend, at any magnitude).
    */
   effectivePrime?: false | 'tieBreak' | 'rerank';
   /**
@@ -228,6 +230,8 @@ function positives(inp: Record<string, unknown>, o: Record<string, unknown>, num
   let pred: Float32Array | undefined;
   let target: Float32Array | undefined;
   let priors: Float32Array | undefined;
+  // decode path: the deltas of the positives and the coder, for the centre-in-gt test below
+  let coded: { deltas: Float32Array; tdeltas: Float32Array; c: ReturnType<typeof coder> } | undefined;
   const boxesArg = (arg: string, v: unknown) => {
     const b = toBoxes(arg, v);
     expectLen(arg, b.n, N, 'boxes');
@@ -278,7 +282,11 @@ function positives(inp: Record<string, unknown>, o: Record<string, unknown>, num
       const bad = boxes.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) throw new SoftSamplingError('E_VALUE', arg, `the box decoded for positive ${bad >> 2} overflows float32`);
     }
-    ious = be.bboxOverlaps(pred, target, 0, true, 1e-6, 0);
+    // the IoU from the deltas in prior-relative float64 units, not from the float32 corners: a box
+    // decoded far from the origin (14 px at y = 1.4e7) is a few float32 steps high, and the last
+    // bit of the backends' exp moved a corner by a pixel (issue 10)
+    ious = be.decodedIou(priors!, deltas, tdeltas, c.means, c.stds, c.clip, 1e-6);
+    coded = { deltas, tdeltas, c };
   } else {
     throw new SoftSamplingError('E_TYPE', 'input.ious', 'give ious, predBoxes + targetBoxes, or priors + bboxPred + bboxTargets');
   }
@@ -294,11 +302,39 @@ function positives(inp: Record<string, unknown>, o: Record<string, unknown>, num
     const centers = centerKind === 'prior' ? priors : pred;
     if (!centers) throw new SoftSamplingError('E_TYPE', centerKind === 'prior' ? 'input.priors' : 'input.predBoxes', `primeCenter '${centerKind}' needs these boxes`);
     prime = new Uint8Array(n);
-    for (let q = 0; q < n; q++) {
-      const cx = 0.5 * (centers[4 * q] + centers[4 * q + 2]);
-      const cy = 0.5 * (centers[4 * q + 1] + centers[4 * q + 3]);
-      const g = 4 * q;
-      prime[q] = cx >= gtBoxes[g] && cx <= gtBoxes[g + 2] && cy >= gtBoxes[g + 1] && cy <= gtBoxes[g + 3] ? 1 : 0;
+    if (coded && (inp.gtBoxes === undefined || centerKind === 'pred')) {
+      // decoded boxes take part: test from the deltas in float64 (here, the same on every backend),
+      // not from the float32 corners, which a box far from the origin rounds by whole pixels
+      const { deltas, tdeltas, c } = coded;
+      const maxRatio = Math.abs(Math.log(c.clip));
+      const ctr = (d: Float32Array, i: number) => d[i] * c.stds[i & 3] + c.means[i & 3];
+      prime.fill(1);
+      for (let q = 0; q < n; q++) {
+        for (let k = 0; k < 2; k++) {
+          const i = 4 * q + k;
+          const size = priors![i + 2] - priors![i];
+          let inside: boolean;
+          if (inp.gtBoxes === undefined) {
+            // gt = the decoded target: in prior-relative units, centred on the target (a zero-size
+            // prior decodes every box to its centre: inside)
+            const half = 0.5 * Math.exp(Math.min(Math.max(ctr(tdeltas, i + 2), -maxRatio), maxRatio));
+            const off = centerKind === 'prior' ? -ctr(tdeltas, i) : (deltas[i] - tdeltas[i]) * c.stds[k];
+            inside = size === 0 || Math.abs(off) <= half;
+          } else {
+            // the decoded prediction's centre in pixels, against the given gt
+            const x = (priors![i] + priors![i + 2]) * 0.5 + size * ctr(deltas, i);
+            inside = x >= gtBoxes[i] && x <= gtBoxes[i + 2];
+          }
+          if (!inside) prime[q] = 0;
+        }
+      }
+    } else {
+      for (let q = 0; q < n; q++) {
+        const cx = 0.5 * (centers[4 * q] + centers[4 * q + 2]);
+        const cy = 0.5 * (centers[4 * q + 1] + centers[4 * q + 3]);
+        const g = 4 * q;
+        prime[q] = cx >= gtBoxes[g] && cx <= gtBoxes[g + 2] && cy >= gtBoxes[g + 1] && cy <= gtBoxes[g + 3] ? 1 : 0;
+      }
     }
   } else if (o.primeCenter !== undefined) {
     enumOpt('options.primeCenter', o.primeCenter, ['prior', 'pred'] as const, 'prior');
@@ -356,7 +392,11 @@ function importance(labels: Int32Array, ranks: Int32Array, maxLNum: number, perC
  * does — the aligned IoU between the predicted box and the **decoded target** (not the gt: they
  * differ when the target's scale change exceeds the coder clamp), both decoded with the delta-xywh
  * coder (`means`, `stds`, `whRatioClip`, no border clip) on the positive's prior. Class-specific
- * `bboxPred` `[n, 4·C]` uses the positive's label slice.
+ * `bboxPred` `[n, 4·C]` uses the positive's label slice. That IoU is computed from the deltas in
+ * prior-relative float64 units (the IoU of two boxes decoded on one prior does not depend on the
+ * prior's position or size), so it is exact to float32 at any magnitude and the same on every
+ * backend — mmdetection's float32 corners lose a box decoded far from the origin (14 px at
+ * y = 1.4e7 is 14 float32 steps). A zero-size prior decodes to a point (IoU 0).
  *
  * Many images: give `imageIds` (and optionally `numGtsPerImage`); gt indices are made global with
  * cumulative offsets (see `gtOffset`). Ties (equal IoU in a group) are ordered by input index — the
@@ -366,7 +406,8 @@ function importance(labels: Int32Array, ranks: Int32Array, maxLNum: number, perC
  * Source: Cao et al. 2020 (arXiv 1904.04821) §3.1; matches mmdetection `isr_p`
  * (`mmdet/models/losses/pisa_loss.py`) steps 2–7, except the gt offset (corrected by default).
  * @throws SoftSamplingError `E_TYPE` (missing inputs), `E_SHAPE` (lengths differ), `E_VALUE`
- *   (negative label/gt/image index, non-integer index, NaN/Inf, non-positive prior size), `E_OPTION`.
+ *   (negative label/gt/image index, non-integer index, NaN/Inf, a prior with negative width or height,
+ *   a decoded box beyond float32's range), `E_OPTION`.
  */
 export function iouHlr(input: IouHlrInput, options?: IouHlrOptions): IouHlrResult {
   const inp = checkInput(input, []);

@@ -88,6 +88,11 @@ export function wrapNativeAddon(addon: Record<string, unknown>): Backend {
       k.deltaDecode(priors, deltas, means, stds, whRatioClip, maxShape, out);
       return out;
     },
+    decodedIou(priors, deltas1, deltas2, means, stds, whRatioClip, eps) {
+      const out = f32(priors.length / 4);
+      k.decodedIou(priors, deltas1, deltas2, means, stds, whRatioClip, eps, out);
+      return out;
+    },
     gridAnchors(base, featH, featW, strideH, strideW) {
       const out = f32(featH * featW * base.length);
       k.gridAnchors(base, featH, featW, strideH, strideW, out);

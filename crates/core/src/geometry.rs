@@ -322,6 +322,46 @@ pub fn delta_decode(priors: &[f32], deltas: &[f32], p: CoderParams, o: DecodeOpt
     Ok(())
 }
 
+/// Aligned IoU of the boxes two `[N,4]` delta sets decode to on the same `[N,4]` priors
+/// (`IoU(decode(prior_i, deltas1_i), decode(prior_i, deltas2_i))`, as mmdet `isr_p` step 5 with
+/// `DeltaXYWHBBoxCoder`, no `max_shape`), written as `[N]` float32 into `out`.
+///
+/// Exact to float32 at any magnitude: the IoU does not depend on where the prior sits nor on its
+/// size (an affine map of each axis), so it is computed in prior-relative units —
+/// box `k` spans `dx_k ± exp(dw_k)/2` — and relative to the first box's centre (the centre offset
+/// `(dx2 − dx1)·std` is one correctly rounded operation, the same on every backend). Decoding to
+/// corners first loses the box: 14 px at y = 1.4e7 is 14 float32 steps, and the last bit of two
+/// libm `exp`s moved a corner by a whole pixel (IoU 0.016017 vs 0.015980). Only `exp`'s last bit
+/// differs between backends here, ~1e-16 relative, far below float32's step. `eps` floors the
+/// union in pixel² (`pw·ph` times the prior-relative union), as [`bbox_overlaps_aligned`]; a prior
+/// of zero width or height decodes to points: IoU 0.
+pub fn decoded_iou(priors: &[f32], deltas1: &[f32], deltas2: &[f32], p: CoderParams, wh_ratio_clip: f64, eps: f64, out: &mut [f32]) -> Result<()> {
+    if priors.len() % 4 != 0 {
+        return Err(CoreError::shape("priors", "length is not a multiple of 4"));
+    }
+    check_len("deltas1", deltas1, priors.len())?;
+    check_len("deltas2", deltas2, priors.len())?;
+    check_len("out", out, priors.len() / 4)?;
+    let max_ratio = wh_ratio_clip.ln().abs();
+    let (st, mn) = (p.stds.map(|v| v as f64), p.means.map(|v| v as f64));
+    for (i, o) in out.iter_mut().enumerate() {
+        let a = &priors[4 * i..4 * i + 4];
+        let area = (a[2] as f64 - a[0] as f64) * (a[3] as f64 - a[1] as f64);
+        let (d1, d2) = (&deltas1[4 * i..4 * i + 4], &deltas2[4 * i..4 * i + 4]);
+        // prior-relative half sizes of the two boxes, and the second centre relative to the first
+        let half = |d: f64, k: usize| 0.5 * (d * st[k] + mn[k]).clamp(-max_ratio, max_ratio).exp();
+        let (w1, h1, w2, h2) = (half(d1[2] as f64, 2), half(d1[3] as f64, 3), half(d2[2] as f64, 2), half(d2[3] as f64, 3));
+        let cx = (d2[0] as f64 - d1[0] as f64) * st[0];
+        let cy = (d2[1] as f64 - d1[1] as f64) * st[1];
+        let iw = ((w1.min(cx + w2)) - (-w1).max(cx - w2)).max(0.0);
+        let ih = ((h1.min(cy + h2)) - (-h1).max(cy - h2)).max(0.0);
+        let inter = iw * ih;
+        let union = 4.0 * (w1 * h1 + w2 * h2) - inter;
+        *o = if area > 0.0 { (inter * area / (union * area).max(eps)) as f32 } else { 0.0 };
+    }
+    Ok(())
+}
+
 /// Shifts `[A,4]` base anchors over a `feat_h × feat_w` grid with the given strides, writing
 /// `[feat_h·feat_w·A, 4]` anchors in mmdet order (row y, then column x, then base anchor).
 pub fn grid_anchors(base: &[f32], feat_h: usize, feat_w: usize, stride_h: f32, stride_w: f32, out: &mut [f32]) -> Result<()> {
@@ -414,6 +454,35 @@ mod tests {
         let mut g = [0.0f32; 4];
         delta_decode(&[5.0, 5.0, 5.0, 5.0], &[0.7, -1.9, -0.5, 0.3], p, o, &mut g).unwrap();
         assert_eq!(g, [5.0, 5.0, 5.0, 5.0]);
+    }
+
+    #[test]
+    fn decoded_iou_is_exact_far_from_the_origin() {
+        // issue 10: a 14 px target at y ≈ 1.4e7 inside an 875 px prediction (dh clamped)
+        let p = CoderParams { means: [0.0; 4], stds: [1.0; 4] };
+        let prior = [38.0, 77.0, 102.0, 91.0];
+        let mut out = [0.0f32];
+        decoded_iou(&prior, &[1e-4, 1e6, 0.0, 50.0], &[0.0, 1e6, 0.0, 0.0], p, 16.0 / 1000.0, 1e-6, &mut out).unwrap();
+        // float64 reference: x overlap 64 − 0.0064, y: the target lies inside the prediction
+        let gh = 14.0 * (1000.0f64 / 16.0);
+        let inter = (64.0 - 0.0064) * 14.0;
+        let e = inter / (64.0 * gh + 64.0 * 14.0 - inter);
+        assert_eq!(out[0], e as f32, "{} vs {e}", out[0]);
+        // near the origin it is the IoU of the decoded boxes
+        let (d1, d2) = ([0.3f32, -0.2, 0.1, -0.4], [-0.1f32, 0.25, -0.3, 0.2]);
+        let o = DecodeOpts { wh_ratio_clip: 16.0 / 1000.0, max_shape: None };
+        let (mut b1, mut b2) = ([0.0f32; 4], [0.0f32; 4]);
+        delta_decode(&prior, &d1, p, o, &mut b1).unwrap();
+        delta_decode(&prior, &d2, p, o, &mut b2).unwrap();
+        let mut r = [0.0f32];
+        bbox_overlaps_aligned(&b1, &b2, opts(OverlapMode::Iou), &mut r).unwrap();
+        decoded_iou(&prior, &d1, &d2, p, 16.0 / 1000.0, 1e-6, &mut out).unwrap();
+        assert!((out[0] - r[0]).abs() < 1e-6, "{} vs {}", out[0], r[0]);
+        // a zero-size prior decodes to points; disjoint boxes
+        decoded_iou(&[5.0, 5.0, 5.0, 9.0], &d1, &d2, p, 0.016, 1e-6, &mut out).unwrap();
+        assert_eq!(out[0], 0.0);
+        decoded_iou(&prior, &[0.0; 4], &[0.0, 1e18, 0.0, 0.0], p, 0.016, 1e-6, &mut out).unwrap();
+        assert_eq!(out[0], 0.0);
     }
 
     #[test]

@@ -143,6 +143,16 @@ pub unsafe extern "C" fn ss_delta_decode(
 }
 
 #[no_mangle]
+pub unsafe extern "C" fn ss_decoded_iou(
+    priors: *const f32, n: usize, deltas1: *const f32, deltas2: *const f32, means: *const f32, stds: *const f32,
+    wh_ratio_clip: f64, eps: f64, out: *mut f32,
+) -> i32 {
+    report(geometry::decoded_iou(
+        slice(priors, 4 * n), slice(deltas1, 4 * n), slice(deltas2, 4 * n), coder(means, stds), wh_ratio_clip, eps, slice_mut(out, n),
+    ))
+}
+
+#[no_mangle]
 pub unsafe extern "C" fn ss_grid_anchors(base: *const f32, a: usize, fh: usize, fw: usize, sh: f32, sw: f32, out: *mut f32) -> i32 {
     report(geometry::grid_anchors(slice(base, 4 * a), fh, fw, sh, sw, slice_mut(out, fh * fw * a * 4)))
 }

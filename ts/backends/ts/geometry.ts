@@ -103,6 +103,27 @@ export const geometryKernels: GeometryKernels = {
     return out;
   },
 
+  // twin of `decoded_iou` in geometry.rs: prior-relative units, centred on the first box
+  decodedIou(priors, deltas1, deltas2, means, stds, whRatioClip, eps) {
+    const n = priors.length / 4;
+    const out = new Float32Array(n);
+    const maxRatio = Math.abs(Math.log(whRatioClip));
+    const half = (d: number, k: number) => 0.5 * Math.exp(Math.min(Math.max(d * stds[k] + means[k], -maxRatio), maxRatio));
+    for (let i = 0; i < n; i++) {
+      const p = 4 * i;
+      const area = (priors[p + 2] - priors[p]) * (priors[p + 3] - priors[p + 1]);
+      const w1 = half(deltas1[p + 2], 2), h1 = half(deltas1[p + 3], 3), w2 = half(deltas2[p + 2], 2), h2 = half(deltas2[p + 3], 3);
+      const cx = (deltas2[p] - deltas1[p]) * stds[0];
+      const cy = (deltas2[p + 1] - deltas1[p + 1]) * stds[1];
+      const iw = Math.max(Math.min(w1, cx + w2) - Math.max(-w1, cx - w2), 0);
+      const ih = Math.max(Math.min(h1, cy + h2) - Math.max(-h1, cy - h2), 0);
+      const inter = iw * ih;
+      const union = 4 * (w1 * h1 + w2 * h2) - inter;
+      out[i] = area > 0 ? (inter * area) / Math.max(union * area, eps) : 0;
+    }
+    return out;
+  },
+
   gridAnchors(base, featH, featW, strideH, strideW) {
     const a = base.length / 4;
     const out = new Float32Array(featH * featW * a * 4);

@@ -22,6 +22,10 @@ export function wasmGeometry(w: WasmCtx): GeometryKernels {
         has, has ? maxShape[0] : 0, has ? maxShape[1] : 0, out('f32', deltas.length),
       ])[0] as Float32Array;
     },
+    decodedIou(priors, deltas1, deltas2, means, stds, whRatioClip, eps) {
+      const n = priors.length / 4;
+      return w.call('ss_decoded_iou', [priors, n, deltas1, deltas2, means, stds, whRatioClip, eps, out('f32', n)])[0] as Float32Array;
+    },
     gridAnchors(base, featH, featW, strideH, strideW) {
       return w.call('ss_grid_anchors', [base, base.length / 4, featH, featW, strideH, strideW, out('f32', featH * featW * base.length)])[0] as Float32Array;
     },
