@@ -21,4 +21,8 @@ export interface Backend extends Kernels {
   readonly name: BackendName;
   /** Vector level the kernels run with: `avx512`, `avx2`, `baseline`, `simd128`, `scalar`, or `none` (TS). */
   readonly simd: string;
+  /** Sets the worker threads of large calls (native only; validated by the registry). */
+  setThreads?(n: number): void;
+  /** Worker threads large calls use now (absent: 1, everything on the calling thread). */
+  threads?(): number;
 }
