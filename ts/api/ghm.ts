@@ -58,9 +58,9 @@ export interface GhmResult {
   lossElements: Tensor;
   /** `d loss / d input`, same shape as the input, the harmonizing weights held constant (as the reference). */
   grad: Tensor;
-  /** Harmonizing weights `β`, same shape as the input (0 for ignored elements). */
+  /** Harmonizing weights `β`, same shape as the input (0 for ignored elements); shape `[0]` with GHM-C `outputs: 'lossAndGrad'`. */
   weights: Tensor;
-  /** Gradient norms `g` (GHM-C `|σ(x) − y|`, GHM-R `|d| / sqrt(d² + μ²)`), same shape as the input. */
+  /** Gradient norms `g` (GHM-C `|σ(x) − y|`, GHM-R `|d| / sqrt(d² + μ²)`), same shape as the input; shape `[0]` with GHM-C `outputs: 'lossAndGrad'`. */
   g: Tensor;
   /** Edges and per-bin counts of valid elements. */
   histogram: GhmHistogram;
@@ -134,6 +134,13 @@ export interface GhmcOptions extends GhmCommonOptions {
   labelWeights?: ArrayInput;
   /** `'labels'` (class indices `[N]`) or `'onehot'` (`[N, C]` floats); default decided by the targets' shape. */
   targetType?: 'labels' | 'onehot';
+  /**
+   * `'all'` (default): every output. `'lossAndGrad'`: a training step's outputs only — `lossElements`
+   * and `grad` are written, `weights` and `g` come back empty (shape `[0]`; `options.out` takes
+   * only `lossElements` and `grad`). Same loss, gradient, histogram and state; on native about
+   * half the memory traffic (issue 12 item 5).
+   */
+  outputs?: 'all' | 'lossAndGrad';
 }
 
 /** Options of {@link ghmrLoss}: the common GHM options plus `mu` and `labelWeights`. */
@@ -195,6 +202,12 @@ function ghmOutputs(o: Record<string, unknown>, len: number, inputs: ArrayBuffer
   return [r.lossElements, r.grad, r.weights, r.g];
 }
 
+/** `outputs: 'lossAndGrad'`: only lossElements and grad are written; weights and g are empty. */
+function leanOutputs(o: Record<string, unknown>, len: number, inputs: ArrayBufferView[]): [Float32Array, Float32Array, Float32Array, Float32Array] {
+  const r = outputBuffers('options.out', o.out, { lossElements: len, grad: len }, inputs);
+  return [r.lossElements, r.grad, new Float32Array(0), new Float32Array(0)];
+}
+
 function checkWeights(arg: string, data: Float32Array): void {
   for (let i = 0; i < data.length; i++) {
     if (data[i] < 0) throw new SoftSamplingError('E_VALUE', arg, `element ${i} is negative (${data[i]}); use 0 to ignore an element`);
@@ -206,8 +219,8 @@ function ghmResult(r: GhmKernelResult, shape: number[], c: Common, last: number)
     loss: r.loss,
     lossElements: new Tensor(r.lossElements, shape),
     grad: new Tensor(r.grad, shape),
-    weights: new Tensor(r.weights, shape),
-    g: new Tensor(r.g, shape),
+    weights: new Tensor(r.weights, r.weights.length === 0 ? [0] : shape),
+    g: new Tensor(r.g, r.g.length === 0 ? [0] : shape),
     histogram: { edges: ghmEdges(c.bins, last), counts: Array.from(r.counts) },
     state: { bins: c.bins, accSum: Array.from(r.accSum), steps: c.steps + (r.updated ? 1 : 0) },
     tot: r.tot,
@@ -253,7 +266,8 @@ function ghmResult(r: GhmKernelResult, shape: number[], c: Common, last: number)
  *   `E_TYPE` (not an array / number / state object).
  */
 export function ghmcLoss(logits: ArrayInput, targets: ArrayInput, options?: GhmcOptions): GhmResult {
-  const o = checkOptions('options', options, ['bins', 'momentum', 'state', 'labelWeights', 'lossWeight', 'reduction', 'targetType', 'normalizer', 'biasCorrection', 'out']);
+  const o = checkOptions('options', options, ['bins', 'momentum', 'state', 'labelWeights', 'lossWeight', 'reduction', 'targetType', 'normalizer', 'biasCorrection', 'out', 'outputs']);
+  const lean = enumOpt('options.outputs', o.outputs, ['all', 'lossAndGrad'] as const, 'all') === 'lossAndGrad';
   const c = common(o);
   const targetType = o.targetType === undefined ? undefined : enumOpt('options.targetType', o.targetType, ['labels', 'onehot'] as const, 'labels');
   const x = toFloat32('logits', logits);
@@ -300,8 +314,9 @@ export function ghmcLoss(logits: ArrayInput, targets: ArrayInput, options?: Ghmc
     checkWeights('options.labelWeights', w.data);
     lw = w.data;
   }
-  const r = getBackend().ghmC(x.data, numClasses, useLabels, dense, labels, lw, c.accSum, c.bins, c.momentum, c.allBins, c.biasCorrection, c.steps, c.lossWeight, c.reduction === 'mean', ...ghmOutputs(o, len, [x.data, dense, labels, lw]));
-  return ghmResult(r, [n, numClasses], c, GHMC_LAST_EDGE);
+  const outs = lean ? leanOutputs(o, len, [x.data, dense, labels, lw]) : ghmOutputs(o, len, [x.data, dense, labels, lw]);
+  const r = getBackend().ghmC(x.data, numClasses, useLabels, dense, labels, lw, c.accSum, c.bins, c.momentum, c.allBins, c.biasCorrection, c.steps, c.lossWeight, c.reduction === 'mean', ...outs);
+  return ghmResult(lean ? { ...r, weights: outs[2], g: outs[3] } : r, [n, numClasses], c, GHMC_LAST_EDGE);
 }
 
 /**
