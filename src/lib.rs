@@ -17,6 +17,7 @@ mod eval;
 mod focal;
 mod ghm;
 mod pisa;
+mod pool;
 
 pub(crate) fn guard<T>(f: impl FnOnce() -> std::result::Result<T, CoreError>) -> Result<T> {
     match catch_unwind(AssertUnwindSafe(f)) {

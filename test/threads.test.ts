@@ -133,3 +133,29 @@ describe('native threads', () => {
     useBackend('native');
   });
 });
+
+describe('native default outputs from the page-keeping pool (issue 12 item 6)', () => {
+  beforeAll(() => useBackend('native'));
+  afterAll(() => useBackend('auto'));
+
+  test('large default outputs are distinct, exact, and survive later calls', async () => {
+    const big1 = boxes(700), big2 = boxes(500); // 350k pairs: 1.4 MB, served by the pool
+    const ref = bboxOverlaps(big1, big2, { out: new Float32Array(700 * 500) }).data.slice();
+    const a = bboxOverlaps(big1, big2).data;
+    const b = bboxOverlaps(big2, big1).data;
+    expect(a.buffer).not.toBe(b.buffer);
+    expect(Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(ref.buffer))).toBe(true);
+    // results dropped and collected go back to the pool; a new call reuses the block and is exact
+    for (let i = 0; i < 6; i++) {
+      bboxOverlaps(big1, big2);
+      await new Promise((r) => setImmediate(r));
+    }
+    const c = bboxOverlaps(big1, big2).data;
+    expect(Buffer.from(c.buffer, c.byteOffset, c.byteLength).equals(Buffer.from(ref.buffer))).toBe(true);
+    expect(Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(ref.buffer))).toBe(true);
+    const big = { data: x, shape: [N, C] };
+    const f1 = sigmoidFocalLoss(big, lab, {}), f2 = sigmoidFocalLoss(big, lab, { out: { lossElements: new Float32Array(N * C), grad: new Float32Array(N * C) } });
+    expect(Array.from(f1.grad.data)).toEqual(Array.from(f2.grad.data));
+    expect(f1.loss).toBe(f2.loss);
+  });
+});

@@ -201,7 +201,7 @@ function toWeights(arg: string, v: unknown, n: number, c: number, allowFull: boo
 
 /** The output buffers: the caller's (validated: type, length, no overlap) or fresh ones. */
 function outputs(o: Record<string, unknown>, elemLen: number, gradLen: number, inputs: ArrayBufferView[]): [Float32Array, Float32Array] {
-  const r = outputBuffers('options.out', o.out, { lossElements: elemLen, grad: gradLen }, inputs);
+  const r = outputBuffers('options.out', o.out, { lossElements: elemLen, grad: gradLen }, inputs, getBackend().allocOutput);
   return [r.lossElements, r.grad];
 }
 

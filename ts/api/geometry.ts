@@ -110,7 +110,7 @@ export function bboxOverlaps(boxes1: ArrayInput, boxes2: ArrayInput, options?: B
     }
     out = o.out;
   } else {
-    out = new Float32Array(len);
+    out = getBackend().allocOutput?.(len) ?? new Float32Array(len);
   }
   getBackend().bboxOverlaps(a.data, b.data, MODES.indexOf(mode), aligned, eps, legacy ? 1 : 0, out);
   if (nan === 'propagate') propagateNonFinite(a.data, b.data, aligned, out);

@@ -198,13 +198,13 @@ function common(o: Record<string, unknown>): Common {
 /** Fresh, distinct output buffers the backend fills (see `GhmKernels`). */
 /** The four GHM outputs: the caller's `options.out` buffers (validated) or fresh ones. */
 function ghmOutputs(o: Record<string, unknown>, len: number, inputs: ArrayBufferView[]): [Float32Array, Float32Array, Float32Array, Float32Array] {
-  const r = outputBuffers('options.out', o.out, { lossElements: len, grad: len, weights: len, g: len }, inputs);
+  const r = outputBuffers('options.out', o.out, { lossElements: len, grad: len, weights: len, g: len }, inputs, getBackend().allocOutput);
   return [r.lossElements, r.grad, r.weights, r.g];
 }
 
 /** `outputs: 'lossAndGrad'`: only lossElements and grad are written; weights and g are empty. */
 function leanOutputs(o: Record<string, unknown>, len: number, inputs: ArrayBufferView[]): [Float32Array, Float32Array, Float32Array, Float32Array] {
-  const r = outputBuffers('options.out', o.out, { lossElements: len, grad: len }, inputs);
+  const r = outputBuffers('options.out', o.out, { lossElements: len, grad: len }, inputs, getBackend().allocOutput);
   return [r.lossElements, r.grad, new Float32Array(0), new Float32Array(0)];
 }
 

@@ -133,6 +133,9 @@ export function wrapNativeAddon(addon: Record<string, unknown>): Backend {
       return { precision, recall };
     },
   };
+  // large outputs from the addon's page-keeping pool (null: small, or the pool is at its bound)
+  const allocOutput = (n: number): Float32Array => (k.allocF32(n) as Float32Array | null) ?? new Float32Array(n);
+  filled.allocOutput = allocOutput;
   const simd = (addon.simdLevel as () => string)();
   return { ...(k as unknown as Backend), ...filled, name: 'native', simd };
 }

@@ -23,6 +23,11 @@ export interface Backend extends Kernels {
   readonly simd: string;
   /** Sets the worker threads of large calls (native only; validated by the registry). */
   setThreads?(n: number): void;
+  /**
+   * Allocates a `Float32Array` output that the kernel will overwrite entirely (native: from a
+   * page-keeping pool for large outputs, issue 12 item 6; contents unspecified). Absent: `new Float32Array(n)`.
+   */
+  allocOutput?(n: number): Float32Array;
   /** Worker threads large calls use now (absent: 1, everything on the calling thread). */
   threads?(): number;
 }
