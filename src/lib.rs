@@ -13,6 +13,7 @@ use soft_sampling_core::{simd, CoreError};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 mod assign;
+mod asynk;
 mod eval;
 mod focal;
 mod ghm;

@@ -14,7 +14,7 @@
 //! Pooled blocks are not zeroed: only kernels that write every output element use them.
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use std::alloc::{alloc_zeroed, dealloc, Layout};
+use std::alloc::{alloc, dealloc, Layout};
 use std::sync::Mutex;
 
 /// Smaller outputs stay on the JS heap (malloc reuses small blocks; no page-fault cost to save).
@@ -23,7 +23,9 @@ pub const MIN_POOLED: usize = 1 << 20;
 pub const MAX_FREE: usize = 384 << 20;
 /// Most bytes handed to JS and not yet finalized.
 pub const MAX_OUTSTANDING: usize = 512 << 20;
-const ALIGN: usize = 64;
+// 16: the allocator's own alignment, so a large block is a plain malloc (fresh mmap pages, no memset
+// on the JS thread; Rust zeroes over-aligned blocks by hand)
+const ALIGN: usize = 16;
 
 struct Pool {
     /// free blocks: (class bytes, address), most recently returned last
@@ -57,7 +59,7 @@ fn take(bytes: usize) -> Option<(usize, *mut u8)> {
     } else {
         drop(p);
         // SAFETY: cls > 0 (bytes ≥ MIN_POOLED).
-        let a = unsafe { alloc_zeroed(layout(cls)) };
+        let a = unsafe { alloc(layout(cls)) };
         if a.is_null() {
             return None;
         }
@@ -91,7 +93,7 @@ pub fn alloc_f32<'env>(env: &'env Env, len: u32) -> Result<Option<Unknown<'env>>
         return Ok(None);
     }
     let Some((cls, ptr)) = take(bytes) else { return Ok(None) };
-    // SAFETY: `ptr` holds `cls ≥ bytes` bytes, 64-byte aligned, owned by this array until the
+    // SAFETY: `ptr` holds `cls ≥ bytes` bytes, 16-byte aligned, owned by this array until the
     // finalizer returns it to the pool.
     let arr = unsafe {
         Float32ArraySlice::from_external(env, ptr.cast::<f32>(), len as usize, (cls, ptr as usize), |env: Env, (cls, a): (usize, usize)| {

@@ -12,6 +12,8 @@ import { SoftSamplingError } from '../errors';
 import { Tensor, toFloat32, numOpt, boolOpt, enumOpt, checkOptions, outputBuffers, MAX_EXACT_INTEGER, type ArrayInput } from '../tensor';
 import { reducer, REDUCTIONS, type Reduction } from './reduce';
 import type { GhmKernelResult } from '../kernels/ghm';
+import type { Backend } from '../kernels';
+import { checkAttached, nextTask } from './async';
 import { ghmEdges, GHMC_LAST_EDGE, GHMR_LAST_EDGE } from '../backends/ts/ghm';
 
 /**
@@ -266,6 +268,56 @@ function ghmResult(r: GhmKernelResult, shape: number[], c: Common, last: number)
  *   `E_TYPE` (not an array / number / state object).
  */
 export function ghmcLoss(logits: ArrayInput, targets: ArrayInput, options?: GhmcOptions): GhmResult {
+  const p = prepareGhmc(logits, targets, options);
+  return finishGhmc(p, getBackend().ghmC(...p.args));
+}
+
+/**
+ * {@link ghmcLoss} without blocking the event loop (issue 12): same arguments, same result, as a
+ * promise. Native: the kernel runs on libuv's thread pool with logits, targets and label weights
+ * copied at the call; WebAssembly / TypeScript: on the calling thread after the current task.
+ *
+ * GHM state stays caller-owned and functional: `options.state` is read (copied) when the call is
+ * made and the result carries the next state. Two concurrent calls given the same state both start
+ * from it and each returns its own successor — neither sees the other's update; to chain updates,
+ * await one call and pass its `result.state` to the next (the usual training-step order).
+ * @returns a promise of the {@link GhmResult}.
+ * @throws (rejects) SoftSamplingError as {@link ghmcLoss}; `E_TYPE` when an input's buffer is
+ *   detached before or during the call. Never throws synchronously.
+ */
+export async function ghmcLossAsync(logits: ArrayInput, targets: ArrayInput, options?: GhmcOptions): Promise<GhmResult> {
+  const names = ['logits', 'targets', 'options.labelWeights'];
+  const inputs = [logits, targets, (options as { labelWeights?: unknown } | undefined)?.labelWeights];
+  checkAttached(names, inputs);
+  const p = prepareGhmc(logits, targets, options);
+  const be = getBackend();
+  let r: GhmKernelResult;
+  if (be.ghmCAsync) {
+    r = await be.ghmCAsync(...p.args);
+  } else {
+    await nextTask();
+    checkAttached(names, inputs);
+    r = be.ghmC(...p.args);
+  }
+  checkAttached(names, inputs);
+  return finishGhmc(p, r);
+}
+
+/** A validated GHM-C call: the kernel's arguments and what the result needs (shared with the async variant). */
+interface PreparedGhmc {
+  args: Parameters<Backend['ghmC']>;
+  shape: [number, number];
+  c: Common;
+  lean: boolean;
+}
+
+/** The result of a prepared GHM-C call from its kernel result. */
+function finishGhmc(p: PreparedGhmc, r: GhmKernelResult): GhmResult {
+  return ghmResult(p.lean ? { ...r, weights: p.args[16], g: p.args[17] } : r, p.shape, p.c, GHMC_LAST_EDGE);
+}
+
+/** Validates a {@link ghmcLoss} call and allocates its outputs. */
+function prepareGhmc(logits: ArrayInput, targets: ArrayInput, options?: GhmcOptions): PreparedGhmc {
   const o = checkOptions('options', options, ['bins', 'momentum', 'state', 'labelWeights', 'lossWeight', 'reduction', 'targetType', 'normalizer', 'biasCorrection', 'out', 'outputs']);
   const lean = enumOpt('options.outputs', o.outputs, ['all', 'lossAndGrad'] as const, 'all') === 'lossAndGrad';
   const c = common(o);
@@ -315,8 +367,10 @@ export function ghmcLoss(logits: ArrayInput, targets: ArrayInput, options?: Ghmc
     lw = w.data;
   }
   const outs = lean ? leanOutputs(o, len, [x.data, dense, labels, lw]) : ghmOutputs(o, len, [x.data, dense, labels, lw]);
-  const r = getBackend().ghmC(x.data, numClasses, useLabels, dense, labels, lw, c.accSum, c.bins, c.momentum, c.allBins, c.biasCorrection, c.steps, c.lossWeight, c.reduction === 'mean', ...outs);
-  return ghmResult(lean ? { ...r, weights: outs[2], g: outs[3] } : r, [n, numClasses], c, GHMC_LAST_EDGE);
+  return {
+    args: [x.data, numClasses, useLabels, dense, labels, lw, c.accSum, c.bins, c.momentum, c.allBins, c.biasCorrection, c.steps, c.lossWeight, c.reduction === 'mean', ...outs],
+    shape: [n, numClasses], c, lean,
+  };
 }
 
 /**

@@ -28,6 +28,10 @@ export interface Backend extends Kernels {
    * page-keeping pool for large outputs, issue 12 item 6; contents unspecified). Absent: `new Float32Array(n)`.
    */
   allocOutput?(n: number): Float32Array;
+  /** {@link Kernels.bboxOverlaps} off the JS thread (native: libuv's pool); fills `out`. */
+  bboxOverlapsAsync?(...args: Parameters<Kernels['bboxOverlaps']>): Promise<void>;
+  /** {@link Kernels.ghmC} off the JS thread (native: libuv's pool). */
+  ghmCAsync?(...args: Parameters<Kernels['ghmC']>): Promise<import('./ghm').GhmKernelResult>;
   /** Worker threads large calls use now (absent: 1, everything on the calling thread). */
   threads?(): number;
 }
