@@ -102,3 +102,59 @@ pub fn ghm_c_async(
         lw: label_weights.to_vec(), acc_sum: acc_sum.to_vec(), o, le: loss_elements, gr: grad, w: weights, g, counts, acc_out,
     })
 }
+
+pub struct SigmoidTask {
+    logits: Vec<f32>,
+    n: usize,
+    c: usize,
+    targets: Vec<f32>,
+    use_labels: bool,
+    labels: Vec<i32>,
+    weight: Vec<f32>,
+    label_weights: Vec<f32>,
+    p: (u32, bool, f64, f64, f64, f64),
+    elements: Float32Array,
+    grad: Float32Array,
+}
+
+impl Task for SigmoidTask {
+    type Output = f64;
+    type JsValue = f64;
+
+    fn compute(&mut self) -> Result<f64> {
+        use soft_sampling_core::losses::focal::{self, SigmoidKind, SigmoidParams, Targets as FTargets};
+        // SAFETY: fresh facade-owned outputs, unreachable from JS until resolution.
+        let (l, g) = unsafe { (self.elements.as_mut(), self.grad.as_mut()) };
+        let (kind, has_alpha, alpha, gamma, beta, scale) = self.p;
+        let (logits, labels, targets, weight, lw, n, c, use_labels) = (&self.logits, &self.labels, &self.targets, &self.weight, &self.label_weights, self.n, self.c, self.use_labels);
+        guard(|| {
+            let p = SigmoidParams {
+                kind: SigmoidKind::from_u32(kind)?,
+                alpha: if has_alpha { Some(alpha as f32) } else { None },
+                gamma: gamma as f32,
+                beta: beta as f32,
+                scale: scale as f32,
+            };
+            let t = if use_labels { FTargets::Labels(labels) } else { FTargets::Dense(targets) };
+            focal::sigmoid_loss(logits, n, c, t, weight, lw, p, l, g)
+        })
+    }
+
+    fn resolve(&mut self, _env: Env, v: f64) -> Result<f64> {
+        Ok(v)
+    }
+}
+
+/// `sigmoidLoss` on libuv's pool (same arguments as the synchronous binding).
+#[napi(ts_return_type = "Promise<number>")]
+#[allow(clippy::too_many_arguments)]
+pub fn sigmoid_loss_async(
+    logits: Float32Array, n: u32, c: u32, targets: Float32Array, use_labels: bool, labels: Int32Array, weight: Float32Array,
+    label_weights: Float32Array, kind: u32, has_alpha: bool, alpha: f64, gamma: f64, beta: f64, scale: f64,
+    elements: Float32Array, grad: Float32Array,
+) -> AsyncTask<SigmoidTask> {
+    AsyncTask::new(SigmoidTask {
+        logits: logits.to_vec(), n: n as usize, c: c as usize, targets: targets.to_vec(), use_labels, labels: labels.to_vec(),
+        weight: weight.to_vec(), label_weights: label_weights.to_vec(), p: (kind, has_alpha, alpha, gamma, beta, scale), elements, grad,
+    })
+}

@@ -22,7 +22,7 @@ pub const MIN_POOLED: usize = 1 << 20;
 /// Most free bytes the pool keeps.
 pub const MAX_FREE: usize = 384 << 20;
 /// Most bytes handed to JS and not yet finalized.
-pub const MAX_OUTSTANDING: usize = 512 << 20;
+pub const MAX_OUTSTANDING: usize = 384 << 20;
 // 16: the allocator's own alignment, so a large block is a plain malloc (fresh mmap pages, no memset
 // on the JS thread; Rust zeroes over-aligned blocks by hand)
 const ALIGN: usize = 16;

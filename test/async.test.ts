@@ -5,7 +5,7 @@
  * and inputs are not mutated. No absolute timing thresholds: the timer's largest gap is compared
  * with the synchronous call's duration measured in the same test.
  */
-import { bboxOverlaps, bboxOverlapsAsync, ghmcLoss, ghmcLossAsync, createGhmState, useBackend, SoftSamplingError } from '../ts/index';
+import { bboxOverlaps, bboxOverlapsAsync, ghmcLoss, ghmcLossAsync, sigmoidFocalLoss, sigmoidFocalLossAsync, sigmoidCrossEntropy, sigmoidCrossEntropyAsync, createGhmState, useBackend, SoftSamplingError } from '../ts/index';
 import { mulberry32 } from '../ts/analyze/samples';
 import { forEachBackend } from './helpers';
 
@@ -96,6 +96,13 @@ describe('async variants on every backend', () => {
       expect(g2.state).toEqual(gs.state);
       expect(g1.loss).toBe(gs.loss);
       expect(st.steps).toBe(0);
+      const wts = Float32Array.from({ length: 400 }, () => r());
+      for (const [fa, fs] of [[sigmoidFocalLossAsync, sigmoidFocalLoss], [sigmoidCrossEntropyAsync, sigmoidCrossEntropy]] as const) {
+        const la = await fa(x, labels, { weight: wts } as never), ls = fs(x, labels, { weight: wts } as never);
+        expect(la.loss).toBe(ls.loss);
+        expect(Array.from(la.grad.data)).toEqual(Array.from(ls.grad.data));
+      }
+      await expect(sigmoidFocalLossAsync(x, labels, { gamma: -1 })).rejects.toMatchObject({ code: 'E_VALUE' });
     });
 
     test('bad input rejects, never throws synchronously; a detached input rejects with E_TYPE', async () => {

@@ -151,6 +151,13 @@ export function wrapNativeAddon(addon: Record<string, unknown>): Backend {
     }
     return { ...st, lossElements: args[14], grad: args[15], weights: args[16], g: args[17], counts, accSum };
   };
+  filled.sigmoidLossAsync = async (...args: Parameters<Backend['sigmoidLoss']>) => {
+    try {
+      return (await (addon.sigmoidLossAsync as Fn)(...args)) as number;
+    } catch (e) {
+      throw fromBindingError(e);
+    }
+  };
   // large outputs from the addon's page-keeping pool (null: small, or the pool is at its bound)
   const allocOutput = (n: number): Float32Array => (k.allocF32(n) as Float32Array | null) ?? new Float32Array(n);
   filled.allocOutput = allocOutput;

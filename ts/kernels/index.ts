@@ -32,6 +32,8 @@ export interface Backend extends Kernels {
   bboxOverlapsAsync?(...args: Parameters<Kernels['bboxOverlaps']>): Promise<void>;
   /** {@link Kernels.ghmC} off the JS thread (native: libuv's pool). */
   ghmCAsync?(...args: Parameters<Kernels['ghmC']>): Promise<import('./ghm').GhmKernelResult>;
+  /** {@link Kernels.sigmoidLoss} off the JS thread (native: libuv's pool). */
+  sigmoidLossAsync?(...args: Parameters<Kernels['sigmoidLoss']>): Promise<number>;
   /** Worker threads large calls use now (absent: 1, everything on the calling thread). */
   threads?(): number;
 }
