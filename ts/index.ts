@@ -47,7 +47,8 @@ export function initWasm(source?: WasmSource): Promise<BackendInfo> {
 }
 
 /**
- * Synchronous {@link initWasm} for a compiled `WebAssembly.Module` or the module's bytes.
+ * Synchronous {@link initWasm} for a compiled `WebAssembly.Module` or the module's bytes. Library
+ * infrastructure: no reference implementation.
  * @throws SoftSamplingError `E_BACKEND` as {@link initWasm}; the active backend is kept.
  */
 export function initWasmSync(source: WebAssembly.Module | BufferSource): BackendInfo {

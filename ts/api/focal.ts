@@ -296,6 +296,7 @@ async function runSigmoidAsync(logits: unknown, targets: unknown, options: unkno
  * {@link sigmoidCrossEntropy} without blocking the event loop: same arguments and result, as a
  * promise (the async convention of {@link bboxOverlapsAsync}: native on libuv's pool with the
  * inputs copied at the call; wasm / ts on the calling thread after the current task).
+ * Source: as {@link sigmoidCrossEntropy} (Lin et al. 2017, eq. 1–3; torch `binary_cross_entropy_with_logits`).
  * @returns a promise of the {@link LossResult}.
  * @throws (rejects) SoftSamplingError as {@link sigmoidCrossEntropy}; `E_TYPE` for a detached input. Never throws synchronously.
  */
@@ -306,7 +307,7 @@ export async function sigmoidCrossEntropyAsync(logits: ArrayInput, targets: Arra
 /**
  * {@link sigmoidFocalLoss} without blocking the event loop: same arguments and result, as a
  * promise (native: libuv's pool, inputs copied at the call; wasm / ts: calling thread, after the
- * current task).
+ * current task). Source: as {@link sigmoidFocalLoss} (Lin et al. 2017, eq. 5; mmdet `FocalLoss`).
  * @returns a promise of the {@link LossResult}.
  * @throws (rejects) SoftSamplingError as {@link sigmoidFocalLoss}; `E_TYPE` for a detached input. Never throws synchronously.
  */

@@ -281,6 +281,7 @@ export function ghmcLoss(logits: ArrayInput, targets: ArrayInput, options?: Ghmc
  * made and the result carries the next state. Two concurrent calls given the same state both start
  * from it and each returns its own successor — neither sees the other's update; to chain updates,
  * await one call and pass its `result.state` to the next (the usual training-step order).
+ * Source: as {@link ghmcLoss} (Li et al. 2019; mmdet `GHMC`).
  * @returns a promise of the {@link GhmResult}.
  * @throws (rejects) SoftSamplingError as {@link ghmcLoss}; `E_TYPE` when an input's buffer is
  *   detached before or during the call. Never throws synchronously.
