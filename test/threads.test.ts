@@ -22,8 +22,8 @@ const boxes = (n: number, span = 800) => {
 const logits = (len: number) => Float32Array.from({ length: len }, () => (r() - 0.5) * 12);
 const labels = (n: number, c: number) => Int32Array.from({ length: n }, () => Math.floor(r() * (c + 1)));
 
-const N = 3001, C = 37; // 111 037 elements: above the threshold, chunks of unequal length
-const b1 = boxes(613), b2 = boxes(227), priors = boxes(20011), gts = boxes(23);
+const N = 8001, C = 37; // 296 037 elements: above the threshold, chunks of unequal length
+const b1 = boxes(1213), b2 = boxes(227), priors = boxes(20011), gts = boxes(23);
 const x = logits(N * C), lab = labels(N, C), lw = Float32Array.from({ length: N }, () => (r() < 0.1 ? 0 : 1));
 const soft = Float32Array.from({ length: N * C }, () => (r() < 0.9 ? Math.round(r()) : r()));
 const softLab = Int32Array.from(lab, (v) => v % C);
