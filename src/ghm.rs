@@ -34,6 +34,15 @@ fn run(
     // SAFETY: the JS thread is blocked for the duration of this synchronous call and the facade
     // passes six distinct, freshly allocated arrays.
     let (le, gr, w, gg, c, acc) = unsafe { (loss_elements.as_mut(), grad.as_mut(), weights.as_mut(), g.as_mut(), counts.as_mut(), acc_out.as_mut()) };
+    ghm_c_into(acc_sum, le, gr, w, gg, c, acc, f)
+}
+
+/// [`run`] over plain slices (shared with the async task).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn ghm_c_into(
+    acc_sum: &[f64], le: &mut [f32], gr: &mut [f32], w: &mut [f32], gg: &mut [f32], c: &mut [f64], acc: &mut [f64],
+    f: impl FnOnce(GhmOut) -> std::result::Result<ghm::GhmSummary, soft_sampling_core::CoreError>,
+) -> std::result::Result<GhmStats, soft_sampling_core::CoreError> {
     if acc.len() != acc_sum.len() {
         return Err(soft_sampling_core::CoreError::shape("accSum", "output accSum must have the input's length"));
     }

@@ -13,11 +13,13 @@ use soft_sampling_core::{simd, CoreError};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 mod assign;
+mod asynk;
 mod eval;
 mod decl;
 mod focal;
 mod ghm;
 mod pisa;
+mod pool;
 
 pub(crate) fn guard<T>(f: impl FnOnce() -> std::result::Result<T, CoreError>) -> Result<T> {
     match catch_unwind(AssertUnwindSafe(f)) {
@@ -48,6 +50,19 @@ fn coder(means: &[f32], stds: &[f32]) -> std::result::Result<CoderParams, CoreEr
 #[napi]
 pub fn simd_level() -> String {
     simd::level().name().to_string()
+}
+
+/// Sets the worker threads of large calls (`0`: the default, the machine's available
+/// parallelism). The facade validates `n` (1..=1024); results never depend on it.
+#[napi]
+pub fn set_threads(n: u32) -> Result<()> {
+    guard(|| soft_sampling_core::par::set_threads(n as usize))
+}
+
+/// Worker threads large calls use now.
+#[napi]
+pub fn threads() -> u32 {
+    soft_sampling_core::par::threads() as u32
 }
 
 /// Test hook: panics inside the guard, to check that a panic becomes a JS error.

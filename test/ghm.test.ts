@@ -503,3 +503,31 @@ describe('caller-owned output buffers (options.out)', () => {
     });
   });
 });
+
+describe("GHM-C outputs: 'lossAndGrad' (issue 12 item 5)", () => {
+  forEachBackend(() => {
+    test('same loss, gradient, histogram and state as every output; weights and g empty', () => {
+      const r = rng(77);
+      const n = 900, c = 11;
+      const x = { data: Float32Array.from({ length: n * c }, () => (r() - 0.5) * 10), shape: [n, c] };
+      const labels = Array.from({ length: n }, () => Math.floor(r() * (c + 1)));
+      const labelWeights = Array.from({ length: n }, () => (r() < 0.2 ? 0 : 1));
+      const s1 = createGhmState(7), s2 = createGhmState(7);
+      const full = ghmcLoss(x, labels, { labelWeights, state: s1, momentum: 0.5 });
+      const lean = ghmcLoss(x, labels, { labelWeights, state: s2, momentum: 0.5, outputs: 'lossAndGrad' });
+      expect(lean.loss).toBe(full.loss);
+      expect(lean.loss).toBeGreaterThan(0);
+      expect(Array.from(lean.grad.data)).toEqual(Array.from(full.grad.data));
+      expect(Array.from(lean.lossElements.data)).toEqual(Array.from(full.lossElements.data));
+      expect(lean.histogram).toEqual(full.histogram);
+      expect(lean.state).toEqual(full.state);
+      expect(lean.weights.shape).toEqual([0]);
+      expect(lean.g.data.length).toBe(0);
+      const out = { lossElements: new Float32Array(n * c), grad: new Float32Array(n * c) };
+      const reused = ghmcLoss(x, labels, { labelWeights, outputs: 'lossAndGrad', out });
+      expect(reused.grad.data).toBe(out.grad);
+      expectError(() => ghmcLoss(x, labels, { outputs: 'lossAndGrad', out: { ...out, weights: new Float32Array(n * c) } } as never), 'E_OPTION');
+      expectError(() => ghmcLoss(x, labels, { outputs: 'weights' as never }), 'E_OPTION', 'options.outputs');
+    });
+  });
+});

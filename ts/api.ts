@@ -1,7 +1,7 @@
 /** The public API shared by every entry point (Node ESM/CJS and edge/browser). */
 export { SoftSamplingError, type ErrorCode } from './errors';
 export { Tensor, type ArrayInput, type NanPolicy, type StridedArrayInput, type OnnxTensorInput, type ArrayOfShape, type NestedArray } from './tensor';
-export { backendInfo, useBackend, type BackendInfo } from './registry';
+export { backendInfo, useBackend, setThreads, type BackendInfo } from './registry';
 export type { BackendName } from './kernels';
 export * from './api/geometry';
 export * from './api/reduce';

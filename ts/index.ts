@@ -1,7 +1,8 @@
 /**
  * soft-sampling — Node.js entry (ESM and CommonJS). Backends: the napi-rs addon, then the
  * WebAssembly module read from disk, then pure TypeScript; force one with `useBackend()` or
- * `SOFT_SAMPLING_BACKEND=native|wasm|ts`.
+ * `SOFT_SAMPLING_BACKEND=native|wasm|ts`. Native worker threads: `setThreads()` or
+ * `SOFT_SAMPLING_THREADS=n` (default: the machine's available parallelism).
  *
  * Guides per method family: `docs/*.md` in the repository; conventions: boxes `xyxy` pixels,
  * background label = number of classes, `avgFactor = max(#pos, 1)`, errors are {@link SoftSamplingError}s.
@@ -10,7 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import { registerLoader, setEnvReader, type BackendInfo } from './registry';
+import { registerLoader, setEnvReader, setThreadsEnvReader, type BackendInfo } from './registry';
 import { loadNative, loadWasmFromDisk, wasmPath } from './node/load';
 import { initWasmWith, initWasmSyncWith } from './backends/wasm/init';
 import type { WasmPlatform, WasmSource } from './backends/wasm/load';
@@ -18,6 +19,7 @@ import type { WasmPlatform, WasmSource } from './backends/wasm/load';
 registerLoader('native', loadNative);
 registerLoader('wasm', loadWasmFromDisk);
 setEnvReader(() => process.env.SOFT_SAMPLING_BACKEND);
+setThreadsEnvReader(() => process.env.SOFT_SAMPLING_THREADS);
 
 export * from './api';
 export type { WasmSource } from './backends/wasm/load';

@@ -35,13 +35,59 @@ function tryLoad(name: BackendName): Backend | undefined {
     failures[name] = [new Error(`the ${name} backend is not available in this runtime (no loader registered)`)];
     return undefined;
   }
+  let b: Backend;
   try {
-    loaded[name] = loader();
-    return loaded[name];
+    b = loader();
   } catch (e) {
     failures[name] = e instanceof SoftSamplingError && e.causes.length ? e.causes : [e];
     return undefined;
   }
+  const n = wantedThreads();
+  if (n !== undefined) b.setThreads?.(n);
+  return (loaded[name] = b);
+}
+
+/** Most worker threads {@link setThreads} accepts. */
+export const MAX_THREADS = 1024;
+
+let threadsSet: number | undefined;
+let threadsEnvReader: () => string | undefined = () => undefined;
+
+function checkThreads(n: unknown, arg: string): number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
+    const shown = typeof n === 'string' ? `'${n}'` : String(n);
+    throw new SoftSamplingError('E_OPTION', arg, `threads must be an integer in [1, ${MAX_THREADS}], got ${shown}`);
+  }
+  return n;
+}
+
+/** The thread count to apply: `setThreads`, else `SOFT_SAMPLING_THREADS`, else the backend's default. */
+function wantedThreads(): number | undefined {
+  if (threadsSet !== undefined) return threadsSet;
+  const v = threadsEnvReader();
+  if (v === undefined || v === '' || v === 'auto') return undefined;
+  return checkThreads(/^\s*\d+\s*$/.test(v) ? Number(v) : v, 'SOFT_SAMPLING_THREADS');
+}
+
+/** Sets where `SOFT_SAMPLING_THREADS` is read from (the Node entry: `process.env`). */
+export function setThreadsEnvReader(reader: () => string | undefined): void {
+  threadsEnvReader = reader;
+}
+
+/**
+ * Sets how many worker threads the native backend splits large calls over (default: the
+ * machine's available parallelism, or `SOFT_SAMPLING_THREADS` in Node). Small calls always run on
+ * the calling thread. Results are bit-identical for every thread count: the work is cut into
+ * chunks that depend only on the problem size and float64 partial sums are merged in chunk order.
+ * The WebAssembly and TypeScript backends are single-threaded and ignore it (the count is kept and
+ * applied if the native backend loads later). Reported by {@link backendInfo} as `threads`.
+ * Library infrastructure: no reference implementation.
+ * @param n integer in `[1, 1024]`.
+ * @throws SoftSamplingError `E_OPTION` (arg `n`) for 0, a negative, non-integer or > 1024 value.
+ */
+export function setThreads(n: number): void {
+  threadsSet = checkThreads(n, 'n');
+  for (const b of Object.values(loaded)) b?.setThreads?.(threadsSet);
 }
 
 let envReader: () => string | undefined = () => undefined;
@@ -111,6 +157,8 @@ export interface BackendInfo {
   available: BackendName[];
   /** For each backend that failed to load: the reasons, one per attempt. */
   failed: Partial<Record<BackendName, string[]>>;
+  /** Worker threads large calls of the active backend use (1 on wasm and ts). */
+  threads: number;
   /** How the active backend was chosen. */
   selectedBy: 'auto' | 'useBackend' | 'SOFT_SAMPLING_BACKEND';
 }
@@ -134,6 +182,7 @@ export function backendInfo(): BackendInfo {
     simd: b.simd,
     available,
     failed,
+    threads: b.threads?.() ?? 1,
     selectedBy: forced ? 'useBackend' : envBackend() ? 'SOFT_SAMPLING_BACKEND' : 'auto',
   };
 }

@@ -428,7 +428,9 @@ export function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
  * across calls avoids allocating (and page-faulting) large outputs every time.
  * @throws SoftSamplingError `E_TYPE` / `E_SHAPE` / `E_VALUE` naming `arg.key`, `E_OPTION` for an unknown key.
  */
-export function outputBuffers<K extends string>(arg: string, spec: unknown, want: Record<K, number>, inputs: ArrayBufferView[]): Record<K, Float32Array> {
+export function outputBuffers<K extends string>(
+  arg: string, spec: unknown, want: Record<K, number>, inputs: ArrayBufferView[], alloc: (n: number) => Float32Array = (n) => new Float32Array(n),
+): Record<K, Float32Array> {
   const keys = Object.keys(want) as K[];
   const given = checkOptions(arg, spec, keys);
   const out = {} as Record<K, Float32Array>;
@@ -437,7 +439,7 @@ export function outputBuffers<K extends string>(arg: string, spec: unknown, want
     const v = given[key];
     const len = want[key];
     if (v === undefined || v === null) {
-      out[key] = new Float32Array(len);
+      out[key] = alloc(len);
       continue;
     }
     const name = `${arg}.${key}`;

@@ -39,6 +39,8 @@ import { SoftSamplingError } from '../errors';
 import { Tensor, toFloat32, numOpt, enumOpt, checkOptions, outputBuffers, MAX_EXACT_INTEGER, type ArrayInput } from '../tensor';
 import { reducer, type ReduceOptions } from './reduce';
 import { SIGMOID_KIND } from '../kernels/focal';
+import type { Backend } from '../kernels';
+import { checkAttached, nextTask } from './async';
 
 /** What the focal-family losses return: the reduced loss, the per-element losses and the gradient. */
 export interface LossResult {
@@ -201,7 +203,7 @@ function toWeights(arg: string, v: unknown, n: number, c: number, allowFull: boo
 
 /** The output buffers: the caller's (validated: type, length, no overlap) or fresh ones. */
 function outputs(o: Record<string, unknown>, elemLen: number, gradLen: number, inputs: ArrayBufferView[]): [Float32Array, Float32Array] {
-  const r = outputBuffers('options.out', o.out, { lossElements: elemLen, grad: gradLen }, inputs);
+  const r = outputBuffers('options.out', o.out, { lossElements: elemLen, grad: gradLen }, inputs, getBackend().allocOutput);
   return [r.lossElements, r.grad];
 }
 
@@ -251,15 +253,71 @@ function prepareSigmoid(logits: unknown, targets: unknown, o: Record<string, unk
 }
 
 function runSigmoid(logits: unknown, targets: unknown, o: Record<string, unknown>, kind: number, alpha: number | null, gamma: number, beta: number): LossResult {
+  const call = sigmoidCall(logits, targets, o, kind, alpha, gamma, beta);
+  return call.finish(getBackend().sigmoidLoss(...call.args));
+}
+
+/** A validated sigmoid-family call: the kernel's arguments and how to build the result. */
+function sigmoidCall(logits: unknown, targets: unknown, o: Record<string, unknown>, kind: number, alpha: number | null, gamma: number, beta: number) {
   const p = prepareSigmoid(logits, targets, o, kind === SIGMOID_KIND.focalMmcv);
   const { n, c } = p.lg;
   const red = reducer(o, n * c);
   const [elements, grad] = outputs(o, n * c, n * c, [p.lg.data, p.targets, p.weight, p.labelWeights]);
-  const sum = getBackend().sigmoidLoss(
+  const args: Parameters<Backend['sigmoidLoss']> = [
     p.lg.data, n, c, p.targets, p.useLabels, p.labels, p.weight, p.labelWeights,
     kind, alpha !== null, alpha ?? 0, gamma, beta, red.scale, elements, grad,
-  );
-  return { loss: red.scale * sum, lossElements: new Tensor(elements, p.lg.shape), grad: new Tensor(grad, p.lg.shape) };
+  ];
+  const finish = (sum: number): LossResult => ({ loss: red.scale * sum, lossElements: new Tensor(elements, p.lg.shape), grad: new Tensor(grad, p.lg.shape) });
+  return { args, finish };
+}
+
+/** Runs a sigmoid-family call off the JS thread (native) or after the current task (wasm / ts). */
+async function runSigmoidAsync(logits: unknown, targets: unknown, options: unknown, keys: readonly string[], resolve: (o: Record<string, unknown>) => [number, number | null, number, number]): Promise<LossResult> {
+  const names = ['logits', 'targets', 'options.weight', 'options.labelWeights'];
+  const inputs = () => [logits, targets, (options as Record<string, unknown> | undefined)?.weight, (options as Record<string, unknown> | undefined)?.labelWeights];
+  checkAttached(names, inputs());
+  const o = checkOptions('options', options, keys);
+  const [kind, alpha, gamma, beta] = resolve(o);
+  const call = sigmoidCall(logits, targets, o, kind, alpha, gamma, beta);
+  const be = getBackend();
+  let sum: number;
+  if (be.sigmoidLossAsync) {
+    sum = await be.sigmoidLossAsync(...call.args);
+  } else {
+    await nextTask();
+    checkAttached(names, inputs());
+    sum = be.sigmoidLoss(...call.args);
+  }
+  checkAttached(names, inputs());
+  return call.finish(sum);
+}
+
+/**
+ * {@link sigmoidCrossEntropy} without blocking the event loop: same arguments and result, as a
+ * promise (the async convention of {@link bboxOverlapsAsync}: native on libuv's pool with the
+ * inputs copied at the call; wasm / ts on the calling thread after the current task).
+ * Source: as {@link sigmoidCrossEntropy} (Lin et al. 2017, eq. 1–3; torch `binary_cross_entropy_with_logits`).
+ * @returns a promise of the {@link LossResult}.
+ * @throws (rejects) SoftSamplingError as {@link sigmoidCrossEntropy}; `E_TYPE` for a detached input. Never throws synchronously.
+ */
+export async function sigmoidCrossEntropyAsync(logits: ArrayInput, targets: ArrayInput, options?: SigmoidCrossEntropyOptions): Promise<LossResult> {
+  return runSigmoidAsync(logits, targets, options, [...COMMON, 'alpha'], (o) => [SIGMOID_KIND.ce, alphaOpt('options.alpha', o.alpha, null), 0, 0]);
+}
+
+/**
+ * {@link sigmoidFocalLoss} without blocking the event loop: same arguments and result, as a
+ * promise (native: libuv's pool, inputs copied at the call; wasm / ts: calling thread, after the
+ * current task). Source: as {@link sigmoidFocalLoss} (Lin et al. 2017, eq. 5; mmdet `FocalLoss`).
+ * @returns a promise of the {@link LossResult}.
+ * @throws (rejects) SoftSamplingError as {@link sigmoidFocalLoss}; `E_TYPE` for a detached input. Never throws synchronously.
+ */
+export async function sigmoidFocalLossAsync(logits: ArrayInput, targets: ArrayInput, options?: SigmoidFocalLossOptions): Promise<LossResult> {
+  return runSigmoidAsync(logits, targets, options, [...COMMON, 'alpha', 'gamma', 'compat'], (o) => {
+    const alpha = alphaOpt('options.alpha', o.alpha, 0.25);
+    const gamma = gammaOpt('options.gamma', o.gamma, 2);
+    const compat = enumOpt('options.compat', o.compat, ['stable', 'mmcvClamp'] as const, 'stable');
+    return [compat === 'stable' ? SIGMOID_KIND.focal : SIGMOID_KIND.focalMmcv, alpha, gamma, 0];
+  });
 }
 
 /**

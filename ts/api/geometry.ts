@@ -3,6 +3,8 @@
  * All boxes are `xyxy` in pixels, `[N, 4]` row-major float32, no `+1` offset unless asked.
  */
 import { getBackend } from '../registry';
+import type { Backend } from '../kernels';
+import { checkAttached, nextTask } from './async';
 import { SoftSamplingError } from '../errors';
 import { Tensor, toBoxes, toFloat32, numOpt, boolOpt, enumOpt, checkOptions, checkOutputSize, type ArrayInput, type NanPolicy } from '../tensor';
 
@@ -87,6 +89,46 @@ export function bboxOverlaps(boxes1: ArrayInput, boxes2: ArrayInput, options: Bb
  */
 export function bboxOverlaps(boxes1: ArrayInput, boxes2: ArrayInput, options?: BboxOverlapsOptions): Tensor<Float32Array, [number, number] | [number]>;
 export function bboxOverlaps(boxes1: ArrayInput, boxes2: ArrayInput, options?: BboxOverlapsOptions): Tensor<Float32Array, [number, number] | [number]> {
+  const p = prepareOverlaps(boxes1, boxes2, options);
+  getBackend().bboxOverlaps(...p.args);
+  return finishOverlaps(p);
+}
+
+/**
+ * {@link bboxOverlaps} without blocking the event loop (issue 12): same arguments, same result,
+ * as a promise. Native: the kernel runs on libuv's thread pool with the boxes copied at the call
+ * (your arrays may be reused at once; an `options.out` buffer is written on the pool — leave it
+ * alone until the promise settles). WebAssembly / TypeScript backends: runs on the calling thread
+ * after the current task. Never throws synchronously. Source: as {@link bboxOverlaps} (mmdet `bbox_overlaps`).
+ * @returns a promise of the `[N, M]` (or aligned `[N]`) float32 overlap tensor.
+ * @throws (rejects) SoftSamplingError as {@link bboxOverlaps}; `E_TYPE` when an input's buffer is
+ *   detached before or during the call.
+ */
+export async function bboxOverlapsAsync(boxes1: ArrayInput, boxes2: ArrayInput, options?: BboxOverlapsOptions): Promise<Tensor<Float32Array, [number, number] | [number]>> {
+  const names = ['boxes1', 'boxes2'], inputs = [boxes1, boxes2];
+  checkAttached(names, inputs);
+  const p = prepareOverlaps(boxes1, boxes2, options);
+  const be = getBackend();
+  if (be.bboxOverlapsAsync) {
+    await be.bboxOverlapsAsync(...p.args);
+  } else {
+    await nextTask();
+    checkAttached(names, inputs);
+    be.bboxOverlaps(...p.args);
+  }
+  checkAttached(names, inputs);
+  return finishOverlaps(p);
+}
+
+/** A validated overlap call: the kernel's arguments and what the result needs (shared with the async variant). */
+interface PreparedOverlaps {
+  args: Parameters<Backend['bboxOverlaps']>;
+  shape: [number, number] | [number];
+  propagate: boolean;
+}
+
+/** Validates a {@link bboxOverlaps} call and allocates its output. */
+function prepareOverlaps(boxes1: ArrayInput, boxes2: ArrayInput, options?: BboxOverlapsOptions): PreparedOverlaps {
   const o = checkOptions('options', options, ['mode', 'aligned', 'eps', 'legacyOffset', 'nanPolicy', 'out']);
   const mode = enumOpt('options.mode', o.mode, MODES, 'iou');
   const aligned = boolOpt('options.aligned', o.aligned, false);
@@ -110,11 +152,16 @@ export function bboxOverlaps(boxes1: ArrayInput, boxes2: ArrayInput, options?: B
     }
     out = o.out;
   } else {
-    out = new Float32Array(len);
+    out = getBackend().allocOutput?.(len) ?? new Float32Array(len);
   }
-  getBackend().bboxOverlaps(a.data, b.data, MODES.indexOf(mode), aligned, eps, legacy ? 1 : 0, out);
-  if (nan === 'propagate') propagateNonFinite(a.data, b.data, aligned, out);
-  return new Tensor(out, aligned ? [a.n] : [a.n, b.n]);
+  return { args: [a.data, b.data, MODES.indexOf(mode), aligned, eps, legacy ? 1 : 0, out], shape: aligned ? [a.n] : [a.n, b.n], propagate: nan === 'propagate' };
+}
+
+/** The result of a prepared overlap call whose kernel has run. */
+function finishOverlaps(p: PreparedOverlaps): Tensor<Float32Array, [number, number] | [number]> {
+  const [a, b, , aligned, , , out] = p.args;
+  if (p.propagate) propagateNonFinite(a, b, aligned, out!);
+  return new Tensor(out!, p.shape);
 }
 
 /** Boxes (by index) with a NaN or ±Inf coordinate. */

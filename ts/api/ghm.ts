@@ -12,6 +12,8 @@ import { SoftSamplingError } from '../errors';
 import { Tensor, toFloat32, numOpt, boolOpt, enumOpt, checkOptions, outputBuffers, MAX_EXACT_INTEGER, type ArrayInput } from '../tensor';
 import { reducer, REDUCTIONS, type Reduction } from './reduce';
 import type { GhmKernelResult } from '../kernels/ghm';
+import type { Backend } from '../kernels';
+import { checkAttached, nextTask } from './async';
 import { ghmEdges, GHMC_LAST_EDGE, GHMR_LAST_EDGE } from '../backends/ts/ghm';
 
 /**
@@ -58,9 +60,9 @@ export interface GhmResult {
   lossElements: Tensor;
   /** `d loss / d input`, same shape as the input, the harmonizing weights held constant (as the reference). */
   grad: Tensor;
-  /** Harmonizing weights `β`, same shape as the input (0 for ignored elements). */
+  /** Harmonizing weights `β`, same shape as the input (0 for ignored elements); shape `[0]` with GHM-C `outputs: 'lossAndGrad'`. */
   weights: Tensor;
-  /** Gradient norms `g` (GHM-C `|σ(x) − y|`, GHM-R `|d| / sqrt(d² + μ²)`), same shape as the input. */
+  /** Gradient norms `g` (GHM-C `|σ(x) − y|`, GHM-R `|d| / sqrt(d² + μ²)`), same shape as the input; shape `[0]` with GHM-C `outputs: 'lossAndGrad'`. */
   g: Tensor;
   /** Edges and per-bin counts of valid elements. */
   histogram: GhmHistogram;
@@ -134,6 +136,13 @@ export interface GhmcOptions extends GhmCommonOptions {
   labelWeights?: ArrayInput;
   /** `'labels'` (class indices `[N]`) or `'onehot'` (`[N, C]` floats); default decided by the targets' shape. */
   targetType?: 'labels' | 'onehot';
+  /**
+   * `'all'` (default): every output. `'lossAndGrad'`: a training step's outputs only — `lossElements`
+   * and `grad` are written, `weights` and `g` come back empty (shape `[0]`; `options.out` takes
+   * only `lossElements` and `grad`). Same loss, gradient, histogram and state; on native about
+   * half the memory traffic (issue 12 item 5).
+   */
+  outputs?: 'all' | 'lossAndGrad';
 }
 
 /** Options of {@link ghmrLoss}: the common GHM options plus `mu` and `labelWeights`. */
@@ -191,8 +200,14 @@ function common(o: Record<string, unknown>): Common {
 /** Fresh, distinct output buffers the backend fills (see `GhmKernels`). */
 /** The four GHM outputs: the caller's `options.out` buffers (validated) or fresh ones. */
 function ghmOutputs(o: Record<string, unknown>, len: number, inputs: ArrayBufferView[]): [Float32Array, Float32Array, Float32Array, Float32Array] {
-  const r = outputBuffers('options.out', o.out, { lossElements: len, grad: len, weights: len, g: len }, inputs);
+  const r = outputBuffers('options.out', o.out, { lossElements: len, grad: len, weights: len, g: len }, inputs, getBackend().allocOutput);
   return [r.lossElements, r.grad, r.weights, r.g];
+}
+
+/** `outputs: 'lossAndGrad'`: only lossElements and grad are written; weights and g are empty. */
+function leanOutputs(o: Record<string, unknown>, len: number, inputs: ArrayBufferView[]): [Float32Array, Float32Array, Float32Array, Float32Array] {
+  const r = outputBuffers('options.out', o.out, { lossElements: len, grad: len }, inputs, getBackend().allocOutput);
+  return [r.lossElements, r.grad, new Float32Array(0), new Float32Array(0)];
 }
 
 function checkWeights(arg: string, data: Float32Array): void {
@@ -206,8 +221,8 @@ function ghmResult(r: GhmKernelResult, shape: number[], c: Common, last: number)
     loss: r.loss,
     lossElements: new Tensor(r.lossElements, shape),
     grad: new Tensor(r.grad, shape),
-    weights: new Tensor(r.weights, shape),
-    g: new Tensor(r.g, shape),
+    weights: new Tensor(r.weights, r.weights.length === 0 ? [0] : shape),
+    g: new Tensor(r.g, r.g.length === 0 ? [0] : shape),
     histogram: { edges: ghmEdges(c.bins, last), counts: Array.from(r.counts) },
     state: { bins: c.bins, accSum: Array.from(r.accSum), steps: c.steps + (r.updated ? 1 : 0) },
     tot: r.tot,
@@ -253,7 +268,59 @@ function ghmResult(r: GhmKernelResult, shape: number[], c: Common, last: number)
  *   `E_TYPE` (not an array / number / state object).
  */
 export function ghmcLoss(logits: ArrayInput, targets: ArrayInput, options?: GhmcOptions): GhmResult {
-  const o = checkOptions('options', options, ['bins', 'momentum', 'state', 'labelWeights', 'lossWeight', 'reduction', 'targetType', 'normalizer', 'biasCorrection', 'out']);
+  const p = prepareGhmc(logits, targets, options);
+  return finishGhmc(p, getBackend().ghmC(...p.args));
+}
+
+/**
+ * {@link ghmcLoss} without blocking the event loop (issue 12): same arguments, same result, as a
+ * promise. Native: the kernel runs on libuv's thread pool with logits, targets and label weights
+ * copied at the call; WebAssembly / TypeScript: on the calling thread after the current task.
+ *
+ * GHM state stays caller-owned and functional: `options.state` is read (copied) when the call is
+ * made and the result carries the next state. Two concurrent calls given the same state both start
+ * from it and each returns its own successor — neither sees the other's update; to chain updates,
+ * await one call and pass its `result.state` to the next (the usual training-step order).
+ * Source: as {@link ghmcLoss} (Li et al. 2019; mmdet `GHMC`).
+ * @returns a promise of the {@link GhmResult}.
+ * @throws (rejects) SoftSamplingError as {@link ghmcLoss}; `E_TYPE` when an input's buffer is
+ *   detached before or during the call. Never throws synchronously.
+ */
+export async function ghmcLossAsync(logits: ArrayInput, targets: ArrayInput, options?: GhmcOptions): Promise<GhmResult> {
+  const names = ['logits', 'targets', 'options.labelWeights'];
+  const inputs = [logits, targets, (options as { labelWeights?: unknown } | undefined)?.labelWeights];
+  checkAttached(names, inputs);
+  const p = prepareGhmc(logits, targets, options);
+  const be = getBackend();
+  let r: GhmKernelResult;
+  if (be.ghmCAsync) {
+    r = await be.ghmCAsync(...p.args);
+  } else {
+    await nextTask();
+    checkAttached(names, inputs);
+    r = be.ghmC(...p.args);
+  }
+  checkAttached(names, inputs);
+  return finishGhmc(p, r);
+}
+
+/** A validated GHM-C call: the kernel's arguments and what the result needs (shared with the async variant). */
+interface PreparedGhmc {
+  args: Parameters<Backend['ghmC']>;
+  shape: [number, number];
+  c: Common;
+  lean: boolean;
+}
+
+/** The result of a prepared GHM-C call from its kernel result. */
+function finishGhmc(p: PreparedGhmc, r: GhmKernelResult): GhmResult {
+  return ghmResult(p.lean ? { ...r, weights: p.args[16], g: p.args[17] } : r, p.shape, p.c, GHMC_LAST_EDGE);
+}
+
+/** Validates a {@link ghmcLoss} call and allocates its outputs. */
+function prepareGhmc(logits: ArrayInput, targets: ArrayInput, options?: GhmcOptions): PreparedGhmc {
+  const o = checkOptions('options', options, ['bins', 'momentum', 'state', 'labelWeights', 'lossWeight', 'reduction', 'targetType', 'normalizer', 'biasCorrection', 'out', 'outputs']);
+  const lean = enumOpt('options.outputs', o.outputs, ['all', 'lossAndGrad'] as const, 'all') === 'lossAndGrad';
   const c = common(o);
   const targetType = o.targetType === undefined ? undefined : enumOpt('options.targetType', o.targetType, ['labels', 'onehot'] as const, 'labels');
   const x = toFloat32('logits', logits);
@@ -300,8 +367,11 @@ export function ghmcLoss(logits: ArrayInput, targets: ArrayInput, options?: Ghmc
     checkWeights('options.labelWeights', w.data);
     lw = w.data;
   }
-  const r = getBackend().ghmC(x.data, numClasses, useLabels, dense, labels, lw, c.accSum, c.bins, c.momentum, c.allBins, c.biasCorrection, c.steps, c.lossWeight, c.reduction === 'mean', ...ghmOutputs(o, len, [x.data, dense, labels, lw]));
-  return ghmResult(r, [n, numClasses], c, GHMC_LAST_EDGE);
+  const outs = lean ? leanOutputs(o, len, [x.data, dense, labels, lw]) : ghmOutputs(o, len, [x.data, dense, labels, lw]);
+  return {
+    args: [x.data, numClasses, useLabels, dense, labels, lw, c.accSum, c.bins, c.momentum, c.allBins, c.biasCorrection, c.steps, c.lossWeight, c.reduction === 'mean', ...outs],
+    shape: [n, numClasses], c, lean,
+  };
 }
 
 /**

@@ -22,4 +22,19 @@ export interface Backend extends Kernels {
   readonly name: BackendName;
   /** Vector level the kernels run with: `avx512`, `avx2`, `baseline`, `simd128`, `scalar`, or `none` (TS). */
   readonly simd: string;
+  /** Sets the worker threads of large calls (native only; validated by the registry). */
+  setThreads?(n: number): void;
+  /**
+   * Allocates a `Float32Array` output that the kernel will overwrite entirely (native: from a
+   * page-keeping pool for large outputs, issue 12 item 6; contents unspecified). Absent: `new Float32Array(n)`.
+   */
+  allocOutput?(n: number): Float32Array;
+  /** {@link Kernels.bboxOverlaps} off the JS thread (native: libuv's pool); fills `out`. */
+  bboxOverlapsAsync?(...args: Parameters<Kernels['bboxOverlaps']>): Promise<void>;
+  /** {@link Kernels.ghmC} off the JS thread (native: libuv's pool). */
+  ghmCAsync?(...args: Parameters<Kernels['ghmC']>): Promise<import('./ghm').GhmKernelResult>;
+  /** {@link Kernels.sigmoidLoss} off the JS thread (native: libuv's pool). */
+  sigmoidLossAsync?(...args: Parameters<Kernels['sigmoidLoss']>): Promise<number>;
+  /** Worker threads large calls use now (absent: 1, everything on the calling thread). */
+  threads?(): number;
 }

@@ -41,6 +41,9 @@ pub struct OverlapOpts {
     pub offset: f32,
 }
 
+/// Output elements per parallel chunk of the pairwise kernel.
+const PAR_CHUNK: usize = 1 << 15;
+
 const MODE_IOU: u8 = 0;
 const MODE_IOF: u8 = 1;
 const MODE_GIOU: u8 = 2;
@@ -63,11 +66,21 @@ pub fn bbox_overlaps(boxes1: &[f32], boxes2: &[f32], opts: OverlapOpts, out: &mu
         return Ok(());
     }
     let soa = Soa::new(boxes2, opts.offset);
-    match opts.mode {
-        OverlapMode::Iou => dispatch!(pairwise::<MODE_IOU>(boxes1, &soa, opts, out)),
-        OverlapMode::Iof => dispatch!(pairwise::<MODE_IOF>(boxes1, &soa, opts, out)),
-        OverlapMode::Giou => dispatch!(pairwise::<MODE_GIOU>(boxes1, &soa, opts, out)),
-    }
+    // chunks of whole rows, ≈ 32 Ki outputs each (independent of the thread count); no reductions
+    let rows = (PAR_CHUNK / m).max(1);
+    let chunks = n.div_ceil(rows);
+    let shared = crate::par::SharedMut::new(out);
+    crate::par::map_chunks(chunks, n * m, || (), |_, ci| {
+        let (r0, r1) = (ci * rows, ((ci + 1) * rows).min(n));
+        // SAFETY: chunk ranges are disjoint.
+        let out = unsafe { shared.range(r0 * m, r1 * m) };
+        let b1 = &boxes1[4 * r0..4 * r1];
+        match opts.mode {
+            OverlapMode::Iou => dispatch!(pairwise::<MODE_IOU>(b1, &soa, opts, out)),
+            OverlapMode::Iof => dispatch!(pairwise::<MODE_IOF>(b1, &soa, opts, out)),
+            OverlapMode::Giou => dispatch!(pairwise::<MODE_GIOU>(b1, &soa, opts, out)),
+        }
+    });
     Ok(())
 }
 

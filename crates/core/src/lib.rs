@@ -11,6 +11,7 @@ pub mod error;
 pub mod eval;
 pub mod geometry;
 pub mod losses;
+pub mod par;
 pub mod simd;
 
 pub use error::CoreError;

@@ -102,6 +102,9 @@ function harmonize(
 
 export const ghmKernels: GhmKernels = {
   ghmC(logits, c, useLabels, targets, labels, lw, accIn, bins, momentum, allBins, biasCorrection, steps, lossWeight, mean, lossElements, grad, weights, g): GhmKernelResult {
+    // weights and g are optional outputs (empty): this backend still needs them as scratch
+    if (weights.length === 0) weights = new Float32Array(logits.length);
+    if (g.length === 0) g = new Float32Array(logits.length);
     checkCommon(bins, momentum);
     const len = logits.length;
     if (!(c >= 1) || len % c !== 0) throw new SoftSamplingError('E_SHAPE', 'logits', `length ${len} is not a multiple of C = ${c}`);

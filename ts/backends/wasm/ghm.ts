@@ -28,7 +28,7 @@ export function wasmGhm(w: WasmCtx): GhmKernels {
       return unpack(w.call('ss_ghm_c', [
         logits, n, c, useLabels, targets, labels, lw, lw.length, accSum, bins, momentum, allBins, biasCorrection,
         steps, lossWeight, mean,
-        out('f32', n, le), out('f32', n, gr), out('f32', n, wt), out('f32', n, g), out('f64', bins), out('f64', bins), out('f64', 6),
+        out('f32', n, le), out('f32', n, gr), out('f32', n, wt.length ? wt : undefined), out('f32', n, g.length ? g : undefined), out('f64', bins), out('f64', bins), out('f64', 6),
       ]));
     },
     ghmR(pred, target, lw, accSum, mu, bins, momentum, allBins, biasCorrection, steps, lossWeight, mean, le, gr, wt, g) {

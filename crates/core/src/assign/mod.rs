@@ -104,18 +104,21 @@ pub fn max_iou_assign(
 
     let ignored = if o.ignore_iof_thr > 0.0 && !gt_ignore.is_empty() { Some(ignore_mask(priors, gt_ignore, o)?) } else { None };
 
-    // per gt: best IoU so far, the first MAX_TIES priors reaching it, whether more did
-    let mut gt_best = vec![f32::NEG_INFINITY; g];
-    let mut ties: Vec<Vec<u32>> = vec![Vec::new(); g];
-    let mut overflow = vec![false; g];
-    let bl = BLOCK.min(p);
-    let mut tile = vec![0f32; g * bl];
-    let mut start = 0;
-    while start < p {
-        let n = bl.min(p - start);
+    // Blocks of BLOCK priors, each computed independently (in parallel for large calls): its
+    // G × n IoU tile, each prior's best gt, and per gt the block's best IoU with the first
+    // MAX_TIES + 1 positions reaching it. The blocks are then merged in order, exactly as the
+    // sequential stream would have updated them: the same result for every thread count.
+    let blocks = p.div_ceil(BLOCK);
+    let (mos, args) = (crate::par::SharedMut::new(max_overlaps), crate::par::SharedMut::new(gt_inds));
+    let ignored_ref = ignored.as_deref();
+    let low_quality = o.match_low_quality;
+    let per_block = crate::par::map_chunks(blocks, p * g, Vec::<f32>::new, |tile, b| -> Result<Vec<(f32, Vec<u32>)>> {
+        let start = b * BLOCK;
+        let n = BLOCK.min(p - start);
+        tile.resize(g * n, 0.0);
         let t = &mut tile[..g * n];
         bbox_overlaps(gts, &priors[4 * start..4 * (start + n)], IOU, t)?;
-        if let Some(ig) = &ignored {
+        if let Some(ig) = ignored_ref {
             let ig = &ig[start..start + n];
             for row in t.chunks_exact_mut(n) {
                 for (v, &m) in row.iter_mut().zip(ig) {
@@ -123,35 +126,54 @@ pub fn max_iou_assign(
                 }
             }
         }
-        let mo = &mut max_overlaps[start..start + n];
-        let arg = &mut gt_inds[start..start + n];
+        // SAFETY: block ranges are disjoint.
+        let (mo, arg) = unsafe { (mos.range(start, start + n), args.range(start, start + n)) };
         crate::dispatch!(best_gt_per_prior(t, n, mo, arg));
-        if o.match_low_quality {
-            for (j, row) in t.chunks_exact(n).enumerate() {
+        let mut best = Vec::new();
+        if low_quality {
+            best.reserve(g);
+            for row in t.chunks_exact(n) {
                 let bm = crate::dispatch!(row_max(row));
-                if bm < gt_best[j] {
-                    continue;
-                }
-                if bm > gt_best[j] {
-                    gt_best[j] = bm;
-                    ties[j].clear();
-                    overflow[j] = false;
-                }
-                if overflow[j] {
-                    continue;
-                }
+                let mut ties = Vec::new();
                 for (i, &v) in row.iter().enumerate() {
                     if v == bm {
-                        if ties[j].len() == MAX_TIES {
-                            overflow[j] = true;
+                        ties.push((start + i) as u32);
+                        if ties.len() > MAX_TIES {
                             break;
                         }
-                        ties[j].push((start + i) as u32);
                     }
                 }
+                best.push((bm, ties));
             }
         }
-        start += n;
+        Ok(best)
+    });
+    // per gt: best IoU so far, the first MAX_TIES priors reaching it, whether more did
+    let mut gt_best = vec![f32::NEG_INFINITY; g];
+    let mut ties: Vec<Vec<u32>> = vec![Vec::new(); g];
+    let mut overflow = vec![false; g];
+    for blk in per_block {
+        let blk = blk?;
+        for (j, (bm, bt)) in blk.into_iter().enumerate() {
+            if bm < gt_best[j] {
+                continue;
+            }
+            if bm > gt_best[j] {
+                gt_best[j] = bm;
+                ties[j].clear();
+                overflow[j] = false;
+            }
+            if overflow[j] {
+                continue;
+            }
+            for i in bt {
+                if ties[j].len() == MAX_TIES {
+                    overflow[j] = true;
+                    break;
+                }
+                ties[j].push(i);
+            }
+        }
     }
 
     for (a, &m) in gt_inds.iter_mut().zip(max_overlaps.iter()) {

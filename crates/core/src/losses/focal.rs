@@ -25,6 +25,7 @@
 //! math. Scratch memory: one row of ones (`C` floats).
 
 use crate::dispatch;
+use crate::par::SharedMut;
 use crate::error::{CoreError, Result};
 use crate::losses::{exp_neg, log1p_unit, sigmoid, softplus};
 use crate::simd::fmax;
@@ -306,15 +307,56 @@ pub fn sigmoid_loss(
     if n * c == 0 {
         return Ok(0.0);
     }
-    let sum = match p.kind {
-        SigmoidKind::Ce => dispatch!(run_sigmoid::<K_CE>(logits, n, c, targets, weight, label_weights, p, loss, grad)),
-        SigmoidKind::Focal if p.gamma == 2.0 => dispatch!(run_sigmoid::<K_FOCAL2>(logits, n, c, targets, weight, label_weights, p, loss, grad)),
-        SigmoidKind::Focal if p.gamma == 1.0 => dispatch!(run_sigmoid::<K_FOCAL1>(logits, n, c, targets, weight, label_weights, p, loss, grad)),
-        SigmoidKind::Focal => dispatch!(run_sigmoid::<K_FOCAL>(logits, n, c, targets, weight, label_weights, p, loss, grad)),
-        SigmoidKind::FocalMmcv => dispatch!(run_sigmoid::<K_MMCV>(logits, n, c, targets, weight, label_weights, p, loss, grad)),
-        SigmoidKind::FlStar => dispatch!(run_sigmoid::<K_STAR>(logits, n, c, targets, weight, label_weights, p, loss, grad)),
-    };
-    Ok(sum)
+    // fixed chunks of whole blocks (independent of the thread count), float64 partial sums
+    // merged in chunk order: the same bits for every thread count
+    let rows = par_rows(c);
+    let chunks = n.div_ceil(rows);
+    let (ls, gs) = (SharedMut::new(loss), SharedMut::new(grad));
+    let parts = crate::par::map_chunks(chunks, n * c, || (), |_, ci| {
+        let (r0, r1) = (ci * rows, ((ci + 1) * rows).min(n));
+        let (a, b) = (r0 * c, r1 * c);
+        // SAFETY: chunk ranges are disjoint.
+        let (loss, grad) = unsafe { (ls.range(a, b), gs.range(a, b)) };
+        let t = match targets {
+            Targets::Dense(t) => Targets::Dense(&t[a..b]),
+            Targets::Labels(l) => Targets::Labels(&l[r0..r1]),
+        };
+        let (weight, label_weights) = (sub_weight(weight, n, c, r0, r1), sub_weight(label_weights, n, c, r0, r1));
+        let (logits, nn) = (&logits[a..b], r1 - r0);
+        match p.kind {
+            SigmoidKind::Ce => dispatch!(run_sigmoid::<K_CE>(logits, nn, c, t, weight, label_weights, p, loss, grad)),
+            SigmoidKind::Focal if p.gamma == 2.0 => dispatch!(run_sigmoid::<K_FOCAL2>(logits, nn, c, t, weight, label_weights, p, loss, grad)),
+            SigmoidKind::Focal if p.gamma == 1.0 => dispatch!(run_sigmoid::<K_FOCAL1>(logits, nn, c, t, weight, label_weights, p, loss, grad)),
+            SigmoidKind::Focal => dispatch!(run_sigmoid::<K_FOCAL>(logits, nn, c, t, weight, label_weights, p, loss, grad)),
+            SigmoidKind::FocalMmcv => dispatch!(run_sigmoid::<K_MMCV>(logits, nn, c, t, weight, label_weights, p, loss, grad)),
+            SigmoidKind::FlStar => dispatch!(run_sigmoid::<K_STAR>(logits, nn, c, t, weight, label_weights, p, loss, grad)),
+        }
+    });
+    Ok(parts.iter().fold(0.0, |a, b| a + b))
+}
+
+/// Rows `r0..r1` of an empty-or-`[N]` weight.
+fn sub_rows(w: &[f32], r0: usize, r1: usize) -> &[f32] {
+    if w.is_empty() { w } else { &w[r0..r1] }
+}
+
+/// Rows per parallel chunk: a whole number of `BLOCK`s, ≈ 32 Ki elements.
+fn par_rows(c: usize) -> usize {
+    (BLOCK / c.max(1)).max(1) * 8
+}
+
+/// Rows `r0..r1` of a weight that is empty, one value (`[1]`, broadcast), per row `[N]` or per
+/// element `[N, C]` (see `row_scalar` / `row_slice`).
+fn sub_weight(w: &[f32], n: usize, c: usize, r0: usize, r1: usize) -> &[f32] {
+    if w.is_empty() {
+        w
+    } else if w.len() == n * c && c != 1 {
+        &w[r0 * c..r1 * c]
+    } else if w.len() == n {
+        &w[r0..r1]
+    } else {
+        w
+    }
 }
 
 /// Elements per block: whole rows, about 4096 elements (48 KiB of inputs and outputs), so a block
@@ -483,7 +525,17 @@ pub fn softmax_focal(
     if n == 0 {
         return Ok(0.0);
     }
-    Ok(dispatch!(run_softmax(logits, n, k, labels, alpha, gamma, weight, label_weights, scale, loss, grad)))
+    let rows = par_rows(k);
+    let chunks = n.div_ceil(rows);
+    let (ls, gs) = (SharedMut::new(loss), SharedMut::new(grad));
+    let parts = crate::par::map_chunks(chunks, n * k, || (), |_, ci| {
+        let (r0, r1) = (ci * rows, ((ci + 1) * rows).min(n));
+        // SAFETY: chunk ranges are disjoint.
+        let (loss, grad) = unsafe { (ls.range(r0, r1), gs.range(r0 * k, r1 * k)) };
+        let (w, lw) = (sub_rows(weight, r0, r1), sub_rows(label_weights, r0, r1));
+        dispatch!(run_softmax(&logits[r0 * k..r1 * k], r1 - r0, k, &labels[r0..r1], alpha, gamma, w, lw, scale, loss, grad))
+    });
+    Ok(parts.iter().fold(0.0, |a, b| a + b))
 }
 
 #[inline(always)]

@@ -24,6 +24,7 @@
 
 use super::{asl1, exp_neg, log1p_unit, smooth_l1};
 use crate::dispatch;
+use crate::par::SharedMut;
 use crate::error::{check_len, CoreError, Result};
 use crate::simd::fmax;
 
@@ -133,7 +134,7 @@ fn bin_of(g: f32, edges: &[f32], bins: usize) -> usize {
 
 
 
-fn check_opts(o: &GhmOpts, out_len: usize, len: usize, out: &GhmOut) -> Result<()> {
+fn check_opts(o: &GhmOpts, out_len: usize, len: usize, out: &GhmOut, optional: bool) -> Result<()> {
     if o.bins == 0 {
         return Err(CoreError::value("bins", "must be ≥ 1"));
     }
@@ -142,8 +143,13 @@ fn check_opts(o: &GhmOpts, out_len: usize, len: usize, out: &GhmOut) -> Result<(
     }
     check_len("loss_elements", out.loss_elements, out_len)?;
     check_len("grad", out.grad, len)?;
-    check_len("weights", out.weights, len)?;
-    check_len("g", out.g, len)?;
+    // GHM-C may leave out the weights and g (empty slices): optional outputs
+    if !(optional && out.weights.is_empty()) {
+        check_len("weights", out.weights, len)?;
+    }
+    if !(optional && out.g.is_empty()) {
+        check_len("g", out.g, len)?;
+    }
     check_len("counts", out.counts, o.bins)?;
     check_len("acc_sum", out.acc_sum, o.bins)?;
     Ok(())
@@ -262,14 +268,21 @@ const BLOCK: usize = 4096;
 /// expanded into an O(BLOCK) scratch — and `mask` its label weights per element (the caller's,
 /// a per-row weight expanded into scratch, or empty = all valid). So the element loops always run
 /// over long contiguous slices, whatever C is.
-fn for_blocks(len: usize, c: usize, targets: Targets, lw: &[f32], mut f: impl FnMut(usize, usize, &[f32], &[f32])) {
-    let rows_per_block = (BLOCK / c).max(1);
-    let step = rows_per_block * c;
+/// Only the blocks in `k0..k1` (a multiple of the block step .. its end) are visited, so a
+/// parallel chunk sees exactly the blocks a whole-array pass would.
+#[allow(clippy::too_many_arguments)]
+fn for_blocks(len: usize, c: usize, targets: Targets, lw: &[f32], k0: usize, k1: usize, bufs: &mut (Vec<f32>, Vec<f32>), mut f: impl FnMut(usize, usize, &[f32], &[f32])) {
+    let step = block_step(c);
     let per_row_lw = !lw.is_empty() && lw.len() != len;
-    let mut ybuf = if matches!(targets, Targets::Labels(_)) { vec![0f32; step] } else { Vec::new() };
-    let mut mbuf = if per_row_lw { vec![0f32; step] } else { Vec::new() };
-    for k in (0..len).step_by(step) {
-        let end = (k + step).min(len);
+    let (ybuf, mbuf) = bufs;
+    if matches!(targets, Targets::Labels(_)) {
+        ybuf.resize(step, 0.0);
+    }
+    if per_row_lw {
+        mbuf.resize(step, 0.0);
+    }
+    for k in (k0..k1).step_by(step) {
+        let end = (k + step).min(k1);
         let (r0, r1) = (k / c, end / c);
         let y: &[f32] = match targets {
             Targets::Dense(t) => &t[k..end],
@@ -298,6 +311,14 @@ fn for_blocks(len: usize, c: usize, targets: Targets, lw: &[f32], mut f: impl Fn
         f(k, end, y, m);
     }
 }
+
+/// Elements per block of GHM-C: whole rows, about [`BLOCK`].
+fn block_step(c: usize) -> usize {
+    (BLOCK / c).max(1) * c
+}
+
+/// Blocks per parallel chunk (≈ 32 Ki elements; independent of the thread count).
+const CHUNK_BLOCKS: usize = 8;
 
 const SMALL_LOGIT: f32 = 1.0 / 16384.0;
 
@@ -340,11 +361,13 @@ fn ghmc_pass1_run(x: &[f32], y: &[f32], m: &[f32], bins: usize, g_out: &mut [f32
     }
 }
 
-/// Block-local scratch of pass 2 (L1/L2-resident): `e^{−|x|}`, `σ(x) − y`, weight.
-struct Scratch {
+/// Per-worker scratch of GHM-C (block-sized; its contents never reach the result).
+struct GhmcScratch {
+    slot: Vec<i32>,
     e: Vec<f32>,
     d: Vec<f32>,
     w: Vec<f32>,
+    bufs: (Vec<f32>, Vec<f32>),
 }
 
 /// Pass 2a of GHM-C on a block: recomputes `e`, `d` and the slot of every element (cheaper than
@@ -373,15 +396,19 @@ fn ghmc_pass2a(x: &[f32], y: &[f32], m: &[f32], bins: usize, e: &mut [f32], d: &
 
 /// Pass 2c of GHM-C on a block: `w·BCE`, the gradient and `w` from the scratch; returns Σ `w·BCE`.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn ghmc_pass2c(x: &[f32], y: &[f32], e: &[f32], d: &[f32], w: &[f32], scale: f32, loss: &mut [f32], grad: &mut [f32], weights: &mut [f32]) -> f64 {
     let n = x.len();
-    let (y, e, d, w, loss, grad, weights) = (&y[..n], &e[..n], &d[..n], &w[..n], &mut loss[..n], &mut grad[..n], &mut weights[..n]);
+    let (y, e, d, w, loss, grad) = (&y[..n], &e[..n], &d[..n], &w[..n], &mut loss[..n], &mut grad[..n]);
     for j in 0..n {
         // max(x, 0) − x·y is exact for y ∈ {0, 1}, so saturated positives keep tiny losses accurate
         let bce = fmax(x[j], 0.0) - x[j] * y[j] + log1p_unit(e[j]);
         loss[j] = w[j] * bce;
         grad[j] = scale * w[j] * d[j];
-        weights[j] = w[j];
+    }
+    // the weights are an optional output (empty: a training step writes only loss and gradient)
+    if !weights.is_empty() {
+        weights[..n].copy_from_slice(w);
     }
     sum_f64(loss)
 }
@@ -435,19 +462,34 @@ pub fn ghm_c(logits: &[f32], c: usize, targets: Targets, label_weights: &[f32], 
     if !(label_weights.is_empty() || label_weights.len() == len || label_weights.len() == rows) {
         return Err(CoreError::shape("label_weights", format!("expected 0, {rows} or {len} elements, got {}", label_weights.len())));
     }
-    check_opts(o, len, len, &out)?;
+    check_opts(o, len, len, &out, true)?;
     let GhmOut { loss_elements, grad, weights, g, counts, acc_sum } = out;
     let bins = o.bins;
-    let mut cnt = vec![[0u64; 4]; bins + 1];
-    let mut slot = vec![0i32; (BLOCK / c).max(1) * c];
-    for_blocks(len, c, targets, label_weights, |k, end, y, m| {
-        let s = &mut slot[..end - k];
-        dispatch!(ghmc_pass1_run(&logits[k..end], y, m, bins, &mut g[k..end], s));
-        count_slots(s, &mut cnt);
+    let step = block_step(c);
+    let chunk = step * CHUNK_BLOCKS;
+    let chunks = len.div_ceil(chunk);
+    let range = |ci: usize| (ci * chunk, ((ci + 1) * chunk).min(len));
+    let (has_g, has_w) = (!g.is_empty(), !weights.is_empty());
+    let new_scratch = || GhmcScratch { slot: vec![0i32; step], e: vec![0f32; step], d: vec![0f32; step], w: vec![0f32; step], bufs: (Vec::new(), Vec::new()) };
+    // pass 1, per chunk: g (into the output, or block scratch when g is not wanted) and bin counts
+    let gs = SharedMut::new(g);
+    let parts = crate::par::map_chunks(chunks, len, new_scratch, |sc, ci| {
+        let (k0, k1) = range(ci);
+        let mut cnt = vec![[0u64; 4]; bins + 1];
+        // SAFETY: chunk ranges are disjoint.
+        let gc = if has_g { unsafe { gs.range(k0, k1) } } else { &mut [][..] };
+        let GhmcScratch { slot, e, bufs, .. } = sc;
+        for_blocks(len, c, targets, label_weights, k0, k1, bufs, |k, end, y, m| {
+            let s = &mut slot[..end - k];
+            let go = if has_g { &mut gc[k - k0..end - k0] } else { &mut e[..end - k] };
+            dispatch!(ghmc_pass1_run(&logits[k..end], y, m, bins, go, s));
+            count_slots(s, &mut cnt);
+        });
+        cnt
     });
     let mut valid = 0;
-    for (c, k) in counts.iter_mut().zip(&cnt[1..]) {
-        let k = k[0] + k[1] + k[2] + k[3];
+    for (b, c) in counts.iter_mut().enumerate() {
+        let k: u64 = parts.iter().map(|cnt| cnt[b + 1].iter().sum::<u64>()).sum();
         *c = k as f64;
         valid += k;
     }
@@ -455,17 +497,27 @@ pub fn ghm_c(logits: &[f32], c: usize, targets: Targets, label_weights: &[f32], 
     let (table, non_empty, updated) = bin_weights(o, tot, counts, acc_sum);
     let scale = if o.mean { o.loss_weight / tot } else { o.loss_weight };
     let sc = scale as f32;
-    let mut loss_sum = 0.0;
-    let cap = slot.len();
-    let mut sc2 = Scratch { e: vec![0f32; cap], d: vec![0f32; cap], w: vec![0f32; cap] };
-    for_blocks(len, c, targets, label_weights, |k, end, y, m| {
-        let n = end - k;
-        let x = &logits[k..end];
-        let (e, d, w, sl) = (&mut sc2.e[..n], &mut sc2.d[..n], &mut sc2.w[..n], &mut slot[..n]);
-        dispatch!(ghmc_pass2a(x, y, m, bins, e, d, sl));
-        dispatch!(lookup_weights(sl, &table, w));
-        loss_sum += dispatch!(ghmc_pass2c(x, y, e, d, w, sc, &mut loss_elements[k..end], &mut grad[k..end], &mut weights[k..end]))
+    // pass 2, per chunk: recompute, weight, write; float64 partial sums merged in chunk order
+    let (ls, grs, ws) = (SharedMut::new(loss_elements), SharedMut::new(grad), SharedMut::new(weights));
+    let sums = crate::par::map_chunks(chunks, len, new_scratch, |scr, ci| {
+        let (k0, k1) = range(ci);
+        // SAFETY: chunk ranges are disjoint.
+        let (lc, gc) = unsafe { (ls.range(k0, k1), grs.range(k0, k1)) };
+        let wc = if has_w { unsafe { ws.range(k0, k1) } } else { &mut [][..] };
+        let GhmcScratch { slot, e, d, w, bufs } = scr;
+        let mut part = 0.0;
+        for_blocks(len, c, targets, label_weights, k0, k1, bufs, |k, end, y, m| {
+            let n = end - k;
+            let x = &logits[k..end];
+            let (e, d, w, sl) = (&mut e[..n], &mut d[..n], &mut w[..n], &mut slot[..n]);
+            dispatch!(ghmc_pass2a(x, y, m, bins, e, d, sl));
+            dispatch!(lookup_weights(sl, &table, w));
+            let wo = if has_w { &mut wc[k - k0..end - k0] } else { &mut [][..] };
+            part += dispatch!(ghmc_pass2c(x, y, e, d, w, sc, &mut lc[k - k0..end - k0], &mut gc[k - k0..end - k0], wo))
+        });
+        part
     });
+    let loss_sum = sums.iter().fold(0.0, |a, b| a + b);
     Ok(GhmSummary { loss_sum, loss: scale * loss_sum, tot, non_empty, scale, updated })
 }
 
@@ -507,7 +559,7 @@ pub fn ghm_r(pred: &[f32], target: &[f32], label_weights: &[f32], o: &GhmOpts, o
     if !(o.mu > 0.0) {
         return Err(CoreError::value("mu", format!("must be > 0, got {}", o.mu)));
     }
-    check_opts(o, len, len, &out)?;
+    check_opts(o, len, len, &out, false)?;
     let GhmOut { loss_elements, grad, weights, g, counts, acc_sum } = out;
     dispatch!(ghmr_pass1(pred, target, o.mu, o.bins, loss_elements, grad, g, weights));
     let valid = count_bins(weights, label_weights, 1, counts);

@@ -1,0 +1,53 @@
+// Native worker threads (issue 12): 2 threads vs 1 thread, and the default call (fresh outputs)
+// vs the tuned one (reused `out`), for IoU 20k×2k, focal fwd+bwd 100k×80, GHM-C 100k×80 and
+// MaxIoU assignment 100k×50, in one run. Targets: 2T/1T ≥ 1.7× (on a quiet 2-core machine),
+// fresh/reused ≥ 0.7×. Run after `npm run build`: `node bench/threads.mjs [--quick]`.
+// Note: on a shared machine other processes load the cores, which caps the 2T/1T ratio.
+import { runSuite, ratios } from './lib.mjs';
+import { bboxOverlaps, sigmoidFocalLoss, ghmcLoss, maxIouAssign, createGhmState, setThreads, useBackend, backendInfo } from '../dist/index.mjs';
+
+const quick = process.argv.includes('--quick');
+let s = 7;
+const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+const boxes = (n) => {
+  const b = new Float32Array(4 * n);
+  for (let i = 0; i < n; i++) {
+    const w = 8 + rnd() * 200, h = 8 + rnd() * 200, x = rnd() * 1333, y = rnd() * 800;
+    b.set([x, y, x + w, y + h], 4 * i);
+  }
+  return b;
+};
+const [IN, IM] = quick ? [5000, 2000] : [20_000, 2000];
+const b1 = boxes(IN), b2 = boxes(IM);
+const N = quick ? 25_000 : 100_000, C = 80;
+const logits = Float32Array.from({ length: N * C }, () => -4.6 + (rnd() + rnd() + rnd() - 1.5) * 4);
+const labels = Int32Array.from({ length: N }, () => (rnd() < 0.01 ? Math.floor(rnd() * C) : C));
+const x = { data: logits, shape: [N, C] };
+const P = quick ? 25_000 : 100_000, G = 50;
+const priors = boxes(P), gts = boxes(G), gtLabels = Int32Array.from({ length: G }, (_, i) => i % C);
+
+useBackend('native');
+const iouOut = new Float32Array(IN * IM);
+const focalOut = { lossElements: new Float32Array(N * C), grad: new Float32Array(N * C) };
+const ghmOut = { lossElements: new Float32Array(N * C), grad: new Float32Array(N * C), weights: new Float32Array(N * C), g: new Float32Array(N * C) };
+const state = createGhmState(30);
+const ops = {
+  [`IoU ${IN}×${IM}`]: { units: IN * IM, fresh: () => bboxOverlaps(b1, b2), reused: () => bboxOverlaps(b1, b2, { out: iouOut }) },
+  [`focal fwd+bwd ${N}×${C}`]: { units: N * C, fresh: () => sigmoidFocalLoss(x, labels, {}), reused: () => sigmoidFocalLoss(x, labels, { out: focalOut }) },
+  [`GHM-C ${N}×${C}`]: { units: N * C, fresh: () => ghmcLoss(x, labels, { bins: 30, momentum: 0.75, state }), reused: () => ghmcLoss(x, labels, { bins: 30, momentum: 0.75, state, out: ghmOut }) },
+  [`assign ${P}×${G}`]: { units: P * G, reused: () => maxIouAssign(priors, gts, { posIouThr: 0.5, negIouThr: 0.4, gtLabels }) },
+};
+const cases = [];
+for (const [op, o] of Object.entries(ops)) {
+  for (const t of [1, 2]) {
+    cases.push({ name: `${op} ${t}T`, units: o.units, setup: () => setThreads(t), fn: o.reused, iterations: 10 });
+    if (o.fresh) cases.push({ name: `${op} ${t}T fresh output`, units: o.units, setup: () => setThreads(t), fn: o.fresh, iterations: 10 });
+  }
+}
+const rows = await runSuite({ title: `native threads (machine: ${backendInfo().threads} threads by default)`, unit: 'units', cases, out: 'threads', time: quick ? 300 : 1500 });
+const specs = [];
+for (const [op, o] of Object.entries(ops)) {
+  specs.push([`${op}: 2 threads / 1 thread`, `${op} 2T`, `${op} 1T`, 1.7]);
+  if (o.fresh) for (const t of [1, 2]) specs.push([`${op}: fresh / reused output, ${t}T`, `${op} ${t}T fresh output`, `${op} ${t}T`, 0.7]);
+}
+ratios(rows, specs);

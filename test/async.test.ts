@@ -1,0 +1,126 @@
+/**
+ * Async variants (issue 12 item 2): the event loop keeps turning while a 20k×2k IoU matrix and a
+ * 100k×80 GHM-C step run (native: libuv's pool), results equal the synchronous calls on every
+ * backend, bad input rejects (never throws synchronously), a detached input rejects with E_TYPE,
+ * and inputs are not mutated. No absolute timing thresholds: the timer's largest gap is compared
+ * with the synchronous call's duration measured in the same test.
+ */
+import { bboxOverlaps, bboxOverlapsAsync, ghmcLoss, ghmcLossAsync, sigmoidFocalLoss, sigmoidFocalLossAsync, sigmoidCrossEntropy, sigmoidCrossEntropyAsync, createGhmState, useBackend, SoftSamplingError } from '../ts/index';
+import { mulberry32 } from '../ts/analyze/samples';
+import { forEachBackend } from './helpers';
+
+const r = mulberry32(5);
+const boxes = (n: number) => {
+  const b = new Float32Array(4 * n);
+  for (let i = 0; i < n; i++) {
+    const x = r() * 1000, y = r() * 1000;
+    b.set([x, y, x + 5 + r() * 150, y + 5 + r() * 150], 4 * i);
+  }
+  return b;
+};
+
+/** Runs `work` while a 1 ms interval timer fires; returns the largest gap between ticks (ms). */
+async function largestGap(work: () => Promise<unknown>): Promise<{ gap: number; ticks: number }> {
+  let last = performance.now(), gap = 0, ticks = 0;
+  const t = setInterval(() => {
+    const now = performance.now();
+    gap = Math.max(gap, now - last);
+    last = now;
+    ticks++;
+  }, 1);
+  await new Promise((res) => setTimeout(res, 5));
+  last = performance.now();
+  gap = 0;
+  ticks = 0;
+  await work();
+  const end = performance.now();
+  gap = Math.max(gap, end - last);
+  clearInterval(t);
+  return { gap, ticks };
+}
+
+describe('native async calls keep the event loop alive', () => {
+  beforeAll(() => useBackend('native'));
+  afterAll(() => useBackend('auto'));
+
+  test('20k×2k IoU and a 100k×80 GHM-C step: the 1 ms timer keeps firing', async () => {
+    const b1 = boxes(20000), b2 = boxes(2000);
+    const N = 100000, C = 80;
+    const x = { data: Float32Array.from({ length: N * C }, () => (r() - 0.7) * 10), shape: [N, C] };
+    const labels = Int32Array.from({ length: N }, () => (r() < 0.02 ? Math.floor(r() * C) : C));
+    const state = createGhmState(10);
+    let t0 = performance.now();
+    const syncIou = bboxOverlaps(b1, b2);
+    const iouMs = performance.now() - t0;
+    t0 = performance.now();
+    const syncGhm = ghmcLoss(x, labels, { state, momentum: 0.75 });
+    const ghmMs = performance.now() - t0;
+    const b1Copy = b1.slice();
+    let asyncIou: Awaited<ReturnType<typeof bboxOverlapsAsync>> | undefined;
+    const iou = await largestGap(async () => {
+      asyncIou = await bboxOverlapsAsync(b1, b2);
+    });
+    let asyncGhm: Awaited<ReturnType<typeof ghmcLossAsync>> | undefined;
+    const ghm = await largestGap(async () => {
+      asyncGhm = await ghmcLossAsync(x, labels, { state, momentum: 0.75 });
+    });
+    console.log(`async timer gaps: IoU 20k×2k sync ${iouMs.toFixed(1)} ms, largest gap during async ${iou.gap.toFixed(1)} ms (${iou.ticks} ticks); GHM-C 100k×80 sync ${ghmMs.toFixed(1)} ms, largest gap ${ghm.gap.toFixed(1)} ms (${ghm.ticks} ticks)`);
+    expect(iou.ticks).toBeGreaterThan(2);
+    expect(ghm.ticks).toBeGreaterThan(2);
+    expect(iou.gap).toBeLessThan(iouMs / 2);
+    expect(ghm.gap).toBeLessThan(ghmMs / 2);
+    expect(Buffer.from(asyncIou!.data.buffer, asyncIou!.data.byteOffset, asyncIou!.data.byteLength).equals(Buffer.from(syncIou.data.buffer, syncIou.data.byteOffset, syncIou.data.byteLength))).toBe(true);
+    expect(asyncGhm!.loss).toBe(syncGhm.loss);
+    expect(asyncGhm!.state).toEqual(syncGhm.state);
+    expect(Buffer.from(asyncGhm!.grad.data.buffer, asyncGhm!.grad.data.byteOffset, asyncGhm!.grad.data.byteLength).equals(Buffer.from(syncGhm.grad.data.buffer, syncGhm.grad.data.byteOffset, syncGhm.grad.data.byteLength))).toBe(true);
+    expect(b1).toEqual(b1Copy);
+  });
+});
+
+describe('async variants on every backend', () => {
+  forEachBackend(() => {
+    test('same results as the synchronous calls; inputs untouched; concurrent calls on one GHM state', async () => {
+      const b1 = boxes(300), b2 = boxes(70);
+      const keep = b1.slice();
+      const [a, s] = [await bboxOverlapsAsync(b1, b2, { mode: 'giou' }), bboxOverlaps(b1, b2, { mode: 'giou' })];
+      expect(Array.from(a.data)).toEqual(Array.from(s.data));
+      expect(a.shape).toEqual([300, 70]);
+      expect(b1).toEqual(keep);
+      const x = { data: Float32Array.from({ length: 400 * 6 }, () => (r() - 0.5) * 8), shape: [400, 6] };
+      const labels = Array.from({ length: 400 }, () => Math.floor(r() * 7));
+      const st = createGhmState(5);
+      const [g1, g2] = await Promise.all([ghmcLossAsync(x, labels, { state: st, momentum: 0.5 }), ghmcLossAsync(x, labels, { state: st, momentum: 0.5 })]);
+      const gs = ghmcLoss(x, labels, { state: st, momentum: 0.5 });
+      // both concurrent calls start from the same state and return the same successor
+      expect(g1.state).toEqual(gs.state);
+      expect(g2.state).toEqual(gs.state);
+      expect(g1.loss).toBe(gs.loss);
+      expect(st.steps).toBe(0);
+      const wts = Float32Array.from({ length: 400 }, () => r());
+      for (const [fa, fs] of [[sigmoidFocalLossAsync, sigmoidFocalLoss], [sigmoidCrossEntropyAsync, sigmoidCrossEntropy]] as const) {
+        const la = await fa(x, labels, { weight: wts } as never), ls = fs(x, labels, { weight: wts } as never);
+        expect(la.loss).toBe(ls.loss);
+        expect(Array.from(la.grad.data)).toEqual(Array.from(ls.grad.data));
+      }
+      await expect(sigmoidFocalLossAsync(x, labels, { gamma: -1 })).rejects.toMatchObject({ code: 'E_VALUE' });
+    });
+
+    test('bad input rejects, never throws synchronously; a detached input rejects with E_TYPE', async () => {
+      let p: Promise<unknown> | undefined;
+      expect(() => {
+        p = bboxOverlapsAsync(new Float32Array(7), boxes(3));
+      }).not.toThrow();
+      await expect(p).rejects.toMatchObject({ code: 'E_SHAPE', arg: 'boxes1' });
+      await expect(ghmcLossAsync({ data: new Float32Array(6), shape: [2, 3] }, [0, 9])).rejects.toBeInstanceOf(SoftSamplingError);
+      await expect(ghmcLossAsync({ data: new Float32Array(6), shape: [2, 3] }, [0, 1], { bins: 0 })).rejects.toMatchObject({ code: 'E_VALUE' });
+      const gone = boxes(10);
+      structuredClone(gone.buffer, { transfer: [gone.buffer] });
+      await expect(bboxOverlapsAsync(gone, boxes(3))).rejects.toMatchObject({ code: 'E_TYPE', arg: 'boxes1' });
+      // detached while the call is pending
+      const live = boxes(400), other = boxes(300);
+      const pending = bboxOverlapsAsync(live, other);
+      structuredClone(other.buffer, { transfer: [other.buffer] });
+      await expect(pending).rejects.toMatchObject({ code: 'E_TYPE', arg: 'boxes2' });
+    });
+  });
+});
