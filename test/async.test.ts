@@ -6,7 +6,7 @@
  * with the synchronous call's duration measured in the same test.
  */
 import { bboxOverlaps, bboxOverlapsAsync, ghmcLoss, ghmcLossAsync, sigmoidFocalLoss, sigmoidFocalLossAsync, sigmoidCrossEntropy, sigmoidCrossEntropyAsync, createGhmState, useBackend, SoftSamplingError } from '../ts/index';
-import { mulberry32 } from '../ts/analyze/samples';
+import { mulberry32 } from '../packages/cli/src/analyze/samples';
 import { forEachBackend } from './helpers';
 
 const r = mulberry32(5);

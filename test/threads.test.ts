@@ -7,7 +7,7 @@ import {
   backendInfo, bboxOverlaps, carlLoss, ghmcLoss, ghmrLoss, isrP, maxIouAssign, setThreads, sigmoidCrossEntropy,
   sigmoidFocalLoss, focalLossStar, softmaxFocalLoss, smoothL1Loss, useBackend, createGhmState, ohemSample, randomSample,
 } from '../ts/index';
-import { mulberry32 } from '../ts/analyze/samples';
+import { mulberry32 } from '../packages/cli/src/analyze/samples';
 import { expectError } from './helpers';
 
 const r = mulberry32(12);
