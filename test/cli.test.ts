@@ -137,6 +137,18 @@ describe('help and eval', () => {
     expect(lines.map((l) => l.slice(-5))).toEqual(['0.505', '0.697', '0.573', '0.586', '0.519', '0.501', '0.387', '0.594', '0.595', '0.640', '0.566', '0.564']);
   });
 
+  test('eval without --gt/--dets evaluates the bundled data (VOC +1 convention on for it, as analyze does)', () => {
+    const r = run(['eval', '--voc']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/mAP@0\.5 \(all-point\) = 0\.3104772/);
+    const c = run(['eval', '--json']);
+    expect(c.code).toBe(0);
+    expect(JSON.parse(c.stdout).AP).toBeCloseTo(0.1493, 4);
+    const half = run(['eval', '--gt', join(CART, 'groundtruths_coco.json')]);
+    expect(half.code).toBe(2);
+    expect(half.stderr).toMatch(/give both --gt and --dets/);
+  });
+
   test('eval --voc: Cartucho mAP@0.5 = 0.3104772 with the VOC +1 convention', () => {
     const r = run(['eval', '--gt', join(CART, 'groundtruths_coco.json'), '--dets', join(CART, 'detections_coco.json'), '--voc', '--legacy-offset']);
     expect(r.code).toBe(0);

@@ -248,23 +248,25 @@ Examples:
 
   formatOptions(program
     .command('eval'))
-    .description('Print the COCO 12-number summary (pycocotools semantics) or, with --voc, the VOC per-class AP and mAP.')
-    .requiredOption('--gt <path>', 'ground truth (a COCO JSON file, or a directory for --gt-format voc/yolo/txt)')
-    .requiredOption('--dets <path>', 'detections (a COCO results JSON file or - for stdin, or a directory for --dets-format voc/yolo/txt)')
+    .description('Print the COCO 12-number summary (pycocotools semantics) or, with --voc, the VOC per-class AP and mAP. Without --gt/--dets: the bundled data (data/cartucho-map-indoor85).')
+    .option('--gt <path>', 'ground truth (a COCO JSON file, or a directory for --gt-format voc/yolo/txt) (default: the bundled data, with --dets)')
+    .option('--dets <path>', 'detections (a COCO results JSON file or - for stdin, or a directory for --dets-format voc/yolo/txt) (default: the bundled data, with --gt)')
     .option('--voc', 'PASCAL VOC AP per class and mAP instead of the COCO summary', false)
     .option('--iou-threshold <t>', 'VOC IoU threshold', numArg('--iou-threshold', 0, 1), 0.5)
     .option('--eleven-point', 'VOC2007 11-point interpolation instead of all-point', false)
-    .option('--legacy-offset', 'VOC +1 pixel convention (inclusive integer corners)', false)
+    .option('--legacy-offset', 'VOC +1 pixel convention (inclusive integer corners) (default: on for the bundled data, off otherwise)')
     .option('--json', 'print JSON instead of text', false)
     .addOption(new Option('--backend <name>', 'kernel backend').choices(['auto', 'native', 'wasm', 'ts']).default('auto'))
     .action((opts) => {
       try {
         setBackend(opts.backend);
-        const g = readGtAs(opts.gtFormat, opts.gt, fmtOpts(opts), readGroundTruth);
-        const d = readDetsAs(opts.detsFormat, opts.dets, g, fmtOpts(opts), readDetections);
+        const inp = inputs(opts, 'eval');
+        const g = readGtAs(opts.gtFormat, inp.gt, fmtOpts(opts), readGroundTruth);
+        const d = readDetsAs(opts.detsFormat, inp.dets, g, fmtOpts(opts), readDetections);
         for (const w of checkInputs(g, groupByImage(g, d)).warnings) process.stderr.write(`soft-sampling eval: warning: ${w}\n`);
         if (opts.voc) {
-          const r = evaluateVocParsed(g, d, { iouThreshold: opts.iouThreshold, interpolation: opts.elevenPoint ? '11-point' : 'all-point', legacyOffset: opts.legacyOffset });
+          const legacyOffset = opts.legacyOffset ?? inp.bundled;
+          const r = evaluateVocParsed(g, d, { iouThreshold: opts.iouThreshold, interpolation: opts.elevenPoint ? '11-point' : 'all-point', legacyOffset });
           if (opts.json) process.stdout.write(JSON.stringify({ mAP: r.mAP, iouThreshold: r.iouThreshold, interpolation: r.interpolation, classes: r.classes.map(({ precision, recall, ...c }) => c) }, null, 2) + '\n');
           else {
             const w = Math.max(5, ...r.classes.map((c) => c.name.length));
