@@ -9,6 +9,7 @@
 // package (dist/), so run `npm run build` first. Exit 1 when an op grows in both halves of its loop.
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
+import { mulberry32 } from '../bench/synth-coco.mjs';
 
 const require = createRequire(import.meta.url);
 const lib = require('../dist/index.cjs');
@@ -36,17 +37,8 @@ const warmup = Number(values.warmup);
 // the two halves' growth, against half the bound; the table shows the whole loop's growth.
 const maxMb = values['max-mb'] ? Number(values['max-mb']) : 3 + (40 * calls) / 2 ** 20;
 
-// deterministic inputs (mulberry32)
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// deterministic inputs (mulberry32, the synthetic-data generator's)
+const rng = mulberry32;
 const r = rng(10);
 const boxes = (n) => {
   const b = new Float32Array(4 * n);

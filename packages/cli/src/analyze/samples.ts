@@ -121,17 +121,8 @@ export function imageIndex(images: ImageInput[]): Map<number, number> {
   return new Map(images.map((im, i) => [im.imageId, i]));
 }
 
-/** Deterministic PRNG (mulberry32) for the random-sample selection. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32) for the random-sample selection; one definition, in the bench cases. */
+export { mulberry32 } from '../bench/cases';
 
 /** Keeps at most `max` evenly spaced points of a sorted series (always the first and last). */
 export function thin<T>(xs: T[], max: number): T[] {
