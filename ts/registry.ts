@@ -69,6 +69,14 @@ function wantedThreads(): number | undefined {
   return checkThreads(/^\s*\d+\s*$/.test(v) ? Number(v) : v, 'SOFT_SAMPLING_THREADS');
 }
 
+/**
+ * The thread count set by {@link setThreads} or `SOFT_SAMPLING_THREADS`, or `undefined` for the
+ * default (the Node worker pool of the async variants sizes itself by it). Internal.
+ */
+export function configuredThreads(): number | undefined {
+  return wantedThreads();
+}
+
 /** Sets where `SOFT_SAMPLING_THREADS` is read from (the Node entry: `process.env`). */
 export function setThreadsEnvReader(reader: () => string | undefined): void {
   threadsEnvReader = reader;

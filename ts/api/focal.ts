@@ -41,6 +41,7 @@ import { reducer, type ReduceOptions } from './reduce';
 import { SIGMOID_KIND } from '../kernels/focal';
 import type { Backend } from '../kernels';
 import { checkAttached, nextTask } from './async';
+import { asyncOp, offloadAvailable } from './offload';
 
 /** What the focal-family losses return: the reduced loss, the per-element losses and the gradient. */
 export interface LossResult {
@@ -272,10 +273,12 @@ function sigmoidCall(logits: unknown, targets: unknown, o: Record<string, unknow
 }
 
 /** Runs a sigmoid-family call off the JS thread (native) or after the current task (wasm / ts). */
-async function runSigmoidAsync(logits: unknown, targets: unknown, options: unknown, keys: readonly string[], resolve: (o: Record<string, unknown>) => [number, number | null, number, number]): Promise<LossResult> {
+async function runSigmoidAsync(logits: unknown, targets: unknown, options: unknown, keys: readonly string[], resolve: (o: Record<string, unknown>) => [number, number | null, number, number], pooled: (...a: [ArrayInput, ArrayInput, never]) => Promise<LossResult>): Promise<LossResult> {
   const names = ['logits', 'targets', 'options.weight', 'options.labelWeights'];
   const inputs = () => [logits, targets, (options as Record<string, unknown> | undefined)?.weight, (options as Record<string, unknown> | undefined)?.labelWeights];
   checkAttached(names, inputs());
+  // no native AsyncTask (wasm, ts): Node's worker pool when there is one
+  if (!getBackend().sigmoidLossAsync && offloadAvailable()) return pooled(logits as ArrayInput, targets as ArrayInput, options as never);
   const o = checkOptions('options', options, keys);
   const [kind, alpha, gamma, beta] = resolve(o);
   const call = sigmoidCall(logits, targets, o, kind, alpha, gamma, beta);
@@ -301,7 +304,7 @@ async function runSigmoidAsync(logits: unknown, targets: unknown, options: unkno
  * @throws (rejects) SoftSamplingError as {@link sigmoidCrossEntropy}; `E_TYPE` for a detached input. Never throws synchronously.
  */
 export async function sigmoidCrossEntropyAsync(logits: ArrayInput, targets: ArrayInput, options?: SigmoidCrossEntropyOptions): Promise<LossResult> {
-  return runSigmoidAsync(logits, targets, options, [...COMMON, 'alpha'], (o) => [SIGMOID_KIND.ce, alphaOpt('options.alpha', o.alpha, null), 0, 0]);
+  return runSigmoidAsync(logits, targets, options, [...COMMON, 'alpha'], (o) => [SIGMOID_KIND.ce, alphaOpt('options.alpha', o.alpha, null), 0, 0], ceLossPooled);
 }
 
 /**
@@ -317,7 +320,7 @@ export async function sigmoidFocalLossAsync(logits: ArrayInput, targets: ArrayIn
     const gamma = gammaOpt('options.gamma', o.gamma, 2);
     const compat = enumOpt('options.compat', o.compat, ['stable', 'mmcvClamp'] as const, 'stable');
     return [compat === 'stable' ? SIGMOID_KIND.focal : SIGMOID_KIND.focalMmcv, alpha, gamma, 0];
-  });
+  }, focalLossPooled);
 }
 
 /**
@@ -449,3 +452,6 @@ export function softmaxFocalLoss(logits: ArrayInput, labels: ArrayInput, options
   const sum = getBackend().softmaxFocal(data, n, k, lb, alpha, gamma, weight, labelWeights, red.scale, elements, grad);
   return { loss: red.scale * sum, lossElements: new Tensor(elements, [n]), grad: new Tensor(grad, [n, k]) };
 }
+
+const ceLossPooled = asyncOp('sigmoidCrossEntropy', sigmoidCrossEntropy, ['logits', 'targets', 'options']);
+const focalLossPooled = asyncOp('sigmoidFocalLoss', sigmoidFocalLoss, ['logits', 'targets', 'options']);

@@ -5,6 +5,7 @@
 import { getBackend } from '../registry';
 import type { Backend } from '../kernels';
 import { checkAttached, nextTask } from './async';
+import { asyncOp, offloadAvailable } from './offload';
 import { SoftSamplingError } from '../errors';
 import { Tensor, toBoxes, toFloat32, numOpt, boolOpt, enumOpt, checkOptions, checkOutputSize, type ArrayInput, type NanPolicy } from '../tensor';
 
@@ -107,6 +108,8 @@ export function bboxOverlaps(boxes1: ArrayInput, boxes2: ArrayInput, options?: B
 export async function bboxOverlapsAsync(boxes1: ArrayInput, boxes2: ArrayInput, options?: BboxOverlapsOptions): Promise<Tensor<Float32Array, [number, number] | [number]>> {
   const names = ['boxes1', 'boxes2'], inputs = [boxes1, boxes2];
   checkAttached(names, inputs);
+  // no native AsyncTask (wasm, ts): Node's worker pool when there is one
+  if (!getBackend().bboxOverlapsAsync && offloadAvailable()) return bboxOverlapsPooled(boxes1, boxes2, options);
   const p = prepareOverlaps(boxes1, boxes2, options);
   const be = getBackend();
   if (be.bboxOverlapsAsync) {
@@ -119,6 +122,8 @@ export async function bboxOverlapsAsync(boxes1: ArrayInput, boxes2: ArrayInput, 
   checkAttached(names, inputs);
   return finishOverlaps(p);
 }
+
+const bboxOverlapsPooled = asyncOp('bboxOverlaps', bboxOverlaps, ['boxes1', 'boxes2', 'options']);
 
 /** A validated overlap call: the kernel's arguments and what the result needs (shared with the async variant). */
 interface PreparedOverlaps {

@@ -14,6 +14,7 @@ import { reducer, REDUCTIONS, type Reduction } from './reduce';
 import type { GhmKernelResult } from '../kernels/ghm';
 import type { Backend } from '../kernels';
 import { checkAttached, nextTask } from './async';
+import { asyncOp, offloadAvailable } from './offload';
 import { ghmEdges, GHMC_LAST_EDGE, GHMR_LAST_EDGE } from '../backends/ts/ghm';
 
 /**
@@ -286,10 +287,14 @@ export function ghmcLoss(logits: ArrayInput, targets: ArrayInput, options?: Ghmc
  * @throws (rejects) SoftSamplingError as {@link ghmcLoss}; `E_TYPE` when an input's buffer is
  *   detached before or during the call. Never throws synchronously.
  */
+const ghmcLossPooled = asyncOp('ghmcLoss', ghmcLoss, ['logits', 'targets', 'options']);
+
 export async function ghmcLossAsync(logits: ArrayInput, targets: ArrayInput, options?: GhmcOptions): Promise<GhmResult> {
   const names = ['logits', 'targets', 'options.labelWeights'];
   const inputs = [logits, targets, (options as { labelWeights?: unknown } | undefined)?.labelWeights];
   checkAttached(names, inputs);
+  // no native AsyncTask (wasm, ts): Node's worker pool when there is one
+  if (!getBackend().ghmCAsync && offloadAvailable()) return ghmcLossPooled(logits, targets, options);
   const p = prepareGhmc(logits, targets, options);
   const be = getBackend();
   let r: GhmKernelResult;
