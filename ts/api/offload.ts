@@ -47,12 +47,28 @@ export const OUT_KEY = '__softSamplingOut';
 
 const MAX_DEPTH = 8;
 
+/** A plain object (`{}` literal or null prototype) of any realm (messages arrive in the main realm, not a vm context's). */
+function isPlain(v: object): boolean {
+  const proto = Object.getPrototypeOf(v);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+const TYPED: Record<string, new (b: ArrayBufferLike, o: number, n: number) => ArrayBufferView> = { Float32Array, Float64Array, Int32Array, Uint8Array, Int8Array, Uint16Array, Int16Array, Uint32Array };
+
+/** A view of this realm's typed-array class over the same memory (no copy). */
+function ownRealm(v: ArrayBufferView): ArrayBufferView {
+  const C = TYPED[v.constructor.name];
+  if (!C || (v as object) instanceof C) return v;
+  const w = v as ArrayBufferView & { length: number };
+  return new C(w.buffer, w.byteOffset, w.length);
+}
+
 /** Arguments for the worker: Tensors as `{ [TENSOR_KEY]: [data, shape] }` (class instances do not survive structured cloning). */
 export function packArgs(v: unknown, depth = 0): unknown {
   if (depth > MAX_DEPTH || v === null || typeof v !== 'object' || ArrayBuffer.isView(v)) return v;
   if (v instanceof Tensor) return { [TENSOR_KEY]: [v.data, v.shape] };
   if (Array.isArray(v)) return v.map((x) => packArgs(x, depth + 1));
-  if (Object.getPrototypeOf(v) !== Object.prototype) return v;
+  if (!isPlain(v)) return v;
   const o: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) o[k] = packArgs(x, depth + 1);
   return o;
@@ -72,7 +88,7 @@ function views(v: unknown, path: (string | number)[], out: [string, ArrayBufferV
     v.forEach((x, i) => views(x, [...path, i], out, depth + 1));
     return;
   }
-  if (Object.getPrototypeOf(v) !== Object.prototype) return;
+  if (!isPlain(v)) return;
   for (const [k, x] of Object.entries(v)) views(x, [...path, k], out, depth + 1);
 }
 
@@ -99,7 +115,8 @@ function checkViews(params: readonly string[], args: readonly unknown[]): void {
 
 /** Rebuilds the worker's result: Tensor markers become Tensors, `out` markers the caller's buffer (filled with the result). */
 function revive(v: unknown, args: readonly unknown[], depth = 0): unknown {
-  if (depth > MAX_DEPTH || v === null || typeof v !== 'object' || ArrayBuffer.isView(v)) return v;
+  if (depth > MAX_DEPTH || v === null || typeof v !== 'object') return v;
+  if (ArrayBuffer.isView(v)) return ownRealm(v);
   if (Array.isArray(v)) return v.map((x) => revive(x, args, depth + 1));
   const rec = v as Record<string, unknown>;
   if (TENSOR_KEY in rec) {
@@ -115,9 +132,9 @@ function revive(v: unknown, args: readonly unknown[], depth = 0): unknown {
       (target as unknown as { set(a: ArrayLike<number>): void }).set(data as unknown as ArrayLike<number>);
       return target;
     }
-    return data;
+    return ownRealm(data);
   }
-  if (Object.getPrototypeOf(v) !== Object.prototype) return v;
+  if (!isPlain(v)) return v;
   const o: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(rec)) o[k] = revive(x, args, depth + 1);
   return o;
