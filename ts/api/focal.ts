@@ -272,7 +272,7 @@ function sigmoidCall(logits: unknown, targets: unknown, o: Record<string, unknow
   return { args, finish };
 }
 
-/** Runs a sigmoid-family call off the JS thread (native) or after the current task (wasm / ts). */
+/** Runs a sigmoid-family call off the JS thread (native AsyncTask, or Node's worker pool for wasm / ts) or, on the edge entry, after the current task. */
 async function runSigmoidAsync(logits: unknown, targets: unknown, options: unknown, keys: readonly string[], resolve: (o: Record<string, unknown>) => [number, number | null, number, number], pooled: (...a: [ArrayInput, ArrayInput, never]) => Promise<LossResult>): Promise<LossResult> {
   const names = ['logits', 'targets', 'options.weight', 'options.labelWeights'];
   const inputs = () => [logits, targets, (options as Record<string, unknown> | undefined)?.weight, (options as Record<string, unknown> | undefined)?.labelWeights];
@@ -298,7 +298,7 @@ async function runSigmoidAsync(logits: unknown, targets: unknown, options: unkno
 /**
  * {@link sigmoidCrossEntropy} without blocking the event loop: same arguments and result, as a
  * promise (the async convention of {@link bboxOverlapsAsync}: native on libuv's pool with the
- * inputs copied at the call; wasm / ts on the calling thread after the current task).
+ * inputs copied at the call; wasm / ts in Node: a worker thread (arguments copied at the call); edge entry: the calling thread, after the current task).
  * Source: as {@link sigmoidCrossEntropy} (Lin et al. 2017, eq. 1–3; torch `binary_cross_entropy_with_logits`).
  * @returns a promise of the {@link LossResult}.
  * @throws (rejects) SoftSamplingError as {@link sigmoidCrossEntropy}; `E_TYPE` for a detached input. Never throws synchronously.
@@ -309,8 +309,8 @@ export async function sigmoidCrossEntropyAsync(logits: ArrayInput, targets: Arra
 
 /**
  * {@link sigmoidFocalLoss} without blocking the event loop: same arguments and result, as a
- * promise (native: libuv's pool, inputs copied at the call; wasm / ts: calling thread, after the
- * current task). Source: as {@link sigmoidFocalLoss} (Lin et al. 2017, eq. 5; mmdet `FocalLoss`).
+ * promise (native: libuv's pool, inputs copied at the call; wasm / ts in Node: a worker thread,
+ * arguments copied at the call; edge entry: calling thread, after the current task). Source: as {@link sigmoidFocalLoss} (Lin et al. 2017, eq. 5; mmdet `FocalLoss`).
  * @returns a promise of the {@link LossResult}.
  * @throws (rejects) SoftSamplingError as {@link sigmoidFocalLoss}; `E_TYPE` for a detached input. Never throws synchronously.
  */

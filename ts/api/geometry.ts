@@ -99,8 +99,9 @@ export function bboxOverlaps(boxes1: ArrayInput, boxes2: ArrayInput, options?: B
  * {@link bboxOverlaps} without blocking the event loop (issue 12): same arguments, same result,
  * as a promise. Native: the kernel runs on libuv's thread pool with the boxes copied at the call
  * (your arrays may be reused at once; an `options.out` buffer is written on the pool — leave it
- * alone until the promise settles). WebAssembly / TypeScript backends: runs on the calling thread
- * after the current task. Never throws synchronously. Source: as {@link bboxOverlaps} (mmdet `bbox_overlaps`).
+ * alone until the promise settles). WebAssembly / TypeScript backends in Node: a worker thread of
+ * the async pool (arguments copied at the call, `out` filled when the promise settles); on the edge
+ * entry: the calling thread after the current task. Never throws synchronously. Source: as {@link bboxOverlaps} (mmdet `bbox_overlaps`).
  * @returns a promise of the `[N, M]` (or aligned `[N]`) float32 overlap tensor.
  * @throws (rejects) SoftSamplingError as {@link bboxOverlaps}; `E_TYPE` when an input's buffer is
  *   detached before or during the call.

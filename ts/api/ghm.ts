@@ -276,7 +276,8 @@ export function ghmcLoss(logits: ArrayInput, targets: ArrayInput, options?: Ghmc
 /**
  * {@link ghmcLoss} without blocking the event loop (issue 12): same arguments, same result, as a
  * promise. Native: the kernel runs on libuv's thread pool with logits, targets and label weights
- * copied at the call; WebAssembly / TypeScript: on the calling thread after the current task.
+ * copied at the call; WebAssembly / TypeScript in Node: a worker thread of the async pool (arguments
+ * copied at the call); on the edge entry: the calling thread after the current task.
  *
  * GHM state stays caller-owned and functional: `options.state` is read (copied) when the call is
  * made and the result carries the next state. Two concurrent calls given the same state both start
@@ -287,8 +288,6 @@ export function ghmcLoss(logits: ArrayInput, targets: ArrayInput, options?: Ghmc
  * @throws (rejects) SoftSamplingError as {@link ghmcLoss}; `E_TYPE` when an input's buffer is
  *   detached before or during the call. Never throws synchronously.
  */
-const ghmcLossPooled = asyncOp('ghmcLoss', ghmcLoss, ['logits', 'targets', 'options']);
-
 export async function ghmcLossAsync(logits: ArrayInput, targets: ArrayInput, options?: GhmcOptions): Promise<GhmResult> {
   const names = ['logits', 'targets', 'options.labelWeights'];
   const inputs = [logits, targets, (options as { labelWeights?: unknown } | undefined)?.labelWeights];
@@ -492,3 +491,5 @@ export function asl1Loss(pred: ArrayInput, target: ArrayInput, options?: Asl1Opt
   const mu = numOpt('options.mu', o.mu, 0.02, (v) => (v >= 1e-6 && v <= 1e6 ? null : `must be in [1e-6, 1e6], got ${v}`));
   return regression(1, pred, target, o, mu);
 }
+
+const ghmcLossPooled = asyncOp('ghmcLoss', ghmcLoss, ['logits', 'targets', 'options']);
