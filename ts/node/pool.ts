@@ -43,36 +43,44 @@ function outViews(v, path, map, d) {
   if (!plain(v)) return;
   for (const k of Object.keys(v)) outViews(v[k], [...path, k], map, d + 1);
 }
-function pack(v, outs, buffers, d) {
+function pack(v, outs, buffers, d, copy) {
   if (d > MAX || v === null || typeof v !== 'object') return v;
   if (ArrayBuffer.isView(v)) {
-    buffers.add(v.buffer);
-    return outs.has(v) ? { [O]: [outs.get(v), v] } : v;
+    // copy: a fresh, transferable buffer (the worker pays the copy, the caller's thread does not)
+    const w = copy && typeof v.slice === 'function' ? v.slice() : v;
+    buffers.add(w.buffer);
+    return outs.has(v) ? { [O]: [outs.get(v), w] } : w;
   }
-  if (v instanceof lib.Tensor) return { [T]: [pack(v.data, outs, buffers, d + 1), v.shape] };
-  if (Array.isArray(v)) return v.map((x) => pack(x, outs, buffers, d + 1));
+  if (v instanceof lib.Tensor) return { [T]: [pack(v.data, outs, buffers, d + 1, copy), v.shape] };
+  if (Array.isArray(v)) return v.map((x) => pack(x, outs, buffers, d + 1, copy));
   if (v instanceof Map || v instanceof Set || !plain(v)) return v;
   const o = {};
-  for (const k of Object.keys(v)) o[k] = pack(v[k], outs, buffers, d + 1);
+  for (const k of Object.keys(v)) o[k] = pack(v[k], outs, buffers, d + 1, copy);
   return o;
 }
+const transferable = (buffers) => [...buffers].filter((b) => b instanceof ArrayBuffer && b.byteLength > 0);
 parentPort.on('message', ({ id, op, args, backend, threads }) => {
-  let reply, buffers = new Set();
+  let result, outs = new Map();
   try {
     if (threads) lib.setThreads(threads);
     if (lib.backendInfo().active !== backend) lib.useBackend(backend);
     const fn = lib[op];
     if (typeof fn !== 'function') throw new Error('no such op: ' + op);
     const a = revive(args, 0);
-    const outs = new Map();
     outViews(a, [], outs, 0);
-    reply = { id, ok: true, result: pack(fn(...a), outs, buffers, 0) };
+    result = fn(...a);
   } catch (e) {
-    reply = { id, ok: false, error: e && typeof e === 'object' && 'code' in e && 'arg' in e ? { code: e.code, arg: e.arg, message: e.message } : { message: String(e && e.stack || e) } };
+    parentPort.postMessage({ id, ok: false, error: e && typeof e === 'object' && 'code' in e && 'arg' in e ? { code: e.code, arg: e.arg, message: e.message } : { message: String(e && e.stack || e) } });
+    return;
   }
-  const transfer = [...buffers].filter((b) => b instanceof ArrayBuffer && b.byteLength > 0);
-  try { parentPort.postMessage(reply, transfer); }
-  catch { parentPort.postMessage(reply); }
+  // results move to the caller without a copy; buffers that cannot be transferred (wasm memory,
+  // native external memory) are copied here first, so the caller's thread never deserialises them
+  let buffers = new Set();
+  let reply = { id, ok: true, result: pack(result, outs, buffers, 0, false) };
+  try { parentPort.postMessage(reply, transferable(buffers)); return; } catch {}
+  buffers = new Set();
+  reply = { id, ok: true, result: pack(result, outs, buffers, 0, true) };
+  parentPort.postMessage(reply, transferable(buffers));
 });
 `;
 
