@@ -94,6 +94,27 @@ describe.each([['wasm', 20000, 100000], ['ts', 2000, 10000]] as const)('%s: asyn
   });
 });
 
+describe('native: an op without an AsyncTask runs on the worker pool', () => {
+  beforeAll(() => useBackend('native'));
+  afterAll(() => useBackend('auto'));
+
+  test('MaxIoU assignment 200k×100: the 1 ms timer keeps firing, same result', async () => {
+    const priors = boxes(200000), gts = boxes(100), o = { posIouThr: 0.5, negIouThr: 0.4, minPosIou: 0 };
+    const t0 = performance.now();
+    const s = maxIouAssign(priors, gts, o);
+    const syncMs = performance.now() - t0;
+    let a: Awaited<ReturnType<typeof maxIouAssignAsync>> | undefined;
+    const g = await largestGap(async () => {
+      a = await maxIouAssignAsync(priors, gts, o);
+    });
+    console.log(`native worker-pool timer gaps: maxIouAssign 200k×100 sync ${syncMs.toFixed(1)} ms, largest gap during async ${g.gap.toFixed(1)} ms (${g.ticks} ticks)`);
+    expect(g.ticks).toBeGreaterThan(2);
+    expect(g.gap).toBeLessThan(syncMs);
+    same(a!.gtInds, s.gtInds);
+    same(a!.maxOverlaps, s.maxOverlaps);
+  });
+});
+
 describe('generic async variants on every backend', () => {
   forEachBackend((name) => {
     test('same results as the synchronous ops, bit for bit; inputs untouched; out buffers filled', async () => {
