@@ -12,7 +12,8 @@ import {
   carlLoss, carlLossAsync, sigmoidFocalLossAsync, sigmoidFocalLoss, randomSample, randomSampleAsync, evaluateCoco, evaluateCocoAsync,
   equalizedFocalLoss, equalizedFocalLossAsync, createEflState, qualityFocalLoss, qualityFocalLossAsync, smoothL1Loss, smoothL1LossAsync, useBackend, setThreads, backendInfo,
 } from '../ts/index';
-import { offloadAvailable } from '../ts/api/offload';
+import { offloadAvailable, registerOffload } from '../ts/api/offload';
+import { installWorkerPool } from '../ts/node/pool';
 import { mulberry32 } from '../packages/cli/src/analyze/samples';
 import { forEachBackend } from './helpers';
 
@@ -226,5 +227,28 @@ describe('worker pool size follows setThreads', () => {
     const q = [bboxOverlapsAsync(boxes(300), boxes(40)), bboxOverlapsAsync(a, b)];
     a.fill(0);
     same((await Promise.all(q))[1], ref);
+  });
+});
+
+describe('without the worker pool (what the edge entry does): same thread, after the current task', () => {
+  afterAll(() => {
+    installWorkerPool();
+    useBackend('auto');
+  });
+  test('the op runs after the current task, with the same result and the same errors', async () => {
+    useBackend('wasm');
+    registerOffload(undefined);
+    expect(offloadAvailable()).toBe(false);
+    const priors = boxes(500), gts = boxes(9), o = { posIouThr: 0.5, negIouThr: 0.4 };
+    let order = 'call';
+    const p = maxIouAssignAsync(priors, gts, o).then((v) => {
+      order += ' settled';
+      return v;
+    });
+    order += ' returned';
+    const a = await p;
+    expect(order).toBe('call returned settled');
+    same(a.gtInds, maxIouAssign(priors, gts, o).gtInds);
+    await expect(maxIouAssignAsync(priors, boxes(2).subarray(0, 7), o)).rejects.toMatchObject({ code: 'E_SHAPE', arg: 'gt' });
   });
 });
