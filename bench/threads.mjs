@@ -4,7 +4,7 @@
 // fresh/reused ≥ 0.7×. Run after `npm run build`: `node bench/threads.mjs [--quick]`.
 // Note: on a shared machine other processes load the cores, which caps the 2T/1T ratio.
 import { runSuite, ratios } from './lib.mjs';
-import { bboxOverlaps, sigmoidFocalLoss, ghmcLoss, maxIouAssign, createGhmState, setThreads, useBackend, backendInfo } from '../dist/index.mjs';
+import { bboxOverlaps, sigmoidFocalLoss, ghmcLoss, ghmrLoss, smoothL1Loss, carlLoss, maxIouAssign, createGhmState, setThreads, useBackend, backendInfo } from '../dist/index.mjs';
 
 const quick = process.argv.includes('--quick');
 let s = 7;
@@ -31,10 +31,17 @@ const iouOut = new Float32Array(IN * IM);
 const focalOut = { lossElements: new Float32Array(N * C), grad: new Float32Array(N * C) };
 const ghmOut = { lossElements: new Float32Array(N * C), grad: new Float32Array(N * C), weights: new Float32Array(N * C), g: new Float32Array(N * C) };
 const state = createGhmState(30);
+const R = quick ? 100_000 : 400_000; // GHM-R / smooth L1 deltas [R, 4]
+const deltas = { data: Float32Array.from({ length: R * 4 }, () => (rnd() - 0.5) * 0.4), shape: [R, 4] }, zeros = { data: new Float32Array(R * 4), shape: [R, 4] };
+const K = quick ? 5000 : 20_000, KC = 81; // CARL positives, softmax over 81 columns
+const carlIn = [{ data: Float32Array.from({ length: K * KC }, () => (rnd() - 0.5) * 8), shape: [K, KC] }, Int32Array.from({ length: K }, (_, i) => i % (KC - 1)), { data: deltas.data.subarray(0, K * 4), shape: [K, 4] }, { data: zeros.data.subarray(0, K * 4), shape: [K, 4] }];
 const ops = {
   [`IoU ${IN}×${IM}`]: { units: IN * IM, fresh: () => bboxOverlaps(b1, b2), reused: () => bboxOverlaps(b1, b2, { out: iouOut }) },
   [`focal fwd+bwd ${N}×${C}`]: { units: N * C, fresh: () => sigmoidFocalLoss(x, labels, {}), reused: () => sigmoidFocalLoss(x, labels, { out: focalOut }) },
   [`GHM-C ${N}×${C}`]: { units: N * C, fresh: () => ghmcLoss(x, labels, { bins: 30, momentum: 0.75, state }), reused: () => ghmcLoss(x, labels, { bins: 30, momentum: 0.75, state, out: ghmOut }) },
+  [`GHM-R ${R}×4`]: { units: R * 4, reused: () => ghmrLoss(deltas, zeros, { momentum: 0.7, state: createGhmState(10) }) },
+  [`smooth L1 ${R}×4`]: { units: R * 4, reused: () => smoothL1Loss(deltas, zeros, { beta: 1 / 9 }) },
+  [`CARL ${K}×${KC}`]: { units: K * KC, reused: () => carlLoss(...carlIn) },
   [`assign ${P}×${G}`]: { units: P * G, reused: () => maxIouAssign(priors, gts, { posIouThr: 0.5, negIouThr: 0.4, gtLabels }) },
 };
 const cases = [];

@@ -5,7 +5,7 @@
  */
 import {
   backendInfo, bboxOverlaps, carlLoss, ghmcLoss, ghmrLoss, isrP, maxIouAssign, setThreads, sigmoidCrossEntropy,
-  sigmoidFocalLoss, focalLossStar, softmaxFocalLoss, smoothL1Loss, useBackend, createGhmState, ohemSample, randomSample,
+  sigmoidFocalLoss, focalLossStar, softmaxFocalLoss, smoothL1Loss, asl1Loss, useBackend, createGhmState, ohemSample, randomSample,
 } from '../ts/index';
 import { mulberry32 } from '../packages/cli/src/analyze/samples';
 import { expectError } from './helpers';
@@ -27,7 +27,7 @@ const b1 = boxes(1213), b2 = boxes(227), priors = boxes(20011), gts = boxes(23);
 const x = logits(N * C), lab = labels(N, C), lw = Float32Array.from({ length: N }, () => (r() < 0.1 ? 0 : 1));
 const soft = Float32Array.from({ length: N * C }, () => (r() < 0.9 ? Math.round(r()) : r()));
 const softLab = Int32Array.from(lab, (v) => v % C);
-const pred = logits(70001), target = logits(70001);
+const pred = logits(300001), target = logits(300001); // GHM-R, smooth L1, ASL1: above the threshold
 const n = 5000, cols = 9;
 const pl = Int32Array.from({ length: n }, (_, i) => i % (cols - 1));
 const isrIn = { labels: pl, gtInds: Int32Array.from({ length: n }, (_, i) => i % 300), ious: Float32Array.from({ length: n }, () => r()), clsScore: { data: logits(n * cols), shape: [n, cols] } };
@@ -58,12 +58,22 @@ function runAll(): Record<string, unknown[]> {
   }
   const gr = ghmrLoss(pred, target, { momentum: 0 });
   out.ghmrLoss = [gr.loss, t(gr.lossElements), t(gr.grad)];
+  const grw = ghmrLoss(pred, target, { labelWeights: Float32Array.from(pred, (_, i) => (i % 7 === 0 ? 0 : 1)), momentum: 0.5, state: createGhmState(10) });
+  out['ghmrLoss labelWeights'] = [grw.loss, t(grw.lossElements), t(grw.grad), t(grw.weights), ...grw.state!.accSum];
   const s1 = smoothL1Loss(pred, target, { beta: 0.5 });
   out.smoothL1Loss = [s1.loss, t(s1.grad)];
+  const s2 = smoothL1Loss({ data: pred.subarray(0, 300000), shape: [75000, 4] }, { data: target.subarray(0, 300000), shape: [75000, 4] }, { beta: 0, weight: Float32Array.from({ length: 75000 }, (_, i) => i % 3) });
+  out['smoothL1Loss L1, row weights'] = [s2.loss, t(s2.grad)];
+  const a1 = asl1Loss(pred, target, { mu: 0.02 });
+  out.asl1Loss = [a1.loss, t(a1.grad)];
   const isr = isrP(isrIn, { numClasses: cols - 1 });
   out.isrP = [t(isr.weights)];
+  const isrF = isrP({ ...isrIn, clsScore: { data: isrIn.clsScore.data, shape: [n, cols] } }, { numClasses: cols, clsLoss: 'focal' });
+  out['isrP focal'] = [t(isrF.weights)];
   const carl = carlLoss({ data: cs, shape: [n, cols] }, pl, { data: bp, shape: [n, 4] }, { data: bt, shape: [n, 4] }, {});
   out.carlLoss = [carl.loss, t(carl.gradClsScore), t(carl.gradBboxPred)];
+  const carlS = carlLoss({ data: cs, shape: [n, cols] }, Int32Array.from(pl, (v, i) => (i % 4 === 0 ? cols : v)), { data: bp, shape: [n, 4] }, { data: bt, shape: [n, 4] }, { sigmoid: true });
+  out['carlLoss sigmoid'] = [carlS.loss, t(carlS.gradClsScore), t(carlS.gradBboxPred), t(carlS.weights)];
   out.randomSample = [t(randomSample(a, { num: 512, posFraction: 0.25, seed: 3 }).posInds)];
   out.ohemSample = [t(ohemSample(a, ohemLoss, { num: 512, posFraction: 0.25 }).negInds)];
   return out;

@@ -19,3 +19,4 @@ export * from './api/atss';
 export * from './api/task-aligned';
 export * from './api/efl';
 export * from './api/tfjs-modern';
+export * from './api/async-ops';

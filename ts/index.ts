@@ -14,12 +14,15 @@ import { resolve } from 'node:path';
 import { registerLoader, setEnvReader, setThreadsEnvReader, type BackendInfo } from './registry';
 import { loadNative, loadWasmFromDisk, wasmPath } from './node/load';
 import { initWasmWith, initWasmSyncWith } from './backends/wasm/init';
+import { installWorkerPool } from './node/pool';
 import type { WasmPlatform, WasmSource } from './backends/wasm/load';
 
 registerLoader('native', loadNative);
 registerLoader('wasm', loadWasmFromDisk);
 setEnvReader(() => process.env.SOFT_SAMPLING_BACKEND);
 setThreadsEnvReader(() => process.env.SOFT_SAMPLING_THREADS);
+// `<op>Async` of ops without a native AsyncTask: a worker-thread pool (started on first use)
+installWorkerPool();
 
 export * from './api';
 export type { WasmSource } from './backends/wasm/load';

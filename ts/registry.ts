@@ -69,6 +69,14 @@ function wantedThreads(): number | undefined {
   return checkThreads(/^\s*\d+\s*$/.test(v) ? Number(v) : v, 'SOFT_SAMPLING_THREADS');
 }
 
+/**
+ * The thread count set by {@link setThreads} or `SOFT_SAMPLING_THREADS`, or `undefined` for the
+ * default (the Node worker pool of the async variants sizes itself by it). Internal.
+ */
+export function configuredThreads(): number | undefined {
+  return wantedThreads();
+}
+
 /** Sets where `SOFT_SAMPLING_THREADS` is read from (the Node entry: `process.env`). */
 export function setThreadsEnvReader(reader: () => string | undefined): void {
   threadsEnvReader = reader;
@@ -80,7 +88,8 @@ export function setThreadsEnvReader(reader: () => string | undefined): void {
  * the calling thread. Results are bit-identical for every thread count: the work is cut into
  * chunks that depend only on the problem size and float64 partial sums are merged in chunk order.
  * The WebAssembly and TypeScript backends are single-threaded and ignore it (the count is kept and
- * applied if the native backend loads later). Reported by {@link backendInfo} as `threads`.
+ * applied if the native backend loads later). Reported by {@link backendInfo} as `threads`. In
+ * Node it also sizes the worker-thread pool of the `…Async` functions (see `maxIouAssignAsync`).
  * Library infrastructure: no reference implementation.
  * @param n integer in `[1, 1024]`.
  * @throws SoftSamplingError `E_OPTION` (arg `n`) for 0, a negative, non-integer or > 1024 value.

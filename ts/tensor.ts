@@ -323,14 +323,7 @@ function fromNested(arg: string, input: unknown[]): Flat {
 
 /** Throws `E_VALUE` naming the first NaN/±Inf element, or the first beyond ±{@link MAX_MAGNITUDE}. */
 export function checkFinite(arg: string, data: ArrayLike<number>): void {
-  // fast path: the largest |x| (NaN makes the comparison false)
-  let ok = true;
-  const n = data.length;
-  for (let i = 0; i < n; i++) {
-    const v = data[i];
-    ok = ok && v <= MAX_MAGNITUDE && v >= -MAX_MAGNITUDE;
-  }
-  if (ok) return;
+  if (data instanceof Float32Array ? allBoundedF32(data) : allBounded(data)) return;
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (!Number.isFinite(v)) {
@@ -338,6 +331,32 @@ export function checkFinite(arg: string, data: ArrayLike<number>): void {
     }
     if (!(Math.abs(v) <= MAX_MAGNITUDE)) throw new SoftSamplingError('E_VALUE', arg, `element ${i} is ${v}; inputs must have |x| ≤ 1e18 (float32 intermediates overflow beyond)`);
   }
+}
+
+/** Bit pattern of the largest float32 ≤ {@link MAX_MAGNITUDE} (an ordered integer for non-negative floats). */
+const F32_MAX_BITS = (() => {
+  const f = new Float32Array([MAX_MAGNITUDE]);
+  const b = new Uint32Array(f.buffer)[0];
+  return f[0] > MAX_MAGNITUDE ? b - 1 : b;
+})();
+
+/** Fast path for float32 data: every `|x| ≤ MAX_MAGNITUDE` (NaN and ±Inf fail), on the bits. */
+function allBoundedF32(data: Float32Array): boolean {
+  const u = new Int32Array(data.buffer, data.byteOffset, data.length);
+  let bad = 0;
+  for (let i = 0; i < u.length; i++) bad |= (u[i] & 0x7fffffff) > F32_MAX_BITS ? 1 : 0;
+  return bad === 0;
+}
+
+/** The same for any other array (the largest |x|; NaN makes the comparison false). */
+function allBounded(data: ArrayLike<number>): boolean {
+  let ok = true;
+  const n = data.length;
+  for (let i = 0; i < n; i++) {
+    const v = data[i];
+    ok = ok && v <= MAX_MAGNITUDE && v >= -MAX_MAGNITUDE;
+  }
+  return ok;
 }
 
 /**

@@ -5,8 +5,9 @@
  * libuv's thread pool (napi-rs `AsyncTask`), with the inputs copied when the call is made, so the
  * caller's arrays are neither mutated nor detached and may be reused at once; a caller's
  * `options.out` buffer is written on the pool and must not be touched until the promise settles.
- * WebAssembly and TypeScript backends: the kernel runs on the calling thread, after the current
- * task (the promise only defers it). An input buffer detached while the call is pending rejects
+ * WebAssembly and TypeScript backends: in Node on the worker-thread pool (`ts/node/pool.ts`, see
+ * `./offload.ts`), on the edge entry on the calling thread after the current task (the promise
+ * only defers it). An input buffer detached while the call is pending rejects
  * with `E_TYPE` (the result would describe data the caller no longer has).
  */
 import { SoftSamplingError } from '../errors';

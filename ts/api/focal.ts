@@ -41,6 +41,7 @@ import { reducer, type ReduceOptions } from './reduce';
 import { SIGMOID_KIND } from '../kernels/focal';
 import type { Backend } from '../kernels';
 import { checkAttached, nextTask } from './async';
+import { asyncOp, offloadAvailable } from './offload';
 
 /** What the focal-family losses return: the reduced loss, the per-element losses and the gradient. */
 export interface LossResult {
@@ -271,11 +272,13 @@ function sigmoidCall(logits: unknown, targets: unknown, o: Record<string, unknow
   return { args, finish };
 }
 
-/** Runs a sigmoid-family call off the JS thread (native) or after the current task (wasm / ts). */
-async function runSigmoidAsync(logits: unknown, targets: unknown, options: unknown, keys: readonly string[], resolve: (o: Record<string, unknown>) => [number, number | null, number, number]): Promise<LossResult> {
+/** Runs a sigmoid-family call off the JS thread (native AsyncTask, or Node's worker pool for wasm / ts) or, on the edge entry, after the current task. */
+async function runSigmoidAsync(logits: unknown, targets: unknown, options: unknown, keys: readonly string[], resolve: (o: Record<string, unknown>) => [number, number | null, number, number], pooled: (...a: [ArrayInput, ArrayInput, never]) => Promise<LossResult>): Promise<LossResult> {
   const names = ['logits', 'targets', 'options.weight', 'options.labelWeights'];
   const inputs = () => [logits, targets, (options as Record<string, unknown> | undefined)?.weight, (options as Record<string, unknown> | undefined)?.labelWeights];
   checkAttached(names, inputs());
+  // no native AsyncTask (wasm, ts): Node's worker pool when there is one
+  if (!getBackend().sigmoidLossAsync && offloadAvailable()) return pooled(logits as ArrayInput, targets as ArrayInput, options as never);
   const o = checkOptions('options', options, keys);
   const [kind, alpha, gamma, beta] = resolve(o);
   const call = sigmoidCall(logits, targets, o, kind, alpha, gamma, beta);
@@ -295,19 +298,19 @@ async function runSigmoidAsync(logits: unknown, targets: unknown, options: unkno
 /**
  * {@link sigmoidCrossEntropy} without blocking the event loop: same arguments and result, as a
  * promise (the async convention of {@link bboxOverlapsAsync}: native on libuv's pool with the
- * inputs copied at the call; wasm / ts on the calling thread after the current task).
+ * inputs copied at the call; wasm / ts in Node: a worker thread (arguments copied at the call); edge entry: the calling thread, after the current task).
  * Source: as {@link sigmoidCrossEntropy} (Lin et al. 2017, eq. 1–3; torch `binary_cross_entropy_with_logits`).
  * @returns a promise of the {@link LossResult}.
  * @throws (rejects) SoftSamplingError as {@link sigmoidCrossEntropy}; `E_TYPE` for a detached input. Never throws synchronously.
  */
 export async function sigmoidCrossEntropyAsync(logits: ArrayInput, targets: ArrayInput, options?: SigmoidCrossEntropyOptions): Promise<LossResult> {
-  return runSigmoidAsync(logits, targets, options, [...COMMON, 'alpha'], (o) => [SIGMOID_KIND.ce, alphaOpt('options.alpha', o.alpha, null), 0, 0]);
+  return runSigmoidAsync(logits, targets, options, [...COMMON, 'alpha'], (o) => [SIGMOID_KIND.ce, alphaOpt('options.alpha', o.alpha, null), 0, 0], ceLossPooled);
 }
 
 /**
  * {@link sigmoidFocalLoss} without blocking the event loop: same arguments and result, as a
- * promise (native: libuv's pool, inputs copied at the call; wasm / ts: calling thread, after the
- * current task). Source: as {@link sigmoidFocalLoss} (Lin et al. 2017, eq. 5; mmdet `FocalLoss`).
+ * promise (native: libuv's pool, inputs copied at the call; wasm / ts in Node: a worker thread,
+ * arguments copied at the call; edge entry: calling thread, after the current task). Source: as {@link sigmoidFocalLoss} (Lin et al. 2017, eq. 5; mmdet `FocalLoss`).
  * @returns a promise of the {@link LossResult}.
  * @throws (rejects) SoftSamplingError as {@link sigmoidFocalLoss}; `E_TYPE` for a detached input. Never throws synchronously.
  */
@@ -317,7 +320,7 @@ export async function sigmoidFocalLossAsync(logits: ArrayInput, targets: ArrayIn
     const gamma = gammaOpt('options.gamma', o.gamma, 2);
     const compat = enumOpt('options.compat', o.compat, ['stable', 'mmcvClamp'] as const, 'stable');
     return [compat === 'stable' ? SIGMOID_KIND.focal : SIGMOID_KIND.focalMmcv, alpha, gamma, 0];
-  });
+  }, focalLossPooled);
 }
 
 /**
@@ -449,3 +452,6 @@ export function softmaxFocalLoss(logits: ArrayInput, labels: ArrayInput, options
   const sum = getBackend().softmaxFocal(data, n, k, lb, alpha, gamma, weight, labelWeights, red.scale, elements, grad);
   return { loss: red.scale * sum, lossElements: new Tensor(elements, [n]), grad: new Tensor(grad, [n, k]) };
 }
+
+const ceLossPooled = asyncOp('sigmoidCrossEntropy', sigmoidCrossEntropy, ['logits', 'targets', 'options']);
+const focalLossPooled = asyncOp('sigmoidFocalLoss', sigmoidFocalLoss, ['logits', 'targets', 'options']);

@@ -5,6 +5,7 @@
 import { getBackend } from '../registry';
 import type { Backend } from '../kernels';
 import { checkAttached, nextTask } from './async';
+import { asyncOp, offloadAvailable } from './offload';
 import { SoftSamplingError } from '../errors';
 import { Tensor, toBoxes, toFloat32, numOpt, boolOpt, enumOpt, checkOptions, checkOutputSize, type ArrayInput, type NanPolicy } from '../tensor';
 
@@ -98,8 +99,9 @@ export function bboxOverlaps(boxes1: ArrayInput, boxes2: ArrayInput, options?: B
  * {@link bboxOverlaps} without blocking the event loop (issue 12): same arguments, same result,
  * as a promise. Native: the kernel runs on libuv's thread pool with the boxes copied at the call
  * (your arrays may be reused at once; an `options.out` buffer is written on the pool — leave it
- * alone until the promise settles). WebAssembly / TypeScript backends: runs on the calling thread
- * after the current task. Never throws synchronously. Source: as {@link bboxOverlaps} (mmdet `bbox_overlaps`).
+ * alone until the promise settles). WebAssembly / TypeScript backends in Node: a worker thread of
+ * the async pool (arguments copied at the call, `out` filled when the promise settles); on the edge
+ * entry: the calling thread after the current task. Never throws synchronously. Source: as {@link bboxOverlaps} (mmdet `bbox_overlaps`).
  * @returns a promise of the `[N, M]` (or aligned `[N]`) float32 overlap tensor.
  * @throws (rejects) SoftSamplingError as {@link bboxOverlaps}; `E_TYPE` when an input's buffer is
  *   detached before or during the call.
@@ -107,6 +109,8 @@ export function bboxOverlaps(boxes1: ArrayInput, boxes2: ArrayInput, options?: B
 export async function bboxOverlapsAsync(boxes1: ArrayInput, boxes2: ArrayInput, options?: BboxOverlapsOptions): Promise<Tensor<Float32Array, [number, number] | [number]>> {
   const names = ['boxes1', 'boxes2'], inputs = [boxes1, boxes2];
   checkAttached(names, inputs);
+  // no native AsyncTask (wasm, ts): Node's worker pool when there is one
+  if (!getBackend().bboxOverlapsAsync && offloadAvailable()) return bboxOverlapsPooled(boxes1, boxes2, options);
   const p = prepareOverlaps(boxes1, boxes2, options);
   const be = getBackend();
   if (be.bboxOverlapsAsync) {
@@ -119,6 +123,8 @@ export async function bboxOverlapsAsync(boxes1: ArrayInput, boxes2: ArrayInput, 
   checkAttached(names, inputs);
   return finishOverlaps(p);
 }
+
+const bboxOverlapsPooled = asyncOp('bboxOverlaps', bboxOverlaps, ['boxes1', 'boxes2', 'options']);
 
 /** A validated overlap call: the kernel's arguments and what the result needs (shared with the async variant). */
 interface PreparedOverlaps {

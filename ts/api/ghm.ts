@@ -14,6 +14,7 @@ import { reducer, REDUCTIONS, type Reduction } from './reduce';
 import type { GhmKernelResult } from '../kernels/ghm';
 import type { Backend } from '../kernels';
 import { checkAttached, nextTask } from './async';
+import { asyncOp, offloadAvailable } from './offload';
 import { ghmEdges, GHMC_LAST_EDGE, GHMR_LAST_EDGE } from '../backends/ts/ghm';
 
 /**
@@ -275,7 +276,8 @@ export function ghmcLoss(logits: ArrayInput, targets: ArrayInput, options?: Ghmc
 /**
  * {@link ghmcLoss} without blocking the event loop (issue 12): same arguments, same result, as a
  * promise. Native: the kernel runs on libuv's thread pool with logits, targets and label weights
- * copied at the call; WebAssembly / TypeScript: on the calling thread after the current task.
+ * copied at the call; WebAssembly / TypeScript in Node: a worker thread of the async pool (arguments
+ * copied at the call); on the edge entry: the calling thread after the current task.
  *
  * GHM state stays caller-owned and functional: `options.state` is read (copied) when the call is
  * made and the result carries the next state. Two concurrent calls given the same state both start
@@ -290,6 +292,8 @@ export async function ghmcLossAsync(logits: ArrayInput, targets: ArrayInput, opt
   const names = ['logits', 'targets', 'options.labelWeights'];
   const inputs = [logits, targets, (options as { labelWeights?: unknown } | undefined)?.labelWeights];
   checkAttached(names, inputs);
+  // no native AsyncTask (wasm, ts): Node's worker pool when there is one
+  if (!getBackend().ghmCAsync && offloadAvailable()) return ghmcLossPooled(logits, targets, options);
   const p = prepareGhmc(logits, targets, options);
   const be = getBackend();
   let r: GhmKernelResult;
@@ -487,3 +491,5 @@ export function asl1Loss(pred: ArrayInput, target: ArrayInput, options?: Asl1Opt
   const mu = numOpt('options.mu', o.mu, 0.02, (v) => (v >= 1e-6 && v <= 1e6 ? null : `must be in [1e-6, 1e6], got ${v}`));
   return regression(1, pred, target, o, mu);
 }
+
+const ghmcLossPooled = asyncOp('ghmcLoss', ghmcLoss, ['logits', 'targets', 'options']);

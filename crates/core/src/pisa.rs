@@ -256,38 +256,58 @@ pub enum ClsLoss {
 }
 
 /// Writes the per-row classification loss (mmdet `loss_cls(..., reduction_override='none')`,
-/// summed over the class columns for the focal loss) into `out` (`[n]`).
+/// summed over the class columns for the focal loss) into `out` (`[n]`). Rows are independent:
+/// large calls split them over the worker threads (the values do not depend on the split).
 pub fn cls_loss_rows(cls_score: &[f32], labels: &[i32], cols: usize, kind: ClsLoss, out: &mut [f32]) -> Result<()> {
     let n = labels.len();
     check_len("clsScore", cls_score, n * cols)?;
     check_len("out", out, n)?;
-    for i in 0..n {
-        let row = &cls_score[i * cols..(i + 1) * cols];
-        let l = labels[i];
-        if l < 0 || l as usize >= cols {
-            return Err(CoreError::value("labels", format!("element {i} ({l}) is not a column of clsScore")));
+    let step = (ROW_CHUNK_WORK / cols.max(1)).max(1);
+    let chunks = n.div_ceil(step);
+    let shared = crate::par::SharedMut::new(out);
+    let res = crate::par::map_chunks(chunks, n * cols * TRANSCENDENTAL_COST, || (), |_, ci| -> Result<()> {
+        let (r0, r1) = (ci * step, ((ci + 1) * step).min(n));
+        // SAFETY: chunk ranges are disjoint.
+        let out = unsafe { shared.range(r0, r1) };
+        for i in r0..r1 {
+            out[i - r0] = cls_loss_row(&cls_score[i * cols..(i + 1) * cols], labels[i], i, kind)?;
         }
-        let l = l as usize;
-        out[i] = match kind {
-            ClsLoss::Ce => {
-                let m = row.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
-                let s: f64 = row.iter().map(|&x| ((x - m) as f64).exp()).sum();
-                (m as f64 + s.ln() - row[l] as f64) as f32
-            }
-            ClsLoss::Focal { alpha, gamma } => {
-                let mut s = 0f64;
-                for (c, &x) in row.iter().enumerate() {
-                    let (xt, at) = if c == l { (x, alpha) } else { (-x, 1.0 - alpha) };
-                    let at = if alpha < 0.0 { 1.0 } else { at };
-                    // BCE = softplus(−x_t); (1 − p_t)^γ = exp(−γ·softplus(x_t))
-                    let mod_ = if gamma == 0.0 { 1.0 } else { (-gamma * softplus(xt)).exp() };
-                    s += (at * mod_ * softplus(-xt)) as f64;
-                }
-                s as f32
-            }
-        };
+        Ok(())
+    });
+    // the first bad label in row order, as a sequential pass would report it
+    res.into_iter().collect()
+}
+
+/// Rows per parallel chunk of the row-wise PISA kernels: about this many score elements.
+const ROW_CHUNK_WORK: usize = 16 * 1024;
+/// Work units per element of a row-wise kernel with float64 `exp`/`log` per element (about
+/// this many times the cost of a vectorised float32 element the parallel threshold is measured in).
+const TRANSCENDENTAL_COST: usize = 8;
+
+fn cls_loss_row(row: &[f32], l: i32, i: usize, kind: ClsLoss) -> Result<f32> {
+    let cols = row.len();
+    if l < 0 || l as usize >= cols {
+        return Err(CoreError::value("labels", format!("element {i} ({l}) is not a column of clsScore")));
     }
-    Ok(())
+    let l = l as usize;
+    Ok(match kind {
+        ClsLoss::Ce => {
+            let m = row.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+            let s: f64 = row.iter().map(|&x| ((x - m) as f64).exp()).sum();
+            (m as f64 + s.ln() - row[l] as f64) as f32
+        }
+        ClsLoss::Focal { alpha, gamma } => {
+            let mut s = 0f64;
+            for (c, &x) in row.iter().enumerate() {
+                let (xt, at) = if c == l { (x, alpha) } else { (-x, 1.0 - alpha) };
+                let at = if alpha < 0.0 { 1.0 } else { at };
+                // BCE = softplus(−x_t); (1 − p_t)^γ = exp(−γ·softplus(x_t))
+                let mod_ = if gamma == 0.0 { 1.0 } else { (-gamma * softplus(xt)).exp() };
+                s += (at * mod_ * softplus(-xt)) as f64;
+            }
+            s as f32
+        }
+    })
 }
 
 /// Parameters of [`carl_loss`].
@@ -307,6 +327,17 @@ pub struct CarlParams {
     pub loss_weight: f32,
 }
 
+/// Per-positive values of CARL's first pass.
+#[derive(Clone, Copy, Default)]
+struct CarlPos {
+    /// probability of the true class (float64: see [`carl_loss`])
+    s: f64,
+    v: f64,
+    dv: f64,
+    /// Σ_4 smooth L1 of the box
+    r: f64,
+}
+
 /// CARL (paper eq. 5–6; mmdet `carl_loss`): `s_i` the probability of the true class,
 /// `v_i = (bias + (1−bias)·s_i)^k`, `c_i = v_i·n_pos/Σv`,
 /// `loss = loss_weight · Σ_i c_i · Σ_4 smoothL1_β(pred_i − target_i) / avg_factor`.
@@ -314,6 +345,10 @@ pub struct CarlParams {
 /// Writes the gradient of the loss w.r.t. `cls_score` (`[N, cols]`) and `bbox_pred`
 /// (`[N, 4]` or class-specific `[N, 4C]`), through `s_i` and through the normaliser `Σv`, and the
 /// weights `c_i` (`[N]`, 0 for non-positives). Returns the loss; no positives → 0.
+///
+/// The positives are processed in fixed chunks (split over the worker threads when large): Σv and
+/// Σv·R are float64 partial sums merged in chunk order, so the result does not depend on the
+/// thread count.
 pub fn carl_loss(
     cls_score: &[f32], labels: &[i32], bbox_pred: &[f32], bbox_targets: &[f32], p: CarlParams,
     grad_cls: &mut [f32], grad_bbox: &mut [f32], weights: &mut [f32],
@@ -346,48 +381,50 @@ pub fn carl_loss(
         return Ok(0.0);
     }
     let np = pos.len();
-    // per positive: s, v, dv/ds, regression sum R
+    let step = (ROW_CHUNK_WORK / cols.max(1)).max(1);
+    let chunks = np.div_ceil(step);
+    let work = np * cols * TRANSCENDENTAL_COST;
+    let box_off = |i: usize, l: usize| if bcols == 4 { i * 4 } else { i * bcols + 4 * l };
+    // pass 1 per chunk of positives: s, v, dv/ds, regression sum R; float64 Σv, Σv·R per chunk
     // s in float64: a label probability that underflows float32 (logit gap > ~88, 104 subnormal)
     // is still a weight against the other positives' (CARL normalises v over the batch)
-    let mut s = vec![0f64; np];
-    // softmax: the row's probabilities, kept for the gradient (np × cols)
-    let mut probs = if p.sigmoid { Vec::new() } else { vec![0f32; np * cols] };
-    let mut v = vec![0f64; np];
-    let mut dv = vec![0f64; np];
-    let mut r = vec![0f64; np];
-    let mut vsum = 0f64;
-    let mut vr = 0f64;
-    for (q, &i) in pos.iter().enumerate() {
-        let l = labels[i] as usize;
-        let row = &cls_score[i * cols..(i + 1) * cols];
-        s[q] = if p.sigmoid {
-            let x = row[l] as f64;
-            if x >= 0.0 { 1.0 / (1.0 + (-x).exp()) } else { x.exp() / (1.0 + x.exp()) }
-        } else {
-            let pr = &mut probs[q * cols..(q + 1) * cols];
-            let m = row.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
-            let mut z = 0f64;
-            for &x in row {
-                z += ((x - m) as f64).exp();
+    let mut vals = vec![CarlPos::default(); np];
+    let vs = crate::par::SharedMut::new(&mut vals);
+    let parts = crate::par::map_chunks(chunks, work, || (), |_, ci| {
+        let (q0, q1) = (ci * step, ((ci + 1) * step).min(np));
+        // SAFETY: chunk ranges are disjoint.
+        let vals = unsafe { vs.range(q0, q1) };
+        let (mut vsum, mut vr) = (0f64, 0f64);
+        for (q, &i) in pos[q0..q1].iter().enumerate() {
+            let l = labels[i] as usize;
+            let row = &cls_score[i * cols..(i + 1) * cols];
+            let s = if p.sigmoid {
+                let x = row[l] as f64;
+                if x >= 0.0 { 1.0 / (1.0 + (-x).exp()) } else { x.exp() / (1.0 + x.exp()) }
+            } else {
+                let m = row.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+                let mut z = 0f64;
+                for &x in row {
+                    z += ((x - m) as f64).exp();
+                }
+                ((row[l] - m) as f64).exp() / z
+            };
+            let (bias, k) = (p.bias as f64, p.k as f64);
+            let base = bias + (1.0 - bias) * s;
+            let v = base.powf(k);
+            let dv = if base > 0.0 { k * (1.0 - bias) * base.powf(k - 1.0) } else { 0.0 };
+            let off = box_off(i, l);
+            let mut r = 0f64;
+            for j in 0..4 {
+                r += smooth_l1(bbox_pred[off + j] - bbox_targets[i * 4 + j], p.beta).0 as f64;
             }
-            for (e, &x) in pr.iter_mut().zip(row) {
-                *e = (((x - m) as f64).exp() / z) as f32;
-            }
-            ((row[l] - m) as f64).exp() / z
-        };
-        let (bias, k) = (p.bias as f64, p.k as f64);
-        let base = bias + (1.0 - bias) * s[q];
-        v[q] = base.powf(k);
-        dv[q] = if base > 0.0 { k * (1.0 - bias) * base.powf(k - 1.0) } else { 0.0 };
-        let off = if bcols == 4 { i * 4 } else { i * bcols + 4 * l };
-        let mut sum = 0f64;
-        for j in 0..4 {
-            sum += smooth_l1(bbox_pred[off + j] - bbox_targets[i * 4 + j], p.beta).0 as f64;
+            vals[q] = CarlPos { s, v, dv, r };
+            vsum += v;
+            vr += v * r;
         }
-        r[q] = sum;
-        vsum += v[q];
-        vr += v[q] * sum;
-    }
+        (vsum, vr)
+    });
+    let (vsum, vr) = parts.iter().fold((0f64, 0f64), |(a, b), (x, y)| (a + x, b + y));
     let scale = p.loss_weight as f64 / p.avg_factor as f64;
     let npf = np as f64;
     if vsum <= 0.0 {
@@ -395,31 +432,44 @@ pub fn carl_loss(
         return Ok(0.0);
     }
     let loss = scale * npf * vr / vsum;
-    for (q, &i) in pos.iter().enumerate() {
-        let l = labels[i] as usize;
-        let cw = v[q] * npf / vsum;
-        weights[i] = cw as f32;
-        // d loss / d v_q
-        let dl_dv = scale * npf * (r[q] / vsum - vr / (vsum * vsum));
-        let dl_ds = dl_dv * dv[q];
-        let sq = s[q];
-        let grow = &mut grad_cls[i * cols..(i + 1) * cols];
-        if p.sigmoid {
-            grow[l] = (dl_ds * sq * (1.0 - sq)) as f32;
-        } else {
-            // d s_l / d x_m = s_l (δ_lm − p_m)
-            let f = (dl_ds * sq) as f32;
-            for (g, &pm) in grow.iter_mut().zip(&probs[q * cols..(q + 1) * cols]) {
-                *g = -f * pm;
+    // pass 2 per chunk: every positive writes only its own row of each output
+    let (gcs, gbs, ws) = (crate::par::SharedMut::new(grad_cls), crate::par::SharedMut::new(grad_bbox), crate::par::SharedMut::new(weights));
+    crate::par::map_chunks(chunks, work, || (), |_, ci| {
+        let (q0, q1) = (ci * step, ((ci + 1) * step).min(np));
+        for (q, &i) in pos.iter().enumerate().take(q1).skip(q0) {
+            let CarlPos { s: sq, v, dv, r } = vals[q];
+            let l = labels[i] as usize;
+            let cw = v * npf / vsum;
+            // SAFETY: positive i owns element i of weights, row i of grad_cls and its box of grad_bbox.
+            let (w, grow) = unsafe { (ws.range(i, i + 1), gcs.range(i * cols, (i + 1) * cols)) };
+            w[0] = cw as f32;
+            // d loss / d v_q
+            let dl_dv = scale * npf * (r / vsum - vr / (vsum * vsum));
+            let dl_ds = dl_dv * dv;
+            let row = &cls_score[i * cols..(i + 1) * cols];
+            if !p.sigmoid {
+                // d s_l / d x_m = s_l (δ_lm − p_m), p_m recomputed as in pass 1
+                let m = row.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+                let mut z = 0f64;
+                for &x in row {
+                    z += ((x - m) as f64).exp();
+                }
+                let f = (dl_ds * sq) as f32;
+                for (g, &x) in grow.iter_mut().zip(row) {
+                    let pm = (((x - m) as f64).exp() / z) as f32;
+                    *g = -f * pm;
+                }
             }
             grow[l] = (dl_ds * sq * (1.0 - sq)) as f32;
+            let off = box_off(i, l);
+            // SAFETY: as above.
+            let gb = unsafe { gbs.range(off, off + 4) };
+            let sc = (scale * cw) as f32;
+            for j in 0..4 {
+                gb[j] = sc * smooth_l1(bbox_pred[off + j] - bbox_targets[i * 4 + j], p.beta).1;
+            }
         }
-        let off = if bcols == 4 { i * 4 } else { i * bcols + 4 * l };
-        let gb = (scale * cw) as f32;
-        for j in 0..4 {
-            grad_bbox[off + j] = gb * smooth_l1(bbox_pred[off + j] - bbox_targets[i * 4 + j], p.beta).1;
-        }
-    }
+    });
     Ok(loss)
 }
 

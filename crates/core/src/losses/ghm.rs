@@ -550,6 +550,11 @@ fn ghmr_pass2_run(table: &[f32], scale: f32, loss: &mut [f32], grad: &mut [f32],
 
 /// GHM-R (reference-semantics §2.3): `pred`, `target`, `label_weights` all `[len]`
 /// (`label_weights` may be empty: all 1). `tot = max(Σ label_weights, 1)`.
+///
+/// Chunks of [`ELEM_CHUNK`] elements (fixed, so the result does not depend on the thread count):
+/// pass 1 writes ASL1, its derivative, `g` and the bin slot and counts the chunk's bins; the
+/// counts (integers) and the float64 label-weight sums are merged in chunk order; pass 2 weights
+/// each chunk and sums its loss in float64, merged in chunk order.
 pub fn ghm_r(pred: &[f32], target: &[f32], label_weights: &[f32], o: &GhmOpts, out: GhmOut) -> Result<GhmSummary> {
     let len = pred.len();
     check_len("target", target, len)?;
@@ -561,19 +566,52 @@ pub fn ghm_r(pred: &[f32], target: &[f32], label_weights: &[f32], o: &GhmOpts, o
     }
     check_opts(o, len, len, &out, false)?;
     let GhmOut { loss_elements, grad, weights, g, counts, acc_sum } = out;
-    dispatch!(ghmr_pass1(pred, target, o.mu, o.bins, loss_elements, grad, g, weights));
-    let valid = count_bins(weights, label_weights, 1, counts);
-    let lw_sum = if label_weights.is_empty() { valid as f64 } else { dispatch!(sum_f64(label_weights)) };
+    let (bins, mu) = (o.bins, o.mu);
+    let chunks = len.div_ceil(ELEM_CHUNK);
+    let range = |ci: usize| (ci * ELEM_CHUNK, ((ci + 1) * ELEM_CHUNK).min(len));
+    let (ls, grs, ws, gs) = (SharedMut::new(loss_elements), SharedMut::new(grad), SharedMut::new(weights), SharedMut::new(g));
+    // pass 1, per chunk: element values, slots, bin counts, Σ label weights
+    let parts = crate::par::map_chunks(chunks, len, || (), |_, ci| {
+        let (k0, k1) = range(ci);
+        // SAFETY: chunk ranges are disjoint.
+        let (l, gr, w, gg) = unsafe { (ls.range(k0, k1), grs.range(k0, k1), ws.range(k0, k1), gs.range(k0, k1)) };
+        dispatch!(ghmr_pass1(&pred[k0..k1], &target[k0..k1], mu, bins, l, gr, gg, w));
+        let lw = if label_weights.is_empty() { &[][..] } else { &label_weights[k0..k1] };
+        let mut cnt = vec![0f64; bins];
+        let valid = count_bins(w, lw, 1, &mut cnt);
+        let lw_sum = if lw.is_empty() { valid as f64 } else { dispatch!(sum_f64(lw)) };
+        (cnt, lw_sum)
+    });
+    counts.fill(0.0);
+    let mut lw_sum = 0.0;
+    for (cnt, s) in &parts {
+        for (c, k) in counts.iter_mut().zip(cnt) {
+            *c += k;
+        }
+        lw_sum += s;
+    }
     let tot = lw_sum.max(1.0);
     let (table, non_empty, updated) = bin_weights(o, tot, counts, acc_sum);
     let scale = if o.mean { o.loss_weight / tot } else { o.loss_weight };
     let sc = scale as f32;
-    let mut loss_sum = 0.0;
-    for ((l, gr), w) in loss_elements.chunks_mut(BLOCK).zip(grad.chunks_mut(BLOCK)).zip(weights.chunks_mut(BLOCK)) {
-        loss_sum += dispatch!(ghmr_pass2_run(&table, sc, l, gr, w));
-    }
+    // pass 2, per chunk: weights, weighted loss and gradient, float64 partial sums in chunk order
+    let sums = crate::par::map_chunks(chunks, len, || (), |_, ci| {
+        let (k0, k1) = range(ci);
+        // SAFETY: chunk ranges are disjoint.
+        let (l, gr, w) = unsafe { (ls.range(k0, k1), grs.range(k0, k1), ws.range(k0, k1)) };
+        let mut part = 0.0;
+        for ((l, gr), w) in l.chunks_mut(BLOCK).zip(gr.chunks_mut(BLOCK)).zip(w.chunks_mut(BLOCK)) {
+            part += dispatch!(ghmr_pass2_run(&table, sc, l, gr, w));
+        }
+        part
+    });
+    let loss_sum = sums.iter().fold(0.0, |a, b| a + b);
     Ok(GhmSummary { loss_sum, loss: scale * loss_sum, tot, non_empty, scale, updated })
 }
+
+/// Elements per parallel chunk of the element-wise kernels (GHM-R, smooth L1 / ASL1): a multiple
+/// of [`BLOCK`], independent of the thread count.
+pub const ELEM_CHUNK: usize = 8 * BLOCK;
 
 /// Element-wise regression loss kind of [`regression_loss`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -638,20 +676,31 @@ pub fn regression_loss(kind: RegressionKind, pred: &[f32], target: &[f32], weigh
         return Err(CoreError::shape("weight", format!("expected {len} or {} elements, got {}", len / cols, weight.len())));
     }
     match kind {
-        RegressionKind::SmoothL1 => {
-            if !(param >= 0.0) {
-                return Err(CoreError::value("beta", format!("must be ≥ 0, got {param}")));
-            }
-            dispatch!(regression_kernel::<false>(pred, target, weight, cols, param, scale, loss, grad))
-        }
-        RegressionKind::Asl1 => {
-            if !(param > 0.0) {
-                return Err(CoreError::value("mu", format!("must be > 0, got {param}")));
-            }
-            dispatch!(regression_kernel::<true>(pred, target, weight, cols, param, scale, loss, grad))
-        }
+        RegressionKind::SmoothL1 if !(param >= 0.0) => return Err(CoreError::value("beta", format!("must be ≥ 0, got {param}"))),
+        RegressionKind::Asl1 if !(param > 0.0) => return Err(CoreError::value("mu", format!("must be > 0, got {param}"))),
+        _ => {}
     }
-    Ok(dispatch!(sum_f64(loss)))
+    // chunks of whole rows (≈ ELEM_CHUNK elements; fixed, so the sum does not depend on the thread
+    // count), each summed in float64, merged in chunk order
+    let rows = len / cols;
+    let step = (ELEM_CHUNK / cols).max(1);
+    let chunks = rows.div_ceil(step);
+    let (ls, gs) = (SharedMut::new(loss), SharedMut::new(grad));
+    let per_row = !weight.is_empty() && weight.len() != len;
+    let sums = crate::par::map_chunks(chunks, len, || (), |_, ci| {
+        let (r0, r1) = (ci * step, ((ci + 1) * step).min(rows));
+        let (k0, k1) = (r0 * cols, r1 * cols);
+        // SAFETY: chunk ranges are disjoint.
+        let (l, g) = unsafe { (ls.range(k0, k1), gs.range(k0, k1)) };
+        let w = if weight.is_empty() { &[][..] } else if per_row { &weight[r0..r1] } else { &weight[k0..k1] };
+        let (p, t) = (&pred[k0..k1], &target[k0..k1]);
+        match kind {
+            RegressionKind::SmoothL1 => dispatch!(regression_kernel::<false>(p, t, w, cols, param, scale, l, g)),
+            RegressionKind::Asl1 => dispatch!(regression_kernel::<true>(p, t, w, cols, param, scale, l, g)),
+        }
+        dispatch!(sum_f64(l))
+    });
+    Ok(sums.iter().fold(0.0, |a, b| a + b))
 }
 
 #[cfg(test)]
