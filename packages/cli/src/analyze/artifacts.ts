@@ -57,6 +57,151 @@ export function csvChunks(rows: Iterable<Row>, columns: string[] | undefined, em
 }
 
 /**
+ * A CSV given as columns `[N]` rather than rows: written straight from the arrays, with no row
+ * objects and no line strings. The bytes are those {@link csvChunks} writes for the same rows
+ * (numbers as `String(v)`, non-finite ones empty).
+ */
+export interface CsvColumns {
+  length: number;
+  columns: { name: string; values: ArrayLike<number> }[];
+}
+
+export function isCsvColumns(x: unknown): x is CsvColumns {
+  return typeof x === 'object' && x !== null && Array.isArray((x as CsvColumns).columns) && typeof (x as CsvColumns).length === 'number';
+}
+
+const CHUNK = 1 << 18;
+
+/**
+ * CSV bytes written to a file descriptor through one 256 KiB buffer. Cells are copied into the
+ * buffer byte by byte; whole numbers below 2^32 are written digit by digit (no string), and a
+ * number equal to the previous one in its column reuses that column's last text — per-sample
+ * columns repeat values often (per-bin weights, equal gradients side by side), and turning a
+ * double into text is what the big files cost.
+ */
+class CsvSink {
+  private buf = Buffer.allocUnsafe(CHUNK);
+  private pos = 0;
+  private lastV: number[] = [];
+  private lastS: string[] = [];
+  /** The last number written as text in any column (the same value often sits in the next column). */
+  private prevV = NaN;
+  private prevS = '';
+  constructor(private fd: number) {}
+
+  flush(): void {
+    if (this.pos) writeSync(this.fd, this.buf, 0, this.pos);
+    this.pos = 0;
+  }
+
+  /** Raw text (a header, a separator). */
+  text(s: string): void {
+    const n = s.length;
+    if (this.pos + 3 * n > CHUNK) this.flush();
+    if (3 * n > CHUNK) {
+      writeSync(this.fd, s);
+      return;
+    }
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 128) {
+        this.pos = p;
+        this.pos += b.write(s.slice(i), p, 'utf8');
+        return;
+      }
+      b[p++] = c;
+    }
+    this.pos = p;
+  }
+
+  /** A separator byte (`,` or `\n`). */
+  byte(c: number): void {
+    if (this.pos >= CHUNK) this.flush();
+    this.buf[this.pos++] = c;
+  }
+
+  /** A number cell of column `col`: `String(v)`, or nothing when not finite. */
+  num(v: number, col: number): void {
+    if (this.pos + 32 > CHUNK) this.flush();
+    const b = this.buf;
+    if (v >>> 0 === v) {
+      // 0 ≤ v < 2^32, whole (−0 included: String(−0) is "0")
+      let x = v >>> 0;
+      if (x < 10) {
+        b[this.pos++] = 48 + x;
+        return;
+      }
+      let d = 1;
+      for (let t = x; t >= 10; t = (t / 10) >>> 0) d++;
+      let p = this.pos + d;
+      this.pos = p;
+      while (x >= 10) {
+        const q = (x / 10) >>> 0;
+        b[--p] = 48 + (x - 10 * q);
+        x = q;
+      }
+      b[--p] = 48 + x;
+      return;
+    }
+    let s: string;
+    if (this.lastV[col] === v) s = this.lastS[col];
+    else {
+      s = this.prevV === v ? this.prevS : Number.isFinite(v) ? String(v) : '';
+      this.lastV[col] = v;
+      this.lastS[col] = s;
+    }
+    this.prevV = v;
+    this.prevS = s;
+    let p = this.pos;
+    for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i); // number text is ASCII (≤ 25 chars)
+    this.pos = p;
+  }
+
+  /** Any cell, as {@link csvCell} writes it. */
+  cell(v: unknown, col: number): void {
+    if (typeof v === 'number') this.num(v, col);
+    else this.text(csvCell(v));
+  }
+}
+
+/** Writes `rows` (any iterable) as CSV to `fd`: the text of {@link toCsv}, without building it. */
+function writeCsvRows(fd: number, rows: Iterable<Row>, columns: string[] | undefined): void {
+  const out = new CsvSink(fd);
+  let cols = columns;
+  for (const r of rows) {
+    if (!cols) {
+      cols = Object.keys(r);
+      out.text(cols.join(',') + '\n');
+    }
+    for (let j = 0; j < cols.length; j++) {
+      if (j) out.byte(44);
+      out.cell(r[cols[j]], j);
+    }
+    out.byte(10);
+  }
+  if (!cols) out.text((columns ?? []).join(',') + '\n');
+  out.flush();
+}
+
+/** Writes {@link CsvColumns} to `fd`: header, then row `i` = the `i`-th value of every column. */
+function writeCsvColumns(fd: number, c: CsvColumns): void {
+  const out = new CsvSink(fd);
+  const cols = c.columns;
+  out.text(cols.map((x) => x.name).join(',') + '\n');
+  const m = cols.length;
+  for (let i = 0; i < c.length; i++) {
+    for (let j = 0; j < m; j++) {
+      if (j) out.byte(44);
+      out.num(cols[j].values[i], j);
+    }
+    out.byte(10);
+  }
+  out.flush();
+}
+
+/**
  * Stable JSON, non-finite numbers as null, typed arrays as arrays. Pretty-printed (2-space indent)
  * when the compact text is below 1 MiB; larger documents (per-sample data) stay compact.
  */
@@ -128,11 +273,15 @@ export class Artifacts {
     writeFileSync(this.path(name), content);
   }
 
-  /** Writes a CSV file row by row (rows may be a generator: no row array is built). */
-  addCsv(name: string, rows: Iterable<Row>, columns?: string[]): void {
+  /**
+   * Writes a CSV file row by row (rows may be a generator: no row array is built), or from
+   * {@link CsvColumns}; the text is {@link toCsv}'s either way.
+   */
+  addCsv(name: string, rows: Iterable<Row> | CsvColumns, columns?: string[]): void {
     const fd = openSync(this.path(name), 'w');
     try {
-      csvChunks(rows, columns, (t) => writeSync(fd, t));
+      if (isCsvColumns(rows)) writeCsvColumns(fd, rows);
+      else writeCsvRows(fd, rows, columns);
     } finally {
       closeSync(fd);
     }

@@ -1,14 +1,14 @@
 /** `soft-sampling analyze`: inputs → per-image stages (pool) → evaluation → analyses → charts → report. */
-import { groupByImage, type ImageInput, type ImageDet } from 'soft-sampling/internal';
+import { groupByImage } from 'soft-sampling/internal';
 import { resolveCocoParams, cocoPerCategory, cocoColumnsOfImages, cocoEvaluateColumns, COCO_STAT_KEYS, type CocoEvalResult } from 'soft-sampling/internal';
-import { vocAccumulate, vocMatchImage, type VocImageEval } from 'soft-sampling/internal';
+import { vocMatchColumns, vocAccumulateColumns } from 'soft-sampling/internal';
 import { backendInfo } from 'soft-sampling';
 import { Artifacts, toCsv, toJson, type Row } from './artifacts';
 import { renderChart } from './chart';
 import { readGroundTruth, readDetections } from './read';
 import { readGtAs, readDetsAs, type Format, type FormatOptions } from './formats';
 import { StageRunner } from './pool';
-import { buildSamples } from './samples';
+import { buildSamplesFromColumns } from './samples';
 import type { AnalysisContext, AnalysisOutput, AnalyzeSettings } from './types';
 import { focalCdf } from './focal-cdf';
 import { ghmDensity, ghmReweighted } from './ghm';
@@ -92,40 +92,22 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
   let ok = false;
   try {
     // 1. evaluation. COCO: the whole set in flat arrays through the backend's cocoEvaluate kernel
-    // (per-image matching and accumulation in one call, no per-image objects); VOC: greedy per-image
-    // matching in this thread (cheap next to the COCO cells; the samples come from it).
+    // (per-image matching and accumulation in one call, no per-image objects); VOC: greedy matching
+    // over the same flat arrays in this thread (the samples come from it).
     const cols = cocoColumnsOfImages(images, catIds);
     // from here on the detections live in these flat arrays (≈ 60 bytes each); the per-detection
     // objects are dropped (kept only for the anchor statistics, which need them for image sizes)
-    const detStart = new Uint32Array(images.length + 1);
-    images.forEach((im, i) => (detStart[i + 1] = detStart[i] + im.dets.length));
     if (!o.anchors) for (const im of images) im.dets = [];
-    /** Image `i` with its detections rebuilt from the flat arrays (the same objects `groupByImage` made). */
-    const imageWithDets = (i: number): ImageInput => {
-      const dets: ImageDet[] = [];
-      for (let q = detStart[i]; q < detStart[i + 1]; q++) {
-        const b = cols.dtBox;
-        dets.push({ index: cols.dtIndex[q], categoryId: catIds[cols.dtCat[q]], xywh: [b[4 * q], b[4 * q + 1], b[4 * q + 2], b[4 * q + 3]], area: b[4 * q + 2] * b[4 * q + 3], score: cols.dtScore[q] });
-      }
-      return { ...images[i], dets };
-    };
     const coco = cocoEvaluateColumns(cols, cocoParams);
     memlog('coco evaluated');
-    o.progress?.start(images.length, 'matching');
-    let vocEvals: VocImageEval[] = new Array(images.length);
-    for (let i = 0; i < images.length; i++) {
-      vocEvals[i] = vocMatchImage(imageWithDets(i), 0.5, o.legacyOffset);
-      if (i % 256 === 255) {
-        o.progress?.update(i + 1);
-        await new Promise((r) => setImmediate(r)); // let the progress bar draw
-      }
-    }
-    o.progress?.update(images.length);
-    o.progress?.stop();
+    // VOC: greedy matching of the whole set on the same flat arrays (no per-image objects)
+    const gtDifficult = new Uint8Array(cols.gtImage.length);
+    let gq = 0;
+    for (const im of images) for (const g of im.gts) gtDifficult[gq++] = g.difficult ? 1 : 0;
+    const match = vocMatchColumns(cols, gtDifficult, 0.5, o.legacyOffset);
     memlog('matched');
-    const voc = vocAccumulate(vocEvals, gtSet.categories, { iouThreshold: 0.5, interpolation: 'all-point' });
-    const samples = buildSamples(vocEvals);
-    vocEvals = [];
+    const voc = vocAccumulateColumns(cols, cols.dtIndex, match, gtSet.categories, { iouThreshold: 0.5, interpolation: 'all-point' });
+    const samples = buildSamplesFromColumns(cols, cols.dtIndex, match, images.map((im) => im.imageId));
     const ignored = nDets - samples.length;
     memlog('evaluated, samples');
     // COCO evaluation of the same detections with some scores replaced (PISA fig. 2): one kernel call
@@ -147,9 +129,13 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     const vocRows: Row[] = voc.classes.map((c) => ({ category_id: c.categoryId, name: c.name, ap: c.ap, n_gt: c.nGt, n_det: c.nDet, tp: c.tp, fp: c.fp }));
     art.add('eval_voc.json', toJson({ mAP: voc.mAP, iouThreshold: voc.iouThreshold, interpolation: voc.interpolation, legacyOffset: o.legacyOffset, classes: voc.classes }));
     art.add('eval_voc.csv', toCsv(vocRows));
-    art.addCsv('samples.csv', (function* () {
-      for (let i = 0; i < samples.length; i++) yield { index: samples.index[i], image_id: samples.imageId[i], category_id: samples.categoryId[i], score: samples.score[i], logit: samples.logit[i], target: samples.target[i], iou: samples.iou[i] };
-    })());
+    art.addCsv('samples.csv', {
+      length: samples.length,
+      columns: [
+        { name: 'index', values: samples.index }, { name: 'image_id', values: samples.imageId }, { name: 'category_id', values: samples.categoryId },
+        { name: 'score', values: samples.score }, { name: 'logit', values: samples.logit }, { name: 'target', values: samples.target }, { name: 'iou', values: samples.iou },
+      ],
+    });
     for (const c of voc.classes) {
       // the per-class PR arrays are in eval_voc.json now; the report needs the APs only
       (c as { precision?: unknown }).precision = [];
@@ -219,7 +205,7 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     const settingsLines = [
       `focal γ ∈ {${o.gammas.join(', ')}}, α = ${o.alpha}; GHM-C ${o.ghmBins} bins, momentum 0; PISA fig. 4: ${o.pisaK} samples per set, seed ${o.seed}; PISA fig. 2: top-${o.topK.join(' / top-')} per image`,
       `VOC matching IoU ${o.legacyOffset ? 'with the VOC +1 pixel convention (inclusive integer corners, as the bundled Cartucho boxes are)' : 'without a +1 pixel offset (COCO convention)'}; COCO evaluation: pycocotools semantics, no offset`,
-      'COCO evaluation: one call of the backend’s cocoEvaluate kernel over the whole set (and one per PISA fig. 2 variant, the same boxes with the raised scores); VOC matching per image in the main thread; the anchor statistics (`--anchors`) run on a worker pool (`--workers`), byte-identical for any number of workers',
+      'COCO evaluation: one call of the backend’s cocoEvaluate kernel over the whole set (and one per PISA fig. 2 variant, the same boxes with the raised scores); VOC matching over the whole set in flat arrays in the main thread; the anchor statistics (`--anchors`) run on a worker pool (`--workers`), byte-identical for any number of workers',
     ];
     const rin = { title: 'soft-sampling analyze — report', inputs: { gt: files.gt, dets: files.dets, bundled: o.bundled }, counts, warnings: checks.warnings, notes: checks.notes, backend, settingsLines, coco, voc, analyses, svgs, png: o.png };
     art.add('report.md', reportMarkdown(rin));

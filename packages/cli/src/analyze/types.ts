@@ -3,7 +3,7 @@ import type { SampleSet } from './samples';
 import type { ImageInput } from 'soft-sampling/internal';
 import type { GtSet } from 'soft-sampling/internal';
 import type { CocoEvalResult } from 'soft-sampling/internal';
-import type { Row } from './artifacts';
+import type { Row, CsvColumns } from './artifacts';
 import type { ChartSpec } from './chart';
 
 export interface AnalyzeSettings {
@@ -42,8 +42,8 @@ export interface AnalysisOutput {
   /** What the input lacks for this analysis (status `'empty'`), e.g. "no positives (no detection matched a gt box)". */
   missing?: string;
   json?: unknown;
-  /** Rows of `<id>.csv`: an array, or any iterable (a generator writes per-sample files without building them). */
-  csv?: Iterable<Row>;
+  /** Rows of `<id>.csv`: an array, or any iterable, or columns (per-sample files are written straight from their arrays). */
+  csv?: Iterable<Row> | CsvColumns;
   spec?: ChartSpec;
   /** Set once the data files are written (json / csv are then dropped). */
   hasCsv?: boolean;
