@@ -71,30 +71,37 @@ export function isCsvColumns(x: unknown): x is CsvColumns {
 }
 
 const CHUNK = 1 << 18;
+/** Text cache per column: direct-mapped, `CACHE` entries keyed by the value. */
+const CACHE = 256;
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
 
 /**
  * CSV bytes written to a file descriptor through one 256 KiB buffer. Cells are copied into the
- * buffer byte by byte; whole numbers below 2^32 are written digit by digit (no string), and a
- * number equal to the previous one in its column reuses that column's last text — per-sample
- * columns repeat values often (per-bin weights, equal gradients side by side), and turning a
- * double into text is what the big files cost.
+ * buffer byte by byte; whole numbers below 2^32 are written digit by digit (no string), and other
+ * numbers go through a small per-column cache of their text (and the previous cell's), since
+ * turning a double into text is what the big files cost and per-sample columns repeat values
+ * (per-bin weights, equal gradients side by side).
  */
 class CsvSink {
   private buf = Buffer.allocUnsafe(CHUNK);
   private pos = 0;
-  private lastV: number[] = [];
-  private lastS: string[] = [];
-  /** The last number written as text in any column (the same value often sits in the next column). */
+  private keys: Float64Array;
+  private texts: string[];
+  /** The last number written as text (the same value often sits in the next column). */
   private prevV = NaN;
   private prevS = '';
-  constructor(private fd: number) {}
+  constructor(private fd: number, columns: number) {
+    this.keys = new Float64Array(CACHE * Math.max(1, columns)).fill(NaN);
+    this.texts = new Array<string>(CACHE * Math.max(1, columns)).fill('');
+  }
 
   flush(): void {
     if (this.pos) writeSync(this.fd, this.buf, 0, this.pos);
     this.pos = 0;
   }
 
-  /** Raw text (a header, a separator). */
+  /** Raw text (a header, a text cell). */
   text(s: string): void {
     const n = s.length;
     if (this.pos + 3 * n > CHUNK) this.flush();
@@ -146,14 +153,20 @@ class CsvSink {
       return;
     }
     let s: string;
-    if (this.lastV[col] === v) s = this.lastS[col];
+    if (this.prevV === v) s = this.prevS;
     else {
-      s = this.prevV === v ? this.prevS : Number.isFinite(v) ? String(v) : '';
-      this.lastV[col] = v;
-      this.lastS[col] = s;
+      f64[0] = v;
+      const h = u32[1], l = u32[0];
+      const slot = col * CACHE + ((h ^ (h >>> 8) ^ (h >>> 16) ^ l ^ (l >>> 16)) & (CACHE - 1));
+      if (this.keys[slot] === v) s = this.texts[slot];
+      else {
+        s = Number.isFinite(v) ? String(v) : '';
+        this.keys[slot] = v;
+        this.texts[slot] = s;
+      }
+      this.prevV = v;
+      this.prevS = s;
     }
-    this.prevV = v;
-    this.prevS = s;
     let p = this.pos;
     for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i); // number text is ASCII (≤ 25 chars)
     this.pos = p;
@@ -168,35 +181,50 @@ class CsvSink {
 
 /** Writes `rows` (any iterable) as CSV to `fd`: the text of {@link toCsv}, without building it. */
 function writeCsvRows(fd: number, rows: Iterable<Row>, columns: string[] | undefined): void {
-  const out = new CsvSink(fd);
+  let out: CsvSink | null = columns ? new CsvSink(fd, columns.length) : null;
   let cols = columns;
   for (const r of rows) {
     if (!cols) {
       cols = Object.keys(r);
+      out = new CsvSink(fd, cols.length);
       out.text(cols.join(',') + '\n');
     }
+    out = out!;
     for (let j = 0; j < cols.length; j++) {
       if (j) out.byte(44);
       out.cell(r[cols[j]], j);
     }
     out.byte(10);
   }
-  if (!cols) out.text((columns ?? []).join(',') + '\n');
-  out.flush();
+  if (!cols) writeSync(fd, (columns ?? []).join(',') + '\n');
+  out?.flush();
 }
 
 /** Writes {@link CsvColumns} to `fd`: header, then row `i` = the `i`-th value of every column. */
 function writeCsvColumns(fd: number, c: CsvColumns): void {
-  const out = new CsvSink(fd);
   const cols = c.columns;
-  out.text(cols.map((x) => x.name).join(',') + '\n');
   const m = cols.length;
-  for (let i = 0; i < c.length; i++) {
+  const out = new CsvSink(fd, m);
+  out.text(cols.map((x) => x.name).join(',') + '\n');
+  // blocks of rows copied column by column into one float64 array (exact for every numeric type),
+  // so the row loop reads a single array type
+  const B = 4096;
+  const block = new Float64Array(m * B);
+  for (let s0 = 0; s0 < c.length; s0 += B) {
+    const len = Math.min(B, c.length - s0);
     for (let j = 0; j < m; j++) {
-      if (j) out.byte(44);
-      out.num(cols[j].values[i], j);
+      const v = cols[j].values;
+      if (ArrayBuffer.isView(v)) block.set((v as unknown as Float64Array).subarray(s0, s0 + len), j * B);
+      else for (let i = 0; i < len; i++) block[j * B + i] = v[s0 + i];
     }
-    out.byte(10);
+    for (let i = 0; i < len; i++) {
+      out.num(block[i], 0);
+      for (let j = 1; j < m; j++) {
+        out.byte(44);
+        out.num(block[j * B + i], j);
+      }
+      out.byte(10);
+    }
   }
   out.flush();
 }

@@ -27,6 +27,11 @@ export interface AnalysisContext {
    * detection's input index to its new score (one kernel call over the whole set).
    */
   evaluateRaised(raised: ReadonlyMap<number, number>): Promise<CocoEvalResult>;
+  /**
+   * The PISA fig. 2 variants already evaluated (with the baseline, in one kernel call): top-k →
+   * the evaluation with the top-k IoU-HLR positives of each image raised. Missing: evaluated on demand.
+   */
+  rescored?: ReadonlyMap<number, CocoEvalResult>;
 }
 
 export interface AnalysisOutput {
