@@ -71,30 +71,22 @@ export function isCsvColumns(x: unknown): x is CsvColumns {
 }
 
 const CHUNK = 1 << 18;
-/** Text cache per column: direct-mapped, `CACHE` entries keyed by the value. */
-const CACHE = 256;
-const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
+/** Rows per block: each column of a block is turned into text by one `JSON.stringify` call. */
+const BLOCK = 4096;
 
 /**
- * CSV bytes written to a file descriptor through one 256 KiB buffer. Cells are copied into the
- * buffer byte by byte; whole numbers below 2^32 are written digit by digit (no string), and other
- * numbers go through a small per-column cache of their text (and the previous cell's), since
- * turning a double into text is what the big files cost and per-sample columns repeat values
- * (per-bin weights, equal gradients side by side).
+ * CSV bytes written to a file descriptor through one 256 KiB buffer, a block of rows at a time.
+ * Turning doubles into text is what the big per-sample files cost; `JSON.stringify` of a plain
+ * array of numbers writes the same text as `String(v)` for each (`null` for a non-finite one, an
+ * empty cell here) about twice as fast as one `String` call per value, and makes no string per
+ * value. So each column of a block of rows that holds only numbers, booleans and nulls is one
+ * `JSON.stringify` call, and the rows are put together by copying the cells' bytes; text cells go
+ * through {@link csvCell}.
  */
 class CsvSink {
   private buf = Buffer.allocUnsafe(CHUNK);
   private pos = 0;
-  private keys: Float64Array;
-  private texts: string[];
-  /** The last number written as text (the same value often sits in the next column). */
-  private prevV = NaN;
-  private prevS = '';
-  constructor(private fd: number, columns: number) {
-    this.keys = new Float64Array(CACHE * Math.max(1, columns)).fill(NaN);
-    this.texts = new Array<string>(CACHE * Math.max(1, columns)).fill('');
-  }
+  constructor(private fd: number) {}
 
   flush(): void {
     if (this.pos) writeSync(this.fd, this.buf, 0, this.pos);
@@ -123,108 +115,89 @@ class CsvSink {
     this.pos = p;
   }
 
-  /** A separator byte (`,` or `\n`). */
-  byte(c: number): void {
-    if (this.pos >= CHUNK) this.flush();
-    this.buf[this.pos++] = c;
-  }
-
-  /** A number cell of column `col`: `String(v)`, or nothing when not finite. */
-  num(v: number, col: number): void {
-    if (this.pos + 32 > CHUNK) this.flush();
+  /**
+   * One block of `rows` rows of `m` columns: column `j` is either the `JSON.stringify` text of its
+   * values (`json[j]`, `[v0,v1,…]`) or its cells' CSV text (`cells[j]`).
+   */
+  block(rows: number, json: (string | null)[], cells: (string[] | null)[]): void {
+    const m = json.length;
+    const at = new Array<number>(m).fill(1); // past each JSON text's '['
     const b = this.buf;
-    if (v >>> 0 === v) {
-      // 0 ≤ v < 2^32, whole (−0 included: String(−0) is "0")
-      let x = v >>> 0;
-      if (x < 10) {
-        b[this.pos++] = 48 + x;
-        return;
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < m; j++) {
+        if (this.pos + 64 > CHUNK) this.flush();
+        if (j) b[this.pos++] = 44;
+        const t = json[j];
+        if (t === null) {
+          this.text(cells[j]![i]);
+          continue;
+        }
+        let q = at[j], p = this.pos;
+        if (t.charCodeAt(q) === 110) q += 4; // null: a non-finite number, undefined or null → empty
+        else
+          for (let c = t.charCodeAt(q); c !== 44 && c !== 93; c = t.charCodeAt(++q)) {
+            if (p >= CHUNK) {
+              this.pos = p;
+              this.flush();
+              p = 0;
+            }
+            b[p++] = c; // numbers, true, false: ASCII
+          }
+        this.pos = p;
+        at[j] = q + 1;
       }
-      let d = 1;
-      for (let t = x; t >= 10; t = (t / 10) >>> 0) d++;
-      let p = this.pos + d;
-      this.pos = p;
-      while (x >= 10) {
-        const q = (x / 10) >>> 0;
-        b[--p] = 48 + (x - 10 * q);
-        x = q;
-      }
-      b[--p] = 48 + x;
-      return;
+      if (this.pos >= CHUNK) this.flush();
+      b[this.pos++] = 10;
     }
-    let s: string;
-    if (this.prevV === v) s = this.prevS;
-    else {
-      f64[0] = v;
-      const h = u32[1], l = u32[0];
-      const slot = col * CACHE + ((h ^ (h >>> 8) ^ (h >>> 16) ^ l ^ (l >>> 16)) & (CACHE - 1));
-      if (this.keys[slot] === v) s = this.texts[slot];
-      else {
-        s = Number.isFinite(v) ? String(v) : '';
-        this.keys[slot] = v;
-        this.texts[slot] = s;
-      }
-      this.prevV = v;
-      this.prevS = s;
-    }
-    let p = this.pos;
-    for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i); // number text is ASCII (≤ 25 chars)
-    this.pos = p;
-  }
-
-  /** Any cell, as {@link csvCell} writes it. */
-  cell(v: unknown, col: number): void {
-    if (typeof v === 'number') this.num(v, col);
-    else this.text(csvCell(v));
   }
 }
 
 /** Writes `rows` (any iterable) as CSV to `fd`: the text of {@link toCsv}, without building it. */
 function writeCsvRows(fd: number, rows: Iterable<Row>, columns: string[] | undefined): void {
-  let out: CsvSink | null = columns ? new CsvSink(fd, columns.length) : null;
+  const out = new CsvSink(fd);
   let cols = columns;
+  let block: Row[] = [];
+  const put = () => {
+    const m = cols!.length;
+    const json: (string | null)[] = new Array(m).fill(null), cells: (string[] | null)[] = new Array(m).fill(null);
+    for (let j = 0; j < m; j++) {
+      const k = cols![j];
+      const vals = block.map((r) => r[k]);
+      // numbers, booleans, null and missing cells are the same text in JSON (null → empty); strings need csvCell
+      if (vals.every((v) => typeof v !== 'string' && typeof v !== 'object' || v === null)) json[j] = JSON.stringify(vals);
+      else cells[j] = vals.map(csvCell);
+    }
+    out.block(block.length, json, cells);
+    block = [];
+  };
   for (const r of rows) {
     if (!cols) {
       cols = Object.keys(r);
-      out = new CsvSink(fd, cols.length);
       out.text(cols.join(',') + '\n');
     }
-    out = out!;
-    for (let j = 0; j < cols.length; j++) {
-      if (j) out.byte(44);
-      out.cell(r[cols[j]], j);
-    }
-    out.byte(10);
+    block.push(r);
+    if (block.length === BLOCK) put();
   }
-  if (!cols) writeSync(fd, (columns ?? []).join(',') + '\n');
-  out?.flush();
+  if (block.length) put();
+  if (!cols) out.text((columns ?? []).join(',') + '\n');
+  out.flush();
 }
 
 /** Writes {@link CsvColumns} to `fd`: header, then row `i` = the `i`-th value of every column. */
 function writeCsvColumns(fd: number, c: CsvColumns): void {
   const cols = c.columns;
   const m = cols.length;
-  const out = new CsvSink(fd, m);
+  const out = new CsvSink(fd);
   out.text(cols.map((x) => x.name).join(',') + '\n');
-  // blocks of rows copied column by column into one float64 array (exact for every numeric type),
-  // so the row loop reads a single array type
-  const B = 4096;
-  const block = new Float64Array(m * B);
-  for (let s0 = 0; s0 < c.length; s0 += B) {
-    const len = Math.min(B, c.length - s0);
-    for (let j = 0; j < m; j++) {
-      const v = cols[j].values;
-      if (ArrayBuffer.isView(v)) block.set((v as unknown as Float64Array).subarray(s0, s0 + len), j * B);
-      else for (let i = 0; i < len; i++) block[j * B + i] = v[s0 + i];
-    }
-    for (let i = 0; i < len; i++) {
-      out.num(block[i], 0);
-      for (let j = 1; j < m; j++) {
-        out.byte(44);
-        out.num(block[j * B + i], j);
-      }
-      out.byte(10);
-    }
+  const cells = new Array<null>(m).fill(null);
+  for (let s0 = 0; s0 < c.length; s0 += BLOCK) {
+    const len = Math.min(BLOCK, c.length - s0);
+    const json = cols.map((x) => {
+      const v = x.values;
+      const part = ArrayBuffer.isView(v) ? Array.from((v as unknown as Float64Array).subarray(s0, s0 + len)) : Array.from({ length: len }, (_, i) => v[s0 + i]);
+      return JSON.stringify(part);
+    });
+    out.block(len, json, cells);
   }
   out.flush();
 }
