@@ -222,8 +222,10 @@ function withoutViews(v: unknown): unknown {
   if (Array.isArray(v)) {
     let out: unknown[] | null = null;
     for (let i = 0; i < v.length; i++) {
-      const c = withoutViews(v[i]);
-      if (c !== v[i]) (out ??= v.slice())[i] = c;
+      const x = v[i];
+      if (x === null || typeof x !== 'object') continue; // numbers of the big per-sample arrays
+      const c = withoutViews(x);
+      if (c !== x) (out ??= v.slice())[i] = c;
     }
     return out ?? v;
   }
