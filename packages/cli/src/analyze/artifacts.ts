@@ -164,7 +164,7 @@ function writeCsvRows(fd: number, rows: Iterable<Row>, columns: string[] | undef
       const k = cols![j];
       const vals = block.map((r) => r[k]);
       // numbers, booleans, null and missing cells are the same text in JSON (null → empty); strings need csvCell
-      if (vals.every((v) => typeof v !== 'string' && typeof v !== 'object' || v === null)) json[j] = JSON.stringify(vals);
+      if (vals.every((v) => typeof v !== 'string' && typeof v !== 'object' || v === null)) json[j] = fewValuesJson(vals as number[]) ?? JSON.stringify(vals);
       else cells[j] = vals.map(csvCell);
     }
     out.block(block.length, json, cells);
@@ -192,14 +192,47 @@ function writeCsvColumns(fd: number, c: CsvColumns): void {
   const cells = new Array<null>(m).fill(null);
   for (let s0 = 0; s0 < c.length; s0 += BLOCK) {
     const len = Math.min(BLOCK, c.length - s0);
-    const json = cols.map((x) => {
+    const parts: number[][] = [];
+    const json = cols.map((x, j) => {
       const v = x.values;
       const part = ArrayBuffer.isView(v) ? Array.from((v as unknown as Float64Array).subarray(s0, s0 + len)) : Array.from({ length: len }, (_, i) => v[s0 + i]);
-      return JSON.stringify(part);
+      parts.push(part);
+      // a column equal to an earlier one in this block (CE's gradient norm is g) reuses its text
+      for (let e = 0; e < j; e++) if (sameValues(parts[e], part)) return json0[e];
+      return (json0[j] = fewValuesJson(part) ?? JSON.stringify(part));
     });
     out.block(len, json, cells);
   }
   out.flush();
+}
+
+/** The JSON texts of the current block's columns (for {@link writeCsvColumns}' reuse). */
+const json0: string[] = [];
+
+function sameValues(a: number[], b: number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
+/**
+ * `JSON.stringify(vals)` for a column with at most 64 distinct values (per-bin weights, 0/1
+ * targets): each value turned into text once. `null` when the column has more distinct values.
+ */
+function fewValuesJson(vals: unknown[]): string | null {
+  const text = new Map<unknown, string>();
+  const out = new Array<string>(vals.length);
+  for (let i = 0; i < vals.length; i++) {
+    const v = vals[i];
+    let t = text.get(v);
+    if (t === undefined) {
+      if (text.size === 64) return null;
+      t = JSON.stringify(v) ?? 'null';
+      text.set(v, t);
+    }
+    out[i] = t;
+  }
+  return '[' + out.join(',') + ']';
 }
 
 /**
