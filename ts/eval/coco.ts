@@ -616,7 +616,7 @@ export function cocoEvaluateColumnsVariants(c: CocoColumns, p: CocoParams, varia
   return variants.map((_, v) => {
     const res: CocoEvalResult = {
       stats: {} as CocoStats, params: p, catIds: p.useCats ? c.catIds.slice() : [-1],
-      precision: precision.subarray(v * pl, (v + 1) * pl), recall: recall.subarray(v * rl, (v + 1) * rl),
+      precision: precision.slice(v * pl, (v + 1) * pl), recall: recall.slice(v * rl, (v + 1) * rl),
       shape: { T: p.iouThrs.length, R: p.recThrs.length, K, A: p.areaRanges.length, M: p.maxDets.length },
     };
     res.stats = summarize(res);

@@ -69,7 +69,7 @@ const memlog = (stage: string) => {
   (globalThis as { gc?: () => void }).gc?.(); // live memory when run with --expose-gc
   const m = process.memoryUsage();
   const u = process.cpuUsage();
-  process.stderr.write(`[mem] ${stage.padEnd(22)} ${(performance.now() / 1000).toFixed(1).padStart(6)} s  cpu ${((u.user + u.system) / 1e6).toFixed(2).padStart(6)} s  rss ${(m.rss / 2 ** 20).toFixed(0).padStart(5)} MiB  heap ${(m.heapUsed / 2 ** 20).toFixed(0).padStart(5)} MiB  external ${((m.external + m.arrayBuffers) / 2 ** 20).toFixed(0).padStart(4)} MiB\n`);
+  process.stderr.write(`[mem] ${stage.padEnd(22)} ${(performance.now() / 1000).toFixed(1).padStart(6)} s  cpu ${((u.user + u.system) / 1e6).toFixed(2).padStart(6)} s  rss ${(m.rss / 2 ** 20).toFixed(0).padStart(5)} MiB (peak ${(process.resourceUsage().maxRSS / 1024).toFixed(0).padStart(4)})  heap ${(m.heapUsed / 2 ** 20).toFixed(0).padStart(5)} MiB  external ${((m.external + m.arrayBuffers) / 2 ** 20).toFixed(0).padStart(4)} MiB\n`);
 };
 
 /** SOFT_SAMPLING_MEMLOG=1: the CPU time of one step (a file written, a chart drawn), on stderr. */
@@ -114,10 +114,11 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     const gtDifficult = new Uint8Array(cols.gtImage.length);
     let gq = 0;
     for (const im of images) for (const g of im.gts) gtDifficult[gq++] = g.difficult ? 1 : 0;
-    const match = vocMatchColumns(cols, gtDifficult, 0.5, o.legacyOffset);
+    let match: ReturnType<typeof vocMatchColumns> | null = vocMatchColumns(cols, gtDifficult, 0.5, o.legacyOffset);
     memlog('matched');
     const voc = vocAccumulateColumns(cols, cols.dtIndex, match, gtSet.categories, { iouThreshold: 0.5, interpolation: 'all-point' });
     const samples = buildSamplesFromColumns(cols, cols.dtIndex, match, images.map((im) => im.imageId));
+    match = null;
     const ignored = nDets - samples.length;
     memlog('evaluated, samples');
     const settings: AnalyzeSettings = { gammas: o.gammas, alpha: o.alpha, ghmBins: o.ghmBins, pisaK: o.pisaK, topK: o.topK, seed: o.seed, legacyOffset: o.legacyOffset };
@@ -191,6 +192,7 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     };
     for (const [fn, missing] of needs) {
       const a = await timed(`${fn.name} (compute)`, () => fn(ctx));
+      if (fn === pisaPrRescored) ctx.rescored = undefined; // the variants' tables are no longer needed
       if (missing) {
         a.status = 'empty';
         a.missing = missing;

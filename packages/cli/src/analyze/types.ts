@@ -31,7 +31,7 @@ export interface AnalysisContext {
    * The PISA fig. 2 variants already evaluated (with the baseline, in one kernel call): top-k →
    * the evaluation with the top-k IoU-HLR positives of each image raised. Missing: evaluated on demand.
    */
-  rescored?: ReadonlyMap<number, CocoEvalResult>;
+  rescored?: ReadonlyMap<number, CocoEvalResult> | undefined;
 }
 
 export interface AnalysisOutput {
