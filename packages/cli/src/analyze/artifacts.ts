@@ -57,9 +57,10 @@ export function csvChunks(rows: Iterable<Row>, columns: string[] | undefined, em
 }
 
 /**
- * A CSV given as columns `[N]` rather than rows: written straight from the arrays, with no row
- * objects and no line strings. The bytes are those {@link csvChunks} writes for the same rows
- * (numbers as `String(v)`, non-finite ones empty).
+ * A CSV given as columns `[N]` rather than rows (per-sample files: no row array is built; the text
+ * is {@link toCsv}'s for the same rows). (Writing the text straight from the arrays — digits of
+ * whole numbers by hand, one `JSON.stringify` per column block — measured no faster inside a run:
+ * turning doubles into text is the cost either way.)
  */
 export interface CsvColumns {
   length: number;
@@ -70,169 +71,14 @@ export function isCsvColumns(x: unknown): x is CsvColumns {
   return typeof x === 'object' && x !== null && Array.isArray((x as CsvColumns).columns) && typeof (x as CsvColumns).length === 'number';
 }
 
-const CHUNK = 1 << 18;
-/** Rows per block: each column of a block is turned into text by one `JSON.stringify` call. */
-const BLOCK = 4096;
-
-/**
- * CSV bytes written to a file descriptor through one 256 KiB buffer, a block of rows at a time.
- * Turning doubles into text is what the big per-sample files cost; `JSON.stringify` of a plain
- * array of numbers writes the same text as `String(v)` for each (`null` for a non-finite one, an
- * empty cell here) about twice as fast as one `String` call per value, and makes no string per
- * value. So each column of a block of rows that holds only numbers, booleans and nulls is one
- * `JSON.stringify` call, and the rows are put together by copying the cells' bytes; text cells go
- * through {@link csvCell}.
- */
-class CsvSink {
-  private buf = Buffer.allocUnsafe(CHUNK);
-  private pos = 0;
-  constructor(private fd: number) {}
-
-  flush(): void {
-    if (this.pos) writeSync(this.fd, this.buf, 0, this.pos);
-    this.pos = 0;
-  }
-
-  /** Raw text (a header, a text cell). */
-  text(s: string): void {
-    const n = s.length;
-    if (this.pos + 3 * n > CHUNK) this.flush();
-    if (3 * n > CHUNK) {
-      writeSync(this.fd, s);
-      return;
-    }
-    const b = this.buf;
-    let p = this.pos;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 128) {
-        this.pos = p;
-        this.pos += b.write(s.slice(i), p, 'utf8');
-        return;
-      }
-      b[p++] = c;
-    }
-    this.pos = p;
-  }
-
-  /**
-   * One block of `rows` rows of `m` columns: column `j` is either the `JSON.stringify` text of its
-   * values (`json[j]`, `[v0,v1,…]`) or its cells' CSV text (`cells[j]`).
-   */
-  block(rows: number, json: (string | null)[], cells: (string[] | null)[]): void {
-    const m = json.length;
-    const at = new Array<number>(m).fill(1); // past each JSON text's '['
-    const b = this.buf;
-    for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < m; j++) {
-        if (this.pos + 64 > CHUNK) this.flush();
-        if (j) b[this.pos++] = 44;
-        const t = json[j];
-        if (t === null) {
-          this.text(cells[j]![i]);
-          continue;
-        }
-        let q = at[j], p = this.pos;
-        if (t.charCodeAt(q) === 110) q += 4; // null: a non-finite number, undefined or null → empty
-        else
-          for (let c = t.charCodeAt(q); c !== 44 && c !== 93; c = t.charCodeAt(++q)) {
-            if (p >= CHUNK) {
-              this.pos = p;
-              this.flush();
-              p = 0;
-            }
-            b[p++] = c; // numbers, true, false: ASCII
-          }
-        this.pos = p;
-        at[j] = q + 1;
-      }
-      if (this.pos >= CHUNK) this.flush();
-      b[this.pos++] = 10;
-    }
-  }
-}
-
-/** Writes `rows` (any iterable) as CSV to `fd`: the text of {@link toCsv}, without building it. */
-function writeCsvRows(fd: number, rows: Iterable<Row>, columns: string[] | undefined): void {
-  const out = new CsvSink(fd);
-  let cols = columns;
-  let block: Row[] = [];
-  const put = () => {
-    const m = cols!.length;
-    const json: (string | null)[] = new Array(m).fill(null), cells: (string[] | null)[] = new Array(m).fill(null);
-    for (let j = 0; j < m; j++) {
-      const k = cols![j];
-      const vals = block.map((r) => r[k]);
-      // numbers, booleans, null and missing cells are the same text in JSON (null → empty); strings need csvCell
-      if (vals.every((v) => typeof v !== 'string' && typeof v !== 'object' || v === null)) json[j] = fewValuesJson(vals as number[]) ?? JSON.stringify(vals);
-      else cells[j] = vals.map(csvCell);
-    }
-    out.block(block.length, json, cells);
-    block = [];
-  };
-  for (const r of rows) {
-    if (!cols) {
-      cols = Object.keys(r);
-      out.text(cols.join(',') + '\n');
-    }
-    block.push(r);
-    if (block.length === BLOCK) put();
-  }
-  if (block.length) put();
-  if (!cols) out.text((columns ?? []).join(',') + '\n');
-  out.flush();
-}
-
-/** Writes {@link CsvColumns} to `fd`: header, then row `i` = the `i`-th value of every column. */
-function writeCsvColumns(fd: number, c: CsvColumns): void {
+/** The rows of {@link CsvColumns}, one object at a time (the same text as rows given as objects). */
+function* columnRows(c: CsvColumns): Iterable<Row> {
   const cols = c.columns;
-  const m = cols.length;
-  const out = new CsvSink(fd);
-  out.text(cols.map((x) => x.name).join(',') + '\n');
-  const cells = new Array<null>(m).fill(null);
-  for (let s0 = 0; s0 < c.length; s0 += BLOCK) {
-    const len = Math.min(BLOCK, c.length - s0);
-    const parts: number[][] = [];
-    const json = cols.map((x, j) => {
-      const v = x.values;
-      const part = ArrayBuffer.isView(v) ? Array.from((v as unknown as Float64Array).subarray(s0, s0 + len)) : Array.from({ length: len }, (_, i) => v[s0 + i]);
-      parts.push(part);
-      // a column equal to an earlier one in this block (CE's gradient norm is g) reuses its text
-      for (let e = 0; e < j; e++) if (sameValues(parts[e], part)) return json0[e];
-      return (json0[j] = fewValuesJson(part) ?? JSON.stringify(part));
-    });
-    out.block(len, json, cells);
+  for (let i = 0; i < c.length; i++) {
+    const r: Row = {};
+    for (const x of cols) r[x.name] = x.values[i];
+    yield r;
   }
-  out.flush();
-}
-
-/** The JSON texts of the current block's columns (for {@link writeCsvColumns}' reuse). */
-const json0: string[] = [];
-
-function sameValues(a: number[], b: number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
-}
-
-/**
- * `JSON.stringify(vals)` for a column with at most 64 distinct values (per-bin weights, 0/1
- * targets): each value turned into text once. `null` when the column has more distinct values.
- */
-function fewValuesJson(vals: unknown[]): string | null {
-  const text = new Map<unknown, string>();
-  const out = new Array<string>(vals.length);
-  for (let i = 0; i < vals.length; i++) {
-    const v = vals[i];
-    let t = text.get(v);
-    if (t === undefined) {
-      if (text.size === 64) return null;
-      t = JSON.stringify(v) ?? 'null';
-      text.set(v, t);
-    }
-    out[i] = t;
-  }
-  return '[' + out.join(',') + ']';
 }
 
 /**
@@ -316,8 +162,7 @@ export class Artifacts {
   addCsv(name: string, rows: Iterable<Row> | CsvColumns, columns?: string[]): void {
     const fd = openSync(this.path(name), 'w');
     try {
-      if (isCsvColumns(rows)) writeCsvColumns(fd, rows);
-      else writeCsvRows(fd, rows, columns);
+      csvChunks(isCsvColumns(rows) ? columnRows(rows) : rows, columns, (t) => writeSync(fd, t));
     } finally {
       closeSync(fd);
     }
