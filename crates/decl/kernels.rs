@@ -60,4 +60,10 @@ declare_kernels! {
     opts EflOptions => soft_sampling_core::losses::efl::EflOpts { num_classes: u32, gamma_b: f64, scale_factor: f64, alpha: f64, scale: f64, update: bool };
     inputs { pred: f32, target: f32, weight: f32, pos_grad: f64, neg_grad: f64, pos_neg: f64 };
     outputs { loss_elements: f32 = "L.pred", grad: f32 = "L.pred", sum: f64 = "1", pos_grad_out: f64 = "o.numClasses", neg_grad_out: f64 = "o.numClasses", pos_neg_out: f64 = "o.numClasses" };
+
+    /// COCO bbox evaluation (pycocotools evaluate + accumulate) of `num_variants` score variants of the same boxes in one call: `dt_scores` [V, D], outputs [V, T, R, K, A, M] / [V, T, K, A, M]; cells whose scores equal variant 0's are matched once.
+    kernel coco_evaluate_variants = soft_sampling_core::eval::coco::coco_evaluate_variants_flat;
+    opts CocoVariantsOptions => soft_sampling_core::eval::coco::CocoVariantsOpts { num_images: u32, num_cats: u32, num_variants: u32, use_cats: bool, offset: f64 };
+    inputs { gt_image: i32, gt_cat: i32, gt_box: f64, gt_area: f64, gt_crowd: i32, dt_image: i32, dt_cat: i32, dt_box: f64, dt_scores: f64, iou_thrs: f64, rec_thrs: f64, max_dets: i32, area_rng: f64 };
+    outputs { precision: f64 = "o.numVariants * L.iouThrs * L.recThrs * (o.useCats ? o.numCats : 1) * Math.floor(L.areaRng / 2) * L.maxDets", recall: f64 = "o.numVariants * L.iouThrs * (o.useCats ? o.numCats : 1) * Math.floor(L.areaRng / 2) * L.maxDets" };
 }

@@ -580,6 +580,50 @@ export function cocoEvaluateColumns(c: CocoColumns, p: CocoParams, scores?: Floa
   return res;
 }
 
+/** A `Uint32Array` seen as `Int32Array` (same bytes; the values stay below 2^31 here). */
+const asI32 = (u: Uint32Array) => new Int32Array(u.buffer, u.byteOffset, u.length);
+
+/**
+ * {@link cocoEvaluateColumns} of several score variants of the same set (`variants[v]` `[D]` in
+ * place of `c.dtScore`) in one call of the backend's `cocoEvaluateVariants` kernel: the cells
+ * (image, category) whose scores equal `variants[0]`'s are matched once and shared, so evaluating
+ * a set and a few rescored copies of it costs little more than one evaluation plus one
+ * accumulation per variant. Result `v` equals `cocoEvaluateColumns(c, p, variants[v])`, bit for bit.
+ * Source: pycocotools `COCOeval.evaluate` + `accumulate` + `summarize`.
+ * @throws SoftSamplingError `E_VALUE` without variants; `E_SHAPE` when a variant is not `[D]`; the
+ * kernel's errors when the arrays are inconsistent.
+ */
+export function cocoEvaluateColumnsVariants(c: CocoColumns, p: CocoParams, variants: Float64Array[]): CocoEvalResult[] {
+  const V = variants.length, D = c.dtImage.length;
+  if (V === 0) throw new SoftSamplingError('E_VALUE', 'variants', 'at least one score array is needed');
+  const dtScores = new Float64Array(V * D);
+  variants.forEach((v, i) => {
+    if (v.length !== D) throw new SoftSamplingError('E_SHAPE', `variants[${i}]`, `length ${v.length}, expected ${D} (one score per detection)`);
+    dtScores.set(v, i * D);
+  });
+  const areaRng = new Float64Array(2 * p.areaRanges.length);
+  p.areaRanges.forEach((r, a) => areaRng.set(r.range, 2 * a));
+  const { precision, recall } = getBackend().cocoEvaluateVariants(
+    {
+      gtImage: asI32(c.gtImage), gtCat: asI32(c.gtCat), gtBox: c.gtBox, gtArea: c.gtArea, gtCrowd: Int32Array.from(c.gtCrowd),
+      dtImage: asI32(c.dtImage), dtCat: asI32(c.dtCat), dtBox: c.dtBox, dtScores,
+      iouThrs: Float64Array.from(p.iouThrs), recThrs: Float64Array.from(p.recThrs), maxDets: Int32Array.from(p.maxDets), areaRng,
+    },
+    { numImages: c.numImages, numCats: c.catIds.length, numVariants: V, useCats: p.useCats, offset: p.legacyOffset ? 1 : 0 },
+  );
+  const K = p.useCats ? c.catIds.length : 1;
+  const pl = precision.length / V, rl = recall.length / V;
+  return variants.map((_, v) => {
+    const res: CocoEvalResult = {
+      stats: {} as CocoStats, params: p, catIds: p.useCats ? c.catIds.slice() : [-1],
+      precision: precision.slice(v * pl, (v + 1) * pl), recall: recall.slice(v * rl, (v + 1) * rl),
+      shape: { T: p.iouThrs.length, R: p.recThrs.length, K, A: p.areaRanges.length, M: p.maxDets.length },
+    };
+    res.stats = summarize(res);
+    return res;
+  });
+}
+
 /**
  * {@link CocoColumns} of per-image groups (images in the given order, which must be ascending id as
  * {@link groupByImage} returns them; gt and detections in their order within each image), and

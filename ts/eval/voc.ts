@@ -5,6 +5,7 @@
  * interpolation; mAP = mean over the classes that have gt.
  */
 import { byScoreDesc, imageOverlaps, type ImageInput } from './images';
+import type { CocoColumns } from './coco';
 
 /** Options of {@link evaluateVoc}; every field is optional. */
 export interface VocEvalOptions {
@@ -173,5 +174,152 @@ export function vocAccumulate(evals: VocImageEval[], categories: { id: number; n
   }
   const valid = classes.filter((c) => c.nGt > 0);
   const mAP = valid.length ? valid.reduce((s, c) => s + c.ap, 0) / valid.length : 0;
+  return { mAP, iouThreshold: o.iouThreshold, interpolation: o.interpolation, classes };
+}
+
+/**
+ * The VOC matches of a whole set in flat arrays, one entry per detection `[D]` in the order of the
+ * columns: what {@link vocMatchImage} gives per image, without per-image objects.
+ */
+export interface VocColumnsMatch {
+  /** 1 true positive, 0 false positive, −1 ignored (its best gt, at IoU ≥ threshold, is difficult or crowd). */
+  tp: Int8Array;
+  /** IoU with the best same-class gt box of the image (0 when there is none). */
+  iou: Float64Array;
+  /** Position of that gt box among its image's gt boxes (in column order), −1 when none. */
+  gt: Int32Array;
+  /** `[K]` gt boxes per category index that count as positives (neither difficult nor crowd). */
+  nGt: Float64Array;
+}
+
+/**
+ * {@link vocMatchImage} over every image of a set in flat arrays ({@link CocoColumns}; gt and
+ * detections in any order, an image's boxes keep their column order, which settles score ties as
+ * the per-image path's input order does). `gtDifficult` `[G]` (1: VOC difficult; empty: none).
+ * The overlaps are the float64 `[x, y, w, h]` formula of the backends' `evalOverlaps` (pycocotools
+ * `bbIou`, `inter / det area` against crowd boxes, `+1` widths with `legacyOffset`), computed only
+ * for same-class pairs. Gives exactly the per-image path's matches. Source: VOC devkit `VOCevaldet.m`
+ * (greedy by score, difficult boxes matched then ignored). Never throws (the columns are trusted:
+ * indices below `numImages` / the number of categories).
+ */
+export function vocMatchColumns(c: CocoColumns, gtDifficult: Uint8Array, thr: number, legacyOffset = false): VocColumnsMatch {
+  const G = c.gtImage.length, D = c.dtImage.length, N = c.numImages, K = c.catIds.length;
+  const off = legacyOffset ? 1 : 0;
+  const [gStart, gOrder] = bucketBy(c.gtImage, N);
+  const [dStart, dOrder] = bucketBy(c.dtImage, N);
+  const tp = new Int8Array(D), iou = new Float64Array(D), gtPos = new Int32Array(D).fill(-1);
+  const nGt = new Float64Array(K);
+  const gb = c.gtBox, db = c.dtBox, score = c.dtScore;
+  let used = new Uint8Array(16);
+  let ord: number[] = [];
+  for (let im = 0; im < N; im++) {
+    const g0 = gStart[im], g1 = gStart[im + 1], d0 = dStart[im], d1 = dStart[im + 1];
+    for (let j = g0; j < g1; j++) {
+      const g = gOrder[j];
+      if (!c.gtCrowd[g] && !gtDifficult[g]) nGt[c.gtCat[g]]++;
+    }
+    if (d1 === d0) continue;
+    const ng = g1 - g0;
+    if (used.length < ng) used = new Uint8Array(2 * ng);
+    used.fill(0, 0, ng);
+    // detections by descending score, ties in column order (byScoreDesc)
+    ord.length = 0;
+    for (let k = d0; k < d1; k++) ord.push(dOrder[k]);
+    if (ord.length > 1) ord.sort((a, b) => score[b] - score[a] || a - b);
+    for (const q of ord) {
+      const cat = c.dtCat[q];
+      const o = 4 * q;
+      const dx = db[o], dy = db[o + 1], dw = db[o + 2], dh = db[o + 3];
+      const da = (dw + off) * (dh + off);
+      let best = -1, bestIou = -Infinity;
+      for (let j = 0; j < ng; j++) {
+        const g = gOrder[g0 + j];
+        if (c.gtCat[g] !== cat) continue;
+        const p = 4 * g;
+        const gx = gb[p], gy = gb[p + 1], gw = gb[p + 2], gh = gb[p + 3];
+        let v = 0;
+        const a1 = dw + dx, b1 = gw + gx;
+        const w = (a1 < b1 ? a1 : b1) - (dx > gx ? dx : gx) + off;
+        if (w > 0) {
+          const a2 = dh + dy, b2 = gh + gy;
+          const h = (a2 < b2 ? a2 : b2) - (dy > gy ? dy : gy) + off;
+          if (h > 0) {
+            const i = w * h;
+            v = i / (c.gtCrowd[g] !== 0 ? da : da + (gw + off) * (gh + off) - i);
+          }
+        }
+        if (v > bestIou) {
+          bestIou = v;
+          best = j;
+        }
+      }
+      let t = 0;
+      if (best >= 0 && bestIou >= thr) {
+        const g = gOrder[g0 + best];
+        if (c.gtCrowd[g] || gtDifficult[g]) t = -1;
+        else if (!used[best]) {
+          used[best] = 1;
+          t = 1;
+        }
+      }
+      tp[q] = t;
+      iou[q] = best >= 0 ? bestIou : 0;
+      gtPos[q] = best;
+    }
+  }
+  return { tp, iou, gt: gtPos, nGt };
+}
+
+/** Stable counting sort of `0..keys.length` by key (`keys[i] < n`): `[start (n+1), order]`. */
+function bucketBy(keys: Uint32Array, n: number): [Uint32Array, Uint32Array] {
+  const start = new Uint32Array(n + 1);
+  for (let i = 0; i < keys.length; i++) start[keys[i] + 1]++;
+  for (let i = 0; i < n; i++) start[i + 1] += start[i];
+  const fill = start.slice(0, n);
+  const order = new Uint32Array(keys.length);
+  for (let i = 0; i < keys.length; i++) order[fill[keys[i]]++] = i;
+  return [start, order];
+}
+
+/**
+ * {@link vocAccumulate} of {@link vocMatchColumns}' matches: per category (ascending id; those with
+ * neither gt nor detections left out), detections by descending score, ties by `dtIndex` (each
+ * detection's position in the input list, as the per-image path's `index`), the same cumulative
+ * precision / recall and AP. `categories` are the set's categories; a category index `k` of the
+ * columns is `c.catIds[k]`. Never throws.
+ */
+export function vocAccumulateColumns(
+  c: CocoColumns, dtIndex: ArrayLike<number>, m: VocColumnsMatch, categories: { id: number; name: string }[],
+  o: { iouThreshold: number; interpolation: 'all-point' | '11-point' },
+): VocEvalResult {
+  const K = c.catIds.length;
+  const [cStart, cOrder] = bucketBy(c.dtCat, K);
+  const catIdx = new Map(c.catIds.map((id, k) => [id, k] as [number, number]));
+  const score = c.dtScore;
+  const classes: VocClassResult[] = [];
+  let ds: number[] = [];
+  for (const cat of [...categories].sort((a, b) => a.id - b.id)) {
+    const k = catIdx.get(cat.id);
+    const n = k === undefined ? 0 : m.nGt[k];
+    const nd = k === undefined ? 0 : cStart[k + 1] - cStart[k];
+    if (n === 0 && nd === 0) continue;
+    ds = new Array(nd);
+    for (let i = 0; i < nd; i++) ds[i] = cOrder[cStart[k!] + i];
+    ds.sort((a, b) => score[b] - score[a] || dtIndex[a] - dtIndex[b]);
+    let tp = 0, fp = 0;
+    const precision: number[] = [], recall: number[] = [];
+    for (const q of ds) {
+      const t = m.tp[q];
+      if (t === -1) continue;
+      if (t === 1) tp++;
+      else fp++;
+      precision.push(tp / (tp + fp));
+      recall.push(n > 0 ? tp / n : 0);
+    }
+    const ap = n === 0 ? -1 : o.interpolation === '11-point' ? ap11Point(recall, precision) : apAllPoint(recall, precision);
+    classes.push({ categoryId: cat.id, name: cat.name, ap, nGt: n, nDet: nd, tp, fp, precision, recall });
+  }
+  const valid = classes.filter((x) => x.nGt > 0);
+  const mAP = valid.length ? valid.reduce((s, x) => s + x.ap, 0) / valid.length : 0;
   return { mAP, iouThreshold: o.iouThreshold, interpolation: o.interpolation, classes };
 }

@@ -198,6 +198,36 @@ export interface EqualizedFocalLossOutputs {
   posNegOut: Float64Array;
 }
 
+/** Inputs of `cocoEvaluateVariants`. */
+export interface CocoEvaluateVariantsInputs {
+  gtImage: Int32Array;
+  gtCat: Int32Array;
+  gtBox: Float64Array;
+  gtArea: Float64Array;
+  gtCrowd: Int32Array;
+  dtImage: Int32Array;
+  dtCat: Int32Array;
+  dtBox: Float64Array;
+  dtScores: Float64Array;
+  iouThrs: Float64Array;
+  recThrs: Float64Array;
+  maxDets: Int32Array;
+  areaRng: Float64Array;
+}
+/** Options of `cocoEvaluateVariants` (the `#[napi(object)]` / `#[repr(C)]` struct). */
+export interface CocoEvaluateVariantsOptions {
+  numImages: number;
+  numCats: number;
+  numVariants: number;
+  useCats: boolean;
+  offset: number;
+}
+/** Outputs of `cocoEvaluateVariants`. */
+export interface CocoEvaluateVariantsOutputs {
+  precision: Float64Array;
+  recall: Float64Array;
+}
+
 /** The declarations, by JS kernel name. */
 export const KERNEL_DECLS: Record<keyof ModernKernels, KernelDecl> = {
   qualityFocalLoss: {
@@ -248,6 +278,12 @@ export const KERNEL_DECLS: Record<keyof ModernKernels, KernelDecl> = {
     opts: [['numClasses', 'u32'], ['gammaB', 'f64'], ['scaleFactor', 'f64'], ['alpha', 'f64'], ['scale', 'f64'], ['update', 'bool']],
     outputs: [['lossElements', 'f32', (L, o) => L.pred], ['grad', 'f32', (L, o) => L.pred], ['sum', 'f64', (L, o) => 1], ['posGradOut', 'f64', (L, o) => o.numClasses], ['negGradOut', 'f64', (L, o) => o.numClasses], ['posNegOut', 'f64', (L, o) => o.numClasses]],
   },
+  cocoEvaluateVariants: {
+    wasm: 'ssk_coco_evaluate_variants',
+    inputs: [['gtImage', 'i32'], ['gtCat', 'i32'], ['gtBox', 'f64'], ['gtArea', 'f64'], ['gtCrowd', 'i32'], ['dtImage', 'i32'], ['dtCat', 'i32'], ['dtBox', 'f64'], ['dtScores', 'f64'], ['iouThrs', 'f64'], ['recThrs', 'f64'], ['maxDets', 'i32'], ['areaRng', 'f64']],
+    opts: [['numImages', 'u32'], ['numCats', 'u32'], ['numVariants', 'u32'], ['useCats', 'bool'], ['offset', 'f64']],
+    outputs: [['precision', 'f64', (L, o) => o.numVariants * L.iouThrs * L.recThrs * (o.useCats ? o.numCats : 1) * Math.floor(L.areaRng / 2) * L.maxDets], ['recall', 'f64', (L, o) => o.numVariants * L.iouThrs * (o.useCats ? o.numCats : 1) * Math.floor(L.areaRng / 2) * L.maxDets]],
+  },
 };
 
 /** The declared kernels every backend implements. */
@@ -268,4 +304,6 @@ export interface ModernKernels {
   taskAlignedAssign(inputs: TaskAlignedAssignInputs, options: TaskAlignedAssignOptions): TaskAlignedAssignOutputs;
   /** Equalized Focal Loss (arXiv 2201.02593 eqs. 7-8; United-Perception): per-class γ_j from the caller's gradient state, updated copy out. (core: `soft_sampling_core::losses::efl::equalized_focal_loss`) */
   equalizedFocalLoss(inputs: EqualizedFocalLossInputs, options: EqualizedFocalLossOptions): EqualizedFocalLossOutputs;
+  /** COCO bbox evaluation (pycocotools evaluate + accumulate) of `num_variants` score variants of the same boxes in one call: `dt_scores` [V, D], outputs [V, T, R, K, A, M] / [V, T, K, A, M]; cells whose scores equal variant 0's are matched once. (core: `soft_sampling_core::eval::coco::coco_evaluate_variants_flat`) */
+  cocoEvaluateVariants(inputs: CocoEvaluateVariantsInputs, options: CocoEvaluateVariantsOptions): CocoEvaluateVariantsOutputs;
 }

@@ -6,5 +6,6 @@ import { balancedL1Loss } from './modern/balanced-l1';
 import { iouFamilyLoss } from './modern/iou-loss';
 import { atssAssign, taskAlignedAssign } from './modern/assign';
 import { equalizedFocalLoss } from './modern/efl';
+import { cocoEvaluateVariants } from './modern/coco-variants';
 
-export const modernKernels = tsModern({ qualityFocalLoss, distributionFocalLoss, varifocalLoss, balancedL1Loss, iouFamilyLoss, atssAssign, taskAlignedAssign, equalizedFocalLoss });
+export const modernKernels = tsModern({ qualityFocalLoss, distributionFocalLoss, varifocalLoss, balancedL1Loss, iouFamilyLoss, atssAssign, taskAlignedAssign, equalizedFocalLoss, cocoEvaluateVariants });

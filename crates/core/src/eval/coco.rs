@@ -114,10 +114,20 @@ struct Scratch {
     iord: Vec<f64>,
 }
 
+/// The base variant of a multi-variant evaluation: its scores and its per-category stores, and
+/// per category the position of the next cell's entries in the base store.
+struct Reuse<'a, 'b> {
+    scores: &'a [f64],
+    base: &'a [CatStore<'b>],
+    cursor: Vec<usize>,
+    /// `[A]` where the re-matched cells add their gt counts (the base's counts are the counts).
+    npos_scratch: Vec<u64>,
+}
+
 /// Every (category) cell of one image; `gsrc`/`dsrc` are the image's gt and detections in input order.
 #[inline(never)]
 #[allow(clippy::too_many_arguments)]
-fn eval_image(inp: &CocoInput, p: &CocoParams, thr: &[f64], max_det: usize, gsrc: &[u32], dsrc: &[u32], store: &mut [CatStore<'_>], npos: &mut [u64], sc: &mut Scratch) {
+fn eval_image(inp: &CocoInput, p: &CocoParams, thr: &[f64], max_det: usize, gsrc: &[u32], dsrc: &[u32], store: &mut [CatStore<'_>], npos: &mut [u64], sc: &mut Scratch, mut reuse: Option<&mut Reuse<'_, '_>>) {
     let a_n = p.area_rng.len() / 2;
     let mut gs = std::mem::take(&mut sc.gs);
     let mut ds = std::mem::take(&mut sc.ds);
@@ -150,7 +160,26 @@ fn eval_image(inp: &CocoInput, p: &CocoParams, thr: &[f64], max_det: usize, gsrc
         } else {
             (gs.len(), ds.len(), 0)
         };
-        eval_cell(inp, p, thr, max_det, &gs[gi..ge], &ds[di..de], &mut store[k], &mut npos[k * a_n..(k + 1) * a_n], sc);
+        match reuse.as_deref_mut() {
+            None => eval_cell(inp, p, thr, max_det, &gs[gi..ge], &ds[di..de], &mut store[k], &mut npos[k * a_n..(k + 1) * a_n], sc),
+            Some(r) => {
+                // a cell whose scores are those of the base variant has the base's entries: copied
+                let kept = (de - di).min(max_det);
+                let c = r.cursor[k];
+                if ds[di..de].iter().all(|&q| inp.dt_score[q as usize] == r.scores[q as usize]) {
+                    let (b, st) = (&r.base[k], &mut store[k]);
+                    let (l, at) = (st.len, a_n * p.iou_thrs.len());
+                    st.score[l..l + kept].copy_from_slice(&b.score[c..c + kept]);
+                    st.rank[l..l + kept].copy_from_slice(&b.rank[c..c + kept]);
+                    st.flags[l * at..(l + kept) * at].copy_from_slice(&b.flags[c * at..(c + kept) * at]);
+                    st.len = l + kept;
+                } else {
+                    // npos is the base's (the gt are the same): this cell's counts go to scratch
+                    eval_cell(inp, p, thr, max_det, &gs[gi..ge], &ds[di..de], &mut store[k], &mut r.npos_scratch, sc);
+                }
+                r.cursor[k] = c + kept;
+            }
+        }
         gi = ge;
         di = de;
     }
@@ -407,6 +436,15 @@ fn interpolate(env: &mut [f64], cnt: u64, tp: u64, npig: f64, rec_thrs: &[f64], 
 /// Errors: `E_SHAPE` for inconsistent lengths, `E_VALUE` for an index out of range or maxDets not
 /// ascending / zero.
 pub fn coco_evaluate(inp: &CocoInput, p: &CocoParams, precision: &mut [f64], recall: &mut [f64]) -> Result<()> {
+    evaluate_variants(inp, p, &[inp.dt_score], precision, recall)
+}
+
+/// [`coco_evaluate`] of several score variants of the same boxes (`variants[v]` `[D]` in place of
+/// `inp.dt_score`), outputs `[V, …]` (variant-major). Variant 0 is evaluated in full; for every
+/// later one, the (image, category) cells whose detections all keep variant 0's scores take
+/// variant 0's matches (the same sort, the same matching), and only the other cells are matched
+/// again; each variant is accumulated on its own. Bit-identical to one [`coco_evaluate`] per variant.
+fn evaluate_variants(inp: &CocoInput, p: &CocoParams, variants: &[&[f64]], precision: &mut [f64], recall: &mut [f64]) -> Result<()> {
     let ng = inp.gt_image.len();
     let nd = inp.dt_image.len();
     check_len("gt_cat", inp.gt_cat, ng)?;
@@ -415,7 +453,9 @@ pub fn coco_evaluate(inp: &CocoInput, p: &CocoParams, precision: &mut [f64], rec
     check_len("gt_crowd", inp.gt_crowd, ng)?;
     check_len("dt_cat", inp.dt_cat, nd)?;
     check_len("dt_box", inp.dt_box, 4 * nd)?;
-    check_len("dt_score", inp.dt_score, nd)?;
+    for v in variants {
+        check_len("dt_score", v, nd)?;
+    }
     check_index("gt_image", inp.gt_image, inp.num_images)?;
     check_index("dt_image", inp.dt_image, inp.num_images)?;
     check_index("gt_cat", inp.gt_cat, inp.num_cats)?;
@@ -429,8 +469,9 @@ pub fn coco_evaluate(inp: &CocoInput, p: &CocoParams, precision: &mut [f64], rec
     let (t_n, r_n, a_n) = (p.iou_thrs.len(), p.rec_thrs.len(), p.area_rng.len() / 2);
     let k_n = if p.use_cats { inp.num_cats } else { 1 };
     let (pl, rl) = coco_output_lens(p, inp.num_cats);
-    check_len("precision", precision, pl)?;
-    check_len("recall", recall, rl)?;
+    let nv = variants.len();
+    check_len("precision", precision, nv * pl)?;
+    check_len("recall", recall, nv * rl)?;
     precision.fill(-1.0);
     recall.fill(-1.0);
     if k_n == 0 || t_n == 0 || a_n == 0 {
@@ -463,14 +504,14 @@ pub fn coco_evaluate(inp: &CocoInput, p: &CocoParams, precision: &mut [f64], rec
     let thr: Vec<f64> = p.iou_thrs.iter().map(|&t| if t < 1.0 - 1e-10 { t } else { 1.0 - 1e-10 }).collect();
 
     let mut sc = Scratch::default();
-
+    let base_inp = CocoInput { dt_score: variants[0], ..*inp };
     for img in 0..inp.num_images {
         let gsrc = &g_order[g_start[img] as usize..g_start[img + 1] as usize];
         let dsrc = &d_order[d_start[img] as usize..d_start[img + 1] as usize];
         if gsrc.is_empty() && dsrc.is_empty() {
             continue;
         }
-        eval_image(inp, p, &thr, max_det, gsrc, dsrc, &mut store, &mut npos, &mut sc);
+        eval_image(&base_inp, p, &thr, max_det, gsrc, dsrc, &mut store, &mut npos, &mut sc, None);
     }
 
     // accumulate
@@ -481,14 +522,97 @@ pub fn coco_evaluate(inp: &CocoInput, p: &CocoParams, precision: &mut [f64], rec
         order: Vec::with_capacity(maxc),
         sorted: Vec::with_capacity(maxc * at),
     };
-    for (k, st) in store.iter().enumerate() {
-        let npos_k = &npos[k * a_n..(k + 1) * a_n];
-        if npos_k.iter().all(|&n| n == 0) {
-            continue;
+    let accumulate_all = |store: &[CatStore], acc: &mut AccScratch, precision: &mut [f64], recall: &mut [f64]| {
+        for (k, st) in store.iter().enumerate() {
+            let npos_k = &npos[k * a_n..(k + 1) * a_n];
+            if npos_k.iter().all(|&n| n == 0) {
+                continue;
+            }
+            accumulate_cat(p, k, k_n, st, npos_k, acc, precision, recall);
         }
-        accumulate_cat(p, k, k_n, st, npos_k, &mut acc, precision, recall);
+    };
+    accumulate_all(&store, &mut acc, &mut precision[..pl], &mut recall[..rl]);
+    if nv == 1 {
+        return Ok(());
+    }
+
+    // later variants: one more set of buffers, reused for each
+    let (mut score_v, mut rank_v, mut flags_v) = (vec![0f64; nd], vec![0u32; nd], vec![FP; nd * at]);
+    for (v, scores) in variants.iter().enumerate().skip(1) {
+        flags_v.fill(FP);
+        let mut store_v: Vec<CatStore> = Vec::with_capacity(k_n);
+        {
+            let (mut s_rest, mut r_rest, mut f_rest) = (&mut score_v[..], &mut rank_v[..], &mut flags_v[..]);
+            for &c in &cnt {
+                let (s0, s1) = std::mem::take(&mut s_rest).split_at_mut(c);
+                let (r0, r1) = std::mem::take(&mut r_rest).split_at_mut(c);
+                let (f0, f1) = std::mem::take(&mut f_rest).split_at_mut(c * at);
+                store_v.push(CatStore { score: s0, rank: r0, flags: f0, len: 0 });
+                (s_rest, r_rest, f_rest) = (s1, r1, f1);
+            }
+        }
+        let inp_v = CocoInput { dt_score: scores, ..*inp };
+        let mut reuse = Reuse { scores: variants[0], base: &store, cursor: vec![0; k_n], npos_scratch: vec![0; a_n] };
+        for img in 0..inp.num_images {
+            let gsrc = &g_order[g_start[img] as usize..g_start[img + 1] as usize];
+            let dsrc = &d_order[d_start[img] as usize..d_start[img + 1] as usize];
+            if gsrc.is_empty() && dsrc.is_empty() {
+                continue;
+            }
+            eval_image(&inp_v, p, &thr, max_det, gsrc, dsrc, &mut store_v, &mut [], &mut sc, Some(&mut reuse));
+        }
+        accumulate_all(&store_v, &mut acc, &mut precision[v * pl..(v + 1) * pl], &mut recall[v * rl..(v + 1) * rl]);
     }
     Ok(())
+}
+
+/// Options of [`coco_evaluate_variants_flat`] (the declared kernel `coco_evaluate_variants`).
+#[derive(Debug, Clone, Copy)]
+pub struct CocoVariantsOpts {
+    pub num_images: u32,
+    pub num_cats: u32,
+    /// `V`: `dt_scores` holds `V` score arrays `[D]`, one after the other.
+    pub num_variants: u32,
+    pub use_cats: bool,
+    /// 0, or 1 for the VOC `+1` width convention.
+    pub offset: f64,
+}
+
+fn to_u32(arg: &'static str, v: &[i32]) -> Result<Vec<u32>> {
+    if let Some((i, &x)) = v.iter().enumerate().find(|(_, &x)| x < 0) {
+        return Err(CoreError::value(arg, format!("element {i} is {x}, must not be negative")));
+    }
+    Ok(v.iter().map(|&x| x as u32).collect())
+}
+
+/// [`coco_evaluate`] of `V` score variants of the same set in one call (the flat form the kernel
+/// declaration binds): `dt_scores` `[V, D]`, outputs `precision` `[V, T, R, K, A, M]` and `recall`
+/// `[V, T, K, A, M]`. Index inputs are `i32` (≥ 0), `gt_crowd` nonzero for a crowd region,
+/// `max_dets` ascending positive. Cells (image, category) whose scores equal variant 0's are matched
+/// once (see [`evaluate_variants`]); the result equals one [`coco_evaluate`] call per variant, bit
+/// for bit. Errors: as [`coco_evaluate`], plus `E_VALUE` for a negative index or `num_variants` 0,
+/// `E_SHAPE` when `dt_scores` is not `V·D` long.
+#[allow(clippy::too_many_arguments)]
+pub fn coco_evaluate_variants_flat(
+    gt_image: &[i32], gt_cat: &[i32], gt_box: &[f64], gt_area: &[f64], gt_crowd: &[i32], dt_image: &[i32], dt_cat: &[i32], dt_box: &[f64],
+    dt_scores: &[f64], iou_thrs: &[f64], rec_thrs: &[f64], max_dets: &[i32], area_rng: &[f64], o: &CocoVariantsOpts,
+    precision: &mut [f64], recall: &mut [f64],
+) -> Result<()> {
+    let nv = o.num_variants as usize;
+    if nv == 0 {
+        return Err(CoreError::value("num_variants", "must be at least 1"));
+    }
+    let nd = dt_image.len();
+    check_len("dt_scores", dt_scores, nv * nd)?;
+    let (gi, gc, di, dc, md) = (to_u32("gt_image", gt_image)?, to_u32("gt_cat", gt_cat)?, to_u32("dt_image", dt_image)?, to_u32("dt_cat", dt_cat)?, to_u32("max_dets", max_dets)?);
+    let crowd: Vec<u8> = gt_crowd.iter().map(|&c| (c != 0) as u8).collect();
+    let inp = CocoInput {
+        num_images: o.num_images as usize, num_cats: o.num_cats as usize, gt_image: &gi, gt_cat: &gc, gt_box, gt_area, gt_crowd: &crowd,
+        dt_image: &di, dt_cat: &dc, dt_box, dt_score: &dt_scores[..nd],
+    };
+    let p = CocoParams { iou_thrs, rec_thrs, max_dets: &md, area_rng, use_cats: o.use_cats, offset: o.offset };
+    let variants: Vec<&[f64]> = if nd == 0 { vec![&dt_scores[..0]; nv] } else { dt_scores.chunks_exact(nd).collect() };
+    evaluate_variants(&inp, &p, &variants, precision, recall)
 }
 
 #[cfg(test)]
@@ -546,5 +670,87 @@ mod tests {
         // at 0.8: no match, the crowd detections stay ignored → recall 0, precision 0
         assert_eq!(recl[1], 0.0);
         assert!(pre[101..].iter().all(|&v| v == 0.0));
+    }
+
+    #[test]
+    fn variants_equal_one_call_each() {
+        // 40 images, 5 categories, ~8 gt and ~60 detections per image (jittered copies of the gt and
+        // random boxes), a few crowd boxes; variant 1 raises a few scores per image, variant 2
+        // changes none, variant 3 lowers every score of category 0 — each must equal its own call
+        let mut seed = 12345u64;
+        let mut rnd = move || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((seed >> 11) as f64) / ((1u64 << 53) as f64)
+        };
+        let (ni, nc) = (40usize, 5usize);
+        let (mut gi, mut gc, mut gb, mut ga, mut gcr) = (vec![], vec![], vec![], vec![], vec![]);
+        let (mut di, mut dc, mut db, mut ds) = (vec![], vec![], vec![], vec![]);
+        for img in 0..ni {
+            for _ in 0..8 {
+                let (x, y, w, h) = (rnd() * 400.0, rnd() * 400.0, 8.0 + rnd() * 150.0, 8.0 + rnd() * 150.0);
+                let c = (rnd() * nc as f64) as i32;
+                gi.push(img as i32);
+                gc.push(c);
+                gb.extend_from_slice(&[x, y, w, h]);
+                ga.push(w * h);
+                gcr.push((rnd() < 0.05) as i32);
+                for _ in 0..4 {
+                    di.push(img as i32);
+                    dc.push(if rnd() < 0.8 { c } else { (rnd() * nc as f64) as i32 });
+                    db.extend_from_slice(&[x + (rnd() - 0.5) * w * 0.4, y + (rnd() - 0.5) * h * 0.4, w * (0.7 + rnd() * 0.6), h * (0.7 + rnd() * 0.6)]);
+                    ds.push((rnd() * 1000.0).round() / 1000.0); // ties happen
+                }
+            }
+            for _ in 0..28 {
+                di.push(img as i32);
+                dc.push((rnd() * nc as f64) as i32);
+                db.extend_from_slice(&[rnd() * 400.0, rnd() * 400.0, 5.0 + rnd() * 100.0, 5.0 + rnd() * 100.0]);
+                ds.push((rnd() * 1000.0).round() / 1000.0);
+            }
+        }
+        let nd = ds.len();
+        let mut v1 = ds.clone();
+        for q in (0..nd).step_by(23) {
+            v1[q] = 1.0 + rnd();
+        }
+        let v2 = ds.clone();
+        let v3: Vec<f64> = (0..nd).map(|q| if dc[q] == 0 { ds[q] * 0.5 } else { ds[q] }).collect();
+        let all: Vec<f64> = [&ds[..], &v1[..], &v2[..], &v3[..]].concat();
+        let (iou, rec) = (lin(0.5, 0.95, 10), lin(0.0, 1.0, 101));
+        let area = [0.0, 1e10, 0.0, 1024.0, 1024.0, 9216.0, 9216.0, 1e10];
+        for use_cats in [true, false] {
+            let o = CocoVariantsOpts { num_images: ni as u32, num_cats: nc as u32, num_variants: 4, use_cats, offset: 0.0 };
+            let md = [1u32, 10, 100];
+            let p = CocoParams { iou_thrs: &iou, rec_thrs: &rec, max_dets: &md, area_rng: &area, use_cats, offset: 0.0 };
+            let (pl, rl) = coco_output_lens(&p, nc);
+            let (mut pre, mut recl) = (vec![0.0; 4 * pl], vec![0.0; 4 * rl]);
+            coco_evaluate_variants_flat(&gi, &gc, &gb, &ga, &gcr, &di, &dc, &db, &all, &iou, &rec, &[1, 10, 100], &area, &o, &mut pre, &mut recl).unwrap();
+            let u = |v: &[i32]| v.iter().map(|&x| x as u32).collect::<Vec<u32>>();
+            let (gi2, gc2, di2, dc2) = (u(&gi), u(&gc), u(&di), u(&dc));
+            let crowd: Vec<u8> = gcr.iter().map(|&c| c as u8).collect();
+            for (v, sc) in [&ds, &v1, &v2, &v3].iter().enumerate() {
+                let inp = CocoInput {
+                    num_images: ni, num_cats: nc, gt_image: &gi2, gt_cat: &gc2, gt_box: &gb, gt_area: &ga, gt_crowd: &crowd,
+                    dt_image: &di2, dt_cat: &dc2, dt_box: &db, dt_score: sc,
+                };
+                let (mut p1, mut r1) = (vec![0.0; pl], vec![0.0; rl]);
+                coco_evaluate(&inp, &p, &mut p1, &mut r1).unwrap();
+                assert!(p1.iter().zip(&pre[v * pl..(v + 1) * pl]).all(|(a, b)| a.to_bits() == b.to_bits()), "precision of variant {v} (useCats {use_cats})");
+                assert!(r1.iter().zip(&recl[v * rl..(v + 1) * rl]).all(|(a, b)| a.to_bits() == b.to_bits()), "recall of variant {v}");
+                if v == 1 {
+                    // the raised variant is a different evaluation
+                    assert!(p1 != pre[..pl]);
+                }
+            }
+        }
+        // errors: negative index, no variants, wrong score length
+        let o = CocoVariantsOpts { num_images: 1, num_cats: 1, num_variants: 1, use_cats: true, offset: 0.0 };
+        let (mut pre, mut recl) = (vec![0.0; 10 * 101 * 3], vec![0.0; 10 * 3]);
+        let e = coco_evaluate_variants_flat(&[0], &[0], &[0.0, 0.0, 1.0, 1.0], &[1.0], &[0], &[-1], &[0], &[0.0, 0.0, 1.0, 1.0], &[0.5], &iou, &rec, &[1, 10, 100], &[0.0, 1e10], &o, &mut pre, &mut recl);
+        assert_eq!(e.unwrap_err().arg, "dt_image");
+        let e = coco_evaluate_variants_flat(&[0], &[0], &[0.0, 0.0, 1.0, 1.0], &[1.0], &[0], &[0], &[0], &[0.0, 0.0, 1.0, 1.0], &[0.5, 0.4], &iou, &rec, &[1, 10, 100], &[0.0, 1e10], &o, &mut pre, &mut recl);
+        assert_eq!(e.unwrap_err().arg, "dt_scores");
+        let o0 = CocoVariantsOpts { num_variants: 0, ..o };
+        assert!(coco_evaluate_variants_flat(&[0], &[0], &[0.0, 0.0, 1.0, 1.0], &[1.0], &[0], &[0], &[0], &[0.0, 0.0, 1.0, 1.0], &[], &iou, &rec, &[1, 10, 100], &[0.0, 1e10], &o0, &mut pre, &mut recl).is_err());
     }
 }

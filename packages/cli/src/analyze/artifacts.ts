@@ -57,6 +57,31 @@ export function csvChunks(rows: Iterable<Row>, columns: string[] | undefined, em
 }
 
 /**
+ * A CSV given as columns `[N]` rather than rows (per-sample files: no row array is built; the text
+ * is {@link toCsv}'s for the same rows). (Writing the text straight from the arrays — digits of
+ * whole numbers by hand, one `JSON.stringify` per column block — measured no faster inside a run:
+ * turning doubles into text is the cost either way.)
+ */
+export interface CsvColumns {
+  length: number;
+  columns: { name: string; values: ArrayLike<number> }[];
+}
+
+export function isCsvColumns(x: unknown): x is CsvColumns {
+  return typeof x === 'object' && x !== null && Array.isArray((x as CsvColumns).columns) && typeof (x as CsvColumns).length === 'number';
+}
+
+/** The rows of {@link CsvColumns}, one object at a time (the same text as rows given as objects). */
+function* columnRows(c: CsvColumns): Iterable<Row> {
+  const cols = c.columns;
+  for (let i = 0; i < c.length; i++) {
+    const r: Row = {};
+    for (const x of cols) r[x.name] = x.values[i];
+    yield r;
+  }
+}
+
+/**
  * Stable JSON, non-finite numbers as null, typed arrays as arrays. Pretty-printed (2-space indent)
  * when the compact text is below 1 MiB; larger documents (per-sample data) stay compact.
  */
@@ -76,8 +101,10 @@ function withoutViews(v: unknown): unknown {
   if (Array.isArray(v)) {
     let out: unknown[] | null = null;
     for (let i = 0; i < v.length; i++) {
-      const c = withoutViews(v[i]);
-      if (c !== v[i]) (out ??= v.slice())[i] = c;
+      const x = v[i];
+      if (x === null || typeof x !== 'object') continue; // numbers of the big per-sample arrays
+      const c = withoutViews(x);
+      if (c !== x) (out ??= v.slice())[i] = c;
     }
     return out ?? v;
   }
@@ -128,11 +155,14 @@ export class Artifacts {
     writeFileSync(this.path(name), content);
   }
 
-  /** Writes a CSV file row by row (rows may be a generator: no row array is built). */
-  addCsv(name: string, rows: Iterable<Row>, columns?: string[]): void {
+  /**
+   * Writes a CSV file row by row (rows may be a generator: no row array is built), or from
+   * {@link CsvColumns}; the text is {@link toCsv}'s either way.
+   */
+  addCsv(name: string, rows: Iterable<Row> | CsvColumns, columns?: string[]): void {
     const fd = openSync(this.path(name), 'w');
     try {
-      csvChunks(rows, columns, (t) => writeSync(fd, t));
+      csvChunks(isCsvColumns(rows) ? columnRows(rows) : rows, columns, (t) => writeSync(fd, t));
     } finally {
       closeSync(fd);
     }

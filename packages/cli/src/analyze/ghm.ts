@@ -5,7 +5,7 @@
  *   (its per-sample gradient), averaged per g bin.
  */
 import type { AnalysisContext, AnalysisOutput } from './types';
-import type { Row } from './artifacts';
+import type { Row, CsvColumns } from './artifacts';
 import { ghmcLoss, sigmoidFocalLoss, sigmoidCrossEntropy } from 'soft-sampling';
 import { sampleColumns } from './samples';
 
@@ -118,10 +118,19 @@ export async function ghmReweighted(ctx: AnalysisContext): Promise<AnalysisOutpu
   const flr = sigmoidFocalLoss({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { alpha: settings.alpha, gamma: 2, reduction: 'none', targetType: 'onehot' });
   const flGrad = data(flr.grad);
   const ceGrad = data(sigmoidCrossEntropy({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { reduction: 'none', targetType: 'onehot' }).grad);
-  const ce = (i: number) => Math.abs(ceGrad[i]), focal = (i: number) => Math.abs(flGrad[i]), ghmc = (i: number) => Math.abs(gh.grad[i]);
-  // the per-sample file is written from a generator: no per-sample row objects are kept
-  const perSample = function* (): Iterable<Row> {
-    for (let i = 0; i < n; i++) yield { index: samples.index[i], target: samples.target[i], g: gh.g[i], ce: ce(i), focal: focal(i), ghmc: ghmc(i), ghmc_weight: gh.weights[i] };
+  // per-sample |∂L/∂x| columns; the per-sample file is written straight from them (no row objects)
+  const ce = new Float64Array(n), focal = new Float64Array(n), ghmc = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    ce[i] = Math.abs(ceGrad[i]);
+    focal[i] = Math.abs(flGrad[i]);
+    ghmc[i] = Math.abs(gh.grad[i]);
+  }
+  const perSample: CsvColumns = {
+    length: n,
+    columns: [
+      { name: 'index', values: samples.index }, { name: 'target', values: samples.target }, { name: 'g', values: gh.g }, { name: 'ce', values: ce },
+      { name: 'focal', values: focal }, { name: 'ghmc', values: ghmc }, { name: 'ghmc_weight', values: gh.weights },
+    ],
   };
   // mean per g bin (fine bins for the curve)
   const B = 20;
@@ -129,9 +138,9 @@ export async function ghmReweighted(ctx: AnalysisContext): Promise<AnalysisOutpu
   for (let i = 0; i < n; i++) {
     const b = Math.min(B - 1, Math.floor(gh.g[i] * B));
     cnt[b]++;
-    sums.ce[b] += ce(i);
-    sums.focal[b] += focal(i);
-    sums.ghmc[b] += ghmc(i);
+    sums.ce[b] += ce[i];
+    sums.focal[b] += focal[i];
+    sums.ghmc[b] += ghmc[i];
   }
   const rows: Row[] = [];
   for (let b = 0; b < B; b++) {
@@ -164,7 +173,7 @@ export async function ghmReweighted(ctx: AnalysisContext): Promise<AnalysisOutpu
       ' bins, momentum 0), averaged within bins of the original g. GHM-C flattens the contribution of dense regions of g (many easy samples, and the outliers at g ≈ 1); FL suppresses small g only.',
     status: 'ok',
     json: { bins: B, rows, perSampleFile: `${R_ID}.csv` },
-    csv: perSample(),
+    csv: perSample,
     spec,
   };
 }

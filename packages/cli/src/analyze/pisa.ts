@@ -162,9 +162,12 @@ export function rescore(images: ImageInput[], order: Map<number, Sample[]>, k: n
 }
 
 export async function pisaPrRescored(ctx: AnalysisContext): Promise<AnalysisOutput> {
-  const order = perImageHlrOrder(ctx);
   const variants: { name: string; res: typeof ctx.cocoBaseline }[] = [{ name: 'baseline', res: ctx.cocoBaseline }];
-  for (const k of ctx.settings.topK) variants.push({ name: `top-${k} raised`, res: await ctx.evaluateRaised(raisedScores(order, k)) });
+  let order: Map<number, Sample[]> | undefined;
+  for (const k of ctx.settings.topK) {
+    const res = ctx.rescored?.get(k) ?? (await ctx.evaluateRaised(raisedScores((order ??= perImageHlrOrder(ctx)), k)));
+    variants.push({ name: `top-${k} raised`, res });
+  }
   const thr = ctx.cocoBaseline.params.iouThrs;
   const rows: Row[] = [];
   const apRows: Row[] = [];

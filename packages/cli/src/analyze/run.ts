@@ -1,18 +1,18 @@
 /** `soft-sampling analyze`: inputs → per-image stages (pool) → evaluation → analyses → charts → report. */
-import { groupByImage, type ImageInput, type ImageDet } from 'soft-sampling/internal';
-import { resolveCocoParams, cocoPerCategory, cocoColumnsOfImages, cocoEvaluateColumns, COCO_STAT_KEYS, type CocoEvalResult } from 'soft-sampling/internal';
-import { vocAccumulate, vocMatchImage, type VocImageEval } from 'soft-sampling/internal';
+import { groupByImage } from 'soft-sampling/internal';
+import { resolveCocoParams, cocoPerCategory, cocoColumnsOfImages, cocoEvaluateColumns, cocoEvaluateColumnsVariants, COCO_STAT_KEYS, type CocoEvalResult } from 'soft-sampling/internal';
+import { vocMatchColumns, vocAccumulateColumns } from 'soft-sampling/internal';
 import { backendInfo } from 'soft-sampling';
 import { Artifacts, toCsv, toJson, type Row } from './artifacts';
 import { renderChart } from './chart';
 import { readGroundTruth, readDetections } from './read';
 import { readGtAs, readDetsAs, type Format, type FormatOptions } from './formats';
 import { StageRunner } from './pool';
-import { buildSamples } from './samples';
+import { buildSamplesFromColumns } from './samples';
 import type { AnalysisContext, AnalysisOutput, AnalyzeSettings } from './types';
 import { focalCdf } from './focal-cdf';
 import { ghmDensity, ghmReweighted } from './ghm';
-import { pisaPrimeSamples, pisaPrRescored } from './pisa';
+import { pisaPrimeSamples, pisaPrRescored, perImageHlrOrder, raisedScores } from './pisa';
 import { weightsVsIou } from './weights-iou';
 import { anchorsReport } from './anchors';
 import type { AnchorImageStats, AnchorParams } from './anchors-stage';
@@ -63,13 +63,24 @@ function chartRows(spec: Record<string, unknown>): number {
   return Array.isArray(d?.values) ? d!.values.length : 1;
 }
 
-/** SOFT_SAMPLING_MEMLOG=1: resident and heap memory at each stage, on stderr (for bench/analyze-scale.mjs). */
+/** SOFT_SAMPLING_MEMLOG=1: elapsed and CPU time, resident and heap memory at each stage, on stderr (for bench/analyze-scale.mjs). */
 const memlog = (stage: string) => {
   if (!process.env.SOFT_SAMPLING_MEMLOG) return;
   (globalThis as { gc?: () => void }).gc?.(); // live memory when run with --expose-gc
   const m = process.memoryUsage();
-  process.stderr.write(`[mem] ${stage.padEnd(22)} ${(performance.now() / 1000).toFixed(1).padStart(6)} s  rss ${(m.rss / 2 ** 20).toFixed(0).padStart(5)} MiB  heap ${(m.heapUsed / 2 ** 20).toFixed(0).padStart(5)} MiB  external ${((m.external + m.arrayBuffers) / 2 ** 20).toFixed(0).padStart(4)} MiB\n`);
+  const u = process.cpuUsage();
+  process.stderr.write(`[mem] ${stage.padEnd(22)} ${(performance.now() / 1000).toFixed(1).padStart(6)} s  cpu ${((u.user + u.system) / 1e6).toFixed(2).padStart(6)} s  rss ${(m.rss / 2 ** 20).toFixed(0).padStart(5)} MiB (peak ${(process.resourceUsage().maxRSS / 1024).toFixed(0).padStart(4)})  heap ${(m.heapUsed / 2 ** 20).toFixed(0).padStart(5)} MiB  external ${((m.external + m.arrayBuffers) / 2 ** 20).toFixed(0).padStart(4)} MiB\n`);
 };
+
+/** SOFT_SAMPLING_MEMLOG=1: the CPU time of one step (a file written, a chart drawn), on stderr. */
+async function timed<T>(label: string, f: () => T | Promise<T>): Promise<T> {
+  if (!process.env.SOFT_SAMPLING_MEMLOG) return f();
+  const u0 = process.cpuUsage();
+  const r = await f();
+  const u = process.cpuUsage(u0);
+  process.stderr.write(`[cpu]   ${label.padEnd(36)} ${((u.user + u.system) / 1e3).toFixed(0).padStart(6)} ms\n`);
+  return r;
+}
 
 export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
   memlog('start');
@@ -91,65 +102,58 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
   const art = new Artifacts(o.out);
   let ok = false;
   try {
-    // 1. evaluation. COCO: the whole set in flat arrays through the backend's cocoEvaluate kernel
-    // (per-image matching and accumulation in one call, no per-image objects); VOC: greedy per-image
-    // matching in this thread (cheap next to the COCO cells; the samples come from it).
+    // 1. evaluation, on the whole set in flat arrays (no per-image objects). VOC: greedy matching in
+    // this thread (the samples come from it). COCO: one call of the backend's cocoEvaluateVariants
+    // kernel for the baseline and the PISA fig. 2 variants (the same boxes with the top-k IoU-HLR
+    // positives of each image raised, which need the samples): the cells a variant leaves unchanged
+    // are matched once.
     const cols = cocoColumnsOfImages(images, catIds);
     // from here on the detections live in these flat arrays (≈ 60 bytes each); the per-detection
     // objects are dropped (kept only for the anchor statistics, which need them for image sizes)
-    const detStart = new Uint32Array(images.length + 1);
-    images.forEach((im, i) => (detStart[i + 1] = detStart[i] + im.dets.length));
     if (!o.anchors) for (const im of images) im.dets = [];
-    /** Image `i` with its detections rebuilt from the flat arrays (the same objects `groupByImage` made). */
-    const imageWithDets = (i: number): ImageInput => {
-      const dets: ImageDet[] = [];
-      for (let q = detStart[i]; q < detStart[i + 1]; q++) {
-        const b = cols.dtBox;
-        dets.push({ index: cols.dtIndex[q], categoryId: catIds[cols.dtCat[q]], xywh: [b[4 * q], b[4 * q + 1], b[4 * q + 2], b[4 * q + 3]], area: b[4 * q + 2] * b[4 * q + 3], score: cols.dtScore[q] });
-      }
-      return { ...images[i], dets };
-    };
-    const coco = cocoEvaluateColumns(cols, cocoParams);
-    memlog('coco evaluated');
-    o.progress?.start(images.length, 'matching');
-    let vocEvals: VocImageEval[] = new Array(images.length);
-    for (let i = 0; i < images.length; i++) {
-      vocEvals[i] = vocMatchImage(imageWithDets(i), 0.5, o.legacyOffset);
-      if (i % 256 === 255) {
-        o.progress?.update(i + 1);
-        await new Promise((r) => setImmediate(r)); // let the progress bar draw
-      }
-    }
-    o.progress?.update(images.length);
-    o.progress?.stop();
+    const gtDifficult = new Uint8Array(cols.gtImage.length);
+    let gq = 0;
+    for (const im of images) for (const g of im.gts) gtDifficult[gq++] = g.difficult ? 1 : 0;
+    let match: ReturnType<typeof vocMatchColumns> | null = vocMatchColumns(cols, gtDifficult, 0.5, o.legacyOffset);
     memlog('matched');
-    const voc = vocAccumulate(vocEvals, gtSet.categories, { iouThreshold: 0.5, interpolation: 'all-point' });
-    const samples = buildSamples(vocEvals);
-    vocEvals = [];
+    const voc = vocAccumulateColumns(cols, cols.dtIndex, match, gtSet.categories, { iouThreshold: 0.5, interpolation: 'all-point' });
+    const samples = buildSamplesFromColumns(cols, cols.dtIndex, match, images.map((im) => im.imageId));
+    match = null;
     const ignored = nDets - samples.length;
     memlog('evaluated, samples');
-    // COCO evaluation of the same detections with some scores replaced (PISA fig. 2): one kernel call
-    const evaluateRaised = async (raised: ReadonlyMap<number, number>) => {
-      if (raised.size === 0) return coco;
-      const scores = cols.dtScore.slice();
-      for (let q = 0; q < scores.length; q++) {
-        const v = raised.get(cols.dtIndex[q]);
-        if (v !== undefined) scores[q] = v;
-      }
-      return cocoEvaluateColumns(cols, cocoParams, scores);
-    };
     const settings: AnalyzeSettings = { gammas: o.gammas, alpha: o.alpha, ghmBins: o.ghmBins, pisaK: o.pisaK, topK: o.topK, seed: o.seed, legacyOffset: o.legacyOffset };
-    const ctx: AnalysisContext = { samples, images, gt: gtSet, settings, cocoBaseline: coco, evaluateRaised };
+    // the scores of each variant: detection index → column position, then the raised scores put in
+    const slotOf = new Int32Array(cols.dtIndex.reduce((m, x) => Math.max(m, x + 1), 0)).fill(-1);
+    cols.dtIndex.forEach((x, q) => (slotOf[x] = q));
+    const scoresWith = (raised: ReadonlyMap<number, number>) => {
+      const scores = cols.dtScore.slice();
+      for (const [index, v] of raised) if (index < slotOf.length && slotOf[index] >= 0) scores[slotOf[index]] = v;
+      return scores;
+    };
+    const order = perImageHlrOrder({ samples, images, gt: gtSet, settings } as AnalysisContext);
+    const raisedKs = o.topK.map((k) => ({ k, raised: raisedScores(order, k) }));
+    const variantKs = raisedKs.filter((v) => v.raised.size > 0);
+    const evals = cocoEvaluateColumnsVariants(cols, cocoParams, [cols.dtScore, ...variantKs.map((v) => scoresWith(v.raised))]);
+    const coco = evals[0];
+    const rescored = new Map<number, CocoEvalResult>(raisedKs.map((v) => [v.k, v.raised.size > 0 ? evals[1 + variantKs.indexOf(v)] : coco]));
+    memlog('coco evaluated');
+    // COCO evaluation of the same detections with other raised scores: one more kernel call
+    const evaluateRaised = async (raised: ReadonlyMap<number, number>) => (raised.size === 0 ? coco : cocoEvaluateColumns(cols, cocoParams, scoresWith(raised)));
+    const ctx: AnalysisContext = { samples, images, gt: gtSet, settings, cocoBaseline: coco, evaluateRaised, rescored };
 
     // 2. evaluation outputs
     art.add('eval_coco.json', toJson({ stats: coco.stats, params: { iouThrs: coco.params.iouThrs, maxDets: coco.params.maxDets, areaRanges: coco.params.areaRanges }, perCategory: cocoRows(coco, names) }));
     art.add('eval_coco.csv', toCsv([...COCO_STAT_KEYS.map((k) => ({ category_id: 'all', name: k, AP: coco.stats[k], AP50: '', AP75: '', AR100: '' } as Row)), ...cocoRows(coco, names)]));
     const vocRows: Row[] = voc.classes.map((c) => ({ category_id: c.categoryId, name: c.name, ap: c.ap, n_gt: c.nGt, n_det: c.nDet, tp: c.tp, fp: c.fp }));
-    art.add('eval_voc.json', toJson({ mAP: voc.mAP, iouThreshold: voc.iouThreshold, interpolation: voc.interpolation, legacyOffset: o.legacyOffset, classes: voc.classes }));
+    await timed('eval_voc.json', () => art.add('eval_voc.json', toJson({ mAP: voc.mAP, iouThreshold: voc.iouThreshold, interpolation: voc.interpolation, legacyOffset: o.legacyOffset, classes: voc.classes })));
     art.add('eval_voc.csv', toCsv(vocRows));
-    art.addCsv('samples.csv', (function* () {
-      for (let i = 0; i < samples.length; i++) yield { index: samples.index[i], image_id: samples.imageId[i], category_id: samples.categoryId[i], score: samples.score[i], logit: samples.logit[i], target: samples.target[i], iou: samples.iou[i] };
-    })());
+    await timed('samples.csv', () => art.addCsv('samples.csv', {
+      length: samples.length,
+      columns: [
+        { name: 'index', values: samples.index }, { name: 'image_id', values: samples.imageId }, { name: 'category_id', values: samples.categoryId },
+        { name: 'score', values: samples.score }, { name: 'logit', values: samples.logit }, { name: 'target', values: samples.target }, { name: 'iou', values: samples.iou },
+      ],
+    }));
     for (const c of voc.classes) {
       // the per-class PR arrays are in eval_voc.json now; the report needs the APs only
       (c as { precision?: unknown }).precision = [];
@@ -170,13 +174,13 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
         a.status = 'empty';
         a.missing ??= 'no data points to draw';
       }
-      art.add(`${a.id}.json`, toJson({ id: a.id, title: a.title, figure: a.figure, caption: a.caption, ...(a.json as object) }));
+      await timed(`${a.id}.json`, () => art.add(`${a.id}.json`, toJson({ id: a.id, title: a.title, figure: a.figure, caption: a.caption, ...(a.json as object) })));
       a.json = undefined;
       a.hasCsv = !!a.csv;
-      if (a.csv) art.addCsv(`${a.id}.csv`, a.csv);
+      if (a.csv) await timed(`${a.id}.csv`, () => art.addCsv(`${a.id}.csv`, a.csv!));
       a.csv = undefined;
       if (a.spec && a.status === 'ok') {
-        const { svg, png } = await renderChart(a.spec, { png: o.png });
+        const { svg, png } = await timed(`${a.id} chart`, () => renderChart(a.spec!, { png: o.png }));
         svgs.set(a.id, svg);
         art.add(`${a.id}.svg`, svg);
         art.add(`${a.id}.vl.json`, toJson(a.spec));
@@ -187,7 +191,8 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
       memlog(a.id);
     };
     for (const [fn, missing] of needs) {
-      const a = await fn(ctx);
+      const a = await timed(`${fn.name} (compute)`, () => fn(ctx));
+      if (fn === pisaPrRescored) ctx.rescored = undefined; // the variants' tables are no longer needed
       if (missing) {
         a.status = 'empty';
         a.missing = missing;
@@ -219,7 +224,7 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     const settingsLines = [
       `focal γ ∈ {${o.gammas.join(', ')}}, α = ${o.alpha}; GHM-C ${o.ghmBins} bins, momentum 0; PISA fig. 4: ${o.pisaK} samples per set, seed ${o.seed}; PISA fig. 2: top-${o.topK.join(' / top-')} per image`,
       `VOC matching IoU ${o.legacyOffset ? 'with the VOC +1 pixel convention (inclusive integer corners, as the bundled Cartucho boxes are)' : 'without a +1 pixel offset (COCO convention)'}; COCO evaluation: pycocotools semantics, no offset`,
-      'COCO evaluation: one call of the backend’s cocoEvaluate kernel over the whole set (and one per PISA fig. 2 variant, the same boxes with the raised scores); VOC matching per image in the main thread; the anchor statistics (`--anchors`) run on a worker pool (`--workers`), byte-identical for any number of workers',
+      'COCO evaluation: one call of the backend’s cocoEvaluateVariants kernel over the whole set for the baseline and the PISA fig. 2 variants (the same boxes with the raised scores; the image–category cells a variant leaves unchanged are matched once); VOC matching over the whole set in flat arrays in the main thread; the anchor statistics (`--anchors`) run on a worker pool (`--workers`), byte-identical for any number of workers',
     ];
     const rin = { title: 'soft-sampling analyze — report', inputs: { gt: files.gt, dets: files.dets, bundled: o.bundled }, counts, warnings: checks.warnings, notes: checks.notes, backend, settingsLines, coco, voc, analyses, svgs, png: o.png };
     art.add('report.md', reportMarkdown(rin));

@@ -4,7 +4,7 @@
  * is a negative (its IoU is the best IoU with a gt box of its class, used for plotting only). Its
  * logit is `log(s / (1 − s))` of its score `s`, clamped to `[1e-6, 1 − 1e-6]`.
  */
-import type { VocImageEval } from 'soft-sampling/internal';
+import type { VocImageEval, VocColumnsMatch, CocoColumns } from 'soft-sampling/internal';
 import type { ImageInput } from 'soft-sampling/internal';
 
 export interface Sample {
@@ -103,6 +103,58 @@ export function buildSamples(voc: VocImageEval[]): SampleSet {
     set.iou[i] = d.iou;
     set.gt[i] = d.gt;
     if (d.tp === 1) {
+      posIdx.push(i);
+      set.positives.push(sampleAt(set, i));
+    }
+  }
+  set.posIdx = Int32Array.from(posIdx);
+  return set;
+}
+
+/**
+ * {@link buildSamples} from the flat matches of a whole set ({@link VocColumnsMatch} over
+ * `cols`, `dtIndex` each detection's position in the input list, `imageIds` the image id of each
+ * image index): the same set, without per-image objects.
+ */
+export function buildSamplesFromColumns(cols: CocoColumns, dtIndex: Uint32Array, m: VocColumnsMatch, imageIds: ArrayLike<number>): SampleSet {
+  const D = dtIndex.length;
+  let n = 0, maxIndex = -1;
+  for (let q = 0; q < D; q++) {
+    if (m.tp[q] === -1) continue;
+    n++;
+    if (dtIndex[q] > maxIndex) maxIndex = dtIndex[q];
+  }
+  // the samples' positions in the columns, in detection-index order (indices are unique)
+  let order: Int32Array;
+  if (maxIndex < 8 * n + 1024) {
+    const slot = new Int32Array(maxIndex + 1).fill(-1);
+    for (let q = 0; q < D; q++) if (m.tp[q] !== -1) slot[dtIndex[q]] = q;
+    order = new Int32Array(n);
+    let o = 0;
+    for (let i = 0; i <= maxIndex; i++) if (slot[i] >= 0) order[o++] = slot[i];
+  } else {
+    const qs: number[] = [];
+    for (let q = 0; q < D; q++) if (m.tp[q] !== -1) qs.push(q);
+    order = Int32Array.from(qs.sort((a, b) => dtIndex[a] - dtIndex[b]));
+  }
+  const set: SampleSet = {
+    length: n,
+    index: new Uint32Array(n), imageId: new Float64Array(n), categoryId: new Float64Array(n), score: new Float64Array(n), logit: new Float64Array(n),
+    target: new Uint8Array(n), iou: new Float64Array(n), gt: new Int32Array(n), posIdx: new Int32Array(0), positives: [],
+  };
+  const posIdx: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const q = order[i];
+    const s = cols.dtScore[q];
+    set.index[i] = dtIndex[q];
+    set.imageId[i] = imageIds[cols.dtImage[q]];
+    set.categoryId[i] = cols.catIds[cols.dtCat[q]];
+    set.score[i] = s;
+    set.logit[i] = logitOf(s);
+    set.target[i] = m.tp[q] === 1 ? 1 : 0;
+    set.iou[i] = m.iou[q];
+    set.gt[i] = m.gt[q];
+    if (m.tp[q] === 1) {
       posIdx.push(i);
       set.positives.push(sampleAt(set, i));
     }

@@ -3,7 +3,7 @@ import type { SampleSet } from './samples';
 import type { ImageInput } from 'soft-sampling/internal';
 import type { GtSet } from 'soft-sampling/internal';
 import type { CocoEvalResult } from 'soft-sampling/internal';
-import type { Row } from './artifacts';
+import type { Row, CsvColumns } from './artifacts';
 import type { ChartSpec } from './chart';
 
 export interface AnalyzeSettings {
@@ -27,6 +27,11 @@ export interface AnalysisContext {
    * detection's input index to its new score (one kernel call over the whole set).
    */
   evaluateRaised(raised: ReadonlyMap<number, number>): Promise<CocoEvalResult>;
+  /**
+   * The PISA fig. 2 variants already evaluated (with the baseline, in one kernel call): top-k →
+   * the evaluation with the top-k IoU-HLR positives of each image raised. Missing: evaluated on demand.
+   */
+  rescored?: ReadonlyMap<number, CocoEvalResult> | undefined;
 }
 
 export interface AnalysisOutput {
@@ -42,8 +47,8 @@ export interface AnalysisOutput {
   /** What the input lacks for this analysis (status `'empty'`), e.g. "no positives (no detection matched a gt box)". */
   missing?: string;
   json?: unknown;
-  /** Rows of `<id>.csv`: an array, or any iterable (a generator writes per-sample files without building them). */
-  csv?: Iterable<Row>;
+  /** Rows of `<id>.csv`: an array, or any iterable, or columns (per-sample files are written straight from their arrays). */
+  csv?: Iterable<Row> | CsvColumns;
   spec?: ChartSpec;
   /** Set once the data files are written (json / csv are then dropped). */
   hasCsv?: boolean;

@@ -1,0 +1,113 @@
+/**
+ * The analyze job's whole-set paths on flat arrays equal the per-image paths they replace, bit for
+ * bit, on every backend:
+ * - `vocMatchColumns` + `vocAccumulateColumns` + `buildSamplesFromColumns` = `vocMatchImage` per
+ *   image + `vocAccumulate` + `buildSamples` (bundled data; with the VOC +1 convention and without;
+ *   with crowd and difficult boxes);
+ * - `cocoEvaluateColumnsVariants` (one `cocoEvaluateVariants` kernel call for several score arrays)
+ *   = one `cocoEvaluateColumns` call per score array;
+ * - CSV written from columns = `toCsv` of the same rows.
+ */
+import { join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { readGroundTruth, readDetections } from '../packages/cli/src/analyze/read';
+import { groupByImage } from '../ts/eval/images';
+import { vocMatchImage, vocAccumulate, vocMatchColumns, vocAccumulateColumns } from '../ts/eval/voc';
+import { resolveCocoParams, cocoColumnsOfImages, cocoEvaluateColumns, cocoEvaluateColumnsVariants, type CocoEvalResult } from '../ts/eval/coco';
+import { buildSamples, buildSamplesFromColumns } from '../packages/cli/src/analyze/samples';
+import { perImageHlrOrder, raisedScores } from '../packages/cli/src/analyze/pisa';
+import { Artifacts, toCsv } from '../packages/cli/src/analyze/artifacts';
+import type { AnalysisContext } from '../packages/cli/src/analyze/types';
+import { forEachBackend } from './helpers';
+
+const DATA = join(__dirname, '..', 'data', 'cartucho-map-indoor85', 'coco');
+const gt = readGroundTruth(join(DATA, 'groundtruths_coco.json'));
+const dets = readDetections(join(DATA, 'detections_coco.json'), gt);
+const catIds = gt.categories.map((c) => c.id).sort((a, b) => a - b);
+
+function expectSame(a: CocoEvalResult, b: CocoEvalResult): void {
+  expect(a.shape).toEqual(b.shape);
+  expect(Buffer.from(a.precision.buffer, a.precision.byteOffset, a.precision.byteLength).equals(Buffer.from(b.precision.buffer, b.precision.byteOffset, b.precision.byteLength))).toBe(true);
+  expect(Buffer.from(a.recall.buffer, a.recall.byteOffset, a.recall.byteLength).equals(Buffer.from(b.recall.buffer, b.recall.byteOffset, b.recall.byteLength))).toBe(true);
+  expect(a.stats).toEqual(b.stats);
+}
+
+forEachBackend((name) => {
+  test(`VOC matches, AP and samples from flat arrays = the per-image path [${name}]`, () => {
+    // some gt boxes difficult, some crowd: every branch of the matching
+    const images = groupByImage(gt, dets).map((im) => ({
+      ...im,
+      gts: im.gts.map((g, j) => ({ ...g, difficult: (g.xywh[2] + 1) * (g.xywh[3] + 1) < 1024, crowd: j === 3 })),
+    }));
+    const cols = cocoColumnsOfImages(images, catIds);
+    const difficult = Uint8Array.from(images.flatMap((im) => im.gts.map((g) => (g.difficult ? 1 : 0))));
+    for (const legacy of [true, false]) {
+      const per = images.map((im) => vocMatchImage(im, 0.5, legacy));
+      const m = vocMatchColumns(cols, difficult, 0.5, legacy);
+      expect([...m.tp].filter((t) => t === -1).length).toBeGreaterThan(0);
+      for (const interpolation of ['all-point', '11-point'] as const) {
+        const o = { iouThreshold: 0.5, interpolation };
+        expect(vocAccumulateColumns(cols, cols.dtIndex, m, gt.categories, o)).toEqual(vocAccumulate(per, gt.categories, o));
+      }
+      const a = buildSamplesFromColumns(cols, cols.dtIndex, m, images.map((im) => im.imageId));
+      const b = buildSamples(per);
+      expect(a.length).toBe(b.length);
+      expect(a.positives.length).toBeGreaterThan(100);
+      for (const k of ['index', 'imageId', 'categoryId', 'score', 'logit', 'target', 'iou', 'gt', 'posIdx'] as const) expect(Array.from(a[k])).toEqual(Array.from(b[k]));
+      expect(a.positives).toEqual(b.positives);
+    }
+  });
+
+  test(`one cocoEvaluateVariants call = one cocoEvaluateColumns call per score array [${name}]`, () => {
+    const images = groupByImage(gt, dets);
+    const p = resolveCocoParams();
+    const cols = cocoColumnsOfImages(images, catIds);
+    const samples = buildSamples(images.map((im) => vocMatchImage(im, 0.5, true)));
+    const order = perImageHlrOrder({ samples, images, gt, settings: {} } as unknown as AnalysisContext);
+    const variants = [cols.dtScore];
+    for (const k of [5, 25]) {
+      const raised = raisedScores(order, k);
+      variants.push(cols.dtScore.map((s, q) => raised.get(cols.dtIndex[q]) ?? s));
+    }
+    variants.push(cols.dtScore.map((s) => s * 0.5)); // every cell changed
+    variants.push(cols.dtScore.slice()); // none changed
+    const all = cocoEvaluateColumnsVariants(cols, p, variants);
+    expect(all.length).toBe(5);
+    variants.forEach((v, i) => expectSame(all[i], cocoEvaluateColumns(cols, p, v)));
+    expect(all[1].stats.AP).not.toBe(all[0].stats.AP);
+    // useCats = 0 and the VOC offset go through as well
+    const p2 = { ...p, useCats: false, legacyOffset: true };
+    const two = cocoEvaluateColumnsVariants(cols, p2, variants.slice(0, 2));
+    two.forEach((r, i) => expectSame(r, cocoEvaluateColumns(cols, p2, variants[i])));
+    expect(() => cocoEvaluateColumnsVariants(cols, p, [])).toThrow(expect.objectContaining({ code: 'E_VALUE', arg: 'variants' }));
+    expect(() => cocoEvaluateColumnsVariants(cols, p, [cols.dtScore, new Float64Array(3)])).toThrow(expect.objectContaining({ code: 'E_SHAPE', arg: 'variants[1]' }));
+  });
+});
+
+test('CSV from columns = toCsv of the same rows (whole numbers, repeated values, non-finite cells, float32 values)', () => {
+  const n = 3000;
+  const index = new Uint32Array(n), target = new Uint8Array(n), g = new Float32Array(n), x = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    index[i] = i * 7919;
+    target[i] = i % 3 === 0 ? 1 : 0;
+    g[i] = Math.fround(Math.sin(i) ** 2);
+    x[i] = i % 10 === 0 ? [NaN, Infinity, -0, -3, 2 ** 32, 1e21, 1e-7][(i / 10) % 7] : i % 4 === 0 ? 0.5 : Math.cos(i) * 1e3;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'ss-csv-'));
+  try {
+    const art = new Artifacts(join(dir, 'out'));
+    art.addCsv('cols.csv', { length: n, columns: [{ name: 'index', values: index }, { name: 'target', values: target }, { name: 'g', values: g }, { name: 'g2', values: g }, { name: 'x', values: x }] });
+    art.addCsv('rows.csv', (function* () {
+      for (let i = 0; i < n; i++) yield { name: i % 5 === 0 ? '=cmd' : `näme ${i}`, x: x[i], ok: i % 2 === 0, none: null };
+    })());
+    art.commit();
+    const rows = Array.from({ length: n }, (_, i) => ({ index: index[i], target: target[i], g: g[i], g2: g[i], x: x[i] }));
+    expect(readFileSync(join(dir, 'out', 'cols.csv'), 'utf8')).toBe(toCsv(rows));
+    const rows2 = Array.from({ length: n }, (_, i) => ({ name: i % 5 === 0 ? '=cmd' : `näme ${i}`, x: x[i], ok: i % 2 === 0, none: null }));
+    expect(readFileSync(join(dir, 'out', 'rows.csv'), 'utf8')).toBe(toCsv(rows2));
+    expect(toCsv(rows).split('\n')[11]).toBe(`79190,0,${String(g[10])},${String(g[10])},`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
