@@ -53,8 +53,9 @@ const MODES = ['log', 'linear', 'square'] as const;
 
 function run(kind: keyof typeof KIND, pred: unknown, target: unknown, options: unknown, extra: string[]): BoxLossResult {
   const o = checkOptions('options', options, ['eps', 'weight', 'reduction', 'avgFactor', 'lossWeight', ...extra]);
-  const p = toBoxes('pred', pred);
-  const t = toBoxes('target', target);
+  // NaN / ±Inf: refused by the kernel (one vectorised scan; the TS backend does the same check)
+  const p = toBoxes('pred', pred, 'propagate');
+  const t = toBoxes('target', target, 'propagate');
   const n = p.n;
   if (t.n !== n) throw new SoftSamplingError('E_SHAPE', 'target', `expected ${n} boxes (pred's), got ${t.n}`);
   const mode = kind === 'iou' ? MODES.indexOf(enumOpt('options.mode', o.mode, MODES, 'log')) : 0;

@@ -1,4 +1,5 @@
 /** TS twin of `crates/core/src/losses/iou_loss.rs`: IoU / GIoU / DIoU / CIoU losses on aligned pairs. */
+import { checkFinite } from './check';
 import type { IouFamilyLossInputs, IouFamilyLossOptions, IouFamilyLossOutputs } from '../../../kernels/modern';
 
 type V4 = [number, number, number, number];
@@ -88,6 +89,8 @@ export function pairLoss(p: V4, t: V4, kind: number, mode: number, eps: number):
 export function iouFamilyLoss(i: IouFamilyLossInputs, o: IouFamilyLossOptions, out: IouFamilyLossOutputs): void {
   const { pred, target, weight } = i;
   const n = pred.length / 4;
+  checkFinite('pred', pred);
+  checkFinite('target', target);
   let total = 0;
   for (let k = 0; k < n; k++) {
     const p: V4 = [pred[4 * k], pred[4 * k + 1], pred[4 * k + 2], pred[4 * k + 3]];
