@@ -84,24 +84,30 @@ fn bl1_elem(diff: f32, k: K) -> (f32, f32) {
 #[inline(always)]
 fn bl1_run(pred: &[f32], target: &[f32], weight: &[f32], k: K, le: &mut [f32], grad: &mut [f32]) -> f64 {
     let n = pred.len();
-    let mut acc = [0f64; 8];
-    let mut s = 0;
-    while s < n {
-        let e = (s + 8).min(n);
-        let mut lane = [0f32; 8];
-        for j in s..e {
-            let (l, g) = bl1_elem(pred[j] - target[j], k);
-            let w = if weight.is_empty() { 1.0 } else { weight[j] };
-            le[j] = l * w;
-            grad[j] = g * w * k.scale;
-            lane[j - s] = l * w;
-        }
-        for t in 0..8 {
-            acc[t] += lane[t] as f64;
-        }
-        s = e;
+    let (pred, target, le, grad) = (&pred[..n], &target[..n], &mut le[..n], &mut grad[..n]);
+    // 1. unweighted loss and scaled gradient, one independent lane per element
+    for j in 0..n {
+        let (l, g) = bl1_elem(pred[j] - target[j], k);
+        le[j] = l;
+        grad[j] = g * k.scale;
     }
-    acc.iter().sum()
+    // 2. elementwise weights
+    if !weight.is_empty() {
+        let w = &weight[..n];
+        for j in 0..n {
+            le[j] *= w[j];
+            grad[j] *= w[j];
+        }
+    }
+    // 3. float64 sum in 8 lanes
+    let mut acc = [0f64; 8];
+    let mut it = le.chunks_exact(8);
+    for ch in &mut it {
+        for t in 0..8 {
+            acc[t] += ch[t] as f64;
+        }
+    }
+    it.remainder().iter().map(|&v| v as f64).sum::<f64>() + acc.iter().sum::<f64>()
 }
 
 /// Elementwise on `pred`, `target` (same length, normally `[N·4]` deltas); `weight` empty or the same length.

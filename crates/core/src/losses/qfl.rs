@@ -191,12 +191,11 @@ fn dfl_run(pred: &[f32], target: &[f32], weight: &[f32], b: usize, scale: f32, t
         let z = &pred[i * b..(i + 1) * b];
         let g = &mut grad[i * b..(i + 1) * b];
         let mx = z.iter().fold(f32::NEG_INFINITY, |a, &v| fmax(a, v));
-        let mut se = 0f32;
+        // the exponentials vectorise (no reduction in this loop); the row sum is a short scalar pass
         for j in 0..b {
-            let e = exp_neg(z[j] - mx);
-            tmp[j] = e;
-            se += e;
+            tmp[j] = exp_neg(z[j] - mx);
         }
+        let se: f32 = tmp.iter().sum();
         // se ∈ [1, b]
         let lse_rel = super::balanced_l1::ln_ge1(se);
         let inv = 1.0 / se;

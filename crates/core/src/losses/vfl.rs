@@ -81,6 +81,19 @@ pub fn varifocal_loss(
     Ok(())
 }
 
+/// VFL on a negative channel (q = 0) with γ = 2: `α p² softplus(x)`, `α p²(p + 2(1 − p) softplus(x))`.
+#[inline(always)]
+fn vfl_neg_b2(x: f32, alpha: f32) -> (f32, f32) {
+    let e = exp_neg(-x.abs());
+    let sp = fmax(x, 0.0) + log1p_unit(e);
+    let inv = 1.0 / (1.0 + e);
+    let pos = x >= 0.0;
+    let p = if pos { inv } else { e * inv };
+    let pn = if pos { e * inv } else { inv };
+    let ap2 = alpha * p * p;
+    (ap2 * sp, ap2 * (p + 2.0 * pn * sp))
+}
+
 /// Branch-free f32 VFL element: `(loss, d loss / d x)`.
 #[inline(always)]
 fn vfl_elem(x: f32, q: f32, alpha: f32, gamma: f32, gamma2: bool, iou_weighted: bool) -> (f32, f32) {
@@ -117,10 +130,19 @@ fn vfl_fast(pred: &[f32], target: &[f32], weight: &[f32], weight_mode: u8, c: us
             0 | 1 => {
                 let w = if weight_mode == 0 { 1.0 } else { weight[i] };
                 let gs = w * scale;
-                for j in 0..c {
-                    let (l, g) = vfl_elem(xr[j], tr[j], alpha, gamma, g2, iw);
-                    lr[j] = l * w;
-                    gr[j] = g * gs;
+                if g2 && tr.iter().fold(true, |a, &q| a & (q == 0.0)) {
+                    // an all-negative row (most rows): only the q = 0 branch, γ = 2
+                    for j in 0..c {
+                        let (l, g) = vfl_neg_b2(xr[j], alpha);
+                        lr[j] = l * w;
+                        gr[j] = g * gs;
+                    }
+                } else {
+                    for j in 0..c {
+                        let (l, g) = vfl_elem(xr[j], tr[j], alpha, gamma, g2, iw);
+                        lr[j] = l * w;
+                        gr[j] = g * gs;
+                    }
                 }
             }
             _ => {
