@@ -126,7 +126,9 @@ export function giouLoss(pred: unknown, target: unknown, options?: BoxLossOption
  * @param pred `[N, 4]` predicted boxes, xyxy. @param target `[N, 4]` gt boxes, xyxy.
  * @param options `eps` (1e-6), `weight`, `reduction` (`'mean'` over N), `avgFactor`, `lossWeight`.
  * @returns {@link BoxLossResult}.
- * @throws SoftSamplingError as {@link iouLoss}.
+ * @throws SoftSamplingError as {@link iouLoss}; also `E_VALUE` (`pred`, naming the pair) when a pair's
+ *   penalty ρ²/c² exceeds 1e30 — only reversed boxes get there (for well-formed boxes ρ² ≤ c²), and
+ *   the loss would overflow float32.
  */
 export function diouLoss(pred: unknown, target: unknown, options?: BoxLossOptions): BoxLossResult {
   return run('diou', pred, target, options, []);

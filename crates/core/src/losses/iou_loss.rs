@@ -252,8 +252,9 @@ fn pair_f32<const KIND: u32>(p: [f32; 4], t: [f32; 4], mode: u32, eps: f32) -> (
         let c2 = ew * ew + eh * eh + eps;
         let inv_c2 = 1.0 / c2;
         let dc2 = [2.0 * ew * dew1, 2.0 * eh * deh1, 2.0 * ew * dew2, 2.0 * eh * deh2];
-        let dx = (t[0] + t[2]) - (p[0] + p[2]);
-        let dy = (t[1] + t[3]) - (p[1] + p[3]);
+        // differences first (exact for nearby coordinates, any magnitude), then the sum
+        let dx = (t[0] - p[0]) + (t[2] - p[2]);
+        let dy = (t[1] - p[1]) + (t[3] - p[3]);
         let rho2 = (dx * dx + dy * dy) * 0.25;
         let drho2 = [-dx * 0.5, -dy * 0.5, -dx * 0.5, -dy * 0.5];
         let pen = rho2 * inv_c2;
@@ -303,9 +304,10 @@ fn pair_f32<const KIND: u32>(p: [f32; 4], t: [f32; 4], mode: u32, eps: f32) -> (
 fn iou_run<const KIND: u32>(
     pred: &[f32], target: &[f32], weight: &[f32], mode: u32, eps: f32, scale: f32, le: &mut [f32], grad: &mut [f32],
     pair_iou: &mut [f32], ca: &mut [f32], cv: &mut [f32],
-) -> f64 {
+) -> (f64, usize) {
     let n = le.len();
     let mut total = 0f64;
+    let mut bad = usize::MAX;
     let mut s = 0;
     while s < n {
         let m = (n - s).min(LANES);
@@ -322,12 +324,14 @@ fn iou_run<const KIND: u32>(
             }
         }
         let mut lb = [0f32; LANES];
+        let mut rb = [0f32; LANES];
         let mut gb = [[0f32; LANES]; 4];
         let mut ib = [0f32; LANES];
         let mut ab = [0f32; LANES];
         let mut vb = [0f32; LANES];
         for j in 0..LANES {
             let (l, g, iou, a, v) = pair_f32::<KIND>([pb[0][j], pb[1][j], pb[2][j], pb[3][j]], [tb[0][j], tb[1][j], tb[2][j], tb[3][j]], mode, eps);
+            rb[j] = l;
             lb[j] = l * wb[j];
             let gs = wb[j] * scale;
             for c in 0..4 {
@@ -345,13 +349,19 @@ fn iou_run<const KIND: u32>(
             }
             pair_iou[s + j] = ib[j];
         }
+        if KIND == 2 && bad == usize::MAX {
+            // DIoU is unbounded for reversed boxes (ρ²/c² with c² → eps): refuse beyond 1e30
+            if let Some(j) = rb[..m].iter().position(|&l| !(l <= 1e30)) {
+                bad = s + j;
+            }
+        }
         if KIND == 3 {
             ca[s..s + m].copy_from_slice(&ab[..m]);
             cv[s..s + m].copy_from_slice(&vb[..m]);
         }
         s += m;
     }
-    total
+    (total, bad)
 }
 
 /// IoU-family loss on `pred`, `target` `[N·4]`, `weight` empty or `[N]`. `ciou_alpha`/`ciou_v`
@@ -405,7 +415,16 @@ pub fn iou_family_loss(
             _ => crate::dispatch!(iou_run::<3>(p, t, w, mode, eps, scale, le, g, pi, ca, cv)),
         }
     });
-    sum[0] = parts.iter().fold(0.0, |x, y| x + y);
+    for (ci, &(_, bad)) in parts.iter().enumerate() {
+        if bad != usize::MAX {
+            let i = ci * rows + bad;
+            return Err(CoreError::value(
+                "pred",
+                format!("pair {i}: the DIoU penalty ρ²/c² exceeds 1e30 (reversed boxes: the centre distance is not bounded by the enclosing box) and overflows float32"),
+            ));
+        }
+    }
+    sum[0] = parts.iter().fold(0.0, |x, y| x + y.0);
     Ok(())
 }
 
