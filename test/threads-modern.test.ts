@@ -1,5 +1,6 @@
 /**
- * Native worker threads for the issue-14 losses (QFL, VFL, EFL, DFL, Balanced L1, IoU family):
+ * Native worker threads for the issue-14 losses (QFL, VFL, EFL, DFL, Balanced L1, IoU family) and
+ * assigners (ATSS, task-aligned tood / yolov8):
  * bit-identical results with 1, 2, 3 and 8 threads (fixed chunks of `par::CHUNK_WORK` work units,
  * float64 partial sums — and EFL's per-class |grad| sums — merged in chunk order), and the same
  * answer as the single-threaded wasm backend within float32 kernel tolerance. Sizes are above the
@@ -7,7 +8,7 @@
  */
 import {
   backendInfo, setThreads, useBackend, qualityFocalLoss, varifocalLoss, equalizedFocalLoss, createEflState, distributionFocalLoss,
-  balancedL1Loss, iouLoss, giouLoss, diouLoss, ciouLoss,
+  balancedL1Loss, iouLoss, giouLoss, diouLoss, ciouLoss, atssAssign, taskAlignedAssign,
 } from '../ts/index';
 import { mulberry32 } from '../packages/cli/src/analyze/samples';
 
@@ -36,6 +37,28 @@ for (let i = 0; i < P; i++) {
   pred.set(b.map((v) => v + (r() - 0.5) * 30), 4 * i);
 }
 
+// assigners: 20 011 anchors × 23 gts (460 253 pairs), 3 classes
+const K = 23;
+const gts = new Float32Array(4 * K);
+for (let j = 0; j < K; j++) {
+  const x1 = r() * 500, y1 = r() * 500;
+  gts.set([x1, y1, x1 + 20 + r() * 200, y1 + 20 + r() * 200], 4 * j);
+}
+const gtLabels = Int32Array.from({ length: K }, (_, j) => j % 3);
+const talScores = { data: Float32Array.from({ length: P * 3 }, () => r()), shape: [P, 3] };
+const points = { data: Float32Array.from({ length: 2 * P }, (_, k) => (boxes[4 * (k >> 1) + (k & 1)] + boxes[4 * (k >> 1) + 2 + (k & 1)]) / 2), shape: [P, 2] };
+
+function runAssigners(): Record<string, ArrayLike<number>[]> {
+  const out: Record<string, ArrayLike<number>[]> = {};
+  const a = atssAssign(boxes, gts, gtLabels, { numLevelPriors: [12000, 6000, P - 18000] });
+  out.atssAssign = [a.gtInds.data, a.labels.data, a.assignedIou.data, a.iouThr.data, a.candidates.data];
+  for (const variant of ['tood', 'yolov8'] as const) {
+    const t = taskAlignedAssign(variant === 'tood' ? boxes : points, pred, talScores, gts, gtLabels, { variant, withMetrics: true });
+    out[`taskAlignedAssign ${variant}`] = [t.gtInds.data, t.labels.data, t.assignMetrics.data, t.assignedIou.data, t.normAlignmentMetrics.data, t.alignmentMetrics!.data];
+  }
+  return out;
+}
+
 function runAll(): Record<string, ArrayLike<number>[]> {
   const out: Record<string, ArrayLike<number>[]> = {};
   const sh = { data: x, shape: [N, C] };
@@ -57,7 +80,7 @@ function runAll(): Record<string, ArrayLike<number>[]> {
     const l = (f as typeof giouLoss)(pred, boxes, {});
     out[name] = [[l.loss], l.lossElements.data, l.grad.data, l.iou.data, ...(l.ciouAlpha ? [l.ciouAlpha.data, l.ciouV!.data] : [])];
   }
-  return out;
+  return { ...out, ...runAssigners() };
 }
 
 /** Bit-for-bit comparison (Object.is per element), naming the op, output and index on failure. */
@@ -103,5 +126,19 @@ describe('native threads: issue-14 losses', () => {
       const [ln] = nat[op], [lw] = w[op];
       expect([op, Math.abs(ln[0] - lw[0]) <= 2e-6 * Math.abs(lw[0]) + 1e-9]).toEqual([op, true]);
     }
+  });
+
+  test('the assigners\' chunked top-k (per-chunk lists merged in chunk order) equals the sequential TS twin', () => {
+    setThreads(3);
+    const nat = runAssigners();
+    useBackend('ts');
+    const ts = runAssigners();
+    useBackend('native');
+    for (const op of Object.keys(ts)) {
+      expect([op, Array.from(nat[op][0])]).toEqual([op, Array.from(ts[op][0])]); // gtInds exactly
+      const pos = Array.from(ts[op][0]).filter((v) => v > 0).length;
+      expect(pos).toBeGreaterThan(20);
+    }
+    expect(Array.from(nat.atssAssign[4])).toEqual(Array.from(ts.atssAssign[4])); // ATSS candidates
   });
 });
