@@ -60,14 +60,32 @@ fn iou_row(p: &[f32], gx1: &[f64], gy1: &[f64], gx2: &[f64], gy2: &[f64], out: &
     }
 }
 
-#[inline]
+/// `x^b` by repeated squaring, inline — the operations of compiler-rt's `__powidf2` (what
+/// `f64::powi` calls for a run-time exponent), in the same order: the same bits, without the call.
+#[inline(always)]
+fn powi_sq(mut a: f64, mut b: u32) -> f64 {
+    let mut r = 1.0;
+    loop {
+        if b & 1 != 0 {
+            r *= a;
+        }
+        b /= 2;
+        if b == 0 {
+            break;
+        }
+        a *= a;
+    }
+    r
+}
+
+#[inline(always)]
 fn powf(x: f64, e: f64) -> f64 {
     if e == 1.0 {
         x
     } else if e == 0.5 {
         x.sqrt()
     } else if e == e.trunc() && (0.0..=16.0).contains(&e) {
-        x.powi(e as i32)
+        powi_sq(x, e as u32)
     } else {
         x.powf(e)
     }
@@ -97,6 +115,11 @@ pub fn task_aligned_assign(
     check_len("priors", priors, pd * n)?;
     check_len("pred_scores", pred_scores, n * c)?;
     check_len("gt_labels", gt_labels, k)?;
+    // probabilities in [0, 1] (NaN fails): one vectorised scan here instead of JS passes
+    if !pred_scores.iter().fold(true, |a, &v| a & (v >= 0.0) & (v <= 1.0)) {
+        let i = pred_scores.iter().position(|&v| !(v >= 0.0 && v <= 1.0)).unwrap_or(0);
+        return Err(CoreError::value("predScores", format!("element {i} is {}; must lie in [0, 1]", pred_scores[i])));
+    }
     for (j, &l) in gt_labels.iter().enumerate() {
         if l < 0 || l as usize >= c {
             return Err(CoreError::value("gt_labels", format!("element {j} is {l}, outside [0, {c})")));
