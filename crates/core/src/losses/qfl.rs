@@ -175,7 +175,14 @@ pub fn distribution_focal_loss(
         // SAFETY: chunk ranges are disjoint.
         let (le, g) = unsafe { (ls.range(r0, r1), gs.range(r0 * b, r1 * b)) };
         let w = if weight.is_empty() { weight } else { &weight[r0..r1] };
-        crate::dispatch!(dfl_run(&pred[r0 * b..r1 * b], &target[r0..r1], w, b, scale, tmp, le, g))
+        let (p, t) = (&pred[r0 * b..r1 * b], &target[r0..r1]);
+        // the common bin counts as constants (mmdetection reg_max 16 → 17 bins; ultralytics 16):
+        // the row loops then unroll into whole vectors
+        match b {
+            17 => crate::dispatch!(dfl_run::<17>(p, t, w, b, scale, tmp, le, g)),
+            16 => crate::dispatch!(dfl_run::<16>(p, t, w, b, scale, tmp, le, g)),
+            _ => crate::dispatch!(dfl_run::<0>(p, t, w, b, scale, tmp, le, g)),
+        }
     });
     sum[0] = parts.iter().fold(0.0, |x, y| x + y);
     Ok(())
@@ -183,7 +190,8 @@ pub fn distribution_focal_loss(
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn dfl_run(pred: &[f32], target: &[f32], weight: &[f32], b: usize, scale: f32, tmp: &mut [f32], le: &mut [f32], grad: &mut [f32]) -> f64 {
+fn dfl_run<const B: usize>(pred: &[f32], target: &[f32], weight: &[f32], b: usize, scale: f32, tmp: &mut [f32], le: &mut [f32], grad: &mut [f32]) -> f64 {
+    let b = if B > 0 { B } else { b };
     let n = target.len();
     let tmp = &mut tmp[..b];
     let mut total = 0f64;
