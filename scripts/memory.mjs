@@ -61,6 +61,17 @@ const ghmState = lib.createGhmState(10);
 const posLab = Float32Array.from(ints(64, 0, 2)), posGt = Float32Array.from(ints(64, 0, G - 1));
 const posIous = floats(64, 0.5, 1);
 const carlScore = { data: floats(64 * 4), shape: [64, 4] };
+// issue 14 ops: quality-aware / distribution / box losses and the dynamic assigners
+const C3 = 3;
+const qScores = floats(P, 0, 1);
+const vflTarget = { data: Float32Array.from({ length: P * C3 }, (_, k) => (Math.floor(k / C3) % 4 === 0 && k % C3 === 0 ? qScores[Math.floor(k / C3)] : 0)), shape: [P, C3] };
+const onehot = { data: vflTarget.data.map((v) => (v > 0 ? 1 : 0)), shape: [P, C3] };
+const dflPred = { data: floats(4 * 64 * 17), shape: [4 * 64, 17] }, dflTarget = floats(4 * 64, 0, 15.9);
+const predBoxes = priors.map((v, k) => v + ((k * 7919) % 11) - 5);
+const levels = [200, 100];
+const anchorPoints = { data: Float32Array.from({ length: 2 * P }, (_, k) => priors[2 * (k >> 1) + (k & 1)] + 10), shape: [P, 2] };
+const talScores = { data: floats(P * C3, 0, 1), shape: [P, C3] };
+let eflState = lib.createEflState(C3);
 
 const OPS = {
   bboxOverlaps: () => lib.bboxOverlaps(priors, gts, { mode: 'giou' }),
@@ -85,6 +96,18 @@ const OPS = {
   isrP: () => lib.isrP({ labels: posLab, gtInds: posGt, ious: posIous, posLoss: posIous }),
   carlLoss: () => lib.carlLoss(carlScore, posLab, { data: floats(256, -1, 1), shape: [64, 4] }, { data: floats(256, -1, 1), shape: [64, 4] }),
   isrN: () => lib.isrN({ scores: floats(P, 0, 1), boxes: priors }, { numExpected: 64, seed: 3 }),
+  qualityFocalLoss: () => lib.qualityFocalLoss(logits, { labels, scores: qScores }, { avgFactor: 10 }),
+  distributionFocalLoss: () => lib.distributionFocalLoss(dflPred, dflTarget),
+  varifocalLoss: () => lib.varifocalLoss(logits, vflTarget),
+  equalizedFocalLoss: () => (eflState = lib.equalizedFocalLoss(logits, onehot, { state: eflState }).state),
+  balancedL1Loss: () => lib.balancedL1Loss(deltas, deltas.data.map((v) => v * 0.5)),
+  iouLoss: () => lib.iouLoss(predBoxes, priors),
+  giouLoss: () => lib.giouLoss(predBoxes, priors),
+  diouLoss: () => lib.diouLoss(predBoxes, priors),
+  ciouLoss: () => lib.ciouLoss(predBoxes, priors),
+  atssAssign: () => lib.atssAssign(priors, gts, gtLabels, { numLevelPriors: levels }),
+  taskAlignedAssign: () => lib.taskAlignedAssign(priors, predBoxes, talScores, gts, gtLabels),
+  taskAlignedAssignYolov8: () => lib.taskAlignedAssign(anchorPoints, predBoxes, talScores, gts, gtLabels, { variant: 'yolov8' }),
 };
 
 const only = values.ops ? values.ops.split(',') : Object.keys(OPS);

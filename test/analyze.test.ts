@@ -269,6 +269,33 @@ describe('analyses on the bundled data, checked against independent computations
     if (rows('ISR-P').length) expect(rows('ISR-P')).toHaveLength(267);
   });
 
+  test('weights against IoU: QFL = |IoU − s|² and VFL = IoU (normalised), in the report and summary.json', () => {
+    const a = analysisOr(bundled0, 'weights_vs_iou', ['qualityFocalLoss', 'varifocalLoss']);
+    const s = new Map(samplesOf(bundled0).map((x) => [x.index, x]));
+    const rows = (m: string) => a.rows.filter((r: any) => r.method === m);
+    expect(rows('QFL (β=2)')).toHaveLength(267);
+    expect(rows('VFL')).toHaveLength(267);
+    const q = rows('QFL (β=2)').map((r: any) => (r.iou - s.get(r.index)!.score) ** 2);
+    const qm = q.reduce((p: number, x: number) => p + x, 0) / q.length;
+    rows('QFL (β=2)').forEach((r: any, i: number) => {
+      expect(Math.abs(r.weight - q[i])).toBeLessThan(1e-4);
+      expect(Math.abs(r.normalised_weight - q[i] / qm)).toBeLessThan(1e-3);
+    });
+    const vm = rows('VFL').reduce((p: number, r: any) => p + r.iou, 0) / 267;
+    rows('VFL').forEach((r: any) => {
+      expect(Math.abs(r.weight - r.iou)).toBeLessThan(1e-5);
+      expect(Math.abs(r.normalised_weight - r.iou / vm)).toBeLessThan(1e-4);
+    });
+    // VFL's weight is its IoU target: correlation 1; QFL's is not monotone in IoU
+    expect(a.correlationWithIou.VFL).toBeCloseTo(1, 6);
+    expect(Math.abs(a.correlationWithIou['QFL (β=2)'])).toBeLessThan(0.99);
+    const summary = J(join(bundled0, 'summary.json')).analyses.find((x: any) => x.id === 'weights_vs_iou').summary.join('\n');
+    for (const m of ['QFL (β=2)', 'VFL', 'focal (γ=2)', 'GHM-C', 'ISR-P', 'CARL']) expect(summary).toContain(`${m}: correlation of the weight with IoU`);
+    const html = readFileSync(join(bundled0, 'report.html'), 'utf8');
+    expect(html).toContain('QFL (β=2): correlation of the weight with IoU');
+    expect(html).toContain('VFL: correlation of the weight with IoU');
+  });
+
   test('GHM density: g = |σ(x) − y| = 1 − s (positives) or s (negatives), 30 bins', () => {
     const a = analysisOr(bundled0, 'ghm_gradient_density', ['ghmcLoss']);
     const s = samplesOf(bundled0);

@@ -22,7 +22,7 @@ export interface AtssAssignOptions {
 export interface AtssAssignResult extends AssignResult {
   /** `[P]` float32: IoU of each positive with its gt, 0 for negatives (= `maxOverlaps` here; mmdet stores −1e8 for negatives). */
   assignedIou: Tensor<Float32Array, [number]>;
-  /** `[G]` float64 mean of each gt's candidate IoUs. */
+  /** `[G]` float64 mean of each gt's candidate IoUs (NaN when M = 0: no priors). */
   iouMean: Tensor<Float64Array, [number]>;
   /** `[G]` float64 std of the candidate IoUs with Bessel's correction (NaN when M = 1: nothing passes). */
   iouStd: Tensor<Float64Array, [number]>;

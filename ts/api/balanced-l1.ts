@@ -40,8 +40,9 @@ export interface BalancedL1LossOptions extends ReduceOptions {
  */
 export function balancedL1Loss(pred: unknown, target: unknown, options?: BalancedL1LossOptions): LossResult {
   const o = checkOptions('options', options, ['alpha', 'gamma', 'beta', 'weight', 'reduction', 'avgFactor', 'lossWeight']);
-  const p = toFloat32('pred', pred);
-  const t = toFloat32('target', target);
+  // NaN / ±Inf: refused by the kernel (one vectorised scan; the TS backend does the same check)
+  const p = toFloat32('pred', pred, 'propagate');
+  const t = toFloat32('target', target, 'propagate');
   const len = p.data.length;
   if (t.data.length !== len) throw new SoftSamplingError('E_SHAPE', 'target', `expected ${len} values (pred's), got ${t.data.length}`);
   const pos = (x: number) => (x > 0 ? null : `must be > 0, got ${x}`);

@@ -95,7 +95,7 @@ function readState(v: unknown, c: number): EflState {
  */
 export function equalizedFocalLoss(logits: unknown, targets: unknown, options?: EqualizedFocalLossOptions): EqualizedFocalLossResult {
   const o = checkOptions('options', options, ['state', 'gammaB', 'scaleFactor', 'alpha', 'weight', 'update', 'reduction', 'avgFactor', 'lossWeight']);
-  const p = toMatrix('logits', logits);
+  const p = toMatrix('logits', logits, undefined, false); // NaN / ±Inf: the kernel's check
   const { n, c } = p;
   if (c < 1) throw new SoftSamplingError('E_SHAPE', 'logits', 'needs at least one class column');
   // the 0/1 (and NaN) check of the targets is the kernel's: one vectorised scan, not a JS pass

@@ -12,10 +12,10 @@
  */
 import { getBackend } from '../registry';
 import { SoftSamplingError } from '../errors';
-import { Tensor, checkOptions, numOpt, enumOpt, toBoxes, toFloat32 } from '../tensor';
+import { Tensor, checkOptions, numOpt, enumOpt, toFloat32 } from '../tensor';
 import { reducer, type ReduceOptions } from './reduce';
 import type { LossResult } from './focal';
-import { checkRange } from './loss-args';
+import { checkRange, toMatrix } from './loss-args';
 
 /** Options shared by the IoU-family losses. */
 export interface BoxLossOptions extends ReduceOptions {
@@ -53,8 +53,10 @@ const MODES = ['log', 'linear', 'square'] as const;
 
 function run(kind: keyof typeof KIND, pred: unknown, target: unknown, options: unknown, extra: string[]): BoxLossResult {
   const o = checkOptions('options', options, ['eps', 'weight', 'reduction', 'avgFactor', 'lossWeight', ...extra]);
-  const p = toBoxes('pred', pred);
-  const t = toBoxes('target', target);
+  // NaN / ±Inf and |x| > 1e18: refused by the kernel (one vectorised scan instead of JS passes; the
+  // TS backend does the same check with the same error)
+  const p = toMatrix('pred', pred, 4, false);
+  const t = toMatrix('target', target, 4, false);
   const n = p.n;
   if (t.n !== n) throw new SoftSamplingError('E_SHAPE', 'target', `expected ${n} boxes (pred's), got ${t.n}`);
   const mode = kind === 'iou' ? MODES.indexOf(enumOpt('options.mode', o.mode, MODES, 'log')) : 0;
@@ -125,7 +127,9 @@ export function giouLoss(pred: unknown, target: unknown, options?: BoxLossOption
  * @param pred `[N, 4]` predicted boxes, xyxy. @param target `[N, 4]` gt boxes, xyxy.
  * @param options `eps` (1e-6), `weight`, `reduction` (`'mean'` over N), `avgFactor`, `lossWeight`.
  * @returns {@link BoxLossResult}.
- * @throws SoftSamplingError as {@link iouLoss}.
+ * @throws SoftSamplingError as {@link iouLoss}; also `E_VALUE` (`pred`, naming the pair) when a pair's
+ *   penalty ρ²/c² exceeds 1e30 — only reversed boxes get there (for well-formed boxes ρ² ≤ c²), and
+ *   the loss would overflow float32.
  */
 export function diouLoss(pred: unknown, target: unknown, options?: BoxLossOptions): BoxLossResult {
   return run('diou', pred, target, options, []);

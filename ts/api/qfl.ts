@@ -48,7 +48,8 @@ export interface QualityFocalLossOptions extends ReduceOptions {
  */
 export function qualityFocalLoss(pred: unknown, target: QflTarget | unknown, options?: QualityFocalLossOptions): LossResult {
   const o = checkOptions('options', options, ['beta', 'activated', 'weight', 'reduction', 'avgFactor', 'lossWeight']);
-  const p = toMatrix('pred', pred);
+  // NaN / ±Inf logits: refused by the kernel (one vectorised scan; the TS backend does the same check)
+  const p = toMatrix('pred', pred, undefined, false);
   const { n, c } = p;
   if (c < 1) throw new SoftSamplingError('E_SHAPE', 'pred', 'needs at least one class column');
   const beta = numOpt('options.beta', o.beta, 2, (x) => (x >= 0 && x <= 1000 ? null : `must be in [0, 1000], got ${x}`));
@@ -94,7 +95,7 @@ export interface DistributionFocalLossOptions extends ReduceOptions {
  */
 export function distributionFocalLoss(pred: unknown, target: unknown, options?: DistributionFocalLossOptions): LossResult {
   const o = checkOptions('options', options, ['weight', 'reduction', 'avgFactor', 'lossWeight']);
-  const p = toMatrix('pred', pred);
+  const p = toMatrix('pred', pred, undefined, false); // NaN / ±Inf: the kernel's check
   const { n, c } = p;
   if (c < 2 && n > 0) throw new SoftSamplingError('E_SHAPE', 'pred', `needs at least 2 bins per row, got ${c}`);
   const t = toFloat32('target', target).data;

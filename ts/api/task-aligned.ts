@@ -78,9 +78,9 @@ export function taskAlignedAssign(
   const n = pb.n;
   const a = toMatrix('anchors', anchors, yolo ? 2 : 4);
   if (a.n !== n) throw new SoftSamplingError('E_SHAPE', 'anchors', `expected ${n} ${yolo ? 'anchor points [P, 2]' : 'priors [P, 4]'} (predBboxes'), got ${a.n}`);
-  const s = toMatrix('predScores', predScores);
+  // the [0, 1] (and NaN) check of the scores is the kernel's: one vectorised scan, not two JS passes
+  const s = toMatrix('predScores', predScores, undefined, false);
   if (s.n !== n || (n > 0 && s.c < 1)) throw new SoftSamplingError('E_SHAPE', 'predScores', `expected [P, C] with P = ${n}, got [${s.n}, ${s.c}]`);
-  checkRange('predScores', s.data, 0, 1);
   const g = toBoxes('gt', gt);
   const labels = toLabels('gtLabels', gtLabels, g.n);
   checkRange('gtLabels', labels, 0, s.c - 1);

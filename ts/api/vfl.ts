@@ -40,7 +40,7 @@ export interface VarifocalLossOptions extends ReduceOptions {
  */
 export function varifocalLoss(pred: unknown, target: unknown, options?: VarifocalLossOptions): LossResult {
   const o = checkOptions('options', options, ['alpha', 'gamma', 'iouWeighted', 'weight', 'reduction', 'avgFactor', 'lossWeight']);
-  const p = toMatrix('pred', pred);
+  const p = toMatrix('pred', pred, undefined, false); // NaN / ±Inf: the kernel's check
   const { n, c } = p;
   // the range (and NaN) check of the targets is the kernel's: one vectorised scan, not a JS pass
   const t = toMatrix('target', target, undefined, false);

@@ -26,11 +26,14 @@ export function outputLengths(name: string, d: KernelDecl, inputs: Record<string
   });
 }
 
-/** Fresh JS-heap outputs of a call, by name. */
-export function allocOutputs(name: string, d: KernelDecl, inputs: Record<string, Typed>, opts: Record<string, unknown>): Record<string, Typed> {
+/**
+ * Outputs of a call, by name: fresh JS-heap arrays, or float32 ones from `f32` when given (the
+ * native addon's page-keeping pool; every declared kernel writes each element of its outputs).
+ */
+export function allocOutputs(name: string, d: KernelDecl, inputs: Record<string, Typed>, opts: Record<string, unknown>, f32?: (n: number) => Float32Array): Record<string, Typed> {
   const lens = outputLengths(name, d, inputs, opts);
   const out: Record<string, Typed> = {};
-  d.outputs.forEach(([o, t], i) => (out[o] = new CTORS[t](lens[i])));
+  d.outputs.forEach(([o, t], i) => (out[o] = t === 'f32' && f32 ? f32(lens[i]) : new CTORS[t](lens[i])));
   return out;
 }
 
@@ -44,11 +47,13 @@ export function declaredOptions(d: KernelDecl, opts: Record<string, unknown>): R
 /** Binds the napi addon's declared functions: `fn(...inputs, options, ...outputs)`, outputs allocated here. */
 export function nativeModern(k: Record<string, (...a: any[]) => any>): ModernKernels {
   const out: Record<string, unknown> = {};
+  // large float32 outputs from the addon's page-keeping pool (null: small, or at its bound), as the focal losses
+  const pool = typeof k.allocF32 === 'function' ? (n: number): Float32Array => (k.allocF32(n) as Float32Array | null) ?? new Float32Array(n) : undefined;
   for (const [name, d] of Object.entries(KERNEL_DECLS) as [string, KernelDecl][]) {
     out[name] = (inputs: Record<string, Typed>, opts: Record<string, unknown>) => {
       const fn = k[name];
       if (typeof fn !== 'function') throw new SoftSamplingError('E_BACKEND', name, 'function missing from the native addon (rebuild it)');
-      const outs = allocOutputs(name, d, inputs, opts);
+      const outs = allocOutputs(name, d, inputs, opts, pool);
       fn(...d.inputs.map(([n]) => inputs[n]), declaredOptions(d, opts), ...d.outputs.map(([n]) => outs[n]));
       return outs;
     };

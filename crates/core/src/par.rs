@@ -139,3 +139,7 @@ impl<'a, T> SharedMut<'a, T> {
         std::slice::from_raw_parts_mut(self.ptr.add(a), b - a)
     }
 }
+
+/// Work units per chunk of the issue-14 loss kernels (QFL, DFL, VFL, EFL, Balanced L1, IoU
+/// losses): fixed, so chunk boundaries — and the answer — never depend on the thread count.
+pub const CHUNK_WORK: usize = 1 << 15;

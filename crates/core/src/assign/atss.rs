@@ -26,6 +26,17 @@ pub(crate) fn iou64(a: &[f32], b: &[f32]) -> f64 {
     inter / u
 }
 
+/// Euclidean distances of prior centres to one gt centre (f64, vectorises).
+#[inline(always)]
+fn centre_dist(cx: &[f64], cy: &[f64], gx: f64, gy: f64, out: &mut [f64]) {
+    let n = out.len();
+    let (cx, cy) = (&cx[..n], &cy[..n]);
+    for i in 0..n {
+        let (dx, dy) = (cx[i] - gx, cy[i] - gy);
+        out[i] = (dx * dx + dy * dy).sqrt();
+    }
+}
+
 /// Keeps the `k` best `(key, index)` pairs in `best` (sorted, best first; `better(a, b)` = a ranks
 /// before b; equal keys keep the lower index first because indices arrive in increasing order).
 #[inline]
@@ -93,24 +104,35 @@ pub fn atss_assign(
         return Ok(());
     }
     let centre = |b: &[f32]| ((b[0] as f64 + b[2] as f64) / 2.0, (b[1] as f64 + b[3] as f64) / 2.0);
-    // best IoU so far per prior among the gts it is positive for (first gt on ties)
-    let mut best = vec![f64::NEG_INFINITY; n];
-    let mut best_gt = vec![-1i32; n];
-    let mut cand: Vec<(f64, u32)> = Vec::with_capacity(topk + 1);
-    let mut col: Vec<u32> = Vec::with_capacity(m);
-    for j in 0..k {
+    // prior centres once (structure of arrays: the distance loop below vectorises)
+    let (pcx, pcy): (Vec<f64>, Vec<f64>) = (0..n).map(|i| centre(&priors[4 * i..4 * i + 4])).unzip();
+    // per gt, independently (in parallel for large inputs): candidates, IoU statistics, and the
+    // candidates that pass; merged below in gt order (first gt on IoU ties), as sequentially
+    struct GtPart {
+        col: Vec<u32>,
+        ious: Vec<f64>,
+        mean: f64,
+        std: f64,
+        thr: f64,
+    }
+    let parts = crate::par::map_chunks(k, n.saturating_mul(k), || (Vec::<f64>::new(), Vec::<(f64, u32)>::with_capacity(topk + 1)), |(dist, cand), j| {
         let g = &gt_bboxes[4 * j..4 * j + 4];
         let (gx, gy) = centre(g);
-        col.clear();
+        let mut col: Vec<u32> = Vec::with_capacity(m);
         let mut start = 0usize;
         for &nl in num_level_priors {
             let nl = nl as usize;
             cand.clear();
             let kk = topk.min(nl);
-            for i in start..start + nl {
-                let (px, py) = centre(&priors[4 * i..4 * i + 4]);
-                let d = ((px - gx) * (px - gx) + (py - gy) * (py - gy)).sqrt();
-                push_topk(&mut cand, kk, d, i as u32, |a, b| a < b);
+            dist.clear();
+            dist.resize(nl, 0.0);
+            crate::dispatch!(centre_dist(&pcx[start..start + nl], &pcy[start..start + nl], gx, gy, &mut dist[..]));
+            for (t, &d) in dist.iter().enumerate() {
+                // cheap rejection first: most priors are farther than the current k-th
+                if kk == 0 || (cand.len() == kk && !(d < cand[kk - 1].0)) {
+                    continue;
+                }
+                push_topk(cand, kk, d, (start + t) as u32, |a, b| a < b);
             }
             col.extend(cand.iter().map(|c| c.1));
             start += nl;
@@ -119,20 +141,25 @@ pub fn atss_assign(
         let mean = ious.iter().sum::<f64>() / m as f64;
         let var = ious.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (m as f64 - 1.0);
         let std = if m > 1 { var.sqrt() } else { f64::NAN };
-        let thr = mean + std;
-        iou_mean[j] = mean;
-        iou_std[j] = std;
-        iou_thr[j] = thr;
-        for (t, &i) in col.iter().enumerate() {
+        GtPart { col, ious, mean, std, thr: mean + std }
+    });
+    let mut best = vec![f64::NEG_INFINITY; n];
+    let mut best_gt = vec![-1i32; n];
+    for (j, p) in parts.iter().enumerate() {
+        let g = &gt_bboxes[4 * j..4 * j + 4];
+        iou_mean[j] = p.mean;
+        iou_std[j] = p.std;
+        iou_thr[j] = p.thr;
+        for (t, &i) in p.col.iter().enumerate() {
             let iu = i as usize;
-            let (cx, cy) = centre(&priors[4 * iu..4 * iu + 4]);
+            let (cx, cy) = (pcx[iu], pcy[iu]);
             let inside = (cx - g[0] as f64).min(cy - g[1] as f64).min(g[2] as f64 - cx).min(g[3] as f64 - cy) > 0.01;
-            if ious[t] >= thr && inside && ious[t] > best[iu] {
-                best[iu] = ious[t];
+            if p.ious[t] >= p.thr && inside && p.ious[t] > best[iu] {
+                best[iu] = p.ious[t];
                 best_gt[iu] = j as i32;
             }
         }
-        let mut sorted = col.clone();
+        let mut sorted = p.col.clone();
         sorted.sort_unstable();
         for (r, &i) in sorted.iter().enumerate() {
             candidates[r * k + j] = i as i32;

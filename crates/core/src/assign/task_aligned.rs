@@ -44,14 +44,48 @@ pub fn ciou_ultralytics(g: &[f32], p: &[f32]) -> f64 {
     iou - (rho2 / c2 + v * alpha)
 }
 
-#[inline]
+/// IoU (union floored at 1e-6, as [`iou64`]) of one box with every gt (SoA), in f64 lanes.
+#[inline(always)]
+fn iou_row(p: &[f32], gx1: &[f64], gy1: &[f64], gx2: &[f64], gy2: &[f64], out: &mut [f64]) {
+    let k = out.len();
+    let (gx1, gy1, gx2, gy2) = (&gx1[..k], &gy1[..k], &gx2[..k], &gy2[..k]);
+    let (a0, a1, a2, a3) = (p[0] as f64, p[1] as f64, p[2] as f64, p[3] as f64);
+    let area = (a2 - a0) * (a3 - a1);
+    for j in 0..k {
+        let iw = (a2.min(gx2[j]) - a0.max(gx1[j])).max(0.0);
+        let ih = (a3.min(gy2[j]) - a1.max(gy1[j])).max(0.0);
+        let inter = iw * ih;
+        let u = (area + (gx2[j] - gx1[j]) * (gy2[j] - gy1[j]) - inter).max(1e-6);
+        out[j] = inter / u;
+    }
+}
+
+/// `x^b` by repeated squaring, inline — the operations of compiler-rt's `__powidf2` (what
+/// `f64::powi` calls for a run-time exponent), in the same order: the same bits, without the call.
+#[inline(always)]
+fn powi_sq(mut a: f64, mut b: u32) -> f64 {
+    let mut r = 1.0;
+    loop {
+        if b & 1 != 0 {
+            r *= a;
+        }
+        b /= 2;
+        if b == 0 {
+            break;
+        }
+        a *= a;
+    }
+    r
+}
+
+#[inline(always)]
 fn powf(x: f64, e: f64) -> f64 {
     if e == 1.0 {
         x
     } else if e == 0.5 {
         x.sqrt()
     } else if e == e.trunc() && (0.0..=16.0).contains(&e) {
-        x.powi(e as i32)
+        powi_sq(x, e as u32)
     } else {
         x.powf(e)
     }
@@ -81,6 +115,11 @@ pub fn task_aligned_assign(
     check_len("priors", priors, pd * n)?;
     check_len("pred_scores", pred_scores, n * c)?;
     check_len("gt_labels", gt_labels, k)?;
+    // probabilities in [0, 1] (NaN fails): one vectorised scan here instead of JS passes
+    if !pred_scores.iter().fold(true, |a, &v| a & (v >= 0.0) & (v <= 1.0)) {
+        let i = pred_scores.iter().position(|&v| !(v >= 0.0 && v <= 1.0)).unwrap_or(0);
+        return Err(CoreError::value("predScores", format!("element {i} is {}; must lie in [0, 1]", pred_scores[i])));
+    }
     for (j, &l) in gt_labels.iter().enumerate() {
         if l < 0 || l as usize >= c {
             return Err(CoreError::value("gt_labels", format!("element {j} is {l}, outside [0, {c})")));
@@ -119,38 +158,72 @@ pub fn task_aligned_assign(
     let mut arg_u = vec![-1i32; if yolo { n } else { 0 }];
     // anchors outer, gts inner: each anchor's score row is read once (a gt-major walk strides C
     // floats per anchor and misses the cache on every read); one top-k list per gt
-    let mut cands: Vec<Vec<(f64, u32)>> = (0..k).map(|_| Vec::with_capacity(topk + 1)).collect();
-    let mut us = vec![0f64; k];
-    for i in 0..n {
-        let (cx, cy) = centre(i);
-        let p = &pred_bboxes[4 * i..4 * i + 4];
-        let srow = &pred_scores[i * c..(i + 1) * c];
-        let mut au = (f64::NEG_INFINITY, -1i32);
-        for j in 0..k {
-            let g = &gt_bboxes[4 * j..4 * j + 4];
-            let cls = gt_labels[j] as usize;
-            let (u, s) = if yolo {
-                let inside = (cx - g[0] as f64).min(cy - g[1] as f64).min(g[2] as f64 - cx).min(g[3] as f64 - cy) > margin;
-                if inside {
-                    (ciou_ultralytics(g, p).max(0.0), srow[cls] as f64)
-                } else {
-                    (0.0, 0.0)
+    //
+    // Anchors are split into fixed chunks (independent of the thread count); each chunk keeps its
+    // own top-k list per gt, and the lists are merged in chunk order (equal metrics keep the lower
+    // anchor index first), so the candidates are those of one sequential pass.
+    let gx1: Vec<f64> = (0..k).map(|j| gt_bboxes[4 * j] as f64).collect();
+    let gy1: Vec<f64> = (0..k).map(|j| gt_bboxes[4 * j + 1] as f64).collect();
+    let gx2: Vec<f64> = (0..k).map(|j| gt_bboxes[4 * j + 2] as f64).collect();
+    let gy2: Vec<f64> = (0..k).map(|j| gt_bboxes[4 * j + 3] as f64).collect();
+    let gcls: Vec<usize> = gt_labels.iter().map(|&l| l as usize).collect();
+    let rows = (crate::par::CHUNK_WORK / k).max(64);
+    let chunks = n.div_ceil(rows);
+    let am = crate::par::SharedMut::new(alignment_metrics);
+    let au_out = crate::par::SharedMut::new(&mut arg_u[..]);
+    let (alpha, beta, with_metrics) = (o.alpha, o.beta, o.with_metrics);
+    let parts = crate::par::map_chunks(chunks, n.saturating_mul(k), || (vec![0f64; k], vec![0f64; k]), |(us, ts), ci| {
+        let (i0, i1) = (ci * rows, ((ci + 1) * rows).min(n));
+        let mut cands: Vec<Vec<(f64, u32)>> = (0..k).map(|_| Vec::with_capacity(topk + 1)).collect();
+        // SAFETY: chunk ranges are disjoint.
+        let amr = if with_metrics { unsafe { am.range(i0 * k, i1 * k) } } else { &mut [][..] };
+        let aur = if yolo { unsafe { au_out.range(i0, i1) } } else { &mut [][..] };
+        for i in i0..i1 {
+            let (cx, cy) = centre(i);
+            let p = &pred_bboxes[4 * i..4 * i + 4];
+            let srow = &pred_scores[i * c..(i + 1) * c];
+            if yolo {
+                for j in 0..k {
+                    let inside = (cx - gx1[j]).min(cy - gy1[j]).min(gx2[j] - cx).min(gy2[j] - cy) > margin;
+                    us[j] = if inside { ciou_ultralytics(&gt_bboxes[4 * j..4 * j + 4], p).max(0.0) } else { 0.0 };
+                    let s = if inside { srow[gcls[j]] as f64 } else { 0.0 };
+                    ts[j] = powf(s, alpha) * powf(us[j], beta);
                 }
             } else {
-                (iou64(p, g), srow[cls] as f64)
-            };
-            let t = powf(s, o.alpha) * powf(u, o.beta);
-            us[j] = u;
-            if o.with_metrics {
-                alignment_metrics[i * k + j] = t as f32;
+                // IoU of the prediction with every gt, lane-wise (vectorises), then the metric
+                crate::dispatch!(iou_row(p, &gx1, &gy1, &gx2, &gy2, &mut us[..]));
+                for j in 0..k {
+                    ts[j] = powf(srow[gcls[j]] as f64, alpha) * powf(us[j], beta);
+                }
             }
-            if yolo && u > au.0 {
-                au = (u, j as i32);
+            let mut au = (f64::NEG_INFINITY, -1i32);
+            for j in 0..k {
+                let t = ts[j];
+                if with_metrics {
+                    amr[(i - i0) * k + j] = t as f32;
+                }
+                if yolo && us[j] > au.0 {
+                    au = (us[j], j as i32);
+                }
+                let cj = &mut cands[j];
+                // cheap rejection first: most anchors rank below the gt's current k-th
+                if topk == 0 || (cj.len() == topk && !(t > cj[topk - 1].0)) {
+                    continue;
+                }
+                push_topk(cj, topk, t, i as u32, |a, b| a > b);
             }
-            push_topk(&mut cands[j], topk, t, i as u32, |a, b| a > b);
+            if yolo {
+                aur[i - i0] = au.1;
+            }
         }
-        if yolo {
-            arg_u[i] = au.1;
+        cands
+    });
+    let mut cands: Vec<Vec<(f64, u32)>> = (0..k).map(|_| Vec::with_capacity(topk + 1)).collect();
+    for part in &parts {
+        for (j, pc) in part.iter().enumerate() {
+            for &(t, i) in pc {
+                push_topk(&mut cands[j], topk, t, i, |a, b| a > b);
+            }
         }
     }
     for j in 0..k {

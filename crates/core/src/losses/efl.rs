@@ -5,6 +5,7 @@
 //! (`pos_grad`, `neg_grad`, `pos_neg` = g) is the caller's: read here, updated copy written out.
 use super::{exp_neg, log1p_unit};
 use crate::error::{check_len, CoreError, Result};
+use crate::par::SharedMut;
 use crate::simd::fmax;
 
 /// Options of [`equalized_focal_loss`].
@@ -58,20 +59,33 @@ pub fn equalized_focal_loss(
         let i = target.iter().position(|&t| !(t == 0.0 || t == 1.0)).unwrap_or(0);
         return Err(CoreError::value("targets", format!("element {i} is {}; EFL targets are one-hot 0/1", target[i])));
     }
+    super::focal::check_finite("logits", pred)?;
     if gammas.iter().all(|&g| g <= 200.0) {
         let g32: Vec<f32> = gammas.iter().map(|&g| g as f32).collect();
         let w32: Vec<f32> = gammas.iter().map(|&g| (g / o.gamma_b) as f32).collect();
         let weight_mode = if weight.is_empty() { 0 } else if per_row { 1 } else { 2 };
-        sum[0] = crate::dispatch!(efl_fast(pred, target, weight, weight_mode, c, &g32, &w32, o, loss_elements, grad));
+        // fixed chunks of rows (independent of the thread count); the loss sum and the per-class
+        // |grad| sums are float64 partials merged in chunk order
+        let n = len / c;
+        let rows = (crate::par::CHUNK_WORK / c).max(1);
+        let chunks = n.div_ceil(rows);
+        let (ls, gs) = (SharedMut::new(loss_elements), SharedMut::new(grad));
+        let parts = crate::par::map_chunks(chunks, len, || (), |_, ci| {
+            let (r0, r1) = (ci * rows, ((ci + 1) * rows).min(n));
+            let (a, b) = (r0 * c, r1 * c);
+            // SAFETY: chunk ranges are disjoint.
+            let (le, g) = unsafe { (ls.range(a, b), gs.range(a, b)) };
+            let w = match weight_mode { 0 => weight, 1 => &weight[r0..r1], _ => &weight[a..b] };
+            let mut acc = if o.update { vec![0f64; 2 * c] } else { Vec::new() };
+            let s = crate::dispatch!(efl_fast(&pred[a..b], &target[a..b], w, weight_mode, c, &g32, &w32, o, le, g, &mut acc));
+            (s, acc)
+        });
+        sum[0] = parts.iter().fold(0.0, |x, y| x + y.0);
         if o.update {
-            for i in 0..len / c {
+            for (_, acc) in &parts {
                 for j in 0..c {
-                    let k = i * c + j;
-                    let w = match weight_mode { 0 => 1.0, 1 => weight[i], _ => weight[k] };
-                    if w > 0.0 {
-                        let gk = (grad[k] as f64).abs();
-                        if target[k] > 0.5 { pos_grad_out[j] += gk } else { neg_grad_out[j] += gk }
-                    }
+                    pos_grad_out[j] += acc[j];
+                    neg_grad_out[j] += acc[c + j];
                 }
             }
         }
@@ -141,7 +155,7 @@ fn efl_elem(x: f32, t: f32, gamma: f32, wj: f32, a_pos: f32, a_neg: f32) -> (f32
 #[allow(clippy::too_many_arguments)]
 fn efl_fast(
     pred: &[f32], target: &[f32], weight: &[f32], weight_mode: u8, c: usize, gam: &[f32], wgt: &[f32], o: &EflOpts,
-    loss_elements: &mut [f32], grad: &mut [f32],
+    loss_elements: &mut [f32], grad: &mut [f32], acc_pn: &mut [f64],
 ) -> f64 {
     let (a_pos, a_neg, scale) = (o.alpha as f32, (1.0 - o.alpha) as f32, o.scale as f32);
     let rows = pred.len() / c;
@@ -164,6 +178,18 @@ fn efl_fast(
                 let (l, g) = efl_elem(xr[j], tr[j], gam[j], wgt[j], a_pos, a_neg);
                 lr[j] = l * w;
                 gr[j] = g * gs;
+            }
+        }
+        if !acc_pn.is_empty() {
+            // |grad| of the entries with weight > 0, into the positive or negative sum of the class
+            let (ap, an) = acc_pn.split_at_mut(c);
+            let (ap, an) = (&mut ap[..c], &mut an[..c]);
+            for j in 0..c {
+                let w = match weight_mode { 0 => 1.0, 1 => weight[i], _ => weight[i * c + j] };
+                let gk = if w > 0.0 { gr[j].abs() as f64 } else { 0.0 };
+                let t = tr[j] as f64;
+                ap[j] += gk * t;
+                an[j] += gk * (1.0 - t);
             }
         }
         let mut acc = [0f64; 8];

@@ -195,7 +195,7 @@ fn soft_elem(kind: u8, x: f32, y: f32, alpha: Option<f32>, gamma: f32, beta: f32
 /// kernel and ~15 ms in JS; the TS backend performs the same check with the same error.)
 /// Also refuses finite values beyond ±[`MAX_MAGNITUDE`] (the facade's bound on every float input,
 /// `ts/tensor.ts`): a logit of 1e38 times γ (FL*) or a weight overflows float32.
-fn check_finite(arg: &'static str, v: &[f32]) -> Result<()> {
+pub(crate) fn check_finite(arg: &'static str, v: &[f32]) -> Result<()> {
     if v.iter().fold(false, |bad, &x| bad | !(x.abs() <= MAX_MAGNITUDE)) {
         if let Some((i, x)) = v.iter().enumerate().find(|(_, x)| !(x.abs() <= MAX_MAGNITUDE)) {
             if x.is_finite() {

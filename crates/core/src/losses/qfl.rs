@@ -7,6 +7,7 @@
 //! to `sum[0]`. The facade derives `scale` from reduction / avgFactor / lossWeight.
 use super::{exp_neg, log1p_unit};
 use crate::error::{check_len, CoreError, Result};
+use crate::par::SharedMut;
 use crate::simd::fmax;
 
 /// Options of [`quality_focal_loss`].
@@ -68,8 +69,20 @@ pub fn quality_focal_loss(
     check_len("loss_elements", loss_elements, n)?;
     check_len("grad", grad, n * c)?;
     check_len("sum", sum, 1)?;
+    super::focal::check_finite("pred", pred)?;
     if !o.activated && !dense && o.beta == 2.0 {
-        sum[0] = crate::dispatch!(qfl_fast_b2(pred, labels, scores, weight, c, o.scale, loss_elements, grad));
+        // fixed chunks of rows (independent of the thread count), f64 partial sums merged in order
+        let rows = (crate::par::CHUNK_WORK / c).max(1);
+        let chunks = n.div_ceil(rows);
+        let (ls, gs) = (SharedMut::new(loss_elements), SharedMut::new(grad));
+        let parts = crate::par::map_chunks(chunks, n * c, || (), |_, ci| {
+            let (r0, r1) = (ci * rows, ((ci + 1) * rows).min(n));
+            // SAFETY: chunk ranges are disjoint.
+            let (le, g) = unsafe { (ls.range(r0, r1), gs.range(r0 * c, r1 * c)) };
+            let w = if weight.is_empty() { weight } else { &weight[r0..r1] };
+            crate::dispatch!(qfl_fast_b2(&pred[r0 * c..r1 * c], &labels[r0..r1], &scores[r0..r1], w, c, o.scale, le, g))
+        });
+        sum[0] = parts.iter().fold(0.0, |x, y| x + y);
         return Ok(());
     }
     let beta = o.beta;
@@ -127,6 +140,10 @@ pub struct DflOpts {
 }
 
 /// DFL on `pred` `[N·(n+1)]` logits and `target` `[N]` in `[0, n)` (bin units), `weight` empty or `[N]`.
+///
+/// f32 lane arithmetic per row (max, `exp(z − max)` with [`exp_neg`], `ln Σ` by
+/// [`ln_ge1`](super::balanced_l1::ln_ge1)), float64 only for the sum; rows in fixed chunks
+/// ([`crate::par`]), partial sums merged in chunk order.
 pub fn distribution_focal_loss(
     pred: &[f32], target: &[f32], weight: &[f32], o: &DflOpts, loss_elements: &mut [f32], grad: &mut [f32], sum: &mut [f64],
 ) -> Result<()> {
@@ -142,40 +159,72 @@ pub fn distribution_focal_loss(
     check_len("loss_elements", loss_elements, n)?;
     check_len("grad", grad, n * b)?;
     check_len("sum", sum, 1)?;
+    super::focal::check_finite("pred", pred)?;
     let top = (b - 1) as f32;
+    if !target.iter().fold(true, |a, &t| a & (t >= 0.0) & (t < top)) {
+        let i = target.iter().position(|&t| !(t >= 0.0 && t < top)).unwrap_or(0);
+        let t = target[i];
+        return Err(CoreError::value("target", format!("element {i} is {t}, outside [0, {top})")));
+    }
+    let rows = (crate::par::CHUNK_WORK / b).max(1);
+    let chunks = n.div_ceil(rows);
+    let (ls, gs) = (SharedMut::new(loss_elements), SharedMut::new(grad));
+    let scale = o.scale as f32;
+    let parts = crate::par::map_chunks(chunks, n * b, || vec![0f32; b], |tmp, ci| {
+        let (r0, r1) = (ci * rows, ((ci + 1) * rows).min(n));
+        // SAFETY: chunk ranges are disjoint.
+        let (le, g) = unsafe { (ls.range(r0, r1), gs.range(r0 * b, r1 * b)) };
+        let w = if weight.is_empty() { weight } else { &weight[r0..r1] };
+        let (p, t) = (&pred[r0 * b..r1 * b], &target[r0..r1]);
+        // the common bin counts as constants (mmdetection reg_max 16 → 17 bins; ultralytics 16):
+        // the row loops then unroll into whole vectors
+        match b {
+            17 => crate::dispatch!(dfl_run::<17>(p, t, w, b, scale, tmp, le, g)),
+            16 => crate::dispatch!(dfl_run::<16>(p, t, w, b, scale, tmp, le, g)),
+            _ => crate::dispatch!(dfl_run::<0>(p, t, w, b, scale, tmp, le, g)),
+        }
+    });
+    sum[0] = parts.iter().fold(0.0, |x, y| x + y);
+    Ok(())
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn dfl_run<const B: usize>(pred: &[f32], target: &[f32], weight: &[f32], b: usize, scale: f32, tmp: &mut [f32], le: &mut [f32], grad: &mut [f32]) -> f64 {
+    let b = if B > 0 { B } else { b };
+    let n = target.len();
+    let tmp = &mut tmp[..b];
     let mut total = 0f64;
     for i in 0..n {
-        let t = target[i];
-        if !(t >= 0.0 && t < top) {
-            return Err(CoreError::value("target", format!("element {i} is {t}, outside [0, {top})")));
-        }
         let z = &pred[i * b..(i + 1) * b];
-        let mx = z.iter().fold(f32::NEG_INFINITY, |a, &v| a.max(v)) as f64;
-        let se: f64 = z.iter().map(|&v| (v as f64 - mx).exp()).sum();
-        let lse = mx + se.ln();
-        let l = t.trunc() as usize;
-        let wl = (l as f64 + 1.0) - t as f64;
-        let wr = t as f64 - l as f64;
-        let loss = wl * (lse - z[l] as f64) + wr * (lse - z[l + 1] as f64);
-        let w = if weight.is_empty() { 1.0 } else { weight[i] as f64 };
-        let gs = w * o.scale;
         let g = &mut grad[i * b..(i + 1) * b];
+        let mx = z.iter().fold(f32::NEG_INFINITY, |a, &v| fmax(a, v));
+        // the exponentials vectorise (no reduction in this loop); the row sum is a short scalar pass
         for j in 0..b {
-            let mut v = (z[j] as f64 - lse).exp();
-            if j == l {
-                v -= wl;
-            }
-            if j == l + 1 {
-                v -= wr;
-            }
-            g[j] = (v * gs) as f32;
+            tmp[j] = exp_neg(z[j] - mx);
         }
-        let r = loss * w;
-        loss_elements[i] = r as f32;
+        let se: f32 = tmp.iter().sum();
+        // se ∈ [1, b]
+        let lse_rel = super::balanced_l1::ln_ge1(se);
+        let inv = 1.0 / se;
+        let t = target[i];
+        let l = t as usize; // truncation = floor for t ≥ 0
+        let wl = (l as f32 + 1.0) - t;
+        let wr = t - l as f32;
+        let w = if weight.is_empty() { 1.0 } else { weight[i] };
+        let gsc = w * scale;
+        for j in 0..b {
+            g[j] = tmp[j] * inv * gsc;
+        }
+        g[l] -= wl * gsc;
+        g[l + 1] -= wr * gsc;
+        // CE(z, k) = ln Σ e^(z − mx) − (z_k − mx)
+        let loss = wl as f64 * (lse_rel - (z[l] - mx)) as f64 + wr as f64 * (lse_rel - (z[l + 1] - mx)) as f64;
+        let r = loss * w as f64;
+        le[i] = r as f32;
         total += r;
     }
-    sum[0] = total;
-    Ok(())
+    total
 }
 
 /// Exact f64 QFL element on a logit: `(loss, d loss / d x)`.

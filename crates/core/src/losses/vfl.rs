@@ -3,6 +3,7 @@
 //! Elementwise `BCE(x, q)·w`, `w = q` (or 1) where q > 0 and `w = α σ(x)^γ` (not detached) where q = 0.
 use super::{exp_neg, log1p_unit};
 use crate::error::{check_len, CoreError, Result};
+use crate::par::SharedMut;
 use crate::simd::fmax;
 
 /// Options of [`varifocal_loss`].
@@ -35,9 +36,23 @@ pub fn varifocal_loss(
         let i = target.iter().position(|&q| !(q >= 0.0 && q <= 1.0)).unwrap_or(0);
         return Err(CoreError::value("target", format!("element {i} is {}; must lie in [0, 1]", target[i])));
     }
+    super::focal::check_finite("pred", pred)?;
     if o.gamma <= 50.0 {
         let weight_mode = if weight.is_empty() { 0 } else if per_row { 1 } else { 2 };
-        sum[0] = crate::dispatch!(vfl_fast(pred, target, weight, weight_mode, c, o, loss_elements, grad));
+        // fixed chunks of rows (independent of the thread count), f64 partial sums merged in order
+        let n = len / c;
+        let rows = (crate::par::CHUNK_WORK / c).max(1);
+        let chunks = n.div_ceil(rows);
+        let (ls, gs) = (SharedMut::new(loss_elements), SharedMut::new(grad));
+        let parts = crate::par::map_chunks(chunks, len, || (), |_, ci| {
+            let (r0, r1) = (ci * rows, ((ci + 1) * rows).min(n));
+            let (a, b) = (r0 * c, r1 * c);
+            // SAFETY: chunk ranges are disjoint.
+            let (le, g) = unsafe { (ls.range(a, b), gs.range(a, b)) };
+            let w = match weight_mode { 0 => weight, 1 => &weight[r0..r1], _ => &weight[a..b] };
+            crate::dispatch!(vfl_fast(&pred[a..b], &target[a..b], w, weight_mode, c, o, le, g))
+        });
+        sum[0] = parts.iter().fold(0.0, |x, y| x + y);
         return Ok(());
     }
     let mut total = 0f64;
@@ -64,6 +79,19 @@ pub fn varifocal_loss(
     }
     sum[0] = total;
     Ok(())
+}
+
+/// VFL on a negative channel (q = 0) with γ = 2: `α p² softplus(x)`, `α p²(p + 2(1 − p) softplus(x))`.
+#[inline(always)]
+fn vfl_neg_b2(x: f32, alpha: f32) -> (f32, f32) {
+    let e = exp_neg(-x.abs());
+    let sp = fmax(x, 0.0) + log1p_unit(e);
+    let inv = 1.0 / (1.0 + e);
+    let pos = x >= 0.0;
+    let p = if pos { inv } else { e * inv };
+    let pn = if pos { e * inv } else { inv };
+    let ap2 = alpha * p * p;
+    (ap2 * sp, ap2 * (p + 2.0 * pn * sp))
 }
 
 /// Branch-free f32 VFL element: `(loss, d loss / d x)`.
@@ -102,10 +130,19 @@ fn vfl_fast(pred: &[f32], target: &[f32], weight: &[f32], weight_mode: u8, c: us
             0 | 1 => {
                 let w = if weight_mode == 0 { 1.0 } else { weight[i] };
                 let gs = w * scale;
-                for j in 0..c {
-                    let (l, g) = vfl_elem(xr[j], tr[j], alpha, gamma, g2, iw);
-                    lr[j] = l * w;
-                    gr[j] = g * gs;
+                if g2 && tr.iter().fold(true, |a, &q| a & (q == 0.0)) {
+                    // an all-negative row (most rows): only the q = 0 branch, γ = 2
+                    for j in 0..c {
+                        let (l, g) = vfl_neg_b2(xr[j], alpha);
+                        lr[j] = l * w;
+                        gr[j] = g * gs;
+                    }
+                } else {
+                    for j in 0..c {
+                        let (l, g) = vfl_elem(xr[j], tr[j], alpha, gamma, g2, iw);
+                        lr[j] = l * w;
+                        gr[j] = g * gs;
+                    }
                 }
             }
             _ => {

@@ -1,11 +1,13 @@
 /**
  * Weights given to the positives against their IoU: ISR-P (PISA §3.2), CARL (PISA §3.3), GHM-C
- * (GHM §4) and the focal-loss modulating factor α_t(1 − p_t)^γ (= FL / CE), each from the library,
- * each normalised to mean 1 over the positives so they share one axis.
+ * (GHM §4), the focal-loss modulating factor α_t(1 − p_t)^γ (= FL / CE), and the two quality-aware
+ * losses with the positive's IoU as its soft target y: QFL's |y − σ|^β (= QFL / BCE(x, y), GFL
+ * eq. 5) and VFL's IoU weight q (= VFL / BCE(x, q), VarifocalNet eq. 2). Each from the library, each
+ * normalised to mean 1 over the positives so they share one axis.
  */
 import type { AnalysisContext, AnalysisOutput } from './types';
 import type { Row } from './artifacts';
-import { isrP, carlLoss } from 'soft-sampling';
+import { isrP, carlLoss, qualityFocalLoss, varifocalLoss } from 'soft-sampling';
 import { ceLoss, classIndex } from './pisa';
 import { thin, sampleColumns } from './samples';
 import { runGhmc } from './ghm';
@@ -13,7 +15,7 @@ import { focalLossPerSample } from './focal-cdf';
 
 const ID = 'weights_vs_iou';
 const TITLE = 'Sample weights of the positives against IoU';
-const FIGURE = 'ISR-P, CARL (PISA), GHM-C (GHM), focal loss';
+const FIGURE = 'ISR-P, CARL (PISA), GHM-C (GHM), focal loss, QFL (GFL), VFL (VarifocalNet)';
 const data = (t: any): ArrayLike<number> => (t && t.data ? t.data : t);
 
 export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput> {
@@ -51,6 +53,20 @@ export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput
     const ce = ceLoss(pos);
     methods['focal (γ=2)'] = Float32Array.from(fl.map((v, i) => (ce[i] > 0 ? v / ce[i] : 0)));
   }
+  if (n) {
+    // QFL and VFL with the positive's IoU as its quality target, one class column; the weight is
+    // each loss over the plain BCE(x, y) it modulates (QFL with β = 0, VFL without IoU weighting)
+    const x = { data: Float32Array.from(pos.map((s) => s.logit)), shape: [n, 1] };
+    const y = Float32Array.from(pos.map((s) => Math.min(1, Math.max(0, s.iou))));
+    const target = { labels: new Int32Array(n), scores: y };
+    const q = qualityFocalLoss(x, target, { reduction: 'none' }).lossElements.data;
+    const bceQ = qualityFocalLoss(x, target, { beta: 0, reduction: 'none' }).lossElements.data;
+    methods['QFL (β=2)'] = Float32Array.from(q, (v, i) => (bceQ[i] > 0 ? v / bceQ[i] : 0));
+    const yt = { data: y, shape: [n, 1] };
+    const v = varifocalLoss(x, yt, { reduction: 'none' }).lossElements.data;
+    const bceV = varifocalLoss(x, yt, { iouWeighted: false, reduction: 'none' }).lossElements.data;
+    methods.VFL = Float32Array.from(v, (w, i) => (bceV[i] > 0 ? w / bceV[i] : 0));
+  }
   const rows: Row[] = [];
   const means: Record<string, number> = {};
   for (const [m, w] of Object.entries(methods)) {
@@ -75,10 +91,10 @@ export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput
     title: { text: TITLE, subtitle: `${n} positives; each method's weights divided by their mean; own y-scale per panel` },
     // at most 2000 points per method in the chart (evenly spaced); the data files keep all
     data: { values: Object.keys(methods).flatMap((m) => thin(rows.filter((r) => r.method === m), 2000)) },
-    facet: { column: { field: 'method', type: 'nominal', title: null, sort: ['focal (γ=2)', 'GHM-C', 'ISR-P', 'CARL'] } },
+    facet: { column: { field: 'method', type: 'nominal', title: null, sort: ['focal (γ=2)', 'GHM-C', 'QFL (β=2)', 'VFL', 'ISR-P', 'CARL'] } },
     resolve: { scale: { y: 'independent' } },
     spec: {
-      width: 170,
+      width: 130,
       height: 200,
       mark: { type: 'point', filled: true, size: 16, opacity: 0.6 },
       encoding: {
@@ -97,7 +113,9 @@ export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput
       'CARL: library carlLoss weights with sigmoid scores (k = 1, bias 0.2; they depend on the score only). GHM-C: library ghmcLoss weights (' +
       settings.ghmBins +
       ' bins, momentum 0) computed over all samples. Focal: FL/CE = α(1 − p)^γ from the library losses. ' +
-      'ISR-P and CARL favour high-IoU (prime) positives; GHM-C and FL favour hard (low-score) ones.' +
+      'QFL: qualityFocalLoss / its β = 0 value = |IoU − p|² (the positive\'s IoU as the soft target, one class column). ' +
+      'VFL: varifocalLoss / its iouWeighted: false value = the IoU target q. ' +
+      'ISR-P, CARL and VFL favour high-IoU (prime) positives; GHM-C and FL favour hard (low-score) ones; QFL favours positives whose score is far from their IoU.' +
       (notes.length ? ' ' + notes.join('; ') + '.' : ''),
     status: 'ok',
     json: { positives: n, means, correlationWithIou: corr, rows },

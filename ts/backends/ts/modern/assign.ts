@@ -113,6 +113,10 @@ export function taskAlignedAssign(inp: TaskAlignedAssignInputs, o: TaskAlignedAs
   const { priors, predBboxes, predScores, gtBboxes, gtLabels } = inp;
   const yolo = o.variant === 1;
   const n = predBboxes.length / 4, k = gtBboxes.length / 4, c = o.numClasses;
+  for (let i = 0; i < predScores.length; i++) {
+    const v = predScores[i];
+    if (!(v >= 0 && v <= 1)) throw new SoftSamplingError('E_VALUE', 'predScores', `element ${i} is ${v}; must lie in [0, 1]`);
+  }
   out.gtInds.fill(0);
   out.labels.fill(-1);
   if (k === 0 || n === 0) return;

@@ -1,9 +1,12 @@
 /** TS twin of `crates/core/src/losses/balanced_l1.rs`: Balanced L1 Loss. */
+import { checkFinite } from './check';
 import type { BalancedL1LossInputs, BalancedL1LossOptions, BalancedL1LossOutputs } from '../../../kernels/modern';
 
 export function balancedL1Loss(i: BalancedL1LossInputs, o: BalancedL1LossOptions, out: BalancedL1LossOutputs): void {
   const { pred, target, weight } = i;
   const { alpha: a, gamma: gm, beta } = o;
+  checkFinite('pred', pred);
+  checkFinite('target', target);
   const b = Math.exp(gm / a) - 1;
   let total = 0;
   for (let k = 0; k < pred.length; k++) {

@@ -1,5 +1,6 @@
 /** TS twin of `crates/core/src/losses/efl.rs`: Equalized Focal Loss with the caller's gradient state. */
 import { SoftSamplingError } from '../../../errors';
+import { checkFinite } from './check';
 import type { EqualizedFocalLossInputs, EqualizedFocalLossOptions, EqualizedFocalLossOutputs } from '../../../kernels/modern';
 
 export function equalizedFocalLoss(i: EqualizedFocalLossInputs, o: EqualizedFocalLossOptions, out: EqualizedFocalLossOutputs): void {
@@ -12,6 +13,7 @@ export function equalizedFocalLoss(i: EqualizedFocalLossInputs, o: EqualizedFoca
   for (let k = 0; k < target.length; k++) {
     if (target[k] !== 0 && target[k] !== 1) throw new SoftSamplingError('E_VALUE', 'targets', `element ${k} is ${target[k]}; EFL targets are one-hot 0/1`);
   }
+  checkFinite('logits', pred);
   let total = 0;
   for (let k = 0; k < len; k++) {
     const j = k % c, gm = gammas[j], wj = gm / o.gammaB;

@@ -1,4 +1,6 @@
+import { SoftSamplingError } from '../../../errors';
 /** TS twin of `crates/core/src/losses/iou_loss.rs`: IoU / GIoU / DIoU / CIoU losses on aligned pairs. */
+import { checkFinite } from './check';
 import type { IouFamilyLossInputs, IouFamilyLossOptions, IouFamilyLossOutputs } from '../../../kernels/modern';
 
 type V4 = [number, number, number, number];
@@ -88,11 +90,16 @@ export function pairLoss(p: V4, t: V4, kind: number, mode: number, eps: number):
 export function iouFamilyLoss(i: IouFamilyLossInputs, o: IouFamilyLossOptions, out: IouFamilyLossOutputs): void {
   const { pred, target, weight } = i;
   const n = pred.length / 4;
+  checkFinite('pred', pred);
+  checkFinite('target', target);
   let total = 0;
   for (let k = 0; k < n; k++) {
     const p: V4 = [pred[4 * k], pred[4 * k + 1], pred[4 * k + 2], pred[4 * k + 3]];
     const t: V4 = [target[4 * k], target[4 * k + 1], target[4 * k + 2], target[4 * k + 3]];
     const r = pairLoss(p, t, o.kind, o.mode, o.eps);
+    if (o.kind === 2 && !(r.loss <= 1e30)) {
+      throw new SoftSamplingError('E_VALUE', 'pred', `pair ${k}: the DIoU penalty ρ²/c² exceeds 1e30 (reversed boxes: the centre distance is not bounded by the enclosing box) and overflows float32`);
+    }
     const w = weight.length ? weight[k] : 1;
     out.lossElements[k] = r.loss * w;
     total += r.loss * w;

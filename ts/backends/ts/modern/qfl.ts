@@ -1,5 +1,6 @@
 /** TS twins of `crates/core/src/losses/qfl.rs`: Quality Focal Loss and Distribution Focal Loss (GFL). */
 import { SoftSamplingError } from '../../../errors';
+import { checkFinite } from './check';
 import type {
   QualityFocalLossInputs, QualityFocalLossOptions, QualityFocalLossOutputs,
   DistributionFocalLossInputs, DistributionFocalLossOptions, DistributionFocalLossOutputs,
@@ -12,6 +13,7 @@ export function qualityFocalLoss(i: QualityFocalLossInputs, o: QualityFocalLossO
   const { pred, labels, scores, softTarget, weight } = i;
   const c = o.numClasses, n = pred.length / c, beta = o.beta;
   const dense = softTarget.length > 0;
+  checkFinite('pred', pred);
   let total = 0;
   for (let r = 0; r < n; r++) {
     const lab = dense ? -1 : labels[r];
@@ -55,6 +57,11 @@ export function qualityFocalLoss(i: QualityFocalLossInputs, o: QualityFocalLossO
 export function distributionFocalLoss(i: DistributionFocalLossInputs, o: DistributionFocalLossOptions, out: DistributionFocalLossOutputs): void {
   const { pred, target, weight } = i;
   const b = o.bins, n = target.length, top = b - 1;
+  checkFinite('pred', pred);
+  for (let r = 0; r < n; r++) {
+    const t = target[r];
+    if (!(t >= 0 && t < top)) throw new SoftSamplingError('E_VALUE', 'target', `element ${r} is ${t}, outside [0, ${top})`);
+  }
   let total = 0;
   for (let r = 0; r < n; r++) {
     const t = target[r];

@@ -1,5 +1,6 @@
 /** TS twin of `crates/core/src/losses/vfl.rs`: Varifocal Loss. */
 import { SoftSamplingError } from '../../../errors';
+import { checkFinite } from './check';
 import type { VarifocalLossInputs, VarifocalLossOptions, VarifocalLossOutputs } from '../../../kernels/modern';
 
 export function varifocalLoss(i: VarifocalLossInputs, o: VarifocalLossOptions, out: VarifocalLossOutputs): void {
@@ -9,6 +10,7 @@ export function varifocalLoss(i: VarifocalLossInputs, o: VarifocalLossOptions, o
   for (let k = 0; k < target.length; k++) {
     if (!(target[k] >= 0 && target[k] <= 1)) throw new SoftSamplingError('E_VALUE', 'target', `element ${k} is ${target[k]}; must lie in [0, 1]`);
   }
+  checkFinite('pred', pred);
   let total = 0;
   for (let k = 0; k < len; k++) {
     const x = pred[k], q = target[k];
