@@ -8,7 +8,7 @@
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use soft_sampling_core::geometry::{self, BoxFormat, CoderParams, DecodeOpts, OverlapMode, OverlapOpts};
+use soft_sampling_core::geometry::{self, CoderParams, DecodeOpts, OverlapMode, OverlapOpts};
 use soft_sampling_core::{simd, CoreError};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -76,14 +76,6 @@ pub fn debug_panic() -> Result<()> {
 // output size on every call of a loop until an unrelated GC ran.
 
 #[napi]
-pub fn box_convert(boxes: Float32Array, from: u32, to: u32, mut out: Float32Array) -> Result<()> {
-    guard(|| {
-        // SAFETY: JS is blocked during this synchronous call; `out` aliases no input.
-        geometry::box_convert(&boxes, BoxFormat::from_u32(from)?, BoxFormat::from_u32(to)?, unsafe { out.as_mut() })
-    })
-}
-
-#[napi]
 pub fn delta_encode(priors: Float32Array, gt: Float32Array, means: Float32Array, stds: Float32Array, mut out: Float32Array) -> Result<()> {
     guard(|| geometry::delta_encode(&priors, &gt, coder(&means, &stds)?, unsafe { out.as_mut() }))
 }
@@ -110,13 +102,6 @@ pub fn decoded_iou(
     mut out: Float32Array,
 ) -> Result<()> {
     guard(|| geometry::decoded_iou(&priors, &deltas1, &deltas2, coder(&means, &stds)?, wh_ratio_clip, eps, unsafe { out.as_mut() }))
-}
-
-#[napi]
-pub fn grid_anchors(base_anchors: Float32Array, feat_h: u32, feat_w: u32, stride_h: f64, stride_w: f64, mut out: Float32Array) -> Result<()> {
-    guard(|| {
-        geometry::grid_anchors(&base_anchors, feat_h as usize, feat_w as usize, stride_h as f32, stride_w as f32, unsafe { out.as_mut() })
-    })
 }
 
 /// Fills `out` (length N·M, or N when aligned) in place: the caller owns the output buffer, so

@@ -3,7 +3,7 @@
 use crate::guard;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use soft_sampling_core::pisa::{self, CarlParams, ClsLoss, IsrNParams, IsrPParams, PrimeMode};
+use soft_sampling_core::pisa::{self, CarlParams, IsrNParams, IsrPParams, PrimeMode};
 
 // Outputs of fixed size are buffers the caller allocates in the JS heap and passes in (`*_out`),
 // which the kernels fill: Rust-owned external buffers are invisible to V8's GC heuristics and piled
@@ -38,15 +38,6 @@ pub fn pisa_isr_p(
         let (w, r) = unsafe { (weights_out.as_mut(), ranks_out.as_mut()) };
         let st = pisa::isr_p_weights(&labels, &gt_ids, &ious, &pos_loss, &label_weights, &prime, p, w, r)?;
         Ok(IsrPStats { max_l_num: st.max_l_num, ratio: st.ratio, guarded: st.guarded })
-    })
-}
-
-#[napi]
-pub fn pisa_cls_loss(cls_score: Float32Array, labels: Int32Array, cols: u32, kind: u32, alpha: f64, gamma: f64, mut out: Float32Array) -> Result<()> {
-    guard(|| {
-        let kind = if kind == 0 { ClsLoss::Ce } else { ClsLoss::Focal { alpha: alpha as f32, gamma: gamma as f32 } };
-        // SAFETY: as in pisa_iou_hlr.
-        pisa::cls_loss_rows(&cls_score, &labels, cols as usize, kind, unsafe { out.as_mut() })
     })
 }
 

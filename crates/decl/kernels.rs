@@ -12,6 +12,28 @@
 // The core fn is called as `f(&in0, .., &opts, &mut out0, ..) -> Result<(), CoreError>`; the
 // options struct has exactly the declared fields. Names are snake_case here and camelCase in JS.
 
+// Ops written before the declaration, moved onto it through the adapters in
+// `soft_sampling_core::decl_shim` (their core kernels keep their own signatures).
+declare_kernels! {
+    /// Box format conversion (torchvision `ops.box_convert`): codes 0 xyxy, 1 xywh, 2 cxcywh.
+    kernel box_convert = soft_sampling_core::decl_shim::box_convert;
+    opts BoxConvertOptions => soft_sampling_core::decl_shim::BoxConvertOpts { from: u32, to: u32 };
+    inputs { boxes: f32 };
+    outputs { out: f32 = "L.boxes" };
+
+    /// Anchors of one feature map (mmdet `AnchorGenerator.single_level_grid_priors`): the base anchors shifted to every cell, row-major.
+    kernel grid_anchors = soft_sampling_core::decl_shim::grid_anchors;
+    opts GridAnchorsOptions => soft_sampling_core::decl_shim::GridAnchorsOpts { feat_h: u32, feat_w: u32, stride_h: f64, stride_w: f64 };
+    inputs { base_anchors: f32 };
+    outputs { out: f32 = "o.featH * o.featW * L.baseAnchors" };
+
+    /// PISA's per-positive classification loss (mmdet `isr_p` `loss_cls.loss_weight=None` path): kind 0 CE over `cols`, 1 sigmoid focal.
+    kernel pisa_cls_loss = soft_sampling_core::decl_shim::pisa_cls_loss;
+    opts PisaClsLossOptions => soft_sampling_core::decl_shim::PisaClsLossOpts { cols: u32, kind: u32, alpha: f64, gamma: f64 };
+    inputs { cls_score: f32, labels: i32 };
+    outputs { out: f32 = "L.labels" };
+}
+
 declare_kernels! {
     /// Quality Focal Loss (GFL eq. 5): per-row loss, gradient w.r.t. `pred` (logits or σ), Σ in `sum[0]`; targets `labels` + `scores`, or a dense `soft_target` when that is non-empty.
     kernel quality_focal_loss = soft_sampling_core::losses::qfl::quality_focal_loss;

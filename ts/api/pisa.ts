@@ -538,7 +538,7 @@ export function isrP(input: IsrPInput, options?: IsrPOptions): IsrPResult {
       if (l >= cs.cols) throw new SoftSamplingError('E_VALUE', 'input.labels', `row ${p.posInds[q]}: label ${l} has no column in clsScore (${cs.cols} columns)`);
     });
     const rows = full ? gather(cs.data, p.posInds, cs.cols) : cs.data;
-    posLoss = be.pisaClsLoss(rows, p.labels, cs.cols, clsLoss === 'ce' ? 0 : 1, alpha, gamma);
+    posLoss = be.pisaClsLoss({ clsScore: rows, labels: p.labels }, { cols: cs.cols, kind: clsLoss === 'ce' ? 0 : 1, alpha, gamma }).out;
   } else {
     throw new SoftSamplingError('E_TYPE', 'input.posLoss', 'give posLoss (per-positive loss) or clsScore');
   }

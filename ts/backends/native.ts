@@ -73,11 +73,6 @@ export function wrapNativeAddon(addon: Record<string, unknown>): Backend {
       k.bboxOverlaps(b1, b2, mode, aligned, eps, offset, out);
       return out;
     },
-    boxConvert(boxes, from, to) {
-      const out = f32(boxes.length);
-      k.boxConvert(boxes, from, to, out);
-      return out;
-    },
     deltaEncode(priors, gt, means, stds) {
       const out = f32(priors.length);
       k.deltaEncode(priors, gt, means, stds, out);
@@ -91,11 +86,6 @@ export function wrapNativeAddon(addon: Record<string, unknown>): Backend {
     decodedIou(priors, deltas1, deltas2, means, stds, whRatioClip, eps) {
       const out = f32(priors.length / 4);
       k.decodedIou(priors, deltas1, deltas2, means, stds, whRatioClip, eps, out);
-      return out;
-    },
-    gridAnchors(base, featH, featW, strideH, strideW) {
-      const out = f32(featH * featW * base.length);
-      k.gridAnchors(base, featH, featW, strideH, strideW, out);
       return out;
     },
     maxIouAssign(priors, ...rest) {
@@ -113,11 +103,6 @@ export function wrapNativeAddon(addon: Record<string, unknown>): Backend {
       const weights = f32(labels.length), ranks = i32(labels.length);
       const st = k.pisaIsrP(labels, ...rest, weights, ranks);
       return { weights, ranks, maxLNum: st.maxLNum, ratio: st.ratio, guarded: st.guarded };
-    },
-    pisaClsLoss(clsScore, labels, cols, kind, alpha, gamma) {
-      const out = f32(labels.length);
-      k.pisaClsLoss(clsScore, labels, cols, kind, alpha, gamma, out);
-      return out;
     },
     pisaCarl(clsScore, labels, bboxPred, ...rest) {
       const gradClsScore = f32(clsScore.length), gradBboxPred = f32(bboxPred.length), weights = f32(labels.length);

@@ -15,6 +15,53 @@ export interface KernelDecl {
   readonly outputs: readonly (readonly [string, Dtype, (L: Record<string, number>, o: any) => number])[];
 }
 
+/** Inputs of `boxConvert`. */
+export interface BoxConvertInputs {
+  boxes: Float32Array;
+}
+/** Options of `boxConvert` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface BoxConvertOptions {
+  from: number;
+  to: number;
+}
+/** Outputs of `boxConvert`. */
+export interface BoxConvertOutputs {
+  out: Float32Array;
+}
+
+/** Inputs of `gridAnchors`. */
+export interface GridAnchorsInputs {
+  baseAnchors: Float32Array;
+}
+/** Options of `gridAnchors` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface GridAnchorsOptions {
+  featH: number;
+  featW: number;
+  strideH: number;
+  strideW: number;
+}
+/** Outputs of `gridAnchors`. */
+export interface GridAnchorsOutputs {
+  out: Float32Array;
+}
+
+/** Inputs of `pisaClsLoss`. */
+export interface PisaClsLossInputs {
+  clsScore: Float32Array;
+  labels: Int32Array;
+}
+/** Options of `pisaClsLoss` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface PisaClsLossOptions {
+  cols: number;
+  kind: number;
+  alpha: number;
+  gamma: number;
+}
+/** Outputs of `pisaClsLoss`. */
+export interface PisaClsLossOutputs {
+  out: Float32Array;
+}
+
 /** Inputs of `qualityFocalLoss`. */
 export interface QualityFocalLossInputs {
   pred: Float32Array;
@@ -23,7 +70,7 @@ export interface QualityFocalLossInputs {
   softTarget: Float32Array;
   weight: Float32Array;
 }
-/** Options of `qualityFocalLoss` (the `#[napi(object)]` / `#[repr(C)]` struct). */
+/** Options of `qualityFocalLoss` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
 export interface QualityFocalLossOptions {
   numClasses: number;
   beta: number;
@@ -43,7 +90,7 @@ export interface DistributionFocalLossInputs {
   target: Float32Array;
   weight: Float32Array;
 }
-/** Options of `distributionFocalLoss` (the `#[napi(object)]` / `#[repr(C)]` struct). */
+/** Options of `distributionFocalLoss` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
 export interface DistributionFocalLossOptions {
   bins: number;
   scale: number;
@@ -61,7 +108,7 @@ export interface VarifocalLossInputs {
   target: Float32Array;
   weight: Float32Array;
 }
-/** Options of `varifocalLoss` (the `#[napi(object)]` / `#[repr(C)]` struct). */
+/** Options of `varifocalLoss` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
 export interface VarifocalLossOptions {
   numClasses: number;
   alpha: number;
@@ -82,7 +129,7 @@ export interface BalancedL1LossInputs {
   target: Float32Array;
   weight: Float32Array;
 }
-/** Options of `balancedL1Loss` (the `#[napi(object)]` / `#[repr(C)]` struct). */
+/** Options of `balancedL1Loss` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
 export interface BalancedL1LossOptions {
   alpha: number;
   gamma: number;
@@ -102,7 +149,7 @@ export interface IouFamilyLossInputs {
   target: Float32Array;
   weight: Float32Array;
 }
-/** Options of `iouFamilyLoss` (the `#[napi(object)]` / `#[repr(C)]` struct). */
+/** Options of `iouFamilyLoss` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
 export interface IouFamilyLossOptions {
   kind: number;
   mode: number;
@@ -126,7 +173,7 @@ export interface AtssAssignInputs {
   gtBboxes: Float32Array;
   gtLabels: Int32Array;
 }
-/** Options of `atssAssign` (the `#[napi(object)]` / `#[repr(C)]` struct). */
+/** Options of `atssAssign` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
 export interface AtssAssignOptions {
   topk: number;
   numCandidates: number;
@@ -150,7 +197,7 @@ export interface TaskAlignedAssignInputs {
   gtBboxes: Float32Array;
   gtLabels: Int32Array;
 }
-/** Options of `taskAlignedAssign` (the `#[napi(object)]` / `#[repr(C)]` struct). */
+/** Options of `taskAlignedAssign` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
 export interface TaskAlignedAssignOptions {
   variant: number;
   numClasses: number;
@@ -179,7 +226,7 @@ export interface EqualizedFocalLossInputs {
   negGrad: Float64Array;
   posNeg: Float64Array;
 }
-/** Options of `equalizedFocalLoss` (the `#[napi(object)]` / `#[repr(C)]` struct). */
+/** Options of `equalizedFocalLoss` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
 export interface EqualizedFocalLossOptions {
   numClasses: number;
   gammaB: number;
@@ -200,50 +247,68 @@ export interface EqualizedFocalLossOutputs {
 
 /** The declarations, by JS kernel name. */
 export const KERNEL_DECLS: Record<keyof ModernKernels, KernelDecl> = {
+  boxConvert: {
+    wasm: 'box_convert',
+    inputs: [['boxes', 'f32']],
+    opts: [['from', 'u32'], ['to', 'u32']],
+    outputs: [['out', 'f32', (L, o) => L.boxes]],
+  },
+  gridAnchors: {
+    wasm: 'grid_anchors',
+    inputs: [['baseAnchors', 'f32']],
+    opts: [['featH', 'u32'], ['featW', 'u32'], ['strideH', 'f64'], ['strideW', 'f64']],
+    outputs: [['out', 'f32', (L, o) => o.featH * o.featW * L.baseAnchors]],
+  },
+  pisaClsLoss: {
+    wasm: 'pisa_cls_loss',
+    inputs: [['clsScore', 'f32'], ['labels', 'i32']],
+    opts: [['cols', 'u32'], ['kind', 'u32'], ['alpha', 'f64'], ['gamma', 'f64']],
+    outputs: [['out', 'f32', (L, o) => L.labels]],
+  },
   qualityFocalLoss: {
-    wasm: 'ssk_quality_focal_loss',
+    wasm: 'quality_focal_loss',
     inputs: [['pred', 'f32'], ['labels', 'i32'], ['scores', 'f32'], ['softTarget', 'f32'], ['weight', 'f32']],
     opts: [['numClasses', 'u32'], ['beta', 'f64'], ['activated', 'bool'], ['scale', 'f64']],
     outputs: [['lossElements', 'f32', (L, o) => o.numClasses > 0 ? L.pred / o.numClasses : 0], ['grad', 'f32', (L, o) => L.pred], ['sum', 'f64', (L, o) => 1]],
   },
   distributionFocalLoss: {
-    wasm: 'ssk_distribution_focal_loss',
+    wasm: 'distribution_focal_loss',
     inputs: [['pred', 'f32'], ['target', 'f32'], ['weight', 'f32']],
     opts: [['bins', 'u32'], ['scale', 'f64']],
     outputs: [['lossElements', 'f32', (L, o) => L.target], ['grad', 'f32', (L, o) => L.pred], ['sum', 'f64', (L, o) => 1]],
   },
   varifocalLoss: {
-    wasm: 'ssk_varifocal_loss',
+    wasm: 'varifocal_loss',
     inputs: [['pred', 'f32'], ['target', 'f32'], ['weight', 'f32']],
     opts: [['numClasses', 'u32'], ['alpha', 'f64'], ['gamma', 'f64'], ['iouWeighted', 'bool'], ['scale', 'f64']],
     outputs: [['lossElements', 'f32', (L, o) => L.pred], ['grad', 'f32', (L, o) => L.pred], ['sum', 'f64', (L, o) => 1]],
   },
   balancedL1Loss: {
-    wasm: 'ssk_balanced_l1_loss',
+    wasm: 'balanced_l1_loss',
     inputs: [['pred', 'f32'], ['target', 'f32'], ['weight', 'f32']],
     opts: [['alpha', 'f64'], ['gamma', 'f64'], ['beta', 'f64'], ['scale', 'f64']],
     outputs: [['lossElements', 'f32', (L, o) => L.pred], ['grad', 'f32', (L, o) => L.pred], ['sum', 'f64', (L, o) => 1]],
   },
   iouFamilyLoss: {
-    wasm: 'ssk_iou_family_loss',
+    wasm: 'iou_family_loss',
     inputs: [['pred', 'f32'], ['target', 'f32'], ['weight', 'f32']],
     opts: [['kind', 'u32'], ['mode', 'u32'], ['eps', 'f64'], ['scale', 'f64']],
     outputs: [['lossElements', 'f32', (L, o) => L.pred / 4], ['grad', 'f32', (L, o) => L.pred], ['pairIou', 'f32', (L, o) => L.pred / 4], ['ciouAlpha', 'f32', (L, o) => o.kind === 3 ? L.pred / 4 : 0], ['ciouV', 'f32', (L, o) => o.kind === 3 ? L.pred / 4 : 0], ['sum', 'f64', (L, o) => 1]],
   },
   atssAssign: {
-    wasm: 'ssk_atss_assign',
+    wasm: 'atss_assign',
     inputs: [['priors', 'f32'], ['numLevelPriors', 'i32'], ['gtBboxes', 'f32'], ['gtLabels', 'i32']],
     opts: [['topk', 'u32'], ['numCandidates', 'u32']],
     outputs: [['gtInds', 'i32', (L, o) => L.priors / 4], ['labels', 'i32', (L, o) => L.priors / 4], ['assignedIou', 'f32', (L, o) => L.priors / 4], ['iouMean', 'f64', (L, o) => L.gtLabels], ['iouStd', 'f64', (L, o) => L.gtLabels], ['iouThr', 'f64', (L, o) => L.gtLabels], ['candidates', 'i32', (L, o) => o.numCandidates * L.gtLabels]],
   },
   taskAlignedAssign: {
-    wasm: 'ssk_task_aligned_assign',
+    wasm: 'task_aligned_assign',
     inputs: [['priors', 'f32'], ['predBboxes', 'f32'], ['predScores', 'f32'], ['gtBboxes', 'f32'], ['gtLabels', 'i32']],
     opts: [['variant', 'u32'], ['numClasses', 'u32'], ['topk', 'u32'], ['alpha', 'f64'], ['beta', 'f64'], ['normEps', 'f64'], ['withMetrics', 'bool']],
     outputs: [['gtInds', 'i32', (L, o) => L.predBboxes / 4], ['labels', 'i32', (L, o) => L.predBboxes / 4], ['assignMetrics', 'f32', (L, o) => L.predBboxes / 4], ['assignedIou', 'f32', (L, o) => L.predBboxes / 4], ['normAlignmentMetrics', 'f32', (L, o) => L.predBboxes / 4], ['alignmentMetrics', 'f32', (L, o) => o.withMetrics ? (L.predBboxes / 4) * L.gtLabels : 0]],
   },
   equalizedFocalLoss: {
-    wasm: 'ssk_equalized_focal_loss',
+    wasm: 'equalized_focal_loss',
     inputs: [['pred', 'f32'], ['target', 'f32'], ['weight', 'f32'], ['posGrad', 'f64'], ['negGrad', 'f64'], ['posNeg', 'f64']],
     opts: [['numClasses', 'u32'], ['gammaB', 'f64'], ['scaleFactor', 'f64'], ['alpha', 'f64'], ['scale', 'f64'], ['update', 'bool']],
     outputs: [['lossElements', 'f32', (L, o) => L.pred], ['grad', 'f32', (L, o) => L.pred], ['sum', 'f64', (L, o) => 1], ['posGradOut', 'f64', (L, o) => o.numClasses], ['negGradOut', 'f64', (L, o) => o.numClasses], ['posNegOut', 'f64', (L, o) => o.numClasses]],
@@ -252,6 +317,12 @@ export const KERNEL_DECLS: Record<keyof ModernKernels, KernelDecl> = {
 
 /** The declared kernels every backend implements. */
 export interface ModernKernels {
+  /** Box format conversion (torchvision `ops.box_convert`): codes 0 xyxy, 1 xywh, 2 cxcywh. (core: `soft_sampling_core::decl_shim::box_convert`) */
+  boxConvert(inputs: BoxConvertInputs, options: BoxConvertOptions): BoxConvertOutputs;
+  /** Anchors of one feature map (mmdet `AnchorGenerator.single_level_grid_priors`): the base anchors shifted to every cell, row-major. (core: `soft_sampling_core::decl_shim::grid_anchors`) */
+  gridAnchors(inputs: GridAnchorsInputs, options: GridAnchorsOptions): GridAnchorsOutputs;
+  /** PISA's per-positive classification loss (mmdet `isr_p` `loss_cls.loss_weight=None` path): kind 0 CE over `cols`, 1 sigmoid focal. (core: `soft_sampling_core::decl_shim::pisa_cls_loss`) */
+  pisaClsLoss(inputs: PisaClsLossInputs, options: PisaClsLossOptions): PisaClsLossOutputs;
   /** Quality Focal Loss (GFL eq. 5): per-row loss, gradient w.r.t. `pred` (logits or σ), Σ in `sum[0]`; targets `labels` + `scores`, or a dense `soft_target` when that is non-empty. (core: `soft_sampling_core::losses::qfl::quality_focal_loss`) */
   qualityFocalLoss(inputs: QualityFocalLossInputs, options: QualityFocalLossOptions): QualityFocalLossOutputs;
   /** Distribution Focal Loss (GFL eq. 6) over `bins` = n + 1 logits per row. (core: `soft_sampling_core::losses::qfl::distribution_focal_loss`) */

@@ -40,25 +40,6 @@ export const geometryKernels: GeometryKernels = {
     return out;
   },
 
-  boxConvert(boxes, from, to) {
-    const out = new Float32Array(boxes.length);
-    for (let i = 0; i < boxes.length; i += 4) {
-      let x1: number, y1: number, x2: number, y2: number;
-      const a = boxes[i], b = boxes[i + 1], c = boxes[i + 2], d = boxes[i + 3];
-      // between the size formats directly, as the Rust kernel (no detour through corners)
-      if (from === to) { out.set([a, b, c, d], i); continue; }
-      if (from === 1 && to === 2) { out.set([a + 0.5 * c, b + 0.5 * d, c, d], i); continue; }
-      if (from === 2 && to === 1) { out.set([a - 0.5 * c, b - 0.5 * d, c, d], i); continue; }
-      if (from === 0) [x1, y1, x2, y2] = [a, b, c, d];
-      else if (from === 1) [x1, y1, x2, y2] = [a, b, a + c, b + d];
-      else [x1, y1, x2, y2] = [a - 0.5 * c, b - 0.5 * d, a + 0.5 * c, b + 0.5 * d];
-      if (to === 0) out.set([x1, y1, x2, y2], i);
-      else if (to === 1) out.set([x1, y1, x2 - x1, y2 - y1], i);
-      else out.set([0.5 * (x1 + x2), 0.5 * (y1 + y2), x2 - x1, y2 - y1], i);
-    }
-    return out;
-  },
-
   deltaEncode(priors, gt, means, stds) {
     const out = new Float32Array(priors.length);
     for (let i = 0; i < priors.length; i += 4) {
@@ -124,22 +105,4 @@ export const geometryKernels: GeometryKernels = {
     return out;
   },
 
-  gridAnchors(base, featH, featW, strideH, strideW) {
-    const a = base.length / 4;
-    const out = new Float32Array(featH * featW * a * 4);
-    let idx = 0;
-    for (let y = 0; y < featH; y++) {
-      const sy = y * strideH;
-      for (let x = 0; x < featW; x++) {
-        const sx = x * strideW;
-        for (let k = 0; k < 4 * a; k += 4) {
-          out[idx++] = base[k] + sx;
-          out[idx++] = base[k + 1] + sy;
-          out[idx++] = base[k + 2] + sx;
-          out[idx++] = base[k + 3] + sy;
-        }
-      }
-    }
-    return out;
-  },
 };

@@ -6,5 +6,8 @@ import { balancedL1Loss } from './modern/balanced-l1';
 import { iouFamilyLoss } from './modern/iou-loss';
 import { atssAssign, taskAlignedAssign } from './modern/assign';
 import { equalizedFocalLoss } from './modern/efl';
+import { boxConvert } from './modern/box-convert';
+import { gridAnchors } from './modern/grid-anchors';
+import { pisaClsLoss } from './modern/pisa-cls-loss';
 
-export const modernKernels = tsModern({ qualityFocalLoss, distributionFocalLoss, varifocalLoss, balancedL1Loss, iouFamilyLoss, atssAssign, taskAlignedAssign, equalizedFocalLoss });
+export const modernKernels = tsModern({ qualityFocalLoss, distributionFocalLoss, varifocalLoss, balancedL1Loss, iouFamilyLoss, atssAssign, taskAlignedAssign, equalizedFocalLoss, boxConvert, gridAnchors, pisaClsLoss });
