@@ -23,11 +23,15 @@ fi
 export PATH="$HOME/.cargo/bin:$PATH"
 if ! wasm-pack --version 2>/dev/null | grep -qF " $WASM_PACK_VERSION"; then
   echo "build-wasm: cargo install wasm-pack $WASM_PACK_VERSION" >&2
-  cargo install --locked --version "$WASM_PACK_VERSION" wasm-pack
+  cargo install --locked --version "$WASM_PACK_VERSION" wasm-pack \
+    || cargo install --version "$WASM_PACK_VERSION" wasm-pack
 fi
 if ! wasm-bindgen --version 2>/dev/null | grep -qF " $WASM_BINDGEN_VERSION"; then
   echo "build-wasm: cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION" >&2
-  cargo install --locked --version "$WASM_BINDGEN_VERSION" wasm-bindgen-cli
+  # --locked first; its lock file can name a dependency version the registry index does not
+  # (yet, or any more) list — then resolve the newest compatible versions instead
+  cargo install --locked --version "$WASM_BINDGEN_VERSION" wasm-bindgen-cli \
+    || cargo install --version "$WASM_BINDGEN_VERSION" wasm-bindgen-cli
 fi
 pkg=target/wasm-pkg
 rm -rf "$pkg"

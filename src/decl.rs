@@ -36,7 +36,7 @@ macro_rules! declare_kernels {
 
         $(#[doc = $doc])*
         #[napi]
-        #[allow(clippy::too_many_arguments)]
+        #[allow(clippy::too_many_arguments, unused_variables)]
         pub fn $name($($in: Arr<$it>,)* options: $opts, $(mut $out: Arr<$oty>),*) -> Result<()> {
             guard(|| {
                 type CoreOpts = $copts;

@@ -32,6 +32,24 @@ declare_kernels! {
     opts PisaClsLossOptions => soft_sampling_core::decl_shim::PisaClsLossOpts { cols: u32, kind: u32, alpha: f64, gamma: f64 };
     inputs { cls_score: f32, labels: i32 };
     outputs { out: f32 = "L.labels" };
+
+    /// Box → delta encoding (mmdet `DeltaXYWHBBoxCoder.encode`, Faster R-CNN eq. 2), normalised by `means`/`stds` (4 each).
+    kernel delta_encode = soft_sampling_core::decl_shim::delta_encode;
+    opts DeltaEncodeOptions => soft_sampling_core::decl_shim::DeltaEncodeOpts {};
+    inputs { priors: f32, gt: f32, means: f32, stds: f32 };
+    outputs { out: f32 = "L.priors" };
+
+    /// Delta → box decoding (mmdet `DeltaXYWHBBoxCoder.decode`): `dw`/`dh` clipped to ±|log wh_ratio_clip|, boxes clipped to `max_shape` `[H, W]` when given.
+    kernel delta_decode = soft_sampling_core::decl_shim::delta_decode;
+    opts DeltaDecodeOptions => soft_sampling_core::decl_shim::DeltaDecodeOpts { wh_ratio_clip: f64 };
+    inputs { priors: f32, deltas: f32, means: f32, stds: f32, max_shape: f32 };
+    outputs { out: f32 = "L.deltas" };
+
+    /// Aligned IoU of the boxes two delta sets decode to on the same priors, in prior-relative f64 units; `eps` floors the union (pixel²).
+    kernel decoded_iou = soft_sampling_core::decl_shim::decoded_iou;
+    opts DecodedIouOptions => soft_sampling_core::decl_shim::DecodedIouOpts { wh_ratio_clip: f64, eps: f64 };
+    inputs { priors: f32, deltas1: f32, deltas2: f32, means: f32, stds: f32 };
+    outputs { out: f32 = "L.priors / 4" };
 }
 
 declare_kernels! {

@@ -288,7 +288,7 @@ export function bbox2delta(priors: ArrayInput, gt: ArrayInput, options?: CoderOp
   checkPositiveSize('priors', p.data);
   checkPositiveSize('gt', g.data);
   checkEncodable(p.data, g.data);
-  const out = getBackend().deltaEncode(p.data, g.data, means, stds);
+  const out = getBackend().deltaEncode({ priors: p.data, gt: g.data, means, stds }, {}).out;
   checkOutputFinite('options.stds', out, 'delta of box');
   return new Tensor(out, [p.n, 4]);
 }
@@ -336,7 +336,7 @@ export function delta2bbox(priors: ArrayInput, deltas: ArrayInput, options?: Dec
   // corners are refused
   checkPositiveSize('priors', p.data, true);
   const k4 = p.n === 0 ? 4 : d.data.length / p.n;
-  const out = getBackend().deltaDecode(p.data, d.data, means, stds, clipRatio, maxShape);
+  const out = getBackend().deltaDecode({ priors: p.data, deltas: d.data, means, stds, maxShape }, { whRatioClip: clipRatio }).out;
   checkOutputFinite('deltas', out, 'decoded box of row');
   return new Tensor(out, [p.n, k4]);
 }

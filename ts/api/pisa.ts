@@ -276,8 +276,8 @@ function positives(inp: Record<string, unknown>, o: Record<string, unknown>, num
     }
     const tdeltas = full ? gather(bt.data, posInds, 4) : bt.data;
     const none = new Float32Array(0);
-    pred = be.deltaDecode(priors!, deltas, c.means, c.stds, c.clip, none);
-    target = be.deltaDecode(priors!, tdeltas, c.means, c.stds, c.clip, none);
+    pred = be.deltaDecode({ priors: priors!, deltas, means: c.means, stds: c.stds, maxShape: none }, { whRatioClip: c.clip }).out;
+    target = be.deltaDecode({ priors: priors!, deltas: tdeltas, means: c.means, stds: c.stds, maxShape: none }, { whRatioClip: c.clip }).out;
     for (const [arg, boxes] of [['input.bboxPred', pred], ['input.bboxTargets', target]] as const) {
       const bad = boxes.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) throw new SoftSamplingError('E_VALUE', arg, `the box decoded for positive ${bad >> 2} overflows float32`);
@@ -285,7 +285,7 @@ function positives(inp: Record<string, unknown>, o: Record<string, unknown>, num
     // the IoU from the deltas in prior-relative float64 units, not from the float32 corners: a box
     // decoded far from the origin (14 px at y = 1.4e7) is a few float32 steps high, and the last
     // bit of the backends' exp moved a corner by a pixel (issue 10)
-    ious = be.decodedIou(priors!, deltas, tdeltas, c.means, c.stds, c.clip, 1e-6);
+    ious = be.decodedIou({ priors: priors!, deltas1: deltas, deltas2: tdeltas, means: c.means, stds: c.stds }, { whRatioClip: c.clip, eps: 1e-6 }).out;
     coded = { deltas, tdeltas, c };
   } else {
     throw new SoftSamplingError('E_TYPE', 'input.ious', 'give ious, predBoxes + targetBoxes, or priors + bboxPred + bboxTargets');

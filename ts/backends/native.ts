@@ -73,21 +73,6 @@ export function wrapNativeAddon(addon: Record<string, unknown>): Backend {
       k.bboxOverlaps(b1, b2, mode, aligned, eps, offset, out);
       return out;
     },
-    deltaEncode(priors, gt, means, stds) {
-      const out = f32(priors.length);
-      k.deltaEncode(priors, gt, means, stds, out);
-      return out;
-    },
-    deltaDecode(priors, deltas, means, stds, whRatioClip, maxShape) {
-      const out = f32(deltas.length);
-      k.deltaDecode(priors, deltas, means, stds, whRatioClip, maxShape, out);
-      return out;
-    },
-    decodedIou(priors, deltas1, deltas2, means, stds, whRatioClip, eps) {
-      const out = f32(priors.length / 4);
-      k.decodedIou(priors, deltas1, deltas2, means, stds, whRatioClip, eps, out);
-      return out;
-    },
     maxIouAssign(priors, ...rest) {
       const p = priors.length / 4;
       const gtInds = i32(p), maxOverlaps = f32(p), labels = i32(p);

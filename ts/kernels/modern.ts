@@ -62,6 +62,56 @@ export interface PisaClsLossOutputs {
   out: Float32Array;
 }
 
+/** Inputs of `deltaEncode`. */
+export interface DeltaEncodeInputs {
+  priors: Float32Array;
+  gt: Float32Array;
+  means: Float32Array;
+  stds: Float32Array;
+}
+/** Options of `deltaEncode` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface DeltaEncodeOptions {
+}
+/** Outputs of `deltaEncode`. */
+export interface DeltaEncodeOutputs {
+  out: Float32Array;
+}
+
+/** Inputs of `deltaDecode`. */
+export interface DeltaDecodeInputs {
+  priors: Float32Array;
+  deltas: Float32Array;
+  means: Float32Array;
+  stds: Float32Array;
+  maxShape: Float32Array;
+}
+/** Options of `deltaDecode` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface DeltaDecodeOptions {
+  whRatioClip: number;
+}
+/** Outputs of `deltaDecode`. */
+export interface DeltaDecodeOutputs {
+  out: Float32Array;
+}
+
+/** Inputs of `decodedIou`. */
+export interface DecodedIouInputs {
+  priors: Float32Array;
+  deltas1: Float32Array;
+  deltas2: Float32Array;
+  means: Float32Array;
+  stds: Float32Array;
+}
+/** Options of `decodedIou` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface DecodedIouOptions {
+  whRatioClip: number;
+  eps: number;
+}
+/** Outputs of `decodedIou`. */
+export interface DecodedIouOutputs {
+  out: Float32Array;
+}
+
 /** Inputs of `qualityFocalLoss`. */
 export interface QualityFocalLossInputs {
   pred: Float32Array;
@@ -265,6 +315,24 @@ export const KERNEL_DECLS: Record<keyof ModernKernels, KernelDecl> = {
     opts: [['cols', 'u32'], ['kind', 'u32'], ['alpha', 'f64'], ['gamma', 'f64']],
     outputs: [['out', 'f32', (L, o) => L.labels]],
   },
+  deltaEncode: {
+    wasm: 'delta_encode',
+    inputs: [['priors', 'f32'], ['gt', 'f32'], ['means', 'f32'], ['stds', 'f32']],
+    opts: [],
+    outputs: [['out', 'f32', (L, o) => L.priors]],
+  },
+  deltaDecode: {
+    wasm: 'delta_decode',
+    inputs: [['priors', 'f32'], ['deltas', 'f32'], ['means', 'f32'], ['stds', 'f32'], ['maxShape', 'f32']],
+    opts: [['whRatioClip', 'f64']],
+    outputs: [['out', 'f32', (L, o) => L.deltas]],
+  },
+  decodedIou: {
+    wasm: 'decoded_iou',
+    inputs: [['priors', 'f32'], ['deltas1', 'f32'], ['deltas2', 'f32'], ['means', 'f32'], ['stds', 'f32']],
+    opts: [['whRatioClip', 'f64'], ['eps', 'f64']],
+    outputs: [['out', 'f32', (L, o) => L.priors / 4]],
+  },
   qualityFocalLoss: {
     wasm: 'quality_focal_loss',
     inputs: [['pred', 'f32'], ['labels', 'i32'], ['scores', 'f32'], ['softTarget', 'f32'], ['weight', 'f32']],
@@ -323,6 +391,12 @@ export interface ModernKernels {
   gridAnchors(inputs: GridAnchorsInputs, options: GridAnchorsOptions): GridAnchorsOutputs;
   /** PISA's per-positive classification loss (mmdet `isr_p` `loss_cls.loss_weight=None` path): kind 0 CE over `cols`, 1 sigmoid focal. (core: `soft_sampling_core::decl_shim::pisa_cls_loss`) */
   pisaClsLoss(inputs: PisaClsLossInputs, options: PisaClsLossOptions): PisaClsLossOutputs;
+  /** Box → delta encoding (mmdet `DeltaXYWHBBoxCoder.encode`, Faster R-CNN eq. 2), normalised by `means`/`stds` (4 each). (core: `soft_sampling_core::decl_shim::delta_encode`) */
+  deltaEncode(inputs: DeltaEncodeInputs, options: DeltaEncodeOptions): DeltaEncodeOutputs;
+  /** Delta → box decoding (mmdet `DeltaXYWHBBoxCoder.decode`): `dw`/`dh` clipped to ±|log wh_ratio_clip|, boxes clipped to `max_shape` `[H, W]` when given. (core: `soft_sampling_core::decl_shim::delta_decode`) */
+  deltaDecode(inputs: DeltaDecodeInputs, options: DeltaDecodeOptions): DeltaDecodeOutputs;
+  /** Aligned IoU of the boxes two delta sets decode to on the same priors, in prior-relative f64 units; `eps` floors the union (pixel²). (core: `soft_sampling_core::decl_shim::decoded_iou`) */
+  decodedIou(inputs: DecodedIouInputs, options: DecodedIouOptions): DecodedIouOutputs;
   /** Quality Focal Loss (GFL eq. 5): per-row loss, gradient w.r.t. `pred` (logits or σ), Σ in `sum[0]`; targets `labels` + `scores`, or a dense `soft_target` when that is non-empty. (core: `soft_sampling_core::losses::qfl::quality_focal_loss`) */
   qualityFocalLoss(inputs: QualityFocalLossInputs, options: QualityFocalLossOptions): QualityFocalLossOutputs;
   /** Distribution Focal Loss (GFL eq. 6) over `bins` = n + 1 logits per row. (core: `soft_sampling_core::losses::qfl::distribution_focal_loss`) */

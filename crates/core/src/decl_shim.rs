@@ -2,7 +2,8 @@
 //! declaration") over kernels written before the declaration: inputs as slices, one options
 //! struct, outputs as `&mut` slices, scalar results in small `f64` outputs. Each only converts
 //! arguments and calls the existing kernel, whose body and signature stay as they are.
-use crate::geometry::{self, BoxFormat};
+use crate::geometry::{self, BoxFormat, CoderParams, DecodeOpts};
+use crate::CoreError;
 use crate::pisa::{self, ClsLoss};
 use crate::error::Result;
 
@@ -42,4 +43,41 @@ pub struct PisaClsLossOpts {
 pub fn pisa_cls_loss(cls_score: &[f32], labels: &[i32], o: &PisaClsLossOpts, out: &mut [f32]) -> Result<()> {
     let kind = if o.kind == 0 { ClsLoss::Ce } else { ClsLoss::Focal { alpha: o.alpha as f32, gamma: o.gamma as f32 } };
     pisa::cls_loss_rows(cls_score, labels, o.cols as usize, kind, out)
+}
+
+fn coder(means: &[f32], stds: &[f32]) -> Result<CoderParams> {
+    match (<[f32; 4]>::try_from(means), <[f32; 4]>::try_from(stds)) {
+        (Ok(means), Ok(stds)) => Ok(CoderParams { means, stds }),
+        _ => Err(CoreError::shape("means/stds", "need 4 values each")),
+    }
+}
+
+/// Options of [`delta_encode`]: none (the coder's means and stds are inputs).
+pub struct DeltaEncodeOpts {}
+
+/// [`geometry::delta_encode`] with the declared shape.
+pub fn delta_encode(priors: &[f32], gt: &[f32], means: &[f32], stds: &[f32], _o: &DeltaEncodeOpts, out: &mut [f32]) -> Result<()> {
+    geometry::delta_encode(priors, gt, coder(means, stds)?, out)
+}
+
+/// Options of [`delta_decode`]: the `dw`/`dh` clip ratio.
+pub struct DeltaDecodeOpts {
+    pub wh_ratio_clip: f64,
+}
+
+/// [`geometry::delta_decode`] with the declared shape; `max_shape` is `[H, W]` or empty (no clipping).
+pub fn delta_decode(priors: &[f32], deltas: &[f32], means: &[f32], stds: &[f32], max_shape: &[f32], o: &DeltaDecodeOpts, out: &mut [f32]) -> Result<()> {
+    let d = DecodeOpts { wh_ratio_clip: o.wh_ratio_clip as f32, max_shape: if max_shape.len() == 2 { Some((max_shape[0], max_shape[1])) } else { None } };
+    geometry::delta_decode(priors, deltas, coder(means, stds)?, d, out)
+}
+
+/// Options of [`decoded_iou`].
+pub struct DecodedIouOpts {
+    pub wh_ratio_clip: f64,
+    pub eps: f64,
+}
+
+/// [`geometry::decoded_iou`] with the declared shape.
+pub fn decoded_iou(priors: &[f32], deltas1: &[f32], deltas2: &[f32], means: &[f32], stds: &[f32], o: &DecodedIouOpts, out: &mut [f32]) -> Result<()> {
+    geometry::decoded_iou(priors, deltas1, deltas2, coder(means, stds)?, o.wh_ratio_clip, o.eps, out)
 }

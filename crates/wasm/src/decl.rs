@@ -59,7 +59,7 @@ macro_rules! declare_kernels {
     )*) => {$(
         $(#[doc = $doc])*
         #[wasm_bindgen]
-        #[allow(clippy::too_many_arguments)]
+        #[allow(clippy::too_many_arguments, unused_mut, unused_variables)]
         pub fn $name($($in: &[$it],)* options: &[f64], $($out: &mut [$oty]),*) -> Result<(), JsError> {
             let raw = read_options::<{ count!($($of)*) }>(options)?;
             let mut k = 0usize;

@@ -7,7 +7,7 @@
 //! which the TS side turns into a typed `SoftSamplingError` (`fromBindingError`). A panic aborts
 //! (traps); the host then re-instantiates the module (`ts/backends/wasm/index.ts`).
 
-use soft_sampling_core::geometry::{self, CoderParams, DecodeOpts, OverlapMode, OverlapOpts};
+use soft_sampling_core::geometry::{self, OverlapMode, OverlapOpts};
 use soft_sampling_core::{simd, CoreError};
 use wasm_bindgen::prelude::*;
 
@@ -57,37 +57,4 @@ pub fn ss_bbox_overlaps(b1: &[f32], b2: &[f32], mode: u32, aligned: bool, eps: f
             geometry::bbox_overlaps(a, b, opts, out)
         }
     })())
-}
-
-fn coder(means: &[f32], stds: &[f32]) -> Result<CoderParams, JsError> {
-    let (Ok(means), Ok(stds)) = (<[f32; 4]>::try_from(means), <[f32; 4]>::try_from(stds)) else {
-        return Err(js_err(CoreError::shape("means", "means and stds need 4 values each".to_string())));
-    };
-    Ok(CoderParams { means, stds })
-}
-
-#[wasm_bindgen]
-pub fn ss_delta_encode(priors: &[f32], gt: &[f32], means: &[f32], stds: &[f32], out: &mut [f32]) -> Result<(), JsError> {
-    let n4 = priors.len() / 4 * 4;
-    report(geometry::delta_encode(&priors[..n4], &gt[..n4.min(gt.len())], coder(means, stds)?, out))
-}
-
-#[wasm_bindgen]
-#[allow(clippy::too_many_arguments)]
-pub fn ss_delta_decode(
-    priors: &[f32], deltas: &[f32], means: &[f32], stds: &[f32], wh_ratio_clip: f32, has_shape: bool, h: f32, w: f32, out: &mut [f32],
-) -> Result<(), JsError> {
-    let o = DecodeOpts { wh_ratio_clip, max_shape: if has_shape { Some((h, w)) } else { None } };
-    report(geometry::delta_decode(whole(priors, 4), deltas, coder(means, stds)?, o, out))
-}
-
-#[wasm_bindgen]
-#[allow(clippy::too_many_arguments)]
-pub fn ss_decoded_iou(
-    priors: &[f32], deltas1: &[f32], deltas2: &[f32], means: &[f32], stds: &[f32], wh_ratio_clip: f64, eps: f64, out: &mut [f32],
-) -> Result<(), JsError> {
-    let n4 = priors.len() / 4 * 4;
-    report(geometry::decoded_iou(
-        &priors[..n4], &deltas1[..n4.min(deltas1.len())], &deltas2[..n4.min(deltas2.len())], coder(means, stds)?, wh_ratio_clip, eps, out,
-    ))
 }

@@ -9,5 +9,6 @@ import { equalizedFocalLoss } from './modern/efl';
 import { boxConvert } from './modern/box-convert';
 import { gridAnchors } from './modern/grid-anchors';
 import { pisaClsLoss } from './modern/pisa-cls-loss';
+import { deltaEncode, deltaDecode, decodedIou } from './modern/coder';
 
-export const modernKernels = tsModern({ qualityFocalLoss, distributionFocalLoss, varifocalLoss, balancedL1Loss, iouFamilyLoss, atssAssign, taskAlignedAssign, equalizedFocalLoss, boxConvert, gridAnchors, pisaClsLoss });
+export const modernKernels = tsModern({ qualityFocalLoss, distributionFocalLoss, varifocalLoss, balancedL1Loss, iouFamilyLoss, atssAssign, taskAlignedAssign, equalizedFocalLoss, boxConvert, gridAnchors, pisaClsLoss, deltaEncode, deltaDecode, decodedIou });
