@@ -21,6 +21,9 @@ impl Elem for f64 {
 impl Elem for i32 {
     type Arr = Int32Array;
 }
+impl Elem for u8 {
+    type Arr = Uint8Array;
+}
 type Arr<T> = <T as Elem>::Arr;
 
 macro_rules! declare_kernels {

@@ -17,15 +17,6 @@ pub struct IsrPStats {
 }
 
 #[napi]
-pub fn pisa_iou_hlr(labels: Int32Array, gt_ids: Int32Array, ious: Float32Array, prime: Uint8Array, prime_mode: u32, mut ranks_out: Int32Array) -> Result<u32> {
-    guard(|| {
-        // SAFETY: JS is blocked during this synchronous call; the facade never aliases outputs with inputs.
-        let ranks = unsafe { ranks_out.as_mut() };
-        pisa::iou_hlr(&labels, &gt_ids, &ious, &prime, PrimeMode::from_u32(prime_mode)?, ranks)
-    })
-}
-
-#[napi]
 #[allow(clippy::too_many_arguments)]
 pub fn pisa_isr_p(
     labels: Int32Array, gt_ids: Int32Array, ious: Float32Array, pos_loss: Float32Array, label_weights: Float32Array,

@@ -6,8 +6,8 @@
 //   /// doc
 //   kernel <snake_name> = <core fn path>;
 //   opts <OptionsStruct> => <core options struct path> { field: f64|f32|u32|i32|bool, ... };
-//   inputs { name: f32|i32|f64, ... };
-//   outputs { name: f32|i32|f64 = "<JS size rule over L.<input length> and o.<option>>", ... };
+//   inputs { name: f32|i32|f64|u8, ... };
+//   outputs { name: f32|i32|f64|u8 = "<JS size rule over L.<input length> and o.<option>>", ... };
 //
 // The core fn is called as `f(&in0, .., &opts, &mut out0, ..) -> Result<(), CoreError>`; the
 // options struct has exactly the declared fields. Names are snake_case here and camelCase in JS.
@@ -50,6 +50,18 @@ declare_kernels! {
     opts DecodedIouOptions => soft_sampling_core::decl_shim::DecodedIouOpts { wh_ratio_clip: f64, eps: f64 };
     inputs { priors: f32, deltas1: f32, deltas2: f32, means: f32, stds: f32 };
     outputs { out: f32 = "L.priors / 4" };
+
+    /// PISA IoU-HLR ranks (arXiv 1904.04821 Alg. 1; mmdet `isr_p`): per positive its rank within its gt's group then across groups; `max_l_num` = the largest group count.
+    kernel pisa_iou_hlr = soft_sampling_core::decl_shim::pisa_iou_hlr;
+    opts PisaIouHlrOptions => soft_sampling_core::decl_shim::PisaIouHlrOpts { prime_mode: u32 };
+    inputs { labels: i32, gt_ids: i32, ious: f32, prime: u8 };
+    outputs { ranks: i32 = "L.labels", max_l_num: f64 = "1" };
+
+    /// Smooth L1 (Fast R-CNN eq. 3; kind 0, `param` β, β = 0: L1) or ASL1 (kind 1, `param` μ) elementwise; `weight` empty, per element or per row of `cols`; Σ in `sum[0]`.
+    kernel regression_loss = soft_sampling_core::decl_shim::regression_loss;
+    opts RegressionLossOptions => soft_sampling_core::decl_shim::RegressionLossOpts { kind: u32, cols: u32, param: f64, scale: f64 };
+    inputs { pred: f32, target: f32, weight: f32 };
+    outputs { loss_elements: f32 = "L.pred", grad: f32 = "L.pred", sum: f64 = "1" };
 }
 
 declare_kernels! {

@@ -414,12 +414,13 @@ export function iouHlr(input: IouHlrInput, options?: IouHlrOptions): IouHlrResul
   const o = checkOptions('options', options, HLR_OPTION_KEYS);
   const perClass = enumOpt('options.rankDenominator', o.rankDenominator, ['nMax', 'perClass'] as const, 'nMax') === 'perClass';
   const p = positives(inp, o, undefined);
-  const r = getBackend().pisaIouHlr(p.labels, p.gtIds, p.ious, p.prime, p.primeMode);
+  const r = getBackend().pisaIouHlr({ labels: p.labels, gtIds: p.gtIds, ious: p.ious, prime: p.prime }, { primeMode: p.primeMode });
+  const maxLNum = r.maxLNum[0];
   return {
     ranks: new Tensor(r.ranks, [p.n]),
-    maxLNum: r.maxLNum,
+    maxLNum,
     ious: new Tensor(p.ious, [p.n]),
-    importance: new Tensor(importance(p.labels, r.ranks, r.maxLNum, perClass), [p.n]),
+    importance: new Tensor(importance(p.labels, r.ranks, maxLNum, perClass), [p.n]),
   };
 }
 

@@ -6,8 +6,8 @@
 import { KERNEL_DECLS, type KernelDecl, type ModernKernels, type Dtype } from '../kernels/modern';
 import { SoftSamplingError } from '../errors';
 
-type Typed = Float32Array | Float64Array | Int32Array;
-const CTORS: Record<Dtype, new (n: number) => Typed> = { f32: Float32Array, f64: Float64Array, i32: Int32Array };
+type Typed = Float32Array | Float64Array | Int32Array | Uint8Array;
+const CTORS: Record<Dtype, new (n: number) => Typed> = { f32: Float32Array, f64: Float64Array, i32: Int32Array, u8: Uint8Array };
 
 /** Input lengths of a call, by input name (what the size rules read as `L`). */
 export function inputLengths(d: KernelDecl, inputs: Record<string, Typed>): Record<string, number> {

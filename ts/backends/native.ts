@@ -64,10 +64,6 @@ export function wrapNativeAddon(addon: Record<string, unknown>): Backend {
       const st = k.ghmR(...args, counts, accSum);
       return { ...st, lossElements: args[12], grad: args[13], weights: args[14], g: args[15], counts, accSum };
     },
-    regressionLoss(kind, pred, target, weight, cols, param, scale, lossElements, grad) {
-      const lossSum = k.regressionLoss(kind, pred, target, weight, cols, param, scale, lossElements, grad);
-      return { lossSum, lossElements, grad };
-    },
     bboxOverlaps(b1, b2, mode, aligned, eps, offset, dst) {
       const out = dst ?? f32(aligned ? b1.length / 4 : (b1.length / 4) * (b2.length / 4));
       k.bboxOverlaps(b1, b2, mode, aligned, eps, offset, out);
@@ -78,11 +74,6 @@ export function wrapNativeAddon(addon: Record<string, unknown>): Backend {
       const gtInds = i32(p), maxOverlaps = f32(p), labels = i32(p);
       k.maxIouAssign(priors, ...rest, gtInds, maxOverlaps, labels);
       return { gtInds, maxOverlaps, labels };
-    },
-    pisaIouHlr(labels, gtIds, ious, prime, primeMode) {
-      const ranks = i32(labels.length);
-      const maxLNum = k.pisaIouHlr(labels, gtIds, ious, prime, primeMode, ranks);
-      return { ranks, maxLNum };
     },
     pisaIsrP(labels, ...rest) {
       const weights = f32(labels.length), ranks = i32(labels.length);

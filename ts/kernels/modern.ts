@@ -5,7 +5,7 @@
  * bindings take them, and its outputs with the rule that sizes them from the input lengths `L`
  * and the options `o`. The native wrapper, the wasm glue and the TS backend all read this table.
  */
-export type Dtype = 'f32' | 'f64' | 'i32';
+export type Dtype = 'f32' | 'f64' | 'i32' | 'u8';
 export type OptType = 'f64' | 'f32' | 'u32' | 'i32' | 'bool';
 /** One kernel's declaration. */
 export interface KernelDecl {
@@ -110,6 +110,43 @@ export interface DecodedIouOptions {
 /** Outputs of `decodedIou`. */
 export interface DecodedIouOutputs {
   out: Float32Array;
+}
+
+/** Inputs of `pisaIouHlr`. */
+export interface PisaIouHlrInputs {
+  labels: Int32Array;
+  gtIds: Int32Array;
+  ious: Float32Array;
+  prime: Uint8Array;
+}
+/** Options of `pisaIouHlr` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface PisaIouHlrOptions {
+  primeMode: number;
+}
+/** Outputs of `pisaIouHlr`. */
+export interface PisaIouHlrOutputs {
+  ranks: Int32Array;
+  maxLNum: Float64Array;
+}
+
+/** Inputs of `regressionLoss`. */
+export interface RegressionLossInputs {
+  pred: Float32Array;
+  target: Float32Array;
+  weight: Float32Array;
+}
+/** Options of `regressionLoss` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface RegressionLossOptions {
+  kind: number;
+  cols: number;
+  param: number;
+  scale: number;
+}
+/** Outputs of `regressionLoss`. */
+export interface RegressionLossOutputs {
+  lossElements: Float32Array;
+  grad: Float32Array;
+  sum: Float64Array;
 }
 
 /** Inputs of `qualityFocalLoss`. */
@@ -333,6 +370,18 @@ export const KERNEL_DECLS: Record<keyof ModernKernels, KernelDecl> = {
     opts: [['whRatioClip', 'f64'], ['eps', 'f64']],
     outputs: [['out', 'f32', (L, o) => L.priors / 4]],
   },
+  pisaIouHlr: {
+    wasm: 'pisa_iou_hlr',
+    inputs: [['labels', 'i32'], ['gtIds', 'i32'], ['ious', 'f32'], ['prime', 'u8']],
+    opts: [['primeMode', 'u32']],
+    outputs: [['ranks', 'i32', (L, o) => L.labels], ['maxLNum', 'f64', (L, o) => 1]],
+  },
+  regressionLoss: {
+    wasm: 'regression_loss',
+    inputs: [['pred', 'f32'], ['target', 'f32'], ['weight', 'f32']],
+    opts: [['kind', 'u32'], ['cols', 'u32'], ['param', 'f64'], ['scale', 'f64']],
+    outputs: [['lossElements', 'f32', (L, o) => L.pred], ['grad', 'f32', (L, o) => L.pred], ['sum', 'f64', (L, o) => 1]],
+  },
   qualityFocalLoss: {
     wasm: 'quality_focal_loss',
     inputs: [['pred', 'f32'], ['labels', 'i32'], ['scores', 'f32'], ['softTarget', 'f32'], ['weight', 'f32']],
@@ -397,6 +446,10 @@ export interface ModernKernels {
   deltaDecode(inputs: DeltaDecodeInputs, options: DeltaDecodeOptions): DeltaDecodeOutputs;
   /** Aligned IoU of the boxes two delta sets decode to on the same priors, in prior-relative f64 units; `eps` floors the union (pixel²). (core: `soft_sampling_core::decl_shim::decoded_iou`) */
   decodedIou(inputs: DecodedIouInputs, options: DecodedIouOptions): DecodedIouOutputs;
+  /** PISA IoU-HLR ranks (arXiv 1904.04821 Alg. 1; mmdet `isr_p`): per positive its rank within its gt's group then across groups; `max_l_num` = the largest group count. (core: `soft_sampling_core::decl_shim::pisa_iou_hlr`) */
+  pisaIouHlr(inputs: PisaIouHlrInputs, options: PisaIouHlrOptions): PisaIouHlrOutputs;
+  /** Smooth L1 (Fast R-CNN eq. 3; kind 0, `param` β, β = 0: L1) or ASL1 (kind 1, `param` μ) elementwise; `weight` empty, per element or per row of `cols`; Σ in `sum[0]`. (core: `soft_sampling_core::decl_shim::regression_loss`) */
+  regressionLoss(inputs: RegressionLossInputs, options: RegressionLossOptions): RegressionLossOutputs;
   /** Quality Focal Loss (GFL eq. 5): per-row loss, gradient w.r.t. `pred` (logits or σ), Σ in `sum[0]`; targets `labels` + `scores`, or a dense `soft_target` when that is non-empty. (core: `soft_sampling_core::losses::qfl::quality_focal_loss`) */
   qualityFocalLoss(inputs: QualityFocalLossInputs, options: QualityFocalLossOptions): QualityFocalLossOutputs;
   /** Distribution Focal Loss (GFL eq. 6) over `bins` = n + 1 logits per row. (core: `soft_sampling_core::losses::qfl::distribution_focal_loss`) */

@@ -40,8 +40,6 @@ export interface IsrNKernelResult {
 }
 
 export interface PisaKernels {
-  /** primeMode: 0 off, 1 tie-break, 2 re-rank; `prime` empty or one flag per positive. */
-  pisaIouHlr(labels: Int32Array, gtIds: Int32Array, ious: Float32Array, prime: Uint8Array, primeMode: number): HlrResult;
   pisaIsrP(
     labels: Int32Array, gtIds: Int32Array, ious: Float32Array, posLoss: Float32Array, labelWeights: Float32Array,
     prime: Uint8Array, primeMode: number, k: number, bias: number, perClass: boolean, maxRatio: number,

@@ -3,8 +3,9 @@
 //! struct, outputs as `&mut` slices, scalar results in small `f64` outputs. Each only converts
 //! arguments and calls the existing kernel, whose body and signature stay as they are.
 use crate::geometry::{self, BoxFormat, CoderParams, DecodeOpts};
+use crate::losses::ghm::{self, RegressionKind};
 use crate::CoreError;
-use crate::pisa::{self, ClsLoss};
+use crate::pisa::{self, ClsLoss, PrimeMode};
 use crate::error::Result;
 
 /// Options of [`box_convert`]: box format codes (0 xyxy, 1 xywh, 2 cxcywh).
@@ -80,4 +81,31 @@ pub struct DecodedIouOpts {
 /// [`geometry::decoded_iou`] with the declared shape.
 pub fn decoded_iou(priors: &[f32], deltas1: &[f32], deltas2: &[f32], means: &[f32], stds: &[f32], o: &DecodedIouOpts, out: &mut [f32]) -> Result<()> {
     geometry::decoded_iou(priors, deltas1, deltas2, coder(means, stds)?, o.wh_ratio_clip, o.eps, out)
+}
+
+/// Options of [`pisa_iou_hlr`]: `prime_mode` 0 off, 1 tie-break, 2 re-rank.
+pub struct PisaIouHlrOpts {
+    pub prime_mode: u32,
+}
+
+/// [`pisa::iou_hlr`] with the declared shape; `max_l_num[0]` gets the largest group count.
+pub fn pisa_iou_hlr(labels: &[i32], gt_ids: &[i32], ious: &[f32], prime: &[u8], o: &PisaIouHlrOpts, ranks: &mut [i32], max_l_num: &mut [f64]) -> Result<()> {
+    let m = pisa::iou_hlr(labels, gt_ids, ious, prime, PrimeMode::from_u32(o.prime_mode)?, ranks)?;
+    max_l_num[0] = m as f64;
+    Ok(())
+}
+
+/// Options of [`regression_loss`]: `kind` 0 smooth L1 (`param` β), 1 ASL1 (`param` μ); `weight` per row of `cols` or per element.
+pub struct RegressionLossOpts {
+    pub kind: u32,
+    pub cols: u32,
+    pub param: f64,
+    pub scale: f64,
+}
+
+/// [`ghm::regression_loss`] with the declared shape; Σ loss in `sum[0]`.
+pub fn regression_loss(pred: &[f32], target: &[f32], weight: &[f32], o: &RegressionLossOpts, loss_elements: &mut [f32], grad: &mut [f32], sum: &mut [f64]) -> Result<()> {
+    let kind = RegressionKind::from_u32(o.kind)?;
+    sum[0] = ghm::regression_loss(kind, pred, target, weight, o.cols as usize, o.param as f32, o.scale as f32, loss_elements, grad)?;
+    Ok(())
 }

@@ -4,7 +4,7 @@
 //! Scalar results of `ss_ghm_c` / `ss_ghm_r` go to `summary` (f64 ×6): loss_sum, loss, tot,
 //! non_empty, scale, updated (0/1). `acc_in` is copied to `acc_out`, which the kernel updates.
 use crate::report;
-use soft_sampling_core::losses::ghm::{self, GhmOpts, GhmOut, GhmSummary, RegressionKind, Targets};
+use soft_sampling_core::losses::ghm::{self, GhmOpts, GhmOut, GhmSummary, Targets};
 use soft_sampling_core::CoreError;
 use wasm_bindgen::prelude::*;
 
@@ -65,13 +65,4 @@ pub fn ss_ghm_r(
         let out = GhmOut { loss_elements, grad, weights, g, counts, acc_sum: state(acc_in, acc_out, o.bins)? };
         write_summary(ghm::ghm_r(pred, target, lw, &o, out)?, summary)
     })())
-}
-
-/// Smooth L1 (`kind` 0, `param` β) or ASL1 (`kind` 1, `param` μ); returns Σ loss.
-#[wasm_bindgen]
-#[allow(clippy::too_many_arguments)]
-pub fn ss_regression_loss(
-    kind: u32, pred: &[f32], target: &[f32], weight: &[f32], cols: usize, param: f32, scale: f32, loss: &mut [f32], grad: &mut [f32],
-) -> Result<f64, JsError> {
-    report((|| ghm::regression_loss(RegressionKind::from_u32(kind)?, pred, target, weight, cols, param, scale, loss, grad))())
 }

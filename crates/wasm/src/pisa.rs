@@ -13,12 +13,6 @@ fn stats<const K: usize>(out: &mut [f64], v: [f64; K]) -> Result<(), CoreError> 
     Ok(())
 }
 
-/// Writes ranks `[n]`; returns `max_l_num`.
-#[wasm_bindgen]
-pub fn ss_pisa_iou_hlr(labels: &[i32], gt: &[i32], ious: &[f32], prime: &[u8], prime_mode: u32, ranks: &mut [i32]) -> Result<f64, JsError> {
-    report((|| Ok(pisa::iou_hlr(labels, gt, ious, prime, PrimeMode::from_u32(prime_mode)?, ranks)? as f64))())
-}
-
 /// Writes weights `[n]`, ranks `[n]` and `stats = [max_l_num, ratio, guarded]`.
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]

@@ -10,5 +10,7 @@ import { boxConvert } from './modern/box-convert';
 import { gridAnchors } from './modern/grid-anchors';
 import { pisaClsLoss } from './modern/pisa-cls-loss';
 import { deltaEncode, deltaDecode, decodedIou } from './modern/coder';
+import { pisaIouHlr } from './modern/pisa-iou-hlr';
+import { regressionLoss } from './ghm';
 
-export const modernKernels = tsModern({ qualityFocalLoss, distributionFocalLoss, varifocalLoss, balancedL1Loss, iouFamilyLoss, atssAssign, taskAlignedAssign, equalizedFocalLoss, boxConvert, gridAnchors, pisaClsLoss, deltaEncode, deltaDecode, decodedIou });
+export const modernKernels = tsModern({ qualityFocalLoss, distributionFocalLoss, varifocalLoss, balancedL1Loss, iouFamilyLoss, atssAssign, taskAlignedAssign, equalizedFocalLoss, boxConvert, gridAnchors, pisaClsLoss, deltaEncode, deltaDecode, decodedIou, pisaIouHlr, regressionLoss });

@@ -9,7 +9,7 @@ import { geometryKernels } from './geometry';
 import { SoftSamplingError } from '../../errors';
 import { sigmoid, smoothL1, softplus } from './math';
 
-function iouHlr(labels: Int32Array, gt: Int32Array, ious: Float32Array, prime: Uint8Array, mode: number): HlrResult {
+export function iouHlr(labels: Int32Array, gt: Int32Array, ious: Float32Array, prime: Uint8Array, mode: number): HlrResult {
   const n = labels.length;
   const ranks = new Int32Array(n);
   if (n === 0) return { ranks, maxLNum: 0 };
@@ -124,7 +124,6 @@ function cmpDesc(a: number, b: number): number {
 }
 
 export const pisaKernels: PisaKernels = {
-  pisaIouHlr: iouHlr,
   pisaIsrN: isrN,
 
   pisaIsrP(labels, gt, ious, posLoss, lw, prime, mode, k, bias, perClass, maxRatio): IsrPKernelResult {

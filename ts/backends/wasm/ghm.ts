@@ -34,12 +34,5 @@ export function wasmGhm(w: WasmCtx): GhmKernels {
       w.run('ghmR', () => gl.ss_ghm_r(pred, target, lw, accSum, opts, o.le, o.gr, o.wt, o.g, o.counts, o.acc, o.s));
       return unpack(o);
     },
-    regressionLoss(kind, pred, target, weight, cols, param, scale, le, gr) {
-      const n = pred.length;
-      const lossElements = le && le.length === n ? le : new Float32Array(n);
-      const grad = gr && gr.length === n ? gr : new Float32Array(n);
-      const lossSum = w.run('regressionLoss', () => gl.ss_regression_loss(kind, pred, target, weight, cols, param, scale, lossElements, grad));
-      return { lossElements, grad, lossSum };
-    },
   };
 }

@@ -11,11 +11,6 @@ export function wasmPisa(w: WasmCtx): PisaKernels {
       w.run('pisaIsrN', () => g.ss_pisa_isr_n(scores, boxes, loss, numExpected, k, bias, scoreThr, iouThr, maxRatio, seed >>> 0, selected, weights, stats));
       return { selected, weights, numHlr: stats[0], numValid: stats[1], ratio: stats[2], guarded: stats[3] !== 0 };
     },
-    pisaIouHlr(labels, gt, ious, prime, mode) {
-      const ranks = new Int32Array(labels.length);
-      const maxLNum = w.run('pisaIouHlr', () => g.ss_pisa_iou_hlr(labels, gt, ious, prime, mode, ranks));
-      return { ranks, maxLNum };
-    },
     pisaIsrP(labels, gt, ious, posLoss, lw, prime, mode, k, bias, perClass, maxRatio) {
       const n = labels.length;
       const weights = new Float32Array(n), ranks = new Int32Array(n), stats = new Float64Array(3);
