@@ -54,7 +54,7 @@ for (const k of kernels) {
     opts: [${k.opts.map(([n, t]) => `['${camel(n)}', '${t}']`).join(', ')}],
     outputs: [${k.outputs.map(([n, t, r]) => `['${camel(n)}', '${t}', (L, o) => ${r}]`).join(', ')}],
   },`);
-  iface.push(`  /** ${k.doc} (core: \`${k.path}\`) */\n  ${camel(k.name)}(inputs: ${P}Inputs, options: ${P}Options): ${P}Outputs;`);
+  iface.push(`  /** ${k.doc} (core: \`${k.path}\`) */\n  ${camel(k.name)}(inputs: ${P}Inputs, options: ${P}Options, outputs?: Partial<${P}Outputs>): ${P}Outputs;`);
 }
 ts += `\n/** The declarations, by JS kernel name. */\nexport const KERNEL_DECLS: Record<keyof ModernKernels, KernelDecl> = {\n${table.join('\n')}\n};\n`;
 ts += `\n/** The declared kernels every backend implements. */\nexport interface ModernKernels {\n${iface.join('\n')}\n}\n`;

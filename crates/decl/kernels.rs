@@ -62,6 +62,12 @@ declare_kernels! {
     opts RegressionLossOptions => soft_sampling_core::decl_shim::RegressionLossOpts { kind: u32, cols: u32, param: f64, scale: f64 };
     inputs { pred: f32, target: f32, weight: f32 };
     outputs { loss_elements: f32 = "L.pred", grad: f32 = "L.pred", sum: f64 = "1" };
+
+    /// Softmax focal loss (Lin et al. 2017 eq. 5, multi-class) over `[n, k]` logits, labels in `[0, k)`; `alpha` empty, 1 or `k` values; `weight`/`label_weights` empty or `[n]`; Σ in `sum[0]`.
+    kernel softmax_focal = soft_sampling_core::decl_shim::softmax_focal;
+    opts SoftmaxFocalOptions => soft_sampling_core::decl_shim::SoftmaxFocalOpts { n: u32, k: u32, gamma: f64, scale: f64 };
+    inputs { logits: f32, labels: i32, alpha: f32, weight: f32, label_weights: f32 };
+    outputs { loss_elements: f32 = "o.n", grad: f32 = "L.logits", sum: f64 = "1" };
 }
 
 declare_kernels! {

@@ -26,11 +26,21 @@ export function outputLengths(name: string, d: KernelDecl, inputs: Record<string
   });
 }
 
-/** Fresh JS-heap outputs of a call, by name. */
-export function allocOutputs(name: string, d: KernelDecl, inputs: Record<string, Typed>, opts: Record<string, unknown>): Record<string, Typed> {
+/**
+ * The outputs of a call, by name: the caller's buffers where it gives them (`given`, e.g. an `out`
+ * option reused across calls; each must have the declared length), fresh JS-heap arrays otherwise.
+ */
+export function allocOutputs(
+  name: string, d: KernelDecl, inputs: Record<string, Typed>, opts: Record<string, unknown>, given?: Record<string, Typed | undefined>,
+): Record<string, Typed> {
   const lens = outputLengths(name, d, inputs, opts);
   const out: Record<string, Typed> = {};
-  d.outputs.forEach(([o, t], i) => (out[o] = new CTORS[t](lens[i])));
+  d.outputs.forEach(([o, t], i) => {
+    const g = given?.[o];
+    if (g === undefined) out[o] = new CTORS[t](lens[i]);
+    else if (g.length !== lens[i]) throw new SoftSamplingError('E_SHAPE', `${name}.${o}`, `output buffer has ${g.length} elements, expected ${lens[i]}`);
+    else out[o] = g;
+  });
   return out;
 }
 
@@ -45,10 +55,10 @@ export function declaredOptions(d: KernelDecl, opts: Record<string, unknown>): R
 export function nativeModern(k: Record<string, (...a: any[]) => any>): ModernKernels {
   const out: Record<string, unknown> = {};
   for (const [name, d] of Object.entries(KERNEL_DECLS) as [string, KernelDecl][]) {
-    out[name] = (inputs: Record<string, Typed>, opts: Record<string, unknown>) => {
+    out[name] = (inputs: Record<string, Typed>, opts: Record<string, unknown>, given?: Record<string, Typed>) => {
       const fn = k[name];
       if (typeof fn !== 'function') throw new SoftSamplingError('E_BACKEND', name, 'function missing from the native addon (rebuild it)');
-      const outs = allocOutputs(name, d, inputs, opts);
+      const outs = allocOutputs(name, d, inputs, opts, given);
       fn(...d.inputs.map(([n]) => inputs[n]), declaredOptions(d, opts), ...d.outputs.map(([n]) => outs[n]));
       return outs;
     };
@@ -63,8 +73,8 @@ export type TsKernel = (inputs: any, opts: any, outputs: any) => void;
 export function tsModern(impls: Record<keyof ModernKernels, TsKernel>): ModernKernels {
   const out: Record<string, unknown> = {};
   for (const [name, d] of Object.entries(KERNEL_DECLS) as [keyof ModernKernels, KernelDecl][]) {
-    out[name] = (inputs: Record<string, Typed>, opts: Record<string, unknown>) => {
-      const outs = allocOutputs(name, d, inputs, opts);
+    out[name] = (inputs: Record<string, Typed>, opts: Record<string, unknown>, given?: Record<string, Typed>) => {
+      const outs = allocOutputs(name, d, inputs, opts, given);
       impls[name](inputs, opts, outs);
       return outs;
     };

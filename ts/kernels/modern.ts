@@ -149,6 +149,28 @@ export interface RegressionLossOutputs {
   sum: Float64Array;
 }
 
+/** Inputs of `softmaxFocal`. */
+export interface SoftmaxFocalInputs {
+  logits: Float32Array;
+  labels: Int32Array;
+  alpha: Float32Array;
+  weight: Float32Array;
+  labelWeights: Float32Array;
+}
+/** Options of `softmaxFocal` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface SoftmaxFocalOptions {
+  n: number;
+  k: number;
+  gamma: number;
+  scale: number;
+}
+/** Outputs of `softmaxFocal`. */
+export interface SoftmaxFocalOutputs {
+  lossElements: Float32Array;
+  grad: Float32Array;
+  sum: Float64Array;
+}
+
 /** Inputs of `qualityFocalLoss`. */
 export interface QualityFocalLossInputs {
   pred: Float32Array;
@@ -382,6 +404,12 @@ export const KERNEL_DECLS: Record<keyof ModernKernels, KernelDecl> = {
     opts: [['kind', 'u32'], ['cols', 'u32'], ['param', 'f64'], ['scale', 'f64']],
     outputs: [['lossElements', 'f32', (L, o) => L.pred], ['grad', 'f32', (L, o) => L.pred], ['sum', 'f64', (L, o) => 1]],
   },
+  softmaxFocal: {
+    wasm: 'softmax_focal',
+    inputs: [['logits', 'f32'], ['labels', 'i32'], ['alpha', 'f32'], ['weight', 'f32'], ['labelWeights', 'f32']],
+    opts: [['n', 'u32'], ['k', 'u32'], ['gamma', 'f64'], ['scale', 'f64']],
+    outputs: [['lossElements', 'f32', (L, o) => o.n], ['grad', 'f32', (L, o) => L.logits], ['sum', 'f64', (L, o) => 1]],
+  },
   qualityFocalLoss: {
     wasm: 'quality_focal_loss',
     inputs: [['pred', 'f32'], ['labels', 'i32'], ['scores', 'f32'], ['softTarget', 'f32'], ['weight', 'f32']],
@@ -435,35 +463,37 @@ export const KERNEL_DECLS: Record<keyof ModernKernels, KernelDecl> = {
 /** The declared kernels every backend implements. */
 export interface ModernKernels {
   /** Box format conversion (torchvision `ops.box_convert`): codes 0 xyxy, 1 xywh, 2 cxcywh. (core: `soft_sampling_core::decl_shim::box_convert`) */
-  boxConvert(inputs: BoxConvertInputs, options: BoxConvertOptions): BoxConvertOutputs;
+  boxConvert(inputs: BoxConvertInputs, options: BoxConvertOptions, outputs?: Partial<BoxConvertOutputs>): BoxConvertOutputs;
   /** Anchors of one feature map (mmdet `AnchorGenerator.single_level_grid_priors`): the base anchors shifted to every cell, row-major. (core: `soft_sampling_core::decl_shim::grid_anchors`) */
-  gridAnchors(inputs: GridAnchorsInputs, options: GridAnchorsOptions): GridAnchorsOutputs;
+  gridAnchors(inputs: GridAnchorsInputs, options: GridAnchorsOptions, outputs?: Partial<GridAnchorsOutputs>): GridAnchorsOutputs;
   /** PISA's per-positive classification loss (mmdet `isr_p` `loss_cls.loss_weight=None` path): kind 0 CE over `cols`, 1 sigmoid focal. (core: `soft_sampling_core::decl_shim::pisa_cls_loss`) */
-  pisaClsLoss(inputs: PisaClsLossInputs, options: PisaClsLossOptions): PisaClsLossOutputs;
+  pisaClsLoss(inputs: PisaClsLossInputs, options: PisaClsLossOptions, outputs?: Partial<PisaClsLossOutputs>): PisaClsLossOutputs;
   /** Box → delta encoding (mmdet `DeltaXYWHBBoxCoder.encode`, Faster R-CNN eq. 2), normalised by `means`/`stds` (4 each). (core: `soft_sampling_core::decl_shim::delta_encode`) */
-  deltaEncode(inputs: DeltaEncodeInputs, options: DeltaEncodeOptions): DeltaEncodeOutputs;
+  deltaEncode(inputs: DeltaEncodeInputs, options: DeltaEncodeOptions, outputs?: Partial<DeltaEncodeOutputs>): DeltaEncodeOutputs;
   /** Delta → box decoding (mmdet `DeltaXYWHBBoxCoder.decode`): `dw`/`dh` clipped to ±|log wh_ratio_clip|, boxes clipped to `max_shape` `[H, W]` when given. (core: `soft_sampling_core::decl_shim::delta_decode`) */
-  deltaDecode(inputs: DeltaDecodeInputs, options: DeltaDecodeOptions): DeltaDecodeOutputs;
+  deltaDecode(inputs: DeltaDecodeInputs, options: DeltaDecodeOptions, outputs?: Partial<DeltaDecodeOutputs>): DeltaDecodeOutputs;
   /** Aligned IoU of the boxes two delta sets decode to on the same priors, in prior-relative f64 units; `eps` floors the union (pixel²). (core: `soft_sampling_core::decl_shim::decoded_iou`) */
-  decodedIou(inputs: DecodedIouInputs, options: DecodedIouOptions): DecodedIouOutputs;
+  decodedIou(inputs: DecodedIouInputs, options: DecodedIouOptions, outputs?: Partial<DecodedIouOutputs>): DecodedIouOutputs;
   /** PISA IoU-HLR ranks (arXiv 1904.04821 Alg. 1; mmdet `isr_p`): per positive its rank within its gt's group then across groups; `max_l_num` = the largest group count. (core: `soft_sampling_core::decl_shim::pisa_iou_hlr`) */
-  pisaIouHlr(inputs: PisaIouHlrInputs, options: PisaIouHlrOptions): PisaIouHlrOutputs;
+  pisaIouHlr(inputs: PisaIouHlrInputs, options: PisaIouHlrOptions, outputs?: Partial<PisaIouHlrOutputs>): PisaIouHlrOutputs;
   /** Smooth L1 (Fast R-CNN eq. 3; kind 0, `param` β, β = 0: L1) or ASL1 (kind 1, `param` μ) elementwise; `weight` empty, per element or per row of `cols`; Σ in `sum[0]`. (core: `soft_sampling_core::decl_shim::regression_loss`) */
-  regressionLoss(inputs: RegressionLossInputs, options: RegressionLossOptions): RegressionLossOutputs;
+  regressionLoss(inputs: RegressionLossInputs, options: RegressionLossOptions, outputs?: Partial<RegressionLossOutputs>): RegressionLossOutputs;
+  /** Softmax focal loss (Lin et al. 2017 eq. 5, multi-class) over `[n, k]` logits, labels in `[0, k)`; `alpha` empty, 1 or `k` values; `weight`/`label_weights` empty or `[n]`; Σ in `sum[0]`. (core: `soft_sampling_core::decl_shim::softmax_focal`) */
+  softmaxFocal(inputs: SoftmaxFocalInputs, options: SoftmaxFocalOptions, outputs?: Partial<SoftmaxFocalOutputs>): SoftmaxFocalOutputs;
   /** Quality Focal Loss (GFL eq. 5): per-row loss, gradient w.r.t. `pred` (logits or σ), Σ in `sum[0]`; targets `labels` + `scores`, or a dense `soft_target` when that is non-empty. (core: `soft_sampling_core::losses::qfl::quality_focal_loss`) */
-  qualityFocalLoss(inputs: QualityFocalLossInputs, options: QualityFocalLossOptions): QualityFocalLossOutputs;
+  qualityFocalLoss(inputs: QualityFocalLossInputs, options: QualityFocalLossOptions, outputs?: Partial<QualityFocalLossOutputs>): QualityFocalLossOutputs;
   /** Distribution Focal Loss (GFL eq. 6) over `bins` = n + 1 logits per row. (core: `soft_sampling_core::losses::qfl::distribution_focal_loss`) */
-  distributionFocalLoss(inputs: DistributionFocalLossInputs, options: DistributionFocalLossOptions): DistributionFocalLossOutputs;
+  distributionFocalLoss(inputs: DistributionFocalLossInputs, options: DistributionFocalLossOptions, outputs?: Partial<DistributionFocalLossOutputs>): DistributionFocalLossOutputs;
   /** Varifocal Loss (VarifocalNet eq. 2), elementwise over (N, C). (core: `soft_sampling_core::losses::vfl::varifocal_loss`) */
-  varifocalLoss(inputs: VarifocalLossInputs, options: VarifocalLossOptions): VarifocalLossOutputs;
+  varifocalLoss(inputs: VarifocalLossInputs, options: VarifocalLossOptions, outputs?: Partial<VarifocalLossOutputs>): VarifocalLossOutputs;
   /** Balanced L1 Loss (Libra R-CNN eqs. 7-9, mmdet's β generalisation), elementwise. (core: `soft_sampling_core::losses::balanced_l1::balanced_l1_loss`) */
-  balancedL1Loss(inputs: BalancedL1LossInputs, options: BalancedL1LossOptions): BalancedL1LossOutputs;
+  balancedL1Loss(inputs: BalancedL1LossInputs, options: BalancedL1LossOptions, outputs?: Partial<BalancedL1LossOutputs>): BalancedL1LossOutputs;
   /** IoU-family losses on aligned boxes: kind 0 IoU (mode 0 log, 1 linear, 2 square), 1 GIoU, 2 DIoU, 3 CIoU. (core: `soft_sampling_core::losses::iou_loss::iou_family_loss`) */
-  iouFamilyLoss(inputs: IouFamilyLossInputs, options: IouFamilyLossOptions): IouFamilyLossOutputs;
+  iouFamilyLoss(inputs: IouFamilyLossInputs, options: IouFamilyLossOptions, outputs?: Partial<IouFamilyLossOutputs>): IouFamilyLossOutputs;
   /** ATSS assigner (arXiv 1912.02424, Alg. 1; mmdet ATSSAssigner): per-level top-k by centre distance, IoU ≥ mean + std, centre inside. (core: `soft_sampling_core::assign::atss::atss_assign`) */
-  atssAssign(inputs: AtssAssignInputs, options: AtssAssignOptions): AtssAssignOutputs;
+  atssAssign(inputs: AtssAssignInputs, options: AtssAssignOptions, outputs?: Partial<AtssAssignOutputs>): AtssAssignOutputs;
   /** Task-aligned assigner (TOOD arXiv 2108.07755 Sec. 3.2): variant 0 `tood` (mmdet), 1 `yolov8` (ultralytics). (core: `soft_sampling_core::assign::task_aligned::task_aligned_assign`) */
-  taskAlignedAssign(inputs: TaskAlignedAssignInputs, options: TaskAlignedAssignOptions): TaskAlignedAssignOutputs;
+  taskAlignedAssign(inputs: TaskAlignedAssignInputs, options: TaskAlignedAssignOptions, outputs?: Partial<TaskAlignedAssignOutputs>): TaskAlignedAssignOutputs;
   /** Equalized Focal Loss (arXiv 2201.02593 eqs. 7-8; United-Perception): per-class γ_j from the caller's gradient state, updated copy out. (core: `soft_sampling_core::losses::efl::equalized_focal_loss`) */
-  equalizedFocalLoss(inputs: EqualizedFocalLossInputs, options: EqualizedFocalLossOptions): EqualizedFocalLossOutputs;
+  equalizedFocalLoss(inputs: EqualizedFocalLossInputs, options: EqualizedFocalLossOptions, outputs?: Partial<EqualizedFocalLossOutputs>): EqualizedFocalLossOutputs;
 }

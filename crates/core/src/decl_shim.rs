@@ -3,6 +3,7 @@
 //! struct, outputs as `&mut` slices, scalar results in small `f64` outputs. Each only converts
 //! arguments and calls the existing kernel, whose body and signature stay as they are.
 use crate::geometry::{self, BoxFormat, CoderParams, DecodeOpts};
+use crate::losses::focal;
 use crate::losses::ghm::{self, RegressionKind};
 use crate::CoreError;
 use crate::pisa::{self, ClsLoss, PrimeMode};
@@ -107,5 +108,25 @@ pub struct RegressionLossOpts {
 pub fn regression_loss(pred: &[f32], target: &[f32], weight: &[f32], o: &RegressionLossOpts, loss_elements: &mut [f32], grad: &mut [f32], sum: &mut [f64]) -> Result<()> {
     let kind = RegressionKind::from_u32(o.kind)?;
     sum[0] = ghm::regression_loss(kind, pred, target, weight, o.cols as usize, o.param as f32, o.scale as f32, loss_elements, grad)?;
+    Ok(())
+}
+
+/// Options of [`softmax_focal`]: rows `n`, classes `k`, focusing γ, reduction scale.
+pub struct SoftmaxFocalOpts {
+    pub n: u32,
+    pub k: u32,
+    pub gamma: f64,
+    pub scale: f64,
+}
+
+/// [`focal::softmax_focal`] with the declared shape; Σ loss in `sum[0]`.
+#[allow(clippy::too_many_arguments)]
+pub fn softmax_focal(
+    logits: &[f32], labels: &[i32], alpha: &[f32], weight: &[f32], label_weights: &[f32], o: &SoftmaxFocalOpts,
+    loss_elements: &mut [f32], grad: &mut [f32], sum: &mut [f64],
+) -> Result<()> {
+    sum[0] = focal::softmax_focal(
+        logits, o.n as usize, o.k as usize, labels, alpha, o.gamma as f32, weight, label_weights, o.scale as f32, loss_elements, grad,
+    )?;
     Ok(())
 }

@@ -18,16 +18,3 @@ pub fn ss_sigmoid_loss(
         Ok(())
     })())
 }
-
-/// See `focal::softmax_focal`. `alpha`: 0, 1 or `k` values; `weight`/`label_weights`: 0 or `n`.
-#[wasm_bindgen]
-#[allow(clippy::too_many_arguments)]
-pub fn ss_softmax_focal(
-    logits: &[f32], n: usize, k: usize, labels: &[i32], alpha: &[f32], gamma: f32, weight: &[f32], label_weights: &[f32], scale: f32,
-    loss: &mut [f32], grad: &mut [f32], sum: &mut [f64],
-) -> Result<(), JsError> {
-    report((|| {
-        sum[0] = focal::softmax_focal(logits, n, k, labels, alpha, gamma, weight, label_weights, scale, loss, grad)?;
-        Ok(())
-    })())
-}

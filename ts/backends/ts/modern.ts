@@ -12,5 +12,6 @@ import { pisaClsLoss } from './modern/pisa-cls-loss';
 import { deltaEncode, deltaDecode, decodedIou } from './modern/coder';
 import { pisaIouHlr } from './modern/pisa-iou-hlr';
 import { regressionLoss } from './ghm';
+import { softmaxFocal } from './focal';
 
-export const modernKernels = tsModern({ qualityFocalLoss, distributionFocalLoss, varifocalLoss, balancedL1Loss, iouFamilyLoss, atssAssign, taskAlignedAssign, equalizedFocalLoss, boxConvert, gridAnchors, pisaClsLoss, deltaEncode, deltaDecode, decodedIou, pisaIouHlr, regressionLoss });
+export const modernKernels = tsModern({ qualityFocalLoss, distributionFocalLoss, varifocalLoss, balancedL1Loss, iouFamilyLoss, atssAssign, taskAlignedAssign, equalizedFocalLoss, boxConvert, gridAnchors, pisaClsLoss, deltaEncode, deltaDecode, decodedIou, pisaIouHlr, regressionLoss, softmaxFocal });

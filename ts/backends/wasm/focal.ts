@@ -16,10 +16,5 @@ export function wasmFocal(w: WasmCtx): FocalKernels {
       ));
       return sum[0];
     },
-    softmaxFocal(logits, n, k, labels, alpha, gamma, weight, labelWeights, scale, elements, grad) {
-      const sum = new Float64Array(1);
-      w.run('softmaxFocal', () => g.ss_softmax_focal(logits, n, k, labels, alpha, gamma, weight, labelWeights, scale, elements, grad, sum));
-      return sum[0];
-    },
   };
 }
