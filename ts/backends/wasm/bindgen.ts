@@ -16,11 +16,11 @@ export type Glue = typeof glue;
 /** Exports this glue cannot work without (the rest are checked when a kernel is first called). */
 const REQUIRED_EXPORTS = ['memory', '__wbindgen_malloc', '__wbindgen_free', 'ss_simd_level', 'ss_bbox_overlaps'];
 /** The import module wasm-bindgen's `--target web` glue provides. */
-const GLUE_IMPORT_MODULE = 'wbg';
+const GLUE_IMPORT_MODULE = './soft_sampling_bg.js';
 
 /**
  * Why `module` is not a build this glue can drive (`undefined` when it is): ours exports the
- * `ss_*` functions and wasm-bindgen's allocator, and imports only from the glue (`wbg`). Whether
+ * `ss_*` functions and wasm-bindgen's allocator, and imports only from the glue (`./soft_sampling_bg.js`). Whether
  * each import matches this glue's version is checked by instantiating (a `LinkError`).
  */
 export function wasmModuleMismatch(module: WebAssembly.Module): string | undefined {
