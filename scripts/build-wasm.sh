@@ -14,7 +14,6 @@ need=()
 [ -x /usr/bin/rustc ] && /usr/bin/rustc --version 2>/dev/null | grep -q . || need+=(rustc-web cargo-web)
 [ -d /usr/lib/rustlib/src/rust/library ] || need+=(rust-web-src)
 command -v rust-lld >/dev/null 2>&1 || [ -x /usr/bin/rust-lld ] || need+=(lld-22)
-command -v wasm-opt >/dev/null 2>&1 || need+=(binaryen)
 if [ ${#need[@]} -gt 0 ]; then
   echo "build-wasm: installing ${need[*]} from Debian" >&2
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -40,13 +39,27 @@ RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc CARGO=/usr/bin/cargo RUSTFLAGS="-C target
   CARGO_TARGET_DIR="$PWD/target/wasm" \
   wasm-pack --quiet build crates/wasm --release --target web --mode no-install --no-pack \
   --out-dir "$PWD/$pkg" --out-name soft_sampling \
-  -- -Zbuild-std=std,panic_abort --config 'profile.release.panic="abort"' --config 'profile.release.strip=true'
+  -- -Zbuild-std=std,panic_abort --config 'profile.release.panic="abort"'
 mkdir -p artifacts ts/backends/wasm/gen
-# wasm-pack's own wasm-opt step is off (it would download binaryen); Debian's wasm-opt (binaryen 108)
-# runs here instead: -O3 keeps the kernels' speed and shrinks the module as much as -Oz does.
-wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
-  --enable-mutable-globals --enable-multivalue --enable-reference-types \
-  "$pkg/soft_sampling_bg.wasm" -o artifacts/soft_sampling.wasm
+# wasm-pack's wasm-opt step is off (it would download binaryen). Debian's wasm-opt (binaryen 108)
+# breaks wasm-bindgen's externref table (instantiation fails in Table.set), so it is not used; the
+# debug name section (function names, ~30 KB) is dropped here instead.
+node -e '
+const fs = require("fs");
+const [src, dst] = process.argv.slice(1);
+const b = fs.readFileSync(src);
+const parts = [b.subarray(0, 8)];
+let i = 8;
+const leb = () => { let r = 0, s = 0, x; do { x = b[i++]; r += (x & 0x7f) * 2 ** s; s += 7; } while (x & 0x80); return r; };
+while (i < b.length) {
+  const start = i, id = b[i++], len = leb(), body = i;
+  let name = "";
+  if (id === 0) { const n = leb(); name = b.subarray(i, i + n).toString(); }
+  i = body + len;
+  if (!(id === 0 && name === "name")) parts.push(b.subarray(start, i));
+}
+fs.writeFileSync(dst, Buffer.concat(parts));
+' "$pkg/soft_sampling_bg.wasm" artifacts/soft_sampling.wasm
 # The glue keeps one instance and refuses a second initSync; initWasm (a new module) and the
 # recovery after a trap need a fresh instance, so drop that guard (the module state is reset by
 # the glue's own __wbg_finalize_init).
