@@ -68,6 +68,12 @@ declare_kernels! {
     opts SoftmaxFocalOptions => soft_sampling_core::decl_shim::SoftmaxFocalOpts { n: u32, k: u32, gamma: f64, scale: f64 };
     inputs { logits: f32, labels: i32, alpha: f32, weight: f32, label_weights: f32 };
     outputs { loss_elements: f32 = "o.n", grad: f32 = "L.logits", sum: f64 = "1" };
+
+    /// MaxIoU assignment (mmdet `MaxIoUAssigner`): per prior the best gt (`gt_inds` 1-based, 0 negative, -1 ignored), its IoU and label; `gt_ignore` boxes (IoF ≥ `ignore_iof_thr`) ignored.
+    kernel max_iou_assign = soft_sampling_core::decl_shim::max_iou_assign;
+    opts MaxIouAssignOptions => soft_sampling_core::decl_shim::MaxIouAssignOpts { pos_iou_thr: f64, neg_lo: f64, neg_hi: f64, min_pos_iou: f64, gt_max_assign_all: bool, match_low_quality: bool, ignore_iof_thr: f64, ignore_wrt_candidates: bool, zero_iou_mmdet: bool };
+    inputs { priors: f32, gts: f32, gt_labels: i32, gt_ignore: f32 };
+    outputs { gt_inds: i32 = "L.priors / 4", max_overlaps: f32 = "L.priors / 4", labels: i32 = "L.priors / 4" };
 }
 
 declare_kernels! {

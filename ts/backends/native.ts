@@ -69,12 +69,6 @@ export function wrapNativeAddon(addon: Record<string, unknown>): Backend {
       k.bboxOverlaps(b1, b2, mode, aligned, eps, offset, out);
       return out;
     },
-    maxIouAssign(priors, ...rest) {
-      const p = priors.length / 4;
-      const gtInds = i32(p), maxOverlaps = f32(p), labels = i32(p);
-      k.maxIouAssign(priors, ...rest, gtInds, maxOverlaps, labels);
-      return { gtInds, maxOverlaps, labels };
-    },
     pisaIsrP(labels, ...rest) {
       const weights = f32(labels.length), ranks = i32(labels.length);
       const st = k.pisaIsrP(labels, ...rest, weights, ranks);

@@ -171,6 +171,32 @@ export interface SoftmaxFocalOutputs {
   sum: Float64Array;
 }
 
+/** Inputs of `maxIouAssign`. */
+export interface MaxIouAssignInputs {
+  priors: Float32Array;
+  gts: Float32Array;
+  gtLabels: Int32Array;
+  gtIgnore: Float32Array;
+}
+/** Options of `maxIouAssign` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface MaxIouAssignOptions {
+  posIouThr: number;
+  negLo: number;
+  negHi: number;
+  minPosIou: number;
+  gtMaxAssignAll: boolean;
+  matchLowQuality: boolean;
+  ignoreIofThr: number;
+  ignoreWrtCandidates: boolean;
+  zeroIouMmdet: boolean;
+}
+/** Outputs of `maxIouAssign`. */
+export interface MaxIouAssignOutputs {
+  gtInds: Int32Array;
+  maxOverlaps: Float32Array;
+  labels: Int32Array;
+}
+
 /** Inputs of `qualityFocalLoss`. */
 export interface QualityFocalLossInputs {
   pred: Float32Array;
@@ -410,6 +436,12 @@ export const KERNEL_DECLS: Record<keyof ModernKernels, KernelDecl> = {
     opts: [['n', 'u32'], ['k', 'u32'], ['gamma', 'f64'], ['scale', 'f64']],
     outputs: [['lossElements', 'f32', (L, o) => o.n], ['grad', 'f32', (L, o) => L.logits], ['sum', 'f64', (L, o) => 1]],
   },
+  maxIouAssign: {
+    wasm: 'max_iou_assign',
+    inputs: [['priors', 'f32'], ['gts', 'f32'], ['gtLabels', 'i32'], ['gtIgnore', 'f32']],
+    opts: [['posIouThr', 'f64'], ['negLo', 'f64'], ['negHi', 'f64'], ['minPosIou', 'f64'], ['gtMaxAssignAll', 'bool'], ['matchLowQuality', 'bool'], ['ignoreIofThr', 'f64'], ['ignoreWrtCandidates', 'bool'], ['zeroIouMmdet', 'bool']],
+    outputs: [['gtInds', 'i32', (L, o) => L.priors / 4], ['maxOverlaps', 'f32', (L, o) => L.priors / 4], ['labels', 'i32', (L, o) => L.priors / 4]],
+  },
   qualityFocalLoss: {
     wasm: 'quality_focal_loss',
     inputs: [['pred', 'f32'], ['labels', 'i32'], ['scores', 'f32'], ['softTarget', 'f32'], ['weight', 'f32']],
@@ -480,6 +512,8 @@ export interface ModernKernels {
   regressionLoss(inputs: RegressionLossInputs, options: RegressionLossOptions, outputs?: Partial<RegressionLossOutputs>): RegressionLossOutputs;
   /** Softmax focal loss (Lin et al. 2017 eq. 5, multi-class) over `[n, k]` logits, labels in `[0, k)`; `alpha` empty, 1 or `k` values; `weight`/`label_weights` empty or `[n]`; Σ in `sum[0]`. (core: `soft_sampling_core::decl_shim::softmax_focal`) */
   softmaxFocal(inputs: SoftmaxFocalInputs, options: SoftmaxFocalOptions, outputs?: Partial<SoftmaxFocalOutputs>): SoftmaxFocalOutputs;
+  /** MaxIoU assignment (mmdet `MaxIoUAssigner`): per prior the best gt (`gt_inds` 1-based, 0 negative, -1 ignored), its IoU and label; `gt_ignore` boxes (IoF ≥ `ignore_iof_thr`) ignored. (core: `soft_sampling_core::decl_shim::max_iou_assign`) */
+  maxIouAssign(inputs: MaxIouAssignInputs, options: MaxIouAssignOptions, outputs?: Partial<MaxIouAssignOutputs>): MaxIouAssignOutputs;
   /** Quality Focal Loss (GFL eq. 5): per-row loss, gradient w.r.t. `pred` (logits or σ), Σ in `sum[0]`; targets `labels` + `scores`, or a dense `soft_target` when that is non-empty. (core: `soft_sampling_core::losses::qfl::quality_focal_loss`) */
   qualityFocalLoss(inputs: QualityFocalLossInputs, options: QualityFocalLossOptions, outputs?: Partial<QualityFocalLossOutputs>): QualityFocalLossOutputs;
   /** Distribution Focal Loss (GFL eq. 6) over `bins` = n + 1 logits per row. (core: `soft_sampling_core::losses::qfl::distribution_focal_loss`) */

@@ -3,6 +3,7 @@
 //! struct, outputs as `&mut` slices, scalar results in small `f64` outputs. Each only converts
 //! arguments and calls the existing kernel, whose body and signature stay as they are.
 use crate::geometry::{self, BoxFormat, CoderParams, DecodeOpts};
+use crate::assign::{self, AssignOpts, ZeroIou};
 use crate::losses::focal;
 use crate::losses::ghm::{self, RegressionKind};
 use crate::CoreError;
@@ -129,4 +130,37 @@ pub fn softmax_focal(
         logits, o.n as usize, o.k as usize, labels, alpha, o.gamma as f32, weight, label_weights, o.scale as f32, loss_elements, grad,
     )?;
     Ok(())
+}
+
+/// Options of [`max_iou_assign`] (mmdet `MaxIoUAssigner`); `zero_iou_mmdet` picks mmdet's handling of zero-IoU priors.
+pub struct MaxIouAssignOpts {
+    pub pos_iou_thr: f64,
+    pub neg_lo: f64,
+    pub neg_hi: f64,
+    pub min_pos_iou: f64,
+    pub gt_max_assign_all: bool,
+    pub match_low_quality: bool,
+    pub ignore_iof_thr: f64,
+    pub ignore_wrt_candidates: bool,
+    pub zero_iou_mmdet: bool,
+}
+
+/// [`assign::max_iou_assign`] with the declared shape.
+#[allow(clippy::too_many_arguments)]
+pub fn max_iou_assign(
+    priors: &[f32], gts: &[f32], gt_labels: &[i32], gt_ignore: &[f32], o: &MaxIouAssignOpts, gt_inds: &mut [i32], max_overlaps: &mut [f32],
+    labels: &mut [i32],
+) -> Result<()> {
+    let a = AssignOpts {
+        pos_iou_thr: o.pos_iou_thr as f32,
+        neg_lo: o.neg_lo as f32,
+        neg_hi: o.neg_hi as f32,
+        min_pos_iou: o.min_pos_iou as f32,
+        gt_max_assign_all: o.gt_max_assign_all,
+        match_low_quality: o.match_low_quality,
+        ignore_iof_thr: o.ignore_iof_thr as f32,
+        ignore_wrt_candidates: o.ignore_wrt_candidates,
+        zero_iou: if o.zero_iou_mmdet { ZeroIou::Mmdet } else { ZeroIou::Skip },
+    };
+    assign::max_iou_assign(priors, gts, gt_labels, gt_ignore, &a, gt_inds, max_overlaps, labels)
 }

@@ -1,22 +1,8 @@
 //! wasm exports: MaxIoU assignment and the hard samplers (issue 4). Marshalling only.
 //! Samplers return the packed `[numPos, numNeg, pos..., neg..., posGt...]` as an `Int32Array`.
-use crate::{report, whole};
-use soft_sampling_core::assign::{self, sample, AssignOpts, ZeroIou};
+use crate::report;
+use soft_sampling_core::assign::sample;
 use wasm_bindgen::prelude::*;
-
-#[wasm_bindgen]
-#[allow(clippy::too_many_arguments)]
-pub fn ss_max_iou_assign(
-    priors: &[f32], gts: &[f32], gt_labels: &[i32], ignore: &[f32], pos_iou_thr: f32, neg_lo: f32, neg_hi: f32, min_pos_iou: f32,
-    gt_max_assign_all: bool, match_low_quality: bool, ignore_iof_thr: f32, ignore_wrt_candidates: bool, zero_iou_mmdet: bool,
-    out_inds: &mut [i32], out_ov: &mut [f32], out_labels: &mut [i32],
-) -> Result<(), JsError> {
-    let o = AssignOpts {
-        pos_iou_thr, neg_lo, neg_hi, min_pos_iou, gt_max_assign_all, match_low_quality, ignore_iof_thr, ignore_wrt_candidates,
-        zero_iou: if zero_iou_mmdet { ZeroIou::Mmdet } else { ZeroIou::Skip },
-    };
-    report(assign::max_iou_assign(whole(priors, 4), whole(gts, 4), gt_labels, whole(ignore, 4), &o, out_inds, out_ov, out_labels))
-}
 
 fn budget(num: u32, num_expected_pos: u32, neg_pos_ub: f64) -> sample::Budget {
     sample::Budget { num: num as usize, num_expected_pos: num_expected_pos as usize, neg_pos_ub }

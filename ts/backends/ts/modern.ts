@@ -13,5 +13,6 @@ import { deltaEncode, deltaDecode, decodedIou } from './modern/coder';
 import { pisaIouHlr } from './modern/pisa-iou-hlr';
 import { regressionLoss } from './ghm';
 import { softmaxFocal } from './focal';
+import { maxIouAssign } from './assign';
 
-export const modernKernels = tsModern({ qualityFocalLoss, distributionFocalLoss, varifocalLoss, balancedL1Loss, iouFamilyLoss, atssAssign, taskAlignedAssign, equalizedFocalLoss, boxConvert, gridAnchors, pisaClsLoss, deltaEncode, deltaDecode, decodedIou, pisaIouHlr, regressionLoss, softmaxFocal });
+export const modernKernels = tsModern({ qualityFocalLoss, distributionFocalLoss, varifocalLoss, balancedL1Loss, iouFamilyLoss, atssAssign, taskAlignedAssign, equalizedFocalLoss, boxConvert, gridAnchors, pisaClsLoss, deltaEncode, deltaDecode, decodedIou, pisaIouHlr, regressionLoss, softmaxFocal, maxIouAssign });

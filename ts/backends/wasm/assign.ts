@@ -5,15 +5,6 @@ import type { WasmCtx } from './bindgen';
 export function wasmAssign(w: WasmCtx): AssignKernels {
   const g = w.g;
   return {
-    maxIouAssign(priors, gts, gtLabels, gtIgnore, posIouThr, negLo, negHi, minPosIou, gtMaxAssignAll, matchLowQuality, ignoreIofThr, ignoreWrtCandidates, zeroIouMmdet) {
-      const p = Math.floor(priors.length / 4);
-      const gtInds = new Int32Array(p), maxOverlaps = new Float32Array(p), labels = new Int32Array(p);
-      w.run('maxIouAssign', () => g.ss_max_iou_assign(
-        priors, gts, gtLabels, gtIgnore, posIouThr, negLo, negHi, minPosIou, gtMaxAssignAll, matchLowQuality, ignoreIofThr,
-        ignoreWrtCandidates, zeroIouMmdet, gtInds, maxOverlaps, labels,
-      ));
-      return { gtInds, maxOverlaps, labels };
-    },
     // the samplers return the packed [nPos, nNeg, pos..., neg..., posGt...] at its real length
     randomSample(gtInds, numAdded, num, numExpectedPos, negPosUb, seed) {
       return w.run('randomSample', () => g.ss_random_sample(gtInds, numAdded, num, numExpectedPos, negPosUb, seed));
