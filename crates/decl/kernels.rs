@@ -74,6 +74,12 @@ declare_kernels! {
     opts MaxIouAssignOptions => soft_sampling_core::decl_shim::MaxIouAssignOpts { pos_iou_thr: f64, neg_lo: f64, neg_hi: f64, min_pos_iou: f64, gt_max_assign_all: bool, match_low_quality: bool, ignore_iof_thr: f64, ignore_wrt_candidates: bool, zero_iou_mmdet: bool };
     inputs { priors: f32, gts: f32, gt_labels: i32, gt_ignore: f32 };
     outputs { gt_inds: i32 = "L.priors / 4", max_overlaps: f32 = "L.priors / 4", labels: i32 = "L.priors / 4" };
+
+    /// PISA's Classification-Aware Regression Loss (arXiv 1904.04821 eq. 5; mmdet `carl_loss`): loss in `loss[0]`, gradients w.r.t. the scores and the box predictions, the per-positive CARL weights.
+    kernel pisa_carl = soft_sampling_core::decl_shim::pisa_carl;
+    opts PisaCarlOptions => soft_sampling_core::decl_shim::PisaCarlOpts { num_classes: u32, sigmoid: bool, k: f64, bias: f64, beta: f64, avg_factor: f64, loss_weight: f64 };
+    inputs { cls_score: f32, labels: i32, bbox_pred: f32, bbox_targets: f32 };
+    outputs { grad_cls_score: f32 = "L.clsScore", grad_bbox_pred: f32 = "L.bboxPred", weights: f32 = "L.labels", loss: f64 = "1" };
 }
 
 declare_kernels! {

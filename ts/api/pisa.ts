@@ -647,9 +647,12 @@ export function carlLoss(clsScore: ArrayInput, labels: ArrayInput, bboxPred: Arr
   if (N > 0 && bt.cols !== 4) throw new SoftSamplingError('E_SHAPE', 'bboxTargets', `expected [N, 4], got ${bt.cols} columns`);
   const avgFactor = o.avgFactor === undefined || o.avgFactor === null ? Math.max(N, 1)
     : numOpt('options.avgFactor', o.avgFactor, N, (x) => (x >= 1e-6 ? null : `must be ≥ 1e-6, got ${x}`));
-  const r = getBackend().pisaCarl(cs.data, lab, bp.data, bt.data, C, sig, k, bias, beta, avgFactor, lossWeight);
+  const r = getBackend().pisaCarl(
+    { clsScore: cs.data, labels: lab, bboxPred: bp.data, bboxTargets: bt.data },
+    { numClasses: C, sigmoid: sig, k, bias, beta, avgFactor, lossWeight },
+  );
   return {
-    loss: r.loss,
+    loss: r.loss[0],
     gradClsScore: new Tensor(r.gradClsScore, [N, cs.cols]),
     gradBboxPred: new Tensor(r.gradBboxPred, [N, bp.cols]),
     weights: new Tensor(r.weights, [N]),

@@ -74,11 +74,6 @@ export function wrapNativeAddon(addon: Record<string, unknown>): Backend {
       const st = k.pisaIsrP(labels, ...rest, weights, ranks);
       return { weights, ranks, maxLNum: st.maxLNum, ratio: st.ratio, guarded: st.guarded };
     },
-    pisaCarl(clsScore, labels, bboxPred, ...rest) {
-      const gradClsScore = f32(clsScore.length), gradBboxPred = f32(bboxPred.length), weights = f32(labels.length);
-      const loss = k.pisaCarl(clsScore, labels, bboxPred, ...rest, gradClsScore, gradBboxPred, weights);
-      return { loss, gradClsScore, gradBboxPred, weights };
-    },
     evalOverlaps(dets, gts, crowd, offset) {
       const out = new Float64Array((dets.length / 4) * (gts.length / 4));
       k.evalOverlaps(dets, gts, crowd, offset, out);

@@ -197,6 +197,31 @@ export interface MaxIouAssignOutputs {
   labels: Int32Array;
 }
 
+/** Inputs of `pisaCarl`. */
+export interface PisaCarlInputs {
+  clsScore: Float32Array;
+  labels: Int32Array;
+  bboxPred: Float32Array;
+  bboxTargets: Float32Array;
+}
+/** Options of `pisaCarl` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface PisaCarlOptions {
+  numClasses: number;
+  sigmoid: boolean;
+  k: number;
+  bias: number;
+  beta: number;
+  avgFactor: number;
+  lossWeight: number;
+}
+/** Outputs of `pisaCarl`. */
+export interface PisaCarlOutputs {
+  gradClsScore: Float32Array;
+  gradBboxPred: Float32Array;
+  weights: Float32Array;
+  loss: Float64Array;
+}
+
 /** Inputs of `qualityFocalLoss`. */
 export interface QualityFocalLossInputs {
   pred: Float32Array;
@@ -442,6 +467,12 @@ export const KERNEL_DECLS: Record<keyof ModernKernels, KernelDecl> = {
     opts: [['posIouThr', 'f64'], ['negLo', 'f64'], ['negHi', 'f64'], ['minPosIou', 'f64'], ['gtMaxAssignAll', 'bool'], ['matchLowQuality', 'bool'], ['ignoreIofThr', 'f64'], ['ignoreWrtCandidates', 'bool'], ['zeroIouMmdet', 'bool']],
     outputs: [['gtInds', 'i32', (L, o) => L.priors / 4], ['maxOverlaps', 'f32', (L, o) => L.priors / 4], ['labels', 'i32', (L, o) => L.priors / 4]],
   },
+  pisaCarl: {
+    wasm: 'pisa_carl',
+    inputs: [['clsScore', 'f32'], ['labels', 'i32'], ['bboxPred', 'f32'], ['bboxTargets', 'f32']],
+    opts: [['numClasses', 'u32'], ['sigmoid', 'bool'], ['k', 'f64'], ['bias', 'f64'], ['beta', 'f64'], ['avgFactor', 'f64'], ['lossWeight', 'f64']],
+    outputs: [['gradClsScore', 'f32', (L, o) => L.clsScore], ['gradBboxPred', 'f32', (L, o) => L.bboxPred], ['weights', 'f32', (L, o) => L.labels], ['loss', 'f64', (L, o) => 1]],
+  },
   qualityFocalLoss: {
     wasm: 'quality_focal_loss',
     inputs: [['pred', 'f32'], ['labels', 'i32'], ['scores', 'f32'], ['softTarget', 'f32'], ['weight', 'f32']],
@@ -514,6 +545,8 @@ export interface ModernKernels {
   softmaxFocal(inputs: SoftmaxFocalInputs, options: SoftmaxFocalOptions, outputs?: Partial<SoftmaxFocalOutputs>): SoftmaxFocalOutputs;
   /** MaxIoU assignment (mmdet `MaxIoUAssigner`): per prior the best gt (`gt_inds` 1-based, 0 negative, -1 ignored), its IoU and label; `gt_ignore` boxes (IoF ≥ `ignore_iof_thr`) ignored. (core: `soft_sampling_core::decl_shim::max_iou_assign`) */
   maxIouAssign(inputs: MaxIouAssignInputs, options: MaxIouAssignOptions, outputs?: Partial<MaxIouAssignOutputs>): MaxIouAssignOutputs;
+  /** PISA's Classification-Aware Regression Loss (arXiv 1904.04821 eq. 5; mmdet `carl_loss`): loss in `loss[0]`, gradients w.r.t. the scores and the box predictions, the per-positive CARL weights. (core: `soft_sampling_core::decl_shim::pisa_carl`) */
+  pisaCarl(inputs: PisaCarlInputs, options: PisaCarlOptions, outputs?: Partial<PisaCarlOutputs>): PisaCarlOutputs;
   /** Quality Focal Loss (GFL eq. 5): per-row loss, gradient w.r.t. `pred` (logits or σ), Σ in `sum[0]`; targets `labels` + `scores`, or a dense `soft_target` when that is non-empty. (core: `soft_sampling_core::losses::qfl::quality_focal_loss`) */
   qualityFocalLoss(inputs: QualityFocalLossInputs, options: QualityFocalLossOptions, outputs?: Partial<QualityFocalLossOutputs>): QualityFocalLossOutputs;
   /** Distribution Focal Loss (GFL eq. 6) over `bins` = n + 1 logits per row. (core: `soft_sampling_core::losses::qfl::distribution_focal_loss`) */

@@ -44,10 +44,6 @@ export interface PisaKernels {
     labels: Int32Array, gtIds: Int32Array, ious: Float32Array, posLoss: Float32Array, labelWeights: Float32Array,
     prime: Uint8Array, primeMode: number, k: number, bias: number, perClass: boolean, maxRatio: number,
   ): IsrPKernelResult;
-  pisaCarl(
-    clsScore: Float32Array, labels: Int32Array, bboxPred: Float32Array, bboxTargets: Float32Array, numClasses: number,
-    sigmoid: boolean, k: number, bias: number, beta: number, avgFactor: number, lossWeight: number,
-  ): CarlKernelResult;
   /** Score-HLR over the negatives of one image; `loss` empty (no renormalisation) or one per negative. */
   pisaIsrN(
     scores: Float32Array, boxes: Float32Array, loss: Float32Array, numExpected: number, k: number, bias: number,

@@ -7,7 +7,7 @@ use crate::assign::{self, AssignOpts, ZeroIou};
 use crate::losses::focal;
 use crate::losses::ghm::{self, RegressionKind};
 use crate::CoreError;
-use crate::pisa::{self, ClsLoss, PrimeMode};
+use crate::pisa::{self, CarlParams, ClsLoss, PrimeMode};
 use crate::error::Result;
 
 /// Options of [`box_convert`]: box format codes (0 xyxy, 1 xywh, 2 cxcywh).
@@ -163,4 +163,29 @@ pub fn max_iou_assign(
         zero_iou: if o.zero_iou_mmdet { ZeroIou::Mmdet } else { ZeroIou::Skip },
     };
     assign::max_iou_assign(priors, gts, gt_labels, gt_ignore, &a, gt_inds, max_overlaps, labels)
+}
+
+/// Options of [`pisa_carl`] (mmdet `carl_loss` arguments).
+pub struct PisaCarlOpts {
+    pub num_classes: u32,
+    pub sigmoid: bool,
+    pub k: f64,
+    pub bias: f64,
+    pub beta: f64,
+    pub avg_factor: f64,
+    pub loss_weight: f64,
+}
+
+/// [`pisa::carl_loss`] with the declared shape; the loss in `loss[0]`.
+#[allow(clippy::too_many_arguments)]
+pub fn pisa_carl(
+    cls_score: &[f32], labels: &[i32], bbox_pred: &[f32], bbox_targets: &[f32], o: &PisaCarlOpts, grad_cls_score: &mut [f32],
+    grad_bbox_pred: &mut [f32], weights: &mut [f32], loss: &mut [f64],
+) -> Result<()> {
+    let p = CarlParams {
+        num_classes: o.num_classes as usize, sigmoid: o.sigmoid, k: o.k as f32, bias: o.bias as f32, beta: o.beta as f32,
+        avg_factor: o.avg_factor as f32, loss_weight: o.loss_weight as f32,
+    };
+    loss[0] = pisa::carl_loss(cls_score, labels, bbox_pred, bbox_targets, p, grad_cls_score, grad_bbox_pred, weights)?;
+    Ok(())
 }

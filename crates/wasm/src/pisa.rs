@@ -1,7 +1,7 @@
 //! wasm exports: PISA — IoU-HLR, ISR-P, ISR-N (Score-HLR), CARL (issue 4). Marshalling only; the
 //! kernels are in `soft_sampling_core::pisa`. Scalar results are written to a small `f64` buffer.
 use crate::report;
-use soft_sampling_core::pisa::{self, CarlParams, IsrNParams, IsrPParams, PrimeMode};
+use soft_sampling_core::pisa::{self, IsrNParams, IsrPParams, PrimeMode};
 use soft_sampling_core::CoreError;
 use wasm_bindgen::prelude::*;
 
@@ -25,17 +25,6 @@ pub fn ss_pisa_isr_p(
         let st = pisa::isr_p_weights(labels, gt, ious, pos_loss, lw, prime, p, weights, ranks)?;
         stats(out, [st.max_l_num as f64, st.ratio, if st.guarded { 1.0 } else { 0.0 }])
     })())
-}
-
-/// Writes the gradients and the weights `[n]`; returns the loss.
-#[wasm_bindgen]
-#[allow(clippy::too_many_arguments)]
-pub fn ss_pisa_carl(
-    score: &[f32], labels: &[i32], pred: &[f32], targets: &[f32], num_classes: usize, sigmoid: bool, k: f32, bias: f32, beta: f32,
-    avg_factor: f32, loss_weight: f32, grad_cls: &mut [f32], grad_bbox: &mut [f32], weights: &mut [f32],
-) -> Result<f64, JsError> {
-    let p = CarlParams { num_classes, sigmoid, k, bias, beta, avg_factor, loss_weight };
-    report(pisa::carl_loss(score, labels, pred, targets, p, grad_cls, grad_bbox, weights))
 }
 
 /// Writes `selected`, `weights` (length `min(m, num_expected)`) and `stats = [num_hlr, num_valid, ratio, guarded]`.

@@ -14,5 +14,6 @@ import { pisaIouHlr } from './modern/pisa-iou-hlr';
 import { regressionLoss } from './ghm';
 import { softmaxFocal } from './focal';
 import { maxIouAssign } from './assign';
+import { pisaCarl } from './pisa';
 
-export const modernKernels = tsModern({ qualityFocalLoss, distributionFocalLoss, varifocalLoss, balancedL1Loss, iouFamilyLoss, atssAssign, taskAlignedAssign, equalizedFocalLoss, boxConvert, gridAnchors, pisaClsLoss, deltaEncode, deltaDecode, decodedIou, pisaIouHlr, regressionLoss, softmaxFocal, maxIouAssign });
+export const modernKernels = tsModern({ qualityFocalLoss, distributionFocalLoss, varifocalLoss, balancedL1Loss, iouFamilyLoss, atssAssign, taskAlignedAssign, equalizedFocalLoss, boxConvert, gridAnchors, pisaClsLoss, deltaEncode, deltaDecode, decodedIou, pisaIouHlr, regressionLoss, softmaxFocal, maxIouAssign, pisaCarl });

@@ -17,10 +17,5 @@ export function wasmPisa(w: WasmCtx): PisaKernels {
       w.run('pisaIsrP', () => g.ss_pisa_isr_p(labels, gt, ious, posLoss, lw, prime, mode, k, bias, perClass, maxRatio, weights, ranks, stats));
       return { weights, ranks, maxLNum: stats[0], ratio: stats[1], guarded: stats[2] !== 0 };
     },
-    pisaCarl(score, labels, pred, targets, C, sigmoid, k, bias, beta, avgFactor, lossWeight) {
-      const gradClsScore = new Float32Array(score.length), gradBboxPred = new Float32Array(pred.length), weights = new Float32Array(labels.length);
-      const loss = w.run('pisaCarl', () => g.ss_pisa_carl(score, labels, pred, targets, C, sigmoid, k, bias, beta, avgFactor, lossWeight, gradClsScore, gradBboxPred, weights));
-      return { loss, gradClsScore, gradBboxPred, weights };
-    },
   };
 }
