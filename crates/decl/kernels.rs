@@ -5,7 +5,7 @@
 //
 //   /// doc
 //   kernel <snake_name> = <core fn path>;
-//   opts <OptionsStruct> => <core options struct path> { field: f64|f32|u32|i32|bool, ... };
+//   opts <OptionsStruct> => <core options struct path> { field: f64|f32|u32|i32|bool, ... };  ({} when none)
 //   inputs { name: f32|i32|f64|u8, ... };
 //   outputs { name: f32|i32|f64|u8 = "<JS size rule over L.<input length> and o.<option>>", ... };
 //
