@@ -4,36 +4,10 @@
 use crate::guard;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use soft_sampling_core::assign::{self, sample, AssignOpts, ZeroIou};
+use soft_sampling_core::assign::sample;
 
 // Every output is a caller-allocated JS buffer (see src/pisa.rs for why); the samplers, whose
 // result length is known only after the call, get a buffer of the largest possible length.
-
-#[allow(clippy::too_many_arguments)]
-#[napi]
-pub fn max_iou_assign(
-    priors: Float32Array, gts: Float32Array, gt_labels: Int32Array, gt_ignore: Float32Array,
-    pos_iou_thr: f64, neg_lo: f64, neg_hi: f64, min_pos_iou: f64,
-    gt_max_assign_all: bool, match_low_quality: bool, ignore_iof_thr: f64, ignore_wrt_candidates: bool, zero_iou_mmdet: bool,
-    mut gt_inds_out: Int32Array, mut max_overlaps_out: Float32Array, mut labels_out: Int32Array,
-) -> Result<()> {
-    guard(|| {
-        let o = AssignOpts {
-            pos_iou_thr: pos_iou_thr as f32,
-            neg_lo: neg_lo as f32,
-            neg_hi: neg_hi as f32,
-            min_pos_iou: min_pos_iou as f32,
-            gt_max_assign_all,
-            match_low_quality,
-            ignore_iof_thr: ignore_iof_thr as f32,
-            ignore_wrt_candidates,
-            zero_iou: if zero_iou_mmdet { ZeroIou::Mmdet } else { ZeroIou::Skip },
-        };
-        // SAFETY: JS is blocked during this synchronous call; the outputs alias no input.
-        let (a, m, l) = unsafe { (gt_inds_out.as_mut(), max_overlaps_out.as_mut(), labels_out.as_mut()) };
-        assign::max_iou_assign(&priors, &gts, &gt_labels, &gt_ignore, &o, a, m, l)
-    })
-}
 
 fn budget(num: u32, num_expected_pos: u32, neg_pos_ub: f64) -> sample::Budget {
     sample::Budget { num: num as usize, num_expected_pos: num_expected_pos as usize, neg_pos_ub }

@@ -21,6 +21,9 @@ impl Elem for f64 {
 impl Elem for i32 {
     type Arr = Int32Array;
 }
+impl Elem for u8 {
+    type Arr = Uint8Array;
+}
 type Arr<T> = <T as Elem>::Arr;
 
 macro_rules! declare_kernels {
@@ -36,7 +39,7 @@ macro_rules! declare_kernels {
 
         $(#[doc = $doc])*
         #[napi]
-        #[allow(clippy::too_many_arguments)]
+        #[allow(clippy::too_many_arguments, unused_variables)]
         pub fn $name($($in: Arr<$it>,)* options: $opts, $(mut $out: Arr<$oty>),*) -> Result<()> {
             guard(|| {
                 type CoreOpts = $copts;

@@ -31,18 +31,3 @@ pub fn sigmoid_loss(
         focal::sigmoid_loss(&logits, n, c, t, &weight, &label_weights, p, l, g)
     })
 }
-
-/// See `focal::softmax_focal`.
-#[napi]
-#[allow(clippy::too_many_arguments)]
-pub fn softmax_focal(
-    logits: Float32Array, n: u32, k: u32, labels: Int32Array, alpha: Float32Array, gamma: f64, weight: Float32Array,
-    label_weights: Float32Array, scale: f64, mut elements: Float32Array, mut grad: Float32Array,
-) -> Result<f64> {
-    guard(|| {
-        let (n, k) = (n as usize, k as usize);
-        // SAFETY: as in `sigmoid_loss`.
-        let (l, g) = unsafe { (elements.as_mut(), grad.as_mut()) };
-        focal::softmax_focal(&logits, n, k, &labels, &alpha, gamma as f32, &weight, &label_weights, scale as f32, l, g)
-    })
-}

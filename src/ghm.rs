@@ -3,7 +3,7 @@
 use crate::guard;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use soft_sampling_core::losses::ghm::{self, GhmOpts, GhmOut, RegressionKind, Targets};
+use soft_sampling_core::losses::ghm::{self, GhmOpts, GhmOut, Targets};
 
 /// Scalars of a `ghmC` / `ghmR` call; the arrays are the caller's (JS-allocated) buffers, filled
 /// in place, and `ts/backends/native.ts` rebuilds `GhmKernelResult` around them.
@@ -79,20 +79,5 @@ pub fn ghm_r(
     guard(|| {
         let o = opts(bins, momentum, all_bins, bias_correction, steps, loss_weight, mean, mu);
         run(&acc_sum, loss_elements, grad, weights, g, counts, acc_out, |out| ghm::ghm_r(&pred, &target, &label_weights, &o, out))
-    })
-}
-
-/// Smooth L1 (`kind` 0, `param` β) or ASL1 (`kind` 1, `param` μ), written into `loss_elements` /
-/// `grad`; returns Σ loss_elements.
-#[napi]
-#[allow(clippy::too_many_arguments)]
-pub fn regression_loss(
-    kind: u32, pred: Float32Array, target: Float32Array, weight: Float32Array, cols: u32, param: f64, scale: f64,
-    mut loss_elements: Float32Array, mut grad: Float32Array,
-) -> Result<f64> {
-    guard(|| {
-        // SAFETY: as in `run` (synchronous call, distinct fresh arrays from the facade).
-        let (le, gr) = unsafe { (loss_elements.as_mut(), grad.as_mut()) };
-        ghm::regression_loss(RegressionKind::from_u32(kind)?, &pred, &target, &weight, cols as usize, param as f32, scale as f32, le, gr)
     })
 }

@@ -8,7 +8,7 @@
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use soft_sampling_core::geometry::{self, BoxFormat, CoderParams, DecodeOpts, OverlapMode, OverlapOpts};
+use soft_sampling_core::geometry::{self, OverlapMode, OverlapOpts};
 use soft_sampling_core::{simd, CoreError};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -34,16 +34,6 @@ pub(crate) fn guard<T>(f: impl FnOnce() -> std::result::Result<T, CoreError>) ->
             Err(Error::new(Status::GenericFailure, format!("E_PANIC\t-\tRust panic: {msg}")))
         }
     }
-}
-
-fn coder(means: &[f32], stds: &[f32]) -> std::result::Result<CoderParams, CoreError> {
-    if means.len() != 4 || stds.len() != 4 {
-        return Err(CoreError::shape("means/stds", "need 4 values each"));
-    }
-    let mut p = CoderParams { means: [0.0; 4], stds: [1.0; 4] };
-    p.means.copy_from_slice(means);
-    p.stds.copy_from_slice(stds);
-    Ok(p)
 }
 
 /// Vector level used by the kernels on this CPU: `avx512`, `avx2`, `baseline` or `scalar`.
@@ -74,50 +64,6 @@ pub fn debug_panic() -> Result<()> {
 // Every output below is a caller-allocated JS buffer (`out`) that the kernel fills: returning
 // Rust-owned (external) buffers hid their memory from V8's GC heuristics, and RSS grew by the
 // output size on every call of a loop until an unrelated GC ran.
-
-#[napi]
-pub fn box_convert(boxes: Float32Array, from: u32, to: u32, mut out: Float32Array) -> Result<()> {
-    guard(|| {
-        // SAFETY: JS is blocked during this synchronous call; `out` aliases no input.
-        geometry::box_convert(&boxes, BoxFormat::from_u32(from)?, BoxFormat::from_u32(to)?, unsafe { out.as_mut() })
-    })
-}
-
-#[napi]
-pub fn delta_encode(priors: Float32Array, gt: Float32Array, means: Float32Array, stds: Float32Array, mut out: Float32Array) -> Result<()> {
-    guard(|| geometry::delta_encode(&priors, &gt, coder(&means, &stds)?, unsafe { out.as_mut() }))
-}
-
-/// `maxShape` is `[H, W]` or empty (no clipping).
-#[napi]
-pub fn delta_decode(
-    priors: Float32Array, deltas: Float32Array, means: Float32Array, stds: Float32Array, wh_ratio_clip: f64, max_shape: Float32Array,
-    mut out: Float32Array,
-) -> Result<()> {
-    guard(|| {
-        let o = DecodeOpts {
-            wh_ratio_clip: wh_ratio_clip as f32,
-            max_shape: if max_shape.len() == 2 { Some((max_shape[0], max_shape[1])) } else { None },
-        };
-        geometry::delta_decode(&priors, &deltas, coder(&means, &stds)?, o, unsafe { out.as_mut() })
-    })
-}
-
-/// Aligned IoU of the boxes `deltas1` and `deltas2` decode to on the same priors, into `out` (`[N]`).
-#[napi]
-pub fn decoded_iou(
-    priors: Float32Array, deltas1: Float32Array, deltas2: Float32Array, means: Float32Array, stds: Float32Array, wh_ratio_clip: f64, eps: f64,
-    mut out: Float32Array,
-) -> Result<()> {
-    guard(|| geometry::decoded_iou(&priors, &deltas1, &deltas2, coder(&means, &stds)?, wh_ratio_clip, eps, unsafe { out.as_mut() }))
-}
-
-#[napi]
-pub fn grid_anchors(base_anchors: Float32Array, feat_h: u32, feat_w: u32, stride_h: f64, stride_w: f64, mut out: Float32Array) -> Result<()> {
-    guard(|| {
-        geometry::grid_anchors(&base_anchors, feat_h as usize, feat_w as usize, stride_h as f32, stride_w as f32, unsafe { out.as_mut() })
-    })
-}
 
 /// Fills `out` (length N·M, or N when aligned) in place: the caller owns the output buffer, so
 /// repeated calls can reuse it (no allocation, no page faults on fresh memory).

@@ -3,7 +3,7 @@
 use crate::guard;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use soft_sampling_core::pisa::{self, CarlParams, ClsLoss, IsrNParams, IsrPParams, PrimeMode};
+use soft_sampling_core::pisa::{self, IsrNParams, IsrPParams, PrimeMode};
 
 // Outputs of fixed size are buffers the caller allocates in the JS heap and passes in (`*_out`),
 // which the kernels fill: Rust-owned external buffers are invisible to V8's GC heuristics and piled
@@ -14,15 +14,6 @@ pub struct IsrPStats {
     pub max_l_num: u32,
     pub ratio: f64,
     pub guarded: bool,
-}
-
-#[napi]
-pub fn pisa_iou_hlr(labels: Int32Array, gt_ids: Int32Array, ious: Float32Array, prime: Uint8Array, prime_mode: u32, mut ranks_out: Int32Array) -> Result<u32> {
-    guard(|| {
-        // SAFETY: JS is blocked during this synchronous call; the facade never aliases outputs with inputs.
-        let ranks = unsafe { ranks_out.as_mut() };
-        pisa::iou_hlr(&labels, &gt_ids, &ious, &prime, PrimeMode::from_u32(prime_mode)?, ranks)
-    })
 }
 
 #[napi]
@@ -38,33 +29,6 @@ pub fn pisa_isr_p(
         let (w, r) = unsafe { (weights_out.as_mut(), ranks_out.as_mut()) };
         let st = pisa::isr_p_weights(&labels, &gt_ids, &ious, &pos_loss, &label_weights, &prime, p, w, r)?;
         Ok(IsrPStats { max_l_num: st.max_l_num, ratio: st.ratio, guarded: st.guarded })
-    })
-}
-
-#[napi]
-pub fn pisa_cls_loss(cls_score: Float32Array, labels: Int32Array, cols: u32, kind: u32, alpha: f64, gamma: f64, mut out: Float32Array) -> Result<()> {
-    guard(|| {
-        let kind = if kind == 0 { ClsLoss::Ce } else { ClsLoss::Focal { alpha: alpha as f32, gamma: gamma as f32 } };
-        // SAFETY: as in pisa_iou_hlr.
-        pisa::cls_loss_rows(&cls_score, &labels, cols as usize, kind, unsafe { out.as_mut() })
-    })
-}
-
-#[napi]
-#[allow(clippy::too_many_arguments)]
-pub fn pisa_carl(
-    cls_score: Float32Array, labels: Int32Array, bbox_pred: Float32Array, bbox_targets: Float32Array, num_classes: u32,
-    sigmoid: bool, k: f64, bias: f64, beta: f64, avg_factor: f64, loss_weight: f64,
-    mut grad_cls_out: Float32Array, mut grad_bbox_out: Float32Array, mut weights_out: Float32Array,
-) -> Result<f64> {
-    guard(|| {
-        let p = CarlParams {
-            num_classes: num_classes as usize, sigmoid, k: k as f32, bias: bias as f32, beta: beta as f32,
-            avg_factor: avg_factor as f32, loss_weight: loss_weight as f32,
-        };
-        // SAFETY: as in pisa_iou_hlr.
-        let (gc, gb, w) = unsafe { (grad_cls_out.as_mut(), grad_bbox_out.as_mut(), weights_out.as_mut()) };
-        pisa::carl_loss(&cls_score, &labels, &bbox_pred, &bbox_targets, p, gc, gb, w)
     })
 }
 

@@ -527,8 +527,10 @@ describe('CARL gradient vs central finite differences (TS backend kernel, float6
         const beta = 0.5;
         const s = Float32Array.from(score.slice(0, n * cols));
         const p = Float32Array.from(pred), t = Float32Array.from(tgt), l = Int32Array.from(labels);
-        const f = (ss: Float32Array, pp: Float32Array) => ts.pisaCarl(ss, l, pp, t, C, sigmoid, k, 0.2, beta, n, 1).loss;
-        const g = ts.pisaCarl(s, l, p, t, C, sigmoid, k, 0.2, beta, n, 1);
+        const carl = (ss: Float32Array, pp: Float32Array) =>
+          ts.pisaCarl({ clsScore: ss, labels: l, bboxPred: pp, bboxTargets: t }, { numClasses: C, sigmoid, k, bias: 0.2, beta, avgFactor: n, lossWeight: 1 });
+        const f = (ss: Float32Array, pp: Float32Array) => carl(ss, pp).loss[0];
+        const g = carl(s, p);
         const h = 1e-3;
         for (let i = 0; i < s.length; i++) {
           const sp = Float32Array.from(s), sm = Float32Array.from(s);

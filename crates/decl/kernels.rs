@@ -5,12 +5,82 @@
 //
 //   /// doc
 //   kernel <snake_name> = <core fn path>;
-//   opts <OptionsStruct> => <core options struct path> { field: f64|f32|u32|i32|bool, ... };
-//   inputs { name: f32|i32|f64, ... };
-//   outputs { name: f32|i32|f64 = "<JS size rule over L.<input length> and o.<option>>", ... };
+//   opts <OptionsStruct> => <core options struct path> { field: f64|f32|u32|i32|bool, ... };  ({} when none)
+//   inputs { name: f32|i32|f64|u8, ... };
+//   outputs { name: f32|i32|f64|u8 = "<JS size rule over L.<input length> and o.<option>>", ... };
 //
 // The core fn is called as `f(&in0, .., &opts, &mut out0, ..) -> Result<(), CoreError>`; the
 // options struct has exactly the declared fields. Names are snake_case here and camelCase in JS.
+
+// Ops written before the declaration, moved onto it through the adapters in
+// `soft_sampling_core::decl_shim` (their core kernels keep their own signatures).
+declare_kernels! {
+    /// Box format conversion (torchvision `ops.box_convert`): codes 0 xyxy, 1 xywh, 2 cxcywh.
+    kernel box_convert = soft_sampling_core::decl_shim::box_convert;
+    opts BoxConvertOptions => soft_sampling_core::decl_shim::BoxConvertOpts { from: u32, to: u32 };
+    inputs { boxes: f32 };
+    outputs { out: f32 = "L.boxes" };
+
+    /// Anchors of one feature map (mmdet `AnchorGenerator.single_level_grid_priors`): the base anchors shifted to every cell, row-major.
+    kernel grid_anchors = soft_sampling_core::decl_shim::grid_anchors;
+    opts GridAnchorsOptions => soft_sampling_core::decl_shim::GridAnchorsOpts { feat_h: u32, feat_w: u32, stride_h: f64, stride_w: f64 };
+    inputs { base_anchors: f32 };
+    outputs { out: f32 = "o.featH * o.featW * L.baseAnchors" };
+
+    /// PISA's per-positive classification loss (mmdet `isr_p` `loss_cls.loss_weight=None` path): kind 0 CE over `cols`, 1 sigmoid focal.
+    kernel pisa_cls_loss = soft_sampling_core::decl_shim::pisa_cls_loss;
+    opts PisaClsLossOptions => soft_sampling_core::decl_shim::PisaClsLossOpts { cols: u32, kind: u32, alpha: f64, gamma: f64 };
+    inputs { cls_score: f32, labels: i32 };
+    outputs { out: f32 = "L.labels" };
+
+    /// Box → delta encoding (mmdet `DeltaXYWHBBoxCoder.encode`, Faster R-CNN eq. 2), normalised by `means`/`stds` (4 each).
+    kernel delta_encode = soft_sampling_core::decl_shim::delta_encode;
+    opts DeltaEncodeOptions => soft_sampling_core::decl_shim::DeltaEncodeOpts {};
+    inputs { priors: f32, gt: f32, means: f32, stds: f32 };
+    outputs { out: f32 = "L.priors" };
+
+    /// Delta → box decoding (mmdet `DeltaXYWHBBoxCoder.decode`): `dw`/`dh` clipped to ±|log wh_ratio_clip|, boxes clipped to `max_shape` `[H, W]` when given.
+    kernel delta_decode = soft_sampling_core::decl_shim::delta_decode;
+    opts DeltaDecodeOptions => soft_sampling_core::decl_shim::DeltaDecodeOpts { wh_ratio_clip: f64 };
+    inputs { priors: f32, deltas: f32, means: f32, stds: f32, max_shape: f32 };
+    outputs { out: f32 = "L.deltas" };
+
+    /// Aligned IoU of the boxes two delta sets decode to on the same priors, in prior-relative f64 units; `eps` floors the union (pixel²).
+    kernel decoded_iou = soft_sampling_core::decl_shim::decoded_iou;
+    opts DecodedIouOptions => soft_sampling_core::decl_shim::DecodedIouOpts { wh_ratio_clip: f64, eps: f64 };
+    inputs { priors: f32, deltas1: f32, deltas2: f32, means: f32, stds: f32 };
+    outputs { out: f32 = "L.priors / 4" };
+
+    /// PISA IoU-HLR ranks (arXiv 1904.04821 Alg. 1; mmdet `isr_p`): per positive its rank within its gt's group then across groups; `max_l_num` = the largest group count.
+    kernel pisa_iou_hlr = soft_sampling_core::decl_shim::pisa_iou_hlr;
+    opts PisaIouHlrOptions => soft_sampling_core::decl_shim::PisaIouHlrOpts { prime_mode: u32 };
+    inputs { labels: i32, gt_ids: i32, ious: f32, prime: u8 };
+    outputs { ranks: i32 = "L.labels", max_l_num: f64 = "1" };
+
+    /// Smooth L1 (Fast R-CNN eq. 3; kind 0, `param` β, β = 0: L1) or ASL1 (kind 1, `param` μ) elementwise; `weight` empty, per element or per row of `cols`; Σ in `sum[0]`.
+    kernel regression_loss = soft_sampling_core::decl_shim::regression_loss;
+    opts RegressionLossOptions => soft_sampling_core::decl_shim::RegressionLossOpts { kind: u32, cols: u32, param: f64, scale: f64 };
+    inputs { pred: f32, target: f32, weight: f32 };
+    outputs { loss_elements: f32 = "L.pred", grad: f32 = "L.pred", sum: f64 = "1" };
+
+    /// Softmax focal loss (Lin et al. 2017 eq. 5, multi-class) over `[n, k]` logits, labels in `[0, k)`; `alpha` empty, 1 or `k` values; `weight`/`label_weights` empty or `[n]`; Σ in `sum[0]`.
+    kernel softmax_focal = soft_sampling_core::decl_shim::softmax_focal;
+    opts SoftmaxFocalOptions => soft_sampling_core::decl_shim::SoftmaxFocalOpts { n: u32, k: u32, gamma: f64, scale: f64 };
+    inputs { logits: f32, labels: i32, alpha: f32, weight: f32, label_weights: f32 };
+    outputs { loss_elements: f32 = "o.n", grad: f32 = "L.logits", sum: f64 = "1" };
+
+    /// MaxIoU assignment (mmdet `MaxIoUAssigner`): per prior the best gt (`gt_inds` 1-based, 0 negative, -1 ignored), its IoU and label; `gt_ignore` boxes (IoF ≥ `ignore_iof_thr`) ignored.
+    kernel max_iou_assign = soft_sampling_core::decl_shim::max_iou_assign;
+    opts MaxIouAssignOptions => soft_sampling_core::decl_shim::MaxIouAssignOpts { pos_iou_thr: f64, neg_lo: f64, neg_hi: f64, min_pos_iou: f64, gt_max_assign_all: bool, match_low_quality: bool, ignore_iof_thr: f64, ignore_wrt_candidates: bool, zero_iou_mmdet: bool };
+    inputs { priors: f32, gts: f32, gt_labels: i32, gt_ignore: f32 };
+    outputs { gt_inds: i32 = "L.priors / 4", max_overlaps: f32 = "L.priors / 4", labels: i32 = "L.priors / 4" };
+
+    /// PISA's Classification-Aware Regression Loss (arXiv 1904.04821 eq. 5; mmdet `carl_loss`): loss in `loss[0]`, gradients w.r.t. the scores and the box predictions, the per-positive CARL weights.
+    kernel pisa_carl = soft_sampling_core::decl_shim::pisa_carl;
+    opts PisaCarlOptions => soft_sampling_core::decl_shim::PisaCarlOpts { num_classes: u32, sigmoid: bool, k: f64, bias: f64, beta: f64, avg_factor: f64, loss_weight: f64 };
+    inputs { cls_score: f32, labels: i32, bbox_pred: f32, bbox_targets: f32 };
+    outputs { grad_cls_score: f32 = "L.clsScore", grad_bbox_pred: f32 = "L.bboxPred", weights: f32 = "L.labels", loss: f64 = "1" };
+}
 
 declare_kernels! {
     /// Quality Focal Loss (GFL eq. 5): per-row loss, gradient w.r.t. `pred` (logits or σ), Σ in `sum[0]`; targets `labels` + `scores`, or a dense `soft_target` when that is non-empty.

@@ -166,8 +166,8 @@ export function maxIouAssign(priors: ArrayInput, gt: ArrayInput, options: MaxIou
   }
   const ign = o.gtIgnore === undefined ? new Float32Array(0) : toBoxes('options.gtIgnore', o.gtIgnore).data;
   const r = getBackend().maxIouAssign(
-    p.data, g.data, labels, ign, posIouThr, negLo, negHi, minPosIou,
-    gtMaxAssignAll, matchLowQuality, ignoreIofThr, ignoreWrtCandidates, zero === 'mmdet',
+    { priors: p.data, gts: g.data, gtLabels: labels, gtIgnore: ign },
+    { posIouThr, negLo, negHi, minPosIou, gtMaxAssignAll, matchLowQuality, ignoreIofThr, ignoreWrtCandidates, zeroIouMmdet: zero === 'mmdet' },
   );
   return {
     gtInds: new Tensor(r.gtInds, [p.n]),

@@ -449,7 +449,9 @@ export function softmaxFocalLoss(logits: ArrayInput, labels: ArrayInput, options
   const labelWeights = toWeights('options.labelWeights', o.labelWeights, n, k, false);
   const red = reducer(o, n);
   const [elements, grad] = outputs(o, n, n * k, [data, weight, labelWeights]);
-  const sum = getBackend().softmaxFocal(data, n, k, lb, alpha, gamma, weight, labelWeights, red.scale, elements, grad);
+  const sum = getBackend().softmaxFocal(
+    { logits: data, labels: lb, alpha, weight, labelWeights }, { n, k, gamma, scale: red.scale }, { lossElements: elements, grad },
+  ).sum[0];
   return { loss: red.scale * sum, lossElements: new Tensor(elements, [n]), grad: new Tensor(grad, [n, k]) };
 }
 

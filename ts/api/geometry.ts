@@ -216,7 +216,7 @@ export function boxConvert(boxes: ArrayInput, from: BoxFormat, to: BoxFormat): T
   if (from === undefined) throw new SoftSamplingError('E_OPTION', 'from', 'the source format is required');
   if (to === undefined) throw new SoftSamplingError('E_OPTION', 'to', 'the target format is required');
   const b = toBoxes('boxes', boxes);
-  return new Tensor(getBackend().boxConvert(b.data, FORMATS.indexOf(f), FORMATS.indexOf(t)), [b.n, 4]);
+  return new Tensor(getBackend().boxConvert({ boxes: b.data }, { from: FORMATS.indexOf(f), to: FORMATS.indexOf(t) }).out, [b.n, 4]);
 }
 
 /** Delta normalisation of the delta-xywh box coder ({@link bbox2delta}, {@link delta2bbox}). */
@@ -294,7 +294,7 @@ export function bbox2delta(priors: ArrayInput, gt: ArrayInput, options?: CoderOp
   checkPositiveSize('priors', p.data);
   checkPositiveSize('gt', g.data);
   checkEncodable(p.data, g.data);
-  const out = getBackend().deltaEncode(p.data, g.data, means, stds);
+  const out = getBackend().deltaEncode({ priors: p.data, gt: g.data, means, stds }, {}).out;
   checkOutputFinite('options.stds', out, 'delta of box');
   return new Tensor(out, [p.n, 4]);
 }
@@ -342,7 +342,7 @@ export function delta2bbox(priors: ArrayInput, deltas: ArrayInput, options?: Dec
   // corners are refused
   checkPositiveSize('priors', p.data, true);
   const k4 = p.n === 0 ? 4 : d.data.length / p.n;
-  const out = getBackend().deltaDecode(p.data, d.data, means, stds, clipRatio, maxShape);
+  const out = getBackend().deltaDecode({ priors: p.data, deltas: d.data, means, stds, maxShape }, { whRatioClip: clipRatio }).out;
   checkOutputFinite('deltas', out, 'decoded box of row');
   return new Tensor(out, [p.n, k4]);
 }
@@ -505,7 +505,7 @@ export function gridAnchors(featmapSizes: readonly (readonly [number, number])[]
     checkOutputSize(`featmapSizes[${l}]`, start * 4 + hw[0] * hw[1] * ratios.length * scales.length * 4, 'the anchors');
     const base = baseAnchors(baseSizes[l], ratios, scales, centerOffset, scaleMajor).data;
     const [sw, sh] = strides[l];
-    const a = be.gridAnchors(base, hw[0], hw[1], sh, sw);
+    const a = be.gridAnchors({ baseAnchors: base }, { featH: hw[0], featW: hw[1], strideH: sh, strideW: sw }).out;
     parts.push(a);
     levels.push({ start, count: a.length / 4, featH: hw[0], featW: hw[1], strideW: sw, strideH: sh });
     start += a.length / 4;

@@ -456,9 +456,8 @@ function regression(kind: 0 | 1, pred: ArrayInput, target: ArrayInput, o: Record
     w = ww.data;
   }
   const red = reducer(o, p.data.length);
-  const le = new Float32Array(p.data.length), gr = new Float32Array(p.data.length);
-  const r = getBackend().regressionLoss(kind, p.data, t.data, w, cols, param, red.scale, le, gr);
-  return { loss: red.scale * r.lossSum, lossElements: new Tensor(r.lossElements, p.shape), grad: new Tensor(r.grad, p.shape) };
+  const r = getBackend().regressionLoss({ pred: p.data, target: t.data, weight: w }, { kind, cols, param, scale: red.scale });
+  return { loss: red.scale * r.sum[0], lossElements: new Tensor(r.lossElements, p.shape), grad: new Tensor(r.grad, p.shape) };
 }
 
 /**

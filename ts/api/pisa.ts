@@ -276,8 +276,8 @@ function positives(inp: Record<string, unknown>, o: Record<string, unknown>, num
     }
     const tdeltas = full ? gather(bt.data, posInds, 4) : bt.data;
     const none = new Float32Array(0);
-    pred = be.deltaDecode(priors!, deltas, c.means, c.stds, c.clip, none);
-    target = be.deltaDecode(priors!, tdeltas, c.means, c.stds, c.clip, none);
+    pred = be.deltaDecode({ priors: priors!, deltas, means: c.means, stds: c.stds, maxShape: none }, { whRatioClip: c.clip }).out;
+    target = be.deltaDecode({ priors: priors!, deltas: tdeltas, means: c.means, stds: c.stds, maxShape: none }, { whRatioClip: c.clip }).out;
     for (const [arg, boxes] of [['input.bboxPred', pred], ['input.bboxTargets', target]] as const) {
       const bad = boxes.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) throw new SoftSamplingError('E_VALUE', arg, `the box decoded for positive ${bad >> 2} overflows float32`);
@@ -285,7 +285,7 @@ function positives(inp: Record<string, unknown>, o: Record<string, unknown>, num
     // the IoU from the deltas in prior-relative float64 units, not from the float32 corners: a box
     // decoded far from the origin (14 px at y = 1.4e7) is a few float32 steps high, and the last
     // bit of the backends' exp moved a corner by a pixel (issue 10)
-    ious = be.decodedIou(priors!, deltas, tdeltas, c.means, c.stds, c.clip, 1e-6);
+    ious = be.decodedIou({ priors: priors!, deltas1: deltas, deltas2: tdeltas, means: c.means, stds: c.stds }, { whRatioClip: c.clip, eps: 1e-6 }).out;
     coded = { deltas, tdeltas, c };
   } else {
     throw new SoftSamplingError('E_TYPE', 'input.ious', 'give ious, predBoxes + targetBoxes, or priors + bboxPred + bboxTargets');
@@ -414,12 +414,13 @@ export function iouHlr(input: IouHlrInput, options?: IouHlrOptions): IouHlrResul
   const o = checkOptions('options', options, HLR_OPTION_KEYS);
   const perClass = enumOpt('options.rankDenominator', o.rankDenominator, ['nMax', 'perClass'] as const, 'nMax') === 'perClass';
   const p = positives(inp, o, undefined);
-  const r = getBackend().pisaIouHlr(p.labels, p.gtIds, p.ious, p.prime, p.primeMode);
+  const r = getBackend().pisaIouHlr({ labels: p.labels, gtIds: p.gtIds, ious: p.ious, prime: p.prime }, { primeMode: p.primeMode });
+  const maxLNum = r.maxLNum[0];
   return {
     ranks: new Tensor(r.ranks, [p.n]),
-    maxLNum: r.maxLNum,
+    maxLNum,
     ious: new Tensor(p.ious, [p.n]),
-    importance: new Tensor(importance(p.labels, r.ranks, r.maxLNum, perClass), [p.n]),
+    importance: new Tensor(importance(p.labels, r.ranks, maxLNum, perClass), [p.n]),
   };
 }
 
@@ -538,7 +539,7 @@ export function isrP(input: IsrPInput, options?: IsrPOptions): IsrPResult {
       if (l >= cs.cols) throw new SoftSamplingError('E_VALUE', 'input.labels', `row ${p.posInds[q]}: label ${l} has no column in clsScore (${cs.cols} columns)`);
     });
     const rows = full ? gather(cs.data, p.posInds, cs.cols) : cs.data;
-    posLoss = be.pisaClsLoss(rows, p.labels, cs.cols, clsLoss === 'ce' ? 0 : 1, alpha, gamma);
+    posLoss = be.pisaClsLoss({ clsScore: rows, labels: p.labels }, { cols: cs.cols, kind: clsLoss === 'ce' ? 0 : 1, alpha, gamma }).out;
   } else {
     throw new SoftSamplingError('E_TYPE', 'input.posLoss', 'give posLoss (per-positive loss) or clsScore');
   }
@@ -646,9 +647,12 @@ export function carlLoss(clsScore: ArrayInput, labels: ArrayInput, bboxPred: Arr
   if (N > 0 && bt.cols !== 4) throw new SoftSamplingError('E_SHAPE', 'bboxTargets', `expected [N, 4], got ${bt.cols} columns`);
   const avgFactor = o.avgFactor === undefined || o.avgFactor === null ? Math.max(N, 1)
     : numOpt('options.avgFactor', o.avgFactor, N, (x) => (x >= 1e-6 ? null : `must be ≥ 1e-6, got ${x}`));
-  const r = getBackend().pisaCarl(cs.data, lab, bp.data, bt.data, C, sig, k, bias, beta, avgFactor, lossWeight);
+  const r = getBackend().pisaCarl(
+    { clsScore: cs.data, labels: lab, bboxPred: bp.data, bboxTargets: bt.data },
+    { numClasses: C, sigmoid: sig, k, bias, beta, avgFactor, lossWeight },
+  );
   return {
-    loss: r.loss,
+    loss: r.loss[0],
     gradClsScore: new Tensor(r.gradClsScore, [N, cs.cols]),
     gradBboxPred: new Tensor(r.gradBboxPred, [N, bp.cols]),
     weights: new Tensor(r.weights, [N]),

@@ -6,8 +6,8 @@
 import { KERNEL_DECLS, type KernelDecl, type ModernKernels, type Dtype } from '../kernels/modern';
 import { SoftSamplingError } from '../errors';
 
-type Typed = Float32Array | Float64Array | Int32Array;
-const CTORS: Record<Dtype, new (n: number) => Typed> = { f32: Float32Array, f64: Float64Array, i32: Int32Array };
+type Typed = Float32Array | Float64Array | Int32Array | Uint8Array;
+const CTORS: Record<Dtype, new (n: number) => Typed> = { f32: Float32Array, f64: Float64Array, i32: Int32Array, u8: Uint8Array };
 
 /** Input lengths of a call, by input name (what the size rules read as `L`). */
 export function inputLengths(d: KernelDecl, inputs: Record<string, Typed>): Record<string, number> {
@@ -27,13 +27,23 @@ export function outputLengths(name: string, d: KernelDecl, inputs: Record<string
 }
 
 /**
- * Outputs of a call, by name: fresh JS-heap arrays, or float32 ones from `f32` when given (the
- * native addon's page-keeping pool; every declared kernel writes each element of its outputs).
+ * The outputs of a call, by name: the caller's buffers where it gives them (`given`, e.g. an `out`
+ * option reused across calls; each must have the declared length), otherwise float32 ones from `f32`
+ * when given (the native addon's page-keeping pool; every declared kernel writes each element of its
+ * outputs), otherwise fresh JS-heap arrays.
  */
-export function allocOutputs(name: string, d: KernelDecl, inputs: Record<string, Typed>, opts: Record<string, unknown>, f32?: (n: number) => Float32Array): Record<string, Typed> {
+export function allocOutputs(
+  name: string, d: KernelDecl, inputs: Record<string, Typed>, opts: Record<string, unknown>,
+  given?: Record<string, Typed | undefined>, f32?: (n: number) => Float32Array,
+): Record<string, Typed> {
   const lens = outputLengths(name, d, inputs, opts);
   const out: Record<string, Typed> = {};
-  d.outputs.forEach(([o, t], i) => (out[o] = t === 'f32' && f32 ? f32(lens[i]) : new CTORS[t](lens[i])));
+  d.outputs.forEach(([o, t], i) => {
+    const g = given?.[o];
+    if (g === undefined) out[o] = t === 'f32' && f32 ? f32(lens[i]) : new CTORS[t](lens[i]);
+    else if (g.length !== lens[i]) throw new SoftSamplingError('E_SHAPE', `${name}.${o}`, `output buffer has ${g.length} elements, expected ${lens[i]}`);
+    else out[o] = g;
+  });
   return out;
 }
 
@@ -50,10 +60,10 @@ export function nativeModern(k: Record<string, (...a: any[]) => any>): ModernKer
   // large float32 outputs from the addon's page-keeping pool (null: small, or at its bound), as the focal losses
   const pool = typeof k.allocF32 === 'function' ? (n: number): Float32Array => (k.allocF32(n) as Float32Array | null) ?? new Float32Array(n) : undefined;
   for (const [name, d] of Object.entries(KERNEL_DECLS) as [string, KernelDecl][]) {
-    out[name] = (inputs: Record<string, Typed>, opts: Record<string, unknown>) => {
+    out[name] = (inputs: Record<string, Typed>, opts: Record<string, unknown>, given?: Record<string, Typed>) => {
       const fn = k[name];
       if (typeof fn !== 'function') throw new SoftSamplingError('E_BACKEND', name, 'function missing from the native addon (rebuild it)');
-      const outs = allocOutputs(name, d, inputs, opts, pool);
+      const outs = allocOutputs(name, d, inputs, opts, given, pool);
       fn(...d.inputs.map(([n]) => inputs[n]), declaredOptions(d, opts), ...d.outputs.map(([n]) => outs[n]));
       return outs;
     };
@@ -68,8 +78,8 @@ export type TsKernel = (inputs: any, opts: any, outputs: any) => void;
 export function tsModern(impls: Record<keyof ModernKernels, TsKernel>): ModernKernels {
   const out: Record<string, unknown> = {};
   for (const [name, d] of Object.entries(KERNEL_DECLS) as [keyof ModernKernels, KernelDecl][]) {
-    out[name] = (inputs: Record<string, Typed>, opts: Record<string, unknown>) => {
-      const outs = allocOutputs(name, d, inputs, opts);
+    out[name] = (inputs: Record<string, Typed>, opts: Record<string, unknown>, given?: Record<string, Typed>) => {
+      const outs = allocOutputs(name, d, inputs, opts, given);
       impls[name](inputs, opts, outs);
       return outs;
     };

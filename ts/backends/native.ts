@@ -64,65 +64,15 @@ export function wrapNativeAddon(addon: Record<string, unknown>): Backend {
       const st = k.ghmR(...args, counts, accSum);
       return { ...st, lossElements: args[12], grad: args[13], weights: args[14], g: args[15], counts, accSum };
     },
-    regressionLoss(kind, pred, target, weight, cols, param, scale, lossElements, grad) {
-      const lossSum = k.regressionLoss(kind, pred, target, weight, cols, param, scale, lossElements, grad);
-      return { lossSum, lossElements, grad };
-    },
     bboxOverlaps(b1, b2, mode, aligned, eps, offset, dst) {
       const out = dst ?? f32(aligned ? b1.length / 4 : (b1.length / 4) * (b2.length / 4));
       k.bboxOverlaps(b1, b2, mode, aligned, eps, offset, out);
       return out;
     },
-    boxConvert(boxes, from, to) {
-      const out = f32(boxes.length);
-      k.boxConvert(boxes, from, to, out);
-      return out;
-    },
-    deltaEncode(priors, gt, means, stds) {
-      const out = f32(priors.length);
-      k.deltaEncode(priors, gt, means, stds, out);
-      return out;
-    },
-    deltaDecode(priors, deltas, means, stds, whRatioClip, maxShape) {
-      const out = f32(deltas.length);
-      k.deltaDecode(priors, deltas, means, stds, whRatioClip, maxShape, out);
-      return out;
-    },
-    decodedIou(priors, deltas1, deltas2, means, stds, whRatioClip, eps) {
-      const out = f32(priors.length / 4);
-      k.decodedIou(priors, deltas1, deltas2, means, stds, whRatioClip, eps, out);
-      return out;
-    },
-    gridAnchors(base, featH, featW, strideH, strideW) {
-      const out = f32(featH * featW * base.length);
-      k.gridAnchors(base, featH, featW, strideH, strideW, out);
-      return out;
-    },
-    maxIouAssign(priors, ...rest) {
-      const p = priors.length / 4;
-      const gtInds = i32(p), maxOverlaps = f32(p), labels = i32(p);
-      k.maxIouAssign(priors, ...rest, gtInds, maxOverlaps, labels);
-      return { gtInds, maxOverlaps, labels };
-    },
-    pisaIouHlr(labels, gtIds, ious, prime, primeMode) {
-      const ranks = i32(labels.length);
-      const maxLNum = k.pisaIouHlr(labels, gtIds, ious, prime, primeMode, ranks);
-      return { ranks, maxLNum };
-    },
     pisaIsrP(labels, ...rest) {
       const weights = f32(labels.length), ranks = i32(labels.length);
       const st = k.pisaIsrP(labels, ...rest, weights, ranks);
       return { weights, ranks, maxLNum: st.maxLNum, ratio: st.ratio, guarded: st.guarded };
-    },
-    pisaClsLoss(clsScore, labels, cols, kind, alpha, gamma) {
-      const out = f32(labels.length);
-      k.pisaClsLoss(clsScore, labels, cols, kind, alpha, gamma, out);
-      return out;
-    },
-    pisaCarl(clsScore, labels, bboxPred, ...rest) {
-      const gradClsScore = f32(clsScore.length), gradBboxPred = f32(bboxPred.length), weights = f32(labels.length);
-      const loss = k.pisaCarl(clsScore, labels, bboxPred, ...rest, gradClsScore, gradBboxPred, weights);
-      return { loss, gradClsScore, gradBboxPred, weights };
     },
     evalOverlaps(dets, gts, crowd, offset) {
       const out = new Float64Array((dets.length / 4) * (gts.length / 4));

@@ -16,11 +16,6 @@ export interface AssignRaw {
 }
 
 export interface AssignKernels {
-  maxIouAssign(
-    priors: Float32Array, gts: Float32Array, gtLabels: Int32Array, gtIgnore: Float32Array,
-    posIouThr: number, negLo: number, negHi: number, minPosIou: number,
-    gtMaxAssignAll: boolean, matchLowQuality: boolean, ignoreIofThr: number, ignoreWrtCandidates: boolean, zeroIouMmdet: boolean,
-  ): AssignRaw;
   randomSample(gtInds: Int32Array, numAdded: number, num: number, numExpectedPos: number, negPosUb: number, seed: number): Int32Array;
   ohemSample(gtInds: Int32Array, numAdded: number, losses: Float32Array, num: number, numExpectedPos: number, negPosUb: number): Int32Array;
   iouBalancedSample(

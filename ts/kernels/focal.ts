@@ -24,12 +24,4 @@ export interface FocalKernels {
     weight: Float32Array, labelWeights: Float32Array, kind: number, hasAlpha: boolean, alpha: number,
     gamma: number, beta: number, scale: number, elements: Float32Array, grad: Float32Array,
   ): number;
-  /**
-   * Softmax focal loss over `[n, k]` logits, labels `[n]` in `[0, k)`. `alpha`: empty (off),
-   * 1 value or `k` values. `weight`, `labelWeights`: empty or `[n]`. `elements` is `[n]`, `grad` `[n, k]`.
-   */
-  softmaxFocal(
-    logits: Float32Array, n: number, k: number, labels: Int32Array, alpha: Float32Array, gamma: number,
-    weight: Float32Array, labelWeights: Float32Array, scale: number, elements: Float32Array, grad: Float32Array,
-  ): number;
 }

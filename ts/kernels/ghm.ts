@@ -32,15 +32,6 @@ export interface GhmKernelResult {
   accSum: Float64Array;
 }
 
-export interface RegressionKernelResult {
-  /** Σ lossElements (float64). */
-  lossSum: number;
-  /** Per-element `weight · loss`. */
-  lossElements: Float32Array;
-  /** Gradient of `scale · Σ lossElements` w.r.t. `pred`. */
-  grad: Float32Array;
-}
-
 /**
  * Element outputs are allocated by the caller (the facade: fresh, distinct arrays of the input's
  * length) and passed last; a backend fills them in place and returns them (native, TS), or
@@ -66,12 +57,4 @@ export interface GhmKernels {
     lossWeight: number, mean: boolean,
     lossElements: Float32Array, grad: Float32Array, weights: Float32Array, g: Float32Array,
   ): GhmKernelResult;
-  /**
-   * `kind` 0: smooth L1 with β = `param` (β = 0: L1); 1: ASL1 with μ = `param`. `weight` empty,
-   * `[len]` or `[len / cols]` (per row). Gradient of `scale · Σ weight·loss`.
-   */
-  regressionLoss(
-    kind: number, pred: Float32Array, target: Float32Array, weight: Float32Array, cols: number, param: number, scale: number,
-    lossElements: Float32Array, grad: Float32Array,
-  ): RegressionKernelResult;
 }

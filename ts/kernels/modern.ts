@@ -5,7 +5,7 @@
  * bindings take them, and its outputs with the rule that sizes them from the input lengths `L`
  * and the options `o`. The native wrapper, the wasm glue and the TS backend all read this table.
  */
-export type Dtype = 'f32' | 'f64' | 'i32';
+export type Dtype = 'f32' | 'f64' | 'i32' | 'u8';
 export type OptType = 'f64' | 'f32' | 'u32' | 'i32' | 'bool';
 /** One kernel's declaration. */
 export interface KernelDecl {
@@ -13,6 +13,213 @@ export interface KernelDecl {
   readonly inputs: readonly (readonly [string, Dtype])[];
   readonly opts: readonly (readonly [string, OptType])[];
   readonly outputs: readonly (readonly [string, Dtype, (L: Record<string, number>, o: any) => number])[];
+}
+
+/** Inputs of `boxConvert`. */
+export interface BoxConvertInputs {
+  boxes: Float32Array;
+}
+/** Options of `boxConvert` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface BoxConvertOptions {
+  from: number;
+  to: number;
+}
+/** Outputs of `boxConvert`. */
+export interface BoxConvertOutputs {
+  out: Float32Array;
+}
+
+/** Inputs of `gridAnchors`. */
+export interface GridAnchorsInputs {
+  baseAnchors: Float32Array;
+}
+/** Options of `gridAnchors` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface GridAnchorsOptions {
+  featH: number;
+  featW: number;
+  strideH: number;
+  strideW: number;
+}
+/** Outputs of `gridAnchors`. */
+export interface GridAnchorsOutputs {
+  out: Float32Array;
+}
+
+/** Inputs of `pisaClsLoss`. */
+export interface PisaClsLossInputs {
+  clsScore: Float32Array;
+  labels: Int32Array;
+}
+/** Options of `pisaClsLoss` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface PisaClsLossOptions {
+  cols: number;
+  kind: number;
+  alpha: number;
+  gamma: number;
+}
+/** Outputs of `pisaClsLoss`. */
+export interface PisaClsLossOutputs {
+  out: Float32Array;
+}
+
+/** Inputs of `deltaEncode`. */
+export interface DeltaEncodeInputs {
+  priors: Float32Array;
+  gt: Float32Array;
+  means: Float32Array;
+  stds: Float32Array;
+}
+/** Options of `deltaEncode` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface DeltaEncodeOptions {
+}
+/** Outputs of `deltaEncode`. */
+export interface DeltaEncodeOutputs {
+  out: Float32Array;
+}
+
+/** Inputs of `deltaDecode`. */
+export interface DeltaDecodeInputs {
+  priors: Float32Array;
+  deltas: Float32Array;
+  means: Float32Array;
+  stds: Float32Array;
+  maxShape: Float32Array;
+}
+/** Options of `deltaDecode` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface DeltaDecodeOptions {
+  whRatioClip: number;
+}
+/** Outputs of `deltaDecode`. */
+export interface DeltaDecodeOutputs {
+  out: Float32Array;
+}
+
+/** Inputs of `decodedIou`. */
+export interface DecodedIouInputs {
+  priors: Float32Array;
+  deltas1: Float32Array;
+  deltas2: Float32Array;
+  means: Float32Array;
+  stds: Float32Array;
+}
+/** Options of `decodedIou` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface DecodedIouOptions {
+  whRatioClip: number;
+  eps: number;
+}
+/** Outputs of `decodedIou`. */
+export interface DecodedIouOutputs {
+  out: Float32Array;
+}
+
+/** Inputs of `pisaIouHlr`. */
+export interface PisaIouHlrInputs {
+  labels: Int32Array;
+  gtIds: Int32Array;
+  ious: Float32Array;
+  prime: Uint8Array;
+}
+/** Options of `pisaIouHlr` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface PisaIouHlrOptions {
+  primeMode: number;
+}
+/** Outputs of `pisaIouHlr`. */
+export interface PisaIouHlrOutputs {
+  ranks: Int32Array;
+  maxLNum: Float64Array;
+}
+
+/** Inputs of `regressionLoss`. */
+export interface RegressionLossInputs {
+  pred: Float32Array;
+  target: Float32Array;
+  weight: Float32Array;
+}
+/** Options of `regressionLoss` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface RegressionLossOptions {
+  kind: number;
+  cols: number;
+  param: number;
+  scale: number;
+}
+/** Outputs of `regressionLoss`. */
+export interface RegressionLossOutputs {
+  lossElements: Float32Array;
+  grad: Float32Array;
+  sum: Float64Array;
+}
+
+/** Inputs of `softmaxFocal`. */
+export interface SoftmaxFocalInputs {
+  logits: Float32Array;
+  labels: Int32Array;
+  alpha: Float32Array;
+  weight: Float32Array;
+  labelWeights: Float32Array;
+}
+/** Options of `softmaxFocal` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface SoftmaxFocalOptions {
+  n: number;
+  k: number;
+  gamma: number;
+  scale: number;
+}
+/** Outputs of `softmaxFocal`. */
+export interface SoftmaxFocalOutputs {
+  lossElements: Float32Array;
+  grad: Float32Array;
+  sum: Float64Array;
+}
+
+/** Inputs of `maxIouAssign`. */
+export interface MaxIouAssignInputs {
+  priors: Float32Array;
+  gts: Float32Array;
+  gtLabels: Int32Array;
+  gtIgnore: Float32Array;
+}
+/** Options of `maxIouAssign` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface MaxIouAssignOptions {
+  posIouThr: number;
+  negLo: number;
+  negHi: number;
+  minPosIou: number;
+  gtMaxAssignAll: boolean;
+  matchLowQuality: boolean;
+  ignoreIofThr: number;
+  ignoreWrtCandidates: boolean;
+  zeroIouMmdet: boolean;
+}
+/** Outputs of `maxIouAssign`. */
+export interface MaxIouAssignOutputs {
+  gtInds: Int32Array;
+  maxOverlaps: Float32Array;
+  labels: Int32Array;
+}
+
+/** Inputs of `pisaCarl`. */
+export interface PisaCarlInputs {
+  clsScore: Float32Array;
+  labels: Int32Array;
+  bboxPred: Float32Array;
+  bboxTargets: Float32Array;
+}
+/** Options of `pisaCarl` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface PisaCarlOptions {
+  numClasses: number;
+  sigmoid: boolean;
+  k: number;
+  bias: number;
+  beta: number;
+  avgFactor: number;
+  lossWeight: number;
+}
+/** Outputs of `pisaCarl`. */
+export interface PisaCarlOutputs {
+  gradClsScore: Float32Array;
+  gradBboxPred: Float32Array;
+  weights: Float32Array;
+  loss: Float64Array;
 }
 
 /** Inputs of `qualityFocalLoss`. */
@@ -23,7 +230,7 @@ export interface QualityFocalLossInputs {
   softTarget: Float32Array;
   weight: Float32Array;
 }
-/** Options of `qualityFocalLoss` (the `#[napi(object)]` / `#[repr(C)]` struct). */
+/** Options of `qualityFocalLoss` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
 export interface QualityFocalLossOptions {
   numClasses: number;
   beta: number;
@@ -43,7 +250,7 @@ export interface DistributionFocalLossInputs {
   target: Float32Array;
   weight: Float32Array;
 }
-/** Options of `distributionFocalLoss` (the `#[napi(object)]` / `#[repr(C)]` struct). */
+/** Options of `distributionFocalLoss` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
 export interface DistributionFocalLossOptions {
   bins: number;
   scale: number;
@@ -61,7 +268,7 @@ export interface VarifocalLossInputs {
   target: Float32Array;
   weight: Float32Array;
 }
-/** Options of `varifocalLoss` (the `#[napi(object)]` / `#[repr(C)]` struct). */
+/** Options of `varifocalLoss` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
 export interface VarifocalLossOptions {
   numClasses: number;
   alpha: number;
@@ -82,7 +289,7 @@ export interface BalancedL1LossInputs {
   target: Float32Array;
   weight: Float32Array;
 }
-/** Options of `balancedL1Loss` (the `#[napi(object)]` / `#[repr(C)]` struct). */
+/** Options of `balancedL1Loss` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
 export interface BalancedL1LossOptions {
   alpha: number;
   gamma: number;
@@ -102,7 +309,7 @@ export interface IouFamilyLossInputs {
   target: Float32Array;
   weight: Float32Array;
 }
-/** Options of `iouFamilyLoss` (the `#[napi(object)]` / `#[repr(C)]` struct). */
+/** Options of `iouFamilyLoss` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
 export interface IouFamilyLossOptions {
   kind: number;
   mode: number;
@@ -126,7 +333,7 @@ export interface AtssAssignInputs {
   gtBboxes: Float32Array;
   gtLabels: Int32Array;
 }
-/** Options of `atssAssign` (the `#[napi(object)]` / `#[repr(C)]` struct). */
+/** Options of `atssAssign` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
 export interface AtssAssignOptions {
   topk: number;
   numCandidates: number;
@@ -150,7 +357,7 @@ export interface TaskAlignedAssignInputs {
   gtBboxes: Float32Array;
   gtLabels: Int32Array;
 }
-/** Options of `taskAlignedAssign` (the `#[napi(object)]` / `#[repr(C)]` struct). */
+/** Options of `taskAlignedAssign` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
 export interface TaskAlignedAssignOptions {
   variant: number;
   numClasses: number;
@@ -179,7 +386,7 @@ export interface EqualizedFocalLossInputs {
   negGrad: Float64Array;
   posNeg: Float64Array;
 }
-/** Options of `equalizedFocalLoss` (the `#[napi(object)]` / `#[repr(C)]` struct). */
+/** Options of `equalizedFocalLoss` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
 export interface EqualizedFocalLossOptions {
   numClasses: number;
   gammaB: number;
@@ -214,7 +421,7 @@ export interface CocoEvaluateVariantsInputs {
   maxDets: Int32Array;
   areaRng: Float64Array;
 }
-/** Options of `cocoEvaluateVariants` (the `#[napi(object)]` / `#[repr(C)]` struct). */
+/** Options of `cocoEvaluateVariants` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
 export interface CocoEvaluateVariantsOptions {
   numImages: number;
   numCats: number;
@@ -230,56 +437,122 @@ export interface CocoEvaluateVariantsOutputs {
 
 /** The declarations, by JS kernel name. */
 export const KERNEL_DECLS: Record<keyof ModernKernels, KernelDecl> = {
+  boxConvert: {
+    wasm: 'box_convert',
+    inputs: [['boxes', 'f32']],
+    opts: [['from', 'u32'], ['to', 'u32']],
+    outputs: [['out', 'f32', (L, o) => L.boxes]],
+  },
+  gridAnchors: {
+    wasm: 'grid_anchors',
+    inputs: [['baseAnchors', 'f32']],
+    opts: [['featH', 'u32'], ['featW', 'u32'], ['strideH', 'f64'], ['strideW', 'f64']],
+    outputs: [['out', 'f32', (L, o) => o.featH * o.featW * L.baseAnchors]],
+  },
+  pisaClsLoss: {
+    wasm: 'pisa_cls_loss',
+    inputs: [['clsScore', 'f32'], ['labels', 'i32']],
+    opts: [['cols', 'u32'], ['kind', 'u32'], ['alpha', 'f64'], ['gamma', 'f64']],
+    outputs: [['out', 'f32', (L, o) => L.labels]],
+  },
+  deltaEncode: {
+    wasm: 'delta_encode',
+    inputs: [['priors', 'f32'], ['gt', 'f32'], ['means', 'f32'], ['stds', 'f32']],
+    opts: [],
+    outputs: [['out', 'f32', (L, o) => L.priors]],
+  },
+  deltaDecode: {
+    wasm: 'delta_decode',
+    inputs: [['priors', 'f32'], ['deltas', 'f32'], ['means', 'f32'], ['stds', 'f32'], ['maxShape', 'f32']],
+    opts: [['whRatioClip', 'f64']],
+    outputs: [['out', 'f32', (L, o) => L.deltas]],
+  },
+  decodedIou: {
+    wasm: 'decoded_iou',
+    inputs: [['priors', 'f32'], ['deltas1', 'f32'], ['deltas2', 'f32'], ['means', 'f32'], ['stds', 'f32']],
+    opts: [['whRatioClip', 'f64'], ['eps', 'f64']],
+    outputs: [['out', 'f32', (L, o) => L.priors / 4]],
+  },
+  pisaIouHlr: {
+    wasm: 'pisa_iou_hlr',
+    inputs: [['labels', 'i32'], ['gtIds', 'i32'], ['ious', 'f32'], ['prime', 'u8']],
+    opts: [['primeMode', 'u32']],
+    outputs: [['ranks', 'i32', (L, o) => L.labels], ['maxLNum', 'f64', (L, o) => 1]],
+  },
+  regressionLoss: {
+    wasm: 'regression_loss',
+    inputs: [['pred', 'f32'], ['target', 'f32'], ['weight', 'f32']],
+    opts: [['kind', 'u32'], ['cols', 'u32'], ['param', 'f64'], ['scale', 'f64']],
+    outputs: [['lossElements', 'f32', (L, o) => L.pred], ['grad', 'f32', (L, o) => L.pred], ['sum', 'f64', (L, o) => 1]],
+  },
+  softmaxFocal: {
+    wasm: 'softmax_focal',
+    inputs: [['logits', 'f32'], ['labels', 'i32'], ['alpha', 'f32'], ['weight', 'f32'], ['labelWeights', 'f32']],
+    opts: [['n', 'u32'], ['k', 'u32'], ['gamma', 'f64'], ['scale', 'f64']],
+    outputs: [['lossElements', 'f32', (L, o) => o.n], ['grad', 'f32', (L, o) => L.logits], ['sum', 'f64', (L, o) => 1]],
+  },
+  maxIouAssign: {
+    wasm: 'max_iou_assign',
+    inputs: [['priors', 'f32'], ['gts', 'f32'], ['gtLabels', 'i32'], ['gtIgnore', 'f32']],
+    opts: [['posIouThr', 'f64'], ['negLo', 'f64'], ['negHi', 'f64'], ['minPosIou', 'f64'], ['gtMaxAssignAll', 'bool'], ['matchLowQuality', 'bool'], ['ignoreIofThr', 'f64'], ['ignoreWrtCandidates', 'bool'], ['zeroIouMmdet', 'bool']],
+    outputs: [['gtInds', 'i32', (L, o) => L.priors / 4], ['maxOverlaps', 'f32', (L, o) => L.priors / 4], ['labels', 'i32', (L, o) => L.priors / 4]],
+  },
+  pisaCarl: {
+    wasm: 'pisa_carl',
+    inputs: [['clsScore', 'f32'], ['labels', 'i32'], ['bboxPred', 'f32'], ['bboxTargets', 'f32']],
+    opts: [['numClasses', 'u32'], ['sigmoid', 'bool'], ['k', 'f64'], ['bias', 'f64'], ['beta', 'f64'], ['avgFactor', 'f64'], ['lossWeight', 'f64']],
+    outputs: [['gradClsScore', 'f32', (L, o) => L.clsScore], ['gradBboxPred', 'f32', (L, o) => L.bboxPred], ['weights', 'f32', (L, o) => L.labels], ['loss', 'f64', (L, o) => 1]],
+  },
   qualityFocalLoss: {
-    wasm: 'ssk_quality_focal_loss',
+    wasm: 'quality_focal_loss',
     inputs: [['pred', 'f32'], ['labels', 'i32'], ['scores', 'f32'], ['softTarget', 'f32'], ['weight', 'f32']],
     opts: [['numClasses', 'u32'], ['beta', 'f64'], ['activated', 'bool'], ['scale', 'f64']],
     outputs: [['lossElements', 'f32', (L, o) => o.numClasses > 0 ? L.pred / o.numClasses : 0], ['grad', 'f32', (L, o) => L.pred], ['sum', 'f64', (L, o) => 1]],
   },
   distributionFocalLoss: {
-    wasm: 'ssk_distribution_focal_loss',
+    wasm: 'distribution_focal_loss',
     inputs: [['pred', 'f32'], ['target', 'f32'], ['weight', 'f32']],
     opts: [['bins', 'u32'], ['scale', 'f64']],
     outputs: [['lossElements', 'f32', (L, o) => L.target], ['grad', 'f32', (L, o) => L.pred], ['sum', 'f64', (L, o) => 1]],
   },
   varifocalLoss: {
-    wasm: 'ssk_varifocal_loss',
+    wasm: 'varifocal_loss',
     inputs: [['pred', 'f32'], ['target', 'f32'], ['weight', 'f32']],
     opts: [['numClasses', 'u32'], ['alpha', 'f64'], ['gamma', 'f64'], ['iouWeighted', 'bool'], ['scale', 'f64']],
     outputs: [['lossElements', 'f32', (L, o) => L.pred], ['grad', 'f32', (L, o) => L.pred], ['sum', 'f64', (L, o) => 1]],
   },
   balancedL1Loss: {
-    wasm: 'ssk_balanced_l1_loss',
+    wasm: 'balanced_l1_loss',
     inputs: [['pred', 'f32'], ['target', 'f32'], ['weight', 'f32']],
     opts: [['alpha', 'f64'], ['gamma', 'f64'], ['beta', 'f64'], ['scale', 'f64']],
     outputs: [['lossElements', 'f32', (L, o) => L.pred], ['grad', 'f32', (L, o) => L.pred], ['sum', 'f64', (L, o) => 1]],
   },
   iouFamilyLoss: {
-    wasm: 'ssk_iou_family_loss',
+    wasm: 'iou_family_loss',
     inputs: [['pred', 'f32'], ['target', 'f32'], ['weight', 'f32']],
     opts: [['kind', 'u32'], ['mode', 'u32'], ['eps', 'f64'], ['scale', 'f64']],
     outputs: [['lossElements', 'f32', (L, o) => L.pred / 4], ['grad', 'f32', (L, o) => L.pred], ['pairIou', 'f32', (L, o) => L.pred / 4], ['ciouAlpha', 'f32', (L, o) => o.kind === 3 ? L.pred / 4 : 0], ['ciouV', 'f32', (L, o) => o.kind === 3 ? L.pred / 4 : 0], ['sum', 'f64', (L, o) => 1]],
   },
   atssAssign: {
-    wasm: 'ssk_atss_assign',
+    wasm: 'atss_assign',
     inputs: [['priors', 'f32'], ['numLevelPriors', 'i32'], ['gtBboxes', 'f32'], ['gtLabels', 'i32']],
     opts: [['topk', 'u32'], ['numCandidates', 'u32']],
     outputs: [['gtInds', 'i32', (L, o) => L.priors / 4], ['labels', 'i32', (L, o) => L.priors / 4], ['assignedIou', 'f32', (L, o) => L.priors / 4], ['iouMean', 'f64', (L, o) => L.gtLabels], ['iouStd', 'f64', (L, o) => L.gtLabels], ['iouThr', 'f64', (L, o) => L.gtLabels], ['candidates', 'i32', (L, o) => o.numCandidates * L.gtLabels]],
   },
   taskAlignedAssign: {
-    wasm: 'ssk_task_aligned_assign',
+    wasm: 'task_aligned_assign',
     inputs: [['priors', 'f32'], ['predBboxes', 'f32'], ['predScores', 'f32'], ['gtBboxes', 'f32'], ['gtLabels', 'i32']],
     opts: [['variant', 'u32'], ['numClasses', 'u32'], ['topk', 'u32'], ['alpha', 'f64'], ['beta', 'f64'], ['normEps', 'f64'], ['withMetrics', 'bool']],
     outputs: [['gtInds', 'i32', (L, o) => L.predBboxes / 4], ['labels', 'i32', (L, o) => L.predBboxes / 4], ['assignMetrics', 'f32', (L, o) => L.predBboxes / 4], ['assignedIou', 'f32', (L, o) => L.predBboxes / 4], ['normAlignmentMetrics', 'f32', (L, o) => L.predBboxes / 4], ['alignmentMetrics', 'f32', (L, o) => o.withMetrics ? (L.predBboxes / 4) * L.gtLabels : 0]],
   },
   equalizedFocalLoss: {
-    wasm: 'ssk_equalized_focal_loss',
+    wasm: 'equalized_focal_loss',
     inputs: [['pred', 'f32'], ['target', 'f32'], ['weight', 'f32'], ['posGrad', 'f64'], ['negGrad', 'f64'], ['posNeg', 'f64']],
     opts: [['numClasses', 'u32'], ['gammaB', 'f64'], ['scaleFactor', 'f64'], ['alpha', 'f64'], ['scale', 'f64'], ['update', 'bool']],
     outputs: [['lossElements', 'f32', (L, o) => L.pred], ['grad', 'f32', (L, o) => L.pred], ['sum', 'f64', (L, o) => 1], ['posGradOut', 'f64', (L, o) => o.numClasses], ['negGradOut', 'f64', (L, o) => o.numClasses], ['posNegOut', 'f64', (L, o) => o.numClasses]],
   },
   cocoEvaluateVariants: {
-    wasm: 'ssk_coco_evaluate_variants',
+    wasm: 'coco_evaluate_variants',
     inputs: [['gtImage', 'i32'], ['gtCat', 'i32'], ['gtBox', 'f64'], ['gtArea', 'f64'], ['gtCrowd', 'i32'], ['dtImage', 'i32'], ['dtCat', 'i32'], ['dtBox', 'f64'], ['dtScores', 'f64'], ['iouThrs', 'f64'], ['recThrs', 'f64'], ['maxDets', 'i32'], ['areaRng', 'f64']],
     opts: [['numImages', 'u32'], ['numCats', 'u32'], ['numVariants', 'u32'], ['useCats', 'bool'], ['offset', 'f64']],
     outputs: [['precision', 'f64', (L, o) => o.numVariants * L.iouThrs * L.recThrs * (o.useCats ? o.numCats : 1) * Math.floor(L.areaRng / 2) * L.maxDets], ['recall', 'f64', (L, o) => o.numVariants * L.iouThrs * (o.useCats ? o.numCats : 1) * Math.floor(L.areaRng / 2) * L.maxDets]],
@@ -288,22 +561,44 @@ export const KERNEL_DECLS: Record<keyof ModernKernels, KernelDecl> = {
 
 /** The declared kernels every backend implements. */
 export interface ModernKernels {
+  /** Box format conversion (torchvision `ops.box_convert`): codes 0 xyxy, 1 xywh, 2 cxcywh. (core: `soft_sampling_core::decl_shim::box_convert`) */
+  boxConvert(inputs: BoxConvertInputs, options: BoxConvertOptions, outputs?: Partial<BoxConvertOutputs>): BoxConvertOutputs;
+  /** Anchors of one feature map (mmdet `AnchorGenerator.single_level_grid_priors`): the base anchors shifted to every cell, row-major. (core: `soft_sampling_core::decl_shim::grid_anchors`) */
+  gridAnchors(inputs: GridAnchorsInputs, options: GridAnchorsOptions, outputs?: Partial<GridAnchorsOutputs>): GridAnchorsOutputs;
+  /** PISA's per-positive classification loss (mmdet `isr_p` `loss_cls.loss_weight=None` path): kind 0 CE over `cols`, 1 sigmoid focal. (core: `soft_sampling_core::decl_shim::pisa_cls_loss`) */
+  pisaClsLoss(inputs: PisaClsLossInputs, options: PisaClsLossOptions, outputs?: Partial<PisaClsLossOutputs>): PisaClsLossOutputs;
+  /** Box → delta encoding (mmdet `DeltaXYWHBBoxCoder.encode`, Faster R-CNN eq. 2), normalised by `means`/`stds` (4 each). (core: `soft_sampling_core::decl_shim::delta_encode`) */
+  deltaEncode(inputs: DeltaEncodeInputs, options: DeltaEncodeOptions, outputs?: Partial<DeltaEncodeOutputs>): DeltaEncodeOutputs;
+  /** Delta → box decoding (mmdet `DeltaXYWHBBoxCoder.decode`): `dw`/`dh` clipped to ±|log wh_ratio_clip|, boxes clipped to `max_shape` `[H, W]` when given. (core: `soft_sampling_core::decl_shim::delta_decode`) */
+  deltaDecode(inputs: DeltaDecodeInputs, options: DeltaDecodeOptions, outputs?: Partial<DeltaDecodeOutputs>): DeltaDecodeOutputs;
+  /** Aligned IoU of the boxes two delta sets decode to on the same priors, in prior-relative f64 units; `eps` floors the union (pixel²). (core: `soft_sampling_core::decl_shim::decoded_iou`) */
+  decodedIou(inputs: DecodedIouInputs, options: DecodedIouOptions, outputs?: Partial<DecodedIouOutputs>): DecodedIouOutputs;
+  /** PISA IoU-HLR ranks (arXiv 1904.04821 Alg. 1; mmdet `isr_p`): per positive its rank within its gt's group then across groups; `max_l_num` = the largest group count. (core: `soft_sampling_core::decl_shim::pisa_iou_hlr`) */
+  pisaIouHlr(inputs: PisaIouHlrInputs, options: PisaIouHlrOptions, outputs?: Partial<PisaIouHlrOutputs>): PisaIouHlrOutputs;
+  /** Smooth L1 (Fast R-CNN eq. 3; kind 0, `param` β, β = 0: L1) or ASL1 (kind 1, `param` μ) elementwise; `weight` empty, per element or per row of `cols`; Σ in `sum[0]`. (core: `soft_sampling_core::decl_shim::regression_loss`) */
+  regressionLoss(inputs: RegressionLossInputs, options: RegressionLossOptions, outputs?: Partial<RegressionLossOutputs>): RegressionLossOutputs;
+  /** Softmax focal loss (Lin et al. 2017 eq. 5, multi-class) over `[n, k]` logits, labels in `[0, k)`; `alpha` empty, 1 or `k` values; `weight`/`label_weights` empty or `[n]`; Σ in `sum[0]`. (core: `soft_sampling_core::decl_shim::softmax_focal`) */
+  softmaxFocal(inputs: SoftmaxFocalInputs, options: SoftmaxFocalOptions, outputs?: Partial<SoftmaxFocalOutputs>): SoftmaxFocalOutputs;
+  /** MaxIoU assignment (mmdet `MaxIoUAssigner`): per prior the best gt (`gt_inds` 1-based, 0 negative, -1 ignored), its IoU and label; `gt_ignore` boxes (IoF ≥ `ignore_iof_thr`) ignored. (core: `soft_sampling_core::decl_shim::max_iou_assign`) */
+  maxIouAssign(inputs: MaxIouAssignInputs, options: MaxIouAssignOptions, outputs?: Partial<MaxIouAssignOutputs>): MaxIouAssignOutputs;
+  /** PISA's Classification-Aware Regression Loss (arXiv 1904.04821 eq. 5; mmdet `carl_loss`): loss in `loss[0]`, gradients w.r.t. the scores and the box predictions, the per-positive CARL weights. (core: `soft_sampling_core::decl_shim::pisa_carl`) */
+  pisaCarl(inputs: PisaCarlInputs, options: PisaCarlOptions, outputs?: Partial<PisaCarlOutputs>): PisaCarlOutputs;
   /** Quality Focal Loss (GFL eq. 5): per-row loss, gradient w.r.t. `pred` (logits or σ), Σ in `sum[0]`; targets `labels` + `scores`, or a dense `soft_target` when that is non-empty. (core: `soft_sampling_core::losses::qfl::quality_focal_loss`) */
-  qualityFocalLoss(inputs: QualityFocalLossInputs, options: QualityFocalLossOptions): QualityFocalLossOutputs;
+  qualityFocalLoss(inputs: QualityFocalLossInputs, options: QualityFocalLossOptions, outputs?: Partial<QualityFocalLossOutputs>): QualityFocalLossOutputs;
   /** Distribution Focal Loss (GFL eq. 6) over `bins` = n + 1 logits per row. (core: `soft_sampling_core::losses::qfl::distribution_focal_loss`) */
-  distributionFocalLoss(inputs: DistributionFocalLossInputs, options: DistributionFocalLossOptions): DistributionFocalLossOutputs;
+  distributionFocalLoss(inputs: DistributionFocalLossInputs, options: DistributionFocalLossOptions, outputs?: Partial<DistributionFocalLossOutputs>): DistributionFocalLossOutputs;
   /** Varifocal Loss (VarifocalNet eq. 2), elementwise over (N, C). (core: `soft_sampling_core::losses::vfl::varifocal_loss`) */
-  varifocalLoss(inputs: VarifocalLossInputs, options: VarifocalLossOptions): VarifocalLossOutputs;
+  varifocalLoss(inputs: VarifocalLossInputs, options: VarifocalLossOptions, outputs?: Partial<VarifocalLossOutputs>): VarifocalLossOutputs;
   /** Balanced L1 Loss (Libra R-CNN eqs. 7-9, mmdet's β generalisation), elementwise. (core: `soft_sampling_core::losses::balanced_l1::balanced_l1_loss`) */
-  balancedL1Loss(inputs: BalancedL1LossInputs, options: BalancedL1LossOptions): BalancedL1LossOutputs;
+  balancedL1Loss(inputs: BalancedL1LossInputs, options: BalancedL1LossOptions, outputs?: Partial<BalancedL1LossOutputs>): BalancedL1LossOutputs;
   /** IoU-family losses on aligned boxes: kind 0 IoU (mode 0 log, 1 linear, 2 square), 1 GIoU, 2 DIoU, 3 CIoU. (core: `soft_sampling_core::losses::iou_loss::iou_family_loss`) */
-  iouFamilyLoss(inputs: IouFamilyLossInputs, options: IouFamilyLossOptions): IouFamilyLossOutputs;
+  iouFamilyLoss(inputs: IouFamilyLossInputs, options: IouFamilyLossOptions, outputs?: Partial<IouFamilyLossOutputs>): IouFamilyLossOutputs;
   /** ATSS assigner (arXiv 1912.02424, Alg. 1; mmdet ATSSAssigner): per-level top-k by centre distance, IoU ≥ mean + std, centre inside. (core: `soft_sampling_core::assign::atss::atss_assign`) */
-  atssAssign(inputs: AtssAssignInputs, options: AtssAssignOptions): AtssAssignOutputs;
+  atssAssign(inputs: AtssAssignInputs, options: AtssAssignOptions, outputs?: Partial<AtssAssignOutputs>): AtssAssignOutputs;
   /** Task-aligned assigner (TOOD arXiv 2108.07755 Sec. 3.2): variant 0 `tood` (mmdet), 1 `yolov8` (ultralytics). (core: `soft_sampling_core::assign::task_aligned::task_aligned_assign`) */
-  taskAlignedAssign(inputs: TaskAlignedAssignInputs, options: TaskAlignedAssignOptions): TaskAlignedAssignOutputs;
+  taskAlignedAssign(inputs: TaskAlignedAssignInputs, options: TaskAlignedAssignOptions, outputs?: Partial<TaskAlignedAssignOutputs>): TaskAlignedAssignOutputs;
   /** Equalized Focal Loss (arXiv 2201.02593 eqs. 7-8; United-Perception): per-class γ_j from the caller's gradient state, updated copy out. (core: `soft_sampling_core::losses::efl::equalized_focal_loss`) */
-  equalizedFocalLoss(inputs: EqualizedFocalLossInputs, options: EqualizedFocalLossOptions): EqualizedFocalLossOutputs;
+  equalizedFocalLoss(inputs: EqualizedFocalLossInputs, options: EqualizedFocalLossOptions, outputs?: Partial<EqualizedFocalLossOutputs>): EqualizedFocalLossOutputs;
   /** COCO bbox evaluation (pycocotools evaluate + accumulate) of `num_variants` score variants of the same boxes in one call: `dt_scores` [V, D], outputs [V, T, R, K, A, M] / [V, T, K, A, M]; cells whose scores equal variant 0's are matched once. (core: `soft_sampling_core::eval::coco::coco_evaluate_variants_flat`) */
-  cocoEvaluateVariants(inputs: CocoEvaluateVariantsInputs, options: CocoEvaluateVariantsOptions): CocoEvaluateVariantsOutputs;
+  cocoEvaluateVariants(inputs: CocoEvaluateVariantsInputs, options: CocoEvaluateVariantsOptions, outputs?: Partial<CocoEvaluateVariantsOutputs>): CocoEvaluateVariantsOutputs;
 }

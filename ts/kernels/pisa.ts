@@ -40,18 +40,10 @@ export interface IsrNKernelResult {
 }
 
 export interface PisaKernels {
-  /** primeMode: 0 off, 1 tie-break, 2 re-rank; `prime` empty or one flag per positive. */
-  pisaIouHlr(labels: Int32Array, gtIds: Int32Array, ious: Float32Array, prime: Uint8Array, primeMode: number): HlrResult;
   pisaIsrP(
     labels: Int32Array, gtIds: Int32Array, ious: Float32Array, posLoss: Float32Array, labelWeights: Float32Array,
     prime: Uint8Array, primeMode: number, k: number, bias: number, perClass: boolean, maxRatio: number,
   ): IsrPKernelResult;
-  /** kind: 0 softmax CE over `cols` columns, 1 sigmoid focal over `cols` columns (alpha < 0: none), summed per row. */
-  pisaClsLoss(clsScore: Float32Array, labels: Int32Array, cols: number, kind: number, alpha: number, gamma: number): Float32Array;
-  pisaCarl(
-    clsScore: Float32Array, labels: Int32Array, bboxPred: Float32Array, bboxTargets: Float32Array, numClasses: number,
-    sigmoid: boolean, k: number, bias: number, beta: number, avgFactor: number, lossWeight: number,
-  ): CarlKernelResult;
   /** Score-HLR over the negatives of one image; `loss` empty (no renormalisation) or one per negative. */
   pisaIsrN(
     scores: Float32Array, boxes: Float32Array, loss: Float32Array, numExpected: number, k: number, bias: number,

@@ -6,6 +6,7 @@
 //! the checks here only guard the kernels' own preconditions (lengths) and report a [`CoreError`].
 
 pub mod assign;
+pub mod decl_shim;
 pub mod pisa;
 pub mod error;
 pub mod eval;

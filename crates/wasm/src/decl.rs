@@ -1,12 +1,15 @@
 //! wasm emitter of the kernel declarations (`crates/decl/kernels.rs`, docs/design-bindings.md).
 //!
-//! Each declaration becomes a `#[repr(C)]` options struct (every field an `f64`, in declared
-//! order, so the host writes it as one `Float64Array`) and one raw export
-//! `ssk_<name>(lens, inputs.., options, outputs..) -> status`, where `lens` holds the element
-//! count of every input then every output. Status and errors follow the crate's protocol.
-use crate::{report, slice, slice_mut};
+//! Each declaration becomes one `#[wasm_bindgen]` function named after the kernel:
+//! `<name>(inputs.., options: &[f64], outputs..) -> Result<(), JsError>`. Inputs are `&[T]`,
+//! outputs `&mut [T]` (wasm-bindgen's glue copies them in and back into the caller's typed
+//! arrays), and the options travel as one `Float64Array` in declared order (one copy, instead of
+//! one boundary crossing per field that a `#[wasm_bindgen]` struct's setters would cost).
+use crate::{js_err, report};
+use soft_sampling_core::CoreError;
+use wasm_bindgen::prelude::*;
 
-/// Reads an option field from its `f64` slot in the `#[repr(C)]` struct.
+/// Reads an option field from its `f64` slot.
 pub trait FromF64 {
     fn from_f64(v: f64) -> Self;
 }
@@ -36,6 +39,16 @@ impl FromF64 for bool {
     }
 }
 
+/// The options slice, checked for its declared field count.
+pub(crate) fn read_options<const K: usize>(o: &[f64]) -> Result<&[f64; K], JsError> {
+    <&[f64; K]>::try_from(o).map_err(|_| js_err(CoreError::shape("options", format!("expected {K} option values, got {}", o.len()))))
+}
+
+macro_rules! count {
+    () => { 0usize };
+    ($h:ident $($t:ident)*) => { 1usize + count!($($t)*) };
+}
+
 macro_rules! declare_kernels {
     ($(
         $(#[doc = $doc:literal])*
@@ -44,26 +57,16 @@ macro_rules! declare_kernels {
         inputs { $($in:ident : $it:ident),* $(,)? };
         outputs { $($out:ident : $oty:ident = $rule:literal),* $(,)? };
     )*) => {$(
-        #[repr(C)]
-        pub struct $opts { $(pub $of: f64),* }
-
         $(#[doc = $doc])*
-        /// # Safety
-        /// `lens` points to one element count per input then per output; every pointer is valid
-        /// for its count (the host's `WasmCtx.call` guarantees it).
-        #[export_name = concat!("ssk_", stringify!($name))]
-        #[allow(clippy::too_many_arguments)]
-        pub unsafe extern "C" fn $name(lens: *const usize, $($in: *const $it,)* options: *const $opts, $($out: *mut $oty),*) -> i32 {
-            report((|| {
-                let raw = &*options;
-                type CoreOpts = $copts;
-                let o = CoreOpts { $($of: <$ot as FromF64>::from_f64(raw.$of)),* };
-                let mut k = 0usize;
-                $(let $in = { let s = slice($in, *lens.add(k)); k += 1; s };)*
-                $(let $out = { let s = slice_mut($out, *lens.add(k)); k += 1; s };)*
-                let _ = k;
-                $path($($in,)* &o, $($out),*)
-            })())
+        #[wasm_bindgen]
+        #[allow(clippy::too_many_arguments, unused_mut, unused_variables)]
+        pub fn $name($($in: &[$it],)* options: &[f64], $($out: &mut [$oty]),*) -> Result<(), JsError> {
+            let raw = read_options::<{ count!($($of)*) }>(options)?;
+            let mut k = 0usize;
+            type CoreOpts = $copts;
+            let o = CoreOpts { $($of: { let v = <$ot as FromF64>::from_f64(raw[k]); k += 1; v }),* };
+            let _ = k;
+            report($path($($in,)* &o, $($out),*))
         }
     )*};
 }

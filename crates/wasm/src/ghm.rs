@@ -3,84 +3,66 @@
 //!
 //! Scalar results of `ss_ghm_c` / `ss_ghm_r` go to `summary` (f64 ×6): loss_sum, loss, tot,
 //! non_empty, scale, updated (0/1). `acc_in` is copied to `acc_out`, which the kernel updates.
-use crate::{report, slice, slice_mut};
-use soft_sampling_core::losses::ghm::{self, GhmOpts, GhmOut, GhmSummary, RegressionKind, Targets};
+use crate::report;
+use soft_sampling_core::losses::ghm::{self, GhmOpts, GhmOut, GhmSummary, Targets};
 use soft_sampling_core::CoreError;
+use wasm_bindgen::prelude::*;
 
-fn write_summary(s: GhmSummary, out: &mut [f64]) {
-    out.copy_from_slice(&[s.loss_sum, s.loss, s.tot, s.non_empty as f64, s.scale, if s.updated { 1.0 } else { 0.0 }]);
+fn write_summary(s: GhmSummary, out: &mut [f64]) -> Result<(), CoreError> {
+    if out.len() < 6 {
+        return Err(CoreError::shape("summary", "needs 6 slots"));
+    }
+    out[..6].copy_from_slice(&[s.loss_sum, s.loss, s.tot, s.non_empty as f64, s.scale, if s.updated { 1.0 } else { 0.0 }]);
+    Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn opts(bins: u32, momentum: f64, all_bins: u32, bias_correction: u32, steps: f64, loss_weight: f64, mean: u32, mu: f32) -> GhmOpts {
-    GhmOpts { bins: bins as usize, momentum, all_bins: all_bins != 0, bias_correction: bias_correction != 0, steps, loss_weight, mean: mean != 0, mu }
+/// Options in this order: bins, momentum, all_bins, bias_correction, steps, loss_weight, mean, mu.
+fn opts(o: &[f64]) -> Result<GhmOpts, CoreError> {
+    if o.len() != 8 {
+        return Err(CoreError::shape("options", format!("expected 8 GHM option values, got {}", o.len())));
+    }
+    Ok(GhmOpts {
+        bins: o[0] as usize, momentum: o[1], all_bins: o[2] != 0.0, bias_correction: o[3] != 0.0, steps: o[4], loss_weight: o[5],
+        mean: o[6] != 0.0, mu: o[7] as f32,
+    })
 }
 
-/// GHM-C: `logits` `[len]` with `c` classes; `use_labels != 0`: `labels` `[len / c]` int32, else
-/// `targets` `[len]`; `lw` `[lw_len]` (0, rows or len). Outputs `[len]` ×4, `counts`/`acc_out` `[bins]`.
-#[no_mangle]
+fn state<'a>(acc_in: &[f64], acc_out: &'a mut [f64], nb: usize) -> Result<&'a mut [f64], CoreError> {
+    if acc_in.len() != nb || acc_out.len() != nb {
+        return Err(CoreError::shape("accSum", format!("expected {nb} values, got {}", acc_in.len())));
+    }
+    acc_out.copy_from_slice(acc_in);
+    Ok(acc_out)
+}
+
+/// GHM-C: `logits` `[len]` with `c` classes; `use_labels`: `labels` `[len / c]` int32, else
+/// `targets` `[len]`; `lw` (0, rows or len values). Outputs `[len]` ×4, `counts`/`acc_out` `[bins]`.
+#[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn ss_ghm_c(
-    logits: *const f32, len: usize, c: usize, use_labels: u32, targets: *const f32, labels: *const i32,
-    lw: *const f32, lw_len: usize, acc_in: *const f64, bins: u32, momentum: f64, all_bins: u32,
-    bias_correction: u32, steps: f64, loss_weight: f64, mean: u32,
-    loss_elements: *mut f32, grad: *mut f32, weights: *mut f32, g: *mut f32, counts: *mut f64, acc_out: *mut f64,
-    summary: *mut f64,
-) -> i32 {
-    report((|| -> Result<(), CoreError> {
-        let o = opts(bins, momentum, all_bins, bias_correction, steps, loss_weight, mean, 0.02);
-        let nb = bins as usize;
-        let acc = slice_mut(acc_out, nb);
-        acc.copy_from_slice(slice(acc_in, nb));
-        let rows = if c == 0 { 0 } else { len / c };
-        let t = if use_labels != 0 { Targets::Labels(slice(labels, rows)) } else { Targets::Dense(slice(targets, len)) };
-        let out = GhmOut {
-            loss_elements: slice_mut(loss_elements, len), grad: slice_mut(grad, len), weights: slice_mut(weights, len),
-            g: slice_mut(g, len), counts: slice_mut(counts, nb), acc_sum: acc,
-        };
-        let s = ghm::ghm_c(slice(logits, len), c, t, slice(lw, lw_len), &o, out)?;
-        write_summary(s, slice_mut(summary, 6));
-        Ok(())
+pub fn ss_ghm_c(
+    logits: &[f32], c: usize, use_labels: bool, targets: &[f32], labels: &[i32], lw: &[f32], acc_in: &[f64], options: &[f64],
+    loss_elements: &mut [f32], grad: &mut [f32], weights: &mut [f32], g: &mut [f32], counts: &mut [f64], acc_out: &mut [f64],
+    summary: &mut [f64],
+) -> Result<(), JsError> {
+    report((|| {
+        let o = opts(options)?;
+        let t = if use_labels { Targets::Labels(labels) } else { Targets::Dense(targets) };
+        let out = GhmOut { loss_elements, grad, weights, g, counts, acc_sum: state(acc_in, acc_out, o.bins)? };
+        write_summary(ghm::ghm_c(logits, c, t, lw, &o, out)?, summary)
     })())
 }
 
-/// GHM-R over `[len]` deltas; `lw` `[lw_len]` (0 or len).
-#[no_mangle]
+/// GHM-R over `[len]` deltas; `lw` (0 or len values).
+#[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn ss_ghm_r(
-    pred: *const f32, target: *const f32, len: usize, lw: *const f32, lw_len: usize, acc_in: *const f64, mu: f32,
-    bins: u32, momentum: f64, all_bins: u32, bias_correction: u32, steps: f64, loss_weight: f64, mean: u32,
-    loss_elements: *mut f32, grad: *mut f32, weights: *mut f32, g: *mut f32, counts: *mut f64, acc_out: *mut f64,
-    summary: *mut f64,
-) -> i32 {
-    report((|| -> Result<(), CoreError> {
-        let o = opts(bins, momentum, all_bins, bias_correction, steps, loss_weight, mean, mu);
-        let nb = bins as usize;
-        let acc = slice_mut(acc_out, nb);
-        acc.copy_from_slice(slice(acc_in, nb));
-        let out = GhmOut {
-            loss_elements: slice_mut(loss_elements, len), grad: slice_mut(grad, len), weights: slice_mut(weights, len),
-            g: slice_mut(g, len), counts: slice_mut(counts, nb), acc_sum: acc,
-        };
-        let s = ghm::ghm_r(slice(pred, len), slice(target, len), slice(lw, lw_len), &o, out)?;
-        write_summary(s, slice_mut(summary, 6));
-        Ok(())
-    })())
-}
-
-/// Smooth L1 (`kind` 0, `param` β) or ASL1 (`kind` 1, `param` μ); `summary` (f64 ×1) gets Σ loss.
-#[no_mangle]
-#[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn ss_regression_loss(
-    kind: u32, pred: *const f32, target: *const f32, len: usize, weight: *const f32, w_len: usize, cols: usize,
-    param: f32, scale: f32, loss: *mut f32, grad: *mut f32, summary: *mut f64,
-) -> i32 {
-    report((|| -> Result<(), CoreError> {
-        let s = ghm::regression_loss(
-            RegressionKind::from_u32(kind)?, slice(pred, len), slice(target, len), slice(weight, w_len), cols, param, scale,
-            slice_mut(loss, len), slice_mut(grad, len),
-        )?;
-        slice_mut(summary, 1)[0] = s;
-        Ok(())
+pub fn ss_ghm_r(
+    pred: &[f32], target: &[f32], lw: &[f32], acc_in: &[f64], options: &[f64],
+    loss_elements: &mut [f32], grad: &mut [f32], weights: &mut [f32], g: &mut [f32], counts: &mut [f64], acc_out: &mut [f64],
+    summary: &mut [f64],
+) -> Result<(), JsError> {
+    report((|| {
+        let o = opts(options)?;
+        let out = GhmOut { loss_elements, grad, weights, g, counts, acc_sum: state(acc_in, acc_out, o.bins)? };
+        write_summary(ghm::ghm_r(pred, target, lw, &o, out)?, summary)
     })())
 }

@@ -4,6 +4,7 @@
  * (`geometryKernels.bboxOverlaps`), same float32 threshold comparisons (`Math.fround`), same
  * generator and the same order of draws, so every backend returns identical indices.
  */
+import type { MaxIouAssignInputs, MaxIouAssignOptions, MaxIouAssignOutputs } from '../../kernels/modern';
 import type { AssignKernels, AssignRaw } from '../../kernels/assign';
 import { geometryKernels } from './geometry';
 import { SoftSamplingError } from '../../errors';
@@ -147,72 +148,6 @@ function topUp(rng: Rng, taken: number[], set: number[], want: number): number[]
 }
 
 export const assignKernels: AssignKernels = {
-  maxIouAssign(priors, gts, gtLabels, gtIgnore, posIouThr, negLo, negHi, minPosIou, gtMaxAssignAll, matchLowQuality, ignoreIofThr, ignoreWrtCandidates, zeroIouMmdet): AssignRaw {
-    const p = priors.length / 4;
-    const g = gts.length / 4;
-    const gtInds = new Int32Array(p);
-    const maxOverlaps = new Float32Array(p);
-    const labels = new Int32Array(p).fill(-1);
-    if (p === 0 || g === 0) return { gtInds, maxOverlaps, labels };
-    const pos = Math.fround(posIouThr), lo = Math.fround(negLo), hi = Math.fround(negHi);
-    const minPos = Math.fround(minPosIou), ignThr = Math.fround(ignoreIofThr);
-    const ov = geometryKernels.bboxOverlaps(gts, priors, 0, false, 1e-6, 0);
-
-    const k = gtIgnore.length / 4;
-    if (ignThr > 0 && k > 0) {
-      const ignored = new Uint8Array(p);
-      if (ignoreWrtCandidates) {
-        const iof = geometryKernels.bboxOverlaps(priors, gtIgnore, 1, false, 1e-6, 0);
-        for (let i = 0; i < p; i++) {
-          for (let j = 0; j < k; j++) if (iof[i * k + j] > ignThr) ignored[i] = 1;
-        }
-      } else {
-        const iof = geometryKernels.bboxOverlaps(gtIgnore, priors, 1, false, 1e-6, 0);
-        for (let j = 0; j < k; j++) {
-          for (let i = 0; i < p; i++) if (iof[j * p + i] > ignThr) ignored[i] = 1;
-        }
-      }
-      for (let j = 0; j < g; j++) {
-        for (let i = 0; i < p; i++) if (ignored[i]) ov[j * p + i] = -1;
-      }
-    }
-
-    maxOverlaps.set(ov.subarray(0, p));
-    for (let j = 1; j < g; j++) {
-      const row = j * p;
-      for (let i = 0; i < p; i++) {
-        if (ov[row + i] > maxOverlaps[i]) {
-          maxOverlaps[i] = ov[row + i];
-          gtInds[i] = j;
-        }
-      }
-    }
-    for (let i = 0; i < p; i++) {
-      const m = maxOverlaps[i];
-      gtInds[i] = m >= pos ? gtInds[i] + 1 : m >= lo && m < hi ? 0 : -1;
-    }
-
-    if (matchLowQuality) {
-      for (let j = 0; j < g; j++) {
-        const row = j * p;
-        let best = ov[row], bestAt = 0;
-        for (let i = 1; i < p; i++) {
-          if (ov[row + i] > best) {
-            best = ov[row + i];
-            bestAt = i;
-          }
-        }
-        if (best < minPos || (!zeroIouMmdet && best <= 0)) continue;
-        if (gtMaxAssignAll) {
-          for (let i = 0; i < p; i++) if (ov[row + i] === best) gtInds[i] = j + 1;
-        } else {
-          gtInds[bestAt] = j + 1;
-        }
-      }
-    }
-    for (let i = 0; i < p; i++) if (gtInds[i] > 0) labels[i] = gtLabels[gtInds[i] - 1];
-    return { gtInds, maxOverlaps, labels };
-  },
 
   randomSample(gtInds, numAdded, num, numExpectedPos, negPosUb, seed) {
     checkAdded(gtInds, numAdded);
@@ -314,3 +249,73 @@ export const assignKernels: AssignKernels = {
     return out;
   },
 };
+
+/** TS twin of `assign::max_iou_assign` (declared as `maxIouAssign`, through `decl_shim::max_iou_assign`). */
+export function maxIouAssign(
+  { priors, gts, gtLabels, gtIgnore }: MaxIouAssignInputs,
+  { posIouThr, negLo, negHi, minPosIou, gtMaxAssignAll, matchLowQuality, ignoreIofThr, ignoreWrtCandidates, zeroIouMmdet }: MaxIouAssignOptions,
+  out: MaxIouAssignOutputs,
+): void {
+  const p = priors.length / 4;
+  const g = gts.length / 4;
+  const { gtInds, maxOverlaps, labels } = out;
+  labels.fill(-1);
+  if (p === 0 || g === 0) return;
+  const pos = Math.fround(posIouThr), lo = Math.fround(negLo), hi = Math.fround(negHi);
+  const minPos = Math.fround(minPosIou), ignThr = Math.fround(ignoreIofThr);
+  const ov = geometryKernels.bboxOverlaps(gts, priors, 0, false, 1e-6, 0);
+
+  const k = gtIgnore.length / 4;
+  if (ignThr > 0 && k > 0) {
+    const ignored = new Uint8Array(p);
+    if (ignoreWrtCandidates) {
+      const iof = geometryKernels.bboxOverlaps(priors, gtIgnore, 1, false, 1e-6, 0);
+      for (let i = 0; i < p; i++) {
+        for (let j = 0; j < k; j++) if (iof[i * k + j] > ignThr) ignored[i] = 1;
+      }
+    } else {
+      const iof = geometryKernels.bboxOverlaps(gtIgnore, priors, 1, false, 1e-6, 0);
+      for (let j = 0; j < k; j++) {
+        for (let i = 0; i < p; i++) if (iof[j * p + i] > ignThr) ignored[i] = 1;
+      }
+    }
+    for (let j = 0; j < g; j++) {
+      for (let i = 0; i < p; i++) if (ignored[i]) ov[j * p + i] = -1;
+    }
+  }
+
+  maxOverlaps.set(ov.subarray(0, p));
+  for (let j = 1; j < g; j++) {
+    const row = j * p;
+    for (let i = 0; i < p; i++) {
+      if (ov[row + i] > maxOverlaps[i]) {
+        maxOverlaps[i] = ov[row + i];
+        gtInds[i] = j;
+      }
+    }
+  }
+  for (let i = 0; i < p; i++) {
+    const m = maxOverlaps[i];
+    gtInds[i] = m >= pos ? gtInds[i] + 1 : m >= lo && m < hi ? 0 : -1;
+  }
+
+  if (matchLowQuality) {
+    for (let j = 0; j < g; j++) {
+      const row = j * p;
+      let best = ov[row], bestAt = 0;
+      for (let i = 1; i < p; i++) {
+        if (ov[row + i] > best) {
+          best = ov[row + i];
+          bestAt = i;
+        }
+      }
+      if (best < minPos || (!zeroIouMmdet && best <= 0)) continue;
+      if (gtMaxAssignAll) {
+        for (let i = 0; i < p; i++) if (ov[row + i] === best) gtInds[i] = j + 1;
+      } else {
+        gtInds[bestAt] = j + 1;
+      }
+    }
+  }
+  for (let i = 0; i < p; i++) if (gtInds[i] > 0) labels[i] = gtLabels[gtInds[i] - 1];
+}

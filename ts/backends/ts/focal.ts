@@ -4,6 +4,7 @@
  * `log p_t = −softplus(−x_t)`, `(1−p_t)^γ = exp(−γ·softplus(x_t))`, closed-form gradients
  * (Lin et al. 2017, Appendix B). The mmcv-compatible mode emulates float32 with `Math.fround`.
  */
+import type { SoftmaxFocalInputs, SoftmaxFocalOptions, SoftmaxFocalOutputs } from '../../kernels/modern';
 import type { FocalKernels } from '../../kernels/focal';
 import { SoftSamplingError } from '../../errors';
 import { softplus, sigmoid } from './math';
@@ -181,21 +182,26 @@ export const focalKernels: FocalKernels = {
     return sum;
   },
 
-  softmaxFocal(logits, n, k, labels, alpha, gamma, weight, labelWeights, scale, elements, grad): number {
-    checkFinite('logits', logits);
-    const s32 = f(scale);
-    let sum = 0;
-    for (let i = 0; i < n; i++) {
-      const o = i * k;
-      const y = labels[i];
-      const a = alpha.length === 0 ? 1 : alpha.length === 1 ? alpha[0] : alpha[y];
-      const [l, g] = softmaxFocalRow(logits.subarray(o, o + k), y, a, gamma);
-      const w = (weight.length ? weight[i] : 1) * (labelWeights.length ? labelWeights[i] : 1);
-      const le = f(w * l);
-      elements[i] = le;
-      sum += le;
-      for (let j = 0; j < k; j++) grad[o + j] = s32 * w * g[j];
-    }
-    return sum;
-  },
 };
+
+/** TS twin of `focal::softmax_focal` (declared as `softmaxFocal`, through `decl_shim::softmax_focal`). */
+export function softmaxFocal(
+  { logits, labels, alpha, weight, labelWeights }: SoftmaxFocalInputs, { n, k, gamma, scale }: SoftmaxFocalOptions, out: SoftmaxFocalOutputs,
+): void {
+  const { lossElements: elements, grad } = out;
+  checkFinite('logits', logits);
+  const s32 = f(scale);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const o = i * k;
+    const y = labels[i];
+    const a = alpha.length === 0 ? 1 : alpha.length === 1 ? alpha[0] : alpha[y];
+    const [l, g] = softmaxFocalRow(logits.subarray(o, o + k), y, a, gamma);
+    const w = (weight.length ? weight[i] : 1) * (labelWeights.length ? labelWeights[i] : 1);
+    const le = f(w * l);
+    elements[i] = le;
+    sum += le;
+    for (let j = 0; j < k; j++) grad[o + j] = s32 * w * g[j];
+  }
+  out.sum[0] = sum;
+}

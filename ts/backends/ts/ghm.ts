@@ -7,6 +7,7 @@
  */
 import type { GhmKernels, GhmKernelResult } from '../../kernels/ghm';
 import { SoftSamplingError } from '../../errors';
+import type { RegressionLossInputs, RegressionLossOptions, RegressionLossOutputs } from '../../kernels/modern';
 import { asl1, sigmoidMinus, smoothL1, softplus } from './math';
 
 /** GHM-C's last edge, `1 + 1e-6` rounded to float32 as in mmdet (so `g == 1` lands in the last bin). */
@@ -188,25 +189,30 @@ export const ghmKernels: GhmKernels = {
     return { lossSum, loss: scale * lossSum, tot: h.tot, nonEmpty: h.nonEmpty, scale, updated: h.updated, lossElements, grad, weights, g, counts: h.counts, accSum: h.accSum };
   },
 
-  regressionLoss(kind, pred, target, weight, cols, param, scale, lossElements, grad) {
-    const len = pred.length;
-    if (kind !== 0 && kind !== 1) throw new SoftSamplingError('E_VALUE', 'kind', `unknown regression loss ${kind}`);
-    if (target.length !== len) throw new SoftSamplingError('E_SHAPE', 'target', `expected ${len} elements, got ${target.length}`);
-    if (!(cols >= 1) || len % cols !== 0) throw new SoftSamplingError('E_SHAPE', 'pred', `length ${len} is not a multiple of ${cols}`);
-    if (!(weight.length === 0 || weight.length === len || weight.length * cols === len)) {
-      throw new SoftSamplingError('E_SHAPE', 'weight', `expected ${len} or ${len / cols} elements, got ${weight.length}`);
-    }
-    if (kind === 0 ? !(param >= 0) : !(param > 0)) throw new SoftSamplingError('E_VALUE', kind === 0 ? 'beta' : 'mu', `out of range: ${param}`);
-    checkOut(len, lossElements, grad);
-    let lossSum = 0;
-    for (let i = 0; i < len; i++) {
-      const w = weight.length === 0 ? 1 : weight.length === len ? weight[i] : weight[Math.floor(i / cols)];
-      const [l, dl] = kind === 0 ? smoothL1(pred[i] - target[i], param) : asl1(pred[i] - target[i], param);
-      const le = w * l;
-      lossSum += le;
-      lossElements[i] = le;
-      grad[i] = scale * w * dl;
-    }
-    return { lossSum, lossElements, grad };
-  },
 };
+
+/** TS twin of `ghm::regression_loss` (declared as `regressionLoss`, through `decl_shim::regression_loss`). */
+export function regressionLoss(
+  { pred, target, weight }: RegressionLossInputs, { kind, cols, param, scale }: RegressionLossOptions, out: RegressionLossOutputs,
+): void {
+  const { lossElements, grad } = out;
+  const len = pred.length;
+  if (kind !== 0 && kind !== 1) throw new SoftSamplingError('E_VALUE', 'kind', `unknown regression loss ${kind}`);
+  if (target.length !== len) throw new SoftSamplingError('E_SHAPE', 'target', `expected ${len} elements, got ${target.length}`);
+  if (!(cols >= 1) || len % cols !== 0) throw new SoftSamplingError('E_SHAPE', 'pred', `length ${len} is not a multiple of ${cols}`);
+  if (!(weight.length === 0 || weight.length === len || weight.length * cols === len)) {
+    throw new SoftSamplingError('E_SHAPE', 'weight', `expected ${len} or ${len / cols} elements, got ${weight.length}`);
+  }
+  if (kind === 0 ? !(param >= 0) : !(param > 0)) throw new SoftSamplingError('E_VALUE', kind === 0 ? 'beta' : 'mu', `out of range: ${param}`);
+  checkOut(len, lossElements, grad);
+  let lossSum = 0;
+  for (let i = 0; i < len; i++) {
+    const w = weight.length === 0 ? 1 : weight.length === len ? weight[i] : weight[Math.floor(i / cols)];
+    const [l, dl] = kind === 0 ? smoothL1(pred[i] - target[i], param) : asl1(pred[i] - target[i], param);
+    const le = w * l;
+    lossSum += le;
+    lossElements[i] = le;
+    grad[i] = scale * w * dl;
+  }
+  out.sum[0] = lossSum;
+}

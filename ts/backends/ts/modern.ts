@@ -7,5 +7,14 @@ import { iouFamilyLoss } from './modern/iou-loss';
 import { atssAssign, taskAlignedAssign } from './modern/assign';
 import { equalizedFocalLoss } from './modern/efl';
 import { cocoEvaluateVariants } from './modern/coco-variants';
+import { boxConvert } from './modern/box-convert';
+import { gridAnchors } from './modern/grid-anchors';
+import { pisaClsLoss } from './modern/pisa-cls-loss';
+import { deltaEncode, deltaDecode, decodedIou } from './modern/coder';
+import { pisaIouHlr } from './modern/pisa-iou-hlr';
+import { regressionLoss } from './ghm';
+import { softmaxFocal } from './focal';
+import { maxIouAssign } from './assign';
+import { pisaCarl } from './pisa';
 
-export const modernKernels = tsModern({ qualityFocalLoss, distributionFocalLoss, varifocalLoss, balancedL1Loss, iouFamilyLoss, atssAssign, taskAlignedAssign, equalizedFocalLoss, cocoEvaluateVariants });
+export const modernKernels = tsModern({ qualityFocalLoss, distributionFocalLoss, varifocalLoss, balancedL1Loss, iouFamilyLoss, atssAssign, taskAlignedAssign, equalizedFocalLoss, cocoEvaluateVariants, boxConvert, gridAnchors, pisaClsLoss, deltaEncode, deltaDecode, decodedIou, pisaIouHlr, regressionLoss, softmaxFocal, maxIouAssign, pisaCarl });

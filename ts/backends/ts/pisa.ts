@@ -3,13 +3,14 @@
  * checked against. float64 arithmetic, float32 outputs; same deterministic ordering (sample index
  * as the last sort key).
  */
+import type { PisaCarlInputs, PisaCarlOptions, PisaCarlOutputs } from '../../kernels/modern';
 import { Rng } from './assign';
 import type { PisaKernels, HlrResult, IsrPKernelResult, CarlKernelResult, IsrNKernelResult } from '../../kernels/pisa';
 import { geometryKernels } from './geometry';
 import { SoftSamplingError } from '../../errors';
 import { sigmoid, smoothL1, softplus } from './math';
 
-function iouHlr(labels: Int32Array, gt: Int32Array, ious: Float32Array, prime: Uint8Array, mode: number): HlrResult {
+export function iouHlr(labels: Int32Array, gt: Int32Array, ious: Float32Array, prime: Uint8Array, mode: number): HlrResult {
   const n = labels.length;
   const ranks = new Int32Array(n);
   if (n === 0) return { ranks, maxLNum: 0 };
@@ -124,7 +125,6 @@ function cmpDesc(a: number, b: number): number {
 }
 
 export const pisaKernels: PisaKernels = {
-  pisaIouHlr: iouHlr,
   pisaIsrN: isrN,
 
   pisaIsrP(labels, gt, ious, posLoss, lw, prime, mode, k, bias, perClass, maxRatio): IsrPKernelResult {
@@ -156,96 +156,85 @@ export const pisaKernels: PisaKernels = {
     return { weights, ranks, maxLNum, ratio, guarded: false };
   },
 
-  pisaClsLoss(score, labels, cols, kind, alpha, gamma) {
-    const n = labels.length;
-    const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      const l = labels[i];
-      if (l < 0 || l >= cols) throw new SoftSamplingError('E_VALUE', 'labels', `element ${i} (${l}) is not a column of clsScore`);
-      const o = i * cols;
-      if (kind === 0) {
-        let m = -Infinity;
-        for (let c = 0; c < cols; c++) m = Math.max(m, score[o + c]);
-        let s = 0;
-        for (let c = 0; c < cols; c++) s += Math.exp(score[o + c] - m);
-        out[i] = m + Math.log(s) - score[o + l];
-      } else {
-        let s = 0;
-        for (let c = 0; c < cols; c++) {
-          const x = score[o + c];
-          const xt = c === l ? x : -x;
-          const at = alpha < 0 ? 1 : c === l ? alpha : 1 - alpha;
-          const mod = gamma === 0 ? 1 : Math.exp(-gamma * softplus(xt));
-          s += at * mod * softplus(-xt);
-        }
-        out[i] = s;
-      }
-    }
-    return out;
-  },
 
-  pisaCarl(score, labels, pred, targets, C, useSigmoid, k, bias, beta, avgFactor, lossWeight): CarlKernelResult {
-    const n = labels.length;
-    const cols = useSigmoid ? C : C + 1;
-    const bcols = n === 0 ? 4 : pred.length / n;
-    const gradClsScore = new Float32Array(n * cols);
-    const gradBboxPred = new Float32Array(pred.length);
-    const weights = new Float32Array(n);
-    const pos: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const l = labels[i];
-      if (l < 0 || l > C) throw new SoftSamplingError('E_VALUE', 'labels', `element ${i} (${l}) is outside [0, ${C}]`);
-      if (l < C) pos.push(i);
-    }
-    const res = { loss: 0, gradClsScore, gradBboxPred, weights };
-    if (pos.length === 0) return res;
-    const np = pos.length;
-    const s = new Float64Array(np), v = new Float64Array(np), dv = new Float64Array(np), r = new Float64Array(np);
-    let vsum = 0, vr = 0;
-    const softmaxRow = (o: number): { m: number; z: number } => {
-      let m = -Infinity;
-      for (let c = 0; c < cols; c++) m = Math.max(m, score[o + c]);
-      let z = 0;
-      for (let c = 0; c < cols; c++) z += Math.exp(score[o + c] - m);
-      return { m, z };
-    };
-    const boff = (i: number) => (bcols === 4 ? 4 * i : i * bcols + 4 * labels[i]);
-    pos.forEach((i, q) => {
-      const l = labels[i], o = i * cols;
-      if (useSigmoid) s[q] = sigmoid(score[o + l]);
-      else {
-        const { m, z } = softmaxRow(o);
-        s[q] = Math.exp(score[o + l] - m) / z;
-      }
-      const base = bias + (1 - bias) * s[q];
-      v[q] = base ** k;
-      dv[q] = base > 0 ? k * (1 - bias) * base ** (k - 1) : 0;
-      let sum = 0;
-      const b = boff(i);
-      for (let j = 0; j < 4; j++) sum += smoothL1(pred[b + j] - targets[4 * i + j], beta)[0];
-      r[q] = sum;
-      vsum += v[q];
-      vr += v[q] * sum;
-    });
-    if (vsum <= 0) return res;
-    const scale = lossWeight / avgFactor;
-    res.loss = (scale * np * vr) / vsum;
-    pos.forEach((i, q) => {
-      const l = labels[i], o = i * cols;
-      const cw = (v[q] * np) / vsum;
-      weights[i] = cw;
-      const dlds = scale * np * (r[q] / vsum - vr / (vsum * vsum)) * dv[q];
-      if (useSigmoid) gradClsScore[o + l] = dlds * s[q] * (1 - s[q]);
-      else {
-        const { m, z } = softmaxRow(o);
-        for (let c = 0; c < cols; c++) {
-          const pm = Math.exp(score[o + c] - m) / z;
-          gradClsScore[o + c] = dlds * s[q] * ((c === l ? 1 : 0) - pm);
-        }
-      }
-      const b = boff(i);
-      for (let j = 0; j < 4; j++) gradBboxPred[b + j] = scale * cw * smoothL1(pred[b + j] - targets[4 * i + j], beta)[1];
-    });
-    return res;
-  },
 };
+
+function carl(
+  score: Float32Array, labels: Int32Array, pred: Float32Array, targets: Float32Array, C: number, useSigmoid: boolean,
+  k: number, bias: number, beta: number, avgFactor: number, lossWeight: number,
+): CarlKernelResult {
+  const n = labels.length;
+  const cols = useSigmoid ? C : C + 1;
+  const bcols = n === 0 ? 4 : pred.length / n;
+  const gradClsScore = new Float32Array(n * cols);
+  const gradBboxPred = new Float32Array(pred.length);
+  const weights = new Float32Array(n);
+  const pos: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const l = labels[i];
+    if (l < 0 || l > C) throw new SoftSamplingError('E_VALUE', 'labels', `element ${i} (${l}) is outside [0, ${C}]`);
+    if (l < C) pos.push(i);
+  }
+  const res = { loss: 0, gradClsScore, gradBboxPred, weights };
+  if (pos.length === 0) return res;
+  const np = pos.length;
+  const s = new Float64Array(np), v = new Float64Array(np), dv = new Float64Array(np), r = new Float64Array(np);
+  let vsum = 0, vr = 0;
+  const softmaxRow = (o: number): { m: number; z: number } => {
+    let m = -Infinity;
+    for (let c = 0; c < cols; c++) m = Math.max(m, score[o + c]);
+    let z = 0;
+    for (let c = 0; c < cols; c++) z += Math.exp(score[o + c] - m);
+    return { m, z };
+  };
+  const boff = (i: number) => (bcols === 4 ? 4 * i : i * bcols + 4 * labels[i]);
+  pos.forEach((i, q) => {
+    const l = labels[i], o = i * cols;
+    if (useSigmoid) s[q] = sigmoid(score[o + l]);
+    else {
+      const { m, z } = softmaxRow(o);
+      s[q] = Math.exp(score[o + l] - m) / z;
+    }
+    const base = bias + (1 - bias) * s[q];
+    v[q] = base ** k;
+    dv[q] = base > 0 ? k * (1 - bias) * base ** (k - 1) : 0;
+    let sum = 0;
+    const b = boff(i);
+    for (let j = 0; j < 4; j++) sum += smoothL1(pred[b + j] - targets[4 * i + j], beta)[0];
+    r[q] = sum;
+    vsum += v[q];
+    vr += v[q] * sum;
+  });
+  if (vsum <= 0) return res;
+  const scale = lossWeight / avgFactor;
+  res.loss = (scale * np * vr) / vsum;
+  pos.forEach((i, q) => {
+    const l = labels[i], o = i * cols;
+    const cw = (v[q] * np) / vsum;
+    weights[i] = cw;
+    const dlds = scale * np * (r[q] / vsum - vr / (vsum * vsum)) * dv[q];
+    if (useSigmoid) gradClsScore[o + l] = dlds * s[q] * (1 - s[q]);
+    else {
+      const { m, z } = softmaxRow(o);
+      for (let c = 0; c < cols; c++) {
+        const pm = Math.exp(score[o + c] - m) / z;
+        gradClsScore[o + c] = dlds * s[q] * ((c === l ? 1 : 0) - pm);
+      }
+    }
+    const b = boff(i);
+    for (let j = 0; j < 4; j++) gradBboxPred[b + j] = scale * cw * smoothL1(pred[b + j] - targets[4 * i + j], beta)[1];
+  });
+  return res;
+}
+
+/** TS twin of `pisa::carl_loss` (declared as `pisaCarl`, through `decl_shim::pisa_carl`). */
+export function pisaCarl(
+  { clsScore, labels, bboxPred, bboxTargets }: PisaCarlInputs, { numClasses, sigmoid, k, bias, beta, avgFactor, lossWeight }: PisaCarlOptions,
+  out: PisaCarlOutputs,
+): void {
+  const r = carl(clsScore, labels, bboxPred, bboxTargets, numClasses, sigmoid, k, bias, beta, avgFactor, lossWeight);
+  out.gradClsScore.set(r.gradClsScore);
+  out.gradBboxPred.set(r.gradBboxPred);
+  out.weights.set(r.weights);
+  out.loss[0] = r.loss;
+}

@@ -1,23 +1,24 @@
 /**
- * wasm glue of the declared kernels: one generic caller for every `ssk_*` export (see
- * `crates/wasm/src/decl.rs`): `lens` (u32 element counts of inputs then outputs), the inputs, the
- * `#[repr(C)]` options struct written as a `Float64Array` in declared order, then the outputs.
+ * wasm glue of the declared kernels: one generic caller for every generated function (see
+ * `crates/wasm/src/decl.rs`): `fn(...inputs, options, ...outputs)` with the options as one
+ * `Float64Array` in declared order and the outputs allocated here by the declared size rules (or the caller's buffers).
  */
 import { KERNEL_DECLS, type KernelDecl, type ModernKernels } from '../../kernels/modern';
-import { outputLengths } from '../decl';
-import { type WasmCtx, out } from './ctx';
+import { allocOutputs } from '../decl';
+import type { WasmCtx } from './bindgen';
+
+type Typed = Float32Array | Int32Array | Float64Array | Uint8Array;
 
 export function wasmModern(w: WasmCtx): ModernKernels {
+  const g = w.g as unknown as Record<string, (...a: unknown[]) => void>;
   const res: Record<string, unknown> = {};
   for (const [name, d] of Object.entries(KERNEL_DECLS) as [string, KernelDecl][]) {
-    res[name] = (inputs: Record<string, Float32Array | Int32Array | Float64Array>, opts: Record<string, unknown>) => {
-      const outLens = outputLengths(name, d, inputs, opts);
-      const ins = d.inputs.map(([n]) => inputs[n]);
-      const lens = new Uint32Array([...ins.map((a) => a.length), ...outLens]);
-      const o = new Float64Array(d.opts.map(([k]) => Number(opts[k])));
-      const r = w.call(d.wasm, [lens as unknown as Int32Array, ...ins, o, ...d.outputs.map(([, t], i) => out(t, outLens[i]))]);
-      const outs: Record<string, unknown> = {};
-      d.outputs.forEach(([n], i) => (outs[n] = r[i]));
+    res[name] = (inputs: Record<string, Typed>, opts: Record<string, unknown>, given?: Record<string, Typed>) => {
+      const fn = g[d.wasm];
+      const outs = allocOutputs(name, d, inputs, opts, given);
+      const o = new Float64Array(d.opts.length);
+      d.opts.forEach(([k], i) => (o[i] = Number(opts[k])));
+      w.run(name, () => fn(...d.inputs.map(([n]) => inputs[n]), o, ...d.outputs.map(([n]) => outs[n])));
       return outs;
     };
   }
