@@ -94,6 +94,18 @@ forEachBackend(() => {
     expect(frozen.state).toEqual(r.state);
   });
 
+  test('extreme inputs found by the fuzz: DFL at logits 1e18, GIoU of reversed boxes 1e18 apart', () => {
+    // softmax of [1e18, 1e18, 0, …] is [½, ½, 0, …]; target 0 puts all weight on bin 0 → d/dx0 = ½ − 1
+    const d = distributionFocalLoss([[1e18, 1e18, 0, 0, 0, 0]], [0], { reduction: 'sum' });
+    expectClose(Array.from(d.grad.data).slice(0, 3), [-0.5, 0.5, 0], { abs: 1e-6, rel: 0 });
+    expectClose([d.loss as number], [Math.LN2], { abs: 0, rel: 1e-6 });
+    // the f32 lane kernel overflows here; the pair goes through the float64 formulas on every backend
+    const g = giouLoss([200, 0, 0, 5], [1e18, 1e15, 0, 116], { weight: [0.25], reduction: 'sum' });
+    expect(Number.isFinite(g.loss as number)).toBe(true);
+    expectClose([(g.loss as number) / -2.5e38], [1], { abs: 0, rel: 1e-6 });
+    expectClose(Array.from(g.grad.data), [1250000, -50000000, -1250000, 50000000], { abs: 0, rel: 1e-6 });
+  });
+
   test('bad input: E_VALUE naming the argument and first bad index', () => {
     const pred = [[0, 0, 0, 0, 0]];
     expect(expectError(() => distributionFocalLoss(pred, [4]), 'E_VALUE', 'target').message).toMatch(/element 0 is 4/);

@@ -342,6 +342,27 @@ fn iou_run<const KIND: u32>(
             vb[j] = v;
         }
         for j in 0..m {
+            let finite = lb[j].is_finite() && ib[j].is_finite() && gb.iter().all(|g| g[j].is_finite()) && (KIND != 3 || (ab[j].is_finite() && vb[j].is_finite()));
+            if !finite && KIND != 2 {
+                // far-apart or huge boxes (|x| up to 1e18) overflow the f32 lane formulas
+                // (area², 1/c²); such a pair is recomputed by the float64 reference, so every
+                // backend returns the TS twin's finite value
+                let r = pair_loss(
+                    [pb[0][j] as f64, pb[1][j] as f64, pb[2][j] as f64, pb[3][j] as f64],
+                    [tb[0][j] as f64, tb[1][j] as f64, tb[2][j] as f64, tb[3][j] as f64],
+                    KIND, mode, eps as f64,
+                );
+                // products in float64 before the one rounding, as the TS twin
+                rb[j] = r.loss as f32;
+                lb[j] = (r.loss * wb[j] as f64) as f32;
+                let gs = wb[j] as f64 * scale as f64;
+                for c in 0..4 {
+                    gb[c][j] = (r.grad[c] * gs) as f32;
+                }
+                ib[j] = r.iou as f32;
+                ab[j] = r.alpha as f32;
+                vb[j] = r.v as f32;
+            }
             le[s + j] = lb[j];
             total += lb[j] as f64;
             for c in 0..4 {

@@ -70,14 +70,15 @@ export function distributionFocalLoss(i: DistributionFocalLossInputs, o: Distrib
     for (let j = 0; j < b; j++) mx = Math.max(mx, pred[r * b + j]);
     let se = 0;
     for (let j = 0; j < b; j++) se += Math.exp(pred[r * b + j] - mx);
-    const lse = mx + Math.log(se);
+    // log-softmax as (max − x) + log Σ: adding log Σ to a max of 1e18 first would lose it in float64
+    const ls = Math.log(se);
     const l = Math.trunc(t);
     const wl = l + 1 - t, wr = t - l;
-    const loss = wl * (lse - pred[r * b + l]) + wr * (lse - pred[r * b + l + 1]);
+    const loss = wl * (mx - pred[r * b + l] + ls) + wr * (mx - pred[r * b + l + 1] + ls);
     const w = weight.length ? weight[r] : 1;
     const gs = w * o.scale;
     for (let j = 0; j < b; j++) {
-      let v = Math.exp(pred[r * b + j] - lse);
+      let v = Math.exp(pred[r * b + j] - mx) / se;
       if (j === l) v -= wl;
       if (j === l + 1) v -= wr;
       out.grad[r * b + j] = v * gs;
