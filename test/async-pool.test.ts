@@ -15,38 +15,13 @@ import {
 import { offloadAvailable, registerOffload } from '../ts/api/offload';
 import { installWorkerPool } from '../ts/node/pool';
 import { mulberry32 } from '../packages/cli/src/analyze/samples';
-import { forEachBackend } from './helpers';
+import { forEachBackend, randomBoxes, largestGap } from './helpers';
 
 const r = mulberry32(9);
-const boxes = (n: number) => {
-  const b = new Float32Array(4 * n);
-  for (let i = 0; i < n; i++) {
-    const x = r() * 1000, y = r() * 1000;
-    b.set([x, y, x + 5 + r() * 150, y + 5 + r() * 150], 4 * i);
-  }
-  return b;
-};
+const boxes = (n: number) => randomBoxes(r, n);
 const bytes = (v: ArrayBufferView) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 const same = (a: { data: ArrayBufferView }, b: { data: ArrayBufferView }) => expect(bytes(a.data).equals(bytes(b.data))).toBe(true);
 
-/** Runs `work` while a 1 ms interval timer fires; returns the largest gap between ticks (ms). */
-async function largestGap(work: () => Promise<unknown>): Promise<{ gap: number; ticks: number }> {
-  let last = performance.now(), gap = 0, ticks = 0;
-  const t = setInterval(() => {
-    const now = performance.now();
-    gap = Math.max(gap, now - last);
-    last = now;
-    ticks++;
-  }, 1);
-  await new Promise((res) => setTimeout(res, 5));
-  last = performance.now();
-  gap = 0;
-  ticks = 0;
-  await work();
-  gap = Math.max(gap, performance.now() - last);
-  clearInterval(t);
-  return { gap, ticks };
-}
 
 // wasm at the issue's sizes; the TypeScript backend is 50–100× slower there (minutes per call under
 // jest on the shared machine), so it runs the same test on a tenth of each problem

@@ -7,37 +7,11 @@
  */
 import { bboxOverlaps, bboxOverlapsAsync, ghmcLoss, ghmcLossAsync, sigmoidFocalLoss, sigmoidFocalLossAsync, sigmoidCrossEntropy, sigmoidCrossEntropyAsync, createGhmState, useBackend, SoftSamplingError } from '../ts/index';
 import { mulberry32 } from '../packages/cli/src/analyze/samples';
-import { forEachBackend } from './helpers';
+import { forEachBackend, randomBoxes, largestGap } from './helpers';
 
 const r = mulberry32(5);
-const boxes = (n: number) => {
-  const b = new Float32Array(4 * n);
-  for (let i = 0; i < n; i++) {
-    const x = r() * 1000, y = r() * 1000;
-    b.set([x, y, x + 5 + r() * 150, y + 5 + r() * 150], 4 * i);
-  }
-  return b;
-};
+const boxes = (n: number) => randomBoxes(r, n);
 
-/** Runs `work` while a 1 ms interval timer fires; returns the largest gap between ticks (ms). */
-async function largestGap(work: () => Promise<unknown>): Promise<{ gap: number; ticks: number }> {
-  let last = performance.now(), gap = 0, ticks = 0;
-  const t = setInterval(() => {
-    const now = performance.now();
-    gap = Math.max(gap, now - last);
-    last = now;
-    ticks++;
-  }, 1);
-  await new Promise((res) => setTimeout(res, 5));
-  last = performance.now();
-  gap = 0;
-  ticks = 0;
-  await work();
-  const end = performance.now();
-  gap = Math.max(gap, end - last);
-  clearInterval(t);
-  return { gap, ticks };
-}
 
 describe('native async calls keep the event loop alive', () => {
   beforeAll(() => useBackend('native'));

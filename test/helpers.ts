@@ -85,3 +85,32 @@ export function expectError(fn: () => unknown, code: string, arg?: string | RegE
   if (arg !== undefined) expect(se.arg).toMatch(arg);
   return se;
 }
+
+/** `n` random xyxy boxes (float32, corners in [0, 1155], sides 5–155) drawn from `r`. */
+export function randomBoxes(r: () => number, n: number): Float32Array {
+  const b = new Float32Array(4 * n);
+  for (let i = 0; i < n; i++) {
+    const x = r() * 1000, y = r() * 1000;
+    b.set([x, y, x + 5 + r() * 150, y + 5 + r() * 150], 4 * i);
+  }
+  return b;
+}
+
+/** Runs `work` while a 1 ms interval timer fires; returns the largest gap between ticks (ms). */
+export async function largestGap(work: () => Promise<unknown>): Promise<{ gap: number; ticks: number }> {
+  let last = performance.now(), gap = 0, ticks = 0;
+  const t = setInterval(() => {
+    const now = performance.now();
+    gap = Math.max(gap, now - last);
+    last = now;
+    ticks++;
+  }, 1);
+  await new Promise((res) => setTimeout(res, 5));
+  last = performance.now();
+  gap = 0;
+  ticks = 0;
+  await work();
+  gap = Math.max(gap, performance.now() - last);
+  clearInterval(t);
+  return { gap, ticks };
+}
