@@ -143,3 +143,42 @@ impl<'a, T> SharedMut<'a, T> {
 /// Work units per chunk of the issue-14 loss kernels (QFL, DFL, VFL, EFL, Balanced L1, IoU
 /// losses): fixed, so chunk boundaries — and the answer — never depend on the thread count.
 pub const CHUNK_WORK: usize = 1 << 15;
+
+/// One chunk of whole rows of an elementwise `[N, C]` loss (see [`map_row_chunks`]): rows
+/// `r0..r1`, elements `a..b`, the chunk's weights (`weight_mode` 0 = none, 1 = per row `[N]`,
+/// 2 = per element `[N·C]`) and its disjoint slices of the per-element loss and gradient.
+pub struct RowChunk<'s> {
+    pub r0: usize,
+    pub r1: usize,
+    pub a: usize,
+    pub b: usize,
+    pub weight: &'s [f32],
+    pub weight_mode: u8,
+    pub loss: &'s mut [f32],
+    pub grad: &'s mut [f32],
+}
+
+/// Runs `f` on fixed chunks of whole rows of an elementwise `[N, C]` loss (`loss` and `grad`
+/// both `[N·C]`; [`CHUNK_WORK`] elements per chunk, so the boundaries never depend on the thread
+/// count) and returns the per-chunk results in chunk order. `weight` is empty, `[N]` (`per_row`)
+/// or `[N·C]`.
+pub fn map_row_chunks<R, F>(c: usize, weight: &[f32], per_row: bool, loss: &mut [f32], grad: &mut [f32], f: F) -> Vec<R>
+where
+    R: Send,
+    F: Fn(RowChunk<'_>) -> R + Sync + Send,
+{
+    let len = loss.len();
+    let n = len / c;
+    let weight_mode = if weight.is_empty() { 0 } else if per_row { 1 } else { 2 };
+    let rows = (CHUNK_WORK / c).max(1);
+    let chunks = n.div_ceil(rows);
+    let (ls, gs) = (SharedMut::new(loss), SharedMut::new(grad));
+    map_chunks(chunks, len, || (), |_, ci| {
+        let (r0, r1) = (ci * rows, ((ci + 1) * rows).min(n));
+        let (a, b) = (r0 * c, r1 * c);
+        // SAFETY: chunk ranges are disjoint.
+        let (loss, grad) = unsafe { (ls.range(a, b), gs.range(a, b)) };
+        let weight = match weight_mode { 0 => weight, 1 => &weight[r0..r1], _ => &weight[a..b] };
+        f(RowChunk { r0, r1, a, b, weight, weight_mode, loss, grad })
+    })
+}

@@ -5,7 +5,6 @@
 //! (`pos_grad`, `neg_grad`, `pos_neg` = g) is the caller's: read here, updated copy written out.
 use super::{exp_neg, log1p_unit};
 use crate::error::{check_len, CoreError, Result};
-use crate::par::SharedMut;
 use crate::simd::fmax;
 
 /// Options of [`equalized_focal_loss`].
@@ -63,21 +62,11 @@ pub fn equalized_focal_loss(
     if gammas.iter().all(|&g| g <= 200.0) {
         let g32: Vec<f32> = gammas.iter().map(|&g| g as f32).collect();
         let w32: Vec<f32> = gammas.iter().map(|&g| (g / o.gamma_b) as f32).collect();
-        let weight_mode = if weight.is_empty() { 0 } else if per_row { 1 } else { 2 };
         // fixed chunks of rows (independent of the thread count); the loss sum and the per-class
         // |grad| sums are float64 partials merged in chunk order
-        let n = len / c;
-        let rows = (crate::par::CHUNK_WORK / c).max(1);
-        let chunks = n.div_ceil(rows);
-        let (ls, gs) = (SharedMut::new(loss_elements), SharedMut::new(grad));
-        let parts = crate::par::map_chunks(chunks, len, || (), |_, ci| {
-            let (r0, r1) = (ci * rows, ((ci + 1) * rows).min(n));
-            let (a, b) = (r0 * c, r1 * c);
-            // SAFETY: chunk ranges are disjoint.
-            let (le, g) = unsafe { (ls.range(a, b), gs.range(a, b)) };
-            let w = match weight_mode { 0 => weight, 1 => &weight[r0..r1], _ => &weight[a..b] };
+        let parts = crate::par::map_row_chunks(c, weight, per_row, loss_elements, grad, |k| {
             let mut acc = if o.update { vec![0f64; 2 * c] } else { Vec::new() };
-            let s = crate::dispatch!(efl_fast(&pred[a..b], &target[a..b], w, weight_mode, c, &g32, &w32, o, le, g, &mut acc));
+            let s = crate::dispatch!(efl_fast(&pred[k.a..k.b], &target[k.a..k.b], k.weight, k.weight_mode, c, &g32, &w32, o, k.loss, k.grad, &mut acc));
             (s, acc)
         });
         sum[0] = parts.iter().fold(0.0, |x, y| x + y.0);

@@ -3,7 +3,6 @@
 //! Elementwise `BCE(x, q)·w`, `w = q` (or 1) where q > 0 and `w = α σ(x)^γ` (not detached) where q = 0.
 use super::{exp_neg, log1p_unit};
 use crate::error::{check_len, CoreError, Result};
-use crate::par::SharedMut;
 use crate::simd::fmax;
 
 /// Options of [`varifocal_loss`].
@@ -38,19 +37,9 @@ pub fn varifocal_loss(
     }
     super::focal::check_finite("pred", pred)?;
     if o.gamma <= 50.0 {
-        let weight_mode = if weight.is_empty() { 0 } else if per_row { 1 } else { 2 };
         // fixed chunks of rows (independent of the thread count), f64 partial sums merged in order
-        let n = len / c;
-        let rows = (crate::par::CHUNK_WORK / c).max(1);
-        let chunks = n.div_ceil(rows);
-        let (ls, gs) = (SharedMut::new(loss_elements), SharedMut::new(grad));
-        let parts = crate::par::map_chunks(chunks, len, || (), |_, ci| {
-            let (r0, r1) = (ci * rows, ((ci + 1) * rows).min(n));
-            let (a, b) = (r0 * c, r1 * c);
-            // SAFETY: chunk ranges are disjoint.
-            let (le, g) = unsafe { (ls.range(a, b), gs.range(a, b)) };
-            let w = match weight_mode { 0 => weight, 1 => &weight[r0..r1], _ => &weight[a..b] };
-            crate::dispatch!(vfl_fast(&pred[a..b], &target[a..b], w, weight_mode, c, o, le, g))
+        let parts = crate::par::map_row_chunks(c, weight, per_row, loss_elements, grad, |k| {
+            crate::dispatch!(vfl_fast(&pred[k.a..k.b], &target[k.a..k.b], k.weight, k.weight_mode, c, o, k.loss, k.grad))
         });
         sum[0] = parts.iter().fold(0.0, |x, y| x + y);
         return Ok(());
