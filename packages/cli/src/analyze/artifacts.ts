@@ -64,7 +64,8 @@ export function csvChunks(rows: Iterable<Row>, columns: string[] | undefined, em
  */
 export interface CsvColumns {
   length: number;
-  columns: { name: string; values: ArrayLike<number> }[];
+  /** `owned`: the array is this file's alone (nothing else reads it), so it may be moved to the writer thread rather than copied. */
+  columns: { name: string; values: ArrayLike<number>; owned?: boolean }[];
 }
 
 export function isCsvColumns(x: unknown): x is CsvColumns {
@@ -78,6 +79,16 @@ function* columnRows(c: CsvColumns): Iterable<Row> {
     const r: Row = {};
     for (const x of cols) r[x.name] = x.values[i];
     yield r;
+  }
+}
+
+/** Writes the CSV text of `rows` (see {@link toCsv}) to the file `path`, in chunks. */
+export function writeCsvFile(path: string, rows: Iterable<Row> | CsvColumns, columns?: string[]): void {
+  const fd = openSync(path, 'w');
+  try {
+    csvChunks(isCsvColumns(rows) ? columnRows(rows) : rows, columns, (t) => writeSync(fd, t));
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -142,6 +153,11 @@ export class Artifacts {
     this.opened = true;
   }
 
+  /** Registers `name` as a file of the report and returns its path in the temporary directory (for a {@link BackgroundWriter} job). */
+  reserve(name: string): string {
+    return this.path(name);
+  }
+
   private path(name: string): string {
     this.open();
     this.files.add(name);
@@ -160,12 +176,7 @@ export class Artifacts {
    * {@link CsvColumns}; the text is {@link toCsv}'s either way.
    */
   addCsv(name: string, rows: Iterable<Row> | CsvColumns, columns?: string[]): void {
-    const fd = openSync(this.path(name), 'w');
-    try {
-      csvChunks(isCsvColumns(rows) ? columnRows(rows) : rows, columns, (t) => writeSync(fd, t));
-    } finally {
-      closeSync(fd);
-    }
+    writeCsvFile(this.path(name), rows, columns);
   }
 
   /** Removes what was written (a failed run leaves nothing). */
