@@ -19,6 +19,9 @@ export type WriteJob =
 
 /** Writes one job's file (in whichever thread calls it). */
 export function runWriteJob(job: WriteJob): void {
+  // test hook: a write error (as a full disk would give) for the file of this name
+  const fail = process.env.SOFT_SAMPLING_TEST_WRITE_FAIL;
+  if (fail && job.path.endsWith(`/${fail}`)) throw Object.assign(new Error(`ENOSPC: no space left on device, write '${job.path}'`), { code: 'ENOSPC', syscall: 'write' });
   if (job.kind === 'json') writeFileSync(job.path, toJson(job.value));
   else writeCsvFile(job.path, job.rows, job.columns);
 }
@@ -123,7 +126,10 @@ export class BackgroundWriter {
 export function buffersOf(...arrays: unknown[]): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];
   for (const a of arrays) {
-    if (ArrayBuffer.isView(a) && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer && !out.includes(a.buffer)) out.push(a.buffer);
+    if (!ArrayBuffer.isView(a)) continue;
+    // (not `instanceof ArrayBuffer`: a buffer made in another realm, a vm context, is one too)
+    const buf = a.buffer as ArrayBuffer;
+    if (a.byteOffset === 0 && a.byteLength === buf.byteLength && Object.prototype.toString.call(buf) === '[object ArrayBuffer]' && !out.includes(buf)) out.push(buf);
   }
   return out;
 }

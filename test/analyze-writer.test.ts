@@ -1,0 +1,76 @@
+/**
+ * The background writer of `analyze` (packages/cli/src/analyze/writer.ts): the built worker module
+ * (dist/worker.mjs) writes exactly the text the main thread would, moved typed arrays included; a
+ * write error fails the run with one line, exit 1 and no report.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BackgroundWriter, buffersOf } from '../packages/cli/src/analyze/writer';
+import { toCsv, toJson, type Row } from '../packages/cli/src/analyze/artifacts';
+
+const ROOT = join(__dirname, '..');
+const BIN = join(ROOT, 'packages', 'cli', 'bin', 'soft-sampling.mjs');
+const WORKER = pathToFileURL(join(ROOT, 'packages', 'cli', 'dist', 'worker.mjs'));
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ss-writer-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('BackgroundWriter on the built worker module', () => {
+  test('CSV from moved columns and JSON with typed arrays: the main thread’s text, byte for byte; the moved arrays are detached', async () => {
+    const n = 1000;
+    const idx = Uint32Array.from({ length: n }, (_, i) => i * 7);
+    const g = Float32Array.from({ length: n }, (_, i) => Math.fround(Math.sin(i) ** 2));
+    const x = Float64Array.from({ length: n }, (_, i) => (i % 13 === 0 ? NaN : Math.exp(-i / 97) - 0.5));
+    const rows: Row[] = Array.from({ length: n }, (_, i) => ({ index: idx[i], g: g[i], x: x[i] }));
+    const wantCsv = toCsv(rows);
+    const doc = { a: 'b', curve: Float64Array.from(x), nested: { rows: rows.slice(0, 50) } };
+    const wantJson = toJson(doc);
+    const w = new BackgroundWriter(WORKER);
+    const cols = { length: n, columns: [{ name: 'index', values: idx.slice() }, { name: 'g', values: g.slice() }, { name: 'x', values: x.slice() }] };
+    const moved = buffersOf(...cols.columns.map((c) => c.values));
+    w.submit('csv', [{ kind: 'csv', path: join(dir, 'a.csv'), rows: cols }], moved);
+    w.submit('json', [{ kind: 'json', path: join(dir, 'a.json'), value: doc }, { kind: 'csv', path: join(dir, 'b.csv'), rows }]);
+    expect(cols.columns[0].values.length).toBe(0); // moved, not copied
+    await w.drain();
+    await w.close();
+    expect(readFileSync(join(dir, 'a.csv'), 'utf8')).toBe(wantCsv);
+    expect(readFileSync(join(dir, 'b.csv'), 'utf8')).toBe(wantCsv);
+    expect(readFileSync(join(dir, 'a.json'), 'utf8')).toBe(wantJson);
+  });
+
+  test('a failed job rejects drain() with the file-system error (code and syscall kept); the other jobs still run', async () => {
+    const w = new BackgroundWriter(WORKER);
+    w.submit('bad', [{ kind: 'json', path: join(dir, 'missing-dir', 'x.json'), value: { a: 1 } }]);
+    w.submit('good', [{ kind: 'json', path: join(dir, 'ok.json'), value: { a: 1 } }]);
+    await expect(w.drain()).rejects.toMatchObject({ code: 'ENOENT', syscall: 'open' });
+    await w.close();
+    expect(readFileSync(join(dir, 'ok.json'), 'utf8')).toBe(toJson({ a: 1 }));
+  });
+
+  test('without a worker module the jobs run at once in the calling thread', async () => {
+    const w = new BackgroundWriter(undefined);
+    w.submit('now', [{ kind: 'csv', path: join(dir, 'now.csv'), rows: [{ a: 1, b: 'x' }] }]);
+    expect(readFileSync(join(dir, 'now.csv'), 'utf8')).toBe('a,b\n1,x\n');
+    await w.drain();
+    await w.close();
+  });
+});
+
+describe('analyze with a failing writer', () => {
+  test('a write error in the writer thread: one line naming the file, exit 1, no report and no temporary folder left', () => {
+    const out = join(dir, 'report');
+    const r = spawnSync(process.execPath, [BIN, 'analyze', '--out', out, '-q', '--no-png'], { encoding: 'utf8', env: { ...process.env, SOFT_SAMPLING_TEST_WRITE_FAIL: 'samples.csv' } });
+    expect(r.status).toBe(1);
+    const errors = r.stderr.trim().split('\n').filter((l) => !/^soft-sampling analyze: warning:/.test(l)); // the bundled data's own warning
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^soft-sampling analyze: error: ENOSPC: no space left on device, write '.*samples\.csv'$/);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.startsWith('.report.'))).toEqual([]);
+  }, 120000);
+});
