@@ -93,6 +93,31 @@ export function writeCsvFile(path: string, rows: Iterable<Row> | CsvColumns, col
 }
 
 /**
+ * Writes {@link toJson}`(value)` to the file `path` — the same bytes — without building the text
+ * twice: a large document is written from its one compact string in 1 MiB slices (never splitting
+ * a surrogate pair), so no second copy and no whole-file byte buffer are made.
+ */
+export function writeJsonFile(path: string, value: unknown): void {
+  const plain = withoutViews(value);
+  const compact = JSON.stringify(plain);
+  const text = compact.length < 1 << 20 ? JSON.stringify(plain, null, 2) : compact;
+  const fd = openSync(path, 'w');
+  try {
+    const STEP = 1 << 20;
+    for (let i = 0; i < text.length; ) {
+      let end = Math.min(text.length, i + STEP);
+      const c = text.charCodeAt(end - 1);
+      if (end < text.length && c >= 0xd800 && c <= 0xdbff) end--; // keep a surrogate pair together
+      writeSync(fd, text.slice(i, end));
+      i = end;
+    }
+    writeSync(fd, '\n');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * Stable JSON, non-finite numbers as null, typed arrays as arrays. Pretty-printed (2-space indent)
  * when the compact text is below 1 MiB; larger documents (per-sample data) stay compact.
  */

@@ -146,6 +146,22 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     }
     memlog('evaluated, samples');
     const settings: AnalyzeSettings = { gammas: o.gammas, alpha: o.alpha, ghmBins: o.ghmBins, pisaK: o.pisaK, topK: o.topK, seed: o.seed, legacyOffset: o.legacyOffset };
+    // an analysis's data files go to the writer (one message: rows shared by the JSON and the CSV are copied once)
+    const sent = new WeakSet<AnalysisOutput>();
+    const sendData = (a: AnalysisOutput) => {
+      const jobs: WriteJob[] = [{ kind: 'json', path: art.reserve(`${a.id}.json`), value: { id: a.id, title: a.title, figure: a.figure, caption: a.caption, ...(a.json as object) } }];
+      if (a.csv) jobs.push({ kind: 'csv', path: art.reserve(`${a.id}.csv`), rows: isCsvColumns(a.csv) || Array.isArray(a.csv) ? a.csv : [...a.csv] });
+      const owned = isCsvColumns(a.csv) ? buffersOf(...a.csv.columns.filter((c) => c.owned).map((c) => c.values)) : [];
+      writer.submit(`${a.id}.json/.csv`, jobs, owned);
+      sent.add(a);
+      a.json = undefined;
+      a.hasCsv = !!a.csv;
+      a.csv = undefined;
+    };
+    // GHM fig. 3 needs the samples only: its per-sample file, the longest to format, goes to the
+    // writer now, so that it is written during the COCO evaluation (the analysis is reported in its place)
+    const ghmEarly = await timed('ghmReweighted (compute)', () => ghmReweighted({ samples, settings } as AnalysisContext));
+    await timed('ghm_reweighted_gradient data (to the writer)', () => sendData(ghmEarly));
     // the scores of each variant: detection index → column position, then the raised scores put in
     const slotOf = new Int32Array(cols.dtIndex.reduce((m, x) => Math.max(m, x + 1), 0)).fill(-1);
     cols.dtIndex.forEach((x, q) => (slotOf[x] = q));
@@ -185,14 +201,7 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
         a.status = 'empty';
         a.missing ??= 'no data points to draw';
       }
-      // the data files go to the writer (one message: rows shared by the JSON and the CSV are copied once)
-      const jobs: WriteJob[] = [{ kind: 'json', path: art.reserve(`${a.id}.json`), value: { id: a.id, title: a.title, figure: a.figure, caption: a.caption, ...(a.json as object) } }];
-      if (a.csv) jobs.push({ kind: 'csv', path: art.reserve(`${a.id}.csv`), rows: isCsvColumns(a.csv) || Array.isArray(a.csv) ? a.csv : [...a.csv] });
-      const owned = isCsvColumns(a.csv) ? buffersOf(...a.csv.columns.filter((c) => c.owned).map((c) => c.values)) : [];
-      await timed(`${a.id} data (to the writer)`, () => writer.submit(`${a.id}.json/.csv`, jobs, owned));
-      a.json = undefined;
-      a.hasCsv = !!a.csv;
-      a.csv = undefined;
+      if (!sent.has(a)) await timed(`${a.id} data (to the writer)`, () => sendData(a));
       if (a.spec && a.status === 'ok') {
         const { svg, png } = await timed(`${a.id} chart`, () => renderChart(a.spec!, { png: o.png }));
         svgs.set(a.id, svg);
@@ -205,9 +214,12 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
       memlog(a.id);
     };
     for (const [fn, missing] of needs) {
-      const a = await timed(`${fn.name} (compute)`, () => fn(ctx));
+      const a = fn === ghmReweighted ? ghmEarly : await timed(`${fn.name} (compute)`, () => fn(ctx));
       if (fn === pisaPrRescored) {
-        ctx.rescored = undefined; // the variants' tables and the flat arrays are no longer needed
+        // the variants' tables and the flat arrays are no longer needed (tens of MB)
+        ctx.rescored = undefined;
+        rescored.clear();
+        evals.length = 1; // the baseline stays (the report's tables)
         cols = null;
       }
       if (missing) {

@@ -8,11 +8,10 @@
  * (the same functions run on the same values). Without a built worker module (tests from the sources)
  * the jobs run at once in the main thread.
  */
-import { writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { toJson, writeCsvFile, type CsvColumns, type Row } from './artifacts';
+import { writeJsonFile, writeCsvFile, type CsvColumns, type Row } from './artifacts';
 
-/** One file to write: a JSON document ({@link toJson}) or a CSV ({@link writeCsvFile}); `path` is absolute. */
+/** One file to write: a JSON document ({@link writeJsonFile}, the text of toJson) or a CSV ({@link writeCsvFile}); `path` is absolute. */
 export type WriteJob =
   | { kind: 'json'; path: string; value: unknown }
   | { kind: 'csv'; path: string; rows: Row[] | CsvColumns; columns?: string[] };
@@ -22,7 +21,7 @@ export function runWriteJob(job: WriteJob): void {
   // test hook: a write error (as a full disk would give) for the file of this name
   const fail = process.env.SOFT_SAMPLING_TEST_WRITE_FAIL;
   if (fail && job.path.endsWith(`/${fail}`)) throw Object.assign(new Error(`ENOSPC: no space left on device, write '${job.path}'`), { code: 'ENOSPC', syscall: 'write' });
-  if (job.kind === 'json') writeFileSync(job.path, toJson(job.value));
+  if (job.kind === 'json') writeJsonFile(job.path, job.value);
   else writeCsvFile(job.path, job.rows, job.columns);
 }
 
