@@ -130,7 +130,7 @@ export function toJson(value: unknown): string {
 }
 
 /** `v` with every typed array (at any depth) replaced by a plain array; `v` itself when it holds none. */
-function withoutViews(v: unknown): unknown {
+export function withoutViews(v: unknown): unknown {
   if (v === null || typeof v !== 'object') return v;
   if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>);
   if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return v;

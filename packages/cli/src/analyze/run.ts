@@ -19,7 +19,7 @@ import type { AnchorImageStats, AnchorParams } from './anchors-stage';
 import { reportHtml, reportMarkdown } from './report';
 import { checkInputs } from './warnings';
 import { readDense, denseAnalyses } from './dense';
-import { BackgroundWriter, buffersOf, type WriteJob } from './writer';
+import { BackgroundWriter, buffersOf, toRowTable, tableBuffers, type WriteJob } from './writer';
 
 export interface AnalyzeOptions extends AnalyzeSettings {
   gt: string;
@@ -149,9 +149,20 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     // an analysis's data files go to the writer (one message: rows shared by the JSON and the CSV are copied once)
     const sent = new WeakSet<AnalysisOutput>();
     const sendData = (a: AnalysisOutput) => {
-      const jobs: WriteJob[] = [{ kind: 'json', path: art.reserve(`${a.id}.json`), value: { id: a.id, title: a.title, figure: a.figure, caption: a.caption, ...(a.json as object) } }];
-      if (a.csv) jobs.push({ kind: 'csv', path: art.reserve(`${a.id}.csv`), rows: isCsvColumns(a.csv) || Array.isArray(a.csv) ? a.csv : [...a.csv] });
-      const owned = isCsvColumns(a.csv) ? buffersOf(...a.csv.columns.filter((c) => c.owned).map((c) => c.values)) : [];
+      // big arrays of row objects travel as columns (RowTable: moved, not cloned object by object)
+      const csvTable = toRowTable(a.csv);
+      const doc: Record<string, unknown> = { id: a.id, title: a.title, figure: a.figure, caption: a.caption, ...(a.json as object) };
+      const tables = csvTable ? [csvTable] : [];
+      for (const k of Object.keys(doc)) {
+        const t = doc[k] === a.csv ? csvTable : toRowTable(doc[k]);
+        if (t) {
+          doc[k] = t;
+          if (t !== csvTable) tables.push(t);
+        }
+      }
+      const jobs: WriteJob[] = [{ kind: 'json', path: art.reserve(`${a.id}.json`), value: doc }];
+      if (a.csv) jobs.push({ kind: 'csv', path: art.reserve(`${a.id}.csv`), rows: csvTable ?? (isCsvColumns(a.csv) || Array.isArray(a.csv) ? a.csv : [...a.csv]) });
+      const owned = [...(isCsvColumns(a.csv) ? buffersOf(...a.csv.columns.filter((c) => c.owned).map((c) => c.values)) : []), ...tables.flatMap(tableBuffers)];
       writer.submit(`${a.id}.json/.csv`, jobs, owned);
       sent.add(a);
       a.json = undefined;
