@@ -74,3 +74,27 @@ describe('analyze with a failing writer', () => {
     expect(readdirSync(dir).filter((f) => f.startsWith('.report.'))).toEqual([]);
   }, 120000);
 });
+
+describe('RowTable (rows as columns for the trip to the writer)', () => {
+  test('toJson / toCsv text of a document with a big row array, through the writer: byte for byte', async () => {
+    const { toRowTable, tableBuffers } = await import('../packages/cli/src/analyze/writer');
+    const n = 40000;
+    const names = ['ISR-P', 'CARL', '=cmd', 'a,"b"'];
+    const rows: Row[] = Array.from({ length: n }, (_, i) => ({
+      method: names[i % 4], index: i, iou: i % 17 === 0 ? NaN : 0.5 + (i % 1000) / 2000, score: i % 23 === 0 ? -0 : Math.fround(Math.cos(i)), random: i % 3 === 0, note: i % 5 === 0 ? null : 'x',
+    }));
+    const doc = { id: 't', title: 'T', counts: Float64Array.of(1, 2, Infinity), rows, tail: { k: 1 } };
+    const wantJson = toJson(doc);
+    const wantCsv = toCsv(rows);
+    const table = toRowTable(rows)!;
+    expect(table).not.toBeNull();
+    expect(toRowTable(rows.slice(0, 100))).toBeNull(); // small: cloned as they are
+    expect(toRowTable([...rows.slice(0, 20000), { ...rows[0], extra: 1 }, ...rows.slice(20000)])).toBeNull(); // not all the same keys
+    const w = new BackgroundWriter(WORKER);
+    w.submit('table', [{ kind: 'json', path: join(dir, 't.json'), value: { ...doc, rows: table } }, { kind: 'csv', path: join(dir, 't.csv'), rows: table }], tableBuffers(table));
+    await w.drain();
+    await w.close();
+    expect(readFileSync(join(dir, 't.json'), 'utf8')).toBe(wantJson);
+    expect(readFileSync(join(dir, 't.csv'), 'utf8')).toBe(wantCsv);
+  }, 60000);
+});
