@@ -98,3 +98,20 @@ describe('RowTable (rows as columns for the trip to the writer)', () => {
     expect(readFileSync(join(dir, 't.csv'), 'utf8')).toBe(wantCsv);
   }, 60000);
 });
+
+describe('thinPoints (scatter layers of the charts)', () => {
+  test('exactly max rows, in input order, the x and y extremes kept, deterministic; small inputs untouched', async () => {
+    const { thinPoints } = await import('../packages/cli/src/analyze/samples');
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rows = Array.from({ length: 10000 }, (_, i) => ({ i, x: 0.5 + rnd() / 2, y: rnd() * 10 }));
+    const t = thinPoints(rows, 500, 'x', 'y');
+    expect(t).toHaveLength(500);
+    expect(t.map((r) => r.i)).toEqual([...t.map((r) => r.i)].sort((a, b) => a - b));
+    const by = (f: (a: number, b: number) => boolean, k: 'x' | 'y') => rows.reduce((a, r) => (f(r[k], a[k]) ? r : a));
+    for (const e of [by((a, b) => a < b, 'x'), by((a, b) => a > b, 'x'), by((a, b) => a < b, 'y'), by((a, b) => a > b, 'y')]) expect(t).toContain(e);
+    expect(thinPoints(rows, 500, 'x', 'y')).toEqual(t);
+    const small = rows.slice(0, 300);
+    expect(thinPoints(small, 500, 'x', 'y')).toBe(small);
+  });
+});

@@ -182,8 +182,8 @@ export const POINTS_PER_LAYER = 5000;
 /**
  * At most `max` of `rows` (≥ 4) for a scatter layer, deterministically: stratified by `x` (the rows
  * ranked by ascending x, ties in input order, taken at evenly spaced ranks — so the least and greatest
- * x are kept) plus the rows of least and greatest `y`. Returned in input order; `rows` itself when it
- * has at most `max`.
+ * x are kept) plus the rows of least and greatest `y`: exactly `max` rows, in input order; `rows`
+ * itself when it has at most `max`.
  */
 export function thinPoints<T extends Record<string, unknown>>(rows: T[], max: number, x: keyof T, y: keyof T): T[] {
   const n = rows.length;
@@ -199,6 +199,8 @@ export function thinPoints<T extends Record<string, unknown>>(rows: T[], max: nu
   const keep = new Set<number>([yMin, yMax]);
   const m = max - 2;
   for (let k = 0; k < m; k++) keep.add(order[Math.round((k * (n - 1)) / (m - 1))]);
+  // exactly `max`: when a y-extreme was also an x-rank pick, the midpoints between picks fill in
+  for (let k = 0; keep.size < max && k < m - 1; k++) keep.add(order[Math.round(((k + 0.5) * (n - 1)) / (m - 1))]);
   return [...keep].sort((a, b) => a - b).map((i) => rows[i]);
 }
 
