@@ -64,7 +64,8 @@ export function csvChunks(rows: Iterable<Row>, columns: string[] | undefined, em
  */
 export interface CsvColumns {
   length: number;
-  columns: { name: string; values: ArrayLike<number> }[];
+  /** `owned`: the array is this file's alone (nothing else reads it), so it may be moved to the writer thread rather than copied. */
+  columns: { name: string; values: ArrayLike<number>; owned?: boolean }[];
 }
 
 export function isCsvColumns(x: unknown): x is CsvColumns {
@@ -81,6 +82,41 @@ function* columnRows(c: CsvColumns): Iterable<Row> {
   }
 }
 
+/** Writes the CSV text of `rows` (see {@link toCsv}) to the file `path`, in chunks. */
+export function writeCsvFile(path: string, rows: Iterable<Row> | CsvColumns, columns?: string[]): void {
+  const fd = openSync(path, 'w');
+  try {
+    csvChunks(isCsvColumns(rows) ? columnRows(rows) : rows, columns, (t) => writeSync(fd, t));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Writes {@link toJson}`(value)` to the file `path` — the same bytes — without building the text
+ * twice: a large document is written from its one compact string in 1 MiB slices (never splitting
+ * a surrogate pair), so no second copy and no whole-file byte buffer are made.
+ */
+export function writeJsonFile(path: string, value: unknown): void {
+  const plain = withoutViews(value);
+  const compact = JSON.stringify(plain);
+  const text = compact.length < 1 << 20 ? JSON.stringify(plain, null, 2) : compact;
+  const fd = openSync(path, 'w');
+  try {
+    const STEP = 1 << 20;
+    for (let i = 0; i < text.length; ) {
+      let end = Math.min(text.length, i + STEP);
+      const c = text.charCodeAt(end - 1);
+      if (end < text.length && c >= 0xd800 && c <= 0xdbff) end--; // keep a surrogate pair together
+      writeSync(fd, text.slice(i, end));
+      i = end;
+    }
+    writeSync(fd, '\n');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Stable JSON, non-finite numbers as null, typed arrays as arrays. Pretty-printed (2-space indent)
  * when the compact text is below 1 MiB; larger documents (per-sample data) stay compact.
@@ -94,7 +130,7 @@ export function toJson(value: unknown): string {
 }
 
 /** `v` with every typed array (at any depth) replaced by a plain array; `v` itself when it holds none. */
-function withoutViews(v: unknown): unknown {
+export function withoutViews(v: unknown): unknown {
   if (v === null || typeof v !== 'object') return v;
   if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>);
   if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return v;
@@ -142,6 +178,11 @@ export class Artifacts {
     this.opened = true;
   }
 
+  /** Registers `name` as a file of the report and returns its path in the temporary directory (for a {@link BackgroundWriter} job). */
+  reserve(name: string): string {
+    return this.path(name);
+  }
+
   private path(name: string): string {
     this.open();
     this.files.add(name);
@@ -160,12 +201,7 @@ export class Artifacts {
    * {@link CsvColumns}; the text is {@link toCsv}'s either way.
    */
   addCsv(name: string, rows: Iterable<Row> | CsvColumns, columns?: string[]): void {
-    const fd = openSync(this.path(name), 'w');
-    try {
-      csvChunks(isCsvColumns(rows) ? columnRows(rows) : rows, columns, (t) => writeSync(fd, t));
-    } finally {
-      closeSync(fd);
-    }
+    writeCsvFile(this.path(name), rows, columns);
   }
 
   /** Removes what was written (a failed run leaves nothing). */

@@ -128,8 +128,8 @@ export async function ghmReweighted(ctx: AnalysisContext): Promise<AnalysisOutpu
   const perSample: CsvColumns = {
     length: n,
     columns: [
-      { name: 'index', values: samples.index }, { name: 'target', values: samples.target }, { name: 'g', values: gh.g }, { name: 'ce', values: ce },
-      { name: 'focal', values: focal }, { name: 'ghmc', values: ghmc }, { name: 'ghmc_weight', values: gh.weights },
+      { name: 'index', values: samples.index }, { name: 'target', values: samples.target }, { name: 'g', values: gh.g }, { name: 'ce', values: ce, owned: true },
+      { name: 'focal', values: focal, owned: true }, { name: 'ghmc', values: ghmc, owned: true }, { name: 'ghmc_weight', values: gh.weights },
     ],
   };
   // mean per g bin (fine bins for the curve)

@@ -7,7 +7,7 @@
 import type { AnalysisContext, AnalysisOutput } from './types';
 import type { Row } from './artifacts';
 import { sigmoidCrossEntropy, iouHlr } from 'soft-sampling';
-import { mulberry32, thin, type Sample } from './samples';
+import { mulberry32, thinPoints, drawnLine, POINTS_PER_LAYER, type Sample } from './samples';
 import { cocoPrCurve } from 'soft-sampling/internal';
 import type { ImageInput } from 'soft-sampling/internal';
 
@@ -79,13 +79,16 @@ export async function pisaPrimeSamples(ctx: AnalysisContext): Promise<AnalysisOu
   const stats = Object.fromEntries(
     ([['random', random], ['hard', hard], ['prime', prime]] as const).map(([name, set]) => [name, { n: set.size, meanIou: mean(set, (i) => pos[i].iou), meanLoss: mean(set, (i) => loss[i]) }]),
   );
-  // chart: every selected sample, and at most 2000 of the others (evenly spaced; the data files keep all)
+  // chart: every selected sample, and of the others as many as keep the (faceted) layer within
+  // POINTS_PER_LAYER points, stratified by IoU (the data files keep all)
+  const others = Math.max(4, Math.floor((POINTS_PER_LAYER - 3 * k) / 3));
+  const drawnOthers = Math.min(pos.length - k, others);
   const plot = (['random', 'hard', 'prime'] as const).flatMap((set) => [
-    ...thin(rows.filter((r) => !r[set]), 2000).map((r) => ({ set, iou: r.iou, loss: r.loss, selected: 'other positives' })),
+    ...thinPoints(rows.filter((r) => !r[set]), others, 'iou', 'loss').map((r) => ({ set, iou: r.iou, loss: r.loss, selected: 'other positives' })),
     ...rows.filter((r) => r[set]).map((r) => ({ set, iou: r.iou, loss: r.loss, selected: set })),
   ]);
   const spec = {
-    title: { text: F4_TITLE, subtitle: `${k} samples per panel, out of ${pos.length} positives${pos.length - k > 2000 ? ' (2000 of the others drawn)' : ''}` },
+    title: { text: F4_TITLE, subtitle: `${k} samples per panel, out of ${pos.length} positives${pos.length - k > others ? ` (${others} of the others drawn)` : ''}` },
     data: { values: plot },
     facet: { column: { field: 'set', type: 'nominal', title: null, sort: ['random', 'hard', 'prime'] } },
     spec: {
@@ -113,6 +116,7 @@ export async function pisaPrimeSamples(ctx: AnalysisContext): Promise<AnalysisOu
     json: { k, positives: pos.length, stats, rows },
     csv: rows,
     spec,
+    drawn: drawnLine(k + drawnOthers, pos.length, 'positives per panel'),
     summary: (['random', 'hard', 'prime'] as const).map((n) => `${n}: mean IoU ${f(stats[n].meanIou)}, mean loss ${f(stats[n].meanLoss)}`),
   };
 }

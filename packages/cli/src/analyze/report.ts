@@ -75,6 +75,7 @@ export function reportMarkdown(r: ReportInput): string {
     if (r.svgs.has(a.id)) L.push(`![${a.title}](${a.id}.${r.png ? 'png' : 'svg'})`, '');
     else if (a.status === 'empty') L.push(`**Not drawn:** ${a.missing ?? 'no data'}.`, '');
     L.push(a.caption, '');
+    if (a.drawn && r.svgs.has(a.id)) L.push(a.drawn, '');
     for (const s of a.summary ?? []) L.push(`- ${s}`);
     if (a.summary?.length) L.push('');
     const mdChart = r.svgs.has(a.id) ? `; chart: [\`${a.id}.svg\`](${a.id}.svg)${r.png ? `, [\`${a.id}.png\`](${a.id}.png)` : ''}` : '';
@@ -110,6 +111,7 @@ export function reportHtml(r: ReportInput): string {
     if (svg) H.push(`<figure>${svg.replace(/^<\?xml[^>]*>\s*/, '')}</figure>`);
     else if (a.status === 'empty') H.push(`<p class="missing"><b>Not drawn:</b> ${esc(a.missing ?? 'no data')}.</p>`);
     H.push(`<p>${inline(a.caption)}</p>`);
+    if (a.drawn && svg) H.push(`<p>${inline(a.drawn)}</p>`);
     if (a.summary?.length) H.push('<ul>', ...a.summary.map((s) => `<li>${inline(s)}</li>`), '</ul>');
     const chart = svg ? `; chart: <a href="${a.id}.svg">svg</a>${r.png ? `, <a href="${a.id}.png">png</a>` : ''}` : '';
     H.push(`<p>Data: <a href="${a.id}.json">${a.id}.json</a>${a.hasCsv ? `, <a href="${a.id}.csv">${a.id}.csv</a>` : ''}${chart}</p>`);

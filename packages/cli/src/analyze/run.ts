@@ -3,12 +3,12 @@ import { groupByImage } from 'soft-sampling/internal';
 import { resolveCocoParams, cocoPerCategory, cocoColumnsOfImages, cocoEvaluateColumns, cocoEvaluateColumnsVariants, COCO_STAT_KEYS, type CocoEvalResult } from 'soft-sampling/internal';
 import { vocMatchColumns, vocAccumulateColumns } from 'soft-sampling/internal';
 import { backendInfo } from 'soft-sampling';
-import { Artifacts, toCsv, toJson, type Row } from './artifacts';
+import { Artifacts, toCsv, toJson, isCsvColumns, type Row } from './artifacts';
 import { renderChart } from './chart';
 import { readGroundTruth, readDetections } from './read';
 import { readGtAs, readDetsAs, type Format, type FormatOptions } from './formats';
 import { StageRunner } from './pool';
-import { buildSamplesFromColumns } from './samples';
+import { buildSamplesFromColumns, sampleColumns } from './samples';
 import type { AnalysisContext, AnalysisOutput, AnalyzeSettings } from './types';
 import { focalCdf } from './focal-cdf';
 import { ghmDensity, ghmReweighted } from './ghm';
@@ -19,6 +19,7 @@ import type { AnchorImageStats, AnchorParams } from './anchors-stage';
 import { reportHtml, reportMarkdown } from './report';
 import { checkInputs } from './warnings';
 import { readDense, denseAnalyses } from './dense';
+import { BackgroundWriter, buffersOf, toRowTable, tableBuffers, type WriteJob } from './writer';
 
 export interface AnalyzeOptions extends AnalyzeSettings {
   gt: string;
@@ -100,6 +101,8 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
   const names = new Map(gtSet.categories.map((c) => [c.id, c.name] as [number, string]));
   const runner = new StageRunner({ workers: o.workers, backend: o.backend, workerFile: o.workerFile, onProgress: (d) => o.progress?.update(d) });
   const art = new Artifacts(o.out);
+  // the big per-sample files are formatted and written by a worker thread while this one goes on
+  const writer = new BackgroundWriter(o.workerFile, process.env.SOFT_SAMPLING_MEMLOG ? (l) => process.stderr.write(l + '\n') : undefined);
   let ok = false;
   try {
     // 1. evaluation, on the whole set in flat arrays (no per-image objects). VOC: greedy matching in
@@ -107,7 +110,8 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     // kernel for the baseline and the PISA fig. 2 variants (the same boxes with the top-k IoU-HLR
     // positives of each image raised, which need the samples): the cells a variant leaves unchanged
     // are matched once.
-    const cols = cocoColumnsOfImages(images, catIds);
+    // (released after the PISA fig. 2 variants, the last use: the flat arrays are the run's biggest)
+    let cols: ReturnType<typeof cocoColumnsOfImages> | null = cocoColumnsOfImages(images, catIds);
     // from here on the detections live in these flat arrays (≈ 60 bytes each); the per-detection
     // objects are dropped (kept only for the anchor statistics, which need them for image sizes)
     if (!o.anchors) for (const im of images) im.dets = [];
@@ -120,13 +124,60 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     const samples = buildSamplesFromColumns(cols, cols.dtIndex, match, images.map((im) => im.imageId));
     match = null;
     const ignored = nDets - samples.length;
+    // the VOC evaluation and the samples go to the writer now (it works during the COCO evaluation);
+    // the PR arrays move there (as float64 arrays: the same numbers, the same JSON), the samples'
+    // columns are copied (the analyses still need them)
+    {
+      const classes = voc.classes.map((c) => ({ ...c, precision: Float64Array.from(c.precision), recall: Float64Array.from(c.recall) }));
+      writer.submit('eval_voc.json', [{ kind: 'json', path: art.reserve('eval_voc.json'), value: { mAP: voc.mAP, iouThreshold: voc.iouThreshold, interpolation: voc.interpolation, legacyOffset: o.legacyOffset, classes } }], buffersOf(...classes.flatMap((c) => [c.precision, c.recall])));
+      for (const c of voc.classes) {
+        // the per-class PR arrays are in eval_voc.json; the report needs the APs only
+        (c as { precision?: unknown }).precision = [];
+        (c as { recall?: unknown }).recall = [];
+      }
+      // the analyses read only index and target (copied) and the logits as float32 (made now);
+      // the other columns move to the writer (transferred: they are empty here from now on)
+      sampleColumns(samples);
+      const columns = [
+        { name: 'index', values: samples.index.slice() }, { name: 'image_id', values: samples.imageId }, { name: 'category_id', values: samples.categoryId },
+        { name: 'score', values: samples.score }, { name: 'logit', values: samples.logit }, { name: 'target', values: samples.target.slice() }, { name: 'iou', values: samples.iou },
+      ];
+      writer.submit('samples.csv', [{ kind: 'csv', path: art.reserve('samples.csv'), rows: { length: samples.length, columns } }], buffersOf(...columns.map((c) => c.values)));
+    }
     memlog('evaluated, samples');
     const settings: AnalyzeSettings = { gammas: o.gammas, alpha: o.alpha, ghmBins: o.ghmBins, pisaK: o.pisaK, topK: o.topK, seed: o.seed, legacyOffset: o.legacyOffset };
+    // an analysis's data files go to the writer (one message: rows shared by the JSON and the CSV are copied once)
+    const sent = new WeakSet<AnalysisOutput>();
+    const sendData = (a: AnalysisOutput) => {
+      // big arrays of row objects travel as columns (RowTable: moved, not cloned object by object)
+      const csvTable = toRowTable(a.csv);
+      const doc: Record<string, unknown> = { id: a.id, title: a.title, figure: a.figure, caption: a.caption, ...(a.json as object) };
+      const tables = csvTable ? [csvTable] : [];
+      for (const k of Object.keys(doc)) {
+        const t = doc[k] === a.csv ? csvTable : toRowTable(doc[k]);
+        if (t) {
+          doc[k] = t;
+          if (t !== csvTable) tables.push(t);
+        }
+      }
+      const jobs: WriteJob[] = [{ kind: 'json', path: art.reserve(`${a.id}.json`), value: doc }];
+      if (a.csv) jobs.push({ kind: 'csv', path: art.reserve(`${a.id}.csv`), rows: csvTable ?? (isCsvColumns(a.csv) || Array.isArray(a.csv) ? a.csv : [...a.csv]) });
+      const owned = [...(isCsvColumns(a.csv) ? buffersOf(...a.csv.columns.filter((c) => c.owned).map((c) => c.values)) : []), ...tables.flatMap(tableBuffers)];
+      writer.submit(`${a.id}.json/.csv`, jobs, owned);
+      sent.add(a);
+      a.json = undefined;
+      a.hasCsv = !!a.csv;
+      a.csv = undefined;
+    };
+    // GHM fig. 3 needs the samples only: its per-sample file, the longest to format, goes to the
+    // writer now, so that it is written during the COCO evaluation (the analysis is reported in its place)
+    const ghmEarly = await timed('ghmReweighted (compute)', () => ghmReweighted({ samples, settings } as AnalysisContext));
+    await timed('ghm_reweighted_gradient data (to the writer)', () => sendData(ghmEarly));
     // the scores of each variant: detection index → column position, then the raised scores put in
     const slotOf = new Int32Array(cols.dtIndex.reduce((m, x) => Math.max(m, x + 1), 0)).fill(-1);
     cols.dtIndex.forEach((x, q) => (slotOf[x] = q));
     const scoresWith = (raised: ReadonlyMap<number, number>) => {
-      const scores = cols.dtScore.slice();
+      const scores = cols!.dtScore.slice();
       for (const [index, v] of raised) if (index < slotOf.length && slotOf[index] >= 0) scores[slotOf[index]] = v;
       return scores;
     };
@@ -138,27 +189,14 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     const rescored = new Map<number, CocoEvalResult>(raisedKs.map((v) => [v.k, v.raised.size > 0 ? evals[1 + variantKs.indexOf(v)] : coco]));
     memlog('coco evaluated');
     // COCO evaluation of the same detections with other raised scores: one more kernel call
-    const evaluateRaised = async (raised: ReadonlyMap<number, number>) => (raised.size === 0 ? coco : cocoEvaluateColumns(cols, cocoParams, scoresWith(raised)));
+    const evaluateRaised = async (raised: ReadonlyMap<number, number>) => (raised.size === 0 ? coco : cocoEvaluateColumns(cols!, cocoParams, scoresWith(raised)));
     const ctx: AnalysisContext = { samples, images, gt: gtSet, settings, cocoBaseline: coco, evaluateRaised, rescored };
 
     // 2. evaluation outputs
     art.add('eval_coco.json', toJson({ stats: coco.stats, params: { iouThrs: coco.params.iouThrs, maxDets: coco.params.maxDets, areaRanges: coco.params.areaRanges }, perCategory: cocoRows(coco, names) }));
     art.add('eval_coco.csv', toCsv([...COCO_STAT_KEYS.map((k) => ({ category_id: 'all', name: k, AP: coco.stats[k], AP50: '', AP75: '', AR100: '' } as Row)), ...cocoRows(coco, names)]));
     const vocRows: Row[] = voc.classes.map((c) => ({ category_id: c.categoryId, name: c.name, ap: c.ap, n_gt: c.nGt, n_det: c.nDet, tp: c.tp, fp: c.fp }));
-    await timed('eval_voc.json', () => art.add('eval_voc.json', toJson({ mAP: voc.mAP, iouThreshold: voc.iouThreshold, interpolation: voc.interpolation, legacyOffset: o.legacyOffset, classes: voc.classes })));
     art.add('eval_voc.csv', toCsv(vocRows));
-    await timed('samples.csv', () => art.addCsv('samples.csv', {
-      length: samples.length,
-      columns: [
-        { name: 'index', values: samples.index }, { name: 'image_id', values: samples.imageId }, { name: 'category_id', values: samples.categoryId },
-        { name: 'score', values: samples.score }, { name: 'logit', values: samples.logit }, { name: 'target', values: samples.target }, { name: 'iou', values: samples.iou },
-      ],
-    }));
-    for (const c of voc.classes) {
-      // the per-class PR arrays are in eval_voc.json now; the report needs the APs only
-      (c as { precision?: unknown }).precision = [];
-      (c as { recall?: unknown }).recall = [];
-    }
 
     // 3. analyses
     const analyses: AnalysisOutput[] = [];
@@ -174,11 +212,7 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
         a.status = 'empty';
         a.missing ??= 'no data points to draw';
       }
-      await timed(`${a.id}.json`, () => art.add(`${a.id}.json`, toJson({ id: a.id, title: a.title, figure: a.figure, caption: a.caption, ...(a.json as object) })));
-      a.json = undefined;
-      a.hasCsv = !!a.csv;
-      if (a.csv) await timed(`${a.id}.csv`, () => art.addCsv(`${a.id}.csv`, a.csv!));
-      a.csv = undefined;
+      if (!sent.has(a)) await timed(`${a.id} data (to the writer)`, () => sendData(a));
       if (a.spec && a.status === 'ok') {
         const { svg, png } = await timed(`${a.id} chart`, () => renderChart(a.spec!, { png: o.png }));
         svgs.set(a.id, svg);
@@ -191,8 +225,14 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
       memlog(a.id);
     };
     for (const [fn, missing] of needs) {
-      const a = await timed(`${fn.name} (compute)`, () => fn(ctx));
-      if (fn === pisaPrRescored) ctx.rescored = undefined; // the variants' tables are no longer needed
+      const a = fn === ghmReweighted ? ghmEarly : await timed(`${fn.name} (compute)`, () => fn(ctx));
+      if (fn === pisaPrRescored) {
+        // the variants' tables and the flat arrays are no longer needed (tens of MB)
+        ctx.rescored = undefined;
+        rescored.clear();
+        evals.length = 1; // the baseline stays (the report's tables)
+        cols = null;
+      }
       if (missing) {
         a.status = 'empty';
         a.missing = missing;
@@ -230,11 +270,13 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     art.add('report.md', reportMarkdown(rin));
     art.add('report.html', reportHtml(rin));
     art.add('summary.json', toJson({ inputs: files, backend: info.active, counts, warnings: checks.warnings, notes: checks.notes, coco: coco.stats, vocMAP: voc.mAP, analyses: analyses.map((a) => ({ id: a.id, status: a.status, ...(a.missing ? { missing: a.missing } : {}), summary: a.summary ?? [] })) }));
+    await timed('waiting for the writer', () => writer.drain());
     art.commit();
     ok = true;
     memlog('written');
     return { out: o.out, files: [...art.files].sort(), coco: coco.stats, vocMAP: voc.mAP, positives: counts.positives, negatives: counts.negatives };
   } finally {
+    await writer.close(); // before the temporary directory may be removed
     if (!ok) art.abort();
     o.progress?.stop();
     await runner.close();

@@ -176,6 +176,39 @@ export function imageIndex(images: ImageInput[]): Map<number, number> {
 /** Deterministic PRNG (mulberry32) for the random-sample selection; one definition, in the bench cases. */
 export { mulberry32 } from '../bench/cases';
 
+/** Most points a scatter layer of a chart draws (its data files keep every sample; the report says what was drawn). */
+export const POINTS_PER_LAYER = 5000;
+
+/**
+ * At most `max` of `rows` (≥ 4) for a scatter layer, deterministically: stratified by `x` (the rows
+ * ranked by ascending x, ties in input order, taken at evenly spaced ranks — so the least and greatest
+ * x are kept) plus the rows of least and greatest `y`: exactly `max` rows, in input order; `rows`
+ * itself when it has at most `max`.
+ */
+export function thinPoints<T extends Record<string, unknown>>(rows: T[], max: number, x: keyof T, y: keyof T): T[] {
+  const n = rows.length;
+  if (n <= max) return rows;
+  const xs = Float64Array.from(rows, (r) => r[x] as number);
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => xs[a] - xs[b] || a - b);
+  let yMin = 0, yMax = 0;
+  for (let i = 1; i < n; i++) {
+    const v = rows[i][y] as number;
+    if (v < (rows[yMin][y] as number)) yMin = i;
+    if (v > (rows[yMax][y] as number)) yMax = i;
+  }
+  const keep = new Set<number>([yMin, yMax]);
+  const m = max - 2;
+  for (let k = 0; k < m; k++) keep.add(order[Math.round((k * (n - 1)) / (m - 1))]);
+  // exactly `max`: when a y-extreme was also an x-rank pick, the midpoints between picks fill in
+  for (let k = 0; keep.size < max && k < m - 1; k++) keep.add(order[Math.round(((k + 0.5) * (n - 1)) / (m - 1))]);
+  return [...keep].sort((a, b) => a - b).map((i) => rows[i]);
+}
+
+/** The report's line for a thinned chart: "n of N samples drawn …" (undefined when nothing was left out). */
+export function drawnLine(drawn: number, total: number, what: string): string | undefined {
+  return drawn < total ? `Chart: ${drawn} of ${total} ${what} drawn (stratified by IoU, the extremes kept); the data files keep all of them.` : undefined;
+}
+
 /** Keeps at most `max` evenly spaced points of a sorted series (always the first and last). */
 export function thin<T>(xs: T[], max: number): T[] {
   if (xs.length <= max) return xs;

@@ -52,6 +52,8 @@ export interface AnalysisOutput {
   spec?: ChartSpec;
   /** Set once the data files are written (json / csv are then dropped). */
   hasCsv?: boolean;
+  /** The report's line saying how many points a thinned chart draws (see `thinPoints`); absent when it draws all. */
+  drawn?: string;
   /** Key numbers, one line each, for the report. */
   summary?: string[];
 }

@@ -9,7 +9,7 @@ import type { AnalysisContext, AnalysisOutput } from './types';
 import type { Row } from './artifacts';
 import { isrP, carlLoss, qualityFocalLoss, varifocalLoss } from 'soft-sampling';
 import { ceLoss, classIndex } from './pisa';
-import { thin, sampleColumns } from './samples';
+import { thinPoints, drawnLine, POINTS_PER_LAYER, sampleColumns } from './samples';
 import { runGhmc } from './ghm';
 import { focalLossPerSample } from './focal-cdf';
 
@@ -87,10 +87,12 @@ export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput
     }
     corr[m] = sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
   }
+  // at most POINTS_PER_LAYER points in the chart's one (faceted) layer, stratified by IoU; the data files keep all
+  const perMethod = Math.floor(POINTS_PER_LAYER / Math.max(1, Object.keys(methods).length));
+  const drawn = Math.min(n, perMethod);
   const spec = {
-    title: { text: TITLE, subtitle: `${n} positives; each method's weights divided by their mean; own y-scale per panel` },
-    // at most 2000 points per method in the chart (evenly spaced); the data files keep all
-    data: { values: Object.keys(methods).flatMap((m) => thin(rows.filter((r) => r.method === m), 2000)) },
+    title: { text: TITLE, subtitle: `${n} positives${drawn < n ? ` (${drawn} drawn per panel)` : ''}; each method's weights divided by their mean; own y-scale per panel` },
+    data: { values: Object.keys(methods).flatMap((m) => thinPoints(rows.filter((r) => r.method === m), perMethod, 'iou', 'normalised_weight')) },
     facet: { column: { field: 'method', type: 'nominal', title: null, sort: ['focal (γ=2)', 'GHM-C', 'QFL (β=2)', 'VFL', 'ISR-P', 'CARL'] } },
     resolve: { scale: { y: 'independent' } },
     spec: {
@@ -121,6 +123,7 @@ export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput
     json: { positives: n, means, correlationWithIou: corr, rows },
     csv: rows,
     spec,
+    drawn: drawnLine(drawn, n, 'positives per panel'),
     summary: Object.entries(corr).map(([m, c]) => `${m}: correlation of the weight with IoU ${c.toFixed(3)}`),
   };
 }

@@ -1,0 +1,268 @@
+/**
+ * Background writer of the big per-sample files (issue 9 item 8): turning half a million numbers into
+ * text is most of what `analyze` does beyond `eval`, and it needs nothing but the data, so one worker
+ * thread formats and writes those files while the main thread goes on with the other stages and the
+ * charts. A job's typed arrays are transferred (moved, not copied) when the caller lists their buffers;
+ * everything else is a structured-clone copy taken when the job is submitted, so the caller may change
+ * or drop its data right after. The text is exactly what {@link runWriteJob} gives in the main thread
+ * (the same functions run on the same values). Without a built worker module (tests from the sources)
+ * the jobs run at once in the main thread.
+ */
+import { Worker } from 'node:worker_threads';
+import { getHeapStatistics } from 'node:v8';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { writeJsonFile, writeCsvFile, withoutViews, type CsvColumns, type Row } from './artifacts';
+
+/**
+ * A big array of flat row objects (all with the same keys in the same order) as columns, for the trip
+ * to the writer thread: numbers in a float64 array, text as codes into a dictionary, anything else
+ * (mixed) as an array of primitives. A structured-clone copy of 100k+ row objects costs tens of MB
+ * on both sides; these columns move. {@link rowsOfTable} gives the same rows back.
+ */
+export interface RowTable {
+  rowTable: true;
+  length: number;
+  keys: string[];
+  cols: (Float64Array | { dict: string[]; codes: Int32Array } | unknown[])[];
+}
+
+const isRowTable = (x: unknown): x is RowTable => typeof x === 'object' && x !== null && (x as RowTable).rowTable === true;
+
+/**
+ * `rows` as a {@link RowTable}, or null when it is not worth it or not exact: fewer than 10,000 rows,
+ * rows not all plain objects with the first row's keys in order, integer-like keys, values not
+ * primitives, or a JSON text that might be under 1 MiB (toJson pretty-prints those; the table is
+ * written compact).
+ */
+export function toRowTable(rows: unknown): RowTable | null {
+  if (!Array.isArray(rows) || rows.length < 10000) return null;
+  const first = rows[0];
+  if (typeof first !== 'object' || first === null || Array.isArray(first) || ArrayBuffer.isView(first)) return null;
+  const keys = Object.keys(first);
+  if (!keys.length || keys.some((k) => /^\d+$/.test(k))) return null;
+  const n = rows.length;
+  // shortest JSON of a row: {"k":v,...} with one-character values, plus the comma between rows
+  const minRow = 2 + keys.reduce((a, k) => a + JSON.stringify(k).length + 2, 0);
+  if (n * minRow < 2 << 20) return null;
+  for (const r of rows) {
+    if (typeof r !== 'object' || r === null || Array.isArray(r) || Object.getPrototypeOf(Object.getPrototypeOf(r) ?? Object.prototype) !== null) return null;
+    let j = 0;
+    for (const k in r) {
+      if (k !== keys[j++]) return null;
+    }
+    if (j !== keys.length) return null;
+  }
+  const cols: RowTable['cols'] = keys.map((k) => {
+    let nums = true, strs = true;
+    for (let i = 0; i < n && (nums || strs); i++) {
+      const v = rows[i][k];
+      if (typeof v !== 'number') nums = false;
+      if (typeof v !== 'string') strs = false;
+    }
+    if (nums) return Float64Array.from(rows, (r) => r[k] as number);
+    if (strs) {
+      const index = new Map<string, number>();
+      const dict: string[] = [];
+      const codes = Int32Array.from(rows, (r) => {
+        const v = r[k] as string;
+        let c = index.get(v);
+        if (c === undefined) index.set(v, (c = dict.push(v) - 1));
+        return c;
+      });
+      return { dict, codes };
+    }
+    return rows.map((r) => r[k]);
+  });
+  for (const c of cols) if (Array.isArray(c) && c.some((v) => v !== null && v !== undefined && typeof v === 'object')) return null;
+  return { rowTable: true, length: n, keys, cols };
+}
+
+/** The rows of a {@link RowTable}, one object at a time (the same keys, order and values as the rows it was made from). */
+export function* rowsOfTable(t: RowTable): Iterable<Row> {
+  const { keys, cols } = t;
+  for (let i = 0; i < t.length; i++) {
+    const r: Row = {};
+    for (let j = 0; j < keys.length; j++) {
+      const c = cols[j];
+      r[keys[j]] = (ArrayBuffer.isView(c) ? c[i] : Array.isArray(c) ? c[i] : c.dict[c.codes[i]]) as Row[string];
+    }
+    yield r;
+  }
+}
+
+/** The buffers of a table's columns (all its own: safe to move). */
+export function tableBuffers(t: RowTable): ArrayBuffer[] {
+  return buffersOf(...t.cols.map((c) => (ArrayBuffer.isView(c) || Array.isArray(c) ? c : c.codes)));
+}
+
+/**
+ * Writes `value` (an object; some of its own properties {@link RowTable}s) as {@link toJson} would
+ * write it with the tables' rows in place — compact, as toJson writes any document of 1 MiB and more,
+ * which a table guarantees — streaming the rows in chunks.
+ */
+function writeJsonWithTables(path: string, value: Record<string, unknown>): void {
+  const tables: RowTable[] = [];
+  const shallow: Record<string, unknown> = {};
+  for (const k of Object.keys(value)) {
+    const v = value[k];
+    if (isRowTable(v)) {
+      shallow[k] = `\u0000rows${tables.length}\u0000`;
+      tables.push(v);
+    } else shallow[k] = v;
+  }
+  const text = JSON.stringify(withoutViews(shallow)); // the rest, compact, as toJson writes it
+  const fd = openSync(path, 'w');
+  try {
+    let pos = 0;
+    tables.forEach((t, ti) => {
+      const mark = JSON.stringify(`\u0000rows${ti}\u0000`);
+      const at = text.indexOf(mark, pos);
+      writeSync(fd, text.slice(pos, at));
+      writeSync(fd, '[');
+      let buf: string[] = [];
+      let len = 0;
+      let i = 0;
+      for (const r of rowsOfTable(t)) {
+        const s = (i++ ? ',' : '') + JSON.stringify(r);
+        buf.push(s);
+        len += s.length;
+        if (len > 1 << 16) {
+          writeSync(fd, buf.join(''));
+          buf = [];
+          len = 0;
+        }
+      }
+      if (buf.length) writeSync(fd, buf.join(''));
+      writeSync(fd, ']');
+      pos = at + mark.length;
+    });
+    writeSync(fd, text.slice(pos) + '\n');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** One file to write: a JSON document ({@link writeJsonFile}, the text of toJson) or a CSV ({@link writeCsvFile}); `path` is absolute. */
+export type WriteJob =
+  | { kind: 'json'; path: string; value: unknown }
+  | { kind: 'csv'; path: string; rows: Row[] | CsvColumns | RowTable; columns?: string[] };
+
+/** Writes one job's file (in whichever thread calls it). */
+export function runWriteJob(job: WriteJob): void {
+  // test hook: a write error (as a full disk would give) for the file of this name
+  const fail = process.env.SOFT_SAMPLING_TEST_WRITE_FAIL;
+  if (fail && job.path.endsWith(`/${fail}`)) throw Object.assign(new Error(`ENOSPC: no space left on device, write '${job.path}'`), { code: 'ENOSPC', syscall: 'write' });
+  if (job.kind === 'json') {
+    const v = job.value as Record<string, unknown>;
+    if (typeof v === 'object' && v !== null && Object.values(v).some(isRowTable)) writeJsonWithTables(job.path, v);
+    else writeJsonFile(job.path, job.value);
+  } else writeCsvFile(job.path, isRowTable(job.rows) ? rowsOfTable(job.rows) : job.rows, job.columns);
+}
+
+/** The `workerData` marker that makes the CLI's worker module (dist/worker.mjs) serve write jobs. */
+export const WRITER_MARKER = 'softSamplingWriter';
+
+/** An error of a write job as it crosses the thread boundary (fs errors keep code and syscall: the CLI prints them as one line). */
+interface WireError {
+  message: string;
+  code?: string;
+  syscall?: string;
+}
+
+/** The worker side: called by the worker module when started with {@link WRITER_MARKER}. */
+export function serveWriteJobs(port: { on(ev: 'message', f: (m: { id: number; jobs: WriteJob[] }) => void): void; postMessage(m: unknown): void }): void {
+  port.on('message', ({ id, jobs }) => {
+    const t0 = performance.now();
+    try {
+      for (const j of jobs) runWriteJob(j);
+      port.postMessage({ id, ms: performance.now() - t0, heapMiB: getHeapStatistics().total_heap_size / 2 ** 20 });
+    } catch (e) {
+      const x = e as NodeJS.ErrnoException;
+      port.postMessage({ id, error: { message: x?.message ?? String(e), code: x?.code, syscall: x?.syscall } satisfies WireError });
+    }
+  });
+}
+
+export class BackgroundWriter {
+  private worker?: Worker;
+  private nextId = 0;
+  private pending = new Map<number, { label: string; resolve: () => void; reject: (e: Error) => void }>();
+  private settled: Promise<void>[] = [];
+  private failure: Error | null = null;
+
+  /** `workerFile`: the built worker module (dist/worker.mjs); without it every job runs at once in the calling thread. */
+  constructor(private workerFile?: string | URL, private log?: (line: string) => void) {}
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const w = new Worker(this.workerFile!, { workerData: { [WRITER_MARKER]: true }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+    w.on('message', (m: { id: number; ms?: number; heapMiB?: number; error?: WireError }) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (this.pending.size === 0) w.unref();
+      if (m.error) p.reject(Object.assign(new Error(m.error.message), m.error.code ? { code: m.error.code, syscall: m.error.syscall } : {}));
+      else {
+        this.log?.(`[write]  ${p.label.padEnd(36)} ${m.ms!.toFixed(0).padStart(6)} ms (writer thread, wall; its heap ${m.heapMiB!.toFixed(0)} MiB)`);
+        p.resolve();
+      }
+    });
+    const failAll = (e: Error) => {
+      for (const p of this.pending.values()) p.reject(e);
+      this.pending.clear();
+    };
+    w.on('error', failAll);
+    w.on('exit', (code) => failAll(new Error(`the file writer thread stopped (exit code ${code})`)));
+    this.worker = w;
+    return w;
+  }
+
+  /**
+   * Writes `jobs` in the background (in order, after the jobs submitted before). `transfer`: buffers of
+   * the jobs' typed arrays that the caller gives up (they are detached here). A failure is reported by
+   * {@link drain}.
+   */
+  submit(label: string, jobs: WriteJob[], transfer: ArrayBuffer[] = []): void {
+    if (!this.workerFile) {
+      for (const j of jobs) runWriteJob(j);
+      return;
+    }
+    const w = this.start();
+    const id = this.nextId++;
+    const done = new Promise<void>((resolve, reject) => this.pending.set(id, { label, resolve, reject }));
+    this.settled.push(done.catch((e: Error) => void (this.failure ??= e)));
+    w.ref();
+    w.postMessage({ id, jobs }, transfer);
+  }
+
+  /** Waits for every submitted job; throws the first job's error, if any. */
+  async drain(): Promise<void> {
+    await Promise.all(this.settled);
+    this.settled = [];
+    if (this.failure) throw this.failure;
+  }
+
+  /** Waits for the jobs to end (their errors ignored: the run has failed already) and stops the thread. */
+  async close(): Promise<void> {
+    await Promise.all(this.settled);
+    this.settled = [];
+    const w = this.worker;
+    this.worker = undefined;
+    if (w) {
+      w.removeAllListeners('exit');
+      await w.terminate();
+    }
+  }
+}
+
+/** The buffers of those of `arrays` that are typed arrays spanning their whole buffer (safe to transfer). */
+export function buffersOf(...arrays: unknown[]): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  for (const a of arrays) {
+    if (!ArrayBuffer.isView(a)) continue;
+    // (not `instanceof ArrayBuffer`: a buffer made in another realm, a vm context, is one too)
+    const buf = a.buffer as ArrayBuffer;
+    if (a.byteOffset === 0 && a.byteLength === buf.byteLength && Object.prototype.toString.call(buf) === '[object ArrayBuffer]' && !out.includes(buf)) out.push(buf);
+  }
+  return out;
+}

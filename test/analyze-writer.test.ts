@@ -1,0 +1,117 @@
+/**
+ * The background writer of `analyze` (packages/cli/src/analyze/writer.ts): the built worker module
+ * (dist/worker.mjs) writes exactly the text the main thread would, moved typed arrays included; a
+ * write error fails the run with one line, exit 1 and no report.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BackgroundWriter, buffersOf } from '../packages/cli/src/analyze/writer';
+import { toCsv, toJson, type Row } from '../packages/cli/src/analyze/artifacts';
+
+const ROOT = join(__dirname, '..');
+const BIN = join(ROOT, 'packages', 'cli', 'bin', 'soft-sampling.mjs');
+const WORKER = pathToFileURL(join(ROOT, 'packages', 'cli', 'dist', 'worker.mjs'));
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ss-writer-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('BackgroundWriter on the built worker module', () => {
+  test('CSV from moved columns and JSON with typed arrays: the main thread’s text, byte for byte; the moved arrays are detached', async () => {
+    const n = 1000;
+    const idx = Uint32Array.from({ length: n }, (_, i) => i * 7);
+    const g = Float32Array.from({ length: n }, (_, i) => Math.fround(Math.sin(i) ** 2));
+    const x = Float64Array.from({ length: n }, (_, i) => (i % 13 === 0 ? NaN : Math.exp(-i / 97) - 0.5));
+    const rows: Row[] = Array.from({ length: n }, (_, i) => ({ index: idx[i], g: g[i], x: x[i] }));
+    const wantCsv = toCsv(rows);
+    const doc = { a: 'b', curve: Float64Array.from(x), nested: { rows: rows.slice(0, 50) } };
+    const wantJson = toJson(doc);
+    const w = new BackgroundWriter(WORKER);
+    const cols = { length: n, columns: [{ name: 'index', values: idx.slice() }, { name: 'g', values: g.slice() }, { name: 'x', values: x.slice() }] };
+    const moved = buffersOf(...cols.columns.map((c) => c.values));
+    w.submit('csv', [{ kind: 'csv', path: join(dir, 'a.csv'), rows: cols }], moved);
+    w.submit('json', [{ kind: 'json', path: join(dir, 'a.json'), value: doc }, { kind: 'csv', path: join(dir, 'b.csv'), rows }]);
+    expect(cols.columns[0].values.length).toBe(0); // moved, not copied
+    await w.drain();
+    await w.close();
+    expect(readFileSync(join(dir, 'a.csv'), 'utf8')).toBe(wantCsv);
+    expect(readFileSync(join(dir, 'b.csv'), 'utf8')).toBe(wantCsv);
+    expect(readFileSync(join(dir, 'a.json'), 'utf8')).toBe(wantJson);
+  });
+
+  test('a failed job rejects drain() with the file-system error (code and syscall kept); the other jobs still run', async () => {
+    const w = new BackgroundWriter(WORKER);
+    w.submit('bad', [{ kind: 'json', path: join(dir, 'missing-dir', 'x.json'), value: { a: 1 } }]);
+    w.submit('good', [{ kind: 'json', path: join(dir, 'ok.json'), value: { a: 1 } }]);
+    await expect(w.drain()).rejects.toMatchObject({ code: 'ENOENT', syscall: 'open' });
+    await w.close();
+    expect(readFileSync(join(dir, 'ok.json'), 'utf8')).toBe(toJson({ a: 1 }));
+  });
+
+  test('without a worker module the jobs run at once in the calling thread', async () => {
+    const w = new BackgroundWriter(undefined);
+    w.submit('now', [{ kind: 'csv', path: join(dir, 'now.csv'), rows: [{ a: 1, b: 'x' }] }]);
+    expect(readFileSync(join(dir, 'now.csv'), 'utf8')).toBe('a,b\n1,x\n');
+    await w.drain();
+    await w.close();
+  });
+});
+
+describe('analyze with a failing writer', () => {
+  test('a write error in the writer thread: one line naming the file, exit 1, no report and no temporary folder left', () => {
+    const out = join(dir, 'report');
+    const r = spawnSync(process.execPath, [BIN, 'analyze', '--out', out, '-q', '--no-png'], { encoding: 'utf8', env: { ...process.env, SOFT_SAMPLING_TEST_WRITE_FAIL: 'samples.csv' } });
+    expect(r.status).toBe(1);
+    const errors = r.stderr.trim().split('\n').filter((l) => !/^soft-sampling analyze: warning:/.test(l)); // the bundled data's own warning
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^soft-sampling analyze: error: ENOSPC: no space left on device, write '.*samples\.csv'$/);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.startsWith('.report.'))).toEqual([]);
+  }, 120000);
+});
+
+describe('RowTable (rows as columns for the trip to the writer)', () => {
+  test('toJson / toCsv text of a document with a big row array, through the writer: byte for byte', async () => {
+    const { toRowTable, tableBuffers } = await import('../packages/cli/src/analyze/writer');
+    const n = 40000;
+    const names = ['ISR-P', 'CARL', '=cmd', 'a,"b"'];
+    const rows: Row[] = Array.from({ length: n }, (_, i) => ({
+      method: names[i % 4], index: i, iou: i % 17 === 0 ? NaN : 0.5 + (i % 1000) / 2000, score: i % 23 === 0 ? -0 : Math.fround(Math.cos(i)), random: i % 3 === 0, note: i % 5 === 0 ? null : 'x',
+    }));
+    const doc = { id: 't', title: 'T', counts: Float64Array.of(1, 2, Infinity), rows, tail: { k: 1 } };
+    const wantJson = toJson(doc);
+    const wantCsv = toCsv(rows);
+    const table = toRowTable(rows)!;
+    expect(table).not.toBeNull();
+    expect(toRowTable(rows.slice(0, 100))).toBeNull(); // small: cloned as they are
+    expect(toRowTable([...rows.slice(0, 20000), { ...rows[0], extra: 1 }, ...rows.slice(20000)])).toBeNull(); // not all the same keys
+    const w = new BackgroundWriter(WORKER);
+    w.submit('table', [{ kind: 'json', path: join(dir, 't.json'), value: { ...doc, rows: table } }, { kind: 'csv', path: join(dir, 't.csv'), rows: table }], tableBuffers(table));
+    await w.drain();
+    await w.close();
+    expect(readFileSync(join(dir, 't.json'), 'utf8')).toBe(wantJson);
+    expect(readFileSync(join(dir, 't.csv'), 'utf8')).toBe(wantCsv);
+  }, 60000);
+});
+
+describe('thinPoints (scatter layers of the charts)', () => {
+  test('exactly max rows, in input order, the x and y extremes kept, deterministic; small inputs untouched', async () => {
+    const { thinPoints } = await import('../packages/cli/src/analyze/samples');
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rows = Array.from({ length: 10000 }, (_, i) => ({ i, x: 0.5 + rnd() / 2, y: rnd() * 10 }));
+    const t = thinPoints(rows, 500, 'x', 'y');
+    expect(t).toHaveLength(500);
+    expect(t.map((r) => r.i)).toEqual([...t.map((r) => r.i)].sort((a, b) => a - b));
+    const by = (f: (a: number, b: number) => boolean, k: 'x' | 'y') => rows.reduce((a, r) => (f(r[k], a[k]) ? r : a));
+    for (const e of [by((a, b) => a < b, 'x'), by((a, b) => a > b, 'x'), by((a, b) => a < b, 'y'), by((a, b) => a > b, 'y')]) expect(t).toContain(e);
+    expect(thinPoints(rows, 500, 'x', 'y')).toEqual(t);
+    const small = rows.slice(0, 300);
+    expect(thinPoints(small, 500, 'x', 'y')).toBe(small);
+  });
+});
