@@ -15,7 +15,7 @@ import {
 import { offloadAvailable, registerOffload } from '../ts/api/offload';
 import { installWorkerPool } from '../ts/node/pool';
 import { mulberry32 } from '../packages/cli/src/analyze/samples';
-import { forEachBackend, randomBoxes, largestGap } from './helpers';
+import { forEachBackend, randomBoxes, largestGap, randomLogits } from './helpers';
 
 const r = mulberry32(9);
 const boxes = (n: number) => randomBoxes(r, n);
@@ -33,8 +33,7 @@ describe.each([['wasm', 20000, 100000], ['ts', 2000, 10000]] as const)('%s: asyn
     expect(offloadAvailable()).toBe(true);
     const b1 = boxes(IN), b2 = boxes(2000);
     const C = 80;
-    const x = { data: Float32Array.from({ length: N * C }, () => (r() - 0.7) * 10), shape: [N, C] };
-    const labels = Int32Array.from({ length: N }, () => (r() < 0.02 ? Math.floor(r() * C) : C));
+    const { x, labels } = randomLogits(r, N, C);
     const state = createGhmState(10);
     let t0 = performance.now();
     const syncIou = bboxOverlaps(b1, b2);

@@ -7,7 +7,7 @@
  */
 import { bboxOverlaps, bboxOverlapsAsync, ghmcLoss, ghmcLossAsync, sigmoidFocalLoss, sigmoidFocalLossAsync, sigmoidCrossEntropy, sigmoidCrossEntropyAsync, createGhmState, useBackend, SoftSamplingError } from '../ts/index';
 import { mulberry32 } from '../packages/cli/src/analyze/samples';
-import { forEachBackend, randomBoxes, largestGap } from './helpers';
+import { forEachBackend, randomBoxes, largestGap, randomLogits } from './helpers';
 
 const r = mulberry32(5);
 const boxes = (n: number) => randomBoxes(r, n);
@@ -20,8 +20,7 @@ describe('native async calls keep the event loop alive', () => {
   test('20k×2k IoU and a 100k×80 GHM-C step: the 1 ms timer keeps firing', async () => {
     const b1 = boxes(20000), b2 = boxes(2000);
     const N = 100000, C = 80;
-    const x = { data: Float32Array.from({ length: N * C }, () => (r() - 0.7) * 10), shape: [N, C] };
-    const labels = Int32Array.from({ length: N }, () => (r() < 0.02 ? Math.floor(r() * C) : C));
+    const { x, labels } = randomLogits(r, N, C);
     const state = createGhmState(10);
     let t0 = performance.now();
     const syncIou = bboxOverlaps(b1, b2);

@@ -114,3 +114,10 @@ export async function largestGap(work: () => Promise<unknown>): Promise<{ gap: n
   clearInterval(t);
   return { gap, ticks };
 }
+
+/** A GHM-C / focal problem: `n` × `c` logits in [−7, 3) and labels with ~2 % positives (`c` = background), from `r`. */
+export function randomLogits(r: () => number, n: number, c: number): { x: { data: Float32Array; shape: number[] }; labels: Int32Array } {
+  const x = { data: Float32Array.from({ length: n * c }, () => (r() - 0.7) * 10), shape: [n, c] };
+  const labels = Int32Array.from({ length: n }, () => (r() < 0.02 ? Math.floor(r() * c) : c));
+  return { x, labels };
+}

@@ -85,11 +85,7 @@ export function buildSamples(voc: VocImageEval[]): SampleSet {
   } else {
     order = Int32Array.from([...Array(n).keys()].sort((a, b) => key[a] - key[b]));
   }
-  const set: SampleSet = {
-    length: n,
-    index: new Uint32Array(n), imageId: new Float64Array(n), categoryId: new Float64Array(n), score: new Float64Array(n), logit: new Float64Array(n),
-    target: new Uint8Array(n), iou: new Float64Array(n), gt: new Int32Array(n), posIdx: new Int32Array(0), positives: [],
-  };
+  const set = allocSampleSet(n);
   const posIdx: number[] = [];
   for (let i = 0; i < n; i++) {
     const e = voc[img[order[i]]];
@@ -137,11 +133,7 @@ export function buildSamplesFromColumns(cols: CocoColumns, dtIndex: Uint32Array,
     for (let q = 0; q < D; q++) if (m.tp[q] !== -1) qs.push(q);
     order = Int32Array.from(qs.sort((a, b) => dtIndex[a] - dtIndex[b]));
   }
-  const set: SampleSet = {
-    length: n,
-    index: new Uint32Array(n), imageId: new Float64Array(n), categoryId: new Float64Array(n), score: new Float64Array(n), logit: new Float64Array(n),
-    target: new Uint8Array(n), iou: new Float64Array(n), gt: new Int32Array(n), posIdx: new Int32Array(0), positives: [],
-  };
+  const set = allocSampleSet(n);
   const posIdx: number[] = [];
   for (let i = 0; i < n; i++) {
     const q = order[i];
@@ -235,11 +227,7 @@ export function sampleColumns(samples: SampleSet): { logits: Float32Array; targe
 /** A {@link SampleSet} of sample objects already in set order (the dense mode's anchors × classes). */
 export function sampleSetOf(samples: Sample[]): SampleSet {
   const n = samples.length;
-  const set: SampleSet = {
-    length: n,
-    index: new Uint32Array(n), imageId: new Float64Array(n), categoryId: new Float64Array(n), score: new Float64Array(n), logit: new Float64Array(n),
-    target: new Uint8Array(n), iou: new Float64Array(n), gt: new Int32Array(n), posIdx: new Int32Array(0), positives: [],
-  };
+  const set = allocSampleSet(n);
   const posIdx: number[] = [];
   samples.forEach((s, i) => {
     set.index[i] = s.index;
@@ -257,4 +245,13 @@ export function sampleSetOf(samples: Sample[]): SampleSet {
   });
   set.posIdx = Int32Array.from(posIdx);
   return set;
+}
+
+/** A sample set of `n` zeroed columns (its positives filled in by the builder). */
+function allocSampleSet(n: number): SampleSet {
+  return {
+    length: n,
+    index: new Uint32Array(n), imageId: new Float64Array(n), categoryId: new Float64Array(n), score: new Float64Array(n), logit: new Float64Array(n),
+    target: new Uint8Array(n), iou: new Float64Array(n), gt: new Int32Array(n), posIdx: new Int32Array(0), positives: [],
+  };
 }
