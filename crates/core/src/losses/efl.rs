@@ -3,9 +3,8 @@
 //! (`up/tasks/det/models/losses/`), with the stable softplus form. Spec: modern-methods §8.
 //! γ_j = γ_b + s(1 − g_j) and the weight γ_j/γ_b are constants; the accumulated gradient state
 //! (`pos_grad`, `neg_grad`, `pos_neg` = g) is the caller's: read here, updated copy written out.
-use super::{exp_neg, log1p_unit};
+use super::{exp_neg, sum_f64_lanes};
 use crate::error::{check_len, CoreError, Result};
-use crate::simd::fmax;
 
 /// Options of [`equalized_focal_loss`].
 #[derive(Clone, Copy, Debug)]
@@ -127,14 +126,7 @@ pub fn equalized_focal_loss(
 fn efl_elem(x: f32, t: f32, gamma: f32, wj: f32, a_pos: f32, a_neg: f32) -> (f32, f32) {
     let ys = 2.0 * t - 1.0;
     let xt = ys * x;
-    let e = exp_neg(-xt.abs());
-    let l = log1p_unit(e);
-    let ce = fmax(-xt, 0.0) + l;
-    let sp = fmax(xt, 0.0) + l;
-    let inv = 1.0 / (1.0 + e);
-    let pos = xt >= 0.0;
-    let pt = if pos { inv } else { e * inv };
-    let omp = if pos { e * inv } else { inv };
+    let (ce, sp, pt, omp) = super::focal::binary_parts(xt);
     let at = if t > 0.5 { a_pos } else { a_neg };
     let f = at * wj * exp_neg(-gamma * sp);
     (f * ce, ys * f * (-gamma * pt * ce - omp))
@@ -181,14 +173,7 @@ fn efl_fast(
                 an[j] += gk * (1.0 - t);
             }
         }
-        let mut acc = [0f64; 8];
-        let mut it = lr.chunks_exact(8);
-        for ch in &mut it {
-            for k in 0..8 {
-                acc[k] += ch[k] as f64;
-            }
-        }
-        total += it.remainder().iter().map(|&v| v as f64).sum::<f64>() + acc.iter().sum::<f64>();
+        total += sum_f64_lanes(lr);
     }
     total
 }

@@ -90,7 +90,7 @@ const K_FOCAL2: u8 = 5;
 
 /// Shared pieces of a binary element: `(CE = softplus(−x_t), softplus(x_t), p_t, 1 − p_t)`.
 #[inline(always)]
-fn binary_parts(xt: f32) -> (f32, f32, f32, f32) {
+pub(crate) fn binary_parts(xt: f32) -> (f32, f32, f32, f32) {
     let a = xt.abs();
     let e = exp_neg(-a);
     let l = log1p_unit(e);

@@ -165,3 +165,17 @@ mod tests {
         assert!((l - 99.98).abs() < 1e-3 && (g - 1.0).abs() < 1e-6);
     }
 }
+
+/// Float64 sum of float32 values in 8 independent lanes (vectorises, no serial dependency chain):
+/// the remainder's sum plus the lanes' sum, in that order (the loss kernels' row and block sums).
+#[inline(always)]
+pub fn sum_f64_lanes(x: &[f32]) -> f64 {
+    let mut acc = [0f64; 8];
+    let mut it = x.chunks_exact(8);
+    for ch in &mut it {
+        for k in 0..8 {
+            acc[k] += ch[k] as f64;
+        }
+    }
+    it.remainder().iter().map(|&v| v as f64).sum::<f64>() + acc.iter().sum::<f64>()
+}

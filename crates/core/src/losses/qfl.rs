@@ -5,7 +5,7 @@
 //! Kernel contract (as every loss here): the per-row loss times the row weight goes to
 //! `loss_elements`, the gradient of `scale · Σ loss_elements` w.r.t. `pred` to `grad`, the f64 sum
 //! to `sum[0]`. The facade derives `scale` from reduction / avgFactor / lossWeight.
-use super::{exp_neg, log1p_unit};
+use super::{exp_neg, log1p_unit, sum_f64_lanes};
 use crate::error::{check_len, CoreError, Result};
 use crate::par::SharedMut;
 use crate::simd::fmax;
@@ -279,15 +279,7 @@ fn qfl_fast_b2(
             tmp[j] = l as f32;
             gr[j] = (g * w * scale) as f32;
         }
-        let mut acc = [0f64; 8];
-        let mut it = tmp.chunks_exact(8);
-        for ch in &mut it {
-            for k in 0..8 {
-                acc[k] += ch[k] as f64;
-            }
-        }
-        let mut row: f64 = it.remainder().iter().map(|&v| v as f64).sum();
-        row += acc.iter().sum::<f64>();
+        let row = sum_f64_lanes(&tmp);
         let r = row * w;
         loss_elements[i] = r as f32;
         total += r;

@@ -1,7 +1,7 @@
 //! Varifocal Loss (Zhang et al., VarifocalNet, arXiv 2008.13367, eq. 2), matching mmdetection's
 //! `VarifocalLoss(use_sigmoid=True)` (`mmdet/models/losses/varifocal_loss.py`). Spec: modern-methods §3.
 //! Elementwise `BCE(x, q)·w`, `w = q` (or 1) where q > 0 and `w = α σ(x)^γ` (not detached) where q = 0.
-use super::{exp_neg, log1p_unit};
+use super::{exp_neg, log1p_unit, sum_f64_lanes};
 use crate::error::{check_len, CoreError, Result};
 use crate::simd::fmax;
 
@@ -143,14 +143,7 @@ fn vfl_fast(pred: &[f32], target: &[f32], weight: &[f32], weight_mode: u8, c: us
                 }
             }
         }
-        let mut acc = [0f64; 8];
-        let mut it = lr.chunks_exact(8);
-        for ch in &mut it {
-            for k in 0..8 {
-                acc[k] += ch[k] as f64;
-            }
-        }
-        total += it.remainder().iter().map(|&v| v as f64).sum::<f64>() + acc.iter().sum::<f64>();
+        total += sum_f64_lanes(lr);
     }
     total
 }
