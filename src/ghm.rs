@@ -1,4 +1,4 @@
-//! napi bindings: GHM-C, GHM-R, smooth L1 and ASL1 losses (issue 3). Marshalling only; the
+//! napi binding: GHM-C (issue 3; GHM-R is a declared kernel, `crates/decl/kernels.rs`). Marshalling only; the
 //! kernels are `soft_sampling_core::losses::ghm`.
 use crate::guard;
 use napi::bindgen_prelude::*;
@@ -65,19 +65,5 @@ pub fn ghm_c(
         let o = opts(bins, momentum, all_bins, bias_correction, steps, loss_weight, mean, 0.02);
         let t = if use_labels { Targets::Labels(&labels) } else { Targets::Dense(&targets) };
         run(&acc_sum, loss_elements, grad, weights, g, counts, acc_out, |out| ghm::ghm_c(&logits, num_classes as usize, t, &label_weights, &o, out))
-    })
-}
-
-/// GHM-R over `[len]` deltas.
-#[napi]
-#[allow(clippy::too_many_arguments)]
-pub fn ghm_r(
-    pred: Float32Array, target: Float32Array, label_weights: Float32Array, acc_sum: Float64Array, mu: f64, bins: u32,
-    momentum: f64, all_bins: bool, bias_correction: bool, steps: f64, loss_weight: f64, mean: bool,
-    loss_elements: Float32Array, grad: Float32Array, weights: Float32Array, g: Float32Array, counts: Float64Array, acc_out: Float64Array,
-) -> Result<GhmStats> {
-    guard(|| {
-        let o = opts(bins, momentum, all_bins, bias_correction, steps, loss_weight, mean, mu);
-        run(&acc_sum, loss_elements, grad, weights, g, counts, acc_out, |out| ghm::ghm_r(&pred, &target, &label_weights, &o, out))
     })
 }

@@ -12,13 +12,10 @@ use soft_sampling_core::geometry::{self, OverlapMode, OverlapOpts};
 use soft_sampling_core::{simd, CoreError};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-mod assign;
 mod asynk;
-mod eval;
 mod decl;
 mod focal;
 mod ghm;
-mod pisa;
 mod pool;
 
 pub(crate) fn guard<T>(f: impl FnOnce() -> std::result::Result<T, CoreError>) -> Result<T> {

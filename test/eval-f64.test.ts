@@ -57,7 +57,7 @@ describe('synthetic COCO set with IoUs on the thresholds (500 images, 50k detect
     let ties = 0;
     const hit = new Set<number>();
     for (const { g, d } of byImg.values()) {
-      const o = k.evalOverlaps(Float64Array.from(d.flatMap((x) => x.slice(0, 4))), Float64Array.from(g.flatMap((x) => x.slice(0, 4))), new Uint8Array(g.length), 0);
+      const o = k.evalOverlaps({ dets: Float64Array.from(d.flatMap((x) => x.slice(0, 4))), gts: Float64Array.from(g.flatMap((x) => x.slice(0, 4))), crowd: new Uint8Array(g.length) }, { offset: 0 }).out;
       for (let i = 0; i < d.length; i++) {
         for (let j = 0; j < g.length; j++) {
           if (d[i][4] !== g[j][4]) continue;
@@ -124,7 +124,7 @@ describe('float64 overlaps (issue 15)', () => {
   });
   forEachBackend((name) => {
     test(`a pair just below 0.95 in float64 is not a match at 0.95, as in pycocotools [${name}]`, () => {
-      const o = getBackend().evalOverlaps(Float64Array.from(d[0].bbox), Float64Array.from(g.annotations[0].bbox), new Uint8Array(1), 0);
+      const o = getBackend().evalOverlaps({ dets: Float64Array.from(d[0].bbox), gts: Float64Array.from(g.annotations[0].bbox), crowd: new Uint8Array(1) }, { offset: 0 }).out;
       expect(o[0]).toBe(0.9499999999999964);
       const r = evaluateCoco(g, d);
       // matched at 0.5 … 0.9 (9 of 10 thresholds), precision 1/(1+ε) at every recall point; the
@@ -134,16 +134,19 @@ describe('float64 overlaps (issue 15)', () => {
       expect(evaluateCoco(g, d, { iouThrs: [0.95] }).stats.AP).toBe(0);
     });
     test(`crowd overlaps are inter / det area; kernel errors are typed [${name}]`, () => {
-      const o = getBackend().evalOverlaps(new Float64Array([0, 0, 10, 10]), new Float64Array([5, 0, 100, 100, 5, 0, 100, 100]), new Uint8Array([0, 1]), 0);
+      const o = getBackend().evalOverlaps({ dets: new Float64Array([0, 0, 10, 10]), gts: new Float64Array([5, 0, 100, 100, 5, 0, 100, 100]), crowd: new Uint8Array([0, 1]) }, { offset: 0 }).out;
       expect(Array.from(o)).toEqual([50 / (100 + 10000 - 50), 0.5]);
-      const one = new Uint32Array([0]);
+      const one = new Int32Array([0]);
       expectError(
         () =>
-          getBackend().cocoEvaluate({
-            numImages: 1, numCats: 1, gtImage: one, gtCat: one, gtBox: new Float64Array(4), gtArea: new Float64Array(1), gtCrowd: new Uint8Array(1),
-            dtImage: new Uint32Array([3]), dtCat: one, dtBox: new Float64Array(4), dtScore: new Float64Array(1),
-            iouThrs: new Float64Array([0.5]), recThrs: new Float64Array([0]), maxDets: new Uint32Array([1]), areaRanges: new Float64Array([0, 1e10]), useCats: true, offset: 0,
-          }),
+          getBackend().cocoEvaluateVariants(
+            {
+              gtImage: one, gtCat: one, gtBox: new Float64Array(4), gtArea: new Float64Array(1), gtCrowd: new Int32Array(1),
+              dtImage: new Int32Array([3]), dtCat: one, dtBox: new Float64Array(4), dtScores: new Float64Array(1),
+              iouThrs: new Float64Array([0.5]), recThrs: new Float64Array([0]), maxDets: new Int32Array([1]), areaRng: new Float64Array([0, 1e10]),
+            },
+            { numImages: 1, numCats: 1, numVariants: 1, useCats: true, offset: 0 },
+          ),
         'E_VALUE',
         'dt_image',
       );

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import {
   ghmcLoss, ghmrLoss, smoothL1Loss, asl1Loss, createGhmState, type GhmState,
 } from '../ts/index';
-import { ghmKernels, regressionLoss, ghmEdges, GHMC_LAST_EDGE, GHMR_LAST_EDGE } from '../ts/backends/ts/ghm';
+import { ghmKernels, ghmRTwin, regressionLoss, ghmEdges, GHMC_LAST_EDGE, GHMR_LAST_EDGE } from '../ts/backends/ts/ghm';
 import { mulberry32 } from '../packages/cli/src/analyze/samples';
 import { forEachBackend, onEveryBackend, vectors, expectClose, expectError, flat } from './helpers';
 
@@ -430,7 +430,7 @@ describe('gradients vs central finite differences (float64, TS backend, weights 
           fc.pre(awayFromEdges(g, ghmEdges(bins, GHMR_LAST_EDGE), 1e-3));
           const lw = Float32Array.from({ length: 16 }, (_, i) => (i < 4 ? 0 : 1 + (i % 2)));
           const acc = new Float64Array(bins).fill(2);
-          const call = (pp: Float64Array) => ghmKernels.ghmR(pp as unknown as Float32Array, t as unknown as Float32Array, lw, acc, mu, bins, momentum, false, true, 3, 10, true, ...bufs(16));
+          const call = (pp: Float64Array) => ghmRTwin(pp as unknown as Float32Array, t as unknown as Float32Array, lw, acc, mu, bins, momentum, false, true, 3, 10, true, ...bufs(16));
           const r = call(p);
           for (let i = 0; i < 16; i++) {
             const pp = Float64Array.from(p); pp[i] += H;

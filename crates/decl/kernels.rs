@@ -80,6 +80,54 @@ declare_kernels! {
     opts PisaCarlOptions => soft_sampling_core::decl_shim::PisaCarlOpts { num_classes: u32, sigmoid: bool, k: f64, bias: f64, beta: f64, avg_factor: f64, loss_weight: f64 };
     inputs { cls_score: f32, labels: i32, bbox_pred: f32, bbox_targets: f32 };
     outputs { grad_cls_score: f32 = "L.clsScore", grad_bbox_pred: f32 = "L.bboxPred", weights: f32 = "L.labels", loss: f64 = "1" };
+
+    /// PISA ISR-P (arXiv 1904.04821 eqs. 2-3; mmdet `isr_p`): IoU-HLR ranks, then weights `(bias + (1 − bias)·u)^k` renormalised so Σ L·w keeps its value; `stats` = [max_l_num, ratio, guarded].
+    kernel pisa_isr_p = soft_sampling_core::decl_shim::pisa_isr_p;
+    opts PisaIsrPOptions => soft_sampling_core::decl_shim::PisaIsrPOpts { prime_mode: u32, k: f64, bias: f64, per_class: bool, max_ratio: f64 };
+    inputs { labels: i32, gt_ids: i32, ious: f32, pos_loss: f32, label_weights: f32, prime: u8 };
+    outputs { weights: f32 = "L.labels", ranks: i32 = "L.labels", stats: f64 = "3" };
+
+    /// PISA ISR-N with Score-HLR (arXiv 1904.04821 Sec. 3.2; mmdet `ScoreHLRSampler`) over one image's negatives; `stats` = [num_hlr, num_valid, ratio, guarded].
+    kernel pisa_isr_n = soft_sampling_core::decl_shim::pisa_isr_n;
+    opts PisaIsrNOptions => soft_sampling_core::decl_shim::PisaIsrNOpts { num_expected: u32, k: f64, bias: f64, score_thr: f64, iou_thr: f64, max_ratio: f64, seed: u32 };
+    inputs { scores: f32, boxes: f32, loss: f32 };
+    outputs { selected: i32 = "Math.min(L.scores, o.numExpected)", weights: f32 = "Math.min(L.scores, o.numExpected)", stats: f64 = "4" };
+
+    /// Evaluator overlaps in f64 (pycocotools `bbIou`): detections [D, 4] × gts [G, 4] `[x, y, w, h]`, `inter / det area` where `crowd[g]` is 1 (`crowd` may be empty).
+    kernel eval_overlaps = soft_sampling_core::decl_shim::eval_overlaps;
+    opts EvalOverlapsOptions => soft_sampling_core::decl_shim::EvalOverlapsOpts { offset: f64 };
+    inputs { dets: f64, gts: f64, crowd: u8 };
+    outputs { out: f64 = "Math.floor(L.dets / 4) * Math.floor(L.gts / 4)" };
+
+    /// GHM-R (arXiv 1811.05181 eq. 12-13; mmdet `GHMR`) over ASL1 of `pred − target`; `acc_sum_out` is the updated copy of the caller's `acc_sum`; `stats` = [loss_sum, loss, tot, non_empty, scale, updated].
+    kernel ghm_r = soft_sampling_core::decl_shim::ghm_r;
+    opts GhmROptions => soft_sampling_core::decl_shim::GhmROpts { mu: f64, bins: u32, momentum: f64, all_bins: bool, bias_correction: bool, steps: f64, loss_weight: f64, mean: bool };
+    inputs { pred: f32, target: f32, label_weights: f32, acc_sum: f64 };
+    outputs { loss_elements: f32 = "L.pred", grad: f32 = "L.pred", weights: f32 = "L.pred", g: f32 = "L.pred", counts: f64 = "o.bins", acc_sum_out: f64 = "L.accSum", stats: f64 = "6" };
+
+    /// Random sampler (mmdet `RandomSampler`, seeded): packed `[numPos, numNeg, pos.., neg.., posGt..]` in the first `len[0]` slots of `packed`.
+    kernel random_sample = soft_sampling_core::decl_shim::random_sample;
+    opts RandomSampleOptions => soft_sampling_core::decl_shim::RandomSampleOpts { num_added: u32, num: u32, num_expected_pos: u32, neg_pos_ub: f64, seed: u32 };
+    inputs { gt_inds: i32 };
+    outputs { packed: i32 = "2 + 2 * (o.numAdded + L.gtInds)", len: f64 = "1" };
+
+    /// OHEM sampler (Shrivastava et al. 2016; mmdet `OHEMSampler`): the highest-loss positives and negatives, packed as `random_sample`.
+    kernel ohem_sample = soft_sampling_core::decl_shim::ohem_sample;
+    opts OhemSampleOptions => soft_sampling_core::decl_shim::OhemSampleOpts { num_added: u32, num: u32, num_expected_pos: u32, neg_pos_ub: f64 };
+    inputs { gt_inds: i32, losses: f32 };
+    outputs { packed: i32 = "2 + 2 * (o.numAdded + L.gtInds)", len: f64 = "1" };
+
+    /// IoU-balanced negative sampler (Libra R-CNN arXiv 1904.02701 eq. 1; mmdet `IoUBalancedNegSampler`, seeded), packed as `random_sample`.
+    kernel iou_balanced_sample = soft_sampling_core::decl_shim::iou_balanced_sample;
+    opts IouBalancedSampleOptions => soft_sampling_core::decl_shim::IouBalancedSampleOpts { num_added: u32, num: u32, num_expected_pos: u32, neg_pos_ub: f64, seed: u32, floor_thr: f64, floor_fraction: f64, num_bins: u32 };
+    inputs { gt_inds: i32, max_overlaps: f32 };
+    outputs { packed: i32 = "2 + 2 * (o.numAdded + L.gtInds)", len: f64 = "1" };
+
+    /// Hard negative mining (SSD, Liu et al. 2016 Sec. 2.2): per image the negatives of highest loss, at most `neg_pos_ratio` per positive; packed `[numPos, numNeg, pos.., neg..]` (flat indices).
+    kernel hard_negative_mining = soft_sampling_core::decl_shim::hard_negative_mining;
+    opts HardNegativeMiningOptions => soft_sampling_core::decl_shim::HardNegativeMiningOpts { num_images: u32, num_classes: i32, neg_pos_ratio: f64 };
+    inputs { losses: f32, labels: i32 };
+    outputs { packed: i32 = "2 + L.losses", len: f64 = "1" };
 }
 
 declare_kernels! {

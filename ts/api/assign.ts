@@ -269,7 +269,8 @@ function seedOpt(v: unknown): number {
   return numOpt('options.seed', v, 0, (x) => (Number.isInteger(x) && x >= 0 && x <= 0xffffffff ? null : `must be an integer in [0, 2^32), got ${x}`));
 }
 
-function unpack(packed: Int32Array, pr: Prepared): SampleResult {
+/** A sampler kernel's packed `[numPos, numNeg, pos..., neg..., posGt...]` (in the first `len[0]` slots) as tensors. */
+function unpack({ packed }: { packed: Int32Array; len: Float64Array }, pr: Prepared): SampleResult {
   const np = packed[0], nn = packed[1];
   return {
     posInds: new Tensor(packed.slice(2, 2 + np), [np]),
@@ -305,7 +306,7 @@ export function randomSample(assign: AssignLike, options: RandomSampleOptions): 
   const o = checkOptions('options', options, [...SAMPLER_KEYS, 'seed']);
   const pr = prepare(assign, o);
   const seed = seedOpt(o.seed);
-  return unpack(getBackend().randomSample(pr.gtInds, pr.numAdded, pr.num, pr.numExpectedPos, pr.negPosUb, seed), pr);
+  return unpack(getBackend().randomSample({ gtInds: pr.gtInds }, { numAdded: pr.numAdded, num: pr.num, numExpectedPos: pr.numExpectedPos, negPosUb: pr.negPosUb, seed }), pr);
 }
 
 /**
@@ -327,7 +328,7 @@ export function ohemSample(assign: AssignLike, losses: ArrayInput, options: Samp
   const l = toFloat32('losses', losses);
   const n = pr.numAdded + pr.gtInds.length;
   vector('losses', l.shape, n);
-  return unpack(getBackend().ohemSample(pr.gtInds, pr.numAdded, l.data, pr.num, pr.numExpectedPos, pr.negPosUb), pr);
+  return unpack(getBackend().ohemSample({ gtInds: pr.gtInds, losses: l.data }, { numAdded: pr.numAdded, num: pr.num, numExpectedPos: pr.numExpectedPos, negPosUb: pr.negPosUb }), pr);
 }
 
 /** Options of {@link iouBalancedNegSample}. */
@@ -365,7 +366,13 @@ export function iouBalancedNegSample(assign: AssignLike, options: IouBalancedOpt
   if (assign.maxOverlaps === undefined) throw new SoftSamplingError('E_VALUE', 'assign.maxOverlaps', 'the IoU-balanced sampler needs maxOverlaps');
   const mo = toFloat32('assign.maxOverlaps', assign.maxOverlaps);
   vector('assign.maxOverlaps', mo.shape, pr.gtInds.length);
-  return unpack(getBackend().iouBalancedSample(pr.gtInds, mo.data, pr.numAdded, pr.num, pr.numExpectedPos, pr.negPosUb, seed, floorThr, floorFraction, numBins), pr);
+  return unpack(
+    getBackend().iouBalancedSample(
+      { gtInds: pr.gtInds, maxOverlaps: mo.data },
+      { numAdded: pr.numAdded, num: pr.num, numExpectedPos: pr.numExpectedPos, negPosUb: pr.negPosUb, seed, floorThr, floorFraction, numBins },
+    ),
+    pr,
+  );
 }
 
 /** Options of {@link hardNegativeMining}. */
@@ -418,7 +425,7 @@ export function hardNegativeMining(losses: ArrayInput, labels: ArrayInput, optio
     throw new SoftSamplingError('E_SHAPE', 'labels', `expected the shape of losses [${l.shape}], got [${lab.shape}]`);
   }
   const numImages = l.shape.length === 2 ? l.shape[0] : l.data.length === 0 ? 0 : 1;
-  const packed = getBackend().hardNegativeMining(l.data, lab.data, numImages, numClasses, ratio);
+  const { packed } = getBackend().hardNegativeMining({ losses: l.data, labels: lab.data }, { numImages, numClasses, negPosRatio: ratio });
   const np = packed[0], nn = packed[1];
   const pos = packed.slice(2, 2 + np);
   const neg = packed.slice(2 + np, 2 + np + nn);

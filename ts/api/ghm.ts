@@ -412,7 +412,17 @@ export function ghmrLoss(pred: ArrayInput, target: ArrayInput, options?: GhmrOpt
     checkWeights('options.labelWeights', w.data);
     lw = w.data;
   }
-  const r = getBackend().ghmR(p.data, t.data, lw, c.accSum, mu, c.bins, c.momentum, c.allBins, c.biasCorrection, c.steps, c.lossWeight, c.reduction === 'mean', ...ghmOutputs(o, p.data.length, [p.data, t.data, lw]));
+  const [lossElements, grad, weights, g] = ghmOutputs(o, p.data.length, [p.data, t.data, lw]);
+  const d = getBackend().ghmR(
+    { pred: p.data, target: t.data, labelWeights: lw, accSum: c.accSum },
+    { mu, bins: c.bins, momentum: c.momentum, allBins: c.allBins, biasCorrection: c.biasCorrection, steps: c.steps, lossWeight: c.lossWeight, mean: c.reduction === 'mean' },
+    { lossElements, grad, weights, g },
+  );
+  const s = d.stats;
+  const r: GhmKernelResult = {
+    lossElements: d.lossElements, grad: d.grad, weights: d.weights, g: d.g, counts: d.counts, accSum: d.accSumOut,
+    lossSum: s[0], loss: s[1], tot: s[2], nonEmpty: s[3], scale: s[4], updated: s[5] !== 0,
+  };
   return ghmResult(r, p.shape, c, GHMR_LAST_EDGE);
 }
 

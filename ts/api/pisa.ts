@@ -544,7 +544,8 @@ export function isrP(input: IsrPInput, options?: IsrPOptions): IsrPResult {
     throw new SoftSamplingError('E_TYPE', 'input.posLoss', 'give posLoss (per-positive loss) or clsScore');
   }
 
-  const r = be.pisaIsrP(p.labels, p.gtIds, p.ious, posLoss, lw, p.prime, p.primeMode, k, bias, perClass, maxRatio);
+  const isr = be.pisaIsrP({ labels: p.labels, gtIds: p.gtIds, ious: p.ious, posLoss, labelWeights: lw, prime: p.prime }, { primeMode: p.primeMode, k, bias, perClass, maxRatio });
+  const r = { weights: isr.weights, ranks: isr.ranks, maxLNum: isr.stats[0], ratio: isr.stats[1], guarded: isr.stats[2] !== 0 };
   const res: IsrPResult = {
     weights: new Tensor(r.weights, [p.n]),
     ranks: new Tensor(r.ranks, [p.n]),
@@ -763,7 +764,8 @@ export function isrN(input: IsrNInput, options: IsrNOptions): IsrNResult {
       if (v < 0) throw new SoftSamplingError('E_VALUE', 'input.loss', `element ${i} is negative (${v})`);
     });
   }
-  const r = getBackend().pisaIsrN(scores, boxes.data, loss, numExpected, k, bias, scoreThr, iouThr, maxRatio, seed);
+  const isr = getBackend().pisaIsrN({ scores, boxes: boxes.data, loss }, { numExpected, k, bias, scoreThr, iouThr, maxRatio, seed });
+  const r = { selected: isr.selected, weights: isr.weights, numHlr: isr.stats[0], numValid: isr.stats[1], ratio: isr.stats[2], guarded: isr.stats[3] !== 0 };
   return {
     indices: new Tensor(r.selected, [r.selected.length]),
     weights: new Tensor(r.weights, [r.weights.length]),

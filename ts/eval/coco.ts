@@ -563,21 +563,7 @@ export function cocoGtColumns(g: GtSet, imgIdx: Map<number, number>, catIdx: Map
  * @throws SoftSamplingError from the backend's kernel when the arrays are inconsistent.
  */
 export function cocoEvaluateColumns(c: CocoColumns, p: CocoParams, scores?: Float64Array): CocoEvalResult {
-  const areaRanges = new Float64Array(2 * p.areaRanges.length);
-  p.areaRanges.forEach((r, a) => areaRanges.set(r.range, 2 * a));
-  const { precision, recall } = getBackend().cocoEvaluate({
-    numImages: c.numImages, numCats: c.catIds.length, gtImage: c.gtImage, gtCat: c.gtCat, gtBox: c.gtBox, gtArea: c.gtArea, gtCrowd: c.gtCrowd,
-    dtImage: c.dtImage, dtCat: c.dtCat, dtBox: c.dtBox, dtScore: scores ?? c.dtScore,
-    iouThrs: Float64Array.from(p.iouThrs), recThrs: Float64Array.from(p.recThrs), maxDets: Uint32Array.from(p.maxDets), areaRanges,
-    useCats: p.useCats, offset: p.legacyOffset ? 1 : 0,
-  });
-  const K = p.useCats ? c.catIds.length : 1;
-  const res: CocoEvalResult = {
-    stats: {} as CocoStats, params: p, catIds: p.useCats ? c.catIds.slice() : [-1], precision, recall,
-    shape: { T: p.iouThrs.length, R: p.recThrs.length, K, A: p.areaRanges.length, M: p.maxDets.length },
-  };
-  res.stats = summarize(res);
-  return res;
+  return cocoEvaluateColumnsVariants(c, p, [scores ?? c.dtScore])[0];
 }
 
 /** A `Uint32Array` seen as `Int32Array` (same bytes; the values stay below 2^31 here). */

@@ -71,7 +71,7 @@ export function imageOverlaps(img: ImageInput, legacyOffset = false): Float64Arr
   if (D === 0 || G === 0) return new Float64Array(D * G);
   const crowd = new Uint8Array(G);
   img.gts.forEach((g, j) => (crowd[j] = g.crowd ? 1 : 0));
-  return getBackend().evalOverlaps(toXywh64(img.dets), toXywh64(img.gts), crowd, legacyOffset ? 1 : 0);
+  return getBackend().evalOverlaps({ dets: toXywh64(img.dets), gts: toXywh64(img.gts), crowd }, { offset: legacyOffset ? 1 : 0 }).out;
 }
 
 /** Indices `0..n-1` sorted by descending score, ties in input order (a stable sort, like numpy mergesort). */

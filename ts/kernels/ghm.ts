@@ -50,11 +50,4 @@ export interface GhmKernels {
     biasCorrection: boolean, steps: number, lossWeight: number, mean: boolean,
     lossElements: Float32Array, grad: Float32Array, weights: Float32Array, g: Float32Array,
   ): GhmKernelResult;
-  /** GHM-R over `[len]` deltas `pred − target`; `labelWeights` empty or `[len]`; `mu` > 0. */
-  ghmR(
-    pred: Float32Array, target: Float32Array, labelWeights: Float32Array, accSum: Float64Array, mu: number,
-    bins: number, momentum: number, allBins: boolean, biasCorrection: boolean, steps: number,
-    lossWeight: number, mean: boolean,
-    lossElements: Float32Array, grad: Float32Array, weights: Float32Array, g: Float32Array,
-  ): GhmKernelResult;
 }

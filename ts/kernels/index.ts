@@ -1,13 +1,10 @@
 import type { GeometryKernels } from './geometry';
 import type { FocalKernels } from './focal';
 import type { GhmKernels } from './ghm';
-import type { AssignKernels } from './assign';
-import type { PisaKernels } from './pisa';
-import type { EvalKernels } from './eval';
 import type { ModernKernels } from './modern';
 
 /** Everything a backend implements. New op families add their interface here. */
-export interface Kernels extends GeometryKernels, FocalKernels, GhmKernels, AssignKernels, PisaKernels, EvalKernels, ModernKernels {
+export interface Kernels extends GeometryKernels, FocalKernels, GhmKernels, ModernKernels {
   /** Test hook: makes the backend's kernel code panic (native) or trap (wasm). */
   debugPanic(): void;
 }

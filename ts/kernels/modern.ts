@@ -222,6 +222,172 @@ export interface PisaCarlOutputs {
   loss: Float64Array;
 }
 
+/** Inputs of `pisaIsrP`. */
+export interface PisaIsrPInputs {
+  labels: Int32Array;
+  gtIds: Int32Array;
+  ious: Float32Array;
+  posLoss: Float32Array;
+  labelWeights: Float32Array;
+  prime: Uint8Array;
+}
+/** Options of `pisaIsrP` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface PisaIsrPOptions {
+  primeMode: number;
+  k: number;
+  bias: number;
+  perClass: boolean;
+  maxRatio: number;
+}
+/** Outputs of `pisaIsrP`. */
+export interface PisaIsrPOutputs {
+  weights: Float32Array;
+  ranks: Int32Array;
+  stats: Float64Array;
+}
+
+/** Inputs of `pisaIsrN`. */
+export interface PisaIsrNInputs {
+  scores: Float32Array;
+  boxes: Float32Array;
+  loss: Float32Array;
+}
+/** Options of `pisaIsrN` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface PisaIsrNOptions {
+  numExpected: number;
+  k: number;
+  bias: number;
+  scoreThr: number;
+  iouThr: number;
+  maxRatio: number;
+  seed: number;
+}
+/** Outputs of `pisaIsrN`. */
+export interface PisaIsrNOutputs {
+  selected: Int32Array;
+  weights: Float32Array;
+  stats: Float64Array;
+}
+
+/** Inputs of `evalOverlaps`. */
+export interface EvalOverlapsInputs {
+  dets: Float64Array;
+  gts: Float64Array;
+  crowd: Uint8Array;
+}
+/** Options of `evalOverlaps` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface EvalOverlapsOptions {
+  offset: number;
+}
+/** Outputs of `evalOverlaps`. */
+export interface EvalOverlapsOutputs {
+  out: Float64Array;
+}
+
+/** Inputs of `ghmR`. */
+export interface GhmRInputs {
+  pred: Float32Array;
+  target: Float32Array;
+  labelWeights: Float32Array;
+  accSum: Float64Array;
+}
+/** Options of `ghmR` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface GhmROptions {
+  mu: number;
+  bins: number;
+  momentum: number;
+  allBins: boolean;
+  biasCorrection: boolean;
+  steps: number;
+  lossWeight: number;
+  mean: boolean;
+}
+/** Outputs of `ghmR`. */
+export interface GhmROutputs {
+  lossElements: Float32Array;
+  grad: Float32Array;
+  weights: Float32Array;
+  g: Float32Array;
+  counts: Float64Array;
+  accSumOut: Float64Array;
+  stats: Float64Array;
+}
+
+/** Inputs of `randomSample`. */
+export interface RandomSampleInputs {
+  gtInds: Int32Array;
+}
+/** Options of `randomSample` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface RandomSampleOptions {
+  numAdded: number;
+  num: number;
+  numExpectedPos: number;
+  negPosUb: number;
+  seed: number;
+}
+/** Outputs of `randomSample`. */
+export interface RandomSampleOutputs {
+  packed: Int32Array;
+  len: Float64Array;
+}
+
+/** Inputs of `ohemSample`. */
+export interface OhemSampleInputs {
+  gtInds: Int32Array;
+  losses: Float32Array;
+}
+/** Options of `ohemSample` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface OhemSampleOptions {
+  numAdded: number;
+  num: number;
+  numExpectedPos: number;
+  negPosUb: number;
+}
+/** Outputs of `ohemSample`. */
+export interface OhemSampleOutputs {
+  packed: Int32Array;
+  len: Float64Array;
+}
+
+/** Inputs of `iouBalancedSample`. */
+export interface IouBalancedSampleInputs {
+  gtInds: Int32Array;
+  maxOverlaps: Float32Array;
+}
+/** Options of `iouBalancedSample` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface IouBalancedSampleOptions {
+  numAdded: number;
+  num: number;
+  numExpectedPos: number;
+  negPosUb: number;
+  seed: number;
+  floorThr: number;
+  floorFraction: number;
+  numBins: number;
+}
+/** Outputs of `iouBalancedSample`. */
+export interface IouBalancedSampleOutputs {
+  packed: Int32Array;
+  len: Float64Array;
+}
+
+/** Inputs of `hardNegativeMining`. */
+export interface HardNegativeMiningInputs {
+  losses: Float32Array;
+  labels: Int32Array;
+}
+/** Options of `hardNegativeMining` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface HardNegativeMiningOptions {
+  numImages: number;
+  numClasses: number;
+  negPosRatio: number;
+}
+/** Outputs of `hardNegativeMining`. */
+export interface HardNegativeMiningOutputs {
+  packed: Int32Array;
+  len: Float64Array;
+}
+
 /** Inputs of `qualityFocalLoss`. */
 export interface QualityFocalLossInputs {
   pred: Float32Array;
@@ -503,6 +669,54 @@ export const KERNEL_DECLS: Record<keyof ModernKernels, KernelDecl> = {
     opts: [['numClasses', 'u32'], ['sigmoid', 'bool'], ['k', 'f64'], ['bias', 'f64'], ['beta', 'f64'], ['avgFactor', 'f64'], ['lossWeight', 'f64']],
     outputs: [['gradClsScore', 'f32', (L, o) => L.clsScore], ['gradBboxPred', 'f32', (L, o) => L.bboxPred], ['weights', 'f32', (L, o) => L.labels], ['loss', 'f64', (L, o) => 1]],
   },
+  pisaIsrP: {
+    wasm: 'pisa_isr_p',
+    inputs: [['labels', 'i32'], ['gtIds', 'i32'], ['ious', 'f32'], ['posLoss', 'f32'], ['labelWeights', 'f32'], ['prime', 'u8']],
+    opts: [['primeMode', 'u32'], ['k', 'f64'], ['bias', 'f64'], ['perClass', 'bool'], ['maxRatio', 'f64']],
+    outputs: [['weights', 'f32', (L, o) => L.labels], ['ranks', 'i32', (L, o) => L.labels], ['stats', 'f64', (L, o) => 3]],
+  },
+  pisaIsrN: {
+    wasm: 'pisa_isr_n',
+    inputs: [['scores', 'f32'], ['boxes', 'f32'], ['loss', 'f32']],
+    opts: [['numExpected', 'u32'], ['k', 'f64'], ['bias', 'f64'], ['scoreThr', 'f64'], ['iouThr', 'f64'], ['maxRatio', 'f64'], ['seed', 'u32']],
+    outputs: [['selected', 'i32', (L, o) => Math.min(L.scores, o.numExpected)], ['weights', 'f32', (L, o) => Math.min(L.scores, o.numExpected)], ['stats', 'f64', (L, o) => 4]],
+  },
+  evalOverlaps: {
+    wasm: 'eval_overlaps',
+    inputs: [['dets', 'f64'], ['gts', 'f64'], ['crowd', 'u8']],
+    opts: [['offset', 'f64']],
+    outputs: [['out', 'f64', (L, o) => Math.floor(L.dets / 4) * Math.floor(L.gts / 4)]],
+  },
+  ghmR: {
+    wasm: 'ghm_r',
+    inputs: [['pred', 'f32'], ['target', 'f32'], ['labelWeights', 'f32'], ['accSum', 'f64']],
+    opts: [['mu', 'f64'], ['bins', 'u32'], ['momentum', 'f64'], ['allBins', 'bool'], ['biasCorrection', 'bool'], ['steps', 'f64'], ['lossWeight', 'f64'], ['mean', 'bool']],
+    outputs: [['lossElements', 'f32', (L, o) => L.pred], ['grad', 'f32', (L, o) => L.pred], ['weights', 'f32', (L, o) => L.pred], ['g', 'f32', (L, o) => L.pred], ['counts', 'f64', (L, o) => o.bins], ['accSumOut', 'f64', (L, o) => L.accSum], ['stats', 'f64', (L, o) => 6]],
+  },
+  randomSample: {
+    wasm: 'random_sample',
+    inputs: [['gtInds', 'i32']],
+    opts: [['numAdded', 'u32'], ['num', 'u32'], ['numExpectedPos', 'u32'], ['negPosUb', 'f64'], ['seed', 'u32']],
+    outputs: [['packed', 'i32', (L, o) => 2 + 2 * (o.numAdded + L.gtInds)], ['len', 'f64', (L, o) => 1]],
+  },
+  ohemSample: {
+    wasm: 'ohem_sample',
+    inputs: [['gtInds', 'i32'], ['losses', 'f32']],
+    opts: [['numAdded', 'u32'], ['num', 'u32'], ['numExpectedPos', 'u32'], ['negPosUb', 'f64']],
+    outputs: [['packed', 'i32', (L, o) => 2 + 2 * (o.numAdded + L.gtInds)], ['len', 'f64', (L, o) => 1]],
+  },
+  iouBalancedSample: {
+    wasm: 'iou_balanced_sample',
+    inputs: [['gtInds', 'i32'], ['maxOverlaps', 'f32']],
+    opts: [['numAdded', 'u32'], ['num', 'u32'], ['numExpectedPos', 'u32'], ['negPosUb', 'f64'], ['seed', 'u32'], ['floorThr', 'f64'], ['floorFraction', 'f64'], ['numBins', 'u32']],
+    outputs: [['packed', 'i32', (L, o) => 2 + 2 * (o.numAdded + L.gtInds)], ['len', 'f64', (L, o) => 1]],
+  },
+  hardNegativeMining: {
+    wasm: 'hard_negative_mining',
+    inputs: [['losses', 'f32'], ['labels', 'i32']],
+    opts: [['numImages', 'u32'], ['numClasses', 'i32'], ['negPosRatio', 'f64']],
+    outputs: [['packed', 'i32', (L, o) => 2 + L.losses], ['len', 'f64', (L, o) => 1]],
+  },
   qualityFocalLoss: {
     wasm: 'quality_focal_loss',
     inputs: [['pred', 'f32'], ['labels', 'i32'], ['scores', 'f32'], ['softTarget', 'f32'], ['weight', 'f32']],
@@ -583,6 +797,22 @@ export interface ModernKernels {
   maxIouAssign(inputs: MaxIouAssignInputs, options: MaxIouAssignOptions, outputs?: Partial<MaxIouAssignOutputs>): MaxIouAssignOutputs;
   /** PISA's Classification-Aware Regression Loss (arXiv 1904.04821 eq. 5; mmdet `carl_loss`): loss in `loss[0]`, gradients w.r.t. the scores and the box predictions, the per-positive CARL weights. (core: `soft_sampling_core::decl_shim::pisa_carl`) */
   pisaCarl(inputs: PisaCarlInputs, options: PisaCarlOptions, outputs?: Partial<PisaCarlOutputs>): PisaCarlOutputs;
+  /** PISA ISR-P (arXiv 1904.04821 eqs. 2-3; mmdet `isr_p`): IoU-HLR ranks, then weights `(bias + (1 − bias)·u)^k` renormalised so Σ L·w keeps its value; `stats` = [max_l_num, ratio, guarded]. (core: `soft_sampling_core::decl_shim::pisa_isr_p`) */
+  pisaIsrP(inputs: PisaIsrPInputs, options: PisaIsrPOptions, outputs?: Partial<PisaIsrPOutputs>): PisaIsrPOutputs;
+  /** PISA ISR-N with Score-HLR (arXiv 1904.04821 Sec. 3.2; mmdet `ScoreHLRSampler`) over one image's negatives; `stats` = [num_hlr, num_valid, ratio, guarded]. (core: `soft_sampling_core::decl_shim::pisa_isr_n`) */
+  pisaIsrN(inputs: PisaIsrNInputs, options: PisaIsrNOptions, outputs?: Partial<PisaIsrNOutputs>): PisaIsrNOutputs;
+  /** Evaluator overlaps in f64 (pycocotools `bbIou`): detections [D, 4] × gts [G, 4] `[x, y, w, h]`, `inter / det area` where `crowd[g]` is 1 (`crowd` may be empty). (core: `soft_sampling_core::decl_shim::eval_overlaps`) */
+  evalOverlaps(inputs: EvalOverlapsInputs, options: EvalOverlapsOptions, outputs?: Partial<EvalOverlapsOutputs>): EvalOverlapsOutputs;
+  /** GHM-R (arXiv 1811.05181 eq. 12-13; mmdet `GHMR`) over ASL1 of `pred − target`; `acc_sum_out` is the updated copy of the caller's `acc_sum`; `stats` = [loss_sum, loss, tot, non_empty, scale, updated]. (core: `soft_sampling_core::decl_shim::ghm_r`) */
+  ghmR(inputs: GhmRInputs, options: GhmROptions, outputs?: Partial<GhmROutputs>): GhmROutputs;
+  /** Random sampler (mmdet `RandomSampler`, seeded): packed `[numPos, numNeg, pos.., neg.., posGt..]` in the first `len[0]` slots of `packed`. (core: `soft_sampling_core::decl_shim::random_sample`) */
+  randomSample(inputs: RandomSampleInputs, options: RandomSampleOptions, outputs?: Partial<RandomSampleOutputs>): RandomSampleOutputs;
+  /** OHEM sampler (Shrivastava et al. 2016; mmdet `OHEMSampler`): the highest-loss positives and negatives, packed as `random_sample`. (core: `soft_sampling_core::decl_shim::ohem_sample`) */
+  ohemSample(inputs: OhemSampleInputs, options: OhemSampleOptions, outputs?: Partial<OhemSampleOutputs>): OhemSampleOutputs;
+  /** IoU-balanced negative sampler (Libra R-CNN arXiv 1904.02701 eq. 1; mmdet `IoUBalancedNegSampler`, seeded), packed as `random_sample`. (core: `soft_sampling_core::decl_shim::iou_balanced_sample`) */
+  iouBalancedSample(inputs: IouBalancedSampleInputs, options: IouBalancedSampleOptions, outputs?: Partial<IouBalancedSampleOutputs>): IouBalancedSampleOutputs;
+  /** Hard negative mining (SSD, Liu et al. 2016 Sec. 2.2): per image the negatives of highest loss, at most `neg_pos_ratio` per positive; packed `[numPos, numNeg, pos.., neg..]` (flat indices). (core: `soft_sampling_core::decl_shim::hard_negative_mining`) */
+  hardNegativeMining(inputs: HardNegativeMiningInputs, options: HardNegativeMiningOptions, outputs?: Partial<HardNegativeMiningOutputs>): HardNegativeMiningOutputs;
   /** Quality Focal Loss (GFL eq. 5): per-row loss, gradient w.r.t. `pred` (logits or σ), Σ in `sum[0]`; targets `labels` + `scores`, or a dense `soft_target` when that is non-empty. (core: `soft_sampling_core::losses::qfl::quality_focal_loss`) */
   qualityFocalLoss(inputs: QualityFocalLossInputs, options: QualityFocalLossOptions, outputs?: Partial<QualityFocalLossOutputs>): QualityFocalLossOutputs;
   /** Distribution Focal Loss (GFL eq. 6) over `bins` = n + 1 logits per row. (core: `soft_sampling_core::losses::qfl::distribution_focal_loss`) */

@@ -3,11 +3,11 @@
 //! struct, outputs as `&mut` slices, scalar results in small `f64` outputs. Each only converts
 //! arguments and calls the existing kernel, whose body and signature stay as they are.
 use crate::geometry::{self, BoxFormat, CoderParams, DecodeOpts};
-use crate::assign::{self, AssignOpts, ZeroIou};
+use crate::assign::{self, sample, AssignOpts, ZeroIou};
 use crate::losses::focal;
-use crate::losses::ghm::{self, RegressionKind};
+use crate::losses::ghm::{self, GhmOpts, GhmOut, RegressionKind};
 use crate::CoreError;
-use crate::pisa::{self, CarlParams, ClsLoss, PrimeMode};
+use crate::pisa::{self, CarlParams, ClsLoss, IsrNParams, IsrPParams, PrimeMode};
 use crate::error::Result;
 
 /// Options of [`box_convert`]: box format codes (0 xyxy, 1 xywh, 2 cxcywh).
@@ -188,4 +188,169 @@ pub fn pisa_carl(
     };
     loss[0] = pisa::carl_loss(cls_score, labels, bbox_pred, bbox_targets, p, grad_cls_score, grad_bbox_pred, weights)?;
     Ok(())
+}
+
+/// Options of [`pisa_isr_p`] (mmdet `isr_p` arguments; `prime_mode` as in [`pisa_iou_hlr`]).
+pub struct PisaIsrPOpts {
+    pub prime_mode: u32,
+    pub k: f64,
+    pub bias: f64,
+    pub per_class: bool,
+    pub max_ratio: f64,
+}
+
+/// [`pisa::isr_p_weights`] with the declared shape; `stats` = `[max_l_num, ratio, guarded]`.
+#[allow(clippy::too_many_arguments)]
+pub fn pisa_isr_p(
+    labels: &[i32], gt_ids: &[i32], ious: &[f32], pos_loss: &[f32], label_weights: &[f32], prime: &[u8], o: &PisaIsrPOpts,
+    weights: &mut [f32], ranks: &mut [i32], stats: &mut [f64],
+) -> Result<()> {
+    let p = IsrPParams { k: o.k as f32, bias: o.bias as f32, per_class: o.per_class, max_ratio: o.max_ratio, prime: PrimeMode::from_u32(o.prime_mode)? };
+    let st = pisa::isr_p_weights(labels, gt_ids, ious, pos_loss, label_weights, prime, p, weights, ranks)?;
+    stats.copy_from_slice(&[st.max_l_num as f64, st.ratio, f64::from(u8::from(st.guarded))]);
+    Ok(())
+}
+
+/// Options of [`pisa_isr_n`] (mmdet `ScoreHLRSampler` arguments).
+pub struct PisaIsrNOpts {
+    pub num_expected: u32,
+    pub k: f64,
+    pub bias: f64,
+    pub score_thr: f64,
+    pub iou_thr: f64,
+    pub max_ratio: f64,
+    pub seed: u32,
+}
+
+/// [`pisa::isr_n`] with the declared shape; `stats` = `[num_hlr, num_valid, ratio, guarded]`.
+#[allow(clippy::too_many_arguments)]
+pub fn pisa_isr_n(scores: &[f32], boxes: &[f32], loss: &[f32], o: &PisaIsrNOpts, selected: &mut [i32], weights: &mut [f32], stats: &mut [f64]) -> Result<()> {
+    let p = IsrNParams {
+        num_expected: o.num_expected as usize, k: o.k as f32, bias: o.bias as f32, score_thr: o.score_thr as f32,
+        iou_thr: o.iou_thr as f32, max_ratio: o.max_ratio, seed: o.seed,
+    };
+    let st = pisa::isr_n(scores, boxes, loss, p, selected, weights)?;
+    stats.copy_from_slice(&[st.num_hlr as f64, st.num_valid as f64, st.ratio, f64::from(u8::from(st.guarded))]);
+    Ok(())
+}
+
+/// Options of [`eval_overlaps`]: `offset` 0, or 1 for the VOC `+1` widths.
+pub struct EvalOverlapsOpts {
+    pub offset: f64,
+}
+
+/// [`crate::eval::overlaps_xywh`] with the declared shape.
+pub fn eval_overlaps(dets: &[f64], gts: &[f64], crowd: &[u8], o: &EvalOverlapsOpts, out: &mut [f64]) -> Result<()> {
+    crate::eval::overlaps_xywh(dets, gts, crowd, o.offset, out)
+}
+
+/// Options of [`ghm_r`] (the caller's GHM state: `bins`, `steps`; the loss options).
+pub struct GhmROpts {
+    pub mu: f64,
+    pub bins: u32,
+    pub momentum: f64,
+    pub all_bins: bool,
+    pub bias_correction: bool,
+    pub steps: f64,
+    pub loss_weight: f64,
+    pub mean: bool,
+}
+
+/// [`ghm::ghm_r`] with the declared shape: `acc_sum_out` starts as a copy of `acc_sum` (the
+/// caller's state is not mutated), `stats` = `[loss_sum, loss, tot, non_empty, scale, updated]`.
+#[allow(clippy::too_many_arguments)]
+pub fn ghm_r(
+    pred: &[f32], target: &[f32], label_weights: &[f32], acc_sum: &[f64], o: &GhmROpts, loss_elements: &mut [f32], grad: &mut [f32],
+    weights: &mut [f32], g: &mut [f32], counts: &mut [f64], acc_sum_out: &mut [f64], stats: &mut [f64],
+) -> Result<()> {
+    let bins = o.bins as usize;
+    if acc_sum.len() != bins || acc_sum_out.len() != bins {
+        return Err(CoreError::shape("accSum", format!("expected {bins} values, got {}", acc_sum.len())));
+    }
+    acc_sum_out.copy_from_slice(acc_sum);
+    counts.fill(0.0);
+    let go = GhmOpts {
+        bins, momentum: o.momentum, all_bins: o.all_bins, bias_correction: o.bias_correction, steps: o.steps, loss_weight: o.loss_weight,
+        mean: o.mean, mu: o.mu as f32,
+    };
+    let s = ghm::ghm_r(pred, target, label_weights, &go, GhmOut { loss_elements, grad, weights, g, counts, acc_sum: acc_sum_out })?;
+    stats.copy_from_slice(&[s.loss_sum, s.loss, s.tot, f64::from(s.non_empty), s.scale, f64::from(u8::from(s.updated))]);
+    Ok(())
+}
+
+/// Copies a sampler's packed `[numPos, numNeg, pos.., neg.., posGt..]` into `packed` (sized by the
+/// declared upper bound) and its real length into `len[0]`.
+fn emit_packed(v: Vec<i32>, packed: &mut [i32], len: &mut [f64]) -> Result<()> {
+    if v.len() > packed.len() {
+        return Err(CoreError::shape("packed", format!("needs {} slots, the caller gave {}", v.len(), packed.len())));
+    }
+    packed[..v.len()].copy_from_slice(&v);
+    packed[v.len()..].fill(0);
+    len[0] = v.len() as f64;
+    Ok(())
+}
+
+/// Options of [`random_sample`] (mmdet `RandomSampler`: `num`, `int(num · pos_fraction)`, `neg_pos_ub`; the seed).
+pub struct RandomSampleOpts {
+    pub num_added: u32,
+    pub num: u32,
+    pub num_expected_pos: u32,
+    pub neg_pos_ub: f64,
+    pub seed: u32,
+}
+
+fn budget(num: u32, num_expected_pos: u32, neg_pos_ub: f64) -> sample::Budget {
+    sample::Budget { num: num as usize, num_expected_pos: num_expected_pos as usize, neg_pos_ub }
+}
+
+/// [`sample::random_sample`] with the declared shape (packed result, real length in `len[0]`).
+pub fn random_sample(gt_inds: &[i32], o: &RandomSampleOpts, packed: &mut [i32], len: &mut [f64]) -> Result<()> {
+    let v = sample::random_sample(gt_inds, o.num_added as usize, budget(o.num, o.num_expected_pos, o.neg_pos_ub), o.seed)?;
+    emit_packed(v, packed, len)
+}
+
+/// Options of [`ohem_sample`] (mmdet `OHEMSampler` budget).
+pub struct OhemSampleOpts {
+    pub num_added: u32,
+    pub num: u32,
+    pub num_expected_pos: u32,
+    pub neg_pos_ub: f64,
+}
+
+/// [`sample::ohem_sample`] with the declared shape.
+pub fn ohem_sample(gt_inds: &[i32], losses: &[f32], o: &OhemSampleOpts, packed: &mut [i32], len: &mut [f64]) -> Result<()> {
+    let v = sample::ohem_sample(gt_inds, o.num_added as usize, losses, budget(o.num, o.num_expected_pos, o.neg_pos_ub))?;
+    emit_packed(v, packed, len)
+}
+
+/// Options of [`iou_balanced_sample`] (mmdet `IoUBalancedNegSampler`).
+pub struct IouBalancedSampleOpts {
+    pub num_added: u32,
+    pub num: u32,
+    pub num_expected_pos: u32,
+    pub neg_pos_ub: f64,
+    pub seed: u32,
+    pub floor_thr: f64,
+    pub floor_fraction: f64,
+    pub num_bins: u32,
+}
+
+/// [`sample::iou_balanced_sample`] with the declared shape.
+pub fn iou_balanced_sample(gt_inds: &[i32], max_overlaps: &[f32], o: &IouBalancedSampleOpts, packed: &mut [i32], len: &mut [f64]) -> Result<()> {
+    let io = sample::IouBalancedOpts { floor_thr: o.floor_thr, floor_fraction: o.floor_fraction, num_bins: o.num_bins as usize };
+    let v = sample::iou_balanced_sample(gt_inds, max_overlaps, o.num_added as usize, budget(o.num, o.num_expected_pos, o.neg_pos_ub), io, o.seed)?;
+    emit_packed(v, packed, len)
+}
+
+/// Options of [`hard_negative_mining`] (SSD's `neg_pos_ratio`; `num_classes` = the background label).
+pub struct HardNegativeMiningOpts {
+    pub num_images: u32,
+    pub num_classes: i32,
+    pub neg_pos_ratio: f64,
+}
+
+/// [`sample::hard_negative_mining`] with the declared shape.
+pub fn hard_negative_mining(losses: &[f32], labels: &[i32], o: &HardNegativeMiningOpts, packed: &mut [i32], len: &mut [f64]) -> Result<()> {
+    let v = sample::hard_negative_mining(losses, labels, o.num_images as usize, o.num_classes, o.neg_pos_ratio)?;
+    emit_packed(v, packed, len)
 }

@@ -1,7 +1,7 @@
-//! wasm exports: GHM-C, GHM-R, smooth L1 and ASL1 losses (issue 3). Marshalling only; the kernels
-//! are `soft_sampling_core::losses::ghm`.
+//! wasm export: GHM-C (issue 3; GHM-R is a declared kernel, `crates/decl/kernels.rs`). Marshalling only; the kernel
+//! is `soft_sampling_core::losses::ghm::ghm_c`.
 //!
-//! Scalar results of `ss_ghm_c` / `ss_ghm_r` go to `summary` (f64 ×6): loss_sum, loss, tot,
+//! Scalar results of `ss_ghm_c` go to `summary` (f64 ×6): loss_sum, loss, tot,
 //! non_empty, scale, updated (0/1). `acc_in` is copied to `acc_out`, which the kernel updates.
 use crate::report;
 use soft_sampling_core::losses::ghm::{self, GhmOpts, GhmOut, GhmSummary, Targets};
@@ -49,20 +49,5 @@ pub fn ss_ghm_c(
         let t = if use_labels { Targets::Labels(labels) } else { Targets::Dense(targets) };
         let out = GhmOut { loss_elements, grad, weights, g, counts, acc_sum: state(acc_in, acc_out, o.bins)? };
         write_summary(ghm::ghm_c(logits, c, t, lw, &o, out)?, summary)
-    })())
-}
-
-/// GHM-R over `[len]` deltas; `lw` (0 or len values).
-#[wasm_bindgen]
-#[allow(clippy::too_many_arguments)]
-pub fn ss_ghm_r(
-    pred: &[f32], target: &[f32], lw: &[f32], acc_in: &[f64], options: &[f64],
-    loss_elements: &mut [f32], grad: &mut [f32], weights: &mut [f32], g: &mut [f32], counts: &mut [f64], acc_out: &mut [f64],
-    summary: &mut [f64],
-) -> Result<(), JsError> {
-    report((|| {
-        let o = opts(options)?;
-        let out = GhmOut { loss_elements, grad, weights, g, counts, acc_sum: state(acc_in, acc_out, o.bins)? };
-        write_summary(ghm::ghm_r(pred, target, lw, &o, out)?, summary)
     })())
 }

@@ -11,12 +11,9 @@ use soft_sampling_core::geometry::{self, OverlapMode, OverlapOpts};
 use soft_sampling_core::{simd, CoreError};
 use wasm_bindgen::prelude::*;
 
-mod assign;
 mod decl;
-mod eval;
 mod focal;
 mod ghm;
-mod pisa;
 
 /// `CoreError` → the JS error the TS side parses: message `"CODE\targ\tmessage"`.
 pub(crate) fn js_err(e: CoreError) -> JsError {

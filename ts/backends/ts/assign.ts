@@ -5,9 +5,34 @@
  * generator and the same order of draws, so every backend returns identical indices.
  */
 import type { MaxIouAssignInputs, MaxIouAssignOptions, MaxIouAssignOutputs } from '../../kernels/modern';
-import type { AssignKernels, AssignRaw } from '../../kernels/assign';
 import { geometryKernels } from './geometry';
 import { SoftSamplingError } from '../../errors';
+
+/**
+ * The samplers return one packed `Int32Array` `[numPos, numNeg, pos..., neg..., posGt...]`
+ * (`posGt` = 0-based gt index of each positive; absent for `hardNegativeMining`), indices ascending.
+ * Candidates are `[added gts; priors]`: with `numAdded = G > 0` candidate `c < G` is gt `c`.
+ */
+export interface AssignRaw {
+  /** `−1` ignored, `0` negative, `j + 1` gt `j`. */
+  gtInds: Int32Array;
+  maxOverlaps: Float32Array;
+  /** gt label of positives, else `−1`. */
+  labels: Int32Array;
+}
+
+/** Positional signatures of the sampler twins (wrapped as declared kernels in `./modern`). */
+export interface SamplerTwins {
+  randomSample(gtInds: Int32Array, numAdded: number, num: number, numExpectedPos: number, negPosUb: number, seed: number): Int32Array;
+  ohemSample(gtInds: Int32Array, numAdded: number, losses: Float32Array, num: number, numExpectedPos: number, negPosUb: number): Int32Array;
+  iouBalancedSample(
+    gtInds: Int32Array, maxOverlaps: Float32Array, numAdded: number, num: number, numExpectedPos: number, negPosUb: number,
+    seed: number, floorThr: number, floorFraction: number, numBins: number,
+  ): Int32Array;
+  /** losses/labels are `numImages × P`; returns `[numPos, numNeg, pos..., neg...]` (flat indices). */
+  hardNegativeMining(losses: Float32Array, labels: Int32Array, numImages: number, numClasses: number, negPosRatio: number): Int32Array;
+}
+
 
 /**
  * xoshiro128** seeded by splitmix32 over a u32 seed; `below(n)` by rejection
@@ -147,7 +172,7 @@ function topUp(rng: Rng, taken: number[], set: number[], want: number): number[]
   return taken.sort((a, b) => a - b);
 }
 
-export const assignKernels: AssignKernels = {
+export const samplerTwins: SamplerTwins = {
 
   randomSample(gtInds, numAdded, num, numExpectedPos, negPosUb, seed) {
     checkAdded(gtInds, numAdded);

@@ -3,9 +3,56 @@
  * evaluation (pycocotools `evaluate` + `accumulate`), operation for operation as the Rust kernel, so
  * every backend gives bit-identical tables.
  */
-import type { EvalKernels, CocoEvalKernelInput, CocoEvalKernelResult } from '../../kernels/eval';
-import { cocoOutputLens } from '../../kernels/eval';
 import { SoftSamplingError } from '../../errors';
+
+export interface CocoEvalKernelInput {
+  numImages: number;
+  numCats: number;
+  /** `[G]` image index of each gt box, in the dataset's annotation order. */
+  gtImage: Uint32Array;
+  /** `[G]` category index. */
+  gtCat: Uint32Array;
+  /** `[G, 4]` `[x, y, w, h]`. */
+  gtBox: Float64Array;
+  /** `[G]` the annotation's `area` (area ranges only). */
+  gtArea: Float64Array;
+  /** `[G]` 1 for crowd. */
+  gtCrowd: Uint8Array;
+  /** `[D]` image index of each detection, in the results' order. */
+  dtImage: Uint32Array;
+  dtCat: Uint32Array;
+  /** `[D, 4]` `[x, y, w, h]`. */
+  dtBox: Float64Array;
+  dtScore: Float64Array;
+  /** `[T]` */
+  iouThrs: Float64Array;
+  /** `[R]` */
+  recThrs: Float64Array;
+  /** `[M]` ascending, positive. */
+  maxDets: Uint32Array;
+  /** `[A, 2]` `lo, hi`. */
+  areaRanges: Float64Array;
+  /** `false`: categories pooled (K = 1). */
+  useCats: boolean;
+  /** 0, or 1 for the VOC `+1` widths in the overlaps. */
+  offset: number;
+}
+
+export interface CocoEvalKernelResult {
+  /** `[T, R, K, A, M]`, −1 where undefined (pycocotools `eval['precision']`). */
+  precision: Float64Array;
+  /** `[T, K, A, M]`, −1 where undefined. */
+  recall: Float64Array;
+}
+
+
+/** Output lengths `[precision, recall]` of `cocoEvaluate`. */
+export function cocoOutputLens(x: CocoEvalKernelInput): [number, number] {
+  const K = x.useCats ? x.numCats : 1;
+  const T = x.iouThrs.length, R = x.recThrs.length, A = x.areaRanges.length / 2, M = x.maxDets.length;
+  return [T * R * K * A * M, T * K * A * M];
+}
+
 
 const FP = 0, TP = 1, IGNORED = 2;
 const EPS = 2.220446049250313e-16; // np.spacing(1)
@@ -43,6 +90,11 @@ const iota = (n: number) => {
   return a;
 };
 
+/**
+ * Overlaps `[D, G]` row-major of detections `[D, 4]` and gt `[G, 4]`, `[x, y, w, h]` float64:
+ * pycocotools `bbIou` (IoU; `inter / det area` where `crowd[g]` is 1; `crowd` may be empty).
+ * `offset` 0, or 1 for VOC's `+1` widths. Twin of `eval::overlaps_xywh` (declared `evalOverlaps`).
+ */
 function evalOverlaps(dets: Float64Array, gts: Float64Array, crowd: Uint8Array, offset: number): Float64Array {
   const D = dets.length / 4, G = gts.length / 4;
   const out = new Float64Array(D * G);
@@ -79,6 +131,7 @@ function checkIndex(arg: string, v: Uint32Array, n: number): void {
   for (let i = 0; i < v.length; i++) if (v[i] >= n) throw new SoftSamplingError('E_VALUE', arg, `element ${i} is ${v[i]}, not below ${n}`);
 }
 
+/** pycocotools `COCOeval` `evaluate()` + `accumulate()` (iouType bbox) of one score set: the TS twin behind `cocoEvaluateVariants`. */
 function cocoEvaluate(x: CocoEvalKernelInput): CocoEvalKernelResult {
   const [pl, rl] = cocoOutputLens(x);
   const precision = new Float64Array(pl).fill(-1);
@@ -274,4 +327,4 @@ function cocoEvaluate(x: CocoEvalKernelInput): CocoEvalKernelResult {
   return { precision, recall };
 }
 
-export const evalKernels: EvalKernels = { evalOverlaps, cocoEvaluate };
+export { evalOverlaps, cocoEvaluate };

@@ -157,37 +157,6 @@ export const ghmKernels: GhmKernels = {
     return { lossSum, loss: scale * lossSum, tot: h.tot, nonEmpty: h.nonEmpty, scale, updated: h.updated, lossElements, grad, weights, g, counts: h.counts, accSum: h.accSum };
   },
 
-  ghmR(pred, target, lw, accIn, mu, bins, momentum, allBins, biasCorrection, steps, lossWeight, mean, lossElements, grad, weights, g): GhmKernelResult {
-    checkCommon(bins, momentum);
-    const len = pred.length;
-    if (target.length !== len) throw new SoftSamplingError('E_SHAPE', 'target', `expected ${len} elements, got ${target.length}`);
-    if (!(lw.length === 0 || lw.length === len)) throw new SoftSamplingError('E_SHAPE', 'label_weights', `expected ${len} elements, got ${lw.length}`);
-    if (!(mu > 0)) throw new SoftSamplingError('E_VALUE', 'mu', `must be > 0, got ${mu}`);
-    if (accIn.length !== bins) throw new SoftSamplingError('E_SHAPE', 'acc_sum', `expected ${bins} elements, got ${accIn.length}`);
-    checkOut(len, lossElements, grad, weights, g);
-    const edges = ghmEdges(bins, GHMR_LAST_EDGE);
-    for (let i = 0; i < len; i++) {
-      const gi = Math.abs(asl1(pred[i] - target[i], mu)[1]);
-      g[i] = gi;
-      weights[i] = binOf(gi, edges, bins);
-    }
-    let lwSum = 0;
-    for (let i = 0; i < lw.length; i++) lwSum += lw[i];
-    const h = harmonize(lw, 1, bins, momentum, allBins, biasCorrection, steps, accIn, (v) => Math.max(lw.length === 0 ? v : lwSum, 1), weights);
-    const scale = mean ? lossWeight / h.tot : lossWeight;
-    let lossSum = 0;
-    for (let i = 0; i < len; i++) {
-      const slot = weights[i];
-      const w = slot < 0 ? 0 : h.table[slot];
-      const [l, dl] = asl1(pred[i] - target[i], mu);
-      const le = w * l;
-      lossSum += le;
-      lossElements[i] = le;
-      grad[i] = scale * w * dl;
-      weights[i] = w;
-    }
-    return { lossSum, loss: scale * lossSum, tot: h.tot, nonEmpty: h.nonEmpty, scale, updated: h.updated, lossElements, grad, weights, g, counts: h.counts, accSum: h.accSum };
-  },
 
 };
 
@@ -215,4 +184,44 @@ export function regressionLoss(
     grad[i] = scale * w * dl;
   }
   out.sum[0] = lossSum;
+}
+
+/**
+ * GHM-R over `[len]` deltas `pred − target`; `labelWeights` empty or `[len]`; `mu` > 0 (twin of
+ * `ghm::ghm_r`, declared `ghmR`: the wrapper in `./modern` copies `counts` / `accSum` out).
+ */
+export function ghmRTwin(
+pred: Float32Array, target: Float32Array, lw: Float32Array, accIn: Float64Array, mu: number, bins: number, momentum: number,
+allBins: boolean, biasCorrection: boolean, steps: number, lossWeight: number, mean: boolean,
+lossElements: Float32Array, grad: Float32Array, weights: Float32Array, g: Float32Array,
+): GhmKernelResult {
+  checkCommon(bins, momentum);
+  const len = pred.length;
+  if (target.length !== len) throw new SoftSamplingError('E_SHAPE', 'target', `expected ${len} elements, got ${target.length}`);
+  if (!(lw.length === 0 || lw.length === len)) throw new SoftSamplingError('E_SHAPE', 'label_weights', `expected ${len} elements, got ${lw.length}`);
+  if (!(mu > 0)) throw new SoftSamplingError('E_VALUE', 'mu', `must be > 0, got ${mu}`);
+  if (accIn.length !== bins) throw new SoftSamplingError('E_SHAPE', 'acc_sum', `expected ${bins} elements, got ${accIn.length}`);
+  checkOut(len, lossElements, grad, weights, g);
+  const edges = ghmEdges(bins, GHMR_LAST_EDGE);
+  for (let i = 0; i < len; i++) {
+    const gi = Math.abs(asl1(pred[i] - target[i], mu)[1]);
+    g[i] = gi;
+    weights[i] = binOf(gi, edges, bins);
+  }
+  let lwSum = 0;
+  for (let i = 0; i < lw.length; i++) lwSum += lw[i];
+  const h = harmonize(lw, 1, bins, momentum, allBins, biasCorrection, steps, accIn, (v) => Math.max(lw.length === 0 ? v : lwSum, 1), weights);
+  const scale = mean ? lossWeight / h.tot : lossWeight;
+  let lossSum = 0;
+  for (let i = 0; i < len; i++) {
+    const slot = weights[i];
+    const w = slot < 0 ? 0 : h.table[slot];
+    const [l, dl] = asl1(pred[i] - target[i], mu);
+    const le = w * l;
+    lossSum += le;
+    lossElements[i] = le;
+    grad[i] = scale * w * dl;
+    weights[i] = w;
+  }
+  return { lossSum, loss: scale * lossSum, tot: h.tot, nonEmpty: h.nonEmpty, scale, updated: h.updated, lossElements, grad, weights, g, counts: h.counts, accSum: h.accSum };
 }

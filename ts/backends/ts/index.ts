@@ -4,9 +4,6 @@ import { SoftSamplingError } from '../../errors';
 import { geometryKernels } from './geometry';
 import { focalKernels } from './focal';
 import { ghmKernels } from './ghm';
-import { assignKernels } from './assign';
-import { pisaKernels } from './pisa';
-import { evalKernels } from './eval';
 import { modernKernels } from './modern';
 
 export function createTsBackend(): Backend {
@@ -16,9 +13,6 @@ export function createTsBackend(): Backend {
     ...geometryKernels,
     ...focalKernels,
     ...ghmKernels,
-    ...assignKernels,
-    ...pisaKernels,
-    ...evalKernels,
     ...modernKernels,
     debugPanic() {
       throw new SoftSamplingError('E_PANIC', '-', 'deliberate failure (debug hook, ts backend)');

@@ -5,10 +5,59 @@
  */
 import type { PisaCarlInputs, PisaCarlOptions, PisaCarlOutputs } from '../../kernels/modern';
 import { Rng } from './assign';
-import type { PisaKernels, HlrResult, IsrPKernelResult, CarlKernelResult, IsrNKernelResult } from '../../kernels/pisa';
 import { geometryKernels } from './geometry';
 import { SoftSamplingError } from '../../errors';
 import { sigmoid, smoothL1, softplus } from './math';
+
+export interface HlrResult {
+  /** Rank within the class, 0 = most important. */
+  ranks: Int32Array;
+  /** Largest number of positives of one class (mmdet `max_l_num`). */
+  maxLNum: number;
+}
+
+export interface IsrPKernelResult extends HlrResult {
+  weights: Float32Array;
+  /** Factor applied to the weights (1 when guarded or no positives). */
+  ratio: number;
+  /** True when Σ L·w = 0 and the original label weights were returned. */
+  guarded: boolean;
+}
+
+export interface CarlKernelResult {
+  loss: number;
+  gradClsScore: Float32Array;
+  gradBboxPred: Float32Array;
+  weights: Float32Array;
+}
+
+export interface IsrNKernelResult {
+  /** Selected negatives (indices into the negatives), HLR-selected first (by rank), then random fill-ins. */
+  selected: Int32Array;
+  /** Weight of each selected negative. */
+  weights: Float32Array;
+  /** Number of HLR-selected (valid) negatives at the front of `selected`. */
+  numHlr: number;
+  /** Number of negatives with score > scoreThr. */
+  numValid: number;
+  /** Renormalisation factor (1 without losses, when guarded, or without valid negatives). */
+  ratio: number;
+  guarded: boolean;
+}
+
+/** Positional signatures of the ISR twins (wrapped as declared kernels in `./modern`). */
+export interface IsrTwins {
+  pisaIsrP(
+    labels: Int32Array, gtIds: Int32Array, ious: Float32Array, posLoss: Float32Array, labelWeights: Float32Array,
+    prime: Uint8Array, primeMode: number, k: number, bias: number, perClass: boolean, maxRatio: number,
+  ): IsrPKernelResult;
+  /** Score-HLR over the negatives of one image; `loss` empty (no renormalisation) or one per negative. */
+  pisaIsrN(
+    scores: Float32Array, boxes: Float32Array, loss: Float32Array, numExpected: number, k: number, bias: number,
+    scoreThr: number, iouThr: number, maxRatio: number, seed: number,
+  ): IsrNKernelResult;
+}
+
 
 export function iouHlr(labels: Int32Array, gt: Int32Array, ious: Float32Array, prime: Uint8Array, mode: number): HlrResult {
   const n = labels.length;
@@ -124,7 +173,7 @@ function cmpDesc(a: number, b: number): number {
   return a > b ? -1 : a < b ? 1 : 0;
 }
 
-export const pisaKernels: PisaKernels = {
+export const isrTwins: IsrTwins = {
   pisaIsrN: isrN,
 
   pisaIsrP(labels, gt, ious, posLoss, lw, prime, mode, k, bias, perClass, maxRatio): IsrPKernelResult {

@@ -1,4 +1,4 @@
-/** wasm glue: GHM-C, GHM-R, smooth L1 and ASL1 losses (see `crates/wasm/src/ghm.rs`). */
+/** wasm glue: GHM-C (see `crates/wasm/src/ghm.rs`; GHM-R is a declared kernel). */
 import type { GhmKernels, GhmKernelResult } from '../../kernels/ghm';
 import type { WasmCtx } from './bindgen';
 
@@ -26,12 +26,6 @@ export function wasmGhm(w: WasmCtx): GhmKernels {
       const o = outputs(logits.length, bins, le, gr, wt, g);
       const opts = new Float64Array([bins, momentum, +allBins, +biasCorrection, steps, lossWeight, +mean, 0.02]);
       w.run('ghmC', () => gl.ss_ghm_c(logits, c, useLabels, targets, labels, lw, accSum, opts, o.le, o.gr, o.wt, o.g, o.counts, o.acc, o.s));
-      return unpack(o);
-    },
-    ghmR(pred, target, lw, accSum, mu, bins, momentum, allBins, biasCorrection, steps, lossWeight, mean, le, gr, wt, g) {
-      const o = outputs(pred.length, bins, le, gr, wt, g);
-      const opts = new Float64Array([bins, momentum, +allBins, +biasCorrection, steps, lossWeight, +mean, mu]);
-      w.run('ghmR', () => gl.ss_ghm_r(pred, target, lw, accSum, opts, o.le, o.gr, o.wt, o.g, o.counts, o.acc, o.s));
       return unpack(o);
     },
   };

@@ -4,9 +4,6 @@ import { WasmCtx } from './bindgen';
 import { wasmGeometry } from './geometry';
 import { wasmFocal } from './focal';
 import { wasmGhm } from './ghm';
-import { wasmAssign } from './assign';
-import { wasmPisa } from './pisa';
-import { wasmEval } from './eval';
 import { wasmModern } from './modern';
 
 export { wasmModuleMismatch } from './bindgen';
@@ -20,9 +17,6 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
     ...wasmGeometry(w),
     ...wasmFocal(w),
     ...wasmGhm(w),
-    ...wasmAssign(w),
-    ...wasmPisa(w),
-    ...wasmEval(w),
     ...wasmModern(w),
     debugPanic() {
       w.run('debugPanic', () => w.g.ss_debug_panic());

@@ -5,7 +5,7 @@
  */
 import { SoftSamplingError } from '../../../errors';
 import type { CocoEvaluateVariantsInputs, CocoEvaluateVariantsOptions, CocoEvaluateVariantsOutputs } from '../../../kernels/modern';
-import { evalKernels } from '../eval';
+import { cocoEvaluate } from '../eval';
 
 function toU32(arg: string, v: Int32Array): Uint32Array {
   for (let i = 0; i < v.length; i++) if (v[i] < 0) throw new SoftSamplingError('E_VALUE', arg, `element ${i} is ${v[i]}, must not be negative`);
@@ -23,7 +23,7 @@ export function cocoEvaluateVariants(i: CocoEvaluateVariantsInputs, o: CocoEvalu
   };
   const pl = out.precision.length / V, rl = out.recall.length / V;
   for (let v = 0; v < V; v++) {
-    const r = evalKernels.cocoEvaluate({ ...base, dtScore: i.dtScores.subarray(v * D, (v + 1) * D) });
+    const r = cocoEvaluate({ ...base, dtScore: i.dtScores.subarray(v * D, (v + 1) * D) });
     out.precision.set(r.precision, v * pl);
     out.recall.set(r.recall, v * rl);
   }
