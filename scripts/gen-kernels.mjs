@@ -14,13 +14,13 @@ const ARR = { f32: 'Float32Array', f64: 'Float64Array', i32: 'Int32Array', u8: '
 const OPT = { f64: 'number', f32: 'number', u32: 'number', i32: 'number', bool: 'boolean' };
 
 const body = src.slice(src.indexOf('declare_kernels! {') + 'declare_kernels! {'.length);
-const re = /((?:\s*\/\/\/[^\n]*\n)*)\s*kernel (\w+) = ([\w:]+);\s*opts (\w+) => [\w:]+ \{([^}]*)\};\s*inputs \{([^}]*)\};\s*outputs \{((?:[^}"]|"[^"]*")*)\};/g;
+const re = /((?:\s*\/\/\/[^\n]*\n)*)\s*kernel (\w+) = ([\w:]+);\s*opts (\w+) => [\w:]+ \{([^}]*)\};\s*inputs \{([^}]*)\};\s*outputs \{((?:[^}"]|"[^"]*")*)\};(?:\s*async (\w+);)?/g;
 const fields = (s) => s.split(',').map((x) => x.trim()).filter(Boolean).map((x) => x.split(':').map((y) => y.trim()));
 const kernels = [];
 for (const m of body.matchAll(re)) {
   const doc = m[1].split('\n').map((l) => l.trim().replace(/^\/\/\/ ?/, '')).filter(Boolean).join(' ');
   const outputs = [...m[7].matchAll(/(\w+)\s*:\s*(\w+)\s*=\s*"([^"]*)"/g)].map((o) => [o[1], o[2], o[3]]);
-  kernels.push({ doc, name: m[2], path: m[3], opts: fields(m[5]), inputs: fields(m[6]), outputs });
+  kernels.push({ doc, name: m[2], path: m[3], opts: fields(m[5]), inputs: fields(m[6]), outputs, async: m[8] });
 }
 if (!kernels.length) throw new Error('gen-kernels: no declaration parsed');
 
@@ -39,10 +39,13 @@ export interface KernelDecl {
   readonly inputs: readonly (readonly [string, Dtype])[];
   readonly opts: readonly (readonly [string, OptType])[];
   readonly outputs: readonly (readonly [string, Dtype, (L: Record<string, number>, o: any) => number])[];
+  /** JS name of the native async variant (an \`AsyncTask\` on libuv's pool), when declared. */
+  readonly async?: string;
 }
 `;
 const table = [];
 const iface = [];
+const asyncIface = [];
 for (const k of kernels) {
   const P = pascal(k.name);
   ts += `\n/** Inputs of \`${camel(k.name)}\`. */\nexport interface ${P}Inputs {\n${k.inputs.map(([n, t]) => `  ${camel(n)}: ${ARR[t]};\n`).join('')}}\n`;
@@ -52,12 +55,14 @@ for (const k of kernels) {
     wasm: '${k.name}',
     inputs: [${k.inputs.map(([n, t]) => `['${camel(n)}', '${t}']`).join(', ')}],
     opts: [${k.opts.map(([n, t]) => `['${camel(n)}', '${t}']`).join(', ')}],
-    outputs: [${k.outputs.map(([n, t, r]) => `['${camel(n)}', '${t}', (L, o) => ${r}]`).join(', ')}],
+    outputs: [${k.outputs.map(([n, t, r]) => `['${camel(n)}', '${t}', (L, o) => ${r}]`).join(', ')}],${k.async ? `\n    async: '${camel(k.async)}',` : ''}
   },`);
   iface.push(`  /** ${k.doc} (core: \`${k.path}\`) */\n  ${camel(k.name)}(inputs: ${P}Inputs, options: ${P}Options, outputs?: Partial<${P}Outputs>): ${P}Outputs;`);
+  if (k.async) asyncIface.push(`  /** \`${camel(k.name)}\` on libuv's pool (native only): inputs copied at the call, outputs readable when the promise resolves. */\n  ${camel(k.async)}?(inputs: ${P}Inputs, options: ${P}Options, outputs?: Partial<${P}Outputs>): Promise<${P}Outputs>;`);
 }
 ts += `\n/** The declarations, by JS kernel name. */\nexport const KERNEL_DECLS: Record<keyof ModernKernels, KernelDecl> = {\n${table.join('\n')}\n};\n`;
 ts += `\n/** The declared kernels every backend implements. */\nexport interface ModernKernels {\n${iface.join('\n')}\n}\n`;
+ts += `\n/** The declared async variants (the native backend implements them). */\nexport interface AsyncKernels {\n${asyncIface.join('\n')}\n}\n`;
 
 const file = join(root, 'ts/kernels/modern.ts');
 if (process.argv.includes('--check')) {

@@ -33,6 +33,7 @@ macro_rules! declare_kernels {
         opts $opts:ident => $copts:path { $($of:ident : $ot:ty),* $(,)? };
         inputs { $($in:ident : $it:ident),* $(,)? };
         outputs { $($out:ident : $oty:ident = $rule:literal),* $(,)? };
+        $(async $aname:ident;)?
     )*) => {$(
         #[napi(object)]
         pub struct $opts { $(pub $of: $ot),* }
@@ -49,7 +50,59 @@ macro_rules! declare_kernels {
                 $path($(&$in,)* &o, $(unsafe { $out.as_mut() }),*)
             })
         }
+
+        declare_async! { $path, $copts, $opts, [$($in : $it),*], [$($of),*], [$($out : $oty),*], $($aname)? }
     )*};
+}
+
+/// The `async <name>_async;` clause: a `#[napi]` function returning an `AsyncTask` that runs the
+/// same core call on libuv's pool. The inputs are copied into Rust vectors at the call (the caller
+/// may reuse or mutate its arrays at once); the outputs are the caller's fresh arrays, held (and
+/// released on the JS thread) by the task, written on the pool and readable when the promise
+/// resolves.
+macro_rules! declare_async {
+    ($path:path, $copts:path, $opts:ident, [$($in:ident : $it:ident),*], [$($of:ident),*], [$($out:ident : $oty:ident),*], ) => {};
+    ($path:path, $copts:path, $opts:ident, [$($in:ident : $it:ident),*], [$($of:ident),*], [$($out:ident : $oty:ident),*], $aname:ident) => {
+        #[napi(ts_return_type = "Promise<void>")]
+        #[allow(clippy::too_many_arguments, unused_variables, unused_mut)]
+        pub fn $aname($($in: Arr<$it>,)* options: $opts, $(mut $out: Arr<$oty>),*) -> AsyncTask<DeclTask> {
+            type CoreOpts = $copts;
+            let o = CoreOpts { $($of: options.$of),* };
+            $(let $in: Vec<$it> = $in.to_vec();)*
+            DeclTask::new(move || {
+                // SAFETY: the outputs are fresh arrays the facade allocated for this call and hands
+                // to no JS code until the promise resolves; the task keeps them alive meanwhile.
+                guard(|| $path($(&$in,)* &o, $(unsafe { $out.as_mut() }),*))
+            })
+        }
+    };
+}
+
+/// The task behind every declared async function: the call, with its owned input copies and the
+/// output arrays, as a closure run once on libuv's pool. The closure (and so the typed-array
+/// references it holds) is dropped with the task, on the JS thread.
+pub struct DeclTask(Box<dyn FnMut() -> Result<()> + Send>, bool);
+
+impl DeclTask {
+    fn new(f: impl FnMut() -> Result<()> + Send + 'static) -> AsyncTask<DeclTask> {
+        AsyncTask::new(DeclTask(Box::new(f), false))
+    }
+}
+
+impl napi::Task for DeclTask {
+    type Output = ();
+    type JsValue = ();
+
+    fn compute(&mut self) -> Result<()> {
+        if std::mem::replace(&mut self.1, true) {
+            return Err(Error::new(Status::GenericFailure, "E_PANIC\t-\tasync task computed twice"));
+        }
+        (self.0)()
+    }
+
+    fn resolve(&mut self, _env: Env, _: ()) -> Result<()> {
+        Ok(())
+    }
 }
 
 include!("../crates/decl/kernels.rs");

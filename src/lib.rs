@@ -1,21 +1,18 @@
 //! Node-API binding (napi-rs) over `soft-sampling-core`: thin wrappers only.
 //!
-//! Typed arrays cross without per-element conversion (inputs are borrowed views of the JS
-//! buffers, outputs are Rust vectors handed to JS as external `ArrayBuffer`s). Every call runs
+//! Every kernel is a declared one (`crates/decl/kernels.rs`, emitted by `decl.rs`): inputs are
+//! borrowed views of the JS typed arrays, outputs arrays the caller allocated (large float32 ones
+//! from the page-keeping pool of `pool.rs`) and filled in place. Every call runs
 //! inside `catch_unwind`, so a Rust panic becomes a JS error (`code` `E_PANIC`) and never takes the
 //! process down; core errors arrive as `"CODE\targ\tmessage"` and the facade turns them into a
 //! typed `SoftSamplingError`.
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use soft_sampling_core::geometry::{self, OverlapMode, OverlapOpts};
 use soft_sampling_core::{simd, CoreError};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-mod asynk;
 mod decl;
-mod focal;
-mod ghm;
 mod pool;
 
 pub(crate) fn guard<T>(f: impl FnOnce() -> std::result::Result<T, CoreError>) -> Result<T> {
@@ -56,25 +53,4 @@ pub fn threads() -> u32 {
 #[napi]
 pub fn debug_panic() -> Result<()> {
     guard(|| -> std::result::Result<(), CoreError> { panic!("deliberate panic (debug hook)") })
-}
-
-// Every output below is a caller-allocated JS buffer (`out`) that the kernel fills: returning
-// Rust-owned (external) buffers hid their memory from V8's GC heuristics, and RSS grew by the
-// output size on every call of a loop until an unrelated GC ran.
-
-/// Fills `out` (length N·M, or N when aligned) in place: the caller owns the output buffer, so
-/// repeated calls can reuse it (no allocation, no page faults on fresh memory).
-#[napi]
-pub fn bbox_overlaps(boxes1: Float32Array, boxes2: Float32Array, mode: u32, aligned: bool, eps: f64, offset: f64, mut out: Float32Array) -> Result<()> {
-    guard(|| {
-        let opts = OverlapOpts { mode: OverlapMode::from_u32(mode)?, eps: eps as f32, offset: offset as f32 };
-        // SAFETY: JS is blocked for the duration of this synchronous call.
-        let out = unsafe { out.as_mut() };
-        if aligned {
-            geometry::bbox_overlaps_aligned(&boxes1, &boxes2, opts, out)?;
-        } else {
-            geometry::bbox_overlaps(&boxes1, &boxes2, opts, out)?;
-        }
-        Ok(())
-    })
 }

@@ -8,6 +8,7 @@
 //   opts <OptionsStruct> => <core options struct path> { field: f64|f32|u32|i32|bool, ... };  ({} when none)
 //   inputs { name: f32|i32|f64|u8, ... };
 //   outputs { name: f32|i32|f64|u8 = "<JS size rule over L.<input length> and o.<option>>", ... };
+//   async <snake_name>_async;   (optional: also a native AsyncTask on libuv's pool, JS `<name>Async`)
 //
 // The core fn is called as `f(&in0, .., &opts, &mut out0, ..) -> Result<(), CoreError>`; the
 // options struct has exactly the declared fields. Names are snake_case here and camelCase in JS.
@@ -15,6 +16,27 @@
 // Ops written before the declaration, moved onto it through the adapters in
 // `soft_sampling_core::decl_shim` (their core kernels keep their own signatures).
 declare_kernels! {
+    /// Pairwise overlaps (mmdet `bbox_overlaps`): mode 0 IoU, 1 IoF, 2 GIoU of `xyxy` boxes, `[N, M]` row-major or `[N]` when aligned.
+    kernel bbox_overlaps = soft_sampling_core::decl_shim::bbox_overlaps;
+    opts BboxOverlapsOptions => soft_sampling_core::decl_shim::BboxOverlapsOpts { mode: u32, aligned: bool, eps: f64, offset: f64 };
+    inputs { boxes1: f32, boxes2: f32 };
+    outputs { out: f32 = "o.aligned ? Math.floor(L.boxes1 / 4) : Math.floor(L.boxes1 / 4) * Math.floor(L.boxes2 / 4)" };
+    async bbox_overlaps_async;
+
+    /// Sigmoid-family losses over `[n, c]` logits (Lin et al. 2017 eqs. 1-5, FL* appendix A): kind 0 CE, 1 focal, 2 focal (mmcv clamp), 3 FL*; element losses, gradient, Σ in `sum[0]`.
+    kernel sigmoid_loss = soft_sampling_core::decl_shim::sigmoid_loss;
+    opts SigmoidLossOptions => soft_sampling_core::decl_shim::SigmoidLossOpts { n: u32, c: u32, use_labels: bool, kind: u32, has_alpha: bool, alpha: f64, gamma: f64, beta: f64, scale: f64 };
+    inputs { logits: f32, targets: f32, labels: i32, weight: f32, label_weights: f32 };
+    outputs { loss_elements: f32 = "L.logits", grad: f32 = "L.logits", sum: f64 = "1" };
+    async sigmoid_loss_async;
+
+    /// GHM-C (arXiv 1811.05181 eqs. 7-9; mmdet `GHMC`): element losses, gradient, harmonizing weights and `g` (not written when `lean`), the updated state copy; `stats` = [loss_sum, loss, tot, non_empty, scale, updated].
+    kernel ghm_c = soft_sampling_core::decl_shim::ghm_c;
+    opts GhmCOptions => soft_sampling_core::decl_shim::GhmCOpts { num_classes: u32, use_labels: bool, bins: u32, momentum: f64, all_bins: bool, bias_correction: bool, steps: f64, loss_weight: f64, mean: bool, lean: bool };
+    inputs { logits: f32, targets: f32, labels: i32, label_weights: f32, acc_sum: f64 };
+    outputs { loss_elements: f32 = "L.logits", grad: f32 = "L.logits", weights: f32 = "o.lean ? 0 : L.logits", g: f32 = "o.lean ? 0 : L.logits", counts: f64 = "o.bins", acc_sum_out: f64 = "L.accSum", stats: f64 = "6" };
+    async ghm_c_async;
+
     /// Box format conversion (torchvision `ops.box_convert`): codes 0 xyxy, 1 xywh, 2 cxcywh.
     kernel box_convert = soft_sampling_core::decl_shim::box_convert;
     opts BoxConvertOptions => soft_sampling_core::decl_shim::BoxConvertOpts { from: u32, to: u32 };

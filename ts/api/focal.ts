@@ -255,7 +255,7 @@ function prepareSigmoid(logits: unknown, targets: unknown, o: Record<string, unk
 
 function runSigmoid(logits: unknown, targets: unknown, o: Record<string, unknown>, kind: number, alpha: number | null, gamma: number, beta: number): LossResult {
   const call = sigmoidCall(logits, targets, o, kind, alpha, gamma, beta);
-  return call.finish(getBackend().sigmoidLoss(...call.args));
+  return call.finish(getBackend().sigmoidLoss(...call.args).sum[0]);
 }
 
 /** A validated sigmoid-family call: the kernel's arguments and how to build the result. */
@@ -265,8 +265,9 @@ function sigmoidCall(logits: unknown, targets: unknown, o: Record<string, unknow
   const red = reducer(o, n * c);
   const [elements, grad] = outputs(o, n * c, n * c, [p.lg.data, p.targets, p.weight, p.labelWeights]);
   const args: Parameters<Backend['sigmoidLoss']> = [
-    p.lg.data, n, c, p.targets, p.useLabels, p.labels, p.weight, p.labelWeights,
-    kind, alpha !== null, alpha ?? 0, gamma, beta, red.scale, elements, grad,
+    { logits: p.lg.data, targets: p.targets, labels: p.labels, weight: p.weight, labelWeights: p.labelWeights },
+    { n, c, useLabels: p.useLabels, kind, hasAlpha: alpha !== null, alpha: alpha ?? 0, gamma, beta, scale: red.scale },
+    { lossElements: elements, grad },
   ];
   const finish = (sum: number): LossResult => ({ loss: red.scale * sum, lossElements: new Tensor(elements, p.lg.shape), grad: new Tensor(grad, p.lg.shape) });
   return { args, finish };
@@ -285,11 +286,11 @@ async function runSigmoidAsync(logits: unknown, targets: unknown, options: unkno
   const be = getBackend();
   let sum: number;
   if (be.sigmoidLossAsync) {
-    sum = await be.sigmoidLossAsync(...call.args);
+    sum = (await be.sigmoidLossAsync(...call.args)).sum[0];
   } else {
     await nextTask();
     checkAttached(names, inputs());
-    sum = be.sigmoidLoss(...call.args);
+    sum = be.sigmoidLoss(...call.args).sum[0];
   }
   checkAttached(names, inputs());
   return call.finish(sum);

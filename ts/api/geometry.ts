@@ -131,6 +131,8 @@ interface PreparedOverlaps {
   args: Parameters<Backend['bboxOverlaps']>;
   shape: [number, number] | [number];
   propagate: boolean;
+  /** The output the kernel fills (the caller's `options.out`, or a fresh / pooled array). */
+  out: Float32Array;
 }
 
 /** Validates a {@link bboxOverlaps} call and allocates its output. */
@@ -160,14 +162,17 @@ function prepareOverlaps(boxes1: ArrayInput, boxes2: ArrayInput, options?: BboxO
   } else {
     out = getBackend().allocOutput?.(len) ?? new Float32Array(len);
   }
-  return { args: [a.data, b.data, MODES.indexOf(mode), aligned, eps, legacy ? 1 : 0, out], shape: aligned ? [a.n] : [a.n, b.n], propagate: nan === 'propagate' };
+  return {
+    args: [{ boxes1: a.data, boxes2: b.data }, { mode: MODES.indexOf(mode), aligned, eps, offset: legacy ? 1 : 0 }, { out }],
+    shape: aligned ? [a.n] : [a.n, b.n], propagate: nan === 'propagate', out,
+  };
 }
 
 /** The result of a prepared overlap call whose kernel has run. */
 function finishOverlaps(p: PreparedOverlaps): Tensor<Float32Array, [number, number] | [number]> {
-  const [a, b, , aligned, , , out] = p.args;
-  if (p.propagate) propagateNonFinite(a, b, aligned, out!);
-  return new Tensor(out!, p.shape);
+  const [{ boxes1, boxes2 }, { aligned }] = p.args;
+  if (p.propagate) propagateNonFinite(boxes1, boxes2, aligned, p.out);
+  return new Tensor(p.out, p.shape);
 }
 
 /** Boxes (by index) with a NaN or ±Inf coordinate. */

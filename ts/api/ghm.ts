@@ -12,6 +12,7 @@ import { SoftSamplingError } from '../errors';
 import { Tensor, toFloat32, numOpt, boolOpt, enumOpt, checkOptions, outputBuffers, MAX_EXACT_INTEGER, type ArrayInput } from '../tensor';
 import { reducer, REDUCTIONS, type Reduction } from './reduce';
 import type { GhmKernelResult } from '../kernels/ghm';
+import type { GhmCOutputs, GhmROutputs } from '../kernels/modern';
 import type { Backend } from '../kernels';
 import { checkAttached, nextTask } from './async';
 import { asyncOp, offloadAvailable } from './offload';
@@ -198,7 +199,7 @@ function common(o: Record<string, unknown>): Common {
   };
 }
 
-/** Fresh, distinct output buffers the backend fills (see `GhmKernels`). */
+/** Fresh, distinct output buffers the backend fills (the declared `ghmC` / `ghmR` element outputs). */
 /** The four GHM outputs: the caller's `options.out` buffers (validated) or fresh ones. */
 function ghmOutputs(o: Record<string, unknown>, len: number, inputs: ArrayBufferView[]): [Float32Array, Float32Array, Float32Array, Float32Array] {
   const r = outputBuffers('options.out', o.out, { lossElements: len, grad: len, weights: len, g: len }, inputs, getBackend().allocOutput);
@@ -296,7 +297,7 @@ export async function ghmcLossAsync(logits: ArrayInput, targets: ArrayInput, opt
   if (!getBackend().ghmCAsync && offloadAvailable()) return ghmcLossPooled(logits, targets, options);
   const p = prepareGhmc(logits, targets, options);
   const be = getBackend();
-  let r: GhmKernelResult;
+  let r: GhmCOutputs;
   if (be.ghmCAsync) {
     r = await be.ghmCAsync(...p.args);
   } else {
@@ -317,8 +318,17 @@ interface PreparedGhmc {
 }
 
 /** The result of a prepared GHM-C call from its kernel result. */
-function finishGhmc(p: PreparedGhmc, r: GhmKernelResult): GhmResult {
-  return ghmResult(p.lean ? { ...r, weights: p.args[16], g: p.args[17] } : r, p.shape, p.c, GHMC_LAST_EDGE);
+function finishGhmc(p: PreparedGhmc, r: GhmCOutputs): GhmResult {
+  return ghmResult(kernelResult(r), p.shape, p.c, GHMC_LAST_EDGE);
+}
+
+/** A declared `ghmC` / `ghmR` call's outputs as a {@link GhmKernelResult} (`stats` unpacked). */
+function kernelResult(d: GhmCOutputs | GhmROutputs): GhmKernelResult {
+  const s = d.stats;
+  return {
+    lossElements: d.lossElements, grad: d.grad, weights: d.weights, g: d.g, counts: d.counts, accSum: d.accSumOut,
+    lossSum: s[0], loss: s[1], tot: s[2], nonEmpty: s[3], scale: s[4], updated: s[5] !== 0,
+  };
 }
 
 /** Validates a {@link ghmcLoss} call and allocates its outputs. */
@@ -371,9 +381,16 @@ function prepareGhmc(logits: ArrayInput, targets: ArrayInput, options?: GhmcOpti
     checkWeights('options.labelWeights', w.data);
     lw = w.data;
   }
-  const outs = lean ? leanOutputs(o, len, [x.data, dense, labels, lw]) : ghmOutputs(o, len, [x.data, dense, labels, lw]);
+  const [lossElements, grad, weights, g] = lean ? leanOutputs(o, len, [x.data, dense, labels, lw]) : ghmOutputs(o, len, [x.data, dense, labels, lw]);
   return {
-    args: [x.data, numClasses, useLabels, dense, labels, lw, c.accSum, c.bins, c.momentum, c.allBins, c.biasCorrection, c.steps, c.lossWeight, c.reduction === 'mean', ...outs],
+    args: [
+      { logits: x.data, targets: dense, labels, labelWeights: lw, accSum: c.accSum },
+      {
+        numClasses, useLabels, bins: c.bins, momentum: c.momentum, allBins: c.allBins, biasCorrection: c.biasCorrection, steps: c.steps,
+        lossWeight: c.lossWeight, mean: c.reduction === 'mean', lean,
+      },
+      { lossElements, grad, weights, g },
+    ],
     shape: [n, numClasses], c, lean,
   };
 }
@@ -418,12 +435,7 @@ export function ghmrLoss(pred: ArrayInput, target: ArrayInput, options?: GhmrOpt
     { mu, bins: c.bins, momentum: c.momentum, allBins: c.allBins, biasCorrection: c.biasCorrection, steps: c.steps, lossWeight: c.lossWeight, mean: c.reduction === 'mean' },
     { lossElements, grad, weights, g },
   );
-  const s = d.stats;
-  const r: GhmKernelResult = {
-    lossElements: d.lossElements, grad: d.grad, weights: d.weights, g: d.g, counts: d.counts, accSum: d.accSumOut,
-    lossSum: s[0], loss: s[1], tot: s[2], nonEmpty: s[3], scale: s[4], updated: s[5] !== 0,
-  };
-  return ghmResult(r, p.shape, c, GHMR_LAST_EDGE);
+  return ghmResult(kernelResult(d), p.shape, c, GHMR_LAST_EDGE);
 }
 
 /** Options of {@link smoothL1Loss} and {@link asl1Loss}. */

@@ -250,7 +250,7 @@ function positives(inp: Record<string, unknown>, o: Record<string, unknown>, num
     }
     pred = boxesArg('input.predBoxes', inp.predBoxes);
     target = boxesArg('input.targetBoxes', inp.targetBoxes);
-    ious = be.bboxOverlaps(pred, target, 0, true, 1e-6, 0);
+    ious = be.bboxOverlaps({ boxes1: pred, boxes2: target }, { mode: 0, aligned: true, eps: 1e-6, offset: 0 }).out;
   } else if (inp.bboxPred !== undefined || inp.bboxTargets !== undefined) {
     for (const k of ['priors', 'bboxPred', 'bboxTargets']) {
       if (inp[k] === undefined) throw new SoftSamplingError('E_TYPE', `input.${k}`, 'priors, bboxPred and bboxTargets go together');

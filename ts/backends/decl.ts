@@ -3,8 +3,8 @@
  * `crates/decl/kernels.rs`): output allocation by the declared size rules, and the native and
  * TypeScript bindings. No per-op code: a new declared kernel needs no edit here.
  */
-import { KERNEL_DECLS, type KernelDecl, type ModernKernels, type Dtype } from '../kernels/modern';
-import { SoftSamplingError } from '../errors';
+import { KERNEL_DECLS, type KernelDecl, type ModernKernels, type AsyncKernels, type Dtype } from '../kernels/modern';
+import { SoftSamplingError, fromBindingError } from '../errors';
 
 type Typed = Float32Array | Float64Array | Int32Array | Uint8Array;
 const CTORS: Record<Dtype, new (n: number) => Typed> = { f32: Float32Array, f64: Float64Array, i32: Int32Array, u8: Uint8Array };
@@ -54,21 +54,40 @@ export function declaredOptions(d: KernelDecl, opts: Record<string, unknown>): R
   return o;
 }
 
-/** Binds the napi addon's declared functions: `fn(...inputs, options, ...outputs)`, outputs allocated here. */
-export function nativeModern(k: Record<string, (...a: any[]) => any>): ModernKernels {
+/**
+ * Binds the napi addon's declared functions: `fn(...inputs, options, ...outputs)`, outputs allocated
+ * here; and, for kernels declared `async`, `<name>Async` on the addon's AsyncTask (inputs copied by
+ * the addon at the call; the promise resolves with the outputs once the pool has written them).
+ * `k` holds the addon's functions with errors already typed; `raw` the addon itself (an async
+ * function's rejection is translated here).
+ */
+export function nativeModern(k: Record<string, (...a: any[]) => any>, raw: Record<string, unknown> = k): ModernKernels & AsyncKernels {
   const out: Record<string, unknown> = {};
   // large float32 outputs from the addon's page-keeping pool (null: small, or at its bound), as the focal losses
   const pool = typeof k.allocF32 === 'function' ? (n: number): Float32Array => (k.allocF32(n) as Float32Array | null) ?? new Float32Array(n) : undefined;
   for (const [name, d] of Object.entries(KERNEL_DECLS) as [string, KernelDecl][]) {
+    const fn = k[name];
+    const missing = () => new SoftSamplingError('E_BACKEND', name, 'function missing from the native addon (rebuild it)');
     out[name] = (inputs: Record<string, Typed>, opts: Record<string, unknown>, given?: Record<string, Typed>) => {
-      const fn = k[name];
-      if (typeof fn !== 'function') throw new SoftSamplingError('E_BACKEND', name, 'function missing from the native addon (rebuild it)');
+      if (typeof fn !== 'function') throw missing();
       const outs = allocOutputs(name, d, inputs, opts, given, pool);
       fn(...d.inputs.map(([n]) => inputs[n]), declaredOptions(d, opts), ...d.outputs.map(([n]) => outs[n]));
       return outs;
     };
+    if (d.async === undefined) continue;
+    const afn = raw[d.async];
+    out[d.async] = async (inputs: Record<string, Typed>, opts: Record<string, unknown>, given?: Record<string, Typed>) => {
+      if (typeof afn !== 'function') throw missing();
+      const outs = allocOutputs(name, d, inputs, opts, given, pool);
+      try {
+        await afn(...d.inputs.map(([n]) => inputs[n]), declaredOptions(d, opts), ...d.outputs.map(([n]) => outs[n]));
+      } catch (e) {
+        throw fromBindingError(e);
+      }
+      return outs;
+    };
   }
-  return out as unknown as ModernKernels;
+  return out as unknown as ModernKernels & AsyncKernels;
 }
 
 /** A TS twin: fills the allocated outputs (same contract as the Rust kernel). */

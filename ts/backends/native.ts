@@ -25,48 +25,8 @@ export function wrapNativeAddon(addon: Record<string, unknown>): Backend {
       }
     };
   }
-  const f32 = (n: number) => new Float32Array(n);
-  const filled: Partial<Backend> = {
-    ghmC(...args: Parameters<Backend['ghmC']>) {
-      const bins = args[7];
-      const counts = new Float64Array(bins), accSum = new Float64Array(args[6].length);
-      const st = k.ghmC(...args, counts, accSum);
-      return { ...st, lossElements: args[14], grad: args[15], weights: args[16], g: args[17], counts, accSum };
-    },
-    bboxOverlaps(b1, b2, mode, aligned, eps, offset, dst) {
-      const out = dst ?? f32(aligned ? b1.length / 4 : (b1.length / 4) * (b2.length / 4));
-      k.bboxOverlaps(b1, b2, mode, aligned, eps, offset, out);
-      return out;
-    },
-  };
-  // async variants: the addon's AsyncTasks (inputs copied at the call, kernel on libuv's pool)
-  filled.bboxOverlapsAsync = async (b1, b2, mode, aligned, eps, offset, out) => {
-    try {
-      await (addon.bboxOverlapsAsync as Fn)(b1, b2, mode, aligned, eps, offset, out);
-    } catch (e) {
-      throw fromBindingError(e);
-    }
-  };
-  filled.ghmCAsync = async (...args: Parameters<Backend['ghmC']>) => {
-    const counts = new Float64Array(args[7]), accSum = new Float64Array(args[6].length);
-    let st;
-    try {
-      st = await (addon.ghmCAsync as Fn)(...args, counts, accSum);
-    } catch (e) {
-      throw fromBindingError(e);
-    }
-    return { ...st, lossElements: args[14], grad: args[15], weights: args[16], g: args[17], counts, accSum };
-  };
-  filled.sigmoidLossAsync = async (...args: Parameters<Backend['sigmoidLoss']>) => {
-    try {
-      return (await (addon.sigmoidLossAsync as Fn)(...args)) as number;
-    } catch (e) {
-      throw fromBindingError(e);
-    }
-  };
   // large outputs from the addon's page-keeping pool (null: small, or the pool is at its bound)
   const allocOutput = (n: number): Float32Array => (k.allocF32(n) as Float32Array | null) ?? new Float32Array(n);
-  filled.allocOutput = allocOutput;
   const simd = (addon.simdLevel as () => string)();
-  return { ...(k as unknown as Backend), ...filled, ...nativeModern(k), name: 'native', simd };
+  return { ...(k as unknown as Backend), ...nativeModern(k, addon), allocOutput, name: 'native', simd };
 }

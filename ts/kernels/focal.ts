@@ -12,16 +12,3 @@
 
 /** Sigmoid loss kinds: 0 CE, 1 focal (stable), 2 focal (mmcv clamp), 3 FL*. */
 export const SIGMOID_KIND = { ce: 0, focal: 1, focalMmcv: 2, flStar: 3 } as const;
-
-export interface FocalKernels {
-  /**
-   * Sigmoid-family loss over `[n, c]` logits. `useLabels`: `labels` (`[n]`, in `[0, c]`, `c` =
-   * background) are the targets, else `targets` (`[n, c]`, in `[0, 1]`). `weight`,
-   * `labelWeights`: empty, `[n]` or `[n, c]`. `hasAlpha = false` disables α.
-   */
-  sigmoidLoss(
-    logits: Float32Array, n: number, c: number, targets: Float32Array, useLabels: boolean, labels: Int32Array,
-    weight: Float32Array, labelWeights: Float32Array, kind: number, hasAlpha: boolean, alpha: number,
-    gamma: number, beta: number, scale: number, elements: Float32Array, grad: Float32Array,
-  ): number;
-}

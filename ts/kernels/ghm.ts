@@ -1,10 +1,8 @@
 /**
- * Kernel-level signatures: GHM-C, GHM-R, smooth L1 and ASL1 losses (issue 3). Same contract as
- * `GeometryKernels`: validated buffers in, buffers out; every backend implements exactly these and
- * `ts/api/ghm.ts` validates and shapes around them.
+ * What a GHM-C / GHM-R call gives: the facade (`ts/api/ghm.ts`) builds it from a declared `ghmC` /
+ * `ghmR` call (the kernel's `stats` output unpacked), and the positional TS twins return it
+ * (element buffers have the input's length; bin buffers `bins`).
  */
-
-/** What `ghmC` / `ghmR` return (element buffers have the input's length; bin buffers `bins`). */
 export interface GhmKernelResult {
   /** Σ lossElements (float64). */
   lossSum: number;
@@ -38,16 +36,3 @@ export interface GhmKernelResult {
  * returns arrays of its own (wasm, which copies out of its linear memory anyway). This keeps the
  * native addon from allocating and handing over large external buffers on every call.
  */
-export interface GhmKernels {
-  /**
-   * GHM-C. `logits` `[N·C]`; `useLabels` → `labels` `[N]` int32 (outside `[0, C)` = background),
-   * else `targets` `[N·C]` floats; `labelWeights` empty, `[N]` or `[N·C]` (a mask: `> 0` valid);
-   * `accSum` `[bins]` (not mutated). `mean`: divide by `tot` (reduction `'mean'`).
-   */
-  ghmC(
-    logits: Float32Array, numClasses: number, useLabels: boolean, targets: Float32Array, labels: Int32Array,
-    labelWeights: Float32Array, accSum: Float64Array, bins: number, momentum: number, allBins: boolean,
-    biasCorrection: boolean, steps: number, lossWeight: number, mean: boolean,
-    lossElements: Float32Array, grad: Float32Array, weights: Float32Array, g: Float32Array,
-  ): GhmKernelResult;
-}

@@ -1,10 +1,7 @@
-import type { GeometryKernels } from './geometry';
-import type { FocalKernels } from './focal';
-import type { GhmKernels } from './ghm';
-import type { ModernKernels } from './modern';
+import type { ModernKernels, AsyncKernels } from './modern';
 
-/** Everything a backend implements. New op families add their interface here. */
-export interface Kernels extends GeometryKernels, FocalKernels, GhmKernels, ModernKernels {
+/** Everything a backend implements: the declared kernels (`crates/decl/kernels.rs` → `./modern`). */
+export interface Kernels extends ModernKernels {
   /** Test hook: makes the backend's kernel code panic (native) or trap (wasm). */
   debugPanic(): void;
 }
@@ -15,7 +12,7 @@ export interface Kernels extends GeometryKernels, FocalKernels, GhmKernels, Mode
  */
 export type BackendName = 'native' | 'wasm' | 'ts';
 
-export interface Backend extends Kernels {
+export interface Backend extends Kernels, AsyncKernels {
   readonly name: BackendName;
   /** Vector level the kernels run with: `avx512`, `avx2`, `baseline`, `simd128`, `scalar`, or `none` (TS). */
   readonly simd: string;
@@ -26,12 +23,6 @@ export interface Backend extends Kernels {
    * page-keeping pool for large outputs, issue 12 item 6; contents unspecified). Absent: `new Float32Array(n)`.
    */
   allocOutput?(n: number): Float32Array;
-  /** {@link Kernels.bboxOverlaps} off the JS thread (native: libuv's pool); fills `out`. */
-  bboxOverlapsAsync?(...args: Parameters<Kernels['bboxOverlaps']>): Promise<void>;
-  /** {@link Kernels.ghmC} off the JS thread (native: libuv's pool). */
-  ghmCAsync?(...args: Parameters<Kernels['ghmC']>): Promise<import('./ghm').GhmKernelResult>;
-  /** {@link Kernels.sigmoidLoss} off the JS thread (native: libuv's pool). */
-  sigmoidLossAsync?(...args: Parameters<Kernels['sigmoidLoss']>): Promise<number>;
   /** Worker threads large calls use now (absent: 1, everything on the calling thread). */
   threads?(): number;
 }

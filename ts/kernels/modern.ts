@@ -13,6 +13,84 @@ export interface KernelDecl {
   readonly inputs: readonly (readonly [string, Dtype])[];
   readonly opts: readonly (readonly [string, OptType])[];
   readonly outputs: readonly (readonly [string, Dtype, (L: Record<string, number>, o: any) => number])[];
+  /** JS name of the native async variant (an `AsyncTask` on libuv's pool), when declared. */
+  readonly async?: string;
+}
+
+/** Inputs of `bboxOverlaps`. */
+export interface BboxOverlapsInputs {
+  boxes1: Float32Array;
+  boxes2: Float32Array;
+}
+/** Options of `bboxOverlaps` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface BboxOverlapsOptions {
+  mode: number;
+  aligned: boolean;
+  eps: number;
+  offset: number;
+}
+/** Outputs of `bboxOverlaps`. */
+export interface BboxOverlapsOutputs {
+  out: Float32Array;
+}
+
+/** Inputs of `sigmoidLoss`. */
+export interface SigmoidLossInputs {
+  logits: Float32Array;
+  targets: Float32Array;
+  labels: Int32Array;
+  weight: Float32Array;
+  labelWeights: Float32Array;
+}
+/** Options of `sigmoidLoss` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface SigmoidLossOptions {
+  n: number;
+  c: number;
+  useLabels: boolean;
+  kind: number;
+  hasAlpha: boolean;
+  alpha: number;
+  gamma: number;
+  beta: number;
+  scale: number;
+}
+/** Outputs of `sigmoidLoss`. */
+export interface SigmoidLossOutputs {
+  lossElements: Float32Array;
+  grad: Float32Array;
+  sum: Float64Array;
+}
+
+/** Inputs of `ghmC`. */
+export interface GhmCInputs {
+  logits: Float32Array;
+  targets: Float32Array;
+  labels: Int32Array;
+  labelWeights: Float32Array;
+  accSum: Float64Array;
+}
+/** Options of `ghmC` (the `#[napi(object)]` struct; on wasm a `Float64Array` in this order). */
+export interface GhmCOptions {
+  numClasses: number;
+  useLabels: boolean;
+  bins: number;
+  momentum: number;
+  allBins: boolean;
+  biasCorrection: boolean;
+  steps: number;
+  lossWeight: number;
+  mean: boolean;
+  lean: boolean;
+}
+/** Outputs of `ghmC`. */
+export interface GhmCOutputs {
+  lossElements: Float32Array;
+  grad: Float32Array;
+  weights: Float32Array;
+  g: Float32Array;
+  counts: Float64Array;
+  accSumOut: Float64Array;
+  stats: Float64Array;
 }
 
 /** Inputs of `boxConvert`. */
@@ -603,6 +681,27 @@ export interface CocoEvaluateVariantsOutputs {
 
 /** The declarations, by JS kernel name. */
 export const KERNEL_DECLS: Record<keyof ModernKernels, KernelDecl> = {
+  bboxOverlaps: {
+    wasm: 'bbox_overlaps',
+    inputs: [['boxes1', 'f32'], ['boxes2', 'f32']],
+    opts: [['mode', 'u32'], ['aligned', 'bool'], ['eps', 'f64'], ['offset', 'f64']],
+    outputs: [['out', 'f32', (L, o) => o.aligned ? Math.floor(L.boxes1 / 4) : Math.floor(L.boxes1 / 4) * Math.floor(L.boxes2 / 4)]],
+    async: 'bboxOverlapsAsync',
+  },
+  sigmoidLoss: {
+    wasm: 'sigmoid_loss',
+    inputs: [['logits', 'f32'], ['targets', 'f32'], ['labels', 'i32'], ['weight', 'f32'], ['labelWeights', 'f32']],
+    opts: [['n', 'u32'], ['c', 'u32'], ['useLabels', 'bool'], ['kind', 'u32'], ['hasAlpha', 'bool'], ['alpha', 'f64'], ['gamma', 'f64'], ['beta', 'f64'], ['scale', 'f64']],
+    outputs: [['lossElements', 'f32', (L, o) => L.logits], ['grad', 'f32', (L, o) => L.logits], ['sum', 'f64', (L, o) => 1]],
+    async: 'sigmoidLossAsync',
+  },
+  ghmC: {
+    wasm: 'ghm_c',
+    inputs: [['logits', 'f32'], ['targets', 'f32'], ['labels', 'i32'], ['labelWeights', 'f32'], ['accSum', 'f64']],
+    opts: [['numClasses', 'u32'], ['useLabels', 'bool'], ['bins', 'u32'], ['momentum', 'f64'], ['allBins', 'bool'], ['biasCorrection', 'bool'], ['steps', 'f64'], ['lossWeight', 'f64'], ['mean', 'bool'], ['lean', 'bool']],
+    outputs: [['lossElements', 'f32', (L, o) => L.logits], ['grad', 'f32', (L, o) => L.logits], ['weights', 'f32', (L, o) => o.lean ? 0 : L.logits], ['g', 'f32', (L, o) => o.lean ? 0 : L.logits], ['counts', 'f64', (L, o) => o.bins], ['accSumOut', 'f64', (L, o) => L.accSum], ['stats', 'f64', (L, o) => 6]],
+    async: 'ghmCAsync',
+  },
   boxConvert: {
     wasm: 'box_convert',
     inputs: [['boxes', 'f32']],
@@ -775,6 +874,12 @@ export const KERNEL_DECLS: Record<keyof ModernKernels, KernelDecl> = {
 
 /** The declared kernels every backend implements. */
 export interface ModernKernels {
+  /** Pairwise overlaps (mmdet `bbox_overlaps`): mode 0 IoU, 1 IoF, 2 GIoU of `xyxy` boxes, `[N, M]` row-major or `[N]` when aligned. (core: `soft_sampling_core::decl_shim::bbox_overlaps`) */
+  bboxOverlaps(inputs: BboxOverlapsInputs, options: BboxOverlapsOptions, outputs?: Partial<BboxOverlapsOutputs>): BboxOverlapsOutputs;
+  /** Sigmoid-family losses over `[n, c]` logits (Lin et al. 2017 eqs. 1-5, FL* appendix A): kind 0 CE, 1 focal, 2 focal (mmcv clamp), 3 FL*; element losses, gradient, Σ in `sum[0]`. (core: `soft_sampling_core::decl_shim::sigmoid_loss`) */
+  sigmoidLoss(inputs: SigmoidLossInputs, options: SigmoidLossOptions, outputs?: Partial<SigmoidLossOutputs>): SigmoidLossOutputs;
+  /** GHM-C (arXiv 1811.05181 eqs. 7-9; mmdet `GHMC`): element losses, gradient, harmonizing weights and `g` (not written when `lean`), the updated state copy; `stats` = [loss_sum, loss, tot, non_empty, scale, updated]. (core: `soft_sampling_core::decl_shim::ghm_c`) */
+  ghmC(inputs: GhmCInputs, options: GhmCOptions, outputs?: Partial<GhmCOutputs>): GhmCOutputs;
   /** Box format conversion (torchvision `ops.box_convert`): codes 0 xyxy, 1 xywh, 2 cxcywh. (core: `soft_sampling_core::decl_shim::box_convert`) */
   boxConvert(inputs: BoxConvertInputs, options: BoxConvertOptions, outputs?: Partial<BoxConvertOutputs>): BoxConvertOutputs;
   /** Anchors of one feature map (mmdet `AnchorGenerator.single_level_grid_priors`): the base anchors shifted to every cell, row-major. (core: `soft_sampling_core::decl_shim::grid_anchors`) */
@@ -831,4 +936,14 @@ export interface ModernKernels {
   equalizedFocalLoss(inputs: EqualizedFocalLossInputs, options: EqualizedFocalLossOptions, outputs?: Partial<EqualizedFocalLossOutputs>): EqualizedFocalLossOutputs;
   /** COCO bbox evaluation (pycocotools evaluate + accumulate) of `num_variants` score variants of the same boxes in one call: `dt_scores` [V, D], outputs [V, T, R, K, A, M] / [V, T, K, A, M]; cells whose scores equal variant 0's are matched once. (core: `soft_sampling_core::eval::coco::coco_evaluate_variants_flat`) */
   cocoEvaluateVariants(inputs: CocoEvaluateVariantsInputs, options: CocoEvaluateVariantsOptions, outputs?: Partial<CocoEvaluateVariantsOutputs>): CocoEvaluateVariantsOutputs;
+}
+
+/** The declared async variants (the native backend implements them). */
+export interface AsyncKernels {
+  /** `bboxOverlaps` on libuv's pool (native only): inputs copied at the call, outputs readable when the promise resolves. */
+  bboxOverlapsAsync?(inputs: BboxOverlapsInputs, options: BboxOverlapsOptions, outputs?: Partial<BboxOverlapsOutputs>): Promise<BboxOverlapsOutputs>;
+  /** `sigmoidLoss` on libuv's pool (native only): inputs copied at the call, outputs readable when the promise resolves. */
+  sigmoidLossAsync?(inputs: SigmoidLossInputs, options: SigmoidLossOptions, outputs?: Partial<SigmoidLossOutputs>): Promise<SigmoidLossOutputs>;
+  /** `ghmC` on libuv's pool (native only): inputs copied at the call, outputs readable when the promise resolves. */
+  ghmCAsync?(inputs: GhmCInputs, options: GhmCOptions, outputs?: Partial<GhmCOutputs>): Promise<GhmCOutputs>;
 }

@@ -2,9 +2,9 @@
 //! declaration") over kernels written before the declaration: inputs as slices, one options
 //! struct, outputs as `&mut` slices, scalar results in small `f64` outputs. Each only converts
 //! arguments and calls the existing kernel, whose body and signature stay as they are.
-use crate::geometry::{self, BoxFormat, CoderParams, DecodeOpts};
+use crate::geometry::{self, BoxFormat, CoderParams, DecodeOpts, OverlapMode, OverlapOpts};
 use crate::assign::{self, sample, AssignOpts, ZeroIou};
-use crate::losses::focal;
+use crate::losses::focal::{self, SigmoidKind, SigmoidParams};
 use crate::losses::ghm::{self, GhmOpts, GhmOut, RegressionKind};
 use crate::CoreError;
 use crate::pisa::{self, CarlParams, ClsLoss, IsrNParams, IsrPParams, PrimeMode};
@@ -353,4 +353,93 @@ pub struct HardNegativeMiningOpts {
 pub fn hard_negative_mining(losses: &[f32], labels: &[i32], o: &HardNegativeMiningOpts, packed: &mut [i32], len: &mut [f64]) -> Result<()> {
     let v = sample::hard_negative_mining(losses, labels, o.num_images as usize, o.num_classes, o.neg_pos_ratio)?;
     emit_packed(v, packed, len)
+}
+
+/// Options of [`bbox_overlaps`]: `mode` 0 IoU, 1 IoF, 2 GIoU; `aligned`: pairs `i ↔ i` (`[N]`
+/// output) instead of the `[N, M]` matrix; `eps` floors the union; `offset` 1 for legacy `+1` widths.
+pub struct BboxOverlapsOpts {
+    pub mode: u32,
+    pub aligned: bool,
+    pub eps: f64,
+    pub offset: f64,
+}
+
+/// [`geometry::bbox_overlaps`] / [`geometry::bbox_overlaps_aligned`] with the declared shape.
+pub fn bbox_overlaps(boxes1: &[f32], boxes2: &[f32], o: &BboxOverlapsOpts, out: &mut [f32]) -> Result<()> {
+    let opts = OverlapOpts { mode: OverlapMode::from_u32(o.mode)?, eps: o.eps as f32, offset: o.offset as f32 };
+    if o.aligned {
+        geometry::bbox_overlaps_aligned(boxes1, boxes2, opts, out)
+    } else {
+        geometry::bbox_overlaps(boxes1, boxes2, opts, out)
+    }
+}
+
+/// Options of [`sigmoid_loss`]: `[n, c]` logits; `use_labels`: `labels` `[n]` are the targets,
+/// else `targets` `[n·c]`; `kind` 0 CE, 1 focal, 2 focal (mmcv clamp), 3 FL*; α only when `has_alpha`.
+pub struct SigmoidLossOpts {
+    pub n: u32,
+    pub c: u32,
+    pub use_labels: bool,
+    pub kind: u32,
+    pub has_alpha: bool,
+    pub alpha: f64,
+    pub gamma: f64,
+    pub beta: f64,
+    pub scale: f64,
+}
+
+/// [`focal::sigmoid_loss`] with the declared shape; the f64 Σ of the element losses in `sum[0]`.
+#[allow(clippy::too_many_arguments)]
+pub fn sigmoid_loss(
+    logits: &[f32], targets: &[f32], labels: &[i32], weight: &[f32], label_weights: &[f32], o: &SigmoidLossOpts, loss_elements: &mut [f32],
+    grad: &mut [f32], sum: &mut [f64],
+) -> Result<()> {
+    let p = SigmoidParams {
+        kind: SigmoidKind::from_u32(o.kind)?,
+        alpha: if o.has_alpha { Some(o.alpha as f32) } else { None },
+        gamma: o.gamma as f32,
+        beta: o.beta as f32,
+        scale: o.scale as f32,
+    };
+    let t = if o.use_labels { focal::Targets::Labels(labels) } else { focal::Targets::Dense(targets) };
+    sum[0] = focal::sigmoid_loss(logits, o.n as usize, o.c as usize, t, weight, label_weights, p, loss_elements, grad)?;
+    Ok(())
+}
+
+/// Options of [`ghm_c`]: `[N, num_classes]` logits, `use_labels` as in [`sigmoid_loss`]; the GHM
+/// state (`bins`, `steps`) and loss options as [`ghm_r`]; `lean`: `weights` and `g` are not written
+/// (empty outputs: a training step needs only the loss and its gradient).
+pub struct GhmCOpts {
+    pub num_classes: u32,
+    pub use_labels: bool,
+    pub bins: u32,
+    pub momentum: f64,
+    pub all_bins: bool,
+    pub bias_correction: bool,
+    pub steps: f64,
+    pub loss_weight: f64,
+    pub mean: bool,
+    pub lean: bool,
+}
+
+/// [`ghm::ghm_c`] with the declared shape (state and `stats` as [`ghm_r`]).
+#[allow(clippy::too_many_arguments)]
+pub fn ghm_c(
+    logits: &[f32], targets: &[f32], labels: &[i32], label_weights: &[f32], acc_sum: &[f64], o: &GhmCOpts, loss_elements: &mut [f32],
+    grad: &mut [f32], weights: &mut [f32], g: &mut [f32], counts: &mut [f64], acc_sum_out: &mut [f64], stats: &mut [f64],
+) -> Result<()> {
+    let bins = o.bins as usize;
+    if acc_sum.len() != bins || acc_sum_out.len() != bins {
+        return Err(CoreError::shape("accSum", format!("expected {bins} values, got {}", acc_sum.len())));
+    }
+    acc_sum_out.copy_from_slice(acc_sum);
+    counts.fill(0.0);
+    let go = GhmOpts {
+        bins, momentum: o.momentum, all_bins: o.all_bins, bias_correction: o.bias_correction, steps: o.steps, loss_weight: o.loss_weight,
+        mean: o.mean, mu: 0.02,
+    };
+    let t = if o.use_labels { ghm::Targets::Labels(labels) } else { ghm::Targets::Dense(targets) };
+    let s = ghm::ghm_c(logits, o.num_classes as usize, t, label_weights, &go, GhmOut { loss_elements, grad, weights, g, counts, acc_sum: acc_sum_out })?;
+    stats.copy_from_slice(&[s.loss_sum, s.loss, s.tot, f64::from(s.non_empty), s.scale, f64::from(u8::from(s.updated))]);
+    Ok(())
 }

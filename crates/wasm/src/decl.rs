@@ -56,6 +56,7 @@ macro_rules! declare_kernels {
         opts $opts:ident => $copts:path { $($of:ident : $ot:ty),* $(,)? };
         inputs { $($in:ident : $it:ident),* $(,)? };
         outputs { $($out:ident : $oty:ident = $rule:literal),* $(,)? };
+        $(async $aname:ident;)?  // native only: wasm is single-threaded
     )*) => {$(
         $(#[doc = $doc])*
         #[wasm_bindgen]

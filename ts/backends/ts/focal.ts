@@ -5,9 +5,23 @@
  * (Lin et al. 2017, Appendix B). The mmcv-compatible mode emulates float32 with `Math.fround`.
  */
 import type { SoftmaxFocalInputs, SoftmaxFocalOptions, SoftmaxFocalOutputs } from '../../kernels/modern';
-import type { FocalKernels } from '../../kernels/focal';
 import { SoftSamplingError } from '../../errors';
 import { softplus, sigmoid } from './math';
+
+/** Positional signature of the sigmoid-family twin (wrapped as the declared `sigmoidLoss` in `./modern`). */
+export interface FocalKernels {
+  /**
+   * Sigmoid-family loss over `[n, c]` logits. `useLabels`: `labels` (`[n]`, in `[0, c]`, `c` =
+   * background) are the targets, else `targets` (`[n, c]`, in `[0, 1]`). `weight`,
+   * `labelWeights`: empty, `[n]` or `[n, c]`. `hasAlpha = false` disables α.
+   */
+  sigmoidLoss(
+    logits: Float32Array, n: number, c: number, targets: Float32Array, useLabels: boolean, labels: Int32Array,
+    weight: Float32Array, labelWeights: Float32Array, kind: number, hasAlpha: boolean, alpha: number,
+    gamma: number, beta: number, scale: number, elements: Float32Array, grad: Float32Array,
+  ): number;
+}
+
 
 const K_CE = 0, K_FOCAL = 1, K_MMCV = 2, K_STAR = 3;
 const FLT_MIN = 1.1754943508222875e-38;

@@ -3,8 +3,17 @@
  * Same semantics as `crates/core/src/geometry.rs` (mmdet `bbox_overlaps`, `DeltaXYWHBBoxCoder`,
  * `AnchorGenerator`); float64 arithmetic, float32 output.
  */
-import type { GeometryKernels } from '../../kernels/geometry';
 import { SoftSamplingError } from '../../errors';
+
+/** Positional signature of the overlap twin (wrapped as the declared `bboxOverlaps` in `./modern`). */
+export interface GeometryKernels {
+  /**
+   * mode: 0 iou, 1 iof, 2 giou; offset 0 or 1 (legacy +1). Writes into `out` (length N when
+   * aligned, else N·M) when given, else into a new array; returns the array written.
+   */
+  bboxOverlaps(boxes1: Float32Array, boxes2: Float32Array, mode: number, aligned: boolean, eps: number, offset: number, out?: Float32Array): Float32Array;
+}
+
 
 function overlapsOne(a: Float32Array, i: number, b: Float32Array, j: number, mode: number, eps: number, off: number): number {
   const ax1 = a[i], ay1 = a[i + 1], ax2 = a[i + 2], ay2 = a[i + 3];

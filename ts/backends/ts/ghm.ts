@@ -5,10 +5,26 @@
  * Memory: the outputs plus O(bins); the bin of each element (from the float64 g) is parked in
  * the weights output between the two passes.
  */
-import type { GhmKernels, GhmKernelResult } from '../../kernels/ghm';
+import type { GhmKernelResult } from '../../kernels/ghm';
 import { SoftSamplingError } from '../../errors';
 import type { RegressionLossInputs, RegressionLossOptions, RegressionLossOutputs } from '../../kernels/modern';
 import { asl1, sigmoidMinus, smoothL1, softplus } from './math';
+
+/** Positional signature of the GHM-C twin (wrapped as the declared `ghmC` in `./modern`). */
+export interface GhmKernels {
+  /**
+   * GHM-C. `logits` `[N·C]`; `useLabels` → `labels` `[N]` int32 (outside `[0, C)` = background),
+   * else `targets` `[N·C]` floats; `labelWeights` empty, `[N]` or `[N·C]` (a mask: `> 0` valid);
+   * `accSum` `[bins]` (not mutated). `mean`: divide by `tot` (reduction `'mean'`).
+   */
+  ghmC(
+    logits: Float32Array, numClasses: number, useLabels: boolean, targets: Float32Array, labels: Int32Array,
+    labelWeights: Float32Array, accSum: Float64Array, bins: number, momentum: number, allBins: boolean,
+    biasCorrection: boolean, steps: number, lossWeight: number, mean: boolean,
+    lossElements: Float32Array, grad: Float32Array, weights: Float32Array, g: Float32Array,
+  ): GhmKernelResult;
+}
+
 
 /** GHM-C's last edge, `1 + 1e-6` rounded to float32 as in mmdet (so `g == 1` lands in the last bin). */
 export const GHMC_LAST_EDGE = Math.fround(1 + 1e-6);

@@ -16,7 +16,7 @@ import { regressionLoss } from './ghm';
 import { softmaxFocal } from './focal';
 import { maxIouAssign } from './assign';
 import { pisaCarl } from './pisa';
-import { pisaIsrP, pisaIsrN, evalOverlaps, ghmR, randomSample, ohemSample, iouBalancedSample, hardNegativeMining } from './modern/moved';
+import { bboxOverlaps, sigmoidLoss, ghmC, pisaIsrP, pisaIsrN, evalOverlaps, ghmR, randomSample, ohemSample, iouBalancedSample, hardNegativeMining } from './modern/moved';
 
 export const modernKernels = tsModern({ qualityFocalLoss, distributionFocalLoss, varifocalLoss, balancedL1Loss, iouFamilyLoss, atssAssign, taskAlignedAssign, equalizedFocalLoss, cocoEvaluateVariants, boxConvert, gridAnchors, pisaClsLoss, deltaEncode, deltaDecode, decodedIou, pisaIouHlr, regressionLoss, softmaxFocal, maxIouAssign, pisaCarl,
-  pisaIsrP, pisaIsrN, evalOverlaps, ghmR, randomSample, ohemSample, iouBalancedSample, hardNegativeMining });
+  bboxOverlaps, sigmoidLoss, ghmC, pisaIsrP, pisaIsrN, evalOverlaps, ghmR, randomSample, ohemSample, iouBalancedSample, hardNegativeMining });

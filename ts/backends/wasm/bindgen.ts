@@ -14,7 +14,7 @@ import { SoftSamplingError, fromBindingError } from '../../errors';
 export type Glue = typeof glue;
 
 /** Exports this glue cannot work without (the rest are checked when a kernel is first called). */
-const REQUIRED_EXPORTS = ['memory', '__wbindgen_malloc', '__wbindgen_free', 'ss_simd_level', 'ss_bbox_overlaps'];
+const REQUIRED_EXPORTS = ['memory', '__wbindgen_malloc', '__wbindgen_free', 'ss_simd_level', 'bbox_overlaps'];
 /** The import module wasm-bindgen's `--target web` glue provides. */
 const GLUE_IMPORT_MODULE = './soft_sampling_bg.js';
 

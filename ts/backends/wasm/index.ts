@@ -1,9 +1,6 @@
 /** The WebAssembly backend, built from a compiled module (no `node:` imports here). */
 import type { Backend } from '../../kernels';
 import { WasmCtx } from './bindgen';
-import { wasmGeometry } from './geometry';
-import { wasmFocal } from './focal';
-import { wasmGhm } from './ghm';
 import { wasmModern } from './modern';
 
 export { wasmModuleMismatch } from './bindgen';
@@ -14,9 +11,6 @@ export function createWasmBackend(module: WebAssembly.Module): Backend {
   return {
     name: 'wasm',
     simd: w.g.ss_simd_level() === 0 ? 'simd128' : 'scalar',
-    ...wasmGeometry(w),
-    ...wasmFocal(w),
-    ...wasmGhm(w),
     ...wasmModern(w),
     debugPanic() {
       w.run('debugPanic', () => w.g.ss_debug_panic());

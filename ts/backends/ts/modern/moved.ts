@@ -1,13 +1,15 @@
 /**
  * The declared-kernel form `(inputs, options, outputs) => void` of TS twins written before the
- * declaration with positional arguments (ISR-P, ISR-N, the evaluator's overlaps, GHM-R, the four
- * samplers): each calls its twin and writes the result into the outputs the table sized, as the
- * adapters of `crates/core/src/decl_shim.rs` do on the Rust side.
+ * declaration with positional arguments (overlaps, the sigmoid family, GHM-C / GHM-R, ISR-P, ISR-N,
+ * the evaluator's overlaps, the four samplers): each calls its twin and writes the result into the
+ * outputs the table sized, as the adapters of `crates/core/src/decl_shim.rs` do on the Rust side.
  */
 import type * as M from '../../../kernels/modern';
 import { isrTwins } from '../pisa';
 import { evalOverlaps as overlaps } from '../eval';
-import { ghmRTwin } from '../ghm';
+import { ghmRTwin, ghmKernels } from '../ghm';
+import { geometryKernels } from '../geometry';
+import { focalKernels } from '../focal';
 import { samplerTwins } from '../assign';
 
 export function pisaIsrP(i: M.PisaIsrPInputs, o: M.PisaIsrPOptions, out: M.PisaIsrPOutputs): void {
@@ -58,4 +60,25 @@ export function iouBalancedSample(i: M.IouBalancedSampleInputs, o: M.IouBalanced
 
 export function hardNegativeMining(i: M.HardNegativeMiningInputs, o: M.HardNegativeMiningOptions, out: M.HardNegativeMiningOutputs): void {
   emit(samplerTwins.hardNegativeMining(i.losses, i.labels, o.numImages, o.numClasses, o.negPosRatio), out);
+}
+
+export function bboxOverlaps(i: M.BboxOverlapsInputs, o: M.BboxOverlapsOptions, out: M.BboxOverlapsOutputs): void {
+  geometryKernels.bboxOverlaps(i.boxes1, i.boxes2, o.mode, o.aligned, o.eps, o.offset, out.out);
+}
+
+export function sigmoidLoss(i: M.SigmoidLossInputs, o: M.SigmoidLossOptions, out: M.SigmoidLossOutputs): void {
+  out.sum[0] = focalKernels.sigmoidLoss(
+    i.logits, o.n, o.c, i.targets, o.useLabels, i.labels, i.weight, i.labelWeights, o.kind, o.hasAlpha, o.alpha, o.gamma, o.beta, o.scale,
+    out.lossElements, out.grad,
+  );
+}
+
+export function ghmC(i: M.GhmCInputs, o: M.GhmCOptions, out: M.GhmCOutputs): void {
+  const r = ghmKernels.ghmC(
+    i.logits, o.numClasses, o.useLabels, i.targets, i.labels, i.labelWeights, i.accSum, o.bins, o.momentum, o.allBins, o.biasCorrection,
+    o.steps, o.lossWeight, o.mean, out.lossElements, out.grad, out.weights, out.g,
+  );
+  out.counts.set(r.counts);
+  out.accSumOut.set(r.accSum);
+  out.stats.set([r.lossSum, r.loss, r.tot, r.nonEmpty, r.scale, r.updated ? 1 : 0]);
 }
