@@ -1,10 +1,12 @@
 //! napi emitter of the kernel declarations (`crates/decl/kernels.rs`, docs/design-bindings.md).
 //!
-//! Each declaration becomes a `#[napi(object)]` options struct and one `#[napi]` function
-//! `name(inputs.., options, outputs..)`: inputs are borrowed typed-array views, outputs are
-//! JS-heap typed arrays allocated by the caller (`ts/backends/decl.ts`, sized by the declared
-//! rules) and filled in place. No hand-written per-op code.
+//! Each declaration becomes one `#[napi]` function `name(inputs.., options, outputs..)`: inputs are
+//! borrowed typed-array views, the options one `Float64Array` in declared order (as on wasm: one
+//! typed-array crossing, where an object costs a property lookup per field), outputs typed arrays
+//! allocated by the caller (`ts/backends/decl.ts`, sized by the declared rules) and filled in
+//! place. No hand-written per-op code.
 use crate::guard;
+use soft_sampling_core::decl_shim::{count, read_options, FromF64};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
@@ -26,6 +28,18 @@ impl Elem for u8 {
 }
 type Arr<T> = <T as Elem>::Arr;
 
+/// The core options struct from the `Float64Array` of declared option values (declared order).
+macro_rules! options {
+    ($copts:path, $raw:expr, [$($of:ident : $ot:ty),*]) => {{
+        let raw = read_options::<{ count!($($of)*) }>(&$raw)?;
+        let mut k = 0usize;
+        type CoreOpts = $copts;
+        let o = CoreOpts { $($of: { let v = <$ot as FromF64>::from_f64(raw[k]); k += 1; v }),* };
+        let _ = k;
+        Ok::<CoreOpts, soft_sampling_core::CoreError>(o)
+    }};
+}
+
 macro_rules! declare_kernels {
     ($(
         $(#[doc = $doc:literal])*
@@ -35,23 +49,19 @@ macro_rules! declare_kernels {
         outputs { $($out:ident : $oty:ident = $rule:literal),* $(,)? };
         $(async $aname:ident;)?
     )*) => {$(
-        #[napi(object)]
-        pub struct $opts { $(pub $of: $ot),* }
-
         $(#[doc = $doc])*
         #[napi]
-        #[allow(clippy::too_many_arguments, unused_variables)]
-        pub fn $name($($in: Arr<$it>,)* options: $opts, $(mut $out: Arr<$oty>),*) -> Result<()> {
+        #[allow(clippy::too_many_arguments, unused_variables, unused_mut)]
+        pub fn $name($($in: Arr<$it>,)* options: Float64Array, $(mut $out: Arr<$oty>),*) -> Result<()> {
             guard(|| {
-                type CoreOpts = $copts;
-                let o = CoreOpts { $($of: options.$of),* };
+                let o = options!($copts, options, [$($of : $ot),*])?;
                 // SAFETY: JS is blocked during this synchronous call; the outputs are fresh,
                 // distinct arrays allocated by the caller for this call.
                 $path($(&$in,)* &o, $(unsafe { $out.as_mut() }),*)
             })
         }
 
-        declare_async! { $path, $copts, $opts, [$($in : $it),*], [$($of),*], [$($out : $oty),*], $($aname)? }
+        declare_async! { $path, $copts, [$($in : $it),*], [$($of : $ot),*], [$($out : $oty),*], $($aname)? }
     )*};
 }
 
@@ -61,19 +71,18 @@ macro_rules! declare_kernels {
 /// released on the JS thread) by the task, written on the pool and readable when the promise
 /// resolves.
 macro_rules! declare_async {
-    ($path:path, $copts:path, $opts:ident, [$($in:ident : $it:ident),*], [$($of:ident),*], [$($out:ident : $oty:ident),*], ) => {};
-    ($path:path, $copts:path, $opts:ident, [$($in:ident : $it:ident),*], [$($of:ident),*], [$($out:ident : $oty:ident),*], $aname:ident) => {
+    ($path:path, $copts:path, [$($in:ident : $it:ident),*], [$($of:ident : $ot:ty),*], [$($out:ident : $oty:ident),*], ) => {};
+    ($path:path, $copts:path, [$($in:ident : $it:ident),*], [$($of:ident : $ot:ty),*], [$($out:ident : $oty:ident),*], $aname:ident) => {
         #[napi(ts_return_type = "Promise<void>")]
         #[allow(clippy::too_many_arguments, unused_variables, unused_mut)]
-        pub fn $aname($($in: Arr<$it>,)* options: $opts, $(mut $out: Arr<$oty>),*) -> AsyncTask<DeclTask> {
-            type CoreOpts = $copts;
-            let o = CoreOpts { $($of: options.$of),* };
+        pub fn $aname($($in: Arr<$it>,)* options: Float64Array, $(mut $out: Arr<$oty>),*) -> Result<AsyncTask<DeclTask>> {
+            let o = guard(|| options!($copts, options, [$($of : $ot),*]))?;
             $(let $in: Vec<$it> = $in.to_vec();)*
-            DeclTask::new(move || {
+            Ok(DeclTask::new(move || {
                 // SAFETY: the outputs are fresh arrays the facade allocated for this call and hands
                 // to no JS code until the promise resolves; the task keeps them alive meanwhile.
                 guard(|| $path($(&$in,)* &o, $(unsafe { $out.as_mut() }),*))
-            })
+            }))
         }
     };
 }

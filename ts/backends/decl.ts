@@ -47,11 +47,24 @@ export function allocOutputs(
   return out;
 }
 
-/** Only the declared option fields, in declared order (an object for napi's `#[napi(object)]`). */
-export function declaredOptions(d: KernelDecl, opts: Record<string, unknown>): Record<string, unknown> {
-  const o: Record<string, unknown> = {};
-  for (const [k] of d.opts) o[k] = opts[k];
+/**
+ * The declared option fields as one `Float64Array` in declared order, as both bindings take them
+ * (booleans as 0/1; the Rust emitters convert each slot to the field's declared type).
+ */
+export function packOptions(d: KernelDecl, opts: Record<string, unknown>): Float64Array {
+  const o = new Float64Array(d.opts.length);
+  for (let i = 0; i < o.length; i++) o[i] = Number(opts[d.opts[i][0]]);
   return o;
+}
+
+/** The argument list of a declared binding: inputs in declared order, the packed options, the outputs. */
+export function bindingArgs(d: KernelDecl, inputs: Record<string, Typed>, opts: Record<string, unknown>, outs: Record<string, Typed>): unknown[] {
+  const ni = d.inputs.length, no = d.outputs.length;
+  const args = new Array<unknown>(ni + 1 + no);
+  for (let i = 0; i < ni; i++) args[i] = inputs[d.inputs[i][0]];
+  args[ni] = packOptions(d, opts);
+  for (let j = 0; j < no; j++) args[ni + 1 + j] = outs[d.outputs[j][0]];
+  return args;
 }
 
 /**
@@ -71,7 +84,7 @@ export function nativeModern(k: Record<string, (...a: any[]) => any>, raw: Recor
     out[name] = (inputs: Record<string, Typed>, opts: Record<string, unknown>, given?: Record<string, Typed>) => {
       if (typeof fn !== 'function') throw missing();
       const outs = allocOutputs(name, d, inputs, opts, given, pool);
-      fn(...d.inputs.map(([n]) => inputs[n]), declaredOptions(d, opts), ...d.outputs.map(([n]) => outs[n]));
+      fn(...bindingArgs(d, inputs, opts, outs));
       return outs;
     };
     if (d.async === undefined) continue;
@@ -80,7 +93,7 @@ export function nativeModern(k: Record<string, (...a: any[]) => any>, raw: Recor
       if (typeof afn !== 'function') throw missing();
       const outs = allocOutputs(name, d, inputs, opts, given, pool);
       try {
-        await afn(...d.inputs.map(([n]) => inputs[n]), declaredOptions(d, opts), ...d.outputs.map(([n]) => outs[n]));
+        await afn(...bindingArgs(d, inputs, opts, outs));
       } catch (e) {
         throw fromBindingError(e);
       }

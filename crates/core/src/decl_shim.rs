@@ -10,6 +10,51 @@ use crate::CoreError;
 use crate::pisa::{self, CarlParams, ClsLoss, IsrNParams, IsrPParams, PrimeMode};
 use crate::error::Result;
 
+/// Reads a declared option field from its `f64` slot: both bindings take a kernel's options as one
+/// `Float64Array` in declared order (one typed-array crossing instead of one property read per field).
+pub trait FromF64 {
+    fn from_f64(v: f64) -> Self;
+}
+impl FromF64 for f64 {
+    fn from_f64(v: f64) -> Self {
+        v
+    }
+}
+impl FromF64 for f32 {
+    fn from_f64(v: f64) -> Self {
+        v as f32
+    }
+}
+impl FromF64 for u32 {
+    fn from_f64(v: f64) -> Self {
+        v as u32
+    }
+}
+impl FromF64 for i32 {
+    fn from_f64(v: f64) -> Self {
+        v as i32
+    }
+}
+impl FromF64 for bool {
+    fn from_f64(v: f64) -> Self {
+        v != 0.0
+    }
+}
+
+/// The options slice, checked for its declared field count.
+pub fn read_options<const K: usize>(o: &[f64]) -> Result<&[f64; K]> {
+    <&[f64; K]>::try_from(o).map_err(|_| CoreError::shape("options", format!("expected {K} option values, got {}", o.len())))
+}
+
+/// Number of identifiers (the declared option fields) — the `K` of [`read_options`].
+#[macro_export]
+#[doc(hidden)]
+macro_rules! count {
+    () => { 0usize };
+    ($h:ident $($t:ident)*) => { 1usize + $crate::count!($($t)*) };
+}
+pub use count;
+
 /// Options of [`box_convert`]: box format codes (0 xyxy, 1 xywh, 2 cxcywh).
 pub struct BoxConvertOpts {
     pub from: u32,

@@ -4,7 +4,7 @@
  * `Float64Array` in declared order and the outputs allocated here by the declared size rules (or the caller's buffers).
  */
 import { KERNEL_DECLS, type KernelDecl, type ModernKernels } from '../../kernels/modern';
-import { allocOutputs } from '../decl';
+import { allocOutputs, bindingArgs } from '../decl';
 import type { WasmCtx } from './bindgen';
 
 type Typed = Float32Array | Int32Array | Float64Array | Uint8Array;
@@ -16,9 +16,8 @@ export function wasmModern(w: WasmCtx): ModernKernels {
     res[name] = (inputs: Record<string, Typed>, opts: Record<string, unknown>, given?: Record<string, Typed>) => {
       const fn = g[d.wasm];
       const outs = allocOutputs(name, d, inputs, opts, given);
-      const o = new Float64Array(d.opts.length);
-      d.opts.forEach(([k], i) => (o[i] = Number(opts[k])));
-      w.run(name, () => fn(...d.inputs.map(([n]) => inputs[n]), o, ...d.outputs.map(([n]) => outs[n])));
+      const args = bindingArgs(d, inputs, opts, outs);
+      w.run(name, () => fn(...args));
       return outs;
     };
   }
