@@ -5,7 +5,7 @@
 //
 //   /// doc
 //   kernel <snake_name> = <core fn path>;
-//   opts <OptionsStruct> => <core options struct path> { field: f64|f32|u32|i32|bool, ... };  ({} when none)
+//   opts <OptionsStruct> => <core options struct path> { field: f64|f32|u32|usize|i32|bool, ... };  ({} when none)
 //   inputs { name: f32|i32|f64|u8, ... };
 //   outputs { name: f32|i32|f64|u8 = "<JS size rule over L.<input length> and o.<option>>", ... };
 //   async <snake_name>_async;   (optional: also a native AsyncTask on libuv's pool, JS `<name>Async`)
@@ -123,7 +123,7 @@ declare_kernels! {
 
     /// GHM-R (arXiv 1811.05181 eq. 12-13; mmdet `GHMR`) over ASL1 of `pred − target`; `acc_sum_out` is the updated copy of the caller's `acc_sum`; `stats` = [loss_sum, loss, tot, non_empty, scale, updated].
     kernel ghm_r = soft_sampling_core::decl_shim::ghm_r;
-    opts GhmROptions => soft_sampling_core::decl_shim::GhmROpts { mu: f64, bins: u32, momentum: f64, all_bins: bool, bias_correction: bool, steps: f64, loss_weight: f64, mean: bool };
+    opts GhmROptions => soft_sampling_core::losses::ghm::GhmOpts { bins: usize, momentum: f64, all_bins: bool, bias_correction: bool, steps: f64, loss_weight: f64, mean: bool, mu: f32 };
     inputs { pred: f32, target: f32, label_weights: f32, acc_sum: f64 };
     outputs { loss_elements: f32 = "L.pred", grad: f32 = "L.pred", weights: f32 = "L.pred", g: f32 = "L.pred", counts: f64 = "o.bins", acc_sum_out: f64 = "L.accSum", stats: f64 = "6" };
 

@@ -6,7 +6,7 @@
  * and the options `o`. The native wrapper, the wasm glue and the TS backend all read this table.
  */
 export type Dtype = 'f32' | 'f64' | 'i32' | 'u8';
-export type OptType = 'f64' | 'f32' | 'u32' | 'i32' | 'bool';
+export type OptType = 'f64' | 'f32' | 'u32' | 'usize' | 'i32' | 'bool';
 /** One kernel's declaration. */
 export interface KernelDecl {
   readonly wasm: string;
@@ -371,7 +371,6 @@ export interface GhmRInputs {
 }
 /** Options of `ghmR` (both bindings take them as one `Float64Array` in this order). */
 export interface GhmROptions {
-  mu: number;
   bins: number;
   momentum: number;
   allBins: boolean;
@@ -379,6 +378,7 @@ export interface GhmROptions {
   steps: number;
   lossWeight: number;
   mean: boolean;
+  mu: number;
 }
 /** Outputs of `ghmR`. */
 export interface GhmROutputs {
@@ -789,7 +789,7 @@ export const KERNEL_DECLS: Record<keyof ModernKernels, KernelDecl> = {
   ghmR: {
     wasm: 'ghm_r',
     inputs: [['pred', 'f32'], ['target', 'f32'], ['labelWeights', 'f32'], ['accSum', 'f64']],
-    opts: [['mu', 'f64'], ['bins', 'u32'], ['momentum', 'f64'], ['allBins', 'bool'], ['biasCorrection', 'bool'], ['steps', 'f64'], ['lossWeight', 'f64'], ['mean', 'bool']],
+    opts: [['bins', 'usize'], ['momentum', 'f64'], ['allBins', 'bool'], ['biasCorrection', 'bool'], ['steps', 'f64'], ['lossWeight', 'f64'], ['mean', 'bool'], ['mu', 'f32']],
     outputs: [['lossElements', 'f32', (L, o) => L.pred], ['grad', 'f32', (L, o) => L.pred], ['weights', 'f32', (L, o) => L.pred], ['g', 'f32', (L, o) => L.pred], ['counts', 'f64', (L, o) => o.bins], ['accSumOut', 'f64', (L, o) => L.accSum], ['stats', 'f64', (L, o) => 6]],
   },
   randomSample: {

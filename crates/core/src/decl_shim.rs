@@ -15,26 +15,17 @@ use crate::error::Result;
 pub trait FromF64 {
     fn from_f64(v: f64) -> Self;
 }
-impl FromF64 for f64 {
-    fn from_f64(v: f64) -> Self {
-        v
-    }
+/// Numeric fields: an `as` conversion (saturating for the integer types; the facades validate ranges).
+macro_rules! from_f64_as {
+    ($($t:ty),*) => {$(
+        impl FromF64 for $t {
+            fn from_f64(v: f64) -> Self {
+                v as $t
+            }
+        }
+    )*};
 }
-impl FromF64 for f32 {
-    fn from_f64(v: f64) -> Self {
-        v as f32
-    }
-}
-impl FromF64 for u32 {
-    fn from_f64(v: f64) -> Self {
-        v as u32
-    }
-}
-impl FromF64 for i32 {
-    fn from_f64(v: f64) -> Self {
-        v as i32
-    }
-}
+from_f64_as!(f64, f32, usize, u32, i32);
 impl FromF64 for bool {
     fn from_f64(v: f64) -> Self {
         v != 0.0
@@ -289,38 +280,32 @@ pub fn eval_overlaps(dets: &[f64], gts: &[f64], crowd: &[u8], o: &EvalOverlapsOp
     crate::eval::overlaps_xywh(dets, gts, crowd, o.offset, out)
 }
 
-/// Options of [`ghm_r`] (the caller's GHM state: `bins`, `steps`; the loss options).
-pub struct GhmROpts {
-    pub mu: f64,
-    pub bins: u32,
-    pub momentum: f64,
-    pub all_bins: bool,
-    pub bias_correction: bool,
-    pub steps: f64,
-    pub loss_weight: f64,
-    pub mean: bool,
-}
-
-/// [`ghm::ghm_r`] with the declared shape: `acc_sum_out` starts as a copy of `acc_sum` (the
-/// caller's state is not mutated), `stats` = `[loss_sum, loss, tot, non_empty, scale, updated]`.
-#[allow(clippy::too_many_arguments)]
-pub fn ghm_r(
-    pred: &[f32], target: &[f32], label_weights: &[f32], acc_sum: &[f64], o: &GhmROpts, loss_elements: &mut [f32], grad: &mut [f32],
-    weights: &mut [f32], g: &mut [f32], counts: &mut [f64], acc_sum_out: &mut [f64], stats: &mut [f64],
-) -> Result<()> {
-    let bins = o.bins as usize;
+/// The caller's GHM state copied into `acc_sum_out` (the kernel updates the copy; the caller's
+/// array is not mutated), `counts` cleared.
+fn ghm_state<'a>(acc_sum: &[f64], acc_sum_out: &'a mut [f64], counts: &mut [f64], bins: usize) -> Result<&'a mut [f64]> {
     if acc_sum.len() != bins || acc_sum_out.len() != bins {
         return Err(CoreError::shape("accSum", format!("expected {bins} values, got {}", acc_sum.len())));
     }
     acc_sum_out.copy_from_slice(acc_sum);
     counts.fill(0.0);
-    let go = GhmOpts {
-        bins, momentum: o.momentum, all_bins: o.all_bins, bias_correction: o.bias_correction, steps: o.steps, loss_weight: o.loss_weight,
-        mean: o.mean, mu: o.mu as f32,
-    };
-    let s = ghm::ghm_r(pred, target, label_weights, &go, GhmOut { loss_elements, grad, weights, g, counts, acc_sum: acc_sum_out })?;
+    Ok(acc_sum_out)
+}
+
+/// A GHM summary as the declared `stats` output: `[loss_sum, loss, tot, non_empty, scale, updated]`.
+fn ghm_stats(s: ghm::GhmSummary, stats: &mut [f64]) -> Result<()> {
     stats.copy_from_slice(&[s.loss_sum, s.loss, s.tot, f64::from(s.non_empty), s.scale, f64::from(u8::from(s.updated))]);
     Ok(())
+}
+
+/// [`ghm::ghm_r`] with the declared shape (options: the core's [`GhmOpts`]): `acc_sum_out` is the
+/// updated copy of `acc_sum`, `stats` the summary ([`ghm_stats`]).
+#[allow(clippy::too_many_arguments)]
+pub fn ghm_r(
+    pred: &[f32], target: &[f32], label_weights: &[f32], acc_sum: &[f64], o: &GhmOpts, loss_elements: &mut [f32], grad: &mut [f32],
+    weights: &mut [f32], g: &mut [f32], counts: &mut [f64], acc_sum_out: &mut [f64], stats: &mut [f64],
+) -> Result<()> {
+    let acc = ghm_state(acc_sum, acc_sum_out, counts, o.bins)?;
+    ghm_stats(ghm::ghm_r(pred, target, label_weights, o, GhmOut { loss_elements, grad, weights, g, counts, acc_sum: acc })?, stats)
 }
 
 /// Copies a sampler's packed `[numPos, numNeg, pos.., neg.., posGt..]` into `packed` (sized by the
@@ -467,24 +452,17 @@ pub struct GhmCOpts {
     pub lean: bool,
 }
 
-/// [`ghm::ghm_c`] with the declared shape (state and `stats` as [`ghm_r`]).
+/// [`ghm::ghm_c`] with the declared shape (state and `stats` as [`ghm_r`]; μ unused).
 #[allow(clippy::too_many_arguments)]
 pub fn ghm_c(
     logits: &[f32], targets: &[f32], labels: &[i32], label_weights: &[f32], acc_sum: &[f64], o: &GhmCOpts, loss_elements: &mut [f32],
     grad: &mut [f32], weights: &mut [f32], g: &mut [f32], counts: &mut [f64], acc_sum_out: &mut [f64], stats: &mut [f64],
 ) -> Result<()> {
-    let bins = o.bins as usize;
-    if acc_sum.len() != bins || acc_sum_out.len() != bins {
-        return Err(CoreError::shape("accSum", format!("expected {bins} values, got {}", acc_sum.len())));
-    }
-    acc_sum_out.copy_from_slice(acc_sum);
-    counts.fill(0.0);
     let go = GhmOpts {
-        bins, momentum: o.momentum, all_bins: o.all_bins, bias_correction: o.bias_correction, steps: o.steps, loss_weight: o.loss_weight,
-        mean: o.mean, mu: 0.02,
+        bins: o.bins as usize, momentum: o.momentum, all_bins: o.all_bins, bias_correction: o.bias_correction, steps: o.steps,
+        loss_weight: o.loss_weight, mean: o.mean, mu: 0.02,
     };
+    let acc = ghm_state(acc_sum, acc_sum_out, counts, go.bins)?;
     let t = if o.use_labels { ghm::Targets::Labels(labels) } else { ghm::Targets::Dense(targets) };
-    let s = ghm::ghm_c(logits, o.num_classes as usize, t, label_weights, &go, GhmOut { loss_elements, grad, weights, g, counts, acc_sum: acc_sum_out })?;
-    stats.copy_from_slice(&[s.loss_sum, s.loss, s.tot, f64::from(s.non_empty), s.scale, f64::from(u8::from(s.updated))]);
-    Ok(())
+    ghm_stats(ghm::ghm_c(logits, o.num_classes as usize, t, label_weights, &go, GhmOut { loss_elements, grad, weights, g, counts, acc_sum: acc })?, stats)
 }
