@@ -11,7 +11,8 @@
 //  - Chromium: inside the page (dynamic import, initWasm(), call); and from navigation start.
 //  - workerd: its clocks do not advance while a script runs, so it is measured from outside:
 //    Miniflare start → first response, for this worker and for an empty worker; the difference
-//    is the library's cost (module evaluation, where the `workerd` export compiles the wasm).
+//    is the library's cost (module evaluation, where the `workerd` export compiles the wasm); a worker
+//    importing only the wasm splits it into the wasm compile and the library's JS.
 import { gzipSync } from 'node:zlib';
 import { mkdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -47,9 +48,11 @@ try {
   results.sizes.wasm = { raw: wasm.length, gzip: gz(wasm) };
   results.sizes.edgeJs = { raw: edge.length, gzip: gz(edge) };
   for (const minify of [false, true]) {
-    const { log } = L.buildWorker(dir, undefined, { minify, outdir: minify ? 'out-min' : 'out' });
+    const { log, outdir, files } = L.buildWorker(dir, undefined, { minify, outdir: minify ? 'out-min' : 'out' });
     const m = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(log);
-    results.sizes[minify ? 'workerMinified' : 'worker'] = { rawKiB: Number(m[1]), gzipKiB: Number(m[2]) };
+    // the bundle's parts: the JS wrangler wrote (what tree-shaking leaves of the library) and the wasm
+    const part = (ext) => files.filter((f) => f.endsWith(ext)).map((f) => readFileSync(join(outdir, f))).reduce((a, b) => ({ raw: a.raw + b.length, gzip: a.gzip + gz(b) }), { raw: 0, gzip: 0 });
+    results.sizes[minify ? 'workerMinified' : 'worker'] = { rawKiB: Number(m[1]), gzipKiB: Number(m[2]), js: part('.js'), wasm: part('.wasm') };
   }
   results.sizes.tarball = { raw: statSync(tgz).size };
 
@@ -77,8 +80,12 @@ try {
   // workerd: the README worker vs an empty worker
   const w = writeFileSync;
   w(join(dir, 'apps/workerd/src/empty.mjs'), 'export default { fetch: () => new Response("{}") };\n');
+  // and a worker that only imports the packaged wasm (no library JS): its difference to the empty
+  // worker is workerd's compile of the module, the rest is the library's JS (parse, instantiate, call)
+  w(join(dir, 'apps/workerd/src/wasm-only.mjs'), "import wasm from 'soft-sampling/soft_sampling.wasm';\nexport default { fetch: () => new Response(JSON.stringify(wasm instanceof WebAssembly.Module)) };\n");
   const ours = L.buildWorker(dir, undefined, { outdir: 'out-cold' });
   const empty = L.buildWorker(dir, 'src/empty.mjs', { outdir: 'out-empty' });
+  const wasmOnly = L.buildWorker(dir, 'src/wasm-only.mjs', { outdir: 'out-wasm-only' });
   const startAndAsk = async (b) => {
     const t0 = performance.now();
     const { mf, url } = await L.startWorker(b.outdir, b.main);
@@ -89,13 +96,14 @@ try {
     return t;
   };
   // interleaved, so that load on the machine hits both alike
-  const xsOurs = [], xsEmpty = [];
+  const xsOurs = [], xsEmpty = [], xsWasm = [];
   for (let i = 0; i < RUNS; i++) {
     xsOurs.push(await startAndAsk(ours));
     xsEmpty.push(await startAndAsk(empty));
+    xsWasm.push(await startAndAsk(wasmOnly));
   }
-  const tOurs = median(xsOurs), tEmpty = median(xsEmpty);
-  results.cold.workerd = { backend: 'wasm', startToFirstResponseMs: tOurs, emptyWorkerMs: tEmpty, scriptMs: tOurs - tEmpty };
+  const tOurs = median(xsOurs), tEmpty = median(xsEmpty), tWasm = median(xsWasm);
+  results.cold.workerd = { backend: 'wasm', startToFirstResponseMs: tOurs, emptyWorkerMs: tEmpty, wasmOnlyWorkerMs: tWasm, wasmCompileMs: tWasm - tEmpty, scriptMs: tOurs - tEmpty };
 
   // Chromium: a page per run, dynamic import + initWasm() + one call
   w(
@@ -131,10 +139,13 @@ const s = results.sizes;
 console.log(`load average at start ${results.loadAvgAtStart.toFixed(1)} on ${results.machine}`);
 console.log(`wasm ${KiB(s.wasm.raw).toFixed(1)} KiB raw, ${KiB(s.wasm.gzip).toFixed(1)} KiB gzipped; edge.mjs ${KiB(s.edgeJs.raw).toFixed(1)} KiB raw, ${KiB(s.edgeJs.gzip).toFixed(1)} KiB gzipped`);
 console.log(`Worker bundle (wrangler, README worker): ${s.worker.rawKiB} KiB, ${s.worker.gzipKiB} KiB gzipped; with --minify ${s.workerMinified.rawKiB} KiB, ${s.workerMinified.gzipKiB} KiB gzipped`);
+for (const [k, w] of [['', s.worker], [' (--minify)', s.workerMinified]]) {
+  console.log(`  of which${k}: JS ${KiB(w.js.raw).toFixed(1)} KiB (${KiB(w.js.gzip).toFixed(1)} KiB gzipped), wasm ${KiB(w.wasm.raw).toFixed(1)} KiB (${KiB(w.wasm.gzip).toFixed(1)} KiB gzipped)`);
+}
 console.log('\n| runtime | backend | first result: import + compile + instantiate + 1 call, median (min) | CPU time of that, median | from runtime start, median |');
 console.log('|---|---|---|---|---|');
 for (const [name, r] of Object.entries(results.cold)) {
-  const start = r.sinceStartMs !== undefined ? `${r.sinceStartMs.toFixed(1)} ms` : `${r.startToFirstResponseMs.toFixed(0)} ms (Miniflare start → response; empty worker ${r.emptyWorkerMs.toFixed(0)} ms)`;
+  const start = r.sinceStartMs !== undefined ? `${r.sinceStartMs.toFixed(1)} ms` : `${r.startToFirstResponseMs.toFixed(0)} ms (Miniflare start → response; empty worker ${r.emptyWorkerMs.toFixed(0)} ms; one importing only the wasm ${r.wasmOnlyWorkerMs.toFixed(0)} ms, so the wasm compile is ~${r.wasmCompileMs.toFixed(0)} ms of the first result)`;
   const minTxt = r.scriptMinMs !== undefined ? ` (${r.scriptMinMs.toFixed(1)})` : ' (difference of medians)';
   const cpu = r.cpuMs !== undefined ? `${r.cpuMs.toFixed(1)} ms` : '—';
   console.log(`| ${name} | ${r.backend} | ${r.scriptMs.toFixed(1)} ms${minTxt} | ${cpu} | ${start} |`);
