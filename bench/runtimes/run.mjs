@@ -11,9 +11,11 @@
 //  - Chromium: inside the page (dynamic import, initWasm(), call); and from navigation start.
 //  - workerd: its clocks do not advance while a script runs, so it is measured from outside:
 //    Miniflare start → first response, for this worker and for an empty worker; the difference
-//    is the library's cost (module evaluation, where the `workerd` export compiles the wasm).
+//    is the library's cost (module evaluation, where the `workerd` export compiles the wasm); a worker
+//    importing only the wasm splits it into the wasm compile and the library's JS. On Linux also the
+//    CPU time of workerd's threads at the first response (ours minus the empty worker's): ².
 import { gzipSync } from 'node:zlib';
-import { mkdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, statSync, readdirSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
@@ -47,9 +49,11 @@ try {
   results.sizes.wasm = { raw: wasm.length, gzip: gz(wasm) };
   results.sizes.edgeJs = { raw: edge.length, gzip: gz(edge) };
   for (const minify of [false, true]) {
-    const { log } = L.buildWorker(dir, undefined, { minify, outdir: minify ? 'out-min' : 'out' });
+    const { log, outdir, files } = L.buildWorker(dir, undefined, { minify, outdir: minify ? 'out-min' : 'out' });
     const m = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(log);
-    results.sizes[minify ? 'workerMinified' : 'worker'] = { rawKiB: Number(m[1]), gzipKiB: Number(m[2]) };
+    // the bundle's parts: the JS wrangler wrote (what tree-shaking leaves of the library) and the wasm
+    const part = (ext) => files.filter((f) => f.endsWith(ext)).map((f) => readFileSync(join(outdir, f))).reduce((a, b) => ({ raw: a.raw + b.length, gzip: a.gzip + gz(b) }), { raw: 0, gzip: 0 });
+    results.sizes[minify ? 'workerMinified' : 'worker'] = { rawKiB: Number(m[1]), gzipKiB: Number(m[2]), js: part('.js'), wasm: part('.wasm') };
   }
   results.sizes.tarball = { raw: statSync(tgz).size };
 
@@ -77,25 +81,69 @@ try {
   // workerd: the README worker vs an empty worker
   const w = writeFileSync;
   w(join(dir, 'apps/workerd/src/empty.mjs'), 'export default { fetch: () => new Response("{}") };\n');
+  // and a worker that only imports the packaged wasm (no library JS): its difference to the empty
+  // worker is workerd's compile of the module, the rest is the library's JS (parse, instantiate, call)
+  w(join(dir, 'apps/workerd/src/wasm-only.mjs'), "import wasm from 'soft-sampling/soft_sampling.wasm';\nexport default { fetch: () => new Response(JSON.stringify(wasm instanceof WebAssembly.Module)) };\n");
   const ours = L.buildWorker(dir, undefined, { outdir: 'out-cold' });
   const empty = L.buildWorker(dir, 'src/empty.mjs', { outdir: 'out-empty' });
+  const wasmOnly = L.buildWorker(dir, 'src/wasm-only.mjs', { outdir: 'out-wasm-only' });
+  // CPU time of the workerd processes this bench started (Linux: every thread's schedstat, ns), read
+  // at the first response — far less sensitive to other load on the machine than the wall time
+  const workerdCpuMs = () => {
+    if (!existsSync('/proc/self/schedstat')) return undefined;
+    const parent = new Map();
+    const names = new Map();
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const close = st.lastIndexOf(')');
+        names.set(pid, st.slice(st.indexOf('(') + 1, close));
+        parent.set(pid, st.slice(close + 2).split(' ')[1]);
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+    const ours = (pid) => {
+      for (let p = pid, k = 0; p && p !== '0' && k < 10; p = parent.get(p), k++) if (p === String(process.pid)) return true;
+      return false;
+    };
+    let ns = 0;
+    for (const [pid, name] of names) {
+      if (!name.startsWith('workerd') || !ours(pid)) continue;
+      for (const t of readdirSync(`/proc/${pid}/task`)) {
+        try {
+          ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+        } catch {
+          // the thread ended meanwhile
+        }
+      }
+    }
+    return ns / 1e6;
+  };
   const startAndAsk = async (b) => {
     const t0 = performance.now();
     const { mf, url } = await L.startWorker(b.outdir, b.main);
     const res = await fetch(url, { method: 'POST', body: JSON.stringify({ logits: [[2, -1.5, 0.3]], targets: [[1, 0, 0]] }) });
     await res.text();
     const t = performance.now() - t0;
+    const cpu = workerdCpuMs();
     await mf.dispose();
-    return t;
+    return { t, cpu };
   };
-  // interleaved, so that load on the machine hits both alike
-  const xsOurs = [], xsEmpty = [];
+  // interleaved, so that load on the machine hits all three alike
+  const xsOurs = [], xsEmpty = [], xsWasm = [];
   for (let i = 0; i < RUNS; i++) {
     xsOurs.push(await startAndAsk(ours));
     xsEmpty.push(await startAndAsk(empty));
+    xsWasm.push(await startAndAsk(wasmOnly));
   }
-  const tOurs = median(xsOurs), tEmpty = median(xsEmpty);
-  results.cold.workerd = { backend: 'wasm', startToFirstResponseMs: tOurs, emptyWorkerMs: tEmpty, scriptMs: tOurs - tEmpty };
+  const med = (xs, k) => (xs[0][k] === undefined ? undefined : median(xs.map((x) => x[k])));
+  const tOurs = med(xsOurs, 't'), tEmpty = med(xsEmpty, 't'), tWasm = med(xsWasm, 't');
+  const cOurs = med(xsOurs, 'cpu'), cEmpty = med(xsEmpty, 'cpu'), cWasm = med(xsWasm, 'cpu');
+  results.cold.workerd = {
+    backend: 'wasm', startToFirstResponseMs: tOurs, emptyWorkerMs: tEmpty, wasmOnlyWorkerMs: tWasm, wasmCompileMs: tWasm - tEmpty, scriptMs: tOurs - tEmpty,
+    ...(cOurs === undefined ? {} : { cpuMs: cOurs - cEmpty, workerdCpu: { ours: cOurs, empty: cEmpty, wasmOnly: cWasm }, wasmCompileCpuMs: cWasm - cEmpty }),
+  };
 
   // Chromium: a page per run, dynamic import + initWasm() + one call
   w(
@@ -131,11 +179,14 @@ const s = results.sizes;
 console.log(`load average at start ${results.loadAvgAtStart.toFixed(1)} on ${results.machine}`);
 console.log(`wasm ${KiB(s.wasm.raw).toFixed(1)} KiB raw, ${KiB(s.wasm.gzip).toFixed(1)} KiB gzipped; edge.mjs ${KiB(s.edgeJs.raw).toFixed(1)} KiB raw, ${KiB(s.edgeJs.gzip).toFixed(1)} KiB gzipped`);
 console.log(`Worker bundle (wrangler, README worker): ${s.worker.rawKiB} KiB, ${s.worker.gzipKiB} KiB gzipped; with --minify ${s.workerMinified.rawKiB} KiB, ${s.workerMinified.gzipKiB} KiB gzipped`);
+for (const [k, w] of [['', s.worker], [' (--minify)', s.workerMinified]]) {
+  console.log(`  of which${k}: JS ${KiB(w.js.raw).toFixed(1)} KiB (${KiB(w.js.gzip).toFixed(1)} KiB gzipped), wasm ${KiB(w.wasm.raw).toFixed(1)} KiB (${KiB(w.wasm.gzip).toFixed(1)} KiB gzipped)`);
+}
 console.log('\n| runtime | backend | first result: import + compile + instantiate + 1 call, median (min) | CPU time of that, median | from runtime start, median |');
 console.log('|---|---|---|---|---|');
 for (const [name, r] of Object.entries(results.cold)) {
-  const start = r.sinceStartMs !== undefined ? `${r.sinceStartMs.toFixed(1)} ms` : `${r.startToFirstResponseMs.toFixed(0)} ms (Miniflare start → response; empty worker ${r.emptyWorkerMs.toFixed(0)} ms)`;
+  const start = r.sinceStartMs !== undefined ? `${r.sinceStartMs.toFixed(1)} ms` : `${r.startToFirstResponseMs.toFixed(0)} ms (Miniflare start → response; empty worker ${r.emptyWorkerMs.toFixed(0)} ms; one importing only the wasm ${r.wasmOnlyWorkerMs.toFixed(0)} ms, so the wasm compile is ~${r.wasmCompileMs.toFixed(0)} ms of the first result)`;
   const minTxt = r.scriptMinMs !== undefined ? ` (${r.scriptMinMs.toFixed(1)})` : ' (difference of medians)';
-  const cpu = r.cpuMs !== undefined ? `${r.cpuMs.toFixed(1)} ms` : '—';
+  const cpu = r.cpuMs === undefined ? '—' : r.workerdCpu ? `${r.cpuMs.toFixed(1)} ms ² (workerd's threads; wasm-only worker ${r.wasmCompileCpuMs.toFixed(1)} ms)` : `${r.cpuMs.toFixed(1)} ms`;
   console.log(`| ${name} | ${r.backend} | ${r.scriptMs.toFixed(1)} ms${minTxt} | ${cpu} | ${start} |`);
 }

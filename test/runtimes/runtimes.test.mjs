@@ -87,6 +87,18 @@ test('Cloudflare Workers: wrangler bundles it unconfigured, workerd runs it on w
   }
 });
 
+test('Cloudflare Workers: wrangler tree-shakes the library, the README worker carries only the ops it imports', () => {
+  // the facade's module-level `…Async` wrappers are /* @__PURE__ */, so esbuild (wrangler) drops
+  // every op the worker does not import (the backends stay whole: they are objects of all kernels,
+  // and the TypeScript backend's kernels share some of the facade's names, e.g. maxIouAssign)
+  const { outdir, main } = L.buildWorker(dir, undefined, { outdir: 'out-readme' });
+  const js = readFileSync(join(outdir, main), 'utf8');
+  assert.ok(js.includes('function sigmoidFocalLoss('), 'the imported op is in the bundle');
+  for (const op of ['evaluateCoco', 'evaluateCocoAsync', 'bboxOverlaps', 'ghmcLoss', 'isrP', 'carlLoss', 'randomSample']) {
+    assert.ok(!js.includes(`function ${op}(`) && !js.includes(`var ${op} =`), `${op} (not imported) is not in the bundle`);
+  }
+});
+
 const pages = {
   plain: { path: '/apps/plain/index.html' },
   vite: { path: '/apps/vite/dist/index.html', build: L.bundlers.vite },

@@ -44,7 +44,7 @@ import { evaluateCoco, evaluateVoc } from './eval';
  * @throws (rejects) SoftSamplingError as {@link boxConvert}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const boxConvertAsync = asyncOp('boxConvert', boxConvert, ['boxes', 'from', 'to']);
+export const boxConvertAsync = /* @__PURE__ */ asyncOp('boxConvert', boxConvert, ['boxes', 'from', 'to']);
 
 /**
  * {@link bbox2delta} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -54,7 +54,7 @@ export const boxConvertAsync = asyncOp('boxConvert', boxConvert, ['boxes', 'from
  * @throws (rejects) SoftSamplingError as {@link bbox2delta}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const bbox2deltaAsync = asyncOp('bbox2delta', bbox2delta, ['priors', 'gt', 'options']);
+export const bbox2deltaAsync = /* @__PURE__ */ asyncOp('bbox2delta', bbox2delta, ['priors', 'gt', 'options']);
 
 /**
  * {@link delta2bbox} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -64,7 +64,7 @@ export const bbox2deltaAsync = asyncOp('bbox2delta', bbox2delta, ['priors', 'gt'
  * @throws (rejects) SoftSamplingError as {@link delta2bbox}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const delta2bboxAsync = asyncOp('delta2bbox', delta2bbox, ['priors', 'deltas', 'options']);
+export const delta2bboxAsync = /* @__PURE__ */ asyncOp('delta2bbox', delta2bbox, ['priors', 'deltas', 'options']);
 
 /**
  * {@link maxIouAssign} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -74,7 +74,7 @@ export const delta2bboxAsync = asyncOp('delta2bbox', delta2bbox, ['priors', 'del
  * @throws (rejects) SoftSamplingError as {@link maxIouAssign}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const maxIouAssignAsync = asyncOp('maxIouAssign', maxIouAssign, ['priors', 'gt', 'options']);
+export const maxIouAssignAsync = /* @__PURE__ */ asyncOp('maxIouAssign', maxIouAssign, ['priors', 'gt', 'options']);
 
 /**
  * {@link randomSample} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -84,7 +84,7 @@ export const maxIouAssignAsync = asyncOp('maxIouAssign', maxIouAssign, ['priors'
  * @throws (rejects) SoftSamplingError as {@link randomSample}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const randomSampleAsync = asyncOp('randomSample', randomSample, ['assign', 'options']);
+export const randomSampleAsync = /* @__PURE__ */ asyncOp('randomSample', randomSample, ['assign', 'options']);
 
 /**
  * {@link ohemSample} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -94,7 +94,7 @@ export const randomSampleAsync = asyncOp('randomSample', randomSample, ['assign'
  * @throws (rejects) SoftSamplingError as {@link ohemSample}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const ohemSampleAsync = asyncOp('ohemSample', ohemSample, ['assign', 'losses', 'options']);
+export const ohemSampleAsync = /* @__PURE__ */ asyncOp('ohemSample', ohemSample, ['assign', 'losses', 'options']);
 
 /**
  * {@link iouBalancedNegSample} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -104,7 +104,7 @@ export const ohemSampleAsync = asyncOp('ohemSample', ohemSample, ['assign', 'los
  * @throws (rejects) SoftSamplingError as {@link iouBalancedNegSample}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const iouBalancedNegSampleAsync = asyncOp('iouBalancedNegSample', iouBalancedNegSample, ['assign', 'options']);
+export const iouBalancedNegSampleAsync = /* @__PURE__ */ asyncOp('iouBalancedNegSample', iouBalancedNegSample, ['assign', 'options']);
 
 /**
  * {@link hardNegativeMining} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -114,7 +114,7 @@ export const iouBalancedNegSampleAsync = asyncOp('iouBalancedNegSample', iouBala
  * @throws (rejects) SoftSamplingError as {@link hardNegativeMining}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const hardNegativeMiningAsync = asyncOp('hardNegativeMining', hardNegativeMining, ['losses', 'labels', 'options']);
+export const hardNegativeMiningAsync = /* @__PURE__ */ asyncOp('hardNegativeMining', hardNegativeMining, ['losses', 'labels', 'options']);
 
 /**
  * {@link assignTargets} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -124,7 +124,7 @@ export const hardNegativeMiningAsync = asyncOp('hardNegativeMining', hardNegativ
  * @throws (rejects) SoftSamplingError as {@link assignTargets}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const assignTargetsAsync = asyncOp('assignTargets', assignTargets, ['assign', 'options']);
+export const assignTargetsAsync = /* @__PURE__ */ asyncOp('assignTargets', assignTargets, ['assign', 'options']);
 
 /**
  * {@link atssAssign} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -134,7 +134,7 @@ export const assignTargetsAsync = asyncOp('assignTargets', assignTargets, ['assi
  * @throws (rejects) SoftSamplingError as {@link atssAssign}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const atssAssignAsync = asyncOp('atssAssign', atssAssign, ['priors', 'gt', 'gtLabels', 'options']);
+export const atssAssignAsync = /* @__PURE__ */ asyncOp('atssAssign', atssAssign, ['priors', 'gt', 'gtLabels', 'options']);
 
 /**
  * {@link taskAlignedAssign} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -144,7 +144,7 @@ export const atssAssignAsync = asyncOp('atssAssign', atssAssign, ['priors', 'gt'
  * @throws (rejects) SoftSamplingError as {@link taskAlignedAssign}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const taskAlignedAssignAsync = asyncOp('taskAlignedAssign', taskAlignedAssign, ['anchors', 'predBboxes', 'predScores', 'gt', 'gtLabels', 'options']);
+export const taskAlignedAssignAsync = /* @__PURE__ */ asyncOp('taskAlignedAssign', taskAlignedAssign, ['anchors', 'predBboxes', 'predScores', 'gt', 'gtLabels', 'options']);
 
 /**
  * {@link focalLossStar} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -154,7 +154,7 @@ export const taskAlignedAssignAsync = asyncOp('taskAlignedAssign', taskAlignedAs
  * @throws (rejects) SoftSamplingError as {@link focalLossStar}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const focalLossStarAsync = asyncOp('focalLossStar', focalLossStar, ['logits', 'targets', 'options']);
+export const focalLossStarAsync = /* @__PURE__ */ asyncOp('focalLossStar', focalLossStar, ['logits', 'targets', 'options']);
 
 /**
  * {@link softmaxFocalLoss} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -164,7 +164,7 @@ export const focalLossStarAsync = asyncOp('focalLossStar', focalLossStar, ['logi
  * @throws (rejects) SoftSamplingError as {@link softmaxFocalLoss}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const softmaxFocalLossAsync = asyncOp('softmaxFocalLoss', softmaxFocalLoss, ['logits', 'labels', 'options']);
+export const softmaxFocalLossAsync = /* @__PURE__ */ asyncOp('softmaxFocalLoss', softmaxFocalLoss, ['logits', 'labels', 'options']);
 
 /**
  * {@link ghmrLoss} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -174,7 +174,7 @@ export const softmaxFocalLossAsync = asyncOp('softmaxFocalLoss', softmaxFocalLos
  * @throws (rejects) SoftSamplingError as {@link ghmrLoss}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const ghmrLossAsync = asyncOp('ghmrLoss', ghmrLoss, ['pred', 'target', 'options']);
+export const ghmrLossAsync = /* @__PURE__ */ asyncOp('ghmrLoss', ghmrLoss, ['pred', 'target', 'options']);
 
 /**
  * {@link smoothL1Loss} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -184,7 +184,7 @@ export const ghmrLossAsync = asyncOp('ghmrLoss', ghmrLoss, ['pred', 'target', 'o
  * @throws (rejects) SoftSamplingError as {@link smoothL1Loss}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const smoothL1LossAsync = asyncOp('smoothL1Loss', smoothL1Loss, ['pred', 'target', 'options']);
+export const smoothL1LossAsync = /* @__PURE__ */ asyncOp('smoothL1Loss', smoothL1Loss, ['pred', 'target', 'options']);
 
 /**
  * {@link asl1Loss} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -194,7 +194,7 @@ export const smoothL1LossAsync = asyncOp('smoothL1Loss', smoothL1Loss, ['pred', 
  * @throws (rejects) SoftSamplingError as {@link asl1Loss}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const asl1LossAsync = asyncOp('asl1Loss', asl1Loss, ['pred', 'target', 'options']);
+export const asl1LossAsync = /* @__PURE__ */ asyncOp('asl1Loss', asl1Loss, ['pred', 'target', 'options']);
 
 /**
  * {@link balancedL1Loss} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -204,7 +204,7 @@ export const asl1LossAsync = asyncOp('asl1Loss', asl1Loss, ['pred', 'target', 'o
  * @throws (rejects) SoftSamplingError as {@link balancedL1Loss}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const balancedL1LossAsync = asyncOp('balancedL1Loss', balancedL1Loss, ['pred', 'target', 'options']);
+export const balancedL1LossAsync = /* @__PURE__ */ asyncOp('balancedL1Loss', balancedL1Loss, ['pred', 'target', 'options']);
 
 /**
  * {@link iouLoss} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -214,7 +214,7 @@ export const balancedL1LossAsync = asyncOp('balancedL1Loss', balancedL1Loss, ['p
  * @throws (rejects) SoftSamplingError as {@link iouLoss}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const iouLossAsync = asyncOp('iouLoss', iouLoss, ['pred', 'target', 'options']);
+export const iouLossAsync = /* @__PURE__ */ asyncOp('iouLoss', iouLoss, ['pred', 'target', 'options']);
 
 /**
  * {@link giouLoss} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -224,7 +224,7 @@ export const iouLossAsync = asyncOp('iouLoss', iouLoss, ['pred', 'target', 'opti
  * @throws (rejects) SoftSamplingError as {@link giouLoss}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const giouLossAsync = asyncOp('giouLoss', giouLoss, ['pred', 'target', 'options']);
+export const giouLossAsync = /* @__PURE__ */ asyncOp('giouLoss', giouLoss, ['pred', 'target', 'options']);
 
 /**
  * {@link diouLoss} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -234,7 +234,7 @@ export const giouLossAsync = asyncOp('giouLoss', giouLoss, ['pred', 'target', 'o
  * @throws (rejects) SoftSamplingError as {@link diouLoss}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const diouLossAsync = asyncOp('diouLoss', diouLoss, ['pred', 'target', 'options']);
+export const diouLossAsync = /* @__PURE__ */ asyncOp('diouLoss', diouLoss, ['pred', 'target', 'options']);
 
 /**
  * {@link ciouLoss} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -244,7 +244,7 @@ export const diouLossAsync = asyncOp('diouLoss', diouLoss, ['pred', 'target', 'o
  * @throws (rejects) SoftSamplingError as {@link ciouLoss}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const ciouLossAsync = asyncOp('ciouLoss', ciouLoss, ['pred', 'target', 'options']);
+export const ciouLossAsync = /* @__PURE__ */ asyncOp('ciouLoss', ciouLoss, ['pred', 'target', 'options']);
 
 /**
  * {@link qualityFocalLoss} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -254,7 +254,7 @@ export const ciouLossAsync = asyncOp('ciouLoss', ciouLoss, ['pred', 'target', 'o
  * @throws (rejects) SoftSamplingError as {@link qualityFocalLoss}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const qualityFocalLossAsync = asyncOp('qualityFocalLoss', qualityFocalLoss, ['pred', 'target', 'options']);
+export const qualityFocalLossAsync = /* @__PURE__ */ asyncOp('qualityFocalLoss', qualityFocalLoss, ['pred', 'target', 'options']);
 
 /**
  * {@link distributionFocalLoss} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -264,7 +264,7 @@ export const qualityFocalLossAsync = asyncOp('qualityFocalLoss', qualityFocalLos
  * @throws (rejects) SoftSamplingError as {@link distributionFocalLoss}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const distributionFocalLossAsync = asyncOp('distributionFocalLoss', distributionFocalLoss, ['pred', 'target', 'options']);
+export const distributionFocalLossAsync = /* @__PURE__ */ asyncOp('distributionFocalLoss', distributionFocalLoss, ['pred', 'target', 'options']);
 
 /**
  * {@link varifocalLoss} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -274,7 +274,7 @@ export const distributionFocalLossAsync = asyncOp('distributionFocalLoss', distr
  * @throws (rejects) SoftSamplingError as {@link varifocalLoss}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const varifocalLossAsync = asyncOp('varifocalLoss', varifocalLoss, ['pred', 'target', 'options']);
+export const varifocalLossAsync = /* @__PURE__ */ asyncOp('varifocalLoss', varifocalLoss, ['pred', 'target', 'options']);
 
 /**
  * {@link equalizedFocalLoss} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -284,7 +284,7 @@ export const varifocalLossAsync = asyncOp('varifocalLoss', varifocalLoss, ['pred
  * @throws (rejects) SoftSamplingError as {@link equalizedFocalLoss}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const equalizedFocalLossAsync = asyncOp('equalizedFocalLoss', equalizedFocalLoss, ['logits', 'targets', 'options']);
+export const equalizedFocalLossAsync = /* @__PURE__ */ asyncOp('equalizedFocalLoss', equalizedFocalLoss, ['logits', 'targets', 'options']);
 
 /**
  * {@link iouHlr} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -294,7 +294,7 @@ export const equalizedFocalLossAsync = asyncOp('equalizedFocalLoss', equalizedFo
  * @throws (rejects) SoftSamplingError as {@link iouHlr}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const iouHlrAsync = asyncOp('iouHlr', iouHlr, ['input', 'options']);
+export const iouHlrAsync = /* @__PURE__ */ asyncOp('iouHlr', iouHlr, ['input', 'options']);
 
 /**
  * {@link isrP} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -304,7 +304,7 @@ export const iouHlrAsync = asyncOp('iouHlr', iouHlr, ['input', 'options']);
  * @throws (rejects) SoftSamplingError as {@link isrP}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const isrPAsync = asyncOp('isrP', isrP, ['input', 'options']);
+export const isrPAsync = /* @__PURE__ */ asyncOp('isrP', isrP, ['input', 'options']);
 
 /**
  * {@link carlLoss} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -314,7 +314,7 @@ export const isrPAsync = asyncOp('isrP', isrP, ['input', 'options']);
  * @throws (rejects) SoftSamplingError as {@link carlLoss}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const carlLossAsync = asyncOp('carlLoss', carlLoss, ['clsScore', 'labels', 'bboxPred', 'bboxTargets', 'options']);
+export const carlLossAsync = /* @__PURE__ */ asyncOp('carlLoss', carlLoss, ['clsScore', 'labels', 'bboxPred', 'bboxTargets', 'options']);
 
 /**
  * {@link isrN} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -324,7 +324,7 @@ export const carlLossAsync = asyncOp('carlLoss', carlLoss, ['clsScore', 'labels'
  * @throws (rejects) SoftSamplingError as {@link isrN}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const isrNAsync = asyncOp('isrN', isrN, ['input', 'options']);
+export const isrNAsync = /* @__PURE__ */ asyncOp('isrN', isrN, ['input', 'options']);
 
 /**
  * {@link evaluateCoco} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -334,7 +334,7 @@ export const isrNAsync = asyncOp('isrN', isrN, ['input', 'options']);
  * @throws (rejects) SoftSamplingError as {@link evaluateCoco}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const evaluateCocoAsync = asyncOp('evaluateCoco', evaluateCoco, ['gt', 'dets', 'options']);
+export const evaluateCocoAsync = /* @__PURE__ */ asyncOp('evaluateCoco', evaluateCoco, ['gt', 'dets', 'options']);
 
 /**
  * {@link evaluateVoc} without blocking the event loop: same arguments, a promise of the same result (Node:
@@ -344,4 +344,4 @@ export const evaluateCocoAsync = asyncOp('evaluateCoco', evaluateCoco, ['gt', 'd
  * @throws (rejects) SoftSamplingError as {@link evaluateVoc}; `E_TYPE` when an input's buffer is detached
  *   before or during the call. Never throws synchronously.
  */
-export const evaluateVocAsync = asyncOp('evaluateVoc', evaluateVoc, ['gt', 'dets', 'options']);
+export const evaluateVocAsync = /* @__PURE__ */ asyncOp('evaluateVoc', evaluateVoc, ['gt', 'dets', 'options']);

@@ -456,5 +456,5 @@ export function softmaxFocalLoss(logits: ArrayInput, labels: ArrayInput, options
   return { loss: red.scale * sum, lossElements: new Tensor(elements, [n]), grad: new Tensor(grad, [n, k]) };
 }
 
-const ceLossPooled = asyncOp('sigmoidCrossEntropy', sigmoidCrossEntropy, ['logits', 'targets', 'options']);
-const focalLossPooled = asyncOp('sigmoidFocalLoss', sigmoidFocalLoss, ['logits', 'targets', 'options']);
+const ceLossPooled = /* @__PURE__ */ asyncOp('sigmoidCrossEntropy', sigmoidCrossEntropy, ['logits', 'targets', 'options']);
+const focalLossPooled = /* @__PURE__ */ asyncOp('sigmoidFocalLoss', sigmoidFocalLoss, ['logits', 'targets', 'options']);

@@ -124,7 +124,7 @@ export async function bboxOverlapsAsync(boxes1: ArrayInput, boxes2: ArrayInput, 
   return finishOverlaps(p);
 }
 
-const bboxOverlapsPooled = asyncOp('bboxOverlaps', bboxOverlaps, ['boxes1', 'boxes2', 'options']);
+const bboxOverlapsPooled = /* @__PURE__ */ asyncOp('bboxOverlaps', bboxOverlaps, ['boxes1', 'boxes2', 'options']);
 
 /** A validated overlap call: the kernel's arguments and what the result needs (shared with the async variant). */
 interface PreparedOverlaps {
@@ -380,7 +380,7 @@ export interface AnchorOptions {
 }
 
 /** RetinaNet's anchor configuration (Lin et al. 2017, §4; mmdet `retinanet_r50_fpn`). */
-export const RETINANET_ANCHORS: Readonly<AnchorOptions> = Object.freeze({
+export const RETINANET_ANCHORS: Readonly<AnchorOptions> = /* @__PURE__ */ Object.freeze({
   strides: [8, 16, 32, 64, 128],
   ratios: [0.5, 1, 2],
   octaveBaseScale: 4,

@@ -513,4 +513,4 @@ export function asl1Loss(pred: ArrayInput, target: ArrayInput, options?: Asl1Opt
   return regression(1, pred, target, o, mu);
 }
 
-const ghmcLossPooled = asyncOp('ghmcLoss', ghmcLoss, ['logits', 'targets', 'options']);
+const ghmcLossPooled = /* @__PURE__ */ asyncOp('ghmcLoss', ghmcLoss, ['logits', 'targets', 'options']);
