@@ -53,11 +53,15 @@ pub fn equalized_focal_loss(
     let gammas: Vec<f64> = pos_neg.iter().map(|&g| o.gamma_b + o.scale_factor * (1.0 - g)).collect();
     pos_grad_out.copy_from_slice(pos_grad);
     neg_grad_out.copy_from_slice(neg_grad);
-    if !target.iter().fold(true, |a, &t| a & ((t == 0.0) | (t == 1.0))) {
-        let i = target.iter().position(|&t| !(t == 0.0 || t == 1.0)).unwrap_or(0);
-        return Err(CoreError::value("targets", format!("element {i} is {}; EFL targets are one-hot 0/1", target[i])));
-    }
-    super::focal::check_finite("logits", pred)?;
+    // bad targets (not 0/1) are reported before bad logits (NaN, ±Inf, |x| > 1e18), each by its
+    // first element
+    let check = || -> Result<()> {
+        if !target.iter().fold(true, |a, &t| a & ((t == 0.0) | (t == 1.0))) {
+            let i = target.iter().position(|&t| !(t == 0.0 || t == 1.0)).unwrap_or(0);
+            return Err(CoreError::value("targets", format!("element {i} is {}; EFL targets are one-hot 0/1", target[i])));
+        }
+        super::focal::check_finite("logits", pred)
+    };
     if gammas.iter().all(|&g| g <= 200.0) {
         let g32: Vec<f32> = gammas.iter().map(|&g| g as f32).collect();
         let w32: Vec<f32> = gammas.iter().map(|&g| (g / o.gamma_b) as f32).collect();
@@ -65,12 +69,17 @@ pub fn equalized_focal_loss(
         // |grad| sums are float64 partials merged in chunk order
         let parts = crate::par::map_row_chunks(c, weight, per_row, loss_elements, grad, |k| {
             let mut acc = if o.update { vec![0f64; 2 * c] } else { Vec::new() };
-            let s = crate::dispatch!(efl_fast(&pred[k.a..k.b], &target[k.a..k.b], k.weight, k.weight_mode, c, &g32, &w32, o, k.loss, k.grad, &mut acc));
-            (s, acc)
+            let (s, bad) = crate::dispatch!(efl_fast(&pred[k.a..k.b], &target[k.a..k.b], k.weight, k.weight_mode, c, &g32, &w32, o, k.loss, k.grad, &mut acc));
+            (s, acc, bad)
         });
+        // the input checks ran inside the chunks (on rows already in cache, not as two more
+        // passes over the inputs); any bad input: the error, and the outputs are not used
+        if parts.iter().any(|p| p.2) {
+            check()?;
+        }
         sum[0] = parts.iter().fold(0.0, |x, y| x + y.0);
         if o.update {
-            for (_, acc) in &parts {
+            for (_, acc, _) in &parts {
                 for j in 0..c {
                     pos_grad_out[j] += acc[j];
                     neg_grad_out[j] += acc[c + j];
@@ -82,6 +91,7 @@ pub fn equalized_focal_loss(
         }
         return Ok(());
     }
+    check()?;
     let mut total = 0f64;
     for k in 0..len {
         let j = k % c;
@@ -137,14 +147,16 @@ fn efl_elem(x: f32, t: f32, gamma: f32, wj: f32, a_pos: f32, a_neg: f32) -> (f32
 fn efl_fast(
     pred: &[f32], target: &[f32], weight: &[f32], weight_mode: u8, c: usize, gam: &[f32], wgt: &[f32], o: &EflOpts,
     loss_elements: &mut [f32], grad: &mut [f32], acc_pn: &mut [f64],
-) -> f64 {
+) -> (f64, bool) {
     let (a_pos, a_neg, scale) = (o.alpha as f32, (1.0 - o.alpha) as f32, o.scale as f32);
     let rows = pred.len() / c;
     let (gam, wgt) = (&gam[..c], &wgt[..c]);
     let mut total = 0f64;
+    let mut ok = true;
     for i in 0..rows {
         let r = i * c..(i + 1) * c;
         let (xr, tr, lr, gr) = (&pred[r.clone()], &target[r.clone()], &mut loss_elements[r.clone()], &mut grad[r.clone()]);
+        ok &= row_ok(xr, tr);
         if weight_mode == 2 {
             let wr = &weight[r.clone()];
             for j in 0..c {
@@ -163,17 +175,58 @@ fn efl_fast(
         }
         if !acc_pn.is_empty() {
             // |grad| of the entries with weight > 0, into the positive or negative sum of the class
+            // (a row with weight ≤ 0 adds +0 everywhere: skipped; one loop per weight mode, so that
+            // each vectorises)
             let (ap, an) = acc_pn.split_at_mut(c);
-            let (ap, an) = (&mut ap[..c], &mut an[..c]);
-            for j in 0..c {
-                let w = match weight_mode { 0 => 1.0, 1 => weight[i], _ => weight[i * c + j] };
-                let gk = if w > 0.0 { gr[j].abs() as f64 } else { 0.0 };
-                let t = tr[j] as f64;
-                ap[j] += gk * t;
-                an[j] += gk * (1.0 - t);
+            match weight_mode {
+                0 => acc_row(&gr[..], &tr[..], &mut ap[..c], &mut an[..c]),
+                1 => {
+                    if weight[i] > 0.0 {
+                        acc_row(&gr[..], &tr[..], &mut ap[..c], &mut an[..c]);
+                    }
+                }
+                _ => acc_row_weighted(&gr[..], &tr[..], &weight[i * c..(i + 1) * c], &mut ap[..c], &mut an[..c]),
             }
         }
         total += sum_f64_lanes(lr);
     }
-    total
+    (total, !ok)
+}
+
+/// Targets all 0/1 and logits all finite with |x| ≤ 1e18 (branch-free, vectorises).
+#[inline(always)]
+fn row_ok(xr: &[f32], tr: &[f32]) -> bool {
+    let n = xr.len();
+    let tr = &tr[..n];
+    let mut ok = true;
+    for j in 0..n {
+        ok &= ((tr[j] == 0.0) | (tr[j] == 1.0)) & (xr[j].abs() <= super::focal::MAX_MAGNITUDE);
+    }
+    ok
+}
+
+/// `ap[j] += |g_j|·t_j`, `an[j] += |g_j|·(1 − t_j)` over one row, in float64 (vectorises).
+#[inline(always)]
+fn acc_row(gr: &[f32], tr: &[f32], ap: &mut [f64], an: &mut [f64]) {
+    let c = ap.len();
+    let (gr, tr, an) = (&gr[..c], &tr[..c], &mut an[..c]);
+    for j in 0..c {
+        let gk = gr[j].abs() as f64;
+        let t = tr[j] as f64;
+        ap[j] += gk * t;
+        an[j] += gk * (1.0 - t);
+    }
+}
+
+/// [`acc_row`] counting only the entries with weight `wr[j] > 0`.
+#[inline(always)]
+fn acc_row_weighted(gr: &[f32], tr: &[f32], wr: &[f32], ap: &mut [f64], an: &mut [f64]) {
+    let c = ap.len();
+    let (gr, tr, wr, an) = (&gr[..c], &tr[..c], &wr[..c], &mut an[..c]);
+    for j in 0..c {
+        let gk = if wr[j] > 0.0 { gr[j].abs() as f64 } else { 0.0 };
+        let t = tr[j] as f64;
+        ap[j] += gk * t;
+        an[j] += gk * (1.0 - t);
+    }
 }
