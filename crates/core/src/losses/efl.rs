@@ -65,11 +65,12 @@ pub fn equalized_focal_loss(
     if gammas.iter().all(|&g| g <= 200.0) {
         let g32: Vec<f32> = gammas.iter().map(|&g| g as f32).collect();
         let w32: Vec<f32> = gammas.iter().map(|&g| (g / o.gamma_b) as f32).collect();
+        let consts = ClassConsts::new(&g32, &w32, o);
         // fixed chunks of rows (independent of the thread count); the loss sum and the per-class
         // |grad| sums are float64 partials merged in chunk order
         let parts = crate::par::map_row_chunks(c, weight, per_row, loss_elements, grad, |k| {
             let mut acc = if o.update { vec![0f64; 2 * c] } else { Vec::new() };
-            let (s, bad) = crate::dispatch!(efl_fast(&pred[k.a..k.b], &target[k.a..k.b], k.weight, k.weight_mode, c, &g32, &w32, o, k.loss, k.grad, &mut acc));
+            let (s, bad) = crate::dispatch!(efl_fast(&pred[k.a..k.b], &target[k.a..k.b], k.weight, k.weight_mode, c, &consts, o, k.loss, k.grad, &mut acc));
             (s, acc, bad)
         });
         // the input checks ran inside the chunks (on rows already in cache, not as two more
@@ -131,61 +132,92 @@ pub fn equalized_focal_loss(
     Ok(())
 }
 
-/// Branch-free f32 EFL element for a 0/1 target (the focal form with a per-class γ and weight).
+/// Per-class f32 constants of the fast path: `−γ_j`, and `α·w_j`, `(1 − α)·w_j` (w_j = γ_j/γ_b).
+pub(crate) struct ClassConsts {
+    neg_gamma: Vec<f32>,
+    aw_pos: Vec<f32>,
+    aw_neg: Vec<f32>,
+}
+
+impl ClassConsts {
+    fn new(g32: &[f32], w32: &[f32], o: &EflOpts) -> Self {
+        let (a_pos, a_neg) = (o.alpha as f32, (1.0 - o.alpha) as f32);
+        ClassConsts {
+            neg_gamma: g32.iter().map(|&g| -g).collect(),
+            aw_pos: w32.iter().map(|&w| a_pos * w).collect(),
+            aw_neg: w32.iter().map(|&w| a_neg * w).collect(),
+        }
+    }
+}
+
+/// Branch-free f32 EFL element for a 0/1 target (the focal form with a per-class γ and weight):
+/// `(α_t w_j (1 − p_t)^γ_j CE, its derivative)`, with `(1 − p_t)^γ = exp(−γ·softplus(x_t))`.
+/// `ng` = −γ_j, `awp` / `awn` = α_t·w_j for t = 1 / 0 (the products the loss takes first).
 #[inline(always)]
-fn efl_elem(x: f32, t: f32, gamma: f32, wj: f32, a_pos: f32, a_neg: f32) -> (f32, f32) {
+fn efl_elem(x: f32, t: f32, ng: f32, awp: f32, awn: f32) -> (f32, f32) {
     let ys = 2.0 * t - 1.0;
     let xt = ys * x;
     let (ce, sp, pt, omp) = super::focal::binary_parts(xt);
-    let at = if t > 0.5 { a_pos } else { a_neg };
-    let f = at * wj * exp_neg(-gamma * sp);
-    (f * ce, ys * f * (-gamma * pt * ce - omp))
+    let aw = if t > 0.5 { awp } else { awn };
+    let f = aw * exp_neg(ng * sp);
+    (f * ce, ys * f * (ng * pt * ce - omp))
 }
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn efl_fast(
-    pred: &[f32], target: &[f32], weight: &[f32], weight_mode: u8, c: usize, gam: &[f32], wgt: &[f32], o: &EflOpts,
+    pred: &[f32], target: &[f32], weight: &[f32], weight_mode: u8, c: usize, k: &ClassConsts, o: &EflOpts,
     loss_elements: &mut [f32], grad: &mut [f32], acc_pn: &mut [f64],
 ) -> (f64, bool) {
-    let (a_pos, a_neg, scale) = (o.alpha as f32, (1.0 - o.alpha) as f32, o.scale as f32);
+    let scale = o.scale as f32;
     let rows = pred.len() / c;
-    let (gam, wgt) = (&gam[..c], &wgt[..c]);
+    let (ng, awp, awn) = (&k.neg_gamma[..c], &k.aw_pos[..c], &k.aw_neg[..c]);
     let mut total = 0f64;
     let mut ok = true;
     for i in 0..rows {
         let r = i * c..(i + 1) * c;
         let (xr, tr, lr, gr) = (&pred[r.clone()], &target[r.clone()], &mut loss_elements[r.clone()], &mut grad[r.clone()]);
-        ok &= row_ok(xr, tr);
-        if weight_mode == 2 {
-            let wr = &weight[r.clone()];
-            for j in 0..c {
-                let (l, g) = efl_elem(xr[j], tr[j], gam[j], wgt[j], a_pos, a_neg);
-                lr[j] = l * wr[j];
-                gr[j] = g * wr[j] * scale;
+        let (row_good, any_pos) = row_check(xr, tr);
+        ok &= row_good;
+        match weight_mode {
+            0 => {
+                for j in 0..c {
+                    let (l, g) = efl_elem(xr[j], tr[j], ng[j], awp[j], awn[j]);
+                    lr[j] = l;
+                    gr[j] = g * scale;
+                }
             }
-        } else {
-            let w = if weight_mode == 0 { 1.0 } else { weight[i] };
-            let gs = w * scale;
-            for j in 0..c {
-                let (l, g) = efl_elem(xr[j], tr[j], gam[j], wgt[j], a_pos, a_neg);
-                lr[j] = l * w;
-                gr[j] = g * gs;
+            1 => {
+                let w = weight[i];
+                let gs = w * scale;
+                for j in 0..c {
+                    let (l, g) = efl_elem(xr[j], tr[j], ng[j], awp[j], awn[j]);
+                    lr[j] = l * w;
+                    gr[j] = g * gs;
+                }
+            }
+            _ => {
+                let wr = &weight[r.clone()];
+                for j in 0..c {
+                    let (l, g) = efl_elem(xr[j], tr[j], ng[j], awp[j], awn[j]);
+                    lr[j] = l * wr[j];
+                    gr[j] = g * wr[j] * scale;
+                }
             }
         }
         if !acc_pn.is_empty() {
-            // |grad| of the entries with weight > 0, into the positive or negative sum of the class
-            // (a row with weight ≤ 0 adds +0 everywhere: skipped; one loop per weight mode, so that
-            // each vectorises)
+            // |grad| of the entries with weight > 0, into the positive or negative sum of the class.
+            // A row with weight ≤ 0 adds +0 everywhere (skipped); a row without a positive adds +0
+            // to every positive sum (only the negative sums are updated: the sums start at +0 and
+            // only grow, so adding +0 changes no bit). One loop per case, so that each vectorises.
             let (ap, an) = acc_pn.split_at_mut(c);
-            match weight_mode {
-                0 => acc_row(&gr[..], &tr[..], &mut ap[..c], &mut an[..c]),
-                1 => {
-                    if weight[i] > 0.0 {
-                        acc_row(&gr[..], &tr[..], &mut ap[..c], &mut an[..c]);
-                    }
-                }
-                _ => acc_row_weighted(&gr[..], &tr[..], &weight[i * c..(i + 1) * c], &mut ap[..c], &mut an[..c]),
+            let (ap, an) = (&mut ap[..c], &mut an[..c]);
+            match (weight_mode, any_pos) {
+                (1, _) if !(weight[i] > 0.0) => {}
+                (0 | 1, true) => acc_row(gr, tr, ap, an),
+                (0 | 1, false) => acc_row_neg(gr, an),
+                (_, true) => acc_row_weighted(gr, tr, &weight[r.clone()], ap, an),
+                (_, false) => acc_row_neg_weighted(gr, &weight[r.clone()], an),
             }
         }
         total += sum_f64_lanes(lr);
@@ -193,16 +225,18 @@ fn efl_fast(
     (total, !ok)
 }
 
-/// Targets all 0/1 and logits all finite with |x| ≤ 1e18 (branch-free, vectorises).
+/// `(targets all 0/1 and logits all finite with |x| ≤ 1e18, some target is 1)` of one row
+/// (branch-free, vectorises).
 #[inline(always)]
-fn row_ok(xr: &[f32], tr: &[f32]) -> bool {
+fn row_check(xr: &[f32], tr: &[f32]) -> (bool, bool) {
     let n = xr.len();
     let tr = &tr[..n];
-    let mut ok = true;
+    let (mut ok, mut pos) = (true, false);
     for j in 0..n {
         ok &= ((tr[j] == 0.0) | (tr[j] == 1.0)) & (xr[j].abs() <= super::focal::MAX_MAGNITUDE);
+        pos |= tr[j] == 1.0;
     }
-    ok
+    (ok, pos)
 }
 
 /// `ap[j] += |g_j|·t_j`, `an[j] += |g_j|·(1 − t_j)` over one row, in float64 (vectorises).
@@ -228,5 +262,25 @@ fn acc_row_weighted(gr: &[f32], tr: &[f32], wr: &[f32], ap: &mut [f64], an: &mut
         let t = tr[j] as f64;
         ap[j] += gk * t;
         an[j] += gk * (1.0 - t);
+    }
+}
+
+/// [`acc_row`] for a row of negatives only: `an[j] += |g_j|`.
+#[inline(always)]
+fn acc_row_neg(gr: &[f32], an: &mut [f64]) {
+    let c = an.len();
+    let gr = &gr[..c];
+    for j in 0..c {
+        an[j] += gr[j].abs() as f64;
+    }
+}
+
+/// [`acc_row_neg`] counting only the entries with weight `wr[j] > 0`.
+#[inline(always)]
+fn acc_row_neg_weighted(gr: &[f32], wr: &[f32], an: &mut [f64]) {
+    let c = an.len();
+    let (gr, wr) = (&gr[..c], &wr[..c]);
+    for j in 0..c {
+        an[j] += if wr[j] > 0.0 { gr[j].abs() as f64 } else { 0.0 };
     }
 }
