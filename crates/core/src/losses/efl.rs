@@ -66,11 +66,24 @@ pub fn equalized_focal_loss(
         let g32: Vec<f32> = gammas.iter().map(|&g| g as f32).collect();
         let w32: Vec<f32> = gammas.iter().map(|&g| (g / o.gamma_b) as f32).collect();
         let consts = ClassConsts::new(&g32, &w32, o);
+        // every g_j = 1 (γ_j = γ_b, weight 1) with γ_b = 1 or 2: the focal loss's product form
+        let focal_q = if w32.iter().all(|&w| w == 1.0) && g32.iter().all(|&g| g == 2.0) {
+            2
+        } else if w32.iter().all(|&w| w == 1.0) && g32.iter().all(|&g| g == 1.0) {
+            1
+        } else {
+            0
+        };
         // fixed chunks of rows (independent of the thread count); the loss sum and the per-class
         // |grad| sums are float64 partials merged in chunk order
         let parts = crate::par::map_row_chunks(c, weight, per_row, loss_elements, grad, |k| {
             let mut acc = if o.update { vec![0f64; 2 * c] } else { Vec::new() };
-            let (s, bad) = crate::dispatch!(efl_fast(&pred[k.a..k.b], &target[k.a..k.b], k.weight, k.weight_mode, c, &consts, o, k.loss, k.grad, &mut acc));
+            let (x, t) = (&pred[k.a..k.b], &target[k.a..k.b]);
+            let (s, bad) = match focal_q {
+                2 => crate::dispatch!(efl_fast::<2>(x, t, k.weight, k.weight_mode, c, &consts, o, k.loss, k.grad, &mut acc)),
+                1 => crate::dispatch!(efl_fast::<1>(x, t, k.weight, k.weight_mode, c, &consts, o, k.loss, k.grad, &mut acc)),
+                _ => crate::dispatch!(efl_fast::<0>(x, t, k.weight, k.weight_mode, c, &consts, o, k.loss, k.grad, &mut acc)),
+            };
             (s, acc, bad)
         });
         // the input checks ran inside the chunks (on rows already in cache, not as two more
@@ -153,19 +166,29 @@ impl ClassConsts {
 /// Branch-free f32 EFL element for a 0/1 target (the focal form with a per-class γ and weight):
 /// `(α_t w_j (1 − p_t)^γ_j CE, its derivative)`, with `(1 − p_t)^γ = exp(−γ·softplus(x_t))`.
 /// `ng` = −γ_j, `awp` / `awn` = α_t·w_j for t = 1 / 0 (the products the loss takes first).
+/// `Q` = 1 or 2: every class has γ_j = γ_b = Q (g_j = 1: the focal loss, spec §8 — the state a
+/// training run starts from), and `(1 − p_t)^γ` is `σ(−x_t)` or its square, by multiplication, as the
+/// sigmoid focal kernel computes it for γ = 1, 2 (one exponential per element instead of two).
 #[inline(always)]
-fn efl_elem(x: f32, t: f32, ng: f32, awp: f32, awn: f32) -> (f32, f32) {
+fn efl_elem<const Q: u8>(x: f32, t: f32, ng: f32, awp: f32, awn: f32) -> (f32, f32) {
     let ys = 2.0 * t - 1.0;
     let xt = ys * x;
     let (ce, sp, pt, omp) = super::focal::binary_parts(xt);
     let aw = if t > 0.5 { awp } else { awn };
-    let f = aw * exp_neg(ng * sp);
+    let q = if Q == 2 {
+        omp * omp
+    } else if Q == 1 {
+        omp
+    } else {
+        exp_neg(ng * sp)
+    };
+    let f = aw * q;
     (f * ce, ys * f * (ng * pt * ce - omp))
 }
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn efl_fast(
+fn efl_fast<const Q: u8>(
     pred: &[f32], target: &[f32], weight: &[f32], weight_mode: u8, c: usize, k: &ClassConsts, o: &EflOpts,
     loss_elements: &mut [f32], grad: &mut [f32], acc_pn: &mut [f64],
 ) -> (f64, bool) {
@@ -182,7 +205,7 @@ fn efl_fast(
         match weight_mode {
             0 => {
                 for j in 0..c {
-                    let (l, g) = efl_elem(xr[j], tr[j], ng[j], awp[j], awn[j]);
+                    let (l, g) = efl_elem::<Q>(xr[j], tr[j], ng[j], awp[j], awn[j]);
                     lr[j] = l;
                     gr[j] = g * scale;
                 }
@@ -191,7 +214,7 @@ fn efl_fast(
                 let w = weight[i];
                 let gs = w * scale;
                 for j in 0..c {
-                    let (l, g) = efl_elem(xr[j], tr[j], ng[j], awp[j], awn[j]);
+                    let (l, g) = efl_elem::<Q>(xr[j], tr[j], ng[j], awp[j], awn[j]);
                     lr[j] = l * w;
                     gr[j] = g * gs;
                 }
@@ -199,7 +222,7 @@ fn efl_fast(
             _ => {
                 let wr = &weight[r.clone()];
                 for j in 0..c {
-                    let (l, g) = efl_elem(xr[j], tr[j], ng[j], awp[j], awn[j]);
+                    let (l, g) = efl_elem::<Q>(xr[j], tr[j], ng[j], awp[j], awn[j]);
                     lr[j] = l * wr[j];
                     gr[j] = g * wr[j] * scale;
                 }
