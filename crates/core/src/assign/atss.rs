@@ -4,6 +4,11 @@
 //! `alpha=None`, `ignore_iof_thr=-1`). Spec: modern-methods §6. Computed in f64 (IoU with the union
 //! floored at 1e-6, centre distances), so every backend takes the same decisions; ties in every
 //! ranking go to the lower index, IoU ties between gts to the first gt.
+//!
+//! Work: the k nearest priors of a level are found by a block search (blocks of consecutive
+//! priors with the bounding box of their centres; a block farther than the current k-th is
+//! skipped on its bound), so a gt computes O(#blocks) bounds and a few blocks' distances instead
+//! of N distances — the same candidates as a full scan (`ts/backends/ts/modern/assign.ts` is one).
 use crate::error::{check_len, CoreError, Result};
 
 /// Options of [`atss_assign`].

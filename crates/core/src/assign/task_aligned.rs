@@ -8,6 +8,10 @@
 //!   conflicts to argmax u over all gts).
 //! Normalised target `t / (max_{P_g} t + eps) · max_{P_g} u` over each gt's final positives.
 //! f64 throughout; ties to the lower index, u ties to the first gt.
+//!
+//! Work: `tood` without the `[N·K]` metrics (and β > 0) runs gt-major over only the anchors whose
+//! predicted boxes can overlap the gt ([`tood_sparse`]); `yolov8`, `withMetrics` and β = 0 run the
+//! dense anchor-major pass over all N·K pairs. Both give the same bits (test/modern-fast-paths).
 use super::atss::{iou64, push_topk};
 use crate::error::{check_len, CoreError, Result};
 
