@@ -1,17 +1,22 @@
 // Issue 14 methods at the standard sizes, every backend in one run: QFL / VFL / EFL on 100k × 80
-// logits, DFL on 400k rows × 17 bins (100k boxes × 4 sides), Balanced L1 on 100k × 4 deltas,
+// logits (EFL at the first step's state and at a mixed, off-balance one), DFL on 400k rows × 17 bins (100k boxes × 4 sides), Balanced L1 on 100k × 4 deltas,
 // GIoU / CIoU on 100k box pairs, and the ATSS / task-aligned assigners on 100k anchors × 50 gts
 // against maxIouAssign on the same input. Ratios vs the pure-TS backend (targets: native ≥ 10×,
-// wasm ≥ 4×). Run after `npm run build`: `node bench/modern.mjs` (`--quick`: 1/10 sizes).
+// wasm ≥ 4×). Run after `npm run build`: `node bench/modern.mjs` (`--quick`: 1/10 sizes;
+// `--only EFL,ATSS,tood`: only the cases whose name contains one of the comma-separated words,
+// case-insensitive, plus maxIouAssign when an assigner is picked).
 import { runSuite, ratios, machine, here } from './lib.mjs';
 import {
-  qualityFocalLoss, varifocalLoss, equalizedFocalLoss, distributionFocalLoss, balancedL1Loss, giouLoss, ciouLoss,
+  qualityFocalLoss, varifocalLoss, equalizedFocalLoss, createEflState, distributionFocalLoss, balancedL1Loss, giouLoss, ciouLoss,
   atssAssign, taskAlignedAssign, maxIouAssign, useBackend, backendInfo,
 } from '../dist/index.mjs';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const quick = process.argv.includes('--quick');
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? '').toLowerCase().split(',').filter(Boolean) : null;
+const picked = (name) => !only || only.some((w) => name.toLowerCase().includes(w));
 const N = quick ? 10_000 : 100_000, C = 80, NB = quick ? 10_000 : 100_000, NA = quick ? 10_000 : 100_000, G = 50;
 
 let s = 12345;
@@ -68,14 +73,20 @@ for (let j = 0; j < G; j++) {
 }
 const predBoxes = Float32Array.from(anchors, (v) => v + (rnd() - 0.5) * 16);
 const predScores = { data: Float32Array.from({ length: P * C }, () => rnd()), shape: [P, C] };
+// EFL after some training: every class off balance (g_j in (0, 1), non-integer γ_j); the standard
+// case above is the first step's state (g = 1: the focal loss)
+const eflMixed = createEflState(C);
+for (let j = 0; j < C; j++) eflMixed.posNeg[j] = 0.05 + 0.9 * rnd();
 
 const backends = ['native', 'wasm', 'ts'];
 const cases = [];
 const add = (name, units, fn, its = [8, 8, 3]) =>
+  (picked(name) || (name.startsWith('maxIouAssign') && only.some((w) => /atss|tal|tood|yolo/.test(w)))) &&
   backends.forEach((b, k) => cases.push({ name: `${name} ${b}`, backend: b, units, setup: () => useBackend(b), iterations: its[k], fn }));
 add('QFL 100k×80', N * C, () => qualityFocalLoss(x, { labels, scores }, { avgFactor: numPos }));
 add('VFL 100k×80', N * C, () => varifocalLoss(x, { data: vflTarget, shape: [N, C] }, { avgFactor: numPos }));
 add('EFL 100k×80', N * C, () => equalizedFocalLoss(x, { data: onehot, shape: [N, C] }, { avgFactor: numPos }));
+add('EFL 100k×80 mixed state', N * C, () => equalizedFocalLoss(x, { data: onehot, shape: [N, C] }, { avgFactor: numPos, state: eflMixed }));
 add('DFL 400k×17', 4 * N * 17, () => distributionFocalLoss(dflPred, dflTarget, { avgFactor: 4 * numPos }));
 add('BalancedL1 100k×4', 4 * NB, () => balancedL1Loss(deltas, zeros));
 add('GIoU 100k', NB, () => giouLoss(prd, tgt));
@@ -88,11 +99,12 @@ add(`TAL yolov8 ${P}×${G}`, P * G, () => taskAlignedAssign(anchorPoints, predBo
 const rows = await runSuite({ title: `issue 14 methods (${machine().cpu})`, unit: 'units', cases, out: 'modern', time: quick ? 300 : 1000 });
 useBackend('auto');
 const specs = [];
-for (const n of ['QFL 100k×80', 'VFL 100k×80', 'EFL 100k×80', 'DFL 400k×17', 'BalancedL1 100k×4', 'GIoU 100k', 'CIoU 100k', `ATSS ${P}×${G}`, `TAL tood ${P}×${G}`, `TAL yolov8 ${P}×${G}`]) {
+for (const n of ['QFL 100k×80', 'VFL 100k×80', 'EFL 100k×80', 'EFL 100k×80 mixed state', 'DFL 400k×17', 'BalancedL1 100k×4', 'GIoU 100k', 'CIoU 100k', `ATSS ${P}×${G}`, `TAL tood ${P}×${G}`, `TAL yolov8 ${P}×${G}`]) {
+  if (!picked(n)) continue;
   specs.push([`${n}: native / ts`, `${n} native`, `${n} ts`, 10], [`${n}: wasm / ts`, `${n} wasm`, `${n} ts`, 4]);
 }
 for (const b of backends) {
-  for (const a of ['ATSS', 'TAL tood', 'TAL yolov8']) specs.push([`${a} / maxIouAssign time (${b})`, `maxIouAssign ${P}×${G} ${b}`, `${a} ${P}×${G} ${b}`]);
+  for (const a of ['ATSS', 'TAL tood', 'TAL yolov8']) if (picked(a) && cases.some((c) => c.name.startsWith('maxIouAssign'))) specs.push([`${a} / maxIouAssign time (${b})`, `maxIouAssign ${P}×${G} ${b}`, `${a} ${P}×${G} ${b}`]);
 }
 const r = ratios(rows, specs);
-writeFileSync(join(here, 'results', 'modern-ratios.json'), JSON.stringify({ date: new Date().toISOString(), machine: machine(), backend: backendInfo(), ratios: r }, null, 2));
+if (!only) writeFileSync(join(here, 'results', 'modern-ratios.json'), JSON.stringify({ date: new Date().toISOString(), machine: machine(), backend: backendInfo(), ratios: r }, null, 2));

@@ -8,6 +8,10 @@
 //!   conflicts to argmax u over all gts).
 //! Normalised target `t / (max_{P_g} t + eps) · max_{P_g} u` over each gt's final positives.
 //! f64 throughout; ties to the lower index, u ties to the first gt.
+//!
+//! Work: `tood` without the `[N·K]` metrics (and β > 0) runs gt-major over only the anchors whose
+//! predicted boxes can overlap the gt ([`tood_sparse`]); `yolov8`, `withMetrics` and β = 0 run the
+//! dense anchor-major pass over all N·K pairs. Both give the same bits (test/modern-fast-paths).
 use super::atss::{iou64, push_topk};
 use crate::error::{check_len, CoreError, Result};
 
@@ -42,6 +46,12 @@ pub fn ciou_ultralytics(g: &[f32], p: &[f32]) -> f64 {
     let v = 4.0 / (std::f64::consts::PI * std::f64::consts::PI) * ((w2 / h2).atan() - (w1 / h1).atan()).powi(2);
     let alpha = v / (v - iou + (1.0 + eps));
     iou - (rho2 / c2 + v * alpha)
+}
+
+/// Every value in `[0, 1]` (NaN fails); branch-free, vectorises.
+#[inline(always)]
+fn in_unit(x: &[f32]) -> bool {
+    x.iter().fold(true, |a, &v| a & (v >= 0.0) & (v <= 1.0))
 }
 
 /// IoU (union floored at 1e-6, as [`iou64`]) of one box with every gt (SoA), in f64 lanes.
@@ -116,8 +126,13 @@ pub fn task_aligned_assign(
     check_len("pred_scores", pred_scores, n * c)?;
     check_len("gt_labels", gt_labels, k)?;
     // probabilities in [0, 1] (NaN fails): one vectorised scan here instead of JS passes
-    if !pred_scores.iter().fold(true, |a, &v| a & (v >= 0.0) & (v <= 1.0)) {
-        let i = pred_scores.iter().position(|&v| !(v >= 0.0 && v <= 1.0)).unwrap_or(0);
+    // (in fixed chunks, on the pool for large inputs; the first bad element is reported)
+    const CHECK: usize = 1 << 16;
+    let bad = crate::par::map_chunks(pred_scores.len().div_ceil(CHECK), pred_scores.len(), || (), |_, ci| {
+        let ch = &pred_scores[ci * CHECK..((ci + 1) * CHECK).min(pred_scores.len())];
+        if crate::dispatch!(in_unit(ch)) { None } else { ch.iter().position(|&v| !(v >= 0.0 && v <= 1.0)).map(|q| ci * CHECK + q) }
+    });
+    if let Some(i) = bad.into_iter().flatten().next() {
         return Err(CoreError::value("predScores", format!("element {i} is {}; must lie in [0, 1]", pred_scores[i])));
     }
     for (j, &l) in gt_labels.iter().enumerate() {
@@ -141,6 +156,10 @@ pub fn task_aligned_assign(
         return Ok(());
     }
     let topk = (o.topk as usize).min(n);
+    if !yolo && !o.with_metrics && o.beta > 0.0 {
+        tood_sparse(priors, pred_bboxes, pred_scores, gt_bboxes, gt_labels, o, topk, gt_inds, labels, assign_metrics, assigned_iou, norm_alignment_metrics);
+        return Ok(());
+    }
     let centre = |i: usize| -> (f64, f64) {
         if yolo {
             (priors[2 * i] as f64, priors[2 * i + 1] as f64)
@@ -296,4 +315,146 @@ pub fn task_aligned_assign(
         }
     }
     Ok(())
+}
+
+/// Anchors per block of [`tood_sparse`]: a gt skips every block whose predicted boxes it cannot
+/// overlap.
+const BLOCK: usize = 32;
+
+/// `max(a2 over the block)` etc. of the predicted boxes of consecutive blocks of [`BLOCK`] anchors.
+fn pred_block_bounds(pred_bboxes: &[f32]) -> [Vec<f32>; 4] {
+    let nb = (pred_bboxes.len() / 4).div_ceil(BLOCK);
+    let mut b = [Vec::with_capacity(nb), Vec::with_capacity(nb), Vec::with_capacity(nb), Vec::with_capacity(nb)];
+    for blk in pred_bboxes.chunks(4 * BLOCK) {
+        let (mut x0, mut y0, mut x1, mut y1) = (f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY);
+        for q in blk.chunks_exact(4) {
+            x0 = x0.min(q[0]);
+            y0 = y0.min(q[1]);
+            x1 = x1.max(q[2]);
+            y1 = y1.max(q[3]);
+        }
+        b[0].push(x0);
+        b[1].push(y0);
+        b[2].push(x1);
+        b[3].push(y1);
+    }
+    b
+}
+
+/// IoU of the predicted boxes `p` `[n·4]` with one gt, exactly as [`iou_row`] computes each
+/// pair (same operations in the same order).
+#[inline(always)]
+fn iou_col(p: &[f32], g: [f64; 4], out: &mut [f64]) {
+    let (b0, b1, b2, b3) = (g[0], g[1], g[2], g[3]);
+    let garea = (b2 - b0) * (b3 - b1);
+    for (q, o) in p.chunks_exact(4).zip(out.iter_mut()) {
+        let (a0, a1, a2, a3) = (q[0] as f64, q[1] as f64, q[2] as f64, q[3] as f64);
+        let area = (a2 - a0) * (a3 - a1);
+        let iw = (a2.min(b2) - a0.max(b0)).max(0.0);
+        let ih = (a3.min(b3) - a1.max(b1)).max(0.0);
+        let inter = iw * ih;
+        let u = (area + garea - inter).max(1e-6);
+        *o = inter / u;
+    }
+}
+
+/// The `tood` variant without the `[N·K]` metrics and with β > 0, gt-major and sparse: a pair
+/// whose boxes do not overlap has u = 0, so t = s^α · 0^β = 0, and `tood` takes only t > 0 as a
+/// positive; such pairs never enter a top-k list ahead of a t > 0 pair either (ties of t go to the
+/// lower index only among equal t). So each gt visits only the blocks of anchors whose predicted
+/// boxes' bounding box overlaps it (the test is exact: rounding is monotone, so a block whose
+/// bounding box has no positive overlap width or height holds no anchor with one) and keeps the
+/// top-k of its t > 0 anchors in index order — the same candidates, metrics and targets as the
+/// dense anchor-major pass, which computes t for all N·K pairs. Conflicts go to the highest u
+/// (first gt on ties) through a stable sort of the passing (anchor, gt) pairs by anchor.
+#[allow(clippy::too_many_arguments)]
+fn tood_sparse(
+    priors: &[f32], pred_bboxes: &[f32], pred_scores: &[f32], gt_bboxes: &[f32], gt_labels: &[i32], o: &TaskAlignedOpts,
+    topk: usize, gt_inds: &mut [i32], labels: &mut [i32], assign_metrics: &mut [f32], assigned_iou: &mut [f32],
+    norm_alignment_metrics: &mut [f32],
+) {
+    let n = pred_bboxes.len() / 4;
+    let k = gt_bboxes.len() / 4;
+    let c = o.num_classes as usize;
+    let (alpha, beta) = (o.alpha, o.beta);
+    let bb = pred_block_bounds(pred_bboxes);
+    let nb = bb[0].len();
+    let centre = |i: usize| ((priors[4 * i] as f64 + priors[4 * i + 2] as f64) / 2.0, (priors[4 * i + 1] as f64 + priors[4 * i + 3] as f64) / 2.0);
+    let gbox = |j: usize| [gt_bboxes[4 * j] as f64, gt_bboxes[4 * j + 1] as f64, gt_bboxes[4 * j + 2] as f64, gt_bboxes[4 * j + 3] as f64];
+    // per gt (independently; in parallel for large inputs): its top-k (t, anchor) with t > 0
+    let work = nb.saturating_mul(k).saturating_mul(8);
+    let cands = crate::par::map_chunks(k, work, || [0f64; BLOCK], |us, j| {
+        let g = gbox(j);
+        let cls = gt_labels[j] as usize;
+        let mut cj: Vec<(f64, u32)> = Vec::with_capacity(topk + 1);
+        for b in 0..nb {
+            // the block's widest possible overlap with the gt (≥ every anchor's, after rounding)
+            let iw = (g[2].min(bb[2][b] as f64) - g[0].max(bb[0][b] as f64)).max(0.0);
+            let ih = (g[3].min(bb[3][b] as f64) - g[1].max(bb[1][b] as f64)).max(0.0);
+            if iw * ih == 0.0 {
+                continue;
+            }
+            let (i0, i1) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
+            let us = &mut us[..i1 - i0];
+            crate::dispatch!(iou_col(&pred_bboxes[4 * i0..4 * i1], g, us));
+            for (q, &u) in us.iter().enumerate() {
+                if u == 0.0 {
+                    continue;
+                }
+                // t = s^α · u^β ≤ u^β (s^α ≤ 1 for s ∈ [0, 1], and rounding is monotone): skip the
+                // score read (a cache miss: rows are C floats apart) when even u^β cannot beat the k-th
+                let ub = powf(u, beta);
+                if cj.len() == topk && !(ub > cj[topk - 1].0) {
+                    continue;
+                }
+                let i = i0 + q;
+                let t = powf(pred_scores[i * c + cls] as f64, alpha) * ub;
+                if !(t > 0.0) || (cj.len() == topk && !(t > cj[topk - 1].0)) {
+                    continue;
+                }
+                push_topk(&mut cj, topk, t, i as u32, |a, b| a > b);
+            }
+        }
+        cj
+    });
+    // candidates inside their gt (margin 0.01), in gt order: (anchor, gt, u)
+    let mut pass: Vec<(u32, u32, f64)> = Vec::new();
+    for (j, cj) in cands.iter().enumerate() {
+        let g = gbox(j);
+        for &(_, i) in cj {
+            let (cx, cy) = centre(i as usize);
+            if (cx - g[0]).min(cy - g[1]).min(g[2] - cx).min(g[3] - cy) > 0.01 {
+                let iu = i as usize;
+                pass.push((i, j as u32, iou64(&pred_bboxes[4 * iu..4 * iu + 4], &gt_bboxes[4 * j..4 * j + 4])));
+            }
+        }
+    }
+    pass.sort_by_key(|e| e.0);
+    // final (anchor, gt, t, u), then the per-gt maxima and the normalised targets
+    let mut fin: Vec<(usize, usize, f64, f64)> = Vec::new();
+    let (mut max_t, mut max_u) = (vec![0f64; k], vec![0f64; k]);
+    let mut r = 0;
+    while r < pass.len() {
+        let i = pass[r].0;
+        let mut best = pass[r];
+        r += 1;
+        while r < pass.len() && pass[r].0 == i {
+            if pass[r].2 > best.2 {
+                best = pass[r];
+            }
+            r += 1;
+        }
+        let (iu, ju, u) = (i as usize, best.1 as usize, best.2);
+        let t = powf(pred_scores[iu * c + gt_labels[ju] as usize] as f64, alpha) * powf(u, beta);
+        gt_inds[iu] = ju as i32 + 1;
+        labels[iu] = gt_labels[ju];
+        assign_metrics[iu] = t as f32;
+        assigned_iou[iu] = u as f32;
+        max_t[ju] = max_t[ju].max(t);
+        max_u[ju] = max_u[ju].max(u);
+        fin.push((iu, ju, t, u));
+    }
+    for &(i, j, t, _) in &fin {
+        norm_alignment_metrics[i] = (t / (max_t[j] + o.norm_eps) * max_u[j]) as f32;
+    }
 }
