@@ -9,6 +9,7 @@ import type { GhmKernels, GhmKernelResult } from '../../kernels/ghm';
 import { SoftSamplingError } from '../../errors';
 import type { RegressionLossInputs, RegressionLossOptions, RegressionLossOutputs } from '../../kernels/modern';
 import { asl1, sigmoidMinus, smoothL1, softplus } from './math';
+import { checkFinite } from './focal';
 
 /** GHM-C's last edge, `1 + 1e-6` rounded to float32 as in mmdet (so `g == 1` lands in the last bin). */
 export const GHMC_LAST_EDGE = Math.fround(1 + 1e-6);
@@ -109,6 +110,7 @@ export const ghmKernels: GhmKernels = {
     checkCommon(bins, momentum);
     const len = logits.length;
     if (!(c >= 1) || len % c !== 0) throw new SoftSamplingError('E_SHAPE', 'logits', `length ${len} is not a multiple of C = ${c}`);
+    checkFinite('logits', logits);
     const rows = len / c;
     if (useLabels ? labels.length !== rows : targets.length !== len) {
       throw new SoftSamplingError('E_SHAPE', 'targets', `expected ${useLabels ? rows : len} elements, got ${useLabels ? labels.length : targets.length}`);
