@@ -110,6 +110,16 @@ const OPS = {
   taskAlignedAssignYolov8: () => lib.taskAlignedAssign(anchorPoints, predBoxes, talScores, gts, gtLabels, { variant: 'yolov8' }),
 };
 
+// outputs of ≥ 1 MiB: on native these come from the addon's output pool (external buffers whose
+// blocks return when the collector frees the result), the issue-12 default path
+const bigBoxes = boxes(512), bigLogits = { data: floats(4096 * 64), shape: [4096, 64] }, bigLabels = Float32Array.from(ints(4096, 0, 64));
+const POOLED = {
+  bboxOverlapsPooled: () => lib.bboxOverlaps(bigBoxes, bigBoxes),
+  sigmoidFocalLossPooled: () => lib.sigmoidFocalLoss(bigLogits, bigLabels),
+};
+const POOLED_BACKENDS = new Set(['native']); // the other backends allocate on the JS heap (covered above)
+Object.assign(OPS, POOLED);
+
 const only = values.ops ? values.ops.split(',') : Object.keys(OPS);
 const mb = () => process.memoryUsage().rss / 2 ** 20;
 function settle() {
@@ -123,6 +133,10 @@ for (const name of only) {
   if (!fn) throw new Error(`memory: unknown op ${name}`);
   let line = name.padEnd(22);
   for (const b of values.backends.split(',')) {
+    if (name in POOLED && !POOLED_BACKENDS.has(b)) {
+      line += '-'.padStart(12);
+      continue;
+    }
     lib.useBackend(b);
     for (let i = 0; i < warmup; i++) fn(); // warm-up: JIT, allocator arenas, wasm memory growth
     settle();

@@ -37,6 +37,14 @@ pub const MIN_POOLED: usize = 1 << 20;
 pub const MAX_FREE: usize = 384 << 20;
 /// Most bytes handed to JS and not yet returned.
 pub const MAX_OUTSTANDING: usize = 384 << 20;
+/// Most pooled arrays whose finalizer has not run yet. Node queues each external buffer's
+/// finalizer (a few hundred bytes of bookkeeping) until the event loop turns, even when the block
+/// came back early; a synchronous loop that never yields would grow RSS by that much per call
+/// (~45 MB per 100k calls), so past this many the facade allocates on the JS heap until it yields.
+pub const MAX_UNFINALIZED: usize = 4096;
+/// Free bytes always kept; above this the pool keeps at most twice the bytes lent, releasing its
+/// least recently used block on each allocation (a burst's blocks do not stay resident forever).
+pub const KEEP_FREE: usize = 64 << 20;
 // 16: the allocator's own alignment, so a large block is a plain malloc (fresh mmap pages, no memset
 // on the JS thread; Rust zeroes over-aligned blocks by hand)
 const ALIGN: usize = 16;
@@ -61,10 +69,12 @@ struct Pool {
     /// blocks returned because their weak reference was cleared / by their finalizer
     early: u64,
     late: u64,
+    /// pooled arrays created whose finalizer has not run
+    unfinalized: usize,
 }
 
 static POOL: Mutex<Pool> =
-    Mutex::new(Pool { free: Vec::new(), free_bytes: 0, outstanding: 0, lent: Vec::new(), next_id: 1, early: 0, late: 0 });
+    Mutex::new(Pool { free: Vec::new(), free_bytes: 0, outstanding: 0, lent: Vec::new(), next_id: 1, early: 0, late: 0, unfinalized: 0 });
 
 fn lock() -> std::sync::MutexGuard<'static, Pool> {
     POOL.lock().unwrap_or_else(|e| e.into_inner())
@@ -81,6 +91,17 @@ fn layout(cls: usize) -> Layout {
 }
 
 impl Pool {
+    /// Past [`KEEP_FREE`], keeps at most twice the bytes lent: releases the least recently used
+    /// free block (one per allocation, so a burst's blocks leave gradually).
+    fn decay(&mut self) {
+        if self.free_bytes > KEEP_FREE.max(2 * self.outstanding) && !self.free.is_empty() {
+            let (c, a) = self.free.remove(0);
+            self.free_bytes -= c;
+            // SAFETY: allocated in `take` with this layout, not lent.
+            unsafe { dealloc(a as *mut u8, layout(c)) };
+        }
+    }
+
     fn put_free(&mut self, cls: usize, addr: usize) {
         self.free.push((cls, addr));
         self.free_bytes += cls;
@@ -127,7 +148,8 @@ fn reclaim(env: sys::napi_env) -> usize {
 fn take(bytes: usize) -> Option<(usize, *mut u8)> {
     let cls = class(bytes);
     let mut p = lock();
-    if p.outstanding + cls > MAX_OUTSTANDING {
+    if p.outstanding + cls > MAX_OUTSTANDING || p.unfinalized >= MAX_UNFINALIZED {
+        p.decay();
         return None;
     }
     let ptr = if let Some(i) = p.free.iter().rposition(|&(c, _)| c == cls) {
@@ -145,6 +167,7 @@ fn take(bytes: usize) -> Option<(usize, *mut u8)> {
         a
     };
     p.outstanding += cls;
+    p.decay();
     Some((cls, ptr))
 }
 
@@ -160,6 +183,7 @@ fn untake(cls: usize, ptr: *mut u8) {
 unsafe extern "C" fn finalize(env: sys::napi_env, _data: *mut c_void, hint: *mut c_void) {
     let id = hint as usize as u64;
     let mut p = lock();
+    p.unfinalized -= 1;
     let Some(i) = p.lent.iter().position(|l| l.id == id) else { return };
     let l = p.lent.swap_remove(i);
     p.outstanding -= l.cls;
@@ -221,7 +245,11 @@ pub fn alloc_f32<'env>(env: &'env Env, len: u32) -> Result<Option<Unknown<'env>>
         // (a failed reference stays null: that block only comes back through its finalizer)
         let mut weak: sys::napi_ref = ptr::null_mut();
         let st = sys::napi_create_reference(raw, ab, 0, &mut weak);
-        lock().lent.push(Lent { id, cls, addr: ptr as usize, env: raw as usize, weak: weak as usize });
+        {
+            let mut p = lock();
+            p.lent.push(Lent { id, cls, addr: ptr as usize, env: raw as usize, weak: weak as usize });
+            p.unfinalized += 1;
+        }
         check(st, "weak reference")?;
         env.adjust_external_memory(cls as i64 - back as i64)?;
         let mut ta: sys::napi_value = ptr::null_mut();
@@ -231,9 +259,10 @@ pub fn alloc_f32<'env>(env: &'env Env, len: u32) -> Result<Option<Unknown<'env>>
 }
 
 /// Pool statistics (tests and benchmarks): `[freeBytes, outstandingBytes, freeBlocks, lentBlocks,
-/// returnedEarly, returnedByFinalizer]` (the last two count blocks since the process started).
+/// returnedEarly, returnedByFinalizer, unfinalized]` (the returns count blocks since the process
+/// started; unfinalized: pooled arrays whose finalizer Node has not run yet).
 #[napi]
 pub fn pool_stats() -> Vec<f64> {
     let p = lock();
-    vec![p.free_bytes as f64, p.outstanding as f64, p.free.len() as f64, p.lent.len() as f64, p.early as f64, p.late as f64]
+    vec![p.free_bytes as f64, p.outstanding as f64, p.free.len() as f64, p.lent.len() as f64, p.early as f64, p.late as f64, p.unfinalized as f64]
 }
