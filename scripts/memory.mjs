@@ -121,6 +121,19 @@ const POOLED_BACKENDS = new Set(['native']); // the other backends allocate on t
 Object.assign(OPS, POOLED);
 
 const only = values.ops ? values.ops.split(',') : Object.keys(OPS);
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+// the addon's pool counters (`poolStats`: returned early + by finalizer + not yet finalized = served)
+let addon = null;
+try {
+  addon = require(`../artifacts/soft_sampling.${process.platform}-${process.arch}${process.platform === 'linux' ? '-gnu' : ''}.node`);
+} catch {
+  addon = null;
+}
+const pooled = (name, b) => {
+  if (!(name in POOLED) || b !== 'native' || !addon?.poolStats) return -1;
+  const st = addon.poolStats();
+  return st[4] + st[5] + st[3];
+};
 const mb = () => process.memoryUsage().rss / 2 ** 20;
 function settle() {
   for (let i = 0; i < 3; i++) globalThis.gc();
@@ -142,9 +155,14 @@ for (const name of only) {
     settle();
     const before = mb();
     let mid = before;
+    const served0 = pooled(name, b);
     for (let i = 1; i <= calls; i++) {
       fn();
-      if (i % 1000 === 0) globalThis.gc();
+      // gc, and let the event loop turn (Node runs external buffers' finalizers there)
+      if (i % 1000 === 0) {
+        globalThis.gc();
+        await turn();
+      }
       if (i === calls >> 1) {
         settle();
         mid = mb();
@@ -155,7 +173,14 @@ for (const name of only) {
     const d = end - before;
     const bad = Math.min(mid - before, end - mid) > maxMb / 2;
     if (bad) failed++;
-    line += `${d.toFixed(1)}${bad ? ' !' : ''}`.padStart(12);
+    // the pooled ops must really come from the pool (most calls), not from the JS-heap fallback
+    const served = pooled(name, b) - served0;
+    const unpooled = served0 >= 0 && served < calls / 2;
+    if (unpooled) {
+      failed++;
+      console.error(`memory: ${name} on ${b}: only ${served} of ${calls} results came from the output pool`);
+    }
+    line += `${d.toFixed(1)}${bad || unpooled ? ' !' : ''}`.padStart(12);
   }
   console.log(line);
 }
