@@ -69,12 +69,12 @@ struct Pool {
     /// blocks returned because their weak reference was cleared / by their finalizer
     early: u64,
     late: u64,
-    /// pooled arrays created whose finalizer has not run
-    unfinalized: usize,
+    /// per env (each Node worker thread has its own): pooled arrays whose finalizer has not run
+    envs: Vec<(usize, usize)>,
 }
 
 static POOL: Mutex<Pool> =
-    Mutex::new(Pool { free: Vec::new(), free_bytes: 0, outstanding: 0, lent: Vec::new(), next_id: 1, early: 0, late: 0, unfinalized: 0 });
+    Mutex::new(Pool { free: Vec::new(), free_bytes: 0, outstanding: 0, lent: Vec::new(), next_id: 1, early: 0, late: 0, envs: Vec::new() });
 
 fn lock() -> std::sync::MutexGuard<'static, Pool> {
     POOL.lock().unwrap_or_else(|e| e.into_inner())
@@ -91,6 +91,10 @@ fn layout(cls: usize) -> Layout {
 }
 
 impl Pool {
+    fn unfinalized(&mut self, env: usize) -> Option<&mut usize> {
+        self.envs.iter_mut().find(|(e, _)| *e == env).map(|(_, n)| n)
+    }
+
     /// Past [`KEEP_FREE`], keeps at most twice the bytes lent: releases the least recently used
     /// free block (one per allocation, so a burst's blocks leave gradually).
     fn decay(&mut self) {
@@ -145,10 +149,11 @@ fn reclaim(env: sys::napi_env) -> usize {
     back
 }
 
-fn take(bytes: usize) -> Option<(usize, *mut u8)> {
+fn take(env: usize, bytes: usize) -> Option<(usize, *mut u8)> {
     let cls = class(bytes);
     let mut p = lock();
-    if p.outstanding + cls > MAX_OUTSTANDING || p.unfinalized >= MAX_UNFINALIZED {
+    let pending = p.unfinalized(env).map_or(0, |n| *n);
+    if p.outstanding + cls > MAX_OUTSTANDING || pending >= MAX_UNFINALIZED {
         p.decay();
         return None;
     }
@@ -183,7 +188,9 @@ fn untake(cls: usize, ptr: *mut u8) {
 unsafe extern "C" fn finalize(env: sys::napi_env, _data: *mut c_void, hint: *mut c_void) {
     let id = hint as usize as u64;
     let mut p = lock();
-    p.unfinalized -= 1;
+    if let Some(n) = p.unfinalized(env as usize) {
+        *n = n.saturating_sub(1);
+    }
     let Some(i) = p.lent.iter().position(|l| l.id == id) else { return };
     let l = p.lent.swap_remove(i);
     p.outstanding -= l.cls;
@@ -195,6 +202,37 @@ unsafe extern "C" fn finalize(env: sys::napi_env, _data: *mut c_void, hint: *mut
         sys::napi_delete_reference(env, l.weak as sys::napi_ref);
     }
     sys::napi_adjust_external_memory(env, -(l.cls as i64), &mut adjusted);
+}
+
+/// First call in an env (the main thread or a worker): a cleanup hook that forgets the env when it
+/// is torn down, so no weak reference of a dead env is ever read and its pending count goes.
+fn register(env: sys::napi_env) -> Result<()> {
+    let mut p = lock();
+    if p.unfinalized(env as usize).is_some() {
+        return Ok(());
+    }
+    p.envs.push((env as usize, 0));
+    drop(p);
+    // SAFETY: `env` is the current env; the hook gets it back as its argument.
+    check(unsafe { sys::napi_add_env_cleanup_hook(env, Some(forget_env), env.cast()) }, "env cleanup hook")
+}
+
+/// Env teardown (after its buffers' finalizers normally): blocks still lent to it go back to the
+/// free list (no JavaScript of that env runs any more; V8 frees the backing stores without reading).
+unsafe extern "C" fn forget_env(arg: *mut c_void) {
+    let env = arg as usize;
+    let mut p = lock();
+    p.envs.retain(|(e, _)| *e != env);
+    let mut i = 0;
+    while i < p.lent.len() {
+        if p.lent[i].env == env {
+            let l = p.lent.swap_remove(i);
+            p.outstanding -= l.cls;
+            p.put_free(l.cls, l.addr);
+        } else {
+            i += 1;
+        }
+    }
 }
 
 fn check(st: sys::napi_status, what: &str) -> Result<()> {
@@ -215,8 +253,9 @@ pub fn alloc_f32<'env>(env: &'env Env, len: u32) -> Result<Option<Unknown<'env>>
         return Ok(None);
     }
     let raw = env.raw();
+    register(raw)?;
     let back = reclaim(raw);
-    let Some((cls, ptr)) = take(bytes) else {
+    let Some((cls, ptr)) = take(raw as usize, bytes) else {
         if back > 0 {
             env.adjust_external_memory(-(back as i64))?;
         }
@@ -248,7 +287,9 @@ pub fn alloc_f32<'env>(env: &'env Env, len: u32) -> Result<Option<Unknown<'env>>
         {
             let mut p = lock();
             p.lent.push(Lent { id, cls, addr: ptr as usize, env: raw as usize, weak: weak as usize });
-            p.unfinalized += 1;
+            if let Some(n) = p.unfinalized(raw as usize) {
+                *n += 1;
+            }
         }
         check(st, "weak reference")?;
         env.adjust_external_memory(cls as i64 - back as i64)?;
@@ -264,5 +305,5 @@ pub fn alloc_f32<'env>(env: &'env Env, len: u32) -> Result<Option<Unknown<'env>>
 #[napi]
 pub fn pool_stats() -> Vec<f64> {
     let p = lock();
-    vec![p.free_bytes as f64, p.outstanding as f64, p.free.len() as f64, p.lent.len() as f64, p.early as f64, p.late as f64, p.unfinalized as f64]
+    vec![p.free_bytes as f64, p.outstanding as f64, p.free.len() as f64, p.lent.len() as f64, p.early as f64, p.late as f64, p.envs.iter().map(|(_, n)| *n as f64).sum()]
 }
