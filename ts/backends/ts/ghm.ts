@@ -167,6 +167,8 @@ export const ghmKernels: GhmKernels = {
     if (!(mu > 0)) throw new SoftSamplingError('E_VALUE', 'mu', `must be > 0, got ${mu}`);
     if (accIn.length !== bins) throw new SoftSamplingError('E_SHAPE', 'acc_sum', `expected ${bins} elements, got ${accIn.length}`);
     checkOut(len, lossElements, grad, weights, g);
+    checkFinite('pred', pred);
+    checkFinite('target', target);
     const edges = ghmEdges(bins, GHMR_LAST_EDGE);
     for (let i = 0; i < len; i++) {
       const gi = Math.abs(asl1(pred[i] - target[i], mu)[1]);
@@ -207,6 +209,8 @@ export function regressionLoss(
   }
   if (kind === 0 ? !(param >= 0) : !(param > 0)) throw new SoftSamplingError('E_VALUE', kind === 0 ? 'beta' : 'mu', `out of range: ${param}`);
   checkOut(len, lossElements, grad);
+  checkFinite('pred', pred);
+  checkFinite('target', target);
   let lossSum = 0;
   for (let i = 0; i < len; i++) {
     const w = weight.length === 0 ? 1 : weight.length === len ? weight[i] : weight[Math.floor(i / cols)];

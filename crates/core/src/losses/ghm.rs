@@ -568,6 +568,9 @@ pub fn ghm_r(pred: &[f32], target: &[f32], label_weights: &[f32], o: &GhmOpts, o
         return Err(CoreError::value("mu", format!("must be > 0, got {}", o.mu)));
     }
     check_opts(o, len, len, &out, false)?;
+    // NaN/±Inf and |x| > 1e18 refused here, in parallel (see `ghm_c`)
+    super::focal::check_finite("pred", pred)?;
+    super::focal::check_finite("target", target)?;
     let GhmOut { loss_elements, grad, weights, g, counts, acc_sum } = out;
     let (bins, mu) = (o.bins, o.mu);
     let chunks = len.div_ceil(ELEM_CHUNK);
@@ -683,6 +686,10 @@ pub fn regression_loss(kind: RegressionKind, pred: &[f32], target: &[f32], weigh
         RegressionKind::Asl1 if !(param > 0.0) => return Err(CoreError::value("mu", format!("must be > 0, got {param}"))),
         _ => {}
     }
+    // NaN/±Inf and |x| > 1e18 refused here, in parallel: the facade's serial scans of both inputs
+    // cost several times this kernel at 400k×4
+    super::focal::check_finite("pred", pred)?;
+    super::focal::check_finite("target", target)?;
     // chunks of whole rows (≈ ELEM_CHUNK elements; fixed, so the sum does not depend on the thread
     // count), each summed in float64, merged in chunk order
     let rows = len / cols;
