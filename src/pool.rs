@@ -5,36 +5,80 @@
 //! from a size-class pool of Rust allocations that keeps its pages, handed to JS as external
 //! `ArrayBuffer`s whose size is reported to V8 (`napi_adjust_external_memory`), so the collector
 //! sees them and runs as it would for JS-heap buffers (issue 10's RSS growth came from not
-//! reporting it). When JS collects a result, its finalizer returns the block to the pool.
+//! reporting it).
 //!
-//! Bounds: at most [`MAX_FREE`] bytes are cached; Node runs external-buffer finalizers from the
-//! event loop, so a synchronous loop cannot return blocks until it yields — past
-//! [`MAX_OUTSTANDING`] bytes handed out and not yet finalized, `alloc_f32` returns `null` and the
-//! facade allocates on the JS heap as before (whose memory the collector frees by itself).
-//! Pooled blocks are not zeroed: only kernels that write every output element use them.
+//! Returning blocks. Node runs an external buffer's finalizer from the event loop, after V8 has
+//! collected the `ArrayBuffer`; a synchronous loop (call, use, drop, call again, never yielding)
+//! would therefore never get a block back and fall to fresh JS-heap memory after a few calls.
+//! So every block handed out also holds a weak Node-API reference to its `ArrayBuffer`: V8 clears
+//! a weak reference during the collection itself, and `alloc_f32` takes back every block whose
+//! `ArrayBuffer` is gone before it looks for a free one ("early" returns, [`pool_stats`]).
+//! Once its `ArrayBuffer` object is collected, no JavaScript can reach the memory (views such as
+//! `subarray` or `Buffer.from(ab)` keep the `ArrayBuffer` alive, and a transfer through
+//! `postMessage`/`structuredClone` copies an external buffer instead of detaching it); V8 frees
+//! the backing store later without reading it, and the finalizer that follows only settles the
+//! accounting. The finalizer still returns a block whose reference was never seen cleared.
+//!
+//! Bounds: at most [`MAX_FREE`] bytes are cached; past [`MAX_OUTSTANDING`] bytes handed out and
+//! not yet returned, `alloc_f32` returns `null` and the facade allocates on the JS heap (whose
+//! memory the collector frees by itself). Pooled blocks are not zeroed: only kernels that write
+//! every output element use them.
 use napi::bindgen_prelude::*;
+use napi::sys;
 use napi_derive::napi;
 use std::alloc::{alloc, dealloc, Layout};
+use std::ffi::c_void;
+use std::ptr;
 use std::sync::Mutex;
 
 /// Smaller outputs stay on the JS heap (malloc reuses small blocks; no page-fault cost to save).
 pub const MIN_POOLED: usize = 1 << 20;
 /// Most free bytes the pool keeps.
 pub const MAX_FREE: usize = 384 << 20;
-/// Most bytes handed to JS and not yet finalized.
+/// Most bytes handed to JS and not yet returned.
 pub const MAX_OUTSTANDING: usize = 384 << 20;
+/// Most pooled arrays whose finalizer has not run yet. Node queues each external buffer's
+/// finalizer (a few hundred bytes of bookkeeping) until the event loop turns, even when the block
+/// came back early; a synchronous loop that never yields would grow RSS by that much per call
+/// (~45 MB per 100k calls), so past this many the facade allocates on the JS heap until it yields.
+pub const MAX_UNFINALIZED: usize = 4096;
+/// Free bytes always kept; above this the pool keeps at most twice the bytes lent, releasing its
+/// least recently used block on each allocation (a burst's blocks do not stay resident forever).
+pub const KEEP_FREE: usize = 64 << 20;
 // 16: the allocator's own alignment, so a large block is a plain malloc (fresh mmap pages, no memset
 // on the JS thread; Rust zeroes over-aligned blocks by hand)
 const ALIGN: usize = 16;
+
+/// A block handed to JS: its id (the finalizer's hint), size class, address, the env that owns
+/// it and the weak reference to its `ArrayBuffer`.
+struct Lent {
+    id: u64,
+    cls: usize,
+    addr: usize,
+    env: usize,
+    weak: usize,
+}
 
 struct Pool {
     /// free blocks: (class bytes, address), most recently returned last
     free: Vec<(usize, usize)>,
     free_bytes: usize,
     outstanding: usize,
+    lent: Vec<Lent>,
+    next_id: u64,
+    /// blocks returned because their weak reference was cleared / by their finalizer
+    early: u64,
+    late: u64,
+    /// per env (each Node worker thread has its own): pooled arrays whose finalizer has not run
+    envs: Vec<(usize, usize)>,
 }
 
-static POOL: Mutex<Pool> = Mutex::new(Pool { free: Vec::new(), free_bytes: 0, outstanding: 0 });
+static POOL: Mutex<Pool> =
+    Mutex::new(Pool { free: Vec::new(), free_bytes: 0, outstanding: 0, lent: Vec::new(), next_id: 1, early: 0, late: 0, envs: Vec::new() });
+
+fn lock() -> std::sync::MutexGuard<'static, Pool> {
+    POOL.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// Size class: 8 classes per power of two (≤ 12.5 % slack), whole pages.
 fn class(bytes: usize) -> usize {
@@ -46,10 +90,71 @@ fn layout(cls: usize) -> Layout {
     Layout::from_size_align(cls, ALIGN).expect("pool layout")
 }
 
-fn take(bytes: usize) -> Option<(usize, *mut u8)> {
+impl Pool {
+    fn unfinalized(&mut self, env: usize) -> Option<&mut usize> {
+        self.envs.iter_mut().find(|(e, _)| *e == env).map(|(_, n)| n)
+    }
+
+    /// Past [`KEEP_FREE`], keeps at most twice the bytes lent: releases the least recently used
+    /// free block (one per allocation, so a burst's blocks leave gradually).
+    fn decay(&mut self) {
+        if self.free_bytes > KEEP_FREE.max(2 * self.outstanding) && !self.free.is_empty() {
+            let (c, a) = self.free.remove(0);
+            self.free_bytes -= c;
+            // SAFETY: allocated in `take` with this layout, not lent.
+            unsafe { dealloc(a as *mut u8, layout(c)) };
+        }
+    }
+
+    fn put_free(&mut self, cls: usize, addr: usize) {
+        self.free.push((cls, addr));
+        self.free_bytes += cls;
+        while self.free_bytes > MAX_FREE {
+            let (c, a) = self.free.remove(0);
+            self.free_bytes -= c;
+            // SAFETY: allocated in `take` with this layout, no longer lent.
+            unsafe { dealloc(a as *mut u8, layout(c)) };
+        }
+    }
+}
+
+/// Takes back every block of `env` whose `ArrayBuffer` has been collected (its weak reference
+/// reads empty); returns the bytes taken back (to subtract from V8's external-memory count).
+/// JS thread of `env` only.
+fn reclaim(env: sys::napi_env) -> usize {
+    let mut p = lock();
+    let mut back = 0;
+    let mut i = 0;
+    while i < p.lent.len() {
+        let l = &p.lent[i];
+        if l.env != env as usize || l.weak == 0 {
+            i += 1;
+            continue;
+        }
+        let mut v: sys::napi_value = ptr::null_mut();
+        // SAFETY: `l.weak` is a live reference created in `env` (deleted only here or in the finalizer).
+        let st = unsafe { sys::napi_get_reference_value(env, l.weak as sys::napi_ref, &mut v) };
+        if st != sys::Status::napi_ok || !v.is_null() {
+            i += 1;
+            continue;
+        }
+        let l = p.lent.swap_remove(i);
+        // SAFETY: as above; after this the finalizer finds no `Lent` for `l.id`.
+        unsafe { sys::napi_delete_reference(env, l.weak as sys::napi_ref) };
+        p.outstanding -= l.cls;
+        p.early += 1;
+        back += l.cls;
+        p.put_free(l.cls, l.addr);
+    }
+    back
+}
+
+fn take(env: usize, bytes: usize) -> Option<(usize, *mut u8)> {
     let cls = class(bytes);
-    let mut p = POOL.lock().unwrap_or_else(|e| e.into_inner());
-    if p.outstanding + cls > MAX_OUTSTANDING {
+    let mut p = lock();
+    let pending = p.unfinalized(env).map_or(0, |n| *n);
+    if p.outstanding + cls > MAX_OUTSTANDING || pending >= MAX_UNFINALIZED {
+        p.decay();
         return None;
     }
     let ptr = if let Some(i) = p.free.iter().rposition(|&(c, _)| c == cls) {
@@ -63,55 +168,142 @@ fn take(bytes: usize) -> Option<(usize, *mut u8)> {
         if a.is_null() {
             return None;
         }
-        p = POOL.lock().unwrap_or_else(|e| e.into_inner());
+        p = lock();
         a
     };
     p.outstanding += cls;
+    p.decay();
     Some((cls, ptr))
 }
 
-fn give_back(cls: usize, ptr: *mut u8) {
-    let mut p = POOL.lock().unwrap_or_else(|e| e.into_inner());
+/// Puts a block back that was taken but never handed to JS.
+fn untake(cls: usize, ptr: *mut u8) {
+    let mut p = lock();
     p.outstanding -= cls;
-    p.free.push((cls, ptr as usize));
-    p.free_bytes += cls;
-    while p.free_bytes > MAX_FREE {
-        let (c, a) = p.free.remove(0);
-        p.free_bytes -= c;
-        // SAFETY: allocated in `take` with this layout.
-        unsafe { dealloc(a as *mut u8, layout(c)) };
+    p.put_free(cls, ptr as usize);
+}
+
+/// The external buffer's finalizer (JS thread, after V8 freed the backing store): returns the
+/// block unless `reclaim` already did, and settles V8's external-memory count either way.
+unsafe extern "C" fn finalize(env: sys::napi_env, _data: *mut c_void, hint: *mut c_void) {
+    let id = hint as usize as u64;
+    let mut p = lock();
+    if let Some(n) = p.unfinalized(env as usize) {
+        *n = n.saturating_sub(1);
+    }
+    let Some(i) = p.lent.iter().position(|l| l.id == id) else { return };
+    let l = p.lent.swap_remove(i);
+    p.outstanding -= l.cls;
+    p.late += 1;
+    p.put_free(l.cls, l.addr);
+    drop(p);
+    let mut adjusted = 0i64;
+    if l.weak != 0 {
+        sys::napi_delete_reference(env, l.weak as sys::napi_ref);
+    }
+    sys::napi_adjust_external_memory(env, -(l.cls as i64), &mut adjusted);
+}
+
+/// First call in an env (the main thread or a worker): a cleanup hook that forgets the env when it
+/// is torn down, so no weak reference of a dead env is ever read and its pending count goes.
+fn register(env: sys::napi_env) -> Result<()> {
+    let mut p = lock();
+    if p.unfinalized(env as usize).is_some() {
+        return Ok(());
+    }
+    p.envs.push((env as usize, 0));
+    drop(p);
+    // SAFETY: `env` is the current env; the hook gets it back as its argument.
+    check(unsafe { sys::napi_add_env_cleanup_hook(env, Some(forget_env), env.cast()) }, "env cleanup hook")
+}
+
+/// Env teardown (after its buffers' finalizers normally): blocks still lent to it go back to the
+/// free list (no JavaScript of that env runs any more; V8 frees the backing stores without reading).
+unsafe extern "C" fn forget_env(arg: *mut c_void) {
+    let env = arg as usize;
+    let mut p = lock();
+    p.envs.retain(|(e, _)| *e != env);
+    let mut i = 0;
+    while i < p.lent.len() {
+        if p.lent[i].env == env {
+            let l = p.lent.swap_remove(i);
+            p.outstanding -= l.cls;
+            p.put_free(l.cls, l.addr);
+        } else {
+            i += 1;
+        }
+    }
+}
+
+fn check(st: sys::napi_status, what: &str) -> Result<()> {
+    if st == sys::Status::napi_ok {
+        Ok(())
+    } else {
+        Err(Error::new(Status::GenericFailure, format!("E_BACKEND\t-\tpool: {what} failed (status {st})")))
     }
 }
 
 /// A `Float32Array` of `len` elements from the pool (contents unspecified: the caller's kernel
-/// overwrites every element), or `null` when the pool does not serve it (small, or too much
-/// outstanding): the facade then allocates on the JS heap.
+/// overwrites every element), or `null` when the pool does not serve it (small, too much
+/// outstanding, or a runtime without external buffers): the facade then allocates on the JS heap.
 #[napi]
 pub fn alloc_f32<'env>(env: &'env Env, len: u32) -> Result<Option<Unknown<'env>>> {
     let bytes = len as usize * 4;
     if bytes < MIN_POOLED {
         return Ok(None);
     }
-    let Some((cls, ptr)) = take(bytes) else { return Ok(None) };
-    // SAFETY: `ptr` holds `cls ≥ bytes` bytes, 16-byte aligned, owned by this array until the
-    // finalizer returns it to the pool.
-    let arr = unsafe {
-        Float32ArraySlice::from_external(env, ptr.cast::<f32>(), len as usize, (cls, ptr as usize), |env: Env, (cls, a): (usize, usize)| {
-            let _ = env.adjust_external_memory(-(cls as i64));
-            give_back(cls, a as *mut u8);
-        })
+    let raw = env.raw();
+    register(raw)?;
+    let back = reclaim(raw);
+    let Some((cls, ptr)) = take(raw as usize, bytes) else {
+        if back > 0 {
+            env.adjust_external_memory(-(back as i64))?;
+        }
+        return Ok(None);
     };
-    let arr = match arr {
-        Ok(a) => a,
-        Err(e) => return Err(e),
+    let id = {
+        let mut p = lock();
+        let id = p.next_id;
+        p.next_id += 1;
+        id
     };
-    env.adjust_external_memory(cls as i64)?;
-    Ok(Some(arr.to_unknown()))
+    // SAFETY: `ptr` holds `cls ≥ bytes` bytes, 16-byte aligned, owned by this array until its
+    // `ArrayBuffer` is collected (weak reference cleared) or finalized.
+    unsafe {
+        let mut ab: sys::napi_value = ptr::null_mut();
+        let st = sys::napi_create_external_arraybuffer(raw, ptr.cast(), bytes, Some(finalize), id as usize as *mut c_void, &mut ab);
+        if st != sys::Status::napi_ok {
+            untake(cls, ptr);
+            if back > 0 {
+                env.adjust_external_memory(-(back as i64))?;
+            }
+            // Electron and other runtimes without external buffers: the JS heap serves it
+            return if st == sys::Status::napi_no_external_buffers_allowed { Ok(None) } else { check(st, "external ArrayBuffer").map(|_| None) };
+        }
+        // From here the finalizer owns the block's return; register it before anything can fail.
+        // (a failed reference stays null: that block only comes back through its finalizer)
+        let mut weak: sys::napi_ref = ptr::null_mut();
+        let st = sys::napi_create_reference(raw, ab, 0, &mut weak);
+        {
+            let mut p = lock();
+            p.lent.push(Lent { id, cls, addr: ptr as usize, env: raw as usize, weak: weak as usize });
+            if let Some(n) = p.unfinalized(raw as usize) {
+                *n += 1;
+            }
+        }
+        check(st, "weak reference")?;
+        env.adjust_external_memory(cls as i64 - back as i64)?;
+        let mut ta: sys::napi_value = ptr::null_mut();
+        check(sys::napi_create_typedarray(raw, sys::TypedarrayType::float32_array, len as usize, ab, 0, &mut ta), "Float32Array")?;
+        Ok(Some(Unknown::from_napi_value(raw, ta)?))
+    }
 }
 
-/// Pool statistics (tests and benchmarks): `[freeBytes, outstandingBytes, freeBlocks]`.
+/// Pool statistics (tests and benchmarks): `[freeBytes, outstandingBytes, freeBlocks, lentBlocks,
+/// returnedEarly, returnedByFinalizer, unfinalized]` (the returns count blocks since the process
+/// started; unfinalized: pooled arrays whose finalizer Node has not run yet).
 #[napi]
 pub fn pool_stats() -> Vec<f64> {
-    let p = POOL.lock().unwrap_or_else(|e| e.into_inner());
-    vec![p.free_bytes as f64, p.outstanding as f64, p.free.len() as f64]
+    let p = lock();
+    vec![p.free_bytes as f64, p.outstanding as f64, p.free.len() as f64, p.lent.len() as f64, p.early as f64, p.late as f64, p.envs.iter().map(|(_, n)| *n as f64).sum()]
 }

@@ -337,7 +337,9 @@ function prepareGhmc(logits: ArrayInput, targets: ArrayInput, options?: GhmcOpti
   const lean = enumOpt('options.outputs', o.outputs, ['all', 'lossAndGrad'] as const, 'all') === 'lossAndGrad';
   const c = common(o);
   const targetType = o.targetType === undefined ? undefined : enumOpt('options.targetType', o.targetType, ['labels', 'onehot'] as const, 'labels');
-  const x = toFloat32('logits', logits);
+  // NaN/±Inf and |x| > 1e18: refused by every backend's kernel (native: a parallel scan; a serial
+  // scan here took a third of a 1-thread 100k×80 native call)
+  const x = toFloat32('logits', logits, 'propagate');
   if (x.shape.length !== 2) throw new SoftSamplingError('E_SHAPE', 'logits', `expected [N, C], got [${x.shape}] (pass { data, shape } for a flat buffer)`);
   const [n, numClasses] = x.shape;
   if (numClasses < 1) throw new SoftSamplingError('E_SHAPE', 'logits', `need at least one class column, got [${x.shape}]`);
@@ -419,8 +421,9 @@ export function ghmrLoss(pred: ArrayInput, target: ArrayInput, options?: GhmrOpt
   const o = checkOptions('options', options, ['mu', 'bins', 'momentum', 'state', 'labelWeights', 'lossWeight', 'reduction', 'normalizer', 'biasCorrection', 'out']);
   const c = common(o);
   const mu = numOpt('options.mu', o.mu, 0.02, (v) => (v >= 1e-6 && v <= 1e6 ? null : `must be in [1e-6, 1e6], got ${v}`));
-  const p = toFloat32('pred', pred);
-  const t = toFloat32('target', target);
+  // NaN/±Inf and |x| > 1e18: refused by every backend's kernel (native: a parallel scan)
+  const p = toFloat32('pred', pred, 'propagate');
+  const t = toFloat32('target', target, 'propagate');
   if (t.data.length !== p.data.length) throw new SoftSamplingError('E_SHAPE', 'target', `expected the shape of pred [${p.shape}], got [${t.shape}]`);
   let lw: Float32Array = new Float32Array(0);
   if (o.labelWeights !== undefined) {
@@ -463,8 +466,10 @@ export interface Asl1Options extends RegressionLossOptions {
 }
 
 function regression(kind: 0 | 1, pred: ArrayInput, target: ArrayInput, o: Record<string, unknown>, param: number): RegressionLossResult {
-  const p = toFloat32('pred', pred);
-  const t = toFloat32('target', target);
+  // NaN/±Inf and |x| > 1e18: refused by every backend's kernel (native: a parallel scan; the serial
+  // scans here were most of a 400k×4 call and kept it from scaling with threads)
+  const p = toFloat32('pred', pred, 'propagate');
+  const t = toFloat32('target', target, 'propagate');
   if (t.data.length !== p.data.length) throw new SoftSamplingError('E_SHAPE', 'target', `expected the shape of pred [${p.shape}], got [${t.shape}]`);
   const cols = p.shape.length === 2 ? Math.max(p.shape[1], 1) : 1;
   let w: Float32Array = new Float32Array(0);

@@ -148,7 +148,7 @@ export function softmaxFocalRow(x: ArrayLike<number>, y: number, alpha: number, 
 }
 
 /** NaN / ±Inf check with the same error as the Rust kernels (see `check_finite` there). */
-function checkFinite(arg: string, v: Float32Array): void {
+export function checkFinite(arg: string, v: Float32Array): void {
   for (let i = 0; i < v.length; i++) {
     if (!Number.isFinite(v[i])) throw new SoftSamplingError('E_VALUE', arg, `element ${i} is ${v[i]} (NaN/Inf not allowed)`);
     if (!(Math.abs(v[i]) <= 1e18)) throw new SoftSamplingError('E_VALUE', arg, `element ${i} is ${v[i]}; inputs must have |x| ≤ 1e18 (float32 intermediates overflow beyond)`);

@@ -9,6 +9,7 @@ import type { GhmKernelResult } from '../../kernels/ghm';
 import { SoftSamplingError } from '../../errors';
 import type { RegressionLossInputs, RegressionLossOptions, RegressionLossOutputs } from '../../kernels/modern';
 import { asl1, sigmoidMinus, smoothL1, softplus } from './math';
+import { checkFinite } from './focal';
 
 /** Positional signature of the GHM-C twin (wrapped as the declared `ghmC` in `./modern`). */
 export interface GhmKernels {
@@ -125,6 +126,7 @@ export const ghmKernels: GhmKernels = {
     checkCommon(bins, momentum);
     const len = logits.length;
     if (!(c >= 1) || len % c !== 0) throw new SoftSamplingError('E_SHAPE', 'logits', `length ${len} is not a multiple of C = ${c}`);
+    checkFinite('logits', logits);
     const rows = len / c;
     if (useLabels ? labels.length !== rows : targets.length !== len) {
       throw new SoftSamplingError('E_SHAPE', 'targets', `expected ${useLabels ? rows : len} elements, got ${useLabels ? labels.length : targets.length}`);
@@ -190,6 +192,8 @@ export function regressionLoss(
   }
   if (kind === 0 ? !(param >= 0) : !(param > 0)) throw new SoftSamplingError('E_VALUE', kind === 0 ? 'beta' : 'mu', `out of range: ${param}`);
   checkOut(len, lossElements, grad);
+  checkFinite('pred', pred);
+  checkFinite('target', target);
   let lossSum = 0;
   for (let i = 0; i < len; i++) {
     const w = weight.length === 0 ? 1 : weight.length === len ? weight[i] : weight[Math.floor(i / cols)];
@@ -218,6 +222,8 @@ lossElements: Float32Array, grad: Float32Array, weights: Float32Array, g: Float3
   if (!(mu > 0)) throw new SoftSamplingError('E_VALUE', 'mu', `must be > 0, got ${mu}`);
   if (accIn.length !== bins) throw new SoftSamplingError('E_SHAPE', 'acc_sum', `expected ${bins} elements, got ${accIn.length}`);
   checkOut(len, lossElements, grad, weights, g);
+  checkFinite('pred', pred);
+  checkFinite('target', target);
   const edges = ghmEdges(bins, GHMR_LAST_EDGE);
   for (let i = 0; i < len; i++) {
     const gi = Math.abs(asl1(pred[i] - target[i], mu)[1]);
