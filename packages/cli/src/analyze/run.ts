@@ -181,10 +181,10 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
       for (const [index, v] of raised) if (index < slotOf.length && slotOf[index] >= 0) scores[slotOf[index]] = v;
       return scores;
     };
-    const order = perImageHlrOrder({ samples, images, gt: gtSet, settings } as AnalysisContext);
-    const raisedKs = o.topK.map((k) => ({ k, raised: raisedScores(order, k) }));
+    const order = await timed('perImageHlrOrder', () => perImageHlrOrder({ samples, images, gt: gtSet, settings } as AnalysisContext));
+    const raisedKs = await timed('raisedScores', () => o.topK.map((k) => ({ k, raised: raisedScores(order, k) })));
     const variantKs = raisedKs.filter((v) => v.raised.size > 0);
-    const evals = cocoEvaluateColumnsVariants(cols, cocoParams, [cols.dtScore, ...variantKs.map((v) => scoresWith(v.raised))]);
+    const evals = await timed(`cocoEvaluateColumnsVariants (${1 + variantKs.length} variants)`, () => cocoEvaluateColumnsVariants(cols!, cocoParams, [cols!.dtScore, ...variantKs.map((v) => scoresWith(v.raised))]));
     const coco = evals[0];
     const rescored = new Map<number, CocoEvalResult>(raisedKs.map((v) => [v.k, v.raised.size > 0 ? evals[1 + variantKs.indexOf(v)] : coco]));
     memlog('coco evaluated');
