@@ -5,6 +5,7 @@ import { vocMatchColumns, vocAccumulateColumns } from 'soft-sampling/internal';
 import { backendInfo } from 'soft-sampling';
 import { Artifacts, toCsv, toJson, isCsvColumns, type Row } from './artifacts';
 import { renderChart } from './chart';
+import { BackgroundCharts } from './chart-worker';
 import { readGroundTruth, readDetections } from './read';
 import { readGtAs, readDetsAs, type Format, type FormatOptions } from './formats';
 import { StageRunner } from './pool';
@@ -19,7 +20,7 @@ import type { AnchorImageStats, AnchorParams } from './anchors-stage';
 import { reportHtml, reportMarkdown } from './report';
 import { checkInputs } from './warnings';
 import { readDense, denseAnalyses } from './dense';
-import { BackgroundWriter, buffersOf, toRowTable, tableBuffers, type WriteJob } from './writer';
+import { BackgroundWriter, buffersOf, toRowTable, tableBuffers, threadCpuMs, type WriteJob } from './writer';
 
 export interface AnalyzeOptions extends AnalyzeSettings {
   gt: string;
@@ -70,21 +71,33 @@ const memlog = (stage: string) => {
   (globalThis as { gc?: () => void }).gc?.(); // live memory when run with --expose-gc
   const m = process.memoryUsage();
   const u = process.cpuUsage();
-  process.stderr.write(`[mem] ${stage.padEnd(22)} ${(performance.now() / 1000).toFixed(1).padStart(6)} s  cpu ${((u.user + u.system) / 1e6).toFixed(2).padStart(6)} s  rss ${(m.rss / 2 ** 20).toFixed(0).padStart(5)} MiB (peak ${(process.resourceUsage().maxRSS / 1024).toFixed(0).padStart(4)})  heap ${(m.heapUsed / 2 ** 20).toFixed(0).padStart(5)} MiB  external ${((m.external + m.arrayBuffers) / 2 ** 20).toFixed(0).padStart(4)} MiB\n`);
+  process.stderr.write(`[mem] ${stage.padEnd(22)} ${(performance.now() / 1000).toFixed(1).padStart(6)} s  cpu ${((u.user + u.system) / 1e6).toFixed(2).padStart(6)} s (main thread ${(threadCpuMs() / 1e3).toFixed(2)} s)  rss ${(m.rss / 2 ** 20).toFixed(0).padStart(5)} MiB (peak ${(process.resourceUsage().maxRSS / 1024).toFixed(0).padStart(4)})  heap ${(m.heapUsed / 2 ** 20).toFixed(0).padStart(5)} MiB  external ${((m.external + m.arrayBuffers) / 2 ** 20).toFixed(0).padStart(4)} MiB\n`);
 };
 
-/** SOFT_SAMPLING_MEMLOG=1: the CPU time of one step (a file written, a chart drawn), on stderr. */
+/** SOFT_SAMPLING_MEMLOG=1: the CPU time of one step (a file written, a chart drawn), on stderr: this thread's (Linux), else the whole process's. */
 async function timed<T>(label: string, f: () => T | Promise<T>): Promise<T> {
   if (!process.env.SOFT_SAMPLING_MEMLOG) return f();
+  const t0 = threadCpuMs();
   const u0 = process.cpuUsage();
   const r = await f();
   const u = process.cpuUsage(u0);
-  process.stderr.write(`[cpu]   ${label.padEnd(36)} ${((u.user + u.system) / 1e3).toFixed(0).padStart(6)} ms\n`);
+  const own = threadCpuMs() - t0;
+  process.stderr.write(`[cpu]   ${label.padEnd(36)} ${(Number.isNaN(own) ? (u.user + u.system) / 1e3 : own).toFixed(0).padStart(6)} ms${Number.isNaN(own) ? ' (process)' : ''}, process ${((u.user + u.system) / 1e3).toFixed(0).padStart(6)} ms\n`);
   return r;
 }
 
 export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
   memlog('start');
+  // the chart thread starts now: it loads and warms up vega while the inputs are read
+  const charts = new BackgroundCharts(o.workerFile, o.png);
+  try {
+    return await analyzeWith(o, charts);
+  } finally {
+    await charts.close();
+  }
+}
+
+async function analyzeWith(o: AnalyzeOptions, charts: BackgroundCharts): Promise<AnalyzeSummary> {
   const files = { gt: o.gtLabel ?? o.gt, dets: o.detsLabel ?? o.dets };
   const gtSet = readGtAs(o.gtFormat ?? 'coco', o.gt, o.formatOptions ?? {}, readGroundTruth);
   // the normalised detections live on only inside the per-image groups
@@ -205,8 +218,10 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     const noPositives = noSamples ?? (nPos > 0 ? null : gtSet.boxes.length === 0 ? 'no positives (the ground truth has no annotations)' : 'no positives (no detection matched a gt box of its class at IoU ≥ 0.5)');
     const noGt = gtSet.boxes.length === 0 ? 'no gt boxes (precision and recall are undefined)' : null;
     const needs: [typeof focalCdf, string | null][] = [[focalCdf, noSamples], [ghmDensity, noSamples], [ghmReweighted, noSamples], [pisaPrimeSamples, noPositives], [pisaPrRescored, noGt], [weightsVsIou, noPositives]];
-    // each analysis's files and chart are written as soon as it is computed, and its data dropped
+    // each analysis's files are written as soon as it is computed, and its data dropped; its chart
+    // is drawn on the chart thread meanwhile (all of them are awaited before the report)
     const svgs = new Map<string, string>();
+    const drawn: Promise<{ id: string; svg: string; png?: Uint8Array }>[] = [];
     const emit = async (a: AnalysisOutput) => {
       if (a.status === 'ok' && a.spec && chartRows(a.spec) === 0) {
         a.status = 'empty';
@@ -214,11 +229,16 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
       }
       if (!sent.has(a)) await timed(`${a.id} data (to the writer)`, () => sendData(a));
       if (a.spec && a.status === 'ok') {
-        const { svg, png } = await timed(`${a.id} chart`, () => renderChart(a.spec!, { png: o.png }));
-        svgs.set(a.id, svg);
-        art.add(`${a.id}.svg`, svg);
+        const id = a.id;
+        const t0 = performance.now();
+        // (the files are written once every chart is back, never after a failed run has cleaned up)
+        const done = charts.render(a.spec, id).then((r) => {
+          if (process.env.SOFT_SAMPLING_MEMLOG) process.stderr.write(`[chart]  ${id.padEnd(36)} ${(performance.now() - t0).toFixed(0).padStart(6)} ms wall from request (chart thread)\n`);
+          return { id, ...r };
+        });
+        done.catch(() => undefined); // awaited below
+        drawn.push(done);
         art.add(`${a.id}.vl.json`, toJson(a.spec));
-        if (png) art.add(`${a.id}.png`, png);
       }
       a.spec = undefined;
       analyses.push(a);
@@ -247,6 +267,11 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
       for (const a of anchorsReport(st, anchorParams)) await emit(a);
     }
 
+    for (const { id, svg, png } of await timed('waiting for the charts', () => Promise.all(drawn))) {
+      svgs.set(id, svg);
+      art.add(`${id}.svg`, svg);
+      if (png) art.add(`${id}.png`, png);
+    }
     memlog('charts');
     // 5. report and summary
     const info = backendInfo();

@@ -10,7 +10,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { writeJsonFile, writeCsvFile, withoutViews, type CsvColumns, type Row } from './artifacts';
 
 /**
@@ -159,6 +159,19 @@ export function runWriteJob(job: WriteJob): void {
   } else writeCsvFile(job.path, isRowTable(job.rows) ? rowsOfTable(job.rows) : job.rows, job.columns);
 }
 
+/**
+ * CPU time of the calling thread in ms (Linux: `/proc/thread-self/schedstat`), or NaN where that is
+ * not available. For SOFT_SAMPLING_MEMLOG: on a shared machine a thread's CPU time is the steady
+ * measure of its work, and `process.cpuUsage()` sums every thread of the process.
+ */
+export function threadCpuMs(): number {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return NaN;
+  }
+}
+
 /** The `workerData` marker that makes the CLI's worker module (dist/worker.mjs) serve write jobs. */
 export const WRITER_MARKER = 'softSamplingWriter';
 
@@ -172,10 +185,10 @@ interface WireError {
 /** The worker side: called by the worker module when started with {@link WRITER_MARKER}. */
 export function serveWriteJobs(port: { on(ev: 'message', f: (m: { id: number; jobs: WriteJob[] }) => void): void; postMessage(m: unknown): void }): void {
   port.on('message', ({ id, jobs }) => {
-    const t0 = performance.now();
+    const t0 = performance.now(), c0 = threadCpuMs();
     try {
       for (const j of jobs) runWriteJob(j);
-      port.postMessage({ id, ms: performance.now() - t0, heapMiB: getHeapStatistics().total_heap_size / 2 ** 20 });
+      port.postMessage({ id, ms: performance.now() - t0, cpuMs: threadCpuMs() - c0, heapMiB: getHeapStatistics().total_heap_size / 2 ** 20 });
     } catch (e) {
       const x = e as NodeJS.ErrnoException;
       port.postMessage({ id, error: { message: x?.message ?? String(e), code: x?.code, syscall: x?.syscall } satisfies WireError });
@@ -196,14 +209,14 @@ export class BackgroundWriter {
   private start(): Worker {
     if (this.worker) return this.worker;
     const w = new Worker(this.workerFile!, { workerData: { [WRITER_MARKER]: true }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
-    w.on('message', (m: { id: number; ms?: number; heapMiB?: number; error?: WireError }) => {
+    w.on('message', (m: { id: number; ms?: number; cpuMs?: number; heapMiB?: number; error?: WireError }) => {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
       if (this.pending.size === 0) w.unref();
       if (m.error) p.reject(Object.assign(new Error(m.error.message), m.error.code ? { code: m.error.code, syscall: m.error.syscall } : {}));
       else {
-        this.log?.(`[write]  ${p.label.padEnd(36)} ${m.ms!.toFixed(0).padStart(6)} ms (writer thread, wall; its heap ${m.heapMiB!.toFixed(0)} MiB)`);
+        this.log?.(`[write]  ${p.label.padEnd(36)} ${m.ms!.toFixed(0).padStart(6)} ms wall, ${(m.cpuMs ?? NaN).toFixed(0).padStart(6)} ms CPU (writer thread; its heap ${m.heapMiB!.toFixed(0)} MiB)`);
         p.resolve();
       }
     });
