@@ -56,7 +56,9 @@ export class BackgroundCharts {
   /** `workerFile`: the built worker module (dist/worker.mjs); without it charts are drawn in the calling thread. */
   constructor(private workerFile?: string | URL, private png = true) {
     if (!workerFile) return;
-    const w = new Worker(workerFile, { workerData: { [CHARTS_MARKER]: true } });
+    // a small young generation (as the writer's): the thread's garbage is short-lived, and the run's
+    // peak RSS counts every thread's heap
+    const w = new Worker(workerFile, { workerData: { [CHARTS_MARKER]: true }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     w.on('message', (m: { id: number; svg?: string; png?: Uint8Array; error?: string }) => {
       const p = this.pending.get(m.id);
       if (!p) return;
