@@ -99,6 +99,36 @@ describe('RowTable (rows as columns for the trip to the writer)', () => {
   }, 60000);
 });
 
+describe('a JSON document and the CSV of its table in one pass', () => {
+  test('numbers and text columns (non-finite, −0, float32 values, formula-like and quoted text): the bytes of toJson / toCsv, in the thread and through the writer', async () => {
+    const { toRowTable, tableBuffers, writeJsonAndCsv } = await import('../packages/cli/src/analyze/writer');
+    const n = 60000;
+    const names = ['ISR-P', '=cmd', 'a,"b"', '-x', 'é\n2'];
+    const make = () => Array.from({ length: n }, (_, i) => ({
+      method: names[i % 5], index: i, iou: i % 17 === 0 ? NaN : i % 19 === 0 ? -Infinity : 0.5 + (i % 1000) / 2000, score: i % 23 === 0 ? -0 : Math.fround(Math.cos(i)), big: i % 7 === 0 ? 1e21 : i * 1e-9,
+    }));
+    const rows: Row[] = make();
+    const other: Row[] = make().map((r) => ({ ...r, index: -r.index }));
+    const doc = { id: 't', title: 'T "quoted"', counts: Float64Array.of(1, 2, Infinity), other, rows, tail: { k: 1 } };
+    const wantJson = toJson(doc);
+    const wantCsv = toCsv(rows);
+    for (const via of ['thread', 'writer'] as const) {
+      const table = toRowTable(rows)!, otherTable = toRowTable(other)!;
+      expect(table).not.toBeNull();
+      const jobs = [{ kind: 'json' as const, path: join(dir, `p-${via}.json`), value: { ...doc, other: otherTable, rows: table } }, { kind: 'csv' as const, path: join(dir, `p-${via}.csv`), rows: table }];
+      if (via === 'thread') expect(writeJsonAndCsv(jobs[0], jobs[1])).toBe(true); // (not the generic path)
+      else {
+        const w = new BackgroundWriter(WORKER);
+        w.submit('pair', jobs, [...tableBuffers(table), ...tableBuffers(otherTable)]);
+        await w.drain();
+        await w.close();
+      }
+      expect(readFileSync(join(dir, `p-${via}.json`), 'utf8')).toBe(wantJson);
+      expect(readFileSync(join(dir, `p-${via}.csv`), 'utf8')).toBe(wantCsv);
+    }
+  }, 60000);
+});
+
 describe('thinPoints (scatter layers of the charts)', () => {
   test('exactly max rows, in input order, the x and y extremes kept, deterministic; small inputs untouched', async () => {
     const { thinPoints } = await import('../packages/cli/src/analyze/samples');
