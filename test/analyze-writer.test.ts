@@ -115,8 +115,10 @@ describe('a JSON document and the CSV of its table in one pass', () => {
     for (const via of ['thread', 'writer'] as const) {
       const table = toRowTable(rows)!, otherTable = toRowTable(other)!;
       expect(table).not.toBeNull();
-      const jobs = [{ kind: 'json' as const, path: join(dir, `p-${via}.json`), value: { ...doc, other: otherTable, rows: table } }, { kind: 'csv' as const, path: join(dir, `p-${via}.csv`), rows: table }];
-      if (via === 'thread') expect(writeJsonAndCsv(jobs[0], jobs[1])).toBe(true); // (not the generic path)
+      const json = { kind: 'json' as const, path: join(dir, `p-${via}.json`), value: { ...doc, other: otherTable, rows: table } };
+      const csv = { kind: 'csv' as const, path: join(dir, `p-${via}.csv`), rows: table };
+      const jobs = [json, csv];
+      if (via === 'thread') expect(writeJsonAndCsv(json, csv)).toBe(true); // (not the generic path)
       else {
         const w = new BackgroundWriter(WORKER);
         w.submit('pair', jobs, [...tableBuffers(table), ...tableBuffers(otherTable)]);

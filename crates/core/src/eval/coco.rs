@@ -122,6 +122,9 @@ struct Reuse<'a, 'b> {
     cursor: Vec<usize>,
     /// `[A]` where the re-matched cells add their gt counts (the base's counts are the counts).
     npos_scratch: Vec<u64>,
+    /// A cell's kept detections in this variant's / the base's score order (scratch).
+    order_v: Vec<u32>,
+    order_b: Vec<u32>,
 }
 
 /// Every (category) cell of one image; `gsrc`/`dsrc` are the image's gt and detections in input order.
@@ -173,6 +176,18 @@ fn eval_image(inp: &CocoInput, p: &CocoParams, thr: &[f64], max_det: usize, gsrc
                     st.rank[l..l + kept].copy_from_slice(&b.rank[c..c + kept]);
                     st.flags[l * at..(l + kept) * at].copy_from_slice(&b.flags[c * at..(c + kept) * at]);
                     st.len = l + kept;
+                } else if same_order(&ds[di..de], inp.dt_score, r.scores, kept, &mut r.order_v, &mut r.order_b) {
+                    // the kept detections in the base's order (raised scores that keep a cell's
+                    // ranking): the matching, which reads only that order, is the base's; the
+                    // scores are this variant's
+                    let (b, st) = (&r.base[k], &mut store[k]);
+                    let (l, at) = (st.len, a_n * p.iou_thrs.len());
+                    for (i, &q) in r.order_v.iter().enumerate() {
+                        st.score[l + i] = inp.dt_score[q as usize];
+                    }
+                    st.rank[l..l + kept].copy_from_slice(&b.rank[c..c + kept]);
+                    st.flags[l * at..(l + kept) * at].copy_from_slice(&b.flags[c * at..(c + kept) * at]);
+                    st.len = l + kept;
                 } else {
                     // npos is the base's (the gt are the same): this cell's counts go to scratch
                     eval_cell(inp, p, thr, max_det, &gs[gi..ge], &ds[di..de], &mut store[k], &mut r.npos_scratch, sc);
@@ -187,6 +202,23 @@ fn eval_image(inp: &CocoInput, p: &CocoParams, thr: &[f64], max_det: usize, gsrc
     sc.ds = ds;
 }
 
+/// A cell's detections by descending score, stable, the first `kept` — the order [`eval_cell`]
+/// matches in (the same sort).
+fn cell_order(dcell: &[u32], scores: &[f64], kept: usize, out: &mut Vec<u32>) {
+    out.clear();
+    out.extend_from_slice(dcell);
+    out.sort_by(|&a, &b| scores[b as usize].partial_cmp(&scores[a as usize]).unwrap_or(Ordering::Equal));
+    out.truncate(kept);
+}
+
+/// True when the cell's kept detections come in the same order under `scores` as under `base`
+/// (`order_v` then holds that order).
+fn same_order(dcell: &[u32], scores: &[f64], base: &[f64], kept: usize, order_v: &mut Vec<u32>, order_b: &mut Vec<u32>) -> bool {
+    cell_order(dcell, scores, kept, order_v);
+    cell_order(dcell, base, kept, order_b);
+    order_v == order_b
+}
+
 /// pycocotools `computeIoU` + `evaluateImg` for one (image, category) cell, every area range:
 /// appends the kept detections to `st` and adds the non-ignored gt counts to `npos` `[A]`.
 /// (A function of its own, not inlined: wasm engines tier up per function call, and a single call
@@ -198,10 +230,7 @@ fn eval_cell(inp: &CocoInput, p: &CocoParams, thr: &[f64], max_det: usize, gcell
     let at = a_n * t_n;
     let Scratch { dsort, gbox, dbox, gcrowd, ious, gig, gorder, gtm, dmax, iord, .. } = sc;
     // detections by descending score, stable, the first max_det kept
-    dsort.clear();
-    dsort.extend_from_slice(dcell);
-    dsort.sort_by(|&a, &b| inp.dt_score[b as usize].partial_cmp(&inp.dt_score[a as usize]).unwrap_or(Ordering::Equal));
-    dsort.truncate(max_det);
+    cell_order(dcell, inp.dt_score, max_det, dsort);
 
     let (g, d) = (gcell.len(), dsort.len());
     gbox.clear();
@@ -519,7 +548,7 @@ fn evaluate_variants(inp: &CocoInput, p: &CocoParams, variants: &[&[f64]], preci
         bufs.flags.fill(FP);
         let mut store_v = bufs.split(&cnt, at);
         let inp_v = CocoInput { dt_score: scores, ..*inp };
-        let mut reuse = Reuse { scores: variants[0], base: &store, cursor: vec![0; k_n], npos_scratch: vec![0; a_n] };
+        let mut reuse = Reuse { scores: variants[0], base: &store, cursor: vec![0; k_n], npos_scratch: vec![0; a_n], order_v: Vec::new(), order_b: Vec::new() };
         for img in 0..inp.num_images {
             let (gsrc, dsrc) = cell_lists(img);
             if gsrc.is_empty() && dsrc.is_empty() {

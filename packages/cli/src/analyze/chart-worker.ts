@@ -8,6 +8,7 @@
  * Without a built worker module (tests from the sources) charts are drawn in the calling thread.
  */
 import { Worker } from 'node:worker_threads';
+import { getHeapStatistics } from 'node:v8';
 import { renderChart, type ChartSpec } from './chart';
 
 /** The `workerData` marker that makes the CLI's worker module (dist/worker.mjs) draw charts. */
@@ -38,7 +39,7 @@ export function serveCharts(port: { on(ev: 'message', f: (m: ChartRequest) => vo
     try {
       checkTestFailure(spec);
       const r = await renderChart(untagged(spec), { png });
-      port.postMessage({ id, svg: r.svg, png: r.png }, r.png ? [r.png.buffer as ArrayBuffer] : []);
+      port.postMessage({ id, svg: r.svg, png: r.png, heapMiB: getHeapStatistics().total_heap_size / 2 ** 20 }, r.png ? [r.png.buffer as ArrayBuffer] : []);
     } catch (e) {
       port.postMessage({ id, error: (e as Error)?.message ?? String(e) });
     }
@@ -51,7 +52,7 @@ const WARM_UP: ChartSpec = { data: { values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] },
 export class BackgroundCharts {
   private worker?: Worker;
   private nextId = 0;
-  private pending = new Map<number, { resolve: (r: { svg: string; png?: Uint8Array }) => void; reject: (e: Error) => void }>();
+  private pending = new Map<number, { resolve: (r: { svg: string; png?: Uint8Array; heapMiB?: number }) => void; reject: (e: Error) => void }>();
 
   /** `workerFile`: the built worker module (dist/worker.mjs); without it charts are drawn in the calling thread. */
   constructor(private workerFile?: string | URL, private png = true) {
@@ -59,13 +60,13 @@ export class BackgroundCharts {
     // a small young generation (as the writer's): the thread's garbage is short-lived, and the run's
     // peak RSS counts every thread's heap
     const w = new Worker(workerFile, { workerData: { [CHARTS_MARKER]: true }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
-    w.on('message', (m: { id: number; svg?: string; png?: Uint8Array; error?: string }) => {
+    w.on('message', (m: { id: number; svg?: string; png?: Uint8Array; heapMiB?: number; error?: string }) => {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
       if (this.pending.size === 0) w.unref();
       if (m.error !== undefined) p.reject(new Error(m.error));
-      else p.resolve({ svg: m.svg!, png: m.png ? new Uint8Array(m.png) : undefined });
+      else p.resolve({ svg: m.svg!, png: m.png ? new Uint8Array(m.png) : undefined, heapMiB: m.heapMiB });
     });
     const failAll = (e: Error) => {
       for (const p of this.pending.values()) p.reject(e);
@@ -78,10 +79,10 @@ export class BackgroundCharts {
     this.post(WARM_UP).catch(() => undefined);
   }
 
-  private post(spec: ChartSpec): Promise<{ svg: string; png?: Uint8Array }> {
+  private post(spec: ChartSpec): Promise<{ svg: string; png?: Uint8Array; heapMiB?: number }> {
     const w = this.worker!;
     const id = this.nextId++;
-    const done = new Promise<{ svg: string; png?: Uint8Array }>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    const done = new Promise<{ svg: string; png?: Uint8Array; heapMiB?: number }>((resolve, reject) => this.pending.set(id, { resolve, reject }));
     w.ref();
     w.postMessage({ id, spec, png: this.png } satisfies ChartRequest);
     return done;
@@ -92,7 +93,7 @@ export class BackgroundCharts {
    * {@link renderChart}. `id` names the analysis (for the test hook). The promise is already
    * marked handled: await it (or {@link Promise.all} several) to see its error.
    */
-  render(spec: ChartSpec, id: string): Promise<{ svg: string; png?: Uint8Array }> {
+  render(spec: ChartSpec, id: string): Promise<{ svg: string; png?: Uint8Array; heapMiB?: number }> {
     const p = this.worker
       ? this.post({ ...spec, $id: id })
       : (async () => {

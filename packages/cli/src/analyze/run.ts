@@ -233,7 +233,7 @@ async function analyzeWith(o: AnalyzeOptions, charts: BackgroundCharts): Promise
         const t0 = performance.now();
         // (the files are written once every chart is back, never after a failed run has cleaned up)
         const done = charts.render(a.spec, id).then((r) => {
-          if (process.env.SOFT_SAMPLING_MEMLOG) process.stderr.write(`[chart]  ${id.padEnd(36)} ${(performance.now() - t0).toFixed(0).padStart(6)} ms wall from request (chart thread)\n`);
+          if (process.env.SOFT_SAMPLING_MEMLOG) process.stderr.write(`[chart]  ${id.padEnd(36)} ${(performance.now() - t0).toFixed(0).padStart(6)} ms wall from request (chart thread${r.heapMiB === undefined ? '' : `; its heap ${r.heapMiB.toFixed(0)} MiB`})\n`);
           return { id, ...r };
         });
         done.catch(() => undefined); // awaited below
@@ -267,7 +267,9 @@ async function analyzeWith(o: AnalyzeOptions, charts: BackgroundCharts): Promise
       for (const a of anchorsReport(st, anchorParams)) await emit(a);
     }
 
-    for (const { id, svg, png } of await timed('waiting for the charts', () => Promise.all(drawn))) {
+    const drawnCharts = await timed('waiting for the charts', () => Promise.all(drawn));
+    await charts.close(); // its heap goes before the report is put together (the run's peak RSS)
+    for (const { id, svg, png } of drawnCharts) {
       svgs.set(id, svg);
       art.add(`${id}.svg`, svg);
       if (png) art.add(`${id}.png`, png);
