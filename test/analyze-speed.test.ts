@@ -83,3 +83,30 @@ describe('hlrRanksSmall (perImageHlrOrder without a kernel call per image)', () 
     });
   });
 });
+
+describe('thinPoints ranks by x with the radix argsort', () => {
+  it('picks the rows the comparator sort picks (ties in input order), and falls back with NaN / −0', async () => {
+    const { thinPoints } = await import('../packages/cli/src/analyze/samples');
+    const reference = <T extends Record<string, unknown>>(rows: T[], max: number, x: keyof T, y: keyof T): T[] => {
+      const n = rows.length;
+      const xs = Float64Array.from(rows, (r) => r[x] as number);
+      const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => xs[a] - xs[b] || a - b);
+      let yMin = 0, yMax = 0;
+      for (let i = 1; i < n; i++) {
+        const v = rows[i][y] as number;
+        if (v < (rows[yMin][y] as number)) yMin = i;
+        if (v > (rows[yMax][y] as number)) yMax = i;
+      }
+      const keep = new Set<number>([yMin, yMax]);
+      const m = max - 2;
+      for (let k = 0; k < m; k++) keep.add(order[Math.round((k * (n - 1)) / (m - 1))]);
+      for (let k = 0; keep.size < max && k < m - 1; k++) keep.add(order[Math.round(((k + 0.5) * (n - 1)) / (m - 1))]);
+      return [...keep].sort((a, b) => a - b).map((i) => rows[i]);
+    };
+    const rnd = mulberry32(9);
+    const rows = Array.from({ length: 12000 }, (_, i) => ({ i, x: Math.round(rnd() * 50) / 50, y: rnd() })); // many ties
+    expect(thinPoints(rows, 700, 'x', 'y')).toEqual(reference(rows, 700, 'x', 'y'));
+    const odd = rows.map((r, i) => ({ ...r, x: i % 97 === 0 ? NaN : i % 89 === 0 ? -0 : r.x }));
+    expect(thinPoints(odd, 700, 'x', 'y')).toEqual(reference(odd, 700, 'x', 'y'));
+  });
+});
