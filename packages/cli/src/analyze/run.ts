@@ -3,6 +3,7 @@ import { groupByImage } from 'soft-sampling/internal';
 import { resolveCocoParams, cocoPerCategory, cocoColumnsOfImages, cocoEvaluateColumns, cocoEvaluateColumnsVariants, COCO_STAT_KEYS, type CocoEvalResult } from 'soft-sampling/internal';
 import { vocMatchColumns, vocAccumulateColumns } from 'soft-sampling/internal';
 import { backendInfo } from 'soft-sampling';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Artifacts, toCsv, toJson, isCsvColumns, type Row } from './artifacts';
 import { renderChart } from './chart';
 import { BackgroundCharts } from './chart-worker';
@@ -73,6 +74,21 @@ const memlog = (stage: string) => {
   const u = process.cpuUsage();
   process.stderr.write(`[mem] ${stage.padEnd(22)} ${(performance.now() / 1000).toFixed(1).padStart(6)} s  cpu ${((u.user + u.system) / 1e6).toFixed(2).padStart(6)} s (main thread ${(threadCpuMs() / 1e3).toFixed(2)} s)  rss ${(m.rss / 2 ** 20).toFixed(0).padStart(5)} MiB (peak ${(process.resourceUsage().maxRSS / 1024).toFixed(0).padStart(4)})  heap ${(m.heapUsed / 2 ** 20).toFixed(0).padStart(5)} MiB  external ${((m.external + m.arrayBuffers) / 2 ** 20).toFixed(0).padStart(4)} MiB\n`);
 };
+
+/** SOFT_SAMPLING_MEMLOG=1: CPU time of every thread of the process so far, by thread name (Linux /proc), on stderr. */
+function threadsCpuLog(): void {
+  try {
+    const byName = new Map<string, number>();
+    for (const tid of readdirSync('/proc/self/task')) {
+      const name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+      const ns = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      byName.set(name, (byName.get(name) ?? 0) + ns / 1e9);
+    }
+    process.stderr.write(`[threads] ${[...byName].sort((a, b) => b[1] - a[1]).map(([n, s]) => `${n} ${s.toFixed(2)} s`).join(', ')}\n`);
+  } catch {
+    // not Linux
+  }
+}
 
 /** SOFT_SAMPLING_MEMLOG=1: the CPU time of one step (a file written, a chart drawn), on stderr: this thread's (Linux), else the whole process's. */
 async function timed<T>(label: string, f: () => T | Promise<T>): Promise<T> {
@@ -182,10 +198,62 @@ async function analyzeWith(o: AnalyzeOptions, charts: BackgroundCharts): Promise
       a.hasCsv = !!a.csv;
       a.csv = undefined;
     };
-    // GHM fig. 3 needs the samples only: its per-sample file, the longest to format, goes to the
-    // writer now, so that it is written during the COCO evaluation (the analysis is reported in its place)
-    const ghmEarly = await timed('ghmReweighted (compute)', () => ghmReweighted({ samples, settings } as AnalysisContext));
-    await timed('ghm_reweighted_gradient data (to the writer)', () => sendData(ghmEarly));
+    // 3. analyses. All but PISA fig. 2 need the samples only: they run now, before the COCO
+    // evaluation, so that their files are written and their charts drawn (writer and chart
+    // threads) while the evaluation runs; the report lists them in their usual order.
+    const needs: [typeof focalCdf, string | null][] = [];
+    const analyses: AnalysisOutput[] = [];
+    const nPos = samples.positives.length;
+    const noSamples = nDets === 0 ? 'no detections (the detections list is empty)' : samples.length === 0 ? 'no samples (every detection lies on a crowd region)' : null;
+    const noPositives = noSamples ?? (nPos > 0 ? null : gtSet.boxes.length === 0 ? 'no positives (the ground truth has no annotations)' : 'no positives (no detection matched a gt box of its class at IoU ≥ 0.5)');
+    const noGt = gtSet.boxes.length === 0 ? 'no gt boxes (precision and recall are undefined)' : null;
+    needs.push([focalCdf, noSamples], [ghmDensity, noSamples], [ghmReweighted, noSamples], [pisaPrimeSamples, noPositives], [pisaPrRescored, noGt], [weightsVsIou, noPositives]);
+    // each analysis's files are written as soon as it is computed, and its data dropped; its chart
+    // is drawn on the chart thread meanwhile (all of them are awaited before the report)
+    const svgs = new Map<string, string>();
+    const drawn: Promise<{ id: string; svg: string; png?: Uint8Array }>[] = [];
+    // the charts of the early analyses are drawn once the COCO evaluation is done: the chart
+    // thread's heap grows with each chart, and the evaluation is the run's memory peak
+    let releaseCharts: () => void = () => undefined;
+    let chartsHeld: Promise<void> | null = new Promise<void>((r) => (releaseCharts = r));
+    const emit = async (a: AnalysisOutput, slot = analyses.length) => {
+      if (a.status === 'ok' && a.spec && chartRows(a.spec) === 0) {
+        a.status = 'empty';
+        a.missing ??= 'no data points to draw';
+      }
+      if (!sent.has(a)) await timed(`${a.id} data (to the writer)`, () => sendData(a));
+      if (a.spec && a.status === 'ok') {
+        const id = a.id;
+        const t0 = performance.now();
+        // (the files are written once every chart is back, never after a failed run has cleaned up)
+        const spec = a.spec;
+        const done = (chartsHeld ? chartsHeld.then(() => charts.render(spec, id)) : charts.render(spec, id)).then((r) => {
+          if (process.env.SOFT_SAMPLING_MEMLOG) process.stderr.write(`[chart]  ${id.padEnd(36)} ${(performance.now() - t0).toFixed(0).padStart(6)} ms wall from request (chart thread${r.heapMiB === undefined ? '' : `; its heap ${r.heapMiB.toFixed(0)} MiB`})\n`);
+          return { id, ...r };
+        });
+        done.catch(() => undefined); // awaited below
+        drawn.push(done);
+        art.add(`${a.id}.vl.json`, toJson(a.spec));
+      }
+      a.spec = undefined;
+      analyses[slot] = a;
+      memlog(a.id);
+    };
+    const finish = async (fn: typeof focalCdf, a: AnalysisOutput) => {
+      const i = needs.findIndex(([f]) => f === fn);
+      const missing = needs[i][1];
+      if (missing) {
+        a.status = 'empty';
+        a.missing = missing;
+      }
+      await emit(a, i);
+    };
+    {
+      // the ones with the biggest files and charts first (GHM fig. 3's per-sample file is the longest to format)
+      const early = [ghmReweighted, weightsVsIou, pisaPrimeSamples, focalCdf, ghmDensity];
+      const samplesCtx = { samples, images, gt: gtSet, settings } as AnalysisContext;
+      for (const fn of early) await finish(fn, await timed(`${fn.name} (compute)`, () => fn(samplesCtx)));
+    }
     // the scores of each variant: detection index → column position, then the raised scores put in
     const slotOf = new Int32Array(cols.dtIndex.reduce((m, x) => Math.max(m, x + 1), 0)).fill(-1);
     cols.dtIndex.forEach((x, q) => (slotOf[x] = q));
@@ -201,6 +269,8 @@ async function analyzeWith(o: AnalyzeOptions, charts: BackgroundCharts): Promise
     const coco = evals[0];
     const rescored = new Map<number, CocoEvalResult>(raisedKs.map((v) => [v.k, v.raised.size > 0 ? evals[1 + variantKs.indexOf(v)] : coco]));
     memlog('coco evaluated');
+    releaseCharts();
+    chartsHeld = null;
     // COCO evaluation of the same detections with other raised scores: one more kernel call
     const evaluateRaised = async (raised: ReadonlyMap<number, number>) => (raised.size === 0 ? coco : cocoEvaluateColumns(cols!, cocoParams, scoresWith(raised)));
     const ctx: AnalysisContext = { samples, images, gt: gtSet, settings, cocoBaseline: coco, evaluateRaised, rescored };
@@ -211,53 +281,15 @@ async function analyzeWith(o: AnalyzeOptions, charts: BackgroundCharts): Promise
     const vocRows: Row[] = voc.classes.map((c) => ({ category_id: c.categoryId, name: c.name, ap: c.ap, n_gt: c.nGt, n_det: c.nDet, tp: c.tp, fp: c.fp }));
     art.add('eval_voc.csv', toCsv(vocRows));
 
-    // 3. analyses
-    const analyses: AnalysisOutput[] = [];
-    const nPos = samples.positives.length;
-    const noSamples = nDets === 0 ? 'no detections (the detections list is empty)' : samples.length === 0 ? 'no samples (every detection lies on a crowd region)' : null;
-    const noPositives = noSamples ?? (nPos > 0 ? null : gtSet.boxes.length === 0 ? 'no positives (the ground truth has no annotations)' : 'no positives (no detection matched a gt box of its class at IoU ≥ 0.5)');
-    const noGt = gtSet.boxes.length === 0 ? 'no gt boxes (precision and recall are undefined)' : null;
-    const needs: [typeof focalCdf, string | null][] = [[focalCdf, noSamples], [ghmDensity, noSamples], [ghmReweighted, noSamples], [pisaPrimeSamples, noPositives], [pisaPrRescored, noGt], [weightsVsIou, noPositives]];
-    // each analysis's files are written as soon as it is computed, and its data dropped; its chart
-    // is drawn on the chart thread meanwhile (all of them are awaited before the report)
-    const svgs = new Map<string, string>();
-    const drawn: Promise<{ id: string; svg: string; png?: Uint8Array }>[] = [];
-    const emit = async (a: AnalysisOutput) => {
-      if (a.status === 'ok' && a.spec && chartRows(a.spec) === 0) {
-        a.status = 'empty';
-        a.missing ??= 'no data points to draw';
-      }
-      if (!sent.has(a)) await timed(`${a.id} data (to the writer)`, () => sendData(a));
-      if (a.spec && a.status === 'ok') {
-        const id = a.id;
-        const t0 = performance.now();
-        // (the files are written once every chart is back, never after a failed run has cleaned up)
-        const done = charts.render(a.spec, id).then((r) => {
-          if (process.env.SOFT_SAMPLING_MEMLOG) process.stderr.write(`[chart]  ${id.padEnd(36)} ${(performance.now() - t0).toFixed(0).padStart(6)} ms wall from request (chart thread${r.heapMiB === undefined ? '' : `; its heap ${r.heapMiB.toFixed(0)} MiB`})\n`);
-          return { id, ...r };
-        });
-        done.catch(() => undefined); // awaited below
-        drawn.push(done);
-        art.add(`${a.id}.vl.json`, toJson(a.spec));
-      }
-      a.spec = undefined;
-      analyses.push(a);
-      memlog(a.id);
-    };
-    for (const [fn, missing] of needs) {
-      const a = fn === ghmReweighted ? ghmEarly : await timed(`${fn.name} (compute)`, () => fn(ctx));
-      if (fn === pisaPrRescored) {
-        // the variants' tables and the flat arrays are no longer needed (tens of MB)
-        ctx.rescored = undefined;
-        rescored.clear();
-        evals.length = 1; // the baseline stays (the report's tables)
-        cols = null;
-      }
-      if (missing) {
-        a.status = 'empty';
-        a.missing = missing;
-      }
-      await emit(a);
+    // PISA fig. 2, from the variants' evaluations
+    {
+      const a = await timed('pisaPrRescored (compute)', () => pisaPrRescored(ctx));
+      // the variants' tables and the flat arrays are no longer needed (tens of MB)
+      ctx.rescored = undefined;
+      rescored.clear();
+      evals.length = 1; // the baseline stays (the report's tables)
+      cols = null;
+      await finish(pisaPrRescored, a);
     }
     const anchorParams: AnchorParams = { posIouThr: 0.5, negIouThr: 0.4, minPosIou: 0, bins: 20 };
     if (o.anchors) {
@@ -301,6 +333,7 @@ async function analyzeWith(o: AnalyzeOptions, charts: BackgroundCharts): Promise
     art.commit();
     ok = true;
     memlog('written');
+    if (process.env.SOFT_SAMPLING_MEMLOG) threadsCpuLog();
     return { out: o.out, files: [...art.files].sort(), coco: coco.stats, vocMAP: voc.mAP, positives: counts.positives, negatives: counts.negatives };
   } finally {
     await writer.close(); // before the temporary directory may be removed
