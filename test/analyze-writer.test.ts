@@ -75,6 +75,20 @@ describe('analyze with a failing writer', () => {
   }, 120000);
 });
 
+describe('analyze with a failing chart', () => {
+  test('a render error on the chart thread: one line naming the chart, exit 1, no report and no temporary folder left', () => {
+    const out = join(dir, 'report-chart');
+    const r = spawnSync(process.execPath, [BIN, 'analyze', '--out', out, '-q'], { encoding: 'utf8', env: { ...process.env, SOFT_SAMPLING_TEST_CHART_FAIL: 'pisa_prime_samples' } });
+    expect(r.status).toBe(1);
+    const errors = r.stderr.trim().split('\n').filter((l) => !/^soft-sampling analyze: warning:/.test(l));
+    expect(errors).toHaveLength(1);
+    // (a render error is a bug, not an input error: reported as one)
+    expect(errors[0]).toMatch(/^soft-sampling analyze: error: internal error: chart pisa_prime_samples: test failure \(a bug: please report it; SOFT_SAMPLING_DEBUG=1 prints the stack\)$/);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.startsWith('.report-chart.'))).toEqual([]);
+  }, 120000);
+});
+
 describe('RowTable (rows as columns for the trip to the writer)', () => {
   test('toJson / toCsv text of a document with a big row array, through the writer: byte for byte', async () => {
     const { toRowTable, tableBuffers } = await import('../packages/cli/src/analyze/writer');
