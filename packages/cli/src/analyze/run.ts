@@ -198,9 +198,7 @@ async function analyzeWith(o: AnalyzeOptions, charts: BackgroundCharts): Promise
       a.hasCsv = !!a.csv;
       a.csv = undefined;
     };
-    // 3. analyses. All but PISA fig. 2 need the samples only: they run now, before the COCO
-    // evaluation, so that their files are written and their charts drawn (writer and chart
-    // threads) while the evaluation runs; the report lists them in their usual order.
+    // 3. analyses (all but PISA fig. 2 need only the samples)
     const needs: [typeof focalCdf, string | null][] = [];
     const analyses: AnalysisOutput[] = [];
     const nPos = samples.positives.length;
@@ -212,10 +210,6 @@ async function analyzeWith(o: AnalyzeOptions, charts: BackgroundCharts): Promise
     // is drawn on the chart thread meanwhile (all of them are awaited before the report)
     const svgs = new Map<string, string>();
     const drawn: Promise<{ id: string; svg: string; png?: Uint8Array }>[] = [];
-    // the charts of the early analyses are drawn once the COCO evaluation is done: the chart
-    // thread's heap grows with each chart, and the evaluation is the run's memory peak
-    let releaseCharts: () => void = () => undefined;
-    let chartsHeld: Promise<void> | null = new Promise<void>((r) => (releaseCharts = r));
     const emit = async (a: AnalysisOutput, slot = analyses.length) => {
       if (a.status === 'ok' && a.spec && chartRows(a.spec) === 0) {
         a.status = 'empty';
@@ -226,9 +220,8 @@ async function analyzeWith(o: AnalyzeOptions, charts: BackgroundCharts): Promise
         const id = a.id;
         const t0 = performance.now();
         // (the files are written once every chart is back, never after a failed run has cleaned up)
-        const spec = a.spec;
-        const done = (chartsHeld ? chartsHeld.then(() => charts.render(spec, id)) : charts.render(spec, id)).then((r) => {
-          if (process.env.SOFT_SAMPLING_MEMLOG) process.stderr.write(`[chart]  ${id.padEnd(36)} ${(performance.now() - t0).toFixed(0).padStart(6)} ms wall from request (chart thread${r.heapMiB === undefined ? '' : `; its heap ${r.heapMiB.toFixed(0)} MiB`})\n`);
+        const done = charts.render(a.spec, id).then((r) => {
+          if (process.env.SOFT_SAMPLING_MEMLOG) process.stderr.write(`[chart]  ${id.padEnd(36)} ${(performance.now() - t0).toFixed(0).padStart(6)} ms wall from request (${r.heapMiB === undefined ? 'this thread' : `chart thread; its heap ${r.heapMiB.toFixed(0)} MiB`})\n`);
           return { id, ...r };
         });
         done.catch(() => undefined); // awaited below
@@ -248,12 +241,10 @@ async function analyzeWith(o: AnalyzeOptions, charts: BackgroundCharts): Promise
       }
       await emit(a, i);
     };
-    {
-      // the ones with the biggest files and charts first (GHM fig. 3's per-sample file is the longest to format)
-      const early = [ghmReweighted, weightsVsIou, pisaPrimeSamples, focalCdf, ghmDensity];
-      const samplesCtx = { samples, images, gt: gtSet, settings } as AnalysisContext;
-      for (const fn of early) await finish(fn, await timed(`${fn.name} (compute)`, () => fn(samplesCtx)));
-    }
+    // GHM fig. 3 needs the samples only: its per-sample file, the longest to format, goes to the
+    // writer now, so that it is written during the COCO evaluation (reported in its place)
+    const samplesCtx = { samples, images, gt: gtSet, settings } as AnalysisContext;
+    await finish(ghmReweighted, await timed('ghmReweighted (compute)', () => ghmReweighted(samplesCtx)));
     // the scores of each variant: detection index → column position, then the raised scores put in
     const slotOf = new Int32Array(cols.dtIndex.reduce((m, x) => Math.max(m, x + 1), 0)).fill(-1);
     cols.dtIndex.forEach((x, q) => (slotOf[x] = q));
@@ -269,8 +260,6 @@ async function analyzeWith(o: AnalyzeOptions, charts: BackgroundCharts): Promise
     const coco = evals[0];
     const rescored = new Map<number, CocoEvalResult>(raisedKs.map((v) => [v.k, v.raised.size > 0 ? evals[1 + variantKs.indexOf(v)] : coco]));
     memlog('coco evaluated');
-    releaseCharts();
-    chartsHeld = null;
     // COCO evaluation of the same detections with other raised scores: one more kernel call
     const evaluateRaised = async (raised: ReadonlyMap<number, number>) => (raised.size === 0 ? coco : cocoEvaluateColumns(cols!, cocoParams, scoresWith(raised)));
     const ctx: AnalysisContext = { samples, images, gt: gtSet, settings, cocoBaseline: coco, evaluateRaised, rescored };
@@ -281,15 +270,19 @@ async function analyzeWith(o: AnalyzeOptions, charts: BackgroundCharts): Promise
     const vocRows: Row[] = voc.classes.map((c) => ({ category_id: c.categoryId, name: c.name, ap: c.ap, n_gt: c.nGt, n_det: c.nDet, tp: c.tp, fp: c.fp }));
     art.add('eval_voc.csv', toCsv(vocRows));
 
-    // PISA fig. 2, from the variants' evaluations
-    {
-      const a = await timed('pisaPrRescored (compute)', () => pisaPrRescored(ctx));
-      // the variants' tables and the flat arrays are no longer needed (tens of MB)
-      ctx.rescored = undefined;
-      rescored.clear();
-      evals.length = 1; // the baseline stays (the report's tables)
-      cols = null;
-      await finish(pisaPrRescored, a);
+    // the other analyses, in the report's order; each chart is drawn on the chart thread while
+    // the next analysis is computed
+    for (const [fn] of needs) {
+      if (fn === ghmReweighted) continue;
+      const a = await timed(`${fn.name} (compute)`, () => fn(ctx));
+      if (fn === pisaPrRescored) {
+        // the variants' tables and the flat arrays are no longer needed (tens of MB)
+        ctx.rescored = undefined;
+        rescored.clear();
+        evals.length = 1; // the baseline stays (the report's tables)
+        cols = null;
+      }
+      await finish(fn, a);
     }
     const anchorParams: AnchorParams = { posIouThr: 0.5, negIouThr: 0.4, minPosIou: 0, bins: 20 };
     if (o.anchors) {
