@@ -89,6 +89,25 @@ describe('analyze with a failing chart', () => {
   }, 120000);
 });
 
+describe('BackgroundCharts (the optional chart thread)', () => {
+  test('SVG and PNG from the chart thread are those of renderChart in this thread; a render error rejects that chart only', async () => {
+    const { BackgroundCharts } = await import('../packages/cli/src/analyze/chart-worker');
+    const { renderChart } = await import('../packages/cli/src/analyze/chart');
+    const spec = { data: { values: Array.from({ length: 50 }, (_, i) => ({ x: i, y: (i * 7) % 11 })) }, mark: 'point', encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } };
+    const want = await renderChart(spec, { png: true });
+    const c = new BackgroundCharts(WORKER, true);
+    try {
+      const bad = c.render({ ...spec, mark: 'no-such-mark' }, 'bad');
+      const got = await c.render(spec, 'ok');
+      expect(got.svg).toBe(want.svg);
+      expect(Buffer.from(got.png!).equals(Buffer.from(want.png!))).toBe(true);
+      await expect(bad).rejects.toThrow();
+    } finally {
+      await c.close();
+    }
+  }, 60000);
+});
+
 describe('RowTable (rows as columns for the trip to the writer)', () => {
   test('toJson / toCsv text of a document with a big row array, through the writer: byte for byte', async () => {
     const { toRowTable, tableBuffers } = await import('../packages/cli/src/analyze/writer');
