@@ -19,7 +19,8 @@ import { buildSamples, buildSamplesFromColumns } from '../packages/cli/src/analy
 import { perImageHlrOrder, raisedScores } from '../packages/cli/src/analyze/pisa';
 import { Artifacts, toCsv } from '../packages/cli/src/analyze/artifacts';
 import type { AnalysisContext } from '../packages/cli/src/analyze/types';
-import { forEachBackend } from './helpers';
+import { forEachBackend, onEveryBackend } from './helpers';
+import { backendInfo, setThreads, useBackend } from '../ts';
 
 const DATA = join(__dirname, '..', 'data', 'cartucho-map-indoor85', 'coco');
 const gt = readGroundTruth(join(DATA, 'groundtruths_coco.json'));
@@ -83,6 +84,54 @@ forEachBackend((name) => {
     expect(() => cocoEvaluateColumnsVariants(cols, p, [])).toThrow(expect.objectContaining({ code: 'E_VALUE', arg: 'variants' }));
     expect(() => cocoEvaluateColumnsVariants(cols, p, [cols.dtScore, new Float64Array(3)])).toThrow(expect.objectContaining({ code: 'E_SHAPE', arg: 'variants[1]' }));
   });
+});
+
+test('cocoEvaluateVariants on a set big enough for the native pool: the same bits for 1 and 2 threads, each variant = its own call, every backend', () => {
+  // 150 images × 50 detections (D·A·T = 300k ≥ the pool's threshold), 12 categories, ties in scores
+  let seed = 17;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const NI = 150, NC = 12;
+  const gtImage: number[] = [], gtCat: number[] = [], gtBox: number[] = [], gtArea: number[] = [], gtCrowd: number[] = [];
+  const dtImage: number[] = [], dtCat: number[] = [], dtBox: number[] = [], dtScore: number[] = [];
+  for (let i = 0; i < NI; i++) {
+    for (let j = 0; j < 5; j++) {
+      const [x, y, w, h] = [rnd() * 400, rnd() * 400, 8 + rnd() * 150, 8 + rnd() * 150];
+      const c = Math.floor(rnd() * NC);
+      gtImage.push(i); gtCat.push(c); gtBox.push(x, y, w, h); gtArea.push(w * h); gtCrowd.push(rnd() < 0.03 ? 1 : 0);
+      for (let q = 0; q < 10; q++) {
+        dtImage.push(i); dtCat.push(rnd() < 0.8 ? c : Math.floor(rnd() * NC));
+        dtBox.push(x + (rnd() - 0.5) * w * 0.4, y + (rnd() - 0.5) * h * 0.4, w * (0.7 + rnd() * 0.6), h * (0.7 + rnd() * 0.6));
+        dtScore.push(Math.round(rnd() * 100) / 100);
+      }
+    }
+  }
+  const cols = {
+    numImages: NI, catIds: Array.from({ length: NC }, (_, k) => k + 1), gtImage: Uint32Array.from(gtImage), gtCat: Uint32Array.from(gtCat), gtBox: Float64Array.from(gtBox),
+    gtArea: Float64Array.from(gtArea), gtCrowd: Uint8Array.from(gtCrowd), dtImage: Uint32Array.from(dtImage), dtCat: Uint32Array.from(dtCat), dtBox: Float64Array.from(dtBox), dtScore: Float64Array.from(dtScore),
+  };
+  const p = resolveCocoParams();
+  const raised = cols.dtScore.map((s, q) => (q % 9 === 0 ? 1 + (q % 5) / 5 : s)); // some cells re-ordered
+  const scaled = cols.dtScore.map((s) => s * 0.5); // every cell's order kept
+  const variants = [cols.dtScore, raised, scaled];
+  const runs = onEveryBackend(() => cocoEvaluateColumnsVariants(cols, p, variants));
+  const before = backendInfo().threads;
+  try {
+    useBackend('native');
+    setThreads(1);
+    const one = cocoEvaluateColumnsVariants(cols, p, variants);
+    setThreads(2);
+    const two = cocoEvaluateColumnsVariants(cols, p, variants);
+    variants.forEach((v, i) => {
+      expectSame(one[i], two[i]);
+      expectSame(two[i], cocoEvaluateColumns(cols, p, v));
+      expectSame(runs.wasm[i], two[i]);
+      expectSame(runs.ts[i], two[i]);
+    });
+    expect(two[1].stats.AP).not.toBe(two[0].stats.AP);
+  } finally {
+    setThreads(before);
+    useBackend('auto');
+  }
 });
 
 test('CSV from columns = toCsv of the same rows (whole numbers, repeated values, non-finite cells, float32 values)', () => {

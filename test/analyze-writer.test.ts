@@ -75,6 +75,39 @@ describe('analyze with a failing writer', () => {
   }, 120000);
 });
 
+describe('analyze with a failing chart', () => {
+  test('a render error on the chart thread: one line naming the chart, exit 1, no report and no temporary folder left', () => {
+    const out = join(dir, 'report-chart');
+    const r = spawnSync(process.execPath, [BIN, 'analyze', '--out', out, '-q'], { encoding: 'utf8', env: { ...process.env, SOFT_SAMPLING_TEST_CHART_FAIL: 'pisa_prime_samples' } });
+    expect(r.status).toBe(1);
+    const errors = r.stderr.trim().split('\n').filter((l) => !/^soft-sampling analyze: warning:/.test(l));
+    expect(errors).toHaveLength(1);
+    // (a render error is a bug, not an input error: reported as one)
+    expect(errors[0]).toMatch(/^soft-sampling analyze: error: internal error: chart pisa_prime_samples: test failure \(a bug: please report it; SOFT_SAMPLING_DEBUG=1 prints the stack\)$/);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.startsWith('.report-chart.'))).toEqual([]);
+  }, 120000);
+});
+
+describe('BackgroundCharts (the optional chart thread)', () => {
+  test('SVG and PNG from the chart thread are those of renderChart in this thread; a render error rejects that chart only', async () => {
+    const { BackgroundCharts } = await import('../packages/cli/src/analyze/chart-worker');
+    const { renderChart } = await import('../packages/cli/src/analyze/chart');
+    const spec = { data: { values: Array.from({ length: 50 }, (_, i) => ({ x: i, y: (i * 7) % 11 })) }, mark: 'point', encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } };
+    const want = await renderChart(spec, { png: true });
+    const c = new BackgroundCharts(WORKER, true);
+    try {
+      const bad = c.render({ ...spec, mark: 'no-such-mark' }, 'bad');
+      const got = await c.render(spec, 'ok');
+      expect(got.svg).toBe(want.svg);
+      expect(Buffer.from(got.png!).equals(Buffer.from(want.png!))).toBe(true);
+      await expect(bad).rejects.toThrow();
+    } finally {
+      await c.close();
+    }
+  }, 60000);
+});
+
 describe('RowTable (rows as columns for the trip to the writer)', () => {
   test('toJson / toCsv text of a document with a big row array, through the writer: byte for byte', async () => {
     const { toRowTable, tableBuffers } = await import('../packages/cli/src/analyze/writer');
@@ -96,6 +129,38 @@ describe('RowTable (rows as columns for the trip to the writer)', () => {
     await w.close();
     expect(readFileSync(join(dir, 't.json'), 'utf8')).toBe(wantJson);
     expect(readFileSync(join(dir, 't.csv'), 'utf8')).toBe(wantCsv);
+  }, 60000);
+});
+
+describe('a JSON document and the CSV of its table in one pass', () => {
+  test('numbers and text columns (non-finite, −0, float32 values, formula-like and quoted text): the bytes of toJson / toCsv, in the thread and through the writer', async () => {
+    const { toRowTable, tableBuffers, writeJsonAndCsv } = await import('../packages/cli/src/analyze/writer');
+    const n = 60000;
+    const names = ['ISR-P', '=cmd', 'a,"b"', '-x', 'é\n2'];
+    const make = () => Array.from({ length: n }, (_, i) => ({
+      method: names[i % 5], index: i, iou: i % 17 === 0 ? NaN : i % 19 === 0 ? -Infinity : 0.5 + (i % 1000) / 2000, score: i % 23 === 0 ? -0 : Math.fround(Math.cos(i)), big: i % 7 === 0 ? 1e21 : i * 1e-9,
+    }));
+    const rows: Row[] = make();
+    const other: Row[] = make().map((r) => ({ ...r, index: -r.index }));
+    const doc = { id: 't', title: 'T "quoted"', counts: Float64Array.of(1, 2, Infinity), other, rows, tail: { k: 1 } };
+    const wantJson = toJson(doc);
+    const wantCsv = toCsv(rows);
+    for (const via of ['thread', 'writer'] as const) {
+      const table = toRowTable(rows)!, otherTable = toRowTable(other)!;
+      expect(table).not.toBeNull();
+      const json = { kind: 'json' as const, path: join(dir, `p-${via}.json`), value: { ...doc, other: otherTable, rows: table } };
+      const csv = { kind: 'csv' as const, path: join(dir, `p-${via}.csv`), rows: table };
+      const jobs = [json, csv];
+      if (via === 'thread') expect(writeJsonAndCsv(json, csv)).toBe(true); // (not the generic path)
+      else {
+        const w = new BackgroundWriter(WORKER);
+        w.submit('pair', jobs, [...tableBuffers(table), ...tableBuffers(otherTable)]);
+        await w.drain();
+        await w.close();
+      }
+      expect(readFileSync(join(dir, `p-${via}.json`), 'utf8')).toBe(wantJson);
+      expect(readFileSync(join(dir, `p-${via}.csv`), 'utf8')).toBe(wantCsv);
+    }
   }, 60000);
 });
 

@@ -574,7 +574,8 @@ const asI32 = (u: Uint32Array) => new Int32Array(u.buffer, u.byteOffset, u.lengt
  * place of `c.dtScore`) in one call of the backend's `cocoEvaluateVariants` kernel: the cells
  * (image, category) whose scores equal `variants[0]`'s are matched once and shared, so evaluating
  * a set and a few rescored copies of it costs little more than one evaluation plus one
- * accumulation per variant. Result `v` equals `cocoEvaluateColumns(c, p, variants[v])`, bit for bit.
+ * accumulation per variant. Result `v` equals `cocoEvaluateColumns(c, p, variants[v])`, bit for bit
+ * (the `precision` / `recall` of results 1… are views of one buffer; result 0 has its own).
  * Source: pycocotools `COCOeval.evaluate` + `accumulate` + `summarize`.
  * @throws SoftSamplingError `E_VALUE` without variants; `E_SHAPE` when a variant is not `[D]`; the
  * kernel's errors when the arrays are inconsistent.
@@ -602,7 +603,9 @@ export function cocoEvaluateColumnsVariants(c: CocoColumns, p: CocoParams, varia
   return variants.map((_, v) => {
     const res: CocoEvalResult = {
       stats: {} as CocoStats, params: p, catIds: p.useCats ? c.catIds.slice() : [-1],
-      precision: precision.slice(v * pl, (v + 1) * pl), recall: recall.slice(v * rl, (v + 1) * rl),
+      // variant 0 (usually kept longest) gets its own copy; the others are views of the kernel's
+      // output (no second copy of the V tables at once: tens of MB on a large set)
+      precision: v === 0 ? precision.slice(0, pl) : precision.subarray(v * pl, (v + 1) * pl), recall: v === 0 ? recall.slice(0, rl) : recall.subarray(v * rl, (v + 1) * rl),
       shape: { T: p.iouThrs.length, R: p.recThrs.length, K, A: p.areaRanges.length, M: p.maxDets.length },
     };
     res.stats = summarize(res);

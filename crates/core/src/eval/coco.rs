@@ -122,6 +122,9 @@ struct Reuse<'a, 'b> {
     cursor: Vec<usize>,
     /// `[A]` where the re-matched cells add their gt counts (the base's counts are the counts).
     npos_scratch: Vec<u64>,
+    /// A cell's kept detections in this variant's / the base's score order (scratch).
+    order_v: Vec<u32>,
+    order_b: Vec<u32>,
 }
 
 /// Every (category) cell of one image; `gsrc`/`dsrc` are the image's gt and detections in input order.
@@ -173,6 +176,18 @@ fn eval_image(inp: &CocoInput, p: &CocoParams, thr: &[f64], max_det: usize, gsrc
                     st.rank[l..l + kept].copy_from_slice(&b.rank[c..c + kept]);
                     st.flags[l * at..(l + kept) * at].copy_from_slice(&b.flags[c * at..(c + kept) * at]);
                     st.len = l + kept;
+                } else if same_order(&ds[di..de], inp.dt_score, r.scores, kept, &mut r.order_v, &mut r.order_b) {
+                    // the kept detections in the base's order (raised scores that keep a cell's
+                    // ranking): the matching, which reads only that order, is the base's; the
+                    // scores are this variant's
+                    let (b, st) = (&r.base[k], &mut store[k]);
+                    let (l, at) = (st.len, a_n * p.iou_thrs.len());
+                    for (i, &q) in r.order_v.iter().enumerate() {
+                        st.score[l + i] = inp.dt_score[q as usize];
+                    }
+                    st.rank[l..l + kept].copy_from_slice(&b.rank[c..c + kept]);
+                    st.flags[l * at..(l + kept) * at].copy_from_slice(&b.flags[c * at..(c + kept) * at]);
+                    st.len = l + kept;
                 } else {
                     // npos is the base's (the gt are the same): this cell's counts go to scratch
                     eval_cell(inp, p, thr, max_det, &gs[gi..ge], &ds[di..de], &mut store[k], &mut r.npos_scratch, sc);
@@ -187,6 +202,23 @@ fn eval_image(inp: &CocoInput, p: &CocoParams, thr: &[f64], max_det: usize, gsrc
     sc.ds = ds;
 }
 
+/// A cell's detections by descending score, stable, the first `kept` — the order [`eval_cell`]
+/// matches in (the same sort).
+fn cell_order(dcell: &[u32], scores: &[f64], kept: usize, out: &mut Vec<u32>) {
+    out.clear();
+    out.extend_from_slice(dcell);
+    out.sort_by(|&a, &b| scores[b as usize].partial_cmp(&scores[a as usize]).unwrap_or(Ordering::Equal));
+    out.truncate(kept);
+}
+
+/// True when the cell's kept detections come in the same order under `scores` as under `base`
+/// (`order_v` then holds that order).
+fn same_order(dcell: &[u32], scores: &[f64], base: &[f64], kept: usize, order_v: &mut Vec<u32>, order_b: &mut Vec<u32>) -> bool {
+    cell_order(dcell, scores, kept, order_v);
+    cell_order(dcell, base, kept, order_b);
+    order_v == order_b
+}
+
 /// pycocotools `computeIoU` + `evaluateImg` for one (image, category) cell, every area range:
 /// appends the kept detections to `st` and adds the non-ignored gt counts to `npos` `[A]`.
 /// (A function of its own, not inlined: wasm engines tier up per function call, and a single call
@@ -198,10 +230,7 @@ fn eval_cell(inp: &CocoInput, p: &CocoParams, thr: &[f64], max_det: usize, gcell
     let at = a_n * t_n;
     let Scratch { dsort, gbox, dbox, gcrowd, ious, gig, gorder, gtm, dmax, iord, .. } = sc;
     // detections by descending score, stable, the first max_det kept
-    dsort.clear();
-    dsort.extend_from_slice(dcell);
-    dsort.sort_by(|&a, &b| inp.dt_score[b as usize].partial_cmp(&inp.dt_score[a as usize]).unwrap_or(Ordering::Equal));
-    dsort.truncate(max_det);
+    cell_order(dcell, inp.dt_score, max_det, dsort);
 
     let (g, d) = (gcell.len(), dsort.len());
     gbox.clear();
@@ -319,7 +348,7 @@ struct AccScratch {
 /// pycocotools `accumulate` for category `k`: every area range, maxDets and threshold.
 #[inline(never)]
 #[allow(clippy::too_many_arguments)]
-fn accumulate_cat(p: &CocoParams, k: usize, k_n: usize, st: &CatStore<'_>, npos: &[u64], acc: &mut AccScratch, precision: &mut [f64], recall: &mut [f64]) {
+fn accumulate_cat(p: &CocoParams, k: usize, k_n: usize, st: &CatView<'_>, npos: &[u64], acc: &mut AccScratch, precision: &mut [f64], recall: &mut [f64]) {
     let (t_n, r_n, a_n, m_n) = (p.iou_thrs.len(), p.rec_thrs.len(), p.area_rng.len() / 2, p.max_dets.len());
     let at = a_n * t_n;
     let AccScratch { env, q, order, sorted } = acc;
@@ -466,7 +495,7 @@ fn evaluate_variants(inp: &CocoInput, p: &CocoParams, variants: &[&[f64]], preci
     if p.max_dets.is_empty() || p.max_dets.len() > 63 || p.max_dets[0] == 0 || p.max_dets.windows(2).any(|w| w[1] < w[0]) {
         return Err(CoreError::value("max_dets", "must be 1 to 63 positive values, ascending"));
     }
-    let (t_n, r_n, a_n) = (p.iou_thrs.len(), p.rec_thrs.len(), p.area_rng.len() / 2);
+    let (t_n, a_n) = (p.iou_thrs.len(), p.area_rng.len() / 2);
     let k_n = if p.use_cats { inp.num_cats } else { 1 };
     let (pl, rl) = coco_output_lens(p, inp.num_cats);
     let nv = variants.len();
@@ -488,82 +517,134 @@ fn evaluate_variants(inp: &CocoInput, p: &CocoParams, variants: &[&[f64]], preci
     for &c in inp.dt_cat {
         cnt[if p.use_cats { c as usize } else { 0 }] += 1;
     }
-    let (mut score_buf, mut rank_buf, mut flags_buf) = (vec![0f64; nd], vec![0u32; nd], vec![FP; nd * at]);
-    let mut store: Vec<CatStore> = Vec::with_capacity(k_n);
-    {
-        let (mut s_rest, mut r_rest, mut f_rest) = (&mut score_buf[..], &mut rank_buf[..], &mut flags_buf[..]);
-        for &c in &cnt {
+    let mut npos = vec![0u64; k_n * a_n];
+    let thr: Vec<f64> = p.iou_thrs.iter().map(|&t| if t < 1.0 - 1e-10 { t } else { 1.0 - 1e-10 }).collect();
+    let cell_lists = |img: usize| (&g_order[g_start[img] as usize..g_start[img + 1] as usize], &d_order[d_start[img] as usize..d_start[img + 1] as usize]);
+
+    // 1. variant 0: every cell matched
+    let mut bufs0 = StoreBufs::new(nd, at);
+    let mut store = bufs0.split(&cnt, at);
+    let mut sc = Scratch::default();
+    let base_inp = CocoInput { dt_score: variants[0], ..*inp };
+    for img in 0..inp.num_images {
+        let (gsrc, dsrc) = cell_lists(img);
+        if gsrc.is_empty() && dsrc.is_empty() {
+            continue;
+        }
+        eval_image(&base_inp, p, &thr, max_det, gsrc, dsrc, &mut store, &mut npos, &mut sc, None);
+    }
+    let store = store; // read-only from here on
+    let base_view: Vec<CatView> = store.iter().map(|s| CatView { score: &s.score[..], rank: &s.rank[..], flags: &s.flags[..], len: s.len }).collect();
+    let mut acc_pool: Vec<AccScratch> = Vec::new();
+    accumulate_variant(p, &base_view, &npos, &cnt, nd, &mut acc_pool, &mut precision[..pl], &mut recall[..rl]);
+    if nv == 1 {
+        return Ok(());
+    }
+
+    // 2. the later variants, one at a time in one more set of buffers: the cells that keep
+    // variant 0's scores are copied from its store, the others matched again
+    let mut bufs = StoreBufs::new(nd, at);
+    for (v, scores) in variants.iter().enumerate().skip(1) {
+        bufs.flags.fill(FP);
+        let mut store_v = bufs.split(&cnt, at);
+        let inp_v = CocoInput { dt_score: scores, ..*inp };
+        let mut reuse = Reuse { scores: variants[0], base: &store, cursor: vec![0; k_n], npos_scratch: vec![0; a_n], order_v: Vec::new(), order_b: Vec::new() };
+        for img in 0..inp.num_images {
+            let (gsrc, dsrc) = cell_lists(img);
+            if gsrc.is_empty() && dsrc.is_empty() {
+                continue;
+            }
+            eval_image(&inp_v, p, &thr, max_det, gsrc, dsrc, &mut store_v, &mut [], &mut sc, Some(&mut reuse));
+        }
+        let view: Vec<CatView> = store_v.iter().map(|s| CatView { score: &s.score[..], rank: &s.rank[..], flags: &s.flags[..], len: s.len }).collect();
+        accumulate_variant(p, &view, &npos, &cnt, nd, &mut acc_pool, &mut precision[v * pl..(v + 1) * pl], &mut recall[v * rl..(v + 1) * rl]);
+    }
+    Ok(())
+}
+
+/// pycocotools `accumulate` of one variant's stores into its `precision` `[T,R,K,A,M]` and `recall`
+/// `[T,K,A,M]` (pre-filled with −1): one chunk per category (on the native pool when there is work
+/// enough), each into tables of its own, put in place in category order — the same numbers for
+/// any thread count. `acc_pool`: scratch kept across calls (one per chunk run on this thread).
+#[allow(clippy::too_many_arguments)]
+fn accumulate_variant(p: &CocoParams, store: &[CatView<'_>], npos: &[u64], cnt: &[usize], nd: usize, acc_pool: &mut Vec<AccScratch>, precision: &mut [f64], recall: &mut [f64]) {
+    let (t_n, r_n, a_n, m_n) = (p.iou_thrs.len(), p.rec_thrs.len(), p.area_rng.len() / 2, p.max_dets.len());
+    let (k_n, at) = (store.len(), a_n * t_n);
+    let maxc = cnt.iter().copied().max().unwrap_or(0);
+    let (cat_pl, cat_rl) = (t_n * r_n * a_n * m_n, t_n * a_n * m_n);
+    let new_scratch = || AccScratch {
+        q: vec![0.0f64; r_n],
+        env: (0..m_n).map(|_| Vec::with_capacity(maxc)).collect(),
+        order: Vec::with_capacity(maxc),
+        sorted: Vec::with_capacity(maxc * at),
+    };
+    let run = |acc: &mut AccScratch, k: usize| {
+        let npos_k = &npos[k * a_n..(k + 1) * a_n];
+        if npos_k.iter().all(|&n| n == 0) {
+            return None;
+        }
+        let (mut pre, mut rec) = (vec![-1.0f64; cat_pl], vec![-1.0f64; cat_rl]);
+        accumulate_cat(p, 0, 1, &store[k], npos_k, acc, &mut pre, &mut rec);
+        Some((pre, rec))
+    };
+    let work = nd.saturating_mul(at);
+    let parts: Vec<Option<(Vec<f64>, Vec<f64>)>> = if k_n > 1 && work >= crate::par::MIN_PAR_WORK && crate::par::threads() > 1 {
+        crate::par::map_chunks(k_n, work, new_scratch, run)
+    } else {
+        // on this thread: one scratch, kept for the next variant
+        if acc_pool.is_empty() {
+            acc_pool.push(new_scratch());
+        }
+        let acc = &mut acc_pool[0];
+        (0..k_n).map(|k| run(acc, k)).collect()
+    };
+    // local [T,R,1,A,M] / [T,1,A,M] → [T,R,K,A,M] / [T,K,A,M]: runs of A·M
+    let am = a_n * m_n;
+    for (k, part) in parts.into_iter().enumerate() {
+        let Some((pre, rec)) = part else { continue };
+        for tr in 0..t_n * r_n {
+            precision[(tr * k_n + k) * am..(tr * k_n + k + 1) * am].copy_from_slice(&pre[tr * am..(tr + 1) * am]);
+        }
+        for t in 0..t_n {
+            recall[(t * k_n + k) * am..(t * k_n + k + 1) * am].copy_from_slice(&rec[t * am..(t + 1) * am]);
+        }
+    }
+}
+
+/// The buffers of one variant's per-category stores (see [`CatStore`]): one allocation per field
+/// for all categories, split by the per-category detection counts.
+struct StoreBufs {
+    score: Vec<f64>,
+    rank: Vec<u32>,
+    flags: Vec<u8>,
+}
+
+impl StoreBufs {
+    fn new(nd: usize, at: usize) -> Self {
+        StoreBufs { score: vec![0f64; nd], rank: vec![0u32; nd], flags: vec![FP; nd * at] }
+    }
+
+    /// The per-category stores, empty, over these buffers.
+    fn split(&mut self, cnt: &[usize], at: usize) -> Vec<CatStore<'_>> {
+        let mut store: Vec<CatStore> = Vec::with_capacity(cnt.len());
+        let (mut s_rest, mut r_rest, mut f_rest) = (&mut self.score[..], &mut self.rank[..], &mut self.flags[..]);
+        for &c in cnt {
             let (s0, s1) = std::mem::take(&mut s_rest).split_at_mut(c);
             let (r0, r1) = std::mem::take(&mut r_rest).split_at_mut(c);
             let (f0, f1) = std::mem::take(&mut f_rest).split_at_mut(c * at);
             store.push(CatStore { score: s0, rank: r0, flags: f0, len: 0 });
             (s_rest, r_rest, f_rest) = (s1, r1, f1);
         }
+        store
     }
-    let mut npos = vec![0u64; k_n * a_n];
-    let thr: Vec<f64> = p.iou_thrs.iter().map(|&t| if t < 1.0 - 1e-10 { t } else { 1.0 - 1e-10 }).collect();
+}
 
-    let mut sc = Scratch::default();
-    let base_inp = CocoInput { dt_score: variants[0], ..*inp };
-    for img in 0..inp.num_images {
-        let gsrc = &g_order[g_start[img] as usize..g_start[img + 1] as usize];
-        let dsrc = &d_order[d_start[img] as usize..d_start[img + 1] as usize];
-        if gsrc.is_empty() && dsrc.is_empty() {
-            continue;
-        }
-        eval_image(&base_inp, p, &thr, max_det, gsrc, dsrc, &mut store, &mut npos, &mut sc, None);
-    }
-
-    // accumulate
-    let maxc = cnt.iter().copied().max().unwrap_or(0);
-    let mut acc = AccScratch {
-        q: vec![0.0f64; r_n],
-        env: (0..p.max_dets.len()).map(|_| Vec::with_capacity(maxc)).collect(),
-        order: Vec::with_capacity(maxc),
-        sorted: Vec::with_capacity(maxc * at),
-    };
-    let accumulate_all = |store: &[CatStore], acc: &mut AccScratch, precision: &mut [f64], recall: &mut [f64]| {
-        for (k, st) in store.iter().enumerate() {
-            let npos_k = &npos[k * a_n..(k + 1) * a_n];
-            if npos_k.iter().all(|&n| n == 0) {
-                continue;
-            }
-            accumulate_cat(p, k, k_n, st, npos_k, acc, precision, recall);
-        }
-    };
-    accumulate_all(&store, &mut acc, &mut precision[..pl], &mut recall[..rl]);
-    if nv == 1 {
-        return Ok(());
-    }
-
-    // later variants: one more set of buffers, reused for each
-    let (mut score_v, mut rank_v, mut flags_v) = (vec![0f64; nd], vec![0u32; nd], vec![FP; nd * at]);
-    for (v, scores) in variants.iter().enumerate().skip(1) {
-        flags_v.fill(FP);
-        let mut store_v: Vec<CatStore> = Vec::with_capacity(k_n);
-        {
-            let (mut s_rest, mut r_rest, mut f_rest) = (&mut score_v[..], &mut rank_v[..], &mut flags_v[..]);
-            for &c in &cnt {
-                let (s0, s1) = std::mem::take(&mut s_rest).split_at_mut(c);
-                let (r0, r1) = std::mem::take(&mut r_rest).split_at_mut(c);
-                let (f0, f1) = std::mem::take(&mut f_rest).split_at_mut(c * at);
-                store_v.push(CatStore { score: s0, rank: r0, flags: f0, len: 0 });
-                (s_rest, r_rest, f_rest) = (s1, r1, f1);
-            }
-        }
-        let inp_v = CocoInput { dt_score: scores, ..*inp };
-        let mut reuse = Reuse { scores: variants[0], base: &store, cursor: vec![0; k_n], npos_scratch: vec![0; a_n] };
-        for img in 0..inp.num_images {
-            let gsrc = &g_order[g_start[img] as usize..g_start[img + 1] as usize];
-            let dsrc = &d_order[d_start[img] as usize..d_start[img + 1] as usize];
-            if gsrc.is_empty() && dsrc.is_empty() {
-                continue;
-            }
-            eval_image(&inp_v, p, &thr, max_det, gsrc, dsrc, &mut store_v, &mut [], &mut sc, Some(&mut reuse));
-        }
-        accumulate_all(&store_v, &mut acc, &mut precision[v * pl..(v + 1) * pl], &mut recall[v * rl..(v + 1) * rl]);
-    }
-    Ok(())
+/// A category's matched entries, read-only (what the accumulation reads; see [`CatStore`]).
+struct CatView<'a> {
+    score: &'a [f64],
+    rank: &'a [u32],
+    flags: &'a [u8],
+    len: usize,
 }
 
 /// Options of [`coco_evaluate_variants_flat`] (the declared kernel `coco_evaluate_variants`).
@@ -752,5 +833,73 @@ mod tests {
         assert_eq!(e.unwrap_err().arg, "dt_scores");
         let o0 = CocoVariantsOpts { num_variants: 0, ..o };
         assert!(coco_evaluate_variants_flat(&[0], &[0], &[0.0, 0.0, 1.0, 1.0], &[1.0], &[0], &[0], &[0], &[0.0, 0.0, 1.0, 1.0], &[], &iou, &rec, &[1, 10, 100], &[0.0, 1e10], &o0, &mut pre, &mut recl).is_err());
+    }
+
+    #[test]
+    fn variants_same_for_every_thread_count() {
+        // large enough for the pool (D·A·T ≥ MIN_PAR_WORK): 200 images × 60 detections, 10 categories
+        let mut seed = 99u64;
+        let mut rnd = move || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((seed >> 11) as f64) / ((1u64 << 53) as f64)
+        };
+        let (ni, nc) = (200usize, 10usize);
+        let (mut gi, mut gc, mut gb, mut ga, mut gcr) = (vec![], vec![], vec![], vec![], vec![]);
+        let (mut di, mut dc, mut db, mut ds) = (vec![], vec![], vec![], vec![]);
+        for img in 0..ni {
+            for _ in 0..6 {
+                let (x, y, w, h) = (rnd() * 400.0, rnd() * 400.0, 8.0 + rnd() * 150.0, 8.0 + rnd() * 150.0);
+                let c = (rnd() * nc as f64) as i32;
+                gi.push(img as i32);
+                gc.push(c);
+                gb.extend_from_slice(&[x, y, w, h]);
+                ga.push(w * h);
+                gcr.push((rnd() < 0.03) as i32);
+                for _ in 0..10 {
+                    di.push(img as i32);
+                    dc.push(if rnd() < 0.8 { c } else { (rnd() * nc as f64) as i32 });
+                    db.extend_from_slice(&[x + (rnd() - 0.5) * w * 0.4, y + (rnd() - 0.5) * h * 0.4, w * (0.7 + rnd() * 0.6), h * (0.7 + rnd() * 0.6)]);
+                    ds.push((rnd() * 100.0).round() / 100.0);
+                }
+            }
+        }
+        let nd = ds.len();
+        let mut v1 = ds.clone();
+        for q in (0..nd).step_by(7) {
+            v1[q] = 1.0 + rnd();
+        }
+        let all: Vec<f64> = [&ds[..], &v1[..]].concat();
+        let (iou, rec) = (lin(0.5, 0.95, 10), lin(0.0, 1.0, 101));
+        let area = [0.0, 1e10, 0.0, 1024.0, 1024.0, 9216.0, 9216.0, 1e10];
+        assert!(nd * 40 >= crate::par::MIN_PAR_WORK);
+        let o = CocoVariantsOpts { num_images: ni as u32, num_cats: nc as u32, num_variants: 2, use_cats: true, offset: 0.0 };
+        let md = [1u32, 10, 100];
+        let p = CocoParams { iou_thrs: &iou, rec_thrs: &rec, max_dets: &md, area_rng: &area, use_cats: true, offset: 0.0 };
+        let (pl, rl) = coco_output_lens(&p, nc);
+        let run = || {
+            let (mut pre, mut recl) = (vec![0.0; 2 * pl], vec![0.0; 2 * rl]);
+            coco_evaluate_variants_flat(&gi, &gc, &gb, &ga, &gcr, &di, &dc, &db, &all, &iou, &rec, &[1, 10, 100], &area, &o, &mut pre, &mut recl).unwrap();
+            (pre, recl)
+        };
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<u64>>();
+        let mut results = vec![];
+        for threads in [1, 2, 3] {
+            crate::par::set_threads(threads).unwrap();
+            let (pre, recl) = run();
+            results.push((bits(&pre), bits(&recl)));
+        }
+        crate::par::set_threads(0).unwrap();
+        assert!(results.iter().all(|r| *r == results[0]), "same bits for 1, 2 and 3 threads");
+        // and each variant equals its own single call
+        let u = |v: &[i32]| v.iter().map(|&x| x as u32).collect::<Vec<u32>>();
+        let (gi2, gc2, di2, dc2) = (u(&gi), u(&gc), u(&di), u(&dc));
+        let crowd: Vec<u8> = gcr.iter().map(|&c| c as u8).collect();
+        for (v, sc) in [&ds, &v1].iter().enumerate() {
+            let inp = CocoInput { num_images: ni, num_cats: nc, gt_image: &gi2, gt_cat: &gc2, gt_box: &gb, gt_area: &ga, gt_crowd: &crowd, dt_image: &di2, dt_cat: &dc2, dt_box: &db, dt_score: sc };
+            let (mut p1, mut r1) = (vec![0.0; pl], vec![0.0; rl]);
+            coco_evaluate(&inp, &p, &mut p1, &mut r1).unwrap();
+            assert_eq!(bits(&p1), results[0].0[v * pl..(v + 1) * pl]);
+            assert_eq!(bits(&r1), results[0].1[v * rl..(v + 1) * rl]);
+        }
     }
 }

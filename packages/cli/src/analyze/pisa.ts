@@ -128,6 +128,35 @@ const DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [4, 4], [1, 3]];
 const F2_TITLE = 'Precision–recall before and after raising the top IoU-HLR positives';
 const F2_FIG = 'PISA (Cao et al. 2020), fig. 2';
 
+/**
+ * IoU-HLR ranks (PISA §3.1, no prime flags) of one small group of positives: the library's
+ * `iouHlr` ranks (the TypeScript reference `pisaIouHlr` with prime mode 0, step for step — float32
+ * IoUs, input position as the last key), without a kernel call per image (5,000 images: 0.4 s of
+ * call overhead for ~7 positives each).
+ */
+export function hlrRanksSmall(labels: Int32Array, gt: Int32Array, ious: Float32Array): Int32Array {
+  const n = labels.length;
+  const ranks = new Int32Array(n);
+  const idx = Array.from({ length: n }, (_, i) => i);
+  const desc = (a: number, b: number) => (ious[a] > ious[b] ? -1 : ious[a] < ious[b] ? 1 : 0);
+  idx.sort((a, b) => labels[a] - labels[b] || gt[a] - gt[b] || desc(a, b) || a - b);
+  const local = new Int32Array(n);
+  let start = 0;
+  for (let p = 0; p < n; p++) {
+    const i = idx[p];
+    if (p > 0 && (labels[i] !== labels[idx[p - 1]] || gt[i] !== gt[idx[p - 1]])) start = p;
+    local[i] = p - start;
+  }
+  idx.sort((a, b) => labels[a] - labels[b] || local[a] - local[b] || desc(a, b) || a - b);
+  start = 0;
+  for (let p = 0; p < n; p++) {
+    const i = idx[p];
+    if (p > 0 && labels[i] !== labels[idx[p - 1]]) start = p;
+    ranks[i] = p - start;
+  }
+  return ranks;
+}
+
 /** Per image, the positives ordered by IoU-HLR (rank within class in the image, then IoU). */
 export function perImageHlrOrder(ctx: AnalysisContext): Map<number, Sample[]> {
   const cls = classIndex(ctx);
@@ -135,7 +164,7 @@ export function perImageHlrOrder(ctx: AnalysisContext): Map<number, Sample[]> {
   for (const s of ctx.samples.positives) (byImg.get(s.imageId) ?? byImg.set(s.imageId, []).get(s.imageId)!).push(s);
   const out = new Map<number, Sample[]>();
   for (const [img, pos] of byImg) {
-    const r = data(iouHlr({ labels: Int32Array.from(pos.map((s) => cls.get(s.categoryId)!)), gtInds: Int32Array.from(pos.map((s) => s.gt)), ious: Float32Array.from(pos.map((s) => s.iou)) }).ranks);
+    const r = hlrRanksSmall(Int32Array.from(pos, (s) => cls.get(s.categoryId)!), Int32Array.from(pos, (s) => s.gt), Float32Array.from(pos, (s) => s.iou));
     const order = pos.map((_, i) => i).sort((a, b) => r[a] - r[b] || pos[b].iou - pos[a].iou || pos[a].index - pos[b].index);
     out.set(img, order.map((i) => pos[i]));
   }

@@ -3,8 +3,10 @@ import { groupByImage } from 'soft-sampling/internal';
 import { resolveCocoParams, cocoPerCategory, cocoColumnsOfImages, cocoEvaluateColumns, cocoEvaluateColumnsVariants, COCO_STAT_KEYS, type CocoEvalResult } from 'soft-sampling/internal';
 import { vocMatchColumns, vocAccumulateColumns } from 'soft-sampling/internal';
 import { backendInfo } from 'soft-sampling';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Artifacts, toCsv, toJson, isCsvColumns, type Row } from './artifacts';
 import { renderChart } from './chart';
+import { BackgroundCharts } from './chart-worker';
 import { readGroundTruth, readDetections } from './read';
 import { readGtAs, readDetsAs, type Format, type FormatOptions } from './formats';
 import { StageRunner } from './pool';
@@ -19,7 +21,7 @@ import type { AnchorImageStats, AnchorParams } from './anchors-stage';
 import { reportHtml, reportMarkdown } from './report';
 import { checkInputs } from './warnings';
 import { readDense, denseAnalyses } from './dense';
-import { BackgroundWriter, buffersOf, toRowTable, tableBuffers, type WriteJob } from './writer';
+import { BackgroundWriter, buffersOf, toRowTable, tableBuffers, threadCpuMs, type WriteJob } from './writer';
 
 export interface AnalyzeOptions extends AnalyzeSettings {
   gt: string;
@@ -38,6 +40,8 @@ export interface AnalyzeOptions extends AnalyzeSettings {
   anchors: boolean;
   png: boolean;
   workerFile?: string | URL;
+  /** Draw the charts on a thread of their own (see chart-worker.ts; needs `workerFile`); default false: in this thread. */
+  chartThread?: boolean;
   /** Progress callbacks (the CLI's bar). */
   progress?: { start(total: number, label: string): void; update(done: number): void; stop(): void };
   log?: (line: string) => void;
@@ -70,21 +74,50 @@ const memlog = (stage: string) => {
   (globalThis as { gc?: () => void }).gc?.(); // live memory when run with --expose-gc
   const m = process.memoryUsage();
   const u = process.cpuUsage();
-  process.stderr.write(`[mem] ${stage.padEnd(22)} ${(performance.now() / 1000).toFixed(1).padStart(6)} s  cpu ${((u.user + u.system) / 1e6).toFixed(2).padStart(6)} s  rss ${(m.rss / 2 ** 20).toFixed(0).padStart(5)} MiB (peak ${(process.resourceUsage().maxRSS / 1024).toFixed(0).padStart(4)})  heap ${(m.heapUsed / 2 ** 20).toFixed(0).padStart(5)} MiB  external ${((m.external + m.arrayBuffers) / 2 ** 20).toFixed(0).padStart(4)} MiB\n`);
+  process.stderr.write(`[mem] ${stage.padEnd(22)} ${(performance.now() / 1000).toFixed(1).padStart(6)} s  cpu ${((u.user + u.system) / 1e6).toFixed(2).padStart(6)} s (main thread ${(threadCpuMs() / 1e3).toFixed(2)} s)  rss ${(m.rss / 2 ** 20).toFixed(0).padStart(5)} MiB (peak ${(process.resourceUsage().maxRSS / 1024).toFixed(0).padStart(4)})  heap ${(m.heapUsed / 2 ** 20).toFixed(0).padStart(5)} MiB  external ${((m.external + m.arrayBuffers) / 2 ** 20).toFixed(0).padStart(4)} MiB\n`);
 };
 
-/** SOFT_SAMPLING_MEMLOG=1: the CPU time of one step (a file written, a chart drawn), on stderr. */
+/** SOFT_SAMPLING_MEMLOG=1: CPU time of every thread of the process so far, by thread name (Linux /proc), on stderr. */
+function threadsCpuLog(): void {
+  try {
+    const byName = new Map<string, number>();
+    for (const tid of readdirSync('/proc/self/task')) {
+      const name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+      const ns = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      byName.set(name, (byName.get(name) ?? 0) + ns / 1e9);
+    }
+    process.stderr.write(`[threads] ${[...byName].sort((a, b) => b[1] - a[1]).map(([n, s]) => `${n} ${s.toFixed(2)} s`).join(', ')}\n`);
+  } catch {
+    // not Linux
+  }
+}
+
+/** SOFT_SAMPLING_MEMLOG=1: the CPU time of one step (a file written, a chart drawn), on stderr: this thread's (Linux), else the whole process's. */
 async function timed<T>(label: string, f: () => T | Promise<T>): Promise<T> {
   if (!process.env.SOFT_SAMPLING_MEMLOG) return f();
+  const t0 = threadCpuMs();
   const u0 = process.cpuUsage();
   const r = await f();
   const u = process.cpuUsage(u0);
-  process.stderr.write(`[cpu]   ${label.padEnd(36)} ${((u.user + u.system) / 1e3).toFixed(0).padStart(6)} ms\n`);
+  const own = threadCpuMs() - t0;
+  process.stderr.write(`[cpu]   ${label.padEnd(36)} ${(Number.isNaN(own) ? (u.user + u.system) / 1e3 : own).toFixed(0).padStart(6)} ms${Number.isNaN(own) ? ' (process)' : ''}, process ${((u.user + u.system) / 1e3).toFixed(0).padStart(6)} ms\n`);
   return r;
 }
 
 export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
   memlog('start');
+  // with `chartThread`, the chart thread starts now: it loads and warms up vega while the inputs
+  // are read. Off by default: on the 500k-detection set it added 40–90 MiB to the peak RSS (one run
+  // of five over 10× the input) for no wall-time gain on a shared 2-core machine
+  const charts = new BackgroundCharts(o.chartThread ? o.workerFile : undefined, o.png);
+  try {
+    return await analyzeWith(o, charts);
+  } finally {
+    await charts.close();
+  }
+}
+
+async function analyzeWith(o: AnalyzeOptions, charts: BackgroundCharts): Promise<AnalyzeSummary> {
   const files = { gt: o.gtLabel ?? o.gt, dets: o.detsLabel ?? o.dets };
   const gtSet = readGtAs(o.gtFormat ?? 'coco', o.gt, o.formatOptions ?? {}, readGroundTruth);
   // the normalised detections live on only inside the per-image groups
@@ -169,10 +202,53 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
       a.hasCsv = !!a.csv;
       a.csv = undefined;
     };
+    // 3. analyses (all but PISA fig. 2 need only the samples)
+    const needs: [typeof focalCdf, string | null][] = [];
+    const analyses: AnalysisOutput[] = [];
+    const nPos = samples.positives.length;
+    const noSamples = nDets === 0 ? 'no detections (the detections list is empty)' : samples.length === 0 ? 'no samples (every detection lies on a crowd region)' : null;
+    const noPositives = noSamples ?? (nPos > 0 ? null : gtSet.boxes.length === 0 ? 'no positives (the ground truth has no annotations)' : 'no positives (no detection matched a gt box of its class at IoU ≥ 0.5)');
+    const noGt = gtSet.boxes.length === 0 ? 'no gt boxes (precision and recall are undefined)' : null;
+    needs.push([focalCdf, noSamples], [ghmDensity, noSamples], [ghmReweighted, noSamples], [pisaPrimeSamples, noPositives], [pisaPrRescored, noGt], [weightsVsIou, noPositives]);
+    // each analysis's files are written as soon as it is computed, and its data dropped; its chart
+    // is drawn on the chart thread meanwhile (all of them are awaited before the report)
+    const svgs = new Map<string, string>();
+    const drawn: Promise<{ id: string; svg: string; png?: Uint8Array }>[] = [];
+    const emit = async (a: AnalysisOutput, slot = analyses.length) => {
+      if (a.status === 'ok' && a.spec && chartRows(a.spec) === 0) {
+        a.status = 'empty';
+        a.missing ??= 'no data points to draw';
+      }
+      if (!sent.has(a)) await timed(`${a.id} data (to the writer)`, () => sendData(a));
+      if (a.spec && a.status === 'ok') {
+        const id = a.id;
+        const t0 = performance.now();
+        // (the files are written once every chart is back, never after a failed run has cleaned up)
+        const done = charts.render(a.spec, id).then((r) => {
+          if (process.env.SOFT_SAMPLING_MEMLOG) process.stderr.write(`[chart]  ${id.padEnd(36)} ${(performance.now() - t0).toFixed(0).padStart(6)} ms wall from request (${r.heapMiB === undefined ? 'this thread' : `chart thread; its heap ${r.heapMiB.toFixed(0)} MiB`})\n`);
+          return { id, ...r };
+        });
+        done.catch(() => undefined); // awaited below
+        drawn.push(done);
+        art.add(`${a.id}.vl.json`, toJson(a.spec));
+      }
+      a.spec = undefined;
+      analyses[slot] = a;
+      memlog(a.id);
+    };
+    const finish = async (fn: typeof focalCdf, a: AnalysisOutput) => {
+      const i = needs.findIndex(([f]) => f === fn);
+      const missing = needs[i][1];
+      if (missing) {
+        a.status = 'empty';
+        a.missing = missing;
+      }
+      await emit(a, i);
+    };
     // GHM fig. 3 needs the samples only: its per-sample file, the longest to format, goes to the
-    // writer now, so that it is written during the COCO evaluation (the analysis is reported in its place)
-    const ghmEarly = await timed('ghmReweighted (compute)', () => ghmReweighted({ samples, settings } as AnalysisContext));
-    await timed('ghm_reweighted_gradient data (to the writer)', () => sendData(ghmEarly));
+    // writer now, so that it is written during the COCO evaluation (reported in its place)
+    const samplesCtx = { samples, images, gt: gtSet, settings } as AnalysisContext;
+    await finish(ghmReweighted, await timed('ghmReweighted (compute)', () => ghmReweighted(samplesCtx)));
     // the scores of each variant: detection index → column position, then the raised scores put in
     const slotOf = new Int32Array(cols.dtIndex.reduce((m, x) => Math.max(m, x + 1), 0)).fill(-1);
     cols.dtIndex.forEach((x, q) => (slotOf[x] = q));
@@ -181,10 +257,10 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
       for (const [index, v] of raised) if (index < slotOf.length && slotOf[index] >= 0) scores[slotOf[index]] = v;
       return scores;
     };
-    const order = perImageHlrOrder({ samples, images, gt: gtSet, settings } as AnalysisContext);
-    const raisedKs = o.topK.map((k) => ({ k, raised: raisedScores(order, k) }));
+    const order = await timed('perImageHlrOrder', () => perImageHlrOrder({ samples, images, gt: gtSet, settings } as AnalysisContext));
+    const raisedKs = await timed('raisedScores', () => o.topK.map((k) => ({ k, raised: raisedScores(order, k) })));
     const variantKs = raisedKs.filter((v) => v.raised.size > 0);
-    const evals = cocoEvaluateColumnsVariants(cols, cocoParams, [cols.dtScore, ...variantKs.map((v) => scoresWith(v.raised))]);
+    const evals = await timed(`cocoEvaluateColumnsVariants (${1 + variantKs.length} variants)`, () => cocoEvaluateColumnsVariants(cols!, cocoParams, [cols!.dtScore, ...variantKs.map((v) => scoresWith(v.raised))]));
     const coco = evals[0];
     const rescored = new Map<number, CocoEvalResult>(raisedKs.map((v) => [v.k, v.raised.size > 0 ? evals[1 + variantKs.indexOf(v)] : coco]));
     memlog('coco evaluated');
@@ -198,34 +274,11 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     const vocRows: Row[] = voc.classes.map((c) => ({ category_id: c.categoryId, name: c.name, ap: c.ap, n_gt: c.nGt, n_det: c.nDet, tp: c.tp, fp: c.fp }));
     art.add('eval_voc.csv', toCsv(vocRows));
 
-    // 3. analyses
-    const analyses: AnalysisOutput[] = [];
-    const nPos = samples.positives.length;
-    const noSamples = nDets === 0 ? 'no detections (the detections list is empty)' : samples.length === 0 ? 'no samples (every detection lies on a crowd region)' : null;
-    const noPositives = noSamples ?? (nPos > 0 ? null : gtSet.boxes.length === 0 ? 'no positives (the ground truth has no annotations)' : 'no positives (no detection matched a gt box of its class at IoU ≥ 0.5)');
-    const noGt = gtSet.boxes.length === 0 ? 'no gt boxes (precision and recall are undefined)' : null;
-    const needs: [typeof focalCdf, string | null][] = [[focalCdf, noSamples], [ghmDensity, noSamples], [ghmReweighted, noSamples], [pisaPrimeSamples, noPositives], [pisaPrRescored, noGt], [weightsVsIou, noPositives]];
-    // each analysis's files and chart are written as soon as it is computed, and its data dropped
-    const svgs = new Map<string, string>();
-    const emit = async (a: AnalysisOutput) => {
-      if (a.status === 'ok' && a.spec && chartRows(a.spec) === 0) {
-        a.status = 'empty';
-        a.missing ??= 'no data points to draw';
-      }
-      if (!sent.has(a)) await timed(`${a.id} data (to the writer)`, () => sendData(a));
-      if (a.spec && a.status === 'ok') {
-        const { svg, png } = await timed(`${a.id} chart`, () => renderChart(a.spec!, { png: o.png }));
-        svgs.set(a.id, svg);
-        art.add(`${a.id}.svg`, svg);
-        art.add(`${a.id}.vl.json`, toJson(a.spec));
-        if (png) art.add(`${a.id}.png`, png);
-      }
-      a.spec = undefined;
-      analyses.push(a);
-      memlog(a.id);
-    };
-    for (const [fn, missing] of needs) {
-      const a = fn === ghmReweighted ? ghmEarly : await timed(`${fn.name} (compute)`, () => fn(ctx));
+    // the other analyses, in the report's order; each chart is drawn on the chart thread while
+    // the next analysis is computed
+    for (const [fn] of needs) {
+      if (fn === ghmReweighted) continue;
+      const a = await timed(`${fn.name} (compute)`, () => fn(ctx));
       if (fn === pisaPrRescored) {
         // the variants' tables and the flat arrays are no longer needed (tens of MB)
         ctx.rescored = undefined;
@@ -233,11 +286,7 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
         evals.length = 1; // the baseline stays (the report's tables)
         cols = null;
       }
-      if (missing) {
-        a.status = 'empty';
-        a.missing = missing;
-      }
-      await emit(a);
+      await finish(fn, a);
     }
     const anchorParams: AnchorParams = { posIouThr: 0.5, negIouThr: 0.4, minPosIou: 0, bins: 20 };
     if (o.anchors) {
@@ -247,6 +296,13 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
       for (const a of anchorsReport(st, anchorParams)) await emit(a);
     }
 
+    const drawnCharts = await timed('waiting for the charts', () => Promise.all(drawn));
+    await charts.close(); // its heap goes before the report is put together (the run's peak RSS)
+    for (const { id, svg, png } of drawnCharts) {
+      svgs.set(id, svg);
+      art.add(`${id}.svg`, svg);
+      if (png) art.add(`${id}.png`, png);
+    }
     memlog('charts');
     // 5. report and summary
     const info = backendInfo();
@@ -274,6 +330,7 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     art.commit();
     ok = true;
     memlog('written');
+    if (process.env.SOFT_SAMPLING_MEMLOG) threadsCpuLog();
     return { out: o.out, files: [...art.files].sort(), coco: coco.stats, vocMAP: voc.mAP, positives: counts.positives, negatives: counts.negatives };
   } finally {
     await writer.close(); // before the temporary directory may be removed

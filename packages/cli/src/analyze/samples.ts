@@ -6,6 +6,7 @@
  */
 import type { VocImageEval, VocColumnsMatch, CocoColumns } from 'soft-sampling/internal';
 import type { ImageInput } from 'soft-sampling/internal';
+import { argsortFloat64 } from './sort';
 
 export interface Sample {
   /** Index of the detection in the results list. */
@@ -181,7 +182,11 @@ export function thinPoints<T extends Record<string, unknown>>(rows: T[], max: nu
   const n = rows.length;
   if (n <= max) return rows;
   const xs = Float64Array.from(rows, (r) => r[x] as number);
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => xs[a] - xs[b] || a - b);
+  // ranks by x, ties in input order: a radix argsort where that is the same order (no NaN, no −0,
+  // which the comparator below treats differently), else the comparator sort
+  let plain = true;
+  for (let i = 0; i < n && plain; i++) if (xs[i] !== xs[i] || Object.is(xs[i], -0)) plain = false;
+  const order = plain ? argsortFloat64(xs) : Array.from({ length: n }, (_, i) => i).sort((a, b) => xs[a] - xs[b] || a - b);
   let yMin = 0, yMax = 0;
   for (let i = 1; i < n; i++) {
     const v = rows[i][y] as number;

@@ -10,7 +10,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { writeJsonFile, writeCsvFile, withoutViews, type CsvColumns, type Row } from './artifacts';
 
 /**
@@ -142,6 +142,139 @@ function writeJsonWithTables(path: string, value: Record<string, unknown>): void
   }
 }
 
+/**
+ * The per-column text of a table whose columns are all numbers (float64) or dictionary-coded text,
+ * for {@link writeJsonAndCsv}: the JSON row prefix of each key and the JSON / CSV text of each
+ * dictionary entry, made once. Null for any other table (mixed columns: booleans, null, undefined).
+ */
+function simpleColumns(t: RowTable): { keyJson: string[]; dictJson: (string[] | null)[]; dictCsv: (string[] | null)[] } | null {
+  if (!t.cols.every((c) => c instanceof Float64Array || (!Array.isArray(c) && !ArrayBuffer.isView(c)))) return null;
+  return {
+    keyJson: t.keys.map((k, j) => (j ? ',' : '{') + JSON.stringify(k) + ':'),
+    dictJson: t.cols.map((c) => (c instanceof Float64Array ? null : (c as { dict: string[] }).dict.map((v) => JSON.stringify(v)))),
+    dictCsv: t.cols.map((c) => (c instanceof Float64Array ? null : (c as { dict: string[] }).dict.map((v) => csvText(v)))),
+  };
+}
+
+/** {@link csvChunks}' cell text of a string (kept in step with artifacts.ts' csvCell). */
+function csvText(v: string): string {
+  let s = v;
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * A JSON document with a {@link RowTable} and the CSV of the same table, written in one pass over
+ * the rows: each number is turned into text once for both files (the costly part: ~0.4 µs a
+ * number). The bytes are those of {@link writeJsonWithTables} and {@link writeCsvFile}. Returns
+ * false (nothing written) when the pair does not qualify: the CSV has explicit columns, the table is
+ * not one of the document's properties, or it has columns other than numbers and text.
+ */
+export function writeJsonAndCsv(json: { path: string; value: Record<string, unknown> }, csv: { path: string; rows: RowTable }): boolean {
+  const value = json.value;
+  const key = Object.keys(value).find((k) => value[k] === csv.rows);
+  const t = csv.rows;
+  const cols = key === undefined ? null : simpleColumns(t);
+  if (!cols || t.length === 0) return false;
+  const tables: RowTable[] = [];
+  const shallow: Record<string, unknown> = {};
+  for (const k of Object.keys(value)) {
+    const v = value[k];
+    if (isRowTable(v)) {
+      shallow[k] = `\u0000rows${tables.length}\u0000`;
+      tables.push(v);
+    } else shallow[k] = v;
+  }
+  const text = JSON.stringify(withoutViews(shallow));
+  const fd = openSync(json.path, 'w');
+  try {
+    const fc = openSync(csv.path, 'w');
+    try {
+      let pos = 0;
+      tables.forEach((tab, ti) => {
+        const mark = JSON.stringify(`\u0000rows${ti}\u0000`);
+        const at = text.indexOf(mark, pos);
+        writeSync(fd, text.slice(pos, at));
+        if (tab !== t) writeTableRows(fd, tab);
+        else writeBoth(fd, fc, t, cols);
+        pos = at + mark.length;
+      });
+      writeSync(fd, text.slice(pos) + '\n');
+    } finally {
+      closeSync(fc);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+/** `[row,row,…]` of a table into the JSON file (compact, as {@link writeJsonWithTables}). */
+function writeTableRows(fd: number, t: RowTable): void {
+  writeSync(fd, '[');
+  let buf: string[] = [];
+  let len = 0;
+  let i = 0;
+  for (const r of rowsOfTable(t)) {
+    const s = (i++ ? ',' : '') + JSON.stringify(r);
+    buf.push(s);
+    len += s.length;
+    if (len > 1 << 16) {
+      writeSync(fd, buf.join(''));
+      buf = [];
+      len = 0;
+    }
+  }
+  if (buf.length) writeSync(fd, buf.join(''));
+  writeSync(fd, ']');
+}
+
+/** The rows of `t` as JSON objects into `fd` and as CSV lines (header first) into `fc`, each number formatted once. */
+function writeBoth(fd: number, fc: number, t: RowTable, c: NonNullable<ReturnType<typeof simpleColumns>>): void {
+  const { keyJson, dictJson, dictCsv } = c;
+  const m = t.keys.length;
+  const nums = t.cols.map((x) => (x instanceof Float64Array ? x : null));
+  const codes = t.cols.map((x) => (x instanceof Float64Array ? null : (x as { codes: Int32Array }).codes));
+  writeSync(fd, '[');
+  let js = '', cs = t.keys.join(',') + '\n';
+  for (let i = 0; i < t.length; i++) {
+    let row = i ? ',' : '';
+    let line = '';
+    for (let j = 0; j < m; j++) {
+      const num = nums[j];
+      let jv: string, cv: string;
+      if (num) {
+        const v = num[i];
+        // JSON.stringify and csvCell both write a finite number as String(v); JSON null, CSV empty otherwise
+        if (Number.isFinite(v)) jv = cv = String(v);
+        else {
+          jv = 'null';
+          cv = '';
+        }
+      } else {
+        const code = codes[j]![i];
+        jv = dictJson[j]![code];
+        cv = dictCsv[j]![code];
+      }
+      row += keyJson[j] + jv;
+      line += j ? ',' + cv : cv;
+    }
+    js += row + '}';
+    cs += line + '\n';
+    if (js.length > 1 << 16) {
+      writeSync(fd, js);
+      js = '';
+    }
+    if (cs.length > 1 << 16) {
+      writeSync(fc, cs);
+      cs = '';
+    }
+  }
+  if (js) writeSync(fd, js);
+  if (cs) writeSync(fc, cs);
+  writeSync(fd, ']');
+}
+
 /** One file to write: a JSON document ({@link writeJsonFile}, the text of toJson) or a CSV ({@link writeCsvFile}); `path` is absolute. */
 export type WriteJob =
   | { kind: 'json'; path: string; value: unknown }
@@ -159,6 +292,39 @@ export function runWriteJob(job: WriteJob): void {
   } else writeCsvFile(job.path, isRowTable(job.rows) ? rowsOfTable(job.rows) : job.rows, job.columns);
 }
 
+/**
+ * CPU time of the calling thread in ms (Linux: `/proc/thread-self/schedstat`), or NaN where that is
+ * not available. For SOFT_SAMPLING_MEMLOG: on a shared machine a thread's CPU time is the steady
+ * measure of its work, and `process.cpuUsage()` sums every thread of the process.
+ */
+export function threadCpuMs(): number {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Writes the files of one submission in order ({@link runWriteJob} each), except that a JSON job
+ * followed by the CSV job of one of its tables (an analysis's `<id>.json` / `<id>.csv` pair) is
+ * written in one pass (see {@link writeJsonAndCsv}; the same bytes).
+ */
+export function runWriteJobs(jobs: WriteJob[]): void {
+  for (let i = 0; i < jobs.length; i++) {
+    const j = jobs[i], next = jobs[i + 1];
+    if (
+      j.kind === 'json' && next?.kind === 'csv' && !next.columns && isRowTable(next.rows) && typeof j.value === 'object' && j.value !== null &&
+      !process.env.SOFT_SAMPLING_TEST_WRITE_FAIL &&
+      writeJsonAndCsv({ path: j.path, value: j.value as Record<string, unknown> }, { path: next.path, rows: next.rows })
+    ) {
+      i++;
+      continue;
+    }
+    runWriteJob(j);
+  }
+}
+
 /** The `workerData` marker that makes the CLI's worker module (dist/worker.mjs) serve write jobs. */
 export const WRITER_MARKER = 'softSamplingWriter';
 
@@ -172,10 +338,10 @@ interface WireError {
 /** The worker side: called by the worker module when started with {@link WRITER_MARKER}. */
 export function serveWriteJobs(port: { on(ev: 'message', f: (m: { id: number; jobs: WriteJob[] }) => void): void; postMessage(m: unknown): void }): void {
   port.on('message', ({ id, jobs }) => {
-    const t0 = performance.now();
+    const t0 = performance.now(), c0 = threadCpuMs();
     try {
-      for (const j of jobs) runWriteJob(j);
-      port.postMessage({ id, ms: performance.now() - t0, heapMiB: getHeapStatistics().total_heap_size / 2 ** 20 });
+      runWriteJobs(jobs);
+      port.postMessage({ id, ms: performance.now() - t0, cpuMs: threadCpuMs() - c0, heapMiB: getHeapStatistics().total_heap_size / 2 ** 20 });
     } catch (e) {
       const x = e as NodeJS.ErrnoException;
       port.postMessage({ id, error: { message: x?.message ?? String(e), code: x?.code, syscall: x?.syscall } satisfies WireError });
@@ -196,14 +362,14 @@ export class BackgroundWriter {
   private start(): Worker {
     if (this.worker) return this.worker;
     const w = new Worker(this.workerFile!, { workerData: { [WRITER_MARKER]: true }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
-    w.on('message', (m: { id: number; ms?: number; heapMiB?: number; error?: WireError }) => {
+    w.on('message', (m: { id: number; ms?: number; cpuMs?: number; heapMiB?: number; error?: WireError }) => {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
       if (this.pending.size === 0) w.unref();
       if (m.error) p.reject(Object.assign(new Error(m.error.message), m.error.code ? { code: m.error.code, syscall: m.error.syscall } : {}));
       else {
-        this.log?.(`[write]  ${p.label.padEnd(36)} ${m.ms!.toFixed(0).padStart(6)} ms (writer thread, wall; its heap ${m.heapMiB!.toFixed(0)} MiB)`);
+        this.log?.(`[write]  ${p.label.padEnd(36)} ${m.ms!.toFixed(0).padStart(6)} ms wall, ${(m.cpuMs ?? NaN).toFixed(0).padStart(6)} ms CPU (writer thread; its heap ${m.heapMiB!.toFixed(0)} MiB)`);
         p.resolve();
       }
     });
@@ -224,7 +390,7 @@ export class BackgroundWriter {
    */
   submit(label: string, jobs: WriteJob[], transfer: ArrayBuffer[] = []): void {
     if (!this.workerFile) {
-      for (const j of jobs) runWriteJob(j);
+      runWriteJobs(jobs);
       return;
     }
     const w = this.start();
