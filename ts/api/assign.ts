@@ -29,7 +29,7 @@
  */
 import { getBackend } from '../registry';
 import { SoftSamplingError } from '../errors';
-import { Tensor, toBoxes, toFloat32, numOpt, boolOpt, enumOpt, checkOptions, checkView, toIntegers, type ArrayInput } from '../tensor';
+import { Tensor, toBoxes, toBoxesShape, toFloat32, numOpt, boolOpt, enumOpt, checkOptions, checkView, toIntegers, type ArrayInput } from '../tensor';
 
 /** Options of {@link maxIouAssign} (mmdet `MaxIoUAssigner` arguments, camelCased). */
 export interface MaxIouAssignOptions {
@@ -155,8 +155,9 @@ export function maxIouAssign(priors: ArrayInput, gt: ArrayInput, options: MaxIou
   const ignoreIofThr = numOpt('options.ignoreIofThr', o.ignoreIofThr, -1);
   const ignoreWrtCandidates = boolOpt('options.ignoreWrtCandidates', o.ignoreWrtCandidates, true);
   const zero = enumOpt('options.lowQualityZeroIou', o.lowQualityZeroIou, ['skip', 'mmdet'] as const, 'skip');
-  const p = toBoxes('priors', priors);
-  const g = toBoxes('gt', gt);
+  // NaN/±Inf and |x| > 1e18 are refused by the kernel (parallel chunks, same error on every backend)
+  const p = toBoxesShape('priors', priors);
+  const g = toBoxesShape('gt', gt);
   let labels: Int32Array;
   if (o.gtLabels === undefined) labels = new Int32Array(g.n);
   else {

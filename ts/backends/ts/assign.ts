@@ -6,6 +6,7 @@
  */
 import type { MaxIouAssignInputs, MaxIouAssignOptions, MaxIouAssignOutputs } from '../../kernels/modern';
 import { geometryKernels } from './geometry';
+import { checkFinite } from './focal';
 import { SoftSamplingError } from '../../errors';
 
 /**
@@ -281,6 +282,8 @@ export function maxIouAssign(
   { posIouThr, negLo, negHi, minPosIou, gtMaxAssignAll, matchLowQuality, ignoreIofThr, ignoreWrtCandidates, zeroIouMmdet }: MaxIouAssignOptions,
   out: MaxIouAssignOutputs,
 ): void {
+  checkFinite('priors', priors);
+  checkFinite('gt', gts);
   const p = priors.length / 4;
   const g = gts.length / 4;
   const { gtInds, maxOverlaps, labels } = out;
