@@ -49,7 +49,7 @@ const asyncIface = [];
 for (const k of kernels) {
   const P = pascal(k.name);
   ts += `\n/** Inputs of \`${camel(k.name)}\`. */\nexport interface ${P}Inputs {\n${k.inputs.map(([n, t]) => `  ${camel(n)}: ${ARR[t]};\n`).join('')}}\n`;
-  ts += `/** Options of \`${camel(k.name)}\` (both bindings take them as one \`Float64Array\` in this order). */\nexport interface ${P}Options {\n${k.opts.map(([n, t]) => `  ${camel(n)}: ${OPT[t]};\n`).join('')}}\n`;
+  ts += `/** Options of \`${camel(k.name)}\` (both bindings take them as numbers, one parameter each, in this order). */\nexport interface ${P}Options {\n${k.opts.map(([n, t]) => `  ${camel(n)}: ${OPT[t]};\n`).join('')}}\n`;
   ts += `/** Outputs of \`${camel(k.name)}\`. */\nexport interface ${P}Outputs {\n${k.outputs.map(([n, t]) => `  ${camel(n)}: ${ARR[t]};\n`).join('')}}\n`;
   table.push(`  ${camel(k.name)}: {
     wasm: '${k.name}',

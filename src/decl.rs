@@ -1,12 +1,12 @@
 //! napi emitter of the kernel declarations (`crates/decl/kernels.rs`, docs/design-bindings.md).
 //!
-//! Each declaration becomes one `#[napi]` function `name(inputs.., options, outputs..)`: inputs are
-//! borrowed typed-array views, the options one `Float64Array` in declared order (as on wasm: one
-//! typed-array crossing, where an object costs a property lookup per field), outputs typed arrays
+//! Each declaration becomes one `#[napi]` function `name(inputs.., options.., outputs..)`: inputs are
+//! borrowed typed-array views, the options one JS number each in declared order (as on wasm: no
+//! object to read field by field, no array to allocate and copy per call), outputs typed arrays
 //! allocated by the caller (`ts/backends/decl.ts`, sized by the declared rules) and filled in
 //! place. No hand-written per-op code.
 use crate::guard;
-use soft_sampling_core::decl_shim::{count, read_options, FromF64};
+use soft_sampling_core::decl_shim::FromF64;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
@@ -28,15 +28,12 @@ impl Elem for u8 {
 }
 type Arr<T> = <T as Elem>::Arr;
 
-/// The core options struct from the `Float64Array` of declared option values (declared order).
+/// The core options struct from the declared option values, each passed as a JS number (`f64`)
+/// in declared order and converted to the field's declared type.
 macro_rules! options {
-    ($copts:path, $raw:expr, [$($of:ident : $ot:ty),*]) => {{
-        let raw = read_options::<{ count!($($of)*) }>(&$raw)?;
-        let mut k = 0usize;
+    ($copts:path, [$($of:ident : $ot:ty),*]) => {{
         type CoreOpts = $copts;
-        let o = CoreOpts { $($of: { let v = <$ot as FromF64>::from_f64(raw[k]); k += 1; v }),* };
-        let _ = k;
-        Ok::<CoreOpts, soft_sampling_core::CoreError>(o)
+        CoreOpts { $($of: <$ot as FromF64>::from_f64($of)),* }
     }};
 }
 
@@ -52,9 +49,9 @@ macro_rules! declare_kernels {
         $(#[doc = $doc])*
         #[napi]
         #[allow(clippy::too_many_arguments, unused_variables, unused_mut)]
-        pub fn $name($($in: Arr<$it>,)* options: Float64Array, $(mut $out: Arr<$oty>),*) -> Result<()> {
+        pub fn $name($($in: Arr<$it>,)* $($of: f64,)* $(mut $out: Arr<$oty>),*) -> Result<()> {
             guard(|| {
-                let o = options!($copts, options, [$($of : $ot),*])?;
+                let o = options!($copts, [$($of : $ot),*]);
                 // SAFETY: JS is blocked during this synchronous call; the outputs are fresh,
                 // distinct arrays allocated by the caller for this call.
                 $path($(&$in,)* &o, $(unsafe { $out.as_mut() }),*)
@@ -75,14 +72,14 @@ macro_rules! declare_async {
     ($path:path, $copts:path, [$($in:ident : $it:ident),*], [$($of:ident : $ot:ty),*], [$($out:ident : $oty:ident),*], $aname:ident) => {
         #[napi(ts_return_type = "Promise<void>")]
         #[allow(clippy::too_many_arguments, unused_variables, unused_mut)]
-        pub fn $aname($($in: Arr<$it>,)* options: Float64Array, $(mut $out: Arr<$oty>),*) -> Result<AsyncTask<DeclTask>> {
-            let o = guard(|| options!($copts, options, [$($of : $ot),*]))?;
+        pub fn $aname($($in: Arr<$it>,)* $($of: f64,)* $(mut $out: Arr<$oty>),*) -> AsyncTask<DeclTask> {
+            let o = options!($copts, [$($of : $ot),*]);
             $(let $in: Vec<$it> = $in.to_vec();)*
-            Ok(DeclTask::new(move || {
+            DeclTask::new(move || {
                 // SAFETY: the outputs are fresh arrays the facade allocated for this call and hands
                 // to no JS code until the promise resolves; the task keeps them alive meanwhile.
                 guard(|| $path($(&$in,)* &o, $(unsafe { $out.as_mut() }),*))
-            }))
+            })
         }
     };
 }

@@ -9,25 +9,9 @@ import { SoftSamplingError, fromBindingError } from '../errors';
 type Typed = Float32Array | Float64Array | Int32Array | Uint8Array;
 const CTORS: Record<Dtype, new (n: number) => Typed> = { f32: Float32Array, f64: Float64Array, i32: Int32Array, u8: Uint8Array };
 
-/** Input lengths of a call, by input name (what the size rules read as `L`). */
-export function inputLengths(d: KernelDecl, inputs: Record<string, Typed>): Record<string, number> {
-  const L: Record<string, number> = {};
-  for (const [name] of d.inputs) L[name] = inputs[name].length;
-  return L;
-}
-
-/** Output lengths of a call by the declared rules (each checked to be a non-negative integer). */
-export function outputLengths(name: string, d: KernelDecl, inputs: Record<string, Typed>, opts: Record<string, unknown>): number[] {
-  const L = inputLengths(d, inputs);
-  return d.outputs.map(([out, , rule]) => {
-    const n = rule(L, opts);
-    if (!(Number.isInteger(n) && n >= 0)) throw new SoftSamplingError('E_SHAPE', name, `output ${out} would have ${n} elements`);
-    return n;
-  });
-}
-
 /**
- * The outputs of a call, by name: the caller's buffers where it gives them (`given`, e.g. an `out`
+ * The outputs of a call, by name, sized by the declared rules over the input lengths `L` and the
+ * options: the caller's buffers where it gives them (`given`, e.g. an `out`
  * option reused across calls; each must have the declared length), otherwise float32 ones from `f32`
  * when given (the native addon's page-keeping pool; every declared kernel writes each element of its
  * outputs), otherwise fresh JS-heap arrays.
@@ -36,34 +20,35 @@ export function allocOutputs(
   name: string, d: KernelDecl, inputs: Record<string, Typed>, opts: Record<string, unknown>,
   given?: Record<string, Typed | undefined>, f32?: (n: number) => Float32Array,
 ): Record<string, Typed> {
-  const lens = outputLengths(name, d, inputs, opts);
+  // plain loops, no intermediate arrays: this runs on every call, small calls included
+  const L: Record<string, number> = {};
+  const ins = d.inputs;
+  for (let i = 0; i < ins.length; i++) L[ins[i][0]] = inputs[ins[i][0]].length;
   const out: Record<string, Typed> = {};
-  d.outputs.forEach(([o, t], i) => {
-    const g = given?.[o];
-    if (g === undefined) out[o] = t === 'f32' && f32 ? f32(lens[i]) : new CTORS[t](lens[i]);
-    else if (g.length !== lens[i]) throw new SoftSamplingError('E_SHAPE', `${name}.${o}`, `output buffer has ${g.length} elements, expected ${lens[i]}`);
+  const outs = d.outputs;
+  for (let i = 0; i < outs.length; i++) {
+    const [o, t, rule] = outs[i];
+    const n = rule(L, opts);
+    if (!(Number.isInteger(n) && n >= 0)) throw new SoftSamplingError('E_SHAPE', name, `output ${o} would have ${n} elements`);
+    const g = given === undefined ? undefined : given[o];
+    if (g === undefined) out[o] = t === 'f32' && f32 ? f32(n) : new CTORS[t](n);
+    else if (g.length !== n) throw new SoftSamplingError('E_SHAPE', `${name}.${o}`, `output buffer has ${g.length} elements, expected ${n}`);
     else out[o] = g;
-  });
+  }
   return out;
 }
 
 /**
- * The declared option fields as one `Float64Array` in declared order, as both bindings take them
- * (booleans as 0/1; the Rust emitters convert each slot to the field's declared type).
+ * The argument list of a declared binding: inputs in declared order, then each option as a number
+ * in declared order (booleans as 0/1; the Rust emitters convert each to the field's declared type),
+ * then the outputs.
  */
-export function packOptions(d: KernelDecl, opts: Record<string, unknown>): Float64Array {
-  const o = new Float64Array(d.opts.length);
-  for (let i = 0; i < o.length; i++) o[i] = Number(opts[d.opts[i][0]]);
-  return o;
-}
-
-/** The argument list of a declared binding: inputs in declared order, the packed options, the outputs. */
 export function bindingArgs(d: KernelDecl, inputs: Record<string, Typed>, opts: Record<string, unknown>, outs: Record<string, Typed>): unknown[] {
-  const ni = d.inputs.length, no = d.outputs.length;
-  const args = new Array<unknown>(ni + 1 + no);
+  const ni = d.inputs.length, nk = d.opts.length, no = d.outputs.length;
+  const args = new Array<unknown>(ni + nk + no);
   for (let i = 0; i < ni; i++) args[i] = inputs[d.inputs[i][0]];
-  args[ni] = packOptions(d, opts);
-  for (let j = 0; j < no; j++) args[ni + 1 + j] = outs[d.outputs[j][0]];
+  for (let k = 0; k < nk; k++) args[ni + k] = Number(opts[d.opts[k][0]]);
+  for (let j = 0; j < no; j++) args[ni + nk + j] = outs[d.outputs[j][0]];
   return args;
 }
 

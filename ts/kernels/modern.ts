@@ -22,7 +22,7 @@ export interface BboxOverlapsInputs {
   boxes1: Float32Array;
   boxes2: Float32Array;
 }
-/** Options of `bboxOverlaps` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `bboxOverlaps` (both bindings take them as numbers, one parameter each, in this order). */
 export interface BboxOverlapsOptions {
   mode: number;
   aligned: boolean;
@@ -42,7 +42,7 @@ export interface SigmoidLossInputs {
   weight: Float32Array;
   labelWeights: Float32Array;
 }
-/** Options of `sigmoidLoss` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `sigmoidLoss` (both bindings take them as numbers, one parameter each, in this order). */
 export interface SigmoidLossOptions {
   n: number;
   c: number;
@@ -69,7 +69,7 @@ export interface GhmCInputs {
   labelWeights: Float32Array;
   accSum: Float64Array;
 }
-/** Options of `ghmC` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `ghmC` (both bindings take them as numbers, one parameter each, in this order). */
 export interface GhmCOptions {
   numClasses: number;
   useLabels: boolean;
@@ -97,7 +97,7 @@ export interface GhmCOutputs {
 export interface BoxConvertInputs {
   boxes: Float32Array;
 }
-/** Options of `boxConvert` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `boxConvert` (both bindings take them as numbers, one parameter each, in this order). */
 export interface BoxConvertOptions {
   from: number;
   to: number;
@@ -111,7 +111,7 @@ export interface BoxConvertOutputs {
 export interface GridAnchorsInputs {
   baseAnchors: Float32Array;
 }
-/** Options of `gridAnchors` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `gridAnchors` (both bindings take them as numbers, one parameter each, in this order). */
 export interface GridAnchorsOptions {
   featH: number;
   featW: number;
@@ -128,7 +128,7 @@ export interface PisaClsLossInputs {
   clsScore: Float32Array;
   labels: Int32Array;
 }
-/** Options of `pisaClsLoss` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `pisaClsLoss` (both bindings take them as numbers, one parameter each, in this order). */
 export interface PisaClsLossOptions {
   cols: number;
   kind: number;
@@ -147,7 +147,7 @@ export interface DeltaEncodeInputs {
   means: Float32Array;
   stds: Float32Array;
 }
-/** Options of `deltaEncode` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `deltaEncode` (both bindings take them as numbers, one parameter each, in this order). */
 export interface DeltaEncodeOptions {
 }
 /** Outputs of `deltaEncode`. */
@@ -163,7 +163,7 @@ export interface DeltaDecodeInputs {
   stds: Float32Array;
   maxShape: Float32Array;
 }
-/** Options of `deltaDecode` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `deltaDecode` (both bindings take them as numbers, one parameter each, in this order). */
 export interface DeltaDecodeOptions {
   whRatioClip: number;
 }
@@ -180,7 +180,7 @@ export interface DecodedIouInputs {
   means: Float32Array;
   stds: Float32Array;
 }
-/** Options of `decodedIou` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `decodedIou` (both bindings take them as numbers, one parameter each, in this order). */
 export interface DecodedIouOptions {
   whRatioClip: number;
   eps: number;
@@ -197,7 +197,7 @@ export interface PisaIouHlrInputs {
   ious: Float32Array;
   prime: Uint8Array;
 }
-/** Options of `pisaIouHlr` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `pisaIouHlr` (both bindings take them as numbers, one parameter each, in this order). */
 export interface PisaIouHlrOptions {
   primeMode: number;
 }
@@ -213,7 +213,7 @@ export interface RegressionLossInputs {
   target: Float32Array;
   weight: Float32Array;
 }
-/** Options of `regressionLoss` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `regressionLoss` (both bindings take them as numbers, one parameter each, in this order). */
 export interface RegressionLossOptions {
   kind: number;
   cols: number;
@@ -235,7 +235,7 @@ export interface SoftmaxFocalInputs {
   weight: Float32Array;
   labelWeights: Float32Array;
 }
-/** Options of `softmaxFocal` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `softmaxFocal` (both bindings take them as numbers, one parameter each, in this order). */
 export interface SoftmaxFocalOptions {
   n: number;
   k: number;
@@ -256,7 +256,7 @@ export interface MaxIouAssignInputs {
   gtLabels: Int32Array;
   gtIgnore: Float32Array;
 }
-/** Options of `maxIouAssign` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `maxIouAssign` (both bindings take them as numbers, one parameter each, in this order). */
 export interface MaxIouAssignOptions {
   posIouThr: number;
   negLo: number;
@@ -282,7 +282,7 @@ export interface PisaCarlInputs {
   bboxPred: Float32Array;
   bboxTargets: Float32Array;
 }
-/** Options of `pisaCarl` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `pisaCarl` (both bindings take them as numbers, one parameter each, in this order). */
 export interface PisaCarlOptions {
   numClasses: number;
   sigmoid: boolean;
@@ -309,7 +309,7 @@ export interface PisaIsrPInputs {
   labelWeights: Float32Array;
   prime: Uint8Array;
 }
-/** Options of `pisaIsrP` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `pisaIsrP` (both bindings take them as numbers, one parameter each, in this order). */
 export interface PisaIsrPOptions {
   primeMode: number;
   k: number;
@@ -330,7 +330,7 @@ export interface PisaIsrNInputs {
   boxes: Float32Array;
   loss: Float32Array;
 }
-/** Options of `pisaIsrN` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `pisaIsrN` (both bindings take them as numbers, one parameter each, in this order). */
 export interface PisaIsrNOptions {
   numExpected: number;
   k: number;
@@ -353,7 +353,7 @@ export interface EvalOverlapsInputs {
   gts: Float64Array;
   crowd: Uint8Array;
 }
-/** Options of `evalOverlaps` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `evalOverlaps` (both bindings take them as numbers, one parameter each, in this order). */
 export interface EvalOverlapsOptions {
   offset: number;
 }
@@ -369,7 +369,7 @@ export interface GhmRInputs {
   labelWeights: Float32Array;
   accSum: Float64Array;
 }
-/** Options of `ghmR` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `ghmR` (both bindings take them as numbers, one parameter each, in this order). */
 export interface GhmROptions {
   bins: number;
   momentum: number;
@@ -395,7 +395,7 @@ export interface GhmROutputs {
 export interface RandomSampleInputs {
   gtInds: Int32Array;
 }
-/** Options of `randomSample` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `randomSample` (both bindings take them as numbers, one parameter each, in this order). */
 export interface RandomSampleOptions {
   numAdded: number;
   num: number;
@@ -414,7 +414,7 @@ export interface OhemSampleInputs {
   gtInds: Int32Array;
   losses: Float32Array;
 }
-/** Options of `ohemSample` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `ohemSample` (both bindings take them as numbers, one parameter each, in this order). */
 export interface OhemSampleOptions {
   numAdded: number;
   num: number;
@@ -432,7 +432,7 @@ export interface IouBalancedSampleInputs {
   gtInds: Int32Array;
   maxOverlaps: Float32Array;
 }
-/** Options of `iouBalancedSample` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `iouBalancedSample` (both bindings take them as numbers, one parameter each, in this order). */
 export interface IouBalancedSampleOptions {
   numAdded: number;
   num: number;
@@ -454,7 +454,7 @@ export interface HardNegativeMiningInputs {
   losses: Float32Array;
   labels: Int32Array;
 }
-/** Options of `hardNegativeMining` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `hardNegativeMining` (both bindings take them as numbers, one parameter each, in this order). */
 export interface HardNegativeMiningOptions {
   numImages: number;
   numClasses: number;
@@ -474,7 +474,7 @@ export interface QualityFocalLossInputs {
   softTarget: Float32Array;
   weight: Float32Array;
 }
-/** Options of `qualityFocalLoss` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `qualityFocalLoss` (both bindings take them as numbers, one parameter each, in this order). */
 export interface QualityFocalLossOptions {
   numClasses: number;
   beta: number;
@@ -494,7 +494,7 @@ export interface DistributionFocalLossInputs {
   target: Float32Array;
   weight: Float32Array;
 }
-/** Options of `distributionFocalLoss` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `distributionFocalLoss` (both bindings take them as numbers, one parameter each, in this order). */
 export interface DistributionFocalLossOptions {
   bins: number;
   scale: number;
@@ -512,7 +512,7 @@ export interface VarifocalLossInputs {
   target: Float32Array;
   weight: Float32Array;
 }
-/** Options of `varifocalLoss` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `varifocalLoss` (both bindings take them as numbers, one parameter each, in this order). */
 export interface VarifocalLossOptions {
   numClasses: number;
   alpha: number;
@@ -533,7 +533,7 @@ export interface BalancedL1LossInputs {
   target: Float32Array;
   weight: Float32Array;
 }
-/** Options of `balancedL1Loss` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `balancedL1Loss` (both bindings take them as numbers, one parameter each, in this order). */
 export interface BalancedL1LossOptions {
   alpha: number;
   gamma: number;
@@ -553,7 +553,7 @@ export interface IouFamilyLossInputs {
   target: Float32Array;
   weight: Float32Array;
 }
-/** Options of `iouFamilyLoss` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `iouFamilyLoss` (both bindings take them as numbers, one parameter each, in this order). */
 export interface IouFamilyLossOptions {
   kind: number;
   mode: number;
@@ -577,7 +577,7 @@ export interface AtssAssignInputs {
   gtBboxes: Float32Array;
   gtLabels: Int32Array;
 }
-/** Options of `atssAssign` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `atssAssign` (both bindings take them as numbers, one parameter each, in this order). */
 export interface AtssAssignOptions {
   topk: number;
   numCandidates: number;
@@ -601,7 +601,7 @@ export interface TaskAlignedAssignInputs {
   gtBboxes: Float32Array;
   gtLabels: Int32Array;
 }
-/** Options of `taskAlignedAssign` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `taskAlignedAssign` (both bindings take them as numbers, one parameter each, in this order). */
 export interface TaskAlignedAssignOptions {
   variant: number;
   numClasses: number;
@@ -630,7 +630,7 @@ export interface EqualizedFocalLossInputs {
   negGrad: Float64Array;
   posNeg: Float64Array;
 }
-/** Options of `equalizedFocalLoss` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `equalizedFocalLoss` (both bindings take them as numbers, one parameter each, in this order). */
 export interface EqualizedFocalLossOptions {
   numClasses: number;
   gammaB: number;
@@ -665,7 +665,7 @@ export interface CocoEvaluateVariantsInputs {
   maxDets: Int32Array;
   areaRng: Float64Array;
 }
-/** Options of `cocoEvaluateVariants` (both bindings take them as one `Float64Array` in this order). */
+/** Options of `cocoEvaluateVariants` (both bindings take them as numbers, one parameter each, in this order). */
 export interface CocoEvaluateVariantsOptions {
   numImages: number;
   numCats: number;

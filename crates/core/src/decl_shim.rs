@@ -10,8 +10,8 @@ use crate::CoreError;
 use crate::pisa::{self, CarlParams, ClsLoss, IsrNParams, IsrPParams, PrimeMode};
 use crate::error::Result;
 
-/// Reads a declared option field from its `f64` slot: both bindings take a kernel's options as one
-/// `Float64Array` in declared order (one typed-array crossing instead of one property read per field).
+/// Converts a declared option from the JS number both bindings take it as (one `f64` parameter per
+/// option, in declared order) to the field's declared type.
 pub trait FromF64 {
     fn from_f64(v: f64) -> Self;
 }
@@ -32,19 +32,6 @@ impl FromF64 for bool {
     }
 }
 
-/// The options slice, checked for its declared field count.
-pub fn read_options<const K: usize>(o: &[f64]) -> Result<&[f64; K]> {
-    <&[f64; K]>::try_from(o).map_err(|_| CoreError::shape("options", format!("expected {K} option values, got {}", o.len())))
-}
-
-/// Number of identifiers (the declared option fields) — the `K` of [`read_options`].
-#[macro_export]
-#[doc(hidden)]
-macro_rules! count {
-    () => { 0usize };
-    ($h:ident $($t:ident)*) => { 1usize + $crate::count!($($t)*) };
-}
-pub use count;
 
 /// Options of [`box_convert`]: box format codes (0 xyxy, 1 xywh, 2 cxcywh).
 pub struct BoxConvertOpts {

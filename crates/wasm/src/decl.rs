@@ -1,12 +1,13 @@
 //! wasm emitter of the kernel declarations (`crates/decl/kernels.rs`, docs/design-bindings.md).
 //!
 //! Each declaration becomes one `#[wasm_bindgen]` function named after the kernel:
-//! `<name>(inputs.., options: &[f64], outputs..) -> Result<(), JsError>`. Inputs are `&[T]`,
-//! outputs `&mut [T]` (wasm-bindgen's glue copies them in and back into the caller's typed
-//! arrays), and the options travel as one `Float64Array` in declared order (one copy, instead of
-//! one boundary crossing per field that a `#[wasm_bindgen]` struct's setters would cost).
+//! `<name>(inputs.., options.., outputs..) -> Result<(), JsError>`. Inputs are `&[T]`, outputs
+//! `&mut [T]` (wasm-bindgen's glue copies them in and back into the caller's typed arrays), and
+//! each option is one `f64` parameter in declared order (a plain wasm number: no allocation or copy
+//! per call, where a `#[wasm_bindgen]` struct costs a crossing per field setter and an array a
+//! malloc, a copy and a free).
 use crate::report;
-use soft_sampling_core::decl_shim::{count, read_options, FromF64};
+use soft_sampling_core::decl_shim::FromF64;
 use wasm_bindgen::prelude::*;
 
 
@@ -22,15 +23,10 @@ macro_rules! declare_kernels {
         $(#[doc = $doc])*
         #[wasm_bindgen]
         #[allow(clippy::too_many_arguments, unused_mut, unused_variables)]
-        pub fn $name($($in: &[$it],)* options: &[f64], $($out: &mut [$oty]),*) -> Result<(), JsError> {
-            report((|| {
-                let raw = read_options::<{ count!($($of)*) }>(options)?;
-                let mut k = 0usize;
-                type CoreOpts = $copts;
-                let o = CoreOpts { $($of: { let v = <$ot as FromF64>::from_f64(raw[k]); k += 1; v }),* };
-                let _ = k;
-                $path($($in,)* &o, $($out),*)
-            })())
+        pub fn $name($($in: &[$it],)* $($of: f64,)* $($out: &mut [$oty]),*) -> Result<(), JsError> {
+            type CoreOpts = $copts;
+            let o = CoreOpts { $($of: <$ot as FromF64>::from_f64($of)),* };
+            report($path($($in,)* &o, $($out),*))
         }
     )*};
 }

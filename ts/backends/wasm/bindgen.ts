@@ -53,6 +53,15 @@ export class WasmCtx {
    * Runs one glue call. A kernel's error becomes its typed `SoftSamplingError`; a trap (panic)
    * re-instantiates the module and raises `E_PANIC`.
    */
+  /** `fn(...args)` with the errors of {@link run} (no closure per call). */
+  call(name: string, fn: (...a: unknown[]) => unknown, args: unknown[]): unknown {
+    try {
+      return fn.apply(undefined, args);
+    } catch (e) {
+      throw this.fail(name, e);
+    }
+  }
+
   run<T>(name: string, call: () => T): T {
     try {
       return call();

@@ -1,7 +1,7 @@
 /**
  * wasm glue of the declared kernels: one generic caller for every generated function (see
- * `crates/wasm/src/decl.rs`): `fn(...inputs, options, ...outputs)` with the options as one
- * `Float64Array` in declared order and the outputs allocated here by the declared size rules (or the caller's buffers).
+ * `crates/wasm/src/decl.rs`): `fn(...inputs, ...options, ...outputs)` with one number per option in
+ * declared order and the outputs allocated here by the declared size rules (or the caller's buffers).
  */
 import { KERNEL_DECLS, type KernelDecl, type ModernKernels } from '../../kernels/modern';
 import { allocOutputs, bindingArgs } from '../decl';
@@ -16,8 +16,7 @@ export function wasmModern(w: WasmCtx): ModernKernels {
     res[name] = (inputs: Record<string, Typed>, opts: Record<string, unknown>, given?: Record<string, Typed>) => {
       const fn = g[d.wasm];
       const outs = allocOutputs(name, d, inputs, opts, given);
-      const args = bindingArgs(d, inputs, opts, outs);
-      w.run(name, () => fn(...args));
+      w.call(name, fn, bindingArgs(d, inputs, opts, outs));
       return outs;
     };
   }
