@@ -16,7 +16,7 @@ import { regressionLoss } from './ghm';
 import { softmaxFocal } from './focal';
 import { maxIouAssign } from './assign';
 import { pisaCarl } from './pisa';
-import { bboxOverlaps, sigmoidLoss, ghmC, pisaIsrP, pisaIsrN, evalOverlaps, ghmR, randomSample, ohemSample, iouBalancedSample, hardNegativeMining } from './modern/moved';
+import { bboxOverlapsKernel, sigmoidLossKernel, ghmCKernel, pisaIsrPKernel, pisaIsrNKernel, evalOverlapsKernel, ghmRKernel, randomSampleKernel, ohemSampleKernel, iouBalancedSampleKernel, hardNegativeMiningKernel } from './modern/moved';
 
 export const modernKernels = tsModern({ qualityFocalLoss, distributionFocalLoss, varifocalLoss, balancedL1Loss, iouFamilyLoss, atssAssign, taskAlignedAssign, equalizedFocalLoss, cocoEvaluateVariants, boxConvert, gridAnchors, pisaClsLoss, deltaEncode, deltaDecode, decodedIou, pisaIouHlr, regressionLoss, softmaxFocal, maxIouAssign, pisaCarl,
-  bboxOverlaps, sigmoidLoss, ghmC, pisaIsrP, pisaIsrN, evalOverlaps, ghmR, randomSample, ohemSample, iouBalancedSample, hardNegativeMining });
+  bboxOverlaps: bboxOverlapsKernel, sigmoidLoss: sigmoidLossKernel, ghmC: ghmCKernel, pisaIsrP: pisaIsrPKernel, pisaIsrN: pisaIsrNKernel, evalOverlaps: evalOverlapsKernel, ghmR: ghmRKernel, randomSample: randomSampleKernel, ohemSample: ohemSampleKernel, iouBalancedSample: iouBalancedSampleKernel, hardNegativeMining: hardNegativeMiningKernel });
