@@ -299,24 +299,12 @@ pub fn atss_assign(
             candidates[r * k + j] = i as i32;
         }
     }
-    // a prior passing for several gts goes to the highest IoU, the first gt on ties (a stable sort
-    // by prior keeps the gt order within each prior)
-    pass.sort_by_key(|e| e.0);
-    let mut r = 0;
-    while r < pass.len() {
-        let i = pass[r].0;
-        let mut best = pass[r];
-        r += 1;
-        while r < pass.len() && pass[r].0 == i {
-            if pass[r].2 > best.2 {
-                best = pass[r];
-            }
-            r += 1;
-        }
-        let (iu, j) = (i as usize, best.1 as usize);
+    // a prior passing for several gts goes to the highest IoU, the first gt on ties
+    for (i, j, iou) in super::best_gt_per_passing_prior(&mut pass) {
+        let (iu, j) = (i as usize, j as usize);
         gt_inds[iu] = j as i32 + 1;
         labels[iu] = gt_labels[j];
-        assigned_iou[iu] = best.2 as f32;
+        assigned_iou[iu] = iou as f32;
     }
     Ok(())
 }

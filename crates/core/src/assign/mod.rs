@@ -222,6 +222,26 @@ pub fn max_iou_assign(
     Ok(())
 }
 
+/// The passing (prior, gt, value) pairs of ATSS and the task-aligned assigner (pushed in gt order),
+/// one per prior in prior order: the gt of highest value, the first in gt order on ties (a stable
+/// sort by prior keeps the gt order within each prior).
+pub(crate) fn best_gt_per_passing_prior(pass: &mut [(u32, u32, f64)]) -> impl Iterator<Item = (u32, u32, f64)> + '_ {
+    pass.sort_by_key(|e| e.0);
+    let mut r = 0;
+    std::iter::from_fn(move || {
+        let first = *pass.get(r)?;
+        let mut best = first;
+        r += 1;
+        while r < pass.len() && pass[r].0 == first.0 {
+            if pass[r].2 > best.2 {
+                best = pass[r];
+            }
+            r += 1;
+        }
+        Some(best)
+    })
+}
+
 /// Best gt of each prior of a `G × n` tile: running max over the rows, first gt on ties.
 #[inline(always)]
 fn best_gt_per_prior(tile: &[f32], n: usize, mo: &mut [f32], arg: &mut [i32]) {

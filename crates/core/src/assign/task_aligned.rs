@@ -429,22 +429,11 @@ fn tood_sparse(
             }
         }
     }
-    pass.sort_by_key(|e| e.0);
     // final (anchor, gt, t, u), then the per-gt maxima and the normalised targets
     let mut fin: Vec<(usize, usize, f64, f64)> = Vec::new();
     let (mut max_t, mut max_u) = (vec![0f64; k], vec![0f64; k]);
-    let mut r = 0;
-    while r < pass.len() {
-        let i = pass[r].0;
-        let mut best = pass[r];
-        r += 1;
-        while r < pass.len() && pass[r].0 == i {
-            if pass[r].2 > best.2 {
-                best = pass[r];
-            }
-            r += 1;
-        }
-        let (iu, ju, u) = (i as usize, best.1 as usize, best.2);
+    for (i, j, u) in super::best_gt_per_passing_prior(&mut pass) {
+        let (iu, ju) = (i as usize, j as usize);
         let t = powf(pred_scores[iu * c + gt_labels[ju] as usize] as f64, alpha) * powf(u, beta);
         gt_inds[iu] = ju as i32 + 1;
         labels[iu] = gt_labels[ju];

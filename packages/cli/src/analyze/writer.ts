@@ -118,22 +118,7 @@ function writeJsonWithTables(path: string, value: Record<string, unknown>): void
       const mark = JSON.stringify(`\u0000rows${ti}\u0000`);
       const at = text.indexOf(mark, pos);
       writeSync(fd, text.slice(pos, at));
-      writeSync(fd, '[');
-      let buf: string[] = [];
-      let len = 0;
-      let i = 0;
-      for (const r of rowsOfTable(t)) {
-        const s = (i++ ? ',' : '') + JSON.stringify(r);
-        buf.push(s);
-        len += s.length;
-        if (len > 1 << 16) {
-          writeSync(fd, buf.join(''));
-          buf = [];
-          len = 0;
-        }
-      }
-      if (buf.length) writeSync(fd, buf.join(''));
-      writeSync(fd, ']');
+      writeTableRows(fd, t);
       pos = at + mark.length;
     });
     writeSync(fd, text.slice(pos) + '\n');
