@@ -101,6 +101,19 @@ export function tableBuffers(t: RowTable): ArrayBuffer[] {
  * which a table guarantees — streaming the rows in chunks.
  */
 function writeJsonWithTables(path: string, value: Record<string, unknown>): void {
+  const fd = openSync(path, 'w');
+  try {
+    streamDocument(fd, value, (tab) => writeTableRows(fd, tab));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * `value` as compact JSON into `fd` (as toJson writes a document of 1 MiB and more), each of its
+ * own {@link RowTable} properties written in place by `writeTable` (streamed, not stringified whole).
+ */
+function streamDocument(fd: number, value: Record<string, unknown>, writeTable: (t: RowTable) => void): void {
   const tables: RowTable[] = [];
   const shallow: Record<string, unknown> = {};
   for (const k of Object.keys(value)) {
@@ -111,20 +124,15 @@ function writeJsonWithTables(path: string, value: Record<string, unknown>): void
     } else shallow[k] = v;
   }
   const text = JSON.stringify(withoutViews(shallow)); // the rest, compact, as toJson writes it
-  const fd = openSync(path, 'w');
-  try {
-    let pos = 0;
-    tables.forEach((t, ti) => {
-      const mark = JSON.stringify(`\u0000rows${ti}\u0000`);
-      const at = text.indexOf(mark, pos);
-      writeSync(fd, text.slice(pos, at));
-      writeTableRows(fd, t);
-      pos = at + mark.length;
-    });
-    writeSync(fd, text.slice(pos) + '\n');
-  } finally {
-    closeSync(fd);
-  }
+  let pos = 0;
+  tables.forEach((t, ti) => {
+    const mark = JSON.stringify(`\u0000rows${ti}\u0000`);
+    const at = text.indexOf(mark, pos);
+    writeSync(fd, text.slice(pos, at));
+    writeTable(t);
+    pos = at + mark.length;
+  });
+  writeSync(fd, text.slice(pos) + '\n');
 }
 
 /**
@@ -161,30 +169,11 @@ export function writeJsonAndCsv(json: { path: string; value: Record<string, unkn
   const t = csv.rows;
   const cols = key === undefined ? null : simpleColumns(t);
   if (!cols || t.length === 0) return false;
-  const tables: RowTable[] = [];
-  const shallow: Record<string, unknown> = {};
-  for (const k of Object.keys(value)) {
-    const v = value[k];
-    if (isRowTable(v)) {
-      shallow[k] = `\u0000rows${tables.length}\u0000`;
-      tables.push(v);
-    } else shallow[k] = v;
-  }
-  const text = JSON.stringify(withoutViews(shallow));
   const fd = openSync(json.path, 'w');
   try {
     const fc = openSync(csv.path, 'w');
     try {
-      let pos = 0;
-      tables.forEach((tab, ti) => {
-        const mark = JSON.stringify(`\u0000rows${ti}\u0000`);
-        const at = text.indexOf(mark, pos);
-        writeSync(fd, text.slice(pos, at));
-        if (tab !== t) writeTableRows(fd, tab);
-        else writeBoth(fd, fc, t, cols);
-        pos = at + mark.length;
-      });
-      writeSync(fd, text.slice(pos) + '\n');
+      streamDocument(fd, value, (tab) => (tab !== t ? writeTableRows(fd, tab) : writeBoth(fd, fc, t, cols)));
     } finally {
       closeSync(fc);
     }
