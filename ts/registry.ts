@@ -141,19 +141,22 @@ export function getBackend(): Backend {
 /**
  * Forces a backend (`'native' | 'wasm' | 'ts'`), or returns to automatic choice with `'auto'`.
  * Throws `E_BACKEND` (with `causes`) when the forced backend cannot load, `E_OPTION` for an
- * unknown name. Takes precedence over `SOFT_SAMPLING_BACKEND`. (Library infrastructure: no reference implementation.)
- * @returns the new {@link backendInfo}.
+ * unknown name. Takes precedence over `SOFT_SAMPLING_BACKEND`. Forcing a backend loads that one
+ * only (in Node, `useBackend('wasm')` does not load the native addon). (Library infrastructure: no
+ * reference implementation.)
+ * @returns the new {@link backendInfo}; after forcing a backend, its `available` and `failed` list
+ *   only the backends tried so far (call `backendInfo()` to try every one).
  * @throws SoftSamplingError `E_BACKEND` (with `causes`) when the backend cannot load, `E_OPTION` for an unknown name.
  */
 export function useBackend(name: BackendName | 'auto'): BackendInfo {
   if (name === 'auto') {
     forced = undefined;
     active = undefined;
-  } else {
-    active = loadForced(name, 'name');
-    forced = name;
+    return backendInfo();
   }
-  return backendInfo();
+  active = loadForced(name, 'name');
+  forced = name;
+  return info(false);
 }
 
 /** What {@link backendInfo} and {@link useBackend} report. */
@@ -179,12 +182,17 @@ export interface BackendInfo {
  *   (or, never in practice, when not even the TypeScript backend loads).
  */
 export function backendInfo(): BackendInfo {
+  return info(true);
+}
+
+/** `probe`: load every backend not tried yet; otherwise report the ones tried so far. */
+function info(probe: boolean): BackendInfo {
   const b = getBackend();
   const available: BackendName[] = [];
   const failed: Partial<Record<BackendName, string[]>> = {};
   for (const name of BACKEND_NAMES) {
-    if (tryLoad(name)) available.push(name);
-    else failed[name] = (failures[name] ?? []).map((c) => (c instanceof Error ? c.message : String(c)));
+    if (probe ? tryLoad(name) : loaded[name]) available.push(name);
+    else if (probe || failures[name]) failed[name] = (failures[name] ?? []).map((c) => (c instanceof Error ? c.message : String(c)));
   }
   return {
     active: b.name,
