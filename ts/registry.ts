@@ -2,18 +2,20 @@
  * Backend selection: native → wasm → ts, unless forced by `useBackend()` or (Node entry only) the
  * `SOFT_SAMPLING_BACKEND` environment variable (`native` | `wasm` | `ts`). This module reads no
  * environment itself: the Node entry hands it a reader with {@link setEnvReader}; the edge entry
- * does not, so it needs no permission in Deno and touches no `process` anywhere.
+ * does not, so it needs no permission in Deno and touches no `process` anywhere. It registers no
+ * backend itself: each entry registers the loaders it has ({@link registerLoader}).
  */
 import type { Backend, BackendName } from './kernels';
 import { SoftSamplingError } from './errors';
-import { createTsBackend } from './backends/ts';
 
 export const BACKEND_NAMES: readonly BackendName[] = ['native', 'wasm', 'ts'];
 
 /** A loader returns the backend or throws; a `SoftSamplingError` with `causes` lists every attempt. */
 export type Loader = () => Backend;
 
-const loaders: Partial<Record<BackendName, Loader>> = { ts: createTsBackend };
+// every loader comes from the entry point (the pure-TS backend too: the edge entries that
+// instantiate the wasm at import leave it out, ~18 KiB gzipped of a Worker bundle)
+const loaders: Partial<Record<BackendName, Loader>> = {};
 const loaded: Partial<Record<BackendName, Backend>> = {};
 const failures: Partial<Record<BackendName, unknown[]>> = {};
 let active: Backend | undefined;
