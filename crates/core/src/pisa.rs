@@ -56,6 +56,10 @@ impl std::hash::Hasher for FastHasher {
         }
     }
     #[inline]
+    fn write_i32(&mut self, x: i32) {
+        self.write_u64(x as u32 as u64);
+    }
+    #[inline]
     fn write_u64(&mut self, x: u64) {
         self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
         self.0 ^= self.0 >> 29;
@@ -157,7 +161,7 @@ pub fn iou_hlr(labels: &[i32], gt_ids: &[i32], ious: &[f32], prime: &[u8], mode:
         }
         *seen.iter().max().unwrap() as usize
     } else {
-        let mut seen: std::collections::HashMap<i32, u32> = std::collections::HashMap::new();
+        let mut seen: std::collections::HashMap<i32, u32, FastHash> = std::collections::HashMap::default();
         for &i in &by_local {
             let c = seen.entry(labels[i as usize]).or_insert(0);
             ranks[i as usize] = *c as i32;
@@ -212,7 +216,7 @@ pub fn isr_p_weights(
     // per-class counts n_j (only with per_class): a class's count is 1 + its largest rank
     let mut denom: Vec<u32> = Vec::new();
     if p.per_class {
-        let mut best: std::collections::HashMap<i32, u32> = std::collections::HashMap::new();
+        let mut best: std::collections::HashMap<i32, u32, FastHash> = std::collections::HashMap::default();
         for i in 0..n {
             let e = best.entry(labels[i]).or_insert(0);
             *e = (*e).max(ranks[i] as u32 + 1);
