@@ -144,8 +144,8 @@ export function getBackend(): Backend {
  * Forces a backend (`'native' | 'wasm' | 'ts'`), or returns to automatic choice with `'auto'`.
  * Throws `E_BACKEND` (with `causes`) when the forced backend cannot load, `E_OPTION` for an
  * unknown name. Takes precedence over `SOFT_SAMPLING_BACKEND`. Forcing a backend loads that one
- * only (in Node, `useBackend('wasm')` does not load the native addon). (Library infrastructure: no
- * reference implementation.)
+ * only (in Node, `useBackend('wasm')` does not load the native addon).
+ * (Library infrastructure: no reference implementation.)
  * @returns the new {@link backendInfo}; after forcing a backend, its `available` and `failed` list
  *   only the backends tried so far (call `backendInfo()` to try every one).
  * @throws SoftSamplingError `E_BACKEND` (with `causes`) when the backend cannot load, `E_OPTION` for an unknown name.
