@@ -31,10 +31,22 @@ export default defineConfig([
     platform: 'node',
   },
   {
+    // the edge entry (d.ts for every edge condition)
     entry: { edge: 'ts/edge.ts' },
     format: ['esm'],
     outExtension: () => ({ js: '.mjs' }),
     dts: true,
+    target: 'es2020',
+    platform: 'neutral',
+  },
+  {
+    // the edge entry without the pure-TS backend, which the workerd/deno/bun wrappers
+    // (ts/entries/*.mjs, copied by scripts/dist-extras.mjs) import; its types are edge.d.mts.
+    // A bundle of its own (no chunk shared with edge.mjs): a Worker bundles one file.
+    entry: { 'edge-wasm': 'ts/edge-wasm.ts' },
+    format: ['esm'],
+    outExtension: () => ({ js: '.mjs' }),
+    dts: false,
     target: 'es2020',
     platform: 'neutral',
   },

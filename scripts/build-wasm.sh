@@ -38,8 +38,9 @@ rm -rf "$pkg"
 # -C panic=immediate-abort (unstable, hence -Zunstable-options under RUSTC_BOOTSTRAP): a panic traps
 # at once, without building its message — the message was never shown (a trap becomes E_PANIC on the
 # JS side), and the panic machinery (hook, message formatting, 12 KB of location and message
-# strings) was ~10 KiB of the gzipped module (146.4 -> 136.4 KiB), at unchanged kernel speed. (The
-# float formatting of core::fmt stays: the kernels' error messages print numbers.) opt-level "s"/"z", whole or
+# strings) was ~10 KiB of the gzipped module (146.4 -> 136.4 KiB), at unchanged kernel speed. core::fmt's
+# float printing is not in the module either: the core writes a float in an error message as its bits
+# (soft_sampling_core::error::num) and the JS side prints it. opt-level "s"/"z", whole or
 # split per package, would take it to 87-106 KiB but makes IoU 5x and focal/GHM 2x slower (the
 # LTO pipeline runs at the final crate's level), so the release profile stays at opt-level 3.
 RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc CARGO=/usr/bin/cargo RUSTFLAGS="-C target-feature=+simd128 -Zunstable-options -C panic=immediate-abort" \

@@ -36,6 +36,27 @@ describe('backend selection', () => {
     expect(useBackend('wasm').simd).toBe('simd128');
   });
 
+  test("useBackend('wasm') loads only the wasm backend, not the native addon (fresh process, built dist)", () => {
+    const out = runNode(`const s=require('./dist/index.cjs');const i=s.useBackend('wasm');console.log(JSON.stringify({a:i.active,av:i.available,f:i.failed,addon:Object.keys(require.cache).some((k)=>k.endsWith('.node'))}))`);
+    expect(JSON.parse(out)).toEqual({ a: 'wasm', av: ['wasm'], f: {}, addon: false });
+  });
+
+  test('the entry of the workerd/deno/bun wrappers has no TS backend: E_BACKEND naming the edge entry', async () => {
+    await jest.isolateModulesAsync(async () => {
+      const edge = await import('../ts/edge-wasm');
+      let e: any;
+      try {
+        edge.useBackend('ts');
+      } catch (x) {
+        e = x;
+      }
+      expect([e?.name, e?.code, e?.arg]).toEqual(['SoftSamplingError', 'E_BACKEND', 'name']);
+      expect(e.message).toMatch(/pure-TypeScript backend is not in this entry.*soft-sampling\/edge/);
+      edge.initWasmSync(readFileSync(join(root, 'artifacts', 'soft_sampling.wasm')));
+      expect(edge.backendInfo().active).toBe('wasm');
+    });
+  });
+
   test('unknown backend name is an E_OPTION error', () => {
     expectError(() => useBackend('gpu' as any), 'E_OPTION', 'name');
   });

@@ -3,58 +3,14 @@
  * bundlers). It imports no `node:` module and reads no environment variable: the backend is chosen
  * with `useBackend()`. Until the wasm module is initialised, calls run on the pure-TypeScript
  * backend; afterwards on WebAssembly (unless `useBackend('ts')`). The `workerd`, `deno` and `bun`
- * export conditions resolve to thin wrappers of this entry that initialise the wasm at import time.
+ * export conditions resolve to thin wrappers that initialise the wasm at import time and leave the
+ * pure-TypeScript backend out (`useBackend('ts')` is an `E_BACKEND` error there).
  * Exports everything `soft-sampling` exports, plus {@link initWasm} and {@link initWasmSync}.
  * @module soft-sampling/edge
  */
-import type { BackendInfo } from './registry';
-import { initWasmWith, initWasmSyncWith } from './backends/wasm/init';
-import type { WasmPlatform, WasmSource } from './backends/wasm/load';
-import { wasmBesideEntry } from './backends/wasm/beside';
+import { registerLoader } from './registry';
+import { createTsBackend } from './backends/ts';
 
-export * from './api';
-export type { WasmSource } from './backends/wasm/load';
+registerLoader('ts', createTsBackend);
 
-// fetch only: http(s), blob:, data:, and file: where the runtime's fetch reads files (Deno with
-// read access, Bun). Node's fetch does not; Node resolves `soft-sampling` to the Node entry, which does.
-const platform: WasmPlatform = {
-  defaultSource: wasmBesideEntry,
-  resolveRelative(s) {
-    const loc = (globalThis as { location?: { href: string } }).location;
-    return loc ? new URL(s, loc.href) : undefined;
-  },
-};
-
-/**
- * Instantiates the WebAssembly backend and makes it the active one (unless `useBackend('ts')`).
- *
- * `source`:
- * - omitted: `soft_sampling.wasm` beside this entry (`new URL('./soft_sampling.wasm', import.meta.url)`),
- *   with `fetch` (http(s); `file:` in Deno with read access and in Bun — Node's fetch cannot, use the
- *   Node entry `soft-sampling` there); webpack 5 and Vite emit the file and rewrite the URL on their own;
- * - a `WebAssembly.Module` (Workers' `import wasm from '….wasm'`, Deno's `import source`, Vite's `?init` is not one);
- * - the module bytes (`ArrayBuffer` or a typed array);
- * - a `Response` or a `Promise<Response>` (`fetch(url)`);
- * - a `URL` or a URL string (esbuild's `--loader:.wasm=file`, Vite's `?url`); a relative string is
- *   resolved against the page.
- *
- * Calling it again replaces the module. On failure the previously active backend stays active.
- * @returns the new {@link backendInfo}. Library infrastructure: no reference implementation.
- * @throws SoftSamplingError `E_BACKEND` (arg `source`) naming what was given and what is accepted:
- *   bytes that are not wasm, a non-2xx response, a failed fetch or read, a wasm module that is not
- *   this package's build (missing exports, or imports).
- */
-export function initWasm(source?: WasmSource): Promise<BackendInfo> {
-  return initWasmWith(source, platform);
-}
-
-/**
- * Synchronous {@link initWasm} for a compiled `WebAssembly.Module` (what Workers and Deno's
- * `import source` hand over at import time) or the module's bytes (compiled here — Workers refuse
- * that; pass the module there).
- * @returns the new {@link backendInfo}.
- * @throws SoftSamplingError `E_BACKEND` as {@link initWasm}; the active backend is kept.
- */
-export function initWasmSync(source: WebAssembly.Module | BufferSource): BackendInfo {
-  return initWasmSyncWith(source);
-}
+export * from './edge-core';

@@ -48,13 +48,58 @@ export class SoftSamplingError extends Error {
   }
 }
 
+/**
+ * Rust's `Display` text of a float (shortest round-trip digits, no exponent: `0.1`, `-0`, `1e-7` as
+ * `0.0000001`, `NaN`, `inf`), for the numbers the wasm core writes into its messages as bits (see
+ * `num` in crates/core/src/error.rs: the wasm leaves out core::fmt's float printing). `single`: the
+ * value is an f32 (its shortest digits are those that round-trip through float32).
+ */
+export function rustFloatText(x: number, single: boolean): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  let e = x.toExponential(); // shortest digits for a float64
+  if (single) {
+    for (let p = 0; p < 9; p++) {
+      const t = x.toExponential(p);
+      if (Math.fround(Number(t)) === x) {
+        e = t;
+        break;
+      }
+    }
+  }
+  const [mant, ex] = e.split('e');
+  const sign = mant.startsWith('-') ? '-' : '';
+  const digits = mant.replace(/^-/, '').replace('.', '');
+  const k = Number(ex); // value = 0.d1d2... × 10^(k + 1)
+  if (k < 0) return `${sign}0.${'0'.repeat(-k - 1)}${digits}`;
+  if (digits.length <= k + 1) return sign + digits + '0'.repeat(k + 1 - digits.length);
+  return `${sign}${digits.slice(0, k + 1)}.${digits.slice(k + 1)}`;
+}
+
+const BITS_VIEW = new DataView(new ArrayBuffer(8));
+
+/** Replaces the wasm core's float markers (`\u0001` `s`|`d` hex-bits `\u0001`) by the number's text. */
+function formatFloatMarkers(msg: string): string {
+  // eslint-disable-next-line no-control-regex
+  return msg.replace(/\u0001([sd])([0-9a-f]{8}|[0-9a-f]{16})\u0001/g, (_, tag: string, hex: string) => {
+    if (tag === 's') {
+      BITS_VIEW.setUint32(0, parseInt(hex, 16));
+      return rustFloatText(BITS_VIEW.getFloat32(0), true);
+    }
+    BITS_VIEW.setUint32(0, parseInt(hex.slice(0, 8), 16));
+    BITS_VIEW.setUint32(4, parseInt(hex.slice(8), 16));
+    return rustFloatText(BITS_VIEW.getFloat64(0), false);
+  });
+}
+
 /** Builds a typed error from a binding's `"CODE\targ\tmessage"` string (or passes others through). */
 export function fromBindingError(e: unknown): SoftSamplingError {
   if (e instanceof SoftSamplingError) return e;
   // duck-typed: an addon's Error can come from another realm (vm contexts, jest), where
   // `instanceof Error` is false and String(e) would prefix "Error: " to the code
   const m = typeof e === 'object' && e !== null ? (e as { message?: unknown }).message : undefined;
-  const msg = typeof m === 'string' ? m : String(e);
+  const msg = formatFloatMarkers(typeof m === 'string' ? m : String(e));
   const parts = msg.split('\t');
   if (parts.length >= 3 && /^E_[A-Z]+$/.test(parts[0])) {
     return new SoftSamplingError(parts[0] as ErrorCode, parts[1], parts.slice(2).join('\t'), [e]);

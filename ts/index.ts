@@ -15,10 +15,12 @@ import { registerLoader, setEnvReader, setThreadsEnvReader, type BackendInfo } f
 import { loadNative, loadWasmFromDisk, wasmPath } from './node/load';
 import { initWasmWith, initWasmSyncWith } from './backends/wasm/init';
 import { installWorkerPool } from './node/pool';
+import { createTsBackend } from './backends/ts';
 import type { WasmPlatform, WasmSource } from './backends/wasm/load';
 
 registerLoader('native', loadNative);
 registerLoader('wasm', loadWasmFromDisk);
+registerLoader('ts', createTsBackend);
 setEnvReader(() => process.env.SOFT_SAMPLING_BACKEND);
 setThreadsEnvReader(() => process.env.SOFT_SAMPLING_THREADS);
 // `<op>Async` of ops without a native AsyncTask: a worker-thread pool (started on first use)

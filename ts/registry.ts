@@ -2,18 +2,20 @@
  * Backend selection: native → wasm → ts, unless forced by `useBackend()` or (Node entry only) the
  * `SOFT_SAMPLING_BACKEND` environment variable (`native` | `wasm` | `ts`). This module reads no
  * environment itself: the Node entry hands it a reader with {@link setEnvReader}; the edge entry
- * does not, so it needs no permission in Deno and touches no `process` anywhere.
+ * does not, so it needs no permission in Deno and touches no `process` anywhere. It registers no
+ * backend itself: each entry registers the loaders it has ({@link registerLoader}).
  */
 import type { Backend, BackendName } from './kernels';
 import { SoftSamplingError } from './errors';
-import { createTsBackend } from './backends/ts';
 
 export const BACKEND_NAMES: readonly BackendName[] = ['native', 'wasm', 'ts'];
 
 /** A loader returns the backend or throws; a `SoftSamplingError` with `causes` lists every attempt. */
 export type Loader = () => Backend;
 
-const loaders: Partial<Record<BackendName, Loader>> = { ts: createTsBackend };
+// every loader comes from the entry point (the pure-TS backend too: the edge entries that
+// instantiate the wasm at import leave it out, ~18 KiB gzipped of a Worker bundle)
+const loaders: Partial<Record<BackendName, Loader>> = {};
 const loaded: Partial<Record<BackendName, Backend>> = {};
 const failures: Partial<Record<BackendName, unknown[]>> = {};
 let active: Backend | undefined;
@@ -141,19 +143,22 @@ export function getBackend(): Backend {
 /**
  * Forces a backend (`'native' | 'wasm' | 'ts'`), or returns to automatic choice with `'auto'`.
  * Throws `E_BACKEND` (with `causes`) when the forced backend cannot load, `E_OPTION` for an
- * unknown name. Takes precedence over `SOFT_SAMPLING_BACKEND`. (Library infrastructure: no reference implementation.)
- * @returns the new {@link backendInfo}.
+ * unknown name. Takes precedence over `SOFT_SAMPLING_BACKEND`. Forcing a backend loads that one
+ * only (in Node, `useBackend('wasm')` does not load the native addon).
+ * (Library infrastructure: no reference implementation.)
+ * @returns the new {@link backendInfo}; after forcing a backend, its `available` and `failed` list
+ *   only the backends tried so far (call `backendInfo()` to try every one).
  * @throws SoftSamplingError `E_BACKEND` (with `causes`) when the backend cannot load, `E_OPTION` for an unknown name.
  */
 export function useBackend(name: BackendName | 'auto'): BackendInfo {
   if (name === 'auto') {
     forced = undefined;
     active = undefined;
-  } else {
-    active = loadForced(name, 'name');
-    forced = name;
+    return backendInfo();
   }
-  return backendInfo();
+  active = loadForced(name, 'name');
+  forced = name;
+  return info(false);
 }
 
 /** What {@link backendInfo} and {@link useBackend} report. */
@@ -179,12 +184,17 @@ export interface BackendInfo {
  *   (or, never in practice, when not even the TypeScript backend loads).
  */
 export function backendInfo(): BackendInfo {
+  return info(true);
+}
+
+/** `probe`: load every backend not tried yet; otherwise report the ones tried so far. */
+function info(probe: boolean): BackendInfo {
   const b = getBackend();
   const available: BackendName[] = [];
   const failed: Partial<Record<BackendName, string[]>> = {};
   for (const name of BACKEND_NAMES) {
-    if (tryLoad(name)) available.push(name);
-    else failed[name] = (failures[name] ?? []).map((c) => (c instanceof Error ? c.message : String(c)));
+    if (probe ? tryLoad(name) : loaded[name]) available.push(name);
+    else if (probe || failures[name]) failed[name] = (failures[name] ?? []).map((c) => (c instanceof Error ? c.message : String(c)));
   }
   return {
     active: b.name,

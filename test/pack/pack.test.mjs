@@ -96,6 +96,26 @@ test('the library tarball installs into an empty folder within 5 MB, as one pack
   const got = JSON.parse(out);
   assert.equal(got.backend, 'native');
   assert.ok(Math.abs(got.iou[0] - 1) < 1e-6 && Math.abs(got.iou[1] - 1 / 3) < 1e-6, out);
+  // the wasm ships once (dist/, beside the edge entry), and the Node entry's wasm backend loads it
+  const wasms = [];
+  const walk = (rel) => {
+    for (const e of readdirSync(join(nm, 'soft-sampling', rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(r);
+      else if (e.name.endsWith('.wasm')) wasms.push(r);
+    }
+  };
+  walk('');
+  assert.deepEqual(wasms, ['dist/soft_sampling.wasm']);
+  const w = execFileSync(process.execPath, ['--input-type=module', '-e', `
+    import { bboxOverlaps, useBackend } from 'soft-sampling';
+    const info = useBackend('wasm');
+    console.log(JSON.stringify({ info, iou: Array.from(bboxOverlaps([[0, 0, 10, 10]], [[5, 0, 15, 10]]).data) }));`], { cwd: d, encoding: 'utf8' });
+  const gw = JSON.parse(w);
+  assert.equal(gw.info.active, 'wasm');
+  // forcing wasm loads no native addon
+  assert.deepEqual(gw.info.available, ['wasm']);
+  assert.ok(Math.abs(gw.iou[0] - 1 / 3) < 1e-6, w);
 });
 
 test('the CLI tarball (with the library tarball beside it): npx soft-sampling bench --quick prints real throughputs; analyze runs on the bundled data', () => {

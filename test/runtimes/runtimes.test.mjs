@@ -49,11 +49,13 @@ test('Node, wasm: same results as native', () => {
   agrees(L.runNodeApp(dir, 'node-wasm'));
 });
 
-test('the edge entry in the tarball imports no node: module and reads no environment', () => {
-  const edge = readFileSync(join(dir, 'node_modules', 'soft-sampling', 'dist', 'edge.mjs'), 'utf8');
-  assert.doesNotMatch(edge, /\bfrom\s*["']node:|import\(\s*["']node:|require\(/);
-  assert.doesNotMatch(edge, /process\.env|Deno\.env|\.env\b/);
-  assert.match(edge, /new URL\(["']\.\/soft_sampling\.wasm["'], import\.meta\.url\)/);
+test('the edge entries in the tarball import no node: module and read no environment', () => {
+  for (const f of ['edge.mjs', 'edge-wasm.mjs']) {
+    const edge = readFileSync(join(dir, 'node_modules', 'soft-sampling', 'dist', f), 'utf8');
+    assert.doesNotMatch(edge, /\bfrom\s*["']node:|import\(\s*["']node:|require\(/, f);
+    assert.doesNotMatch(edge, /process\.env|Deno\.env|\.env\b/, f);
+    assert.match(edge, /new URL\(["']\.\/soft_sampling\.wasm["'], import\.meta\.url\)/, f);
+  }
 });
 
 test('Deno (the `deno` export, no permission flags): same results, backend wasm', () => {
@@ -89,11 +91,12 @@ test('Cloudflare Workers: wrangler bundles it unconfigured, workerd runs it on w
 
 test('Cloudflare Workers: wrangler tree-shakes the library, the README worker carries only the ops it imports', () => {
   // the facade's module-level `…Async` wrappers are /* @__PURE__ */, so esbuild (wrangler) drops
-  // every op the worker does not import (the backends stay whole: they are objects of all kernels,
-  // and the TypeScript backend's kernels share some of the facade's names, e.g. maxIouAssign)
+  // every op the worker does not import (the wasm backend stays whole: an object of all kernels)
   const { outdir, main } = L.buildWorker(dir, undefined, { outdir: 'out-readme' });
   const js = readFileSync(join(outdir, main), 'utf8');
   assert.ok(js.includes('function sigmoidFocalLoss('), 'the imported op is in the bundle');
+  // the workerd export runs on wasm (instantiated at import): no pure-TS backend in the bundle
+  assert.ok(!js.includes('function createTsBackend('), 'the pure-TS backend is not in the Worker bundle');
   for (const op of ['evaluateCoco', 'evaluateCocoAsync', 'bboxOverlaps', 'ghmcLoss', 'isrP', 'carlLoss', 'randomSample']) {
     assert.ok(!js.includes(`function ${op}(`) && !js.includes(`var ${op} =`), `${op} (not imported) is not in the bundle`);
   }

@@ -62,9 +62,15 @@ export function loadNative(): Backend {
   throw new SoftSamplingError('E_BACKEND', 'native', 'no native addon could be loaded', causes);
 }
 
-/** The wasm the Node entry loads: `SOFT_SAMPLING_WASM_PATH`, else `artifacts/soft_sampling.wasm`. */
+/**
+ * The wasm the Node entry loads: `SOFT_SAMPLING_WASM_PATH`, else `soft_sampling.wasm` beside the
+ * built entry (`dist/`, the one copy the package ships, which the edge entry loads too), else (the
+ * sources, under jest) `artifacts/soft_sampling.wasm`.
+ */
 export function wasmPath(): string {
-  return process.env.SOFT_SAMPLING_WASM_PATH ?? join(artifactsDir(), 'soft_sampling.wasm');
+  if (process.env.SOFT_SAMPLING_WASM_PATH) return process.env.SOFT_SAMPLING_WASM_PATH;
+  const beside = join(__dirname, 'soft_sampling.wasm');
+  return existsSync(beside) ? beside : join(artifactsDir(), 'soft_sampling.wasm');
 }
 
 export function loadWasmFromDisk(): Backend {

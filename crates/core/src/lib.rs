@@ -14,5 +14,6 @@ pub mod geometry;
 pub mod losses;
 pub mod par;
 pub mod simd;
+pub mod sort;
 
 pub use error::CoreError;

@@ -14,6 +14,7 @@
 
 use crate::error::{check_len, CoreError, Result};
 use crate::losses::{smooth_l1, softplus};
+#[cfg(test)]
 use std::cmp::Ordering;
 
 /// "Effective prime samples" mode (our own extension, decisions.md "Beyond the references").
@@ -55,6 +56,10 @@ impl std::hash::Hasher for FastHasher {
         }
     }
     #[inline]
+    fn write_i32(&mut self, x: i32) {
+        self.write_u64(x as u32 as u64);
+    }
+    #[inline]
     fn write_u64(&mut self, x: u64) {
         self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
         self.0 ^= self.0 >> 29;
@@ -63,15 +68,9 @@ impl std::hash::Hasher for FastHasher {
 
 type FastHash = std::hash::BuildHasherDefault<FastHasher>;
 
-/// u32 key that sorts f32 values (no NaN) in **descending** order: the IEEE total-order trick
-/// (flip all bits of negatives, the sign bit of positives), inverted; −0 and +0 are made equal.
-#[inline(always)]
-fn desc_key(x: f32) -> u32 {
-    let b = (x + 0.0).to_bits();
-    let asc = if b & 0x8000_0000 != 0 { !b } else { b | 0x8000_0000 };
-    !asc
-}
+use crate::sort::{desc_key_f32 as desc_key, desc_key_f64, sort_u128, sort_u64};
 
+#[cfg(test)]
 #[inline(always)]
 fn desc_f32(a: f32, b: f32) -> Ordering {
     b.partial_cmp(&a).unwrap_or(Ordering::Equal)
@@ -124,7 +123,7 @@ pub fn iou_hlr(labels: &[i32], gt_ids: &[i32], ious: &[f32], prime: &[u8], mode:
             }
         })
         .collect();
-    keys.sort_unstable();
+    sort_u64(&mut keys);
     let order: Vec<u32> = keys.iter().map(|&k| (k & 0x7fff_ffff) as u32).collect();
     drop(keys);
     // local ranks: member counter per (class, gt) group
@@ -162,7 +161,7 @@ pub fn iou_hlr(labels: &[i32], gt_ids: &[i32], ious: &[f32], prime: &[u8], mode:
         }
         *seen.iter().max().unwrap() as usize
     } else {
-        let mut seen: std::collections::HashMap<i32, u32> = std::collections::HashMap::new();
+        let mut seen: std::collections::HashMap<i32, u32, FastHash> = std::collections::HashMap::default();
         for &i in &by_local {
             let c = seen.entry(labels[i as usize]).or_insert(0);
             ranks[i as usize] = *c as i32;
@@ -217,7 +216,7 @@ pub fn isr_p_weights(
     // per-class counts n_j (only with per_class): a class's count is 1 + its largest rank
     let mut denom: Vec<u32> = Vec::new();
     if p.per_class {
-        let mut best: std::collections::HashMap<i32, u32> = std::collections::HashMap::new();
+        let mut best: std::collections::HashMap<i32, u32, FastHash> = std::collections::HashMap::default();
         for i in 0..n {
             let e = best.entry(labels[i]).or_insert(0);
             *e = (*e).max(ranks[i] as u32 + 1);
@@ -543,7 +542,13 @@ pub fn isr_n(scores: &[f32], boxes: &[f32], loss: &[f32], p: IsrNParams, selecte
         return Ok(IsrNStats { num_valid: 0, num_hlr: 0, ratio: 1.0, guarded: false });
     }
     // NMS-match groups over the valid boxes, in score order
-    valid.sort_unstable_by(|&a, &b| desc_f32(scores[a as usize], scores[b as usize]).then(a.cmp(&b)));
+    // by score descending, ties by index (scores > score_thr: no NaN)
+    let mut keys: Vec<u64> = valid.iter().map(|&j| (desc_key(scores[j as usize]) as u64) << 32 | j as u64).collect();
+    sort_u64(&mut keys);
+    for (v, &k) in valid.iter_mut().zip(keys.iter()) {
+        *v = k as u32;
+    }
+    drop(keys);
     let vb: Vec<f32> = valid.iter().flat_map(|&j| boxes[4 * j as usize..4 * j as usize + 4].iter().cloned()).collect();
     let opts = crate::geometry::OverlapOpts { mode: crate::geometry::OverlapMode::Iou, eps: 1e-6, offset: 0.0 };
     let mut suppressed = vec![false; nv];
@@ -578,13 +583,14 @@ pub fn isr_n(scores: &[f32], boxes: &[f32], loss: &[f32], p: IsrNParams, selecte
     }
     // importance = #valid − r + s, rank by importance descending (ties by index)
     let imp: Vec<f64> = (0..nv).map(|q| nv as f64 - grp_rank[q] as f64 + scores[valid[q] as usize] as f64).collect();
-    let mut order: Vec<usize> = (0..nv).collect();
-    order.sort_unstable_by(|&a, &b| imp[b].partial_cmp(&imp[a]).unwrap_or(Ordering::Equal).then(valid[a].cmp(&valid[b])));
+    // keys: importance descending, then the box index ascending (the index is what is kept)
+    let mut order: Vec<u128> = (0..nv).map(|q| (desc_key_f64(imp[q]) as u128) << 32 | valid[q] as u128).collect();
+    sort_u128(&mut order);
     let num_hlr = nv.min(ne);
     let num_rand = ne - num_hlr;
     let up = ne.max(nv) as f32;
     for q in 0..num_hlr {
-        selected[q] = valid[order[q]] as i32;
+        selected[q] = order[q] as u32 as i32;
         weights[q] = (up - q as f32) / up;
     }
     if num_rand > 0 {

@@ -226,7 +226,12 @@ pub fn max_iou_assign(
 /// one per prior in prior order: the gt of highest value, the first in gt order on ties (a stable
 /// sort by prior keeps the gt order within each prior).
 pub(crate) fn best_gt_per_passing_prior(pass: &mut [(u32, u32, f64)]) -> impl Iterator<Item = (u32, u32, f64)> + '_ {
-    pass.sort_by_key(|e| e.0);
+    let mut keys: Vec<u64> = pass.iter().enumerate().map(|(pos, e)| (e.0 as u64) << 32 | pos as u64).collect();
+    crate::sort::sort_u64(&mut keys);
+    let src = pass.to_vec();
+    for (d, &k) in pass.iter_mut().zip(keys.iter()) {
+        *d = src[k as u32 as usize];
+    }
     let mut r = 0;
     std::iter::from_fn(move || {
         let first = *pass.get(r)?;

@@ -133,7 +133,7 @@ pub fn task_aligned_assign(
         if crate::dispatch!(in_unit(ch)) { None } else { ch.iter().position(|&v| !(v >= 0.0 && v <= 1.0)).map(|q| ci * CHECK + q) }
     });
     if let Some(i) = bad.into_iter().flatten().next() {
-        return Err(CoreError::value("predScores", format!("element {i} is {}; must lie in [0, 1]", pred_scores[i])));
+        return Err(CoreError::value("predScores", format!("element {i} is {}; must lie in [0, 1]", crate::error::num(pred_scores[i]))));
     }
     for (j, &l) in gt_labels.iter().enumerate() {
         if l < 0 || l as usize >= c {

@@ -8,7 +8,7 @@
 
 use super::overlaps_unchecked;
 use crate::error::{check_len, CoreError, Result};
-use std::cmp::Ordering;
+use crate::sort;
 
 /// Evaluation parameters (pycocotools `Params`).
 #[derive(Debug, Clone, Copy)]
@@ -112,6 +112,9 @@ struct Scratch {
     ds: Vec<u32>,
     dmax: Vec<f64>,
     iord: Vec<f64>,
+    /// sort keys (crate::sort)
+    keys64: Vec<u64>,
+    keys128: Vec<u128>,
 }
 
 /// The base variant of a multi-variant evaluation: its scores and its per-category stores, and
@@ -125,6 +128,7 @@ struct Reuse<'a, 'b> {
     /// A cell's kept detections in this variant's / the base's score order (scratch).
     order_v: Vec<u32>,
     order_b: Vec<u32>,
+    keys: Vec<u128>,
 }
 
 /// Every (category) cell of one image; `gsrc`/`dsrc` are the image's gt and detections in input order.
@@ -140,8 +144,8 @@ fn eval_image(inp: &CocoInput, p: &CocoParams, thr: &[f64], max_det: usize, gsrc
     ds.extend_from_slice(dsrc);
     // category order within the image (stable): cells per category, or (useCats = 0) the
     // whole image ordered by category as pycocotools concatenates `_gts[img, c]` over catIds
-    gs.sort_by_key(|&i| inp.gt_cat[i as usize]);
-    ds.sort_by_key(|&i| inp.dt_cat[i as usize]);
+    sort::stable_sort_by_u32_key(&mut gs, &mut sc.keys64, |i| inp.gt_cat[i as usize]);
+    sort::stable_sort_by_u32_key(&mut ds, &mut sc.keys64, |i| inp.dt_cat[i as usize]);
     let (mut gi, mut di) = (0usize, 0usize);
     while gi < gs.len() || di < ds.len() {
         let (ge, de, k) = if p.use_cats {
@@ -176,7 +180,7 @@ fn eval_image(inp: &CocoInput, p: &CocoParams, thr: &[f64], max_det: usize, gsrc
                     st.rank[l..l + kept].copy_from_slice(&b.rank[c..c + kept]);
                     st.flags[l * at..(l + kept) * at].copy_from_slice(&b.flags[c * at..(c + kept) * at]);
                     st.len = l + kept;
-                } else if same_order(&ds[di..de], inp.dt_score, r.scores, kept, &mut r.order_v, &mut r.order_b) {
+                } else if same_order(&ds[di..de], inp.dt_score, r.scores, kept, &mut r.order_v, &mut r.order_b, &mut r.keys) {
                     // the kept detections in the base's order (raised scores that keep a cell's
                     // ranking): the matching, which reads only that order, is the base's; the
                     // scores are this variant's
@@ -204,18 +208,18 @@ fn eval_image(inp: &CocoInput, p: &CocoParams, thr: &[f64], max_det: usize, gsrc
 
 /// A cell's detections by descending score, stable, the first `kept` — the order [`eval_cell`]
 /// matches in (the same sort).
-fn cell_order(dcell: &[u32], scores: &[f64], kept: usize, out: &mut Vec<u32>) {
+fn cell_order(dcell: &[u32], scores: &[f64], kept: usize, out: &mut Vec<u32>, keys: &mut Vec<u128>) {
     out.clear();
     out.extend_from_slice(dcell);
-    out.sort_by(|&a, &b| scores[b as usize].partial_cmp(&scores[a as usize]).unwrap_or(Ordering::Equal));
+    sort::stable_sort_desc_f64(out, keys, |i| scores[i as usize]);
     out.truncate(kept);
 }
 
 /// True when the cell's kept detections come in the same order under `scores` as under `base`
 /// (`order_v` then holds that order).
-fn same_order(dcell: &[u32], scores: &[f64], base: &[f64], kept: usize, order_v: &mut Vec<u32>, order_b: &mut Vec<u32>) -> bool {
-    cell_order(dcell, scores, kept, order_v);
-    cell_order(dcell, base, kept, order_b);
+fn same_order(dcell: &[u32], scores: &[f64], base: &[f64], kept: usize, order_v: &mut Vec<u32>, order_b: &mut Vec<u32>, keys: &mut Vec<u128>) -> bool {
+    cell_order(dcell, scores, kept, order_v, keys);
+    cell_order(dcell, base, kept, order_b, keys);
     order_v == order_b
 }
 
@@ -228,9 +232,9 @@ fn same_order(dcell: &[u32], scores: &[f64], base: &[f64], kept: usize, order_v:
 fn eval_cell(inp: &CocoInput, p: &CocoParams, thr: &[f64], max_det: usize, gcell: &[u32], dcell: &[u32], st: &mut CatStore<'_>, npos: &mut [u64], sc: &mut Scratch) {
     let (t_n, a_n) = (p.iou_thrs.len(), p.area_rng.len() / 2);
     let at = a_n * t_n;
-    let Scratch { dsort, gbox, dbox, gcrowd, ious, gig, gorder, gtm, dmax, iord, .. } = sc;
+    let Scratch { dsort, gbox, dbox, gcrowd, ious, gig, gorder, gtm, dmax, iord, keys128, .. } = sc;
     // detections by descending score, stable, the first max_det kept
-    cell_order(dcell, inp.dt_score, max_det, dsort);
+    cell_order(dcell, inp.dt_score, max_det, dsort, keys128);
 
     let (g, d) = (gcell.len(), dsort.len());
     gbox.clear();
@@ -343,6 +347,8 @@ struct AccScratch {
     order: Vec<u32>,
     /// `[A·T, n]` codes in score order, `code | m0 << 2` (`m0`: first maxDets index that keeps it).
     sorted: Vec<u8>,
+    /// sort keys (crate::sort)
+    keys: Vec<u128>,
 }
 
 /// pycocotools `accumulate` for category `k`: every area range, maxDets and threshold.
@@ -351,11 +357,11 @@ struct AccScratch {
 fn accumulate_cat(p: &CocoParams, k: usize, k_n: usize, st: &CatView<'_>, npos: &[u64], acc: &mut AccScratch, precision: &mut [f64], recall: &mut [f64]) {
     let (t_n, r_n, a_n, m_n) = (p.iou_thrs.len(), p.rec_thrs.len(), p.area_rng.len() / 2, p.max_dets.len());
     let at = a_n * t_n;
-    let AccScratch { env, q, order, sorted } = acc;
+    let AccScratch { env, q, order, sorted, keys } = acc;
     let n = st.len;
     order.clear();
     order.extend(0..n as u32);
-    order.sort_by(|&a, &b| st.score[b as usize].partial_cmp(&st.score[a as usize]).unwrap_or(Ordering::Equal));
+    sort::stable_sort_desc_f64(order, keys, |i| st.score[i as usize]);
     // codes in score order, [A, T, n]: each curve reads one contiguous row
     sorted.clear();
     sorted.resize(at * n, 0);
@@ -548,7 +554,7 @@ fn evaluate_variants(inp: &CocoInput, p: &CocoParams, variants: &[&[f64]], preci
         bufs.flags.fill(FP);
         let mut store_v = bufs.split(&cnt, at);
         let inp_v = CocoInput { dt_score: scores, ..*inp };
-        let mut reuse = Reuse { scores: variants[0], base: &store, cursor: vec![0; k_n], npos_scratch: vec![0; a_n], order_v: Vec::new(), order_b: Vec::new() };
+        let mut reuse = Reuse { scores: variants[0], base: &store, cursor: vec![0; k_n], npos_scratch: vec![0; a_n], order_v: Vec::new(), order_b: Vec::new(), keys: Vec::new() };
         for img in 0..inp.num_images {
             let (gsrc, dsrc) = cell_lists(img);
             if gsrc.is_empty() && dsrc.is_empty() {
@@ -577,6 +583,7 @@ fn accumulate_variant(p: &CocoParams, store: &[CatView<'_>], npos: &[u64], cnt: 
         env: (0..m_n).map(|_| Vec::with_capacity(maxc)).collect(),
         order: Vec::with_capacity(maxc),
         sorted: Vec::with_capacity(maxc * at),
+        keys: Vec::with_capacity(maxc),
     };
     let run = |acc: &mut AccScratch, k: usize| {
         let npos_k = &npos[k * a_n..(k + 1) * a_n];

@@ -58,7 +58,7 @@ pub fn equalized_focal_loss(
     let check = || -> Result<()> {
         if !target.iter().fold(true, |a, &t| a & ((t == 0.0) | (t == 1.0))) {
             let i = target.iter().position(|&t| !(t == 0.0 || t == 1.0)).unwrap_or(0);
-            return Err(CoreError::value("targets", format!("element {i} is {}; EFL targets are one-hot 0/1", target[i])));
+            return Err(CoreError::value("targets", format!("element {i} is {}; EFL targets are one-hot 0/1", crate::error::num(target[i]))));
         }
         super::focal::check_finite("logits", pred)
     };

@@ -211,7 +211,7 @@ pub(crate) fn check_finite(arg: &'static str, v: &[f32]) -> Result<()> {
     if any_bad {
         if let Some((i, x)) = v.iter().enumerate().find(|(_, x)| !(x.abs() <= MAX_MAGNITUDE)) {
             if x.is_finite() {
-                return Err(CoreError::value(arg, format!("element {i} is {x}; inputs must have |x| ≤ 1e18 (float32 intermediates overflow beyond)")));
+                return Err(CoreError::value(arg, format!("element {i} is {}; inputs must have |x| ≤ 1e18 (float32 intermediates overflow beyond)", crate::error::num(*x))));
             }
             let x = if x.is_nan() { "NaN".to_string() } else if *x > 0.0 { "Infinity".to_string() } else { "-Infinity".to_string() };
             return Err(CoreError::value(arg, format!("element {i} is {x} (NaN/Inf not allowed)")));
@@ -287,12 +287,12 @@ pub fn sigmoid_loss(
             // branch-free scan first (vectorises); the index is looked up only on failure
             if t.iter().fold(false, |bad, &v| bad | !(v >= 0.0 && v <= 1.0)) {
                 if let Some((i, v)) = t.iter().enumerate().find(|(_, v)| !(**v >= 0.0 && **v <= 1.0)) {
-                    return Err(CoreError::value("targets", format!("element {i} is {v}, targets must lie in [0, 1]")));
+                    return Err(CoreError::value("targets", format!("element {i} is {}, targets must lie in [0, 1]", crate::error::num(*v))));
                 }
             }
             if p.kind == SigmoidKind::FocalMmcv {
                 if let Some((i, v)) = t.iter().enumerate().find(|(_, v)| **v != 0.0 && **v != 1.0) {
-                    return Err(CoreError::value("targets", format!("element {i} is {v}: the mmcvClamp mode needs 0/1 targets")));
+                    return Err(CoreError::value("targets", format!("element {i} is {}: the mmcvClamp mode needs 0/1 targets", crate::error::num(*v))));
                 }
             }
         }
@@ -317,7 +317,7 @@ pub fn sigmoid_loss(
         return Err(CoreError::shape("grad", format!("expected {} elements, got {}", n * c, grad.len())));
     }
     if !(p.gamma >= 0.0) || (p.kind == SigmoidKind::FlStar && !(p.gamma > 0.0)) {
-        return Err(CoreError::value("gamma", format!("gamma must be ≥ 0 (> 0 for FL*), got {}", p.gamma)));
+        return Err(CoreError::value("gamma", format!("gamma must be ≥ 0 (> 0 for FL*), got {}", crate::error::num(p.gamma))));
     }
     if n * c == 0 {
         return Ok(0.0);
@@ -535,7 +535,7 @@ pub fn softmax_focal(
         return Err(CoreError::shape("out", "output buffers of the wrong length"));
     }
     if !(gamma >= 0.0) {
-        return Err(CoreError::value("gamma", format!("gamma must be ≥ 0, got {gamma}")));
+        return Err(CoreError::value("gamma", format!("gamma must be ≥ 0, got {}", crate::error::num(gamma))));
     }
     if n == 0 {
         return Ok(0.0);

@@ -139,7 +139,7 @@ fn check_opts(o: &GhmOpts, out_len: usize, len: usize, out: &GhmOut, optional: b
         return Err(CoreError::value("bins", "must be ≥ 1"));
     }
     if !(o.momentum >= 0.0 && o.momentum < 1.0) {
-        return Err(CoreError::value("momentum", format!("must be in [0, 1), got {}", o.momentum)));
+        return Err(CoreError::value("momentum", format!("must be in [0, 1), got {}", crate::error::num(o.momentum))));
     }
     check_len("loss_elements", out.loss_elements, out_len)?;
     check_len("grad", out.grad, len)?;
@@ -565,7 +565,7 @@ pub fn ghm_r(pred: &[f32], target: &[f32], label_weights: &[f32], o: &GhmOpts, o
         return Err(CoreError::shape("label_weights", format!("expected {len} elements, got {}", label_weights.len())));
     }
     if !(o.mu > 0.0) {
-        return Err(CoreError::value("mu", format!("must be > 0, got {}", o.mu)));
+        return Err(CoreError::value("mu", format!("must be > 0, got {}", crate::error::num(o.mu))));
     }
     check_opts(o, len, len, &out, false)?;
     // NaN/±Inf and |x| > 1e18 refused here, in parallel (see `ghm_c`)
@@ -682,8 +682,8 @@ pub fn regression_loss(kind: RegressionKind, pred: &[f32], target: &[f32], weigh
         return Err(CoreError::shape("weight", format!("expected {len} or {} elements, got {}", len / cols, weight.len())));
     }
     match kind {
-        RegressionKind::SmoothL1 if !(param >= 0.0) => return Err(CoreError::value("beta", format!("must be ≥ 0, got {param}"))),
-        RegressionKind::Asl1 if !(param > 0.0) => return Err(CoreError::value("mu", format!("must be > 0, got {param}"))),
+        RegressionKind::SmoothL1 if !(param >= 0.0) => return Err(CoreError::value("beta", format!("must be ≥ 0, got {}", crate::error::num(param)))),
+        RegressionKind::Asl1 if !(param > 0.0) => return Err(CoreError::value("mu", format!("must be > 0, got {}", crate::error::num(param)))),
         _ => {}
     }
     // NaN/±Inf and |x| > 1e18 refused here, in parallel: the facade's serial scans of both inputs

@@ -164,7 +164,7 @@ pub fn distribution_focal_loss(
     if !target.iter().fold(true, |a, &t| a & (t >= 0.0) & (t < top)) {
         let i = target.iter().position(|&t| !(t >= 0.0 && t < top)).unwrap_or(0);
         let t = target[i];
-        return Err(CoreError::value("target", format!("element {i} is {t}, outside [0, {top})")));
+        return Err(CoreError::value("target", format!("element {i} is {}, outside [0, {})", crate::error::num(t), crate::error::num(top))));
     }
     let rows = (crate::par::CHUNK_WORK / b).max(1);
     let chunks = n.div_ceil(rows);

@@ -33,7 +33,7 @@ pub fn varifocal_loss(
     // the range check lives here (one vectorised scan) rather than in a second JS pass over N·C values
     if !target.iter().fold(true, |a, &q| a & (q >= 0.0) & (q <= 1.0)) {
         let i = target.iter().position(|&q| !(q >= 0.0 && q <= 1.0)).unwrap_or(0);
-        return Err(CoreError::value("target", format!("element {i} is {}; must lie in [0, 1]", target[i])));
+        return Err(CoreError::value("target", format!("element {i} is {}; must lie in [0, 1]", crate::error::num(target[i]))));
     }
     super::focal::check_finite("pred", pred)?;
     if o.gamma <= 50.0 {
