@@ -23,8 +23,8 @@
 //! not yet returned, `alloc_f32` returns `null` and the facade allocates on the JS heap (whose
 //! memory the collector frees by itself). Before looking for blocks to take back, `alloc_f32`
 //! lets V8 scavenge if it wants to ([`nudge_scavenge`]), so a synchronous loop's dropped results
-//! come back at the next call instead of after V8's next full collection. Pooled blocks are not zeroed: only kernels that write
-//! every output element use them.
+//! come back at the next call instead of after V8's next full collection. Pooled blocks are not
+//! zeroed: only kernels that write every output element use them.
 use napi::bindgen_prelude::*;
 use napi::sys;
 use napi_derive::napi;
@@ -35,7 +35,8 @@ use std::sync::Mutex;
 
 /// Smaller outputs stay on the JS heap (malloc reuses small blocks; no page-fault cost to save).
 pub const MIN_POOLED: usize = 1 << 20;
-/// Most free bytes the pool keeps.
+/// Most free bytes the pool keeps (also bounded by [`KEEP_FREE`]'s rule: idle, it shrinks towards
+/// 64 MiB one block per allocation).
 pub const MAX_FREE: usize = 768 << 20;
 /// Most bytes handed to JS and not yet returned (1 GiB: a few 160 MB IoU 20k×2k outputs lent
 /// while the collector catches up; at 384 MB every third such call fell back to the JS heap).
