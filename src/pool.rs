@@ -35,7 +35,7 @@ use std::sync::Mutex;
 
 /// Smaller outputs stay on the JS heap (malloc reuses small blocks; no page-fault cost to save).
 pub const MIN_POOLED: usize = 1 << 20;
-/// Most free bytes the pool keeps (also bounded by [`KEEP_FREE`]'s rule: idle, it shrinks towards
+/// Most free bytes the pool keeps (also bounded by [`KEEP_FREE`]'s rule: after a burst it shrinks towards
 /// 64 MiB one block per allocation).
 pub const MAX_FREE: usize = 768 << 20;
 /// Most bytes handed to JS and not yet returned (1 GiB: a few 160 MB IoU 20k×2k outputs lent
