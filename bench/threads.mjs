@@ -3,6 +3,7 @@
 // MaxIoU assignment 100k×50, in one run. Targets: 2T/1T ≥ 1.7× (on a quiet 2-core machine),
 // fresh/reused ≥ 0.7×. Run after `npm run build`: `node bench/threads.mjs [--quick]`.
 // Note: on a shared machine other processes load the cores, which caps the 2T/1T ratio.
+import { readdirSync, readFileSync } from 'node:fs';
 import { runSuite, ratios } from './lib.mjs';
 import { bboxOverlaps, sigmoidFocalLoss, ghmcLoss, ghmrLoss, smoothL1Loss, carlLoss, maxIouAssign, createGhmState, setThreads, useBackend, backendInfo } from '../dist/index.mjs';
 
@@ -69,3 +70,41 @@ for (const [op, o] of Object.entries(ops)) {
   }
 }
 ratios(rows, specs);
+
+// CPU time per thread (Linux /proc, 10 ms ticks summed over many calls): the calling thread's serial
+// share at 2 threads and the speed-up it allows, 1T CPU / (calling thread + busiest worker at 2T).
+// Unlike the wall-clock ratios above this holds on a loaded machine (other processes stretch the
+// wall time, not the CPU time a thread spends).
+function threadCpu() {
+  const o = {};
+  for (const t of readdirSync('/proc/self/task')) {
+    try {
+      const st = readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      const comm = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'));
+      const k = t === String(process.pid) ? 'calling' : comm.startsWith('soft-sampling-') ? comm : 'other';
+      o[k] = (o[k] ?? 0) + (Number(f[11]) + Number(f[12])) * 10;
+    } catch {}
+  }
+  return o;
+}
+if (process.platform === 'linux') {
+  const calls = quick ? 20 : 100;
+  console.log(`\nCPU ms per call by thread (${calls} calls, reused outputs):`);
+  console.log('op'.padEnd(34), '1T calling', '2T calling', '2T workers', 'CPU bound 2T/1T');
+  for (const [op, o] of Object.entries(ops)) {
+    const per = {};
+    for (const t of [1, 2]) {
+      setThreads(t);
+      for (let i = 0; i < 3; i++) o.reused();
+      const a = threadCpu();
+      for (let i = 0; i < calls; i++) o.reused();
+      const b = threadCpu();
+      per[t] = Object.fromEntries(Object.keys(b).map((k) => [k, (b[k] - (a[k] ?? 0)) / calls]));
+    }
+    const one = per[1].calling;
+    const workers = Object.entries(per[2]).filter(([k]) => k.startsWith('soft-sampling-')).map(([, v]) => v);
+    const busiest = workers.length ? Math.max(...workers) : 0;
+    console.log(op.padEnd(34), per[1].calling.toFixed(2).padStart(10), per[2].calling.toFixed(2).padStart(10), workers.map((v) => v.toFixed(2)).join('/').padStart(10), (one / (per[2].calling + busiest)).toFixed(2).padStart(15));
+  }
+}

@@ -329,6 +329,12 @@ forEachBackend(() => {
     test('values', () => {
       expectError(() => sigmoidFocalLoss(x, [0, 3]), 'E_VALUE', 'targets');
       expectError(() => sigmoidFocalLoss(x, [-1, 0]), 'E_VALUE', 'targets');
+      // Int32Array labels are checked in place (no float32 round trip): same errors, same index
+      expect(expectError(() => sigmoidFocalLoss(x, Int32Array.of(0, 3)), 'E_VALUE', 'targets').message).toMatch(/label 1 is 3/);
+      expect(expectError(() => sigmoidFocalLoss(x, Int32Array.of(-1, 0)), 'E_VALUE', 'targets').message).toMatch(/label 0 is -1/);
+      expectError(() => sigmoidFocalLoss(x, Int32Array.of(0, 1, 0)), 'E_SHAPE', 'targets');
+      expect(sigmoidFocalLoss(x, Int32Array.of(0, 1, 0, 1)).loss).toBe(sigmoidFocalLoss(x, [[0, 1], [0, 1]]).loss); // int32 one-hot
+      expect(sigmoidFocalLoss(x, Int32Array.of(1, 2)).loss).toBe(sigmoidFocalLoss(x, [1, 2]).loss);
       expectError(() => sigmoidFocalLoss(x, [0.5, 0]), 'E_VALUE', 'targets');
       expectError(() => sigmoidFocalLoss(x, [[1.5, 0], [0, 0]]), 'E_VALUE', 'targets');
       expectError(() => sigmoidFocalLoss(x, [[0.5, 0], [0, 0]], { compat: 'mmcvClamp' }), 'E_VALUE', 'targets');

@@ -287,6 +287,11 @@ forEachBackend((backend) => {
       expectError(() => ghmcLoss(x, [0, 1, 1]), 'E_SHAPE', 'targets');
       expectError(() => ghmcLoss(x, [[0, 1, 0], [1, 0, 0]]), 'E_SHAPE', 'targets');
       expectError(() => ghmcLoss(x, [0, 3]), 'E_VALUE', 'targets');
+      // Int32Array labels are range-checked in place (no float32 round trip): same errors and results
+      expect(expectError(() => ghmcLoss(x, Int32Array.of(0, 3)), 'E_VALUE', 'targets').message).toMatch(/label 1 is 3/);
+      expect(expectError(() => ghmcLoss(x, Int32Array.of(-2, 0)), 'E_VALUE', 'targets').message).toMatch(/label 0 is -2/);
+      expect(ghmcLoss(x, Int32Array.of(-1, 1)).loss).toBe(ghmcLoss(x, [-1, 1]).loss);
+      expect(ghmcLoss(x, Int32Array.of(0, 1, 1, 0)).loss).toBe(ghmcLoss(x, [[0, 1], [1, 0]]).loss); // int32 one-hot
       expectError(() => ghmcLoss(x, [0, 0.5], { targetType: 'labels' }), 'E_VALUE', 'targets');
       expectError(() => ghmcLoss(x, [[0, 2], [1, 0]]), 'E_VALUE', 'targets');
       expectError(() => ghmcLoss([[0.1], [0.2]], [0, 1]), 'E_SHAPE', 'targets');

@@ -135,6 +135,30 @@ describe('native threads', () => {
     setThreads(2);
   });
 
+  test('a bad prior in a later parallel block of maxIouAssign names its first element, on every thread count and backend', () => {
+    // the priors are checked inside the assignment's parallel blocks (2048 priors each): the error
+    // must still be the first bad element, and the priors' before the gts'
+    const pr = priors.slice();
+    pr[4 * 15000 + 2] = NaN;
+    pr[4 * 19000] = Infinity;
+    const g = gts.slice();
+    const msgs: string[] = [];
+    for (const be of ['native', 'wasm', 'ts'] as const) {
+      useBackend(be);
+      for (const t of be === 'native' ? [1, 2, 3] : [1]) {
+        if (be === 'native') setThreads(t);
+        msgs.push(expectError(() => maxIouAssign(pr, g, { posIouThr: 0.5, negIouThr: 0.4 }), 'E_VALUE', 'priors').message);
+        g[5] = NaN;
+        expectError(() => maxIouAssign(pr, g, { posIouThr: 0.5, negIouThr: 0.4 }), 'E_VALUE', 'priors');
+        expectError(() => maxIouAssign(priors, g, { posIouThr: 0.5, negIouThr: 0.4 }), 'E_VALUE', 'gt');
+        g[5] = gts[5];
+      }
+    }
+    useBackend('native');
+    expect(msgs[0]).toMatch(/element 60002 is NaN/);
+    for (const m of msgs) expect(m).toBe(msgs[0]);
+  });
+
   test('wasm and ts report one thread', () => {
     useBackend('wasm');
     expect(backendInfo().threads).toBe(1);

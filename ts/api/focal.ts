@@ -36,7 +36,7 @@
  */
 import { getBackend } from '../registry';
 import { SoftSamplingError } from '../errors';
-import { Tensor, toFloat32, numOpt, enumOpt, checkOptions, outputBuffers, MAX_EXACT_INTEGER, type ArrayInput } from '../tensor';
+import { Tensor, toFloat32, checkView, numOpt, enumOpt, checkOptions, outputBuffers, MAX_EXACT_INTEGER, type ArrayInput } from '../tensor';
 import { reducer, type ReduceOptions } from './reduce';
 import { SIGMOID_KIND } from '../kernels/focal';
 import type { Backend } from '../kernels';
@@ -190,6 +190,15 @@ function toLabels(arg: string, data: Float32Array, maxIncl: number, what: string
   return out;
 }
 
+/** {@link toLabels} of labels that are already int32: checked in place, returned as they are. */
+function checkLabels(arg: string, data: Int32Array, maxIncl: number, what: string): Int32Array {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v < 0 || v > maxIncl) throw new SoftSamplingError('E_VALUE', arg, `label ${i} is ${v}; labels must be integers in ${what}`);
+  }
+  return data;
+}
+
 function toWeights(arg: string, v: unknown, n: number, c: number, allowFull: boolean): Float32Array {
   if (v === undefined || v === null) return EMPTY_F;
   // the sigmoid kernels check their weights for NaN/±Inf (as the logits); softmax's [N] ones here
@@ -223,7 +232,16 @@ function prepareSigmoid(logits: unknown, targets: unknown, o: Record<string, unk
   const tt = enumOpt('options.targetType', o.targetType, ['labels', 'onehot'] as const, 'onehot');
   // NaN/±Inf targets are rejected below with their index (one-hot: the [0, 1] range check;
   // labels: the integer check), so the generic finiteness scan is skipped here
-  const t = toFloat32('targets', targets, 'propagate');
+  // labels given as an Int32Array (the usual case) are checked as they are, not copied to float32
+  // and back: the two copies and the float check were most of the calling thread's serial time
+  // in a 2-thread 100k×80 call
+  let t: { data: Float32Array | Int32Array; shape: number[] };
+  if (targets instanceof Int32Array) {
+    checkView('targets', targets);
+    t = { data: targets, shape: [targets.length] };
+  } else {
+    t = toFloat32('targets', targets, 'propagate');
+  }
   let useLabels: boolean;
   if (o.targetType !== undefined) useLabels = tt === 'labels';
   else if (t.data.length === n * c) useLabels = false;
@@ -235,13 +253,14 @@ function prepareSigmoid(logits: unknown, targets: unknown, o: Record<string, unk
   let dense = EMPTY_F;
   if (useLabels) {
     if (t.data.length !== n) throw new SoftSamplingError('E_SHAPE', 'targets', `labels must be [N] = [${n}], got ${t.data.length} values`);
-    labels = toLabels('targets', t.data, c, `[0, ${c}] (${c} = background)`);
+    labels = t.data instanceof Int32Array ? checkLabels('targets', t.data, c, `[0, ${c}] (${c} = background)`) : toLabels('targets', t.data, c, `[0, ${c}] (${c} = background)`);
   } else {
+    if (t.data instanceof Int32Array) t = toFloat32('targets', targets, 'propagate');
     if (t.data.length !== n * c) throw new SoftSamplingError('E_SHAPE', 'targets', `one-hot targets must be [N, C] = [${n}, ${c}], got ${t.data.length} values`);
     if (t.shape.length === lg.shape.length && t.shape.some((d, i) => d !== lg.shape[i])) {
       throw new SoftSamplingError('E_SHAPE', 'targets', `shape [${t.shape}] differs from the logits' [${lg.shape}]`);
     }
-    dense = t.data;
+    dense = t.data as Float32Array; // converted above when given as int32
     for (let i = 0; i < dense.length; i++) {
       const v = dense[i];
       if (!(v >= 0 && v <= 1)) throw new SoftSamplingError('E_VALUE', 'targets', `element ${i} is ${v}; targets must lie in [0, 1]`);

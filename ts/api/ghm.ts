@@ -9,7 +9,7 @@
  */
 import { getBackend } from '../registry';
 import { SoftSamplingError } from '../errors';
-import { Tensor, toFloat32, numOpt, boolOpt, enumOpt, checkOptions, outputBuffers, MAX_EXACT_INTEGER, type ArrayInput } from '../tensor';
+import { Tensor, toFloat32, checkView, numOpt, boolOpt, enumOpt, checkOptions, outputBuffers, MAX_EXACT_INTEGER, type ArrayInput } from '../tensor';
 import { reducer, REDUCTIONS, type Reduction } from './reduce';
 import type { GhmKernelResult } from '../kernels/ghm';
 import type { GhmCOutputs, GhmROutputs } from '../kernels/modern';
@@ -343,7 +343,10 @@ function prepareGhmc(logits: ArrayInput, targets: ArrayInput, options?: GhmcOpti
   if (x.shape.length !== 2) throw new SoftSamplingError('E_SHAPE', 'logits', `expected [N, C], got [${x.shape}] (pass { data, shape } for a flat buffer)`);
   const [n, numClasses] = x.shape;
   if (numClasses < 1) throw new SoftSamplingError('E_SHAPE', 'logits', `need at least one class column, got [${x.shape}]`);
-  const t = toFloat32('targets', targets);
+  // labels given as an Int32Array are range-checked as they are (no float32 copy and int32 copy back)
+  const t32 = targets instanceof Int32Array ? targets : null;
+  if (t32) checkView('targets', t32);
+  let t = t32 ? { data: t32 as Float32Array | Int32Array, shape: [t32.length] } : toFloat32('targets', targets);
   const len = n * numClasses;
   let useLabels: boolean;
   if (targetType !== undefined) {
@@ -355,17 +358,18 @@ function prepareGhmc(logits: ArrayInput, targets: ArrayInput, options?: GhmcOpti
   } else {
     useLabels = t.data.length === n && len !== n;
   }
-  let labels = new Int32Array(0);
+  let labels: Int32Array = new Int32Array(0);
   let dense: Float32Array = new Float32Array(0);
   if (useLabels) {
     if (t.data.length !== n || t.shape.length !== 1) throw new SoftSamplingError('E_SHAPE', 'targets', `labels must have shape [N] = [${n}], got [${t.shape}]`);
-    labels = new Int32Array(n);
+    labels = t32 ?? new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const v = t.data[i];
-      if (!Number.isInteger(v) || v < -1 || v > numClasses || v > MAX_EXACT_INTEGER) throw new SoftSamplingError('E_VALUE', 'targets', `label ${i} is ${v}; labels are integers in [0, ${numClasses}) (foreground) or ${numClasses} / -1 (background)`);
-      labels[i] = v;
+      if (!(t32 || Number.isInteger(v)) || v < -1 || v > numClasses || v > MAX_EXACT_INTEGER) throw new SoftSamplingError('E_VALUE', 'targets', `label ${i} is ${v}; labels are integers in [0, ${numClasses}) (foreground) or ${numClasses} / -1 (background)`);
+      if (!t32) labels[i] = v;
     }
   } else {
+    if (t32) t = toFloat32('targets', targets);
     if (t.data.length !== len || (t.shape.length === 2 && (t.shape[0] !== n || t.shape[1] !== numClasses))) {
       throw new SoftSamplingError('E_SHAPE', 'targets', `one-hot targets must have shape [${n}, ${numClasses}], got [${t.shape}]`);
     }
@@ -373,7 +377,7 @@ function prepareGhmc(logits: ArrayInput, targets: ArrayInput, options?: GhmcOpti
       const v = t.data[i];
       if (!(v >= 0 && v <= 1)) throw new SoftSamplingError('E_VALUE', 'targets', `element ${i} is ${v}; one-hot / soft targets must be in [0, 1]`);
     }
-    dense = t.data;
+    dense = t.data as Float32Array; // converted above when given as int32
   }
   let lw: Float32Array = new Float32Array(0);
   if (o.labelWeights !== undefined) {

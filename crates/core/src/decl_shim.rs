@@ -185,9 +185,8 @@ pub fn max_iou_assign(
         ignore_wrt_candidates: o.ignore_wrt_candidates,
         zero_iou: if o.zero_iou_mmdet { ZeroIou::Mmdet } else { ZeroIou::Skip },
     };
-    // the values, in parallel chunks (the facade checks only the shapes): first bad element, `E_VALUE`
-    focal::check_finite("priors", priors)?;
-    focal::check_finite("gt", gts)?;
+    // the values are checked by the assignment (priors in its parallel blocks, then the gts; the
+    // facade checks only the shapes): first bad element, `E_VALUE`
     assign::max_iou_assign(priors, gts, gt_labels, gt_ignore, &a, gt_inds, max_overlaps, labels)
 }
 

@@ -92,11 +92,20 @@ pub fn max_iou_assign(
     check_len("gtInds", gt_inds, p)?;
     check_len("maxOverlaps", max_overlaps, p)?;
     check_len("labels", labels, p)?;
-    labels.fill(-1);
+    // values (NaN/±Inf, |x| > 1e18): the priors' in the parallel blocks below, each block its own
+    // slice, so a 100k-prior scan is no longer serial (it was a fifth of the calling thread's time
+    // at 2 threads); the gts' here (G boxes) but reported after the priors' as before
+    let gt_err = crate::losses::focal::check_finite_at("gt", gts, 0).err();
+    if let Some(e) = gt_err {
+        crate::losses::focal::check_finite("priors", priors)?;
+        return Err(e);
+    }
     if p == 0 {
         return Ok(());
     }
     if g == 0 {
+        crate::losses::focal::check_finite("priors", priors)?;
+        labels.fill(-1);
         gt_inds.fill(0);
         max_overlaps.fill(0.0);
         return Ok(());
@@ -109,12 +118,13 @@ pub fn max_iou_assign(
     // MAX_TIES + 1 positions reaching it. The blocks are then merged in order, exactly as the
     // sequential stream would have updated them: the same result for every thread count.
     let blocks = p.div_ceil(BLOCK);
-    let (mos, args) = (crate::par::SharedMut::new(max_overlaps), crate::par::SharedMut::new(gt_inds));
+    let (mos, args, labs) = (crate::par::SharedMut::new(max_overlaps), crate::par::SharedMut::new(gt_inds), crate::par::SharedMut::new(labels));
     let ignored_ref = ignored.as_deref();
     let low_quality = o.match_low_quality;
     let per_block = crate::par::map_chunks(blocks, p * g, Vec::<f32>::new, |tile, b| -> Result<Vec<(f32, Vec<u32>)>> {
         let start = b * BLOCK;
         let n = BLOCK.min(p - start);
+        crate::losses::focal::check_finite_at("priors", &priors[4 * start..4 * (start + n)], 4 * start)?;
         tile.resize(g * n, 0.0);
         let t = &mut tile[..g * n];
         bbox_overlaps(gts, &priors[4 * start..4 * (start + n)], IOU, t)?;
@@ -127,8 +137,20 @@ pub fn max_iou_assign(
             }
         }
         // SAFETY: block ranges are disjoint.
-        let (mo, arg) = unsafe { (mos.range(start, start + n), args.range(start, start + n)) };
+        let (mo, arg, lab) = unsafe { (mos.range(start, start + n), args.range(start, start + n), labs.range(start, start + n)) };
         crate::dispatch!(best_gt_per_prior(t, n, mo, arg));
+        // thresholds and labels of the block's priors here, in parallel (the low-quality matches
+        // below overwrite a few of them afterwards, as the serial passes did)
+        for ((a, &m), l) in arg.iter_mut().zip(mo.iter()).zip(lab.iter_mut()) {
+            *a = if m >= o.pos_iou_thr {
+                *a + 1
+            } else if m >= o.neg_lo && m < o.neg_hi {
+                0
+            } else {
+                -1
+            };
+            *l = if *a > 0 { gt_labels[(*a - 1) as usize] } else { -1 };
+        }
         let mut best = Vec::new();
         if low_quality {
             best.reserve(g);
@@ -176,16 +198,6 @@ pub fn max_iou_assign(
         }
     }
 
-    for (a, &m) in gt_inds.iter_mut().zip(max_overlaps.iter()) {
-        *a = if m >= o.pos_iou_thr {
-            *a + 1
-        } else if m >= o.neg_lo && m < o.neg_hi {
-            0
-        } else {
-            -1
-        };
-    }
-
     if o.match_low_quality {
         let mut row: Vec<f32> = Vec::new();
         for j in 0..g {
@@ -194,31 +206,30 @@ pub fn max_iou_assign(
                 continue;
             }
             let id = j as i32 + 1;
+            let lj = gt_labels[j];
             if !o.gt_max_assign_all {
                 gt_inds[ties[j][0] as usize] = id;
+                labels[ties[j][0] as usize] = lj;
             } else if !overflow[j] {
                 for &i in &ties[j] {
                     gt_inds[i as usize] = id;
+                    labels[i as usize] = lj;
                 }
             } else {
                 // too many ties to remember: recompute this gt's IoU row and scan it
                 row.resize(p, 0.0);
                 bbox_overlaps(&gts[4 * j..4 * j + 4], priors, IOU, &mut row)?;
-                for (i, (a, &v)) in gt_inds.iter_mut().zip(&row).enumerate() {
+                for (i, ((a, l), &v)) in gt_inds.iter_mut().zip(labels.iter_mut()).zip(&row).enumerate() {
                     let v = if ignored.as_ref().is_some_and(|ig| ig[i]) { -1.0 } else { v };
                     if v == best {
                         *a = id;
+                        *l = lj;
                     }
                 }
             }
         }
     }
 
-    for (l, &a) in labels.iter_mut().zip(gt_inds.iter()) {
-        if a > 0 {
-            *l = gt_labels[(a - 1) as usize];
-        }
-    }
     Ok(())
 }
 

@@ -209,13 +209,22 @@ pub(crate) fn check_finite(arg: &'static str, v: &[f32]) -> Result<()> {
         crate::par::map_chunks(chunks, v.len() / 4, || (), |_, ci| bad(&v[ci * FINITE_CHUNK..((ci + 1) * FINITE_CHUNK).min(v.len())])).contains(&true)
     };
     if any_bad {
-        if let Some((i, x)) = v.iter().enumerate().find(|(_, x)| !(x.abs() <= MAX_MAGNITUDE)) {
-            if x.is_finite() {
-                return Err(CoreError::value(arg, format!("element {i} is {}; inputs must have |x| ≤ 1e18 (float32 intermediates overflow beyond)", crate::error::num(*x))));
-            }
-            let x = if x.is_nan() { "NaN".to_string() } else if *x > 0.0 { "Infinity".to_string() } else { "-Infinity".to_string() };
-            return Err(CoreError::value(arg, format!("element {i} is {x} (NaN/Inf not allowed)")));
+        return check_finite_at(arg, v, 0);
+    }
+    Ok(())
+}
+
+/// [`check_finite`] of a part of an input on the calling thread (a parallel chunk of a kernel
+/// that checks its own slice): `v` starts at element `offset` of the argument `arg`, which the
+/// error's element index counts from.
+pub(crate) fn check_finite_at(arg: &'static str, v: &[f32], offset: usize) -> Result<()> {
+    if let Some((i, x)) = v.iter().enumerate().find(|(_, x)| !(x.abs() <= MAX_MAGNITUDE)) {
+        let i = offset + i;
+        if x.is_finite() {
+            return Err(CoreError::value(arg, format!("element {i} is {}; inputs must have |x| ≤ 1e18 (float32 intermediates overflow beyond)", crate::error::num(*x))));
         }
+        let x = if x.is_nan() { "NaN".to_string() } else if *x > 0.0 { "Infinity".to_string() } else { "-Infinity".to_string() };
+        return Err(CoreError::value(arg, format!("element {i} is {x} (NaN/Inf not allowed)")));
     }
     Ok(())
 }
