@@ -7,7 +7,8 @@
  * `options.out` buffer is written on the pool and must not be touched until the promise settles.
  * WebAssembly and TypeScript backends: in Node on the worker-thread pool (`ts/node/pool.ts`, see
  * `./offload.ts`), on the edge entry on the calling thread after the current task (the promise
- * only defers it). An input buffer detached while the call is pending rejects
+ * only defers it; the inputs are read then, not copied, so changes made to them before the promise
+ * settles are seen by the kernel). An input buffer detached while the call is pending rejects
  * with `E_TYPE` (the result would describe data the caller no longer has).
  */
 import { SoftSamplingError } from '../errors';
