@@ -163,11 +163,20 @@ test('CSV from columns = toCsv of the same rows (whole numbers, repeated values,
   }
 });
 
-/** The fewest significant digits p ≤ 9 whose decimal (toPrecision: the nearest) reads back as the float32 `v`, in String(number)'s layout. */
+/**
+ * Reference of the float32 text: the fewest significant digits p ≤ 9 for which a p-digit decimal
+ * reads back as the float32 `v` — the nearest (toExponential's rounding), else its other neighbour —
+ * in String(number)'s layout.
+ */
 function float32Shortest(v: number): string {
+  if (v === 0) return '0';
   for (let p = 1; p <= 9; p++) {
-    const d = Number(v.toPrecision(p));
-    if (Math.fround(d) === v) return String(d);
+    const [m, ex] = v.toExponential(p - 1).split('e');
+    const c = Number(m.replace('.', '')), exp = Number(ex) - (p - 1);
+    const near = Number(`${c}e${exp}`);
+    if (Math.fround(near) === v) return String(near);
+    const far = Number(`${Math.abs(near) < Math.abs(v) === c > 0 ? c + 1 : c - 1}e${exp}`);
+    if (Math.fround(far) === v) return String(far);
   }
   throw new Error(`${v} is not a float32 value`);
 }

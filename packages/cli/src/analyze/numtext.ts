@@ -5,51 +5,48 @@
  *
  * - Whole numbers of magnitude below 2^31: their decimal digits (what `String(v)` gives).
  * - float32 values ({@link writeFloat32}): the shortest decimal that reads back as the same float32 —
- *   the fewest significant digits p (at most 9) such that `Math.fround(Number(text)) === v` — in the
- *   layout of JavaScript's `String(number)` (`0.44371`, `1.5e-7`). Printed through `String(v)`, a
+ *   the fewest significant digits p (at most 9) such that `Math.fround(Number(text)) === v`, of those
+ *   the nearest to the value — in the layout of JavaScript's `String(number)` (`0.44371`, `1.5e-7`). Printed through `String(v)`, a
  *   float32 value shows the 17 digits of its float64 expansion (`0.44370999932289124`), which add
  *   nothing: the kernels computed it in float32.
  * - Anything else: `String(v)`'s characters (ASCII).
  */
 
-const P10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+/** Powers of ten: exact up to 10^22 (the reads-back test divides or multiplies by those); beyond, approximate (only to scale). */
+const P10 = Array.from({ length: 61 }, (_, i) => 10 ** i);
 const DIGITS = new Uint8Array(24);
 
-/** The p-digit candidate of `a` (> 0, a float32, decimal exponent `e`), or -1 when neither neighbour reads back as `a`. */
-function candidate(a: number, e: number, p: number): number {
-  const k = p - 1 - e;
-  if (k >= 0) {
-    const t = P10[k];
-    const s = a * t;
-    const f = Math.floor(s);
-    const up = s - f >= 0.5;
-    // c / 10^k is correctly rounded, as Number('c e-k') is: the test is the one a reader makes
-    if (Math.fround((up ? f + 1 : f) / t) === a) return up ? f + 1 : f;
-    if (Math.fround((up ? f : f + 1) / t) === a) return up ? f : f + 1;
-  } else {
-    const t = P10[-k];
-    const s = a / t;
-    const f = Math.floor(s);
-    const up = s - f >= 0.5;
-    if (Math.fround((up ? f + 1 : f) * t) === a) return up ? f + 1 : f;
-    if (Math.fround((up ? f : f + 1) * t) === a) return up ? f : f + 1;
-  }
-  return -1;
+/** Whether the decimal c · 10^-k, read as a number and rounded to float32, is `a`. */
+function readsBack(c: number, k: number, a: number): boolean {
+  // c / 10^k and c · 10^-k with exact operands are correctly rounded, as Number('c e-k') is
+  if (k >= 0 && k <= 22) return Math.fround(c / P10[k]) === a;
+  if (k < 0 && k >= -22) return Math.fround(c * P10[-k]) === a;
+  return Math.fround(Number(`${c}e${-k}`)) === a;
 }
 
-/** {@link writeFloat32}'s text as a string (any float32 value; the slow path for magnitudes the fast one does not cover). */
+/** The p-digit candidate of `a` (> 0, a float32 of decimal exponent `e`) that reads back as `a` (the nearest first), or -1. */
+function candidate(a: number, e: number, p: number): number {
+  const k = p - 1 - e;
+  const s = k >= 0 ? a * P10[k] : a / P10[-k];
+  const f = Math.floor(s);
+  const near = s - f >= 0.5 ? f + 1 : f;
+  if (readsBack(near, k, a)) return near;
+  const far = near === f ? f + 1 : f;
+  return readsBack(far, k, a) ? far : -1;
+}
+
+const TEXT = new Uint8Array(32);
+
+/** {@link writeFloat32}'s text as a string. */
 export function float32Text(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  for (let p = 1; p <= 9; p++) {
-    const d = Number(v.toPrecision(p));
-    if (Math.fround(d) === v) return String(d);
-  }
-  return String(v);
+  return String.fromCharCode(...TEXT.subarray(0, writeFloat32(TEXT, 0, v)));
 }
 
 /**
- * Writes the text of the float32 value `v` (finite, `Math.fround(v) === v`) at `out[pos]`; returns the
- * position after it. `out` needs 24 free bytes.
+ * Writes the text of the float32 value `v` at `out[pos]`: the fewest significant digits p (≤ 9) for
+ * which a p-digit decimal reads back as `v` (`Math.fround(Number(text)) === v`), of those the one
+ * nearest to `v`, in String(number)'s layout. Returns the position after it; `out` needs 25 free
+ * bytes. A value that is not a finite float32 number is written as `String(v)`.
  */
 export function writeFloat32(out: Uint8Array, pos: number, v: number): number {
   if (v === 0) {
@@ -61,7 +58,7 @@ export function writeFloat32(out: Uint8Array, pos: number, v: number): number {
   // (log10 may be one off next to a power of ten)
   if (e >= 0 && e <= 22 && a < P10[e]) e--;
   else if (e < 0 && e >= -22 && a * P10[-e] < 1) e--;
-  if (e < -13 || e > 21) return writeAscii(out, pos, float32Text(v)); // 10^k beyond the exact powers of ten
+  if (!(e >= -46 && e <= 39) || Math.fround(v) !== v) return writeAscii(out, pos, String(v)); // (not a float32 value)
   if (v < 0) out[pos++] = 45;
   // the fewest digits p: most values need 8 or 9, so 8 is tried first, then 7, then the rest by bisection
   let p = 8;
@@ -69,7 +66,7 @@ export function writeFloat32(out: Uint8Array, pos: number, v: number): number {
   if (c < 0) {
     p = 9;
     c = candidate(a, e, 9);
-    if (c < 0) return writeAscii(out, v < 0 ? pos - 1 : pos, float32Text(v)); // (not a float32 value)
+    if (c < 0) return writeAscii(out, v < 0 ? pos - 1 : pos, String(v)); // (unreachable: 9 digits identify any float32)
   } else {
     const c7 = candidate(a, e, 7);
     if (c7 >= 0) {
