@@ -5,8 +5,7 @@ import { vocMatchColumns, vocAccumulateColumns } from 'soft-sampling/internal';
 import { backendInfo } from 'soft-sampling';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Artifacts, toCsv, toJson, isCsvColumns, type Row } from './artifacts';
-import { renderChart } from './chart';
-import { BackgroundCharts } from './chart-worker';
+import { BackgroundCharts, WARM_UP } from './chart-worker';
 import { readGroundTruth, readDetections } from './read';
 import { readGtAs, readDetsAs, type Format, type FormatOptions } from './formats';
 import { StageRunner } from './pool';
@@ -40,7 +39,10 @@ export interface AnalyzeOptions extends AnalyzeSettings {
   anchors: boolean;
   png: boolean;
   workerFile?: string | URL;
-  /** Draw the charts on a thread of their own (see chart-worker.ts; needs `workerFile`); default false: in this thread. */
+  /**
+   * Draw the charts on a thread of their own (see chart-worker.ts; needs `workerFile`); default
+   * false: on the writer thread (see {@link BackgroundWriter.chart}), or in this thread without `workerFile`.
+   */
   chartThread?: boolean;
   /** Progress callbacks (the CLI's bar). */
   progress?: { start(total: number, label: string): void; update(done: number): void; stop(): void };
@@ -106,18 +108,30 @@ async function timed<T>(label: string, f: () => T | Promise<T>): Promise<T> {
 
 export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
   memlog('start');
-  // with `chartThread`, the chart thread starts now: it loads and warms up vega while the inputs
-  // are read. Off by default: on the 500k-detection set it added 40–90 MiB to the peak RSS (one run
-  // of five over 10× the input) for no wall-time gain on a shared 2-core machine
-  const charts = new BackgroundCharts(o.chartThread ? o.workerFile : undefined, o.png);
+  // the big per-sample files are formatted and written by a worker thread while this one goes on;
+  // the charts are drawn there too (by default), and it starts now: it loads and warms up vega while
+  // the inputs are read. (A chart thread of its own, `chartThread`, costs the heap of a third
+  // isolate: on the 500k-detection set +40–90 MiB of peak RSS, for no gain over the writer's thread.)
+  const writer = new BackgroundWriter(o.workerFile, process.env.SOFT_SAMPLING_MEMLOG ? (l) => process.stderr.write(l + '\n') : undefined);
+  const charts = o.chartThread ? new BackgroundCharts(o.workerFile, o.png) : null;
+  if (!charts && o.workerFile) writer.chart(WARM_UP, 'warm-up', o.png); // (its result and any error are ignored)
+  const render = (spec: Record<string, unknown>, id: string) => (charts ? charts.render(spec, id) : writer.chart(spec, id, o.png));
   try {
-    return await analyzeWith(o, charts);
+    return await analyzeWith(o, writer, render, async () => {
+      await charts?.close();
+    });
   } finally {
-    await charts.close();
+    await writer.close();
+    await charts?.close();
   }
 }
 
-async function analyzeWith(o: AnalyzeOptions, charts: BackgroundCharts): Promise<AnalyzeSummary> {
+async function analyzeWith(
+  o: AnalyzeOptions,
+  writer: BackgroundWriter,
+  render: (spec: Record<string, unknown>, id: string) => Promise<{ svg: string; png?: Uint8Array; heapMiB?: number }>,
+  chartsDone: () => Promise<void>,
+): Promise<AnalyzeSummary> {
   const files = { gt: o.gtLabel ?? o.gt, dets: o.detsLabel ?? o.dets };
   const gtSet = readGtAs(o.gtFormat ?? 'coco', o.gt, o.formatOptions ?? {}, readGroundTruth);
   // the normalised detections live on only inside the per-image groups
@@ -134,8 +148,6 @@ async function analyzeWith(o: AnalyzeOptions, charts: BackgroundCharts): Promise
   const names = new Map(gtSet.categories.map((c) => [c.id, c.name] as [number, string]));
   const runner = new StageRunner({ workers: o.workers, backend: o.backend, workerFile: o.workerFile, onProgress: (d) => o.progress?.update(d) });
   const art = new Artifacts(o.out);
-  // the big per-sample files are formatted and written by a worker thread while this one goes on
-  const writer = new BackgroundWriter(o.workerFile, process.env.SOFT_SAMPLING_MEMLOG ? (l) => process.stderr.write(l + '\n') : undefined);
   let ok = false;
   try {
     // 1. evaluation, on the whole set in flat arrays (no per-image objects). VOC: greedy matching in
@@ -224,8 +236,8 @@ async function analyzeWith(o: AnalyzeOptions, charts: BackgroundCharts): Promise
         const id = a.id;
         const t0 = performance.now();
         // (the files are written once every chart is back, never after a failed run has cleaned up)
-        const done = charts.render(a.spec, id).then((r) => {
-          if (process.env.SOFT_SAMPLING_MEMLOG) process.stderr.write(`[chart]  ${id.padEnd(36)} ${(performance.now() - t0).toFixed(0).padStart(6)} ms wall from request (${r.heapMiB === undefined ? 'this thread' : `chart thread; its heap ${r.heapMiB.toFixed(0)} MiB`})\n`);
+        const done = render(a.spec, id).then((r) => {
+          if (process.env.SOFT_SAMPLING_MEMLOG) process.stderr.write(`[chart]  ${id.padEnd(36)} ${(performance.now() - t0).toFixed(0).padStart(6)} ms wall from request (${r.heapMiB === undefined ? 'this thread' : `${o.chartThread ? 'chart' : 'writer'} thread; its heap ${r.heapMiB.toFixed(0)} MiB`})\n`);
           return { id, ...r };
         });
         done.catch(() => undefined); // awaited below
@@ -297,7 +309,7 @@ async function analyzeWith(o: AnalyzeOptions, charts: BackgroundCharts): Promise
     }
 
     const drawnCharts = await timed('waiting for the charts', () => Promise.all(drawn));
-    await charts.close(); // its heap goes before the report is put together (the run's peak RSS)
+    await chartsDone(); // a chart thread's heap goes before the report is put together (the run's peak RSS)
     for (const { id, svg, png } of drawnCharts) {
       svgs.set(id, svg);
       art.add(`${id}.svg`, svg);
@@ -365,6 +377,7 @@ export async function runDenseAnalyze(o: DenseOptions): Promise<{ out: string; f
       a.hasCsv = !!a.csv;
       if (a.csv) art.addCsv(`${a.id}.csv`, a.csv);
       if (a.spec && a.status === 'ok') {
+        const { renderChart } = await import('./chart');
         const { svg, png } = await renderChart(a.spec, { png: o.png });
         svgs.set(a.id, svg);
         art.add(`${a.id}.svg`, svg);

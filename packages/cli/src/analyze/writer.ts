@@ -309,9 +309,29 @@ interface WireError {
   syscall?: string;
 }
 
+/** A chart to draw on the writer thread (see {@link BackgroundWriter.chart}). */
+interface ChartJob {
+  id: number;
+  chart: Record<string, unknown>;
+  png: boolean;
+}
+
 /** The worker side: called by the worker module when started with {@link WRITER_MARKER}. */
-export function serveWriteJobs(port: { on(ev: 'message', f: (m: { id: number; jobs: WriteJob[] }) => void): void; postMessage(m: unknown): void }): void {
-  port.on('message', ({ id, jobs }) => {
+export function serveWriteJobs(port: { on(ev: 'message', f: (m: { id: number; jobs: WriteJob[] } | ChartJob) => void): void; postMessage(m: unknown, transfer?: ArrayBuffer[]): void }): void {
+  port.on('message', async (m) => {
+    if ('chart' in m) {
+      // (vega is loaded by the first chart; the write jobs that come meanwhile run between its steps)
+      const t0 = performance.now(), c0 = threadCpuMs();
+      try {
+        const { drawRequested } = await import('./chart-worker');
+        const r = await drawRequested(m.chart, m.png);
+        port.postMessage({ id: m.id, chart: true, svg: r.svg, png: r.png, ms: performance.now() - t0, cpuMs: threadCpuMs() - c0, heapMiB: getHeapStatistics().total_heap_size / 2 ** 20 }, r.png ? [r.png.buffer as ArrayBuffer] : []);
+      } catch (e) {
+        port.postMessage({ id: m.id, chart: true, chartError: (e as Error)?.message ?? String(e) });
+      }
+      return;
+    }
+    const { id, jobs } = m;
     const t0 = performance.now(), c0 = threadCpuMs();
     try {
       runWriteJobs(jobs);
@@ -327,6 +347,7 @@ export class BackgroundWriter {
   private worker?: Worker;
   private nextId = 0;
   private pending = new Map<number, { label: string; resolve: () => void; reject: (e: Error) => void }>();
+  private charts = new Map<number, { resolve: (r: { svg: string; png?: Uint8Array; heapMiB?: number }) => void; reject: (e: Error) => void }>();
   private settled: Promise<void>[] = [];
   private failure: Error | null = null;
 
@@ -336,11 +357,20 @@ export class BackgroundWriter {
   private start(): Worker {
     if (this.worker) return this.worker;
     const w = new Worker(this.workerFile!, { workerData: { [WRITER_MARKER]: true }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
-    w.on('message', (m: { id: number; ms?: number; cpuMs?: number; heapMiB?: number; error?: WireError }) => {
+    w.on('message', (m: { id: number; ms?: number; cpuMs?: number; heapMiB?: number; error?: WireError; chart?: true; svg?: string; png?: Uint8Array; chartError?: string }) => {
+      if (m.chart) {
+        const c = this.charts.get(m.id);
+        if (!c) return;
+        this.charts.delete(m.id);
+        if (this.pending.size === 0 && this.charts.size === 0) w.unref();
+        if (m.chartError !== undefined) c.reject(new Error(m.chartError));
+        else c.resolve({ svg: m.svg!, png: m.png ? new Uint8Array(m.png) : undefined, heapMiB: m.heapMiB });
+        return;
+      }
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
-      if (this.pending.size === 0) w.unref();
+      if (this.pending.size === 0 && this.charts.size === 0) w.unref();
       if (m.error) p.reject(Object.assign(new Error(m.error.message), m.error.code ? { code: m.error.code, syscall: m.error.syscall } : {}));
       else {
         this.log?.(`[write]  ${p.label.padEnd(36)} ${m.ms!.toFixed(0).padStart(6)} ms wall, ${(m.cpuMs ?? NaN).toFixed(0).padStart(6)} ms CPU (writer thread; its heap ${m.heapMiB!.toFixed(0)} MiB)`);
@@ -350,6 +380,8 @@ export class BackgroundWriter {
     const failAll = (e: Error) => {
       for (const p of this.pending.values()) p.reject(e);
       this.pending.clear();
+      for (const c of this.charts.values()) c.reject(e);
+      this.charts.clear();
     };
     w.on('error', failAll);
     w.on('exit', (code) => failAll(new Error(`the file writer thread stopped (exit code ${code})`)));
@@ -375,6 +407,28 @@ export class BackgroundWriter {
     w.postMessage({ id, jobs }, transfer);
   }
 
+  /**
+   * Draws a chart on the writer thread, after the jobs submitted before it: {@link renderChart}'s SVG
+   * and PNG (`png`) of `spec`, the same bytes as in this thread. `id` names the analysis (for the
+   * test hook of chart-worker.ts). The writer thread is otherwise idle while this thread reads the
+   * inputs and computes, and one thread for both saves the heap of a third. Without a worker module
+   * the chart is drawn in this thread. The promise is already marked handled: await it to see its
+   * error (a render error rejects this chart only).
+   */
+  chart(spec: Record<string, unknown>, id: string, png: boolean): Promise<{ svg: string; png?: Uint8Array; heapMiB?: number }> {
+    let p: Promise<{ svg: string; png?: Uint8Array; heapMiB?: number }>;
+    if (!this.workerFile) p = import('./chart-worker').then((m) => m.drawRequested({ ...spec, $id: id }, png));
+    else {
+      const w = this.start();
+      const n = this.nextId++;
+      p = new Promise((resolve, reject) => this.charts.set(n, { resolve, reject }));
+      w.ref();
+      w.postMessage({ id: n, chart: { ...spec, $id: id }, png } satisfies ChartJob);
+    }
+    p.catch(() => undefined);
+    return p;
+  }
+
   /** Waits for every submitted job; throws the first job's error, if any. */
   async drain(): Promise<void> {
     await Promise.all(this.settled);
@@ -388,6 +442,8 @@ export class BackgroundWriter {
     this.settled = [];
     const w = this.worker;
     this.worker = undefined;
+    for (const c of this.charts.values()) c.reject(new Error('the writer thread was stopped'));
+    this.charts.clear();
     if (w) {
       w.removeAllListeners('exit');
       await w.terminate();
