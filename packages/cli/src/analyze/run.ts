@@ -89,6 +89,8 @@ function threadsCpuLog(): void {
       byName.set(name, (byName.get(name) ?? 0) + ns / 1e9);
     }
     process.stderr.write(`[threads] ${[...byName].sort((a, b) => b[1] - a[1]).map(([n, s]) => `${n} ${s.toFixed(2)} s`).join(', ')}\n`);
+    const each = readdirSync('/proc/self/task').map((tid) => [readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim(), Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e9] as const);
+    process.stderr.write(`[threads] each (main first): ${each.filter(([, t]) => t >= 0.05).map(([n, t]) => `${n} ${t.toFixed(2)} s`).join(', ')}\n`);
   } catch {
     // not Linux
   }
@@ -129,7 +131,7 @@ export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
 async function analyzeWith(
   o: AnalyzeOptions,
   writer: BackgroundWriter,
-  render: (spec: Record<string, unknown>, id: string) => Promise<{ svg: string; png?: Uint8Array; heapMiB?: number }>,
+  render: (spec: Record<string, unknown>, id: string) => Promise<{ svg: string; png?: Uint8Array; heapMiB?: number; cpuMs?: number }>,
   chartsDone: () => Promise<void>,
 ): Promise<AnalyzeSummary> {
   const files = { gt: o.gtLabel ?? o.gt, dets: o.detsLabel ?? o.dets };
@@ -237,7 +239,7 @@ async function analyzeWith(
         const t0 = performance.now();
         // (the files are written once every chart is back, never after a failed run has cleaned up)
         const done = render(a.spec, id).then((r) => {
-          if (process.env.SOFT_SAMPLING_MEMLOG) process.stderr.write(`[chart]  ${id.padEnd(36)} ${(performance.now() - t0).toFixed(0).padStart(6)} ms wall from request (${r.heapMiB === undefined ? 'this thread' : `${o.chartThread ? 'chart' : 'writer'} thread; its heap ${r.heapMiB.toFixed(0)} MiB`})\n`);
+          if (process.env.SOFT_SAMPLING_MEMLOG) process.stderr.write(`[chart]  ${id.padEnd(36)} ${(performance.now() - t0).toFixed(0).padStart(6)} ms wall from request${r.cpuMs === undefined ? '' : `, ${r.cpuMs.toFixed(0).padStart(6)} ms CPU`} (${r.heapMiB === undefined ? 'this thread' : `${o.chartThread ? 'chart' : 'writer'} thread; its heap ${r.heapMiB.toFixed(0)} MiB`})\n`);
           return { id, ...r };
         });
         done.catch(() => undefined); // awaited below

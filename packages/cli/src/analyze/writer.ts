@@ -347,7 +347,7 @@ export class BackgroundWriter {
   private worker?: Worker;
   private nextId = 0;
   private pending = new Map<number, { label: string; resolve: () => void; reject: (e: Error) => void }>();
-  private charts = new Map<number, { resolve: (r: { svg: string; png?: Uint8Array; heapMiB?: number }) => void; reject: (e: Error) => void }>();
+  private charts = new Map<number, { resolve: (r: { svg: string; png?: Uint8Array; heapMiB?: number; cpuMs?: number }) => void; reject: (e: Error) => void }>();
   private settled: Promise<void>[] = [];
   private failure: Error | null = null;
 
@@ -364,7 +364,7 @@ export class BackgroundWriter {
         this.charts.delete(m.id);
         if (this.pending.size === 0 && this.charts.size === 0) w.unref();
         if (m.chartError !== undefined) c.reject(new Error(m.chartError));
-        else c.resolve({ svg: m.svg!, png: m.png ? new Uint8Array(m.png) : undefined, heapMiB: m.heapMiB });
+        else c.resolve({ svg: m.svg!, png: m.png ? new Uint8Array(m.png) : undefined, heapMiB: m.heapMiB, cpuMs: m.cpuMs });
         return;
       }
       const p = this.pending.get(m.id);
@@ -415,8 +415,8 @@ export class BackgroundWriter {
    * the chart is drawn in this thread. The promise is already marked handled: await it to see its
    * error (a render error rejects this chart only).
    */
-  chart(spec: Record<string, unknown>, id: string, png: boolean): Promise<{ svg: string; png?: Uint8Array; heapMiB?: number }> {
-    let p: Promise<{ svg: string; png?: Uint8Array; heapMiB?: number }>;
+  chart(spec: Record<string, unknown>, id: string, png: boolean): Promise<{ svg: string; png?: Uint8Array; heapMiB?: number; cpuMs?: number }> {
+    let p: Promise<{ svg: string; png?: Uint8Array; heapMiB?: number; cpuMs?: number }>;
     if (!this.workerFile) p = import('./chart-worker').then((m) => m.drawRequested({ ...spec, $id: id }, png));
     else {
       const w = this.start();
