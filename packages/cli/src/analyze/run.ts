@@ -20,7 +20,7 @@ import type { AnchorImageStats, AnchorParams } from './anchors-stage';
 import { reportHtml, reportMarkdown } from './report';
 import { checkInputs } from './warnings';
 import { readDense, denseAnalyses } from './dense';
-import { BackgroundWriter, buffersOf, toRowTable, tableBuffers, threadCpuMs, type WriteJob } from './writer';
+import { BackgroundWriter, buffersOf, isRowTable, rowsOfTable, toRowTable, tableBuffers, threadCpuMs, type WriteJob } from './writer';
 
 export interface AnalyzeOptions extends AnalyzeSettings {
   gt: string;
@@ -197,18 +197,19 @@ async function analyzeWith(
     const sent = new WeakSet<AnalysisOutput>();
     const sendData = (a: AnalysisOutput) => {
       // big arrays of row objects travel as columns (RowTable: moved, not cloned object by object)
-      const csvTable = toRowTable(a.csv);
+      const csvTable = isRowTable(a.csv) ? a.csv : toRowTable(a.csv);
       const doc: Record<string, unknown> = { id: a.id, title: a.title, figure: a.figure, caption: a.caption, ...(a.json as object) };
       const tables = csvTable ? [csvTable] : [];
       for (const k of Object.keys(doc)) {
-        const t = doc[k] === a.csv ? csvTable : toRowTable(doc[k]);
+        const v = doc[k];
+        const t = v === a.csv ? csvTable : isRowTable(v) ? v : toRowTable(v);
         if (t) {
           doc[k] = t;
           if (t !== csvTable) tables.push(t);
         }
       }
       const jobs: WriteJob[] = [{ kind: 'json', path: art.reserve(`${a.id}.json`), value: doc }];
-      if (a.csv) jobs.push({ kind: 'csv', path: art.reserve(`${a.id}.csv`), rows: csvTable ?? (isCsvColumns(a.csv) || Array.isArray(a.csv) ? a.csv : [...a.csv]) });
+      if (a.csv) jobs.push({ kind: 'csv', path: art.reserve(`${a.id}.csv`), rows: csvTable ?? (isCsvColumns(a.csv) || Array.isArray(a.csv) ? a.csv : [...(a.csv as Iterable<Row>)]) });
       const owned = [...(isCsvColumns(a.csv) ? buffersOf(...a.csv.columns.filter((c) => c.owned).map((c) => c.values)) : []), ...tables.flatMap(tableBuffers)];
       writer.submit(`${a.id}.json/.csv`, jobs, owned);
       sent.add(a);
@@ -377,7 +378,7 @@ export async function runDenseAnalyze(o: DenseOptions): Promise<{ out: string; f
       }
       art.add(`${a.id}.json`, toJson({ id: a.id, title: a.title, figure: a.figure, caption: a.caption, ...(a.json as object) }));
       a.hasCsv = !!a.csv;
-      if (a.csv) art.addCsv(`${a.id}.csv`, a.csv);
+      if (a.csv) art.addCsv(`${a.id}.csv`, isRowTable(a.csv) ? rowsOfTable(a.csv) : a.csv);
       if (a.spec && a.status === 'ok') {
         const { renderChart } = await import('./chart');
         const { svg, png } = await renderChart(a.spec, { png: o.png });

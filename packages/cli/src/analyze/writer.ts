@@ -26,7 +26,19 @@ export interface RowTable {
   cols: (Float64Array | { dict: string[]; codes: Int32Array } | unknown[])[];
 }
 
-const isRowTable = (x: unknown): x is RowTable => typeof x === 'object' && x !== null && (x as RowTable).rowTable === true;
+export const isRowTable = (x: unknown): x is RowTable => typeof x === 'object' && x !== null && (x as RowTable).rowTable === true;
+
+/**
+ * Whether rows of these keys, `length` of them, are worth a {@link RowTable} ({@link toRowTable}'s
+ * size rule): 10,000 rows or more, and a JSON text that cannot be under 1 MiB (toJson pretty-prints
+ * those; a table is written compact).
+ */
+export function rowTableWorthIt(length: number, keys: string[]): boolean {
+  if (length < 10000 || !keys.length || keys.some((k) => /^\d+$/.test(k))) return false;
+  // shortest JSON of a row: {"k":v,...} with one-character values, plus the comma between rows
+  const minRow = 2 + keys.reduce((a, k) => a + JSON.stringify(k).length + 2, 0);
+  return length * minRow >= 2 << 20;
+}
 
 /**
  * `rows` as a {@link RowTable}, or null when it is not worth it or not exact: fewer than 10,000 rows,
@@ -39,11 +51,8 @@ export function toRowTable(rows: unknown): RowTable | null {
   const first = rows[0];
   if (typeof first !== 'object' || first === null || Array.isArray(first) || ArrayBuffer.isView(first)) return null;
   const keys = Object.keys(first);
-  if (!keys.length || keys.some((k) => /^\d+$/.test(k))) return null;
   const n = rows.length;
-  // shortest JSON of a row: {"k":v,...} with one-character values, plus the comma between rows
-  const minRow = 2 + keys.reduce((a, k) => a + JSON.stringify(k).length + 2, 0);
-  if (n * minRow < 2 << 20) return null;
+  if (!rowTableWorthIt(n, keys)) return null;
   for (const r of rows) {
     if (typeof r !== 'object' || r === null || Array.isArray(r) || Object.getPrototypeOf(Object.getPrototypeOf(r) ?? Object.prototype) !== null) return null;
     let j = 0;
