@@ -231,7 +231,6 @@ Examples:
           seed: opts.seed,
           legacyOffset,
           workerFile: new URL('./worker.mjs', import.meta.url),
-          chartThread: process.env.SOFT_SAMPLING_CHART_THREAD === '1',
           progress: progressBar(!opts.quiet && !!process.stderr.isTTY),
           warn: (w: string) => process.stderr.write(`soft-sampling analyze: warning: ${w}\n`),
         });
