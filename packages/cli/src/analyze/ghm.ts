@@ -171,7 +171,8 @@ export async function ghmReweighted(ctx: AnalysisContext): Promise<AnalysisOutpu
       settings.alpha +
       ', library gradient) and GHM-C (library gradient, ' +
       settings.ghmBins +
-      ' bins, momentum 0), averaged within bins of the original g. GHM-C flattens the contribution of dense regions of g (many easy samples, and the outliers at g ≈ 1); FL suppresses small g only.',
+      ' bins, momentum 0), averaged within bins of the original g. GHM-C flattens the contribution of dense regions of g (many easy samples, and the outliers at g ≈ 1); FL suppresses small g only. ' +
+      `${R_ID}.csv has every sample; its g, ce, focal, ghmc and ghmc_weight are float32 values (the library's kernels), each written as the shortest decimal that reads back as the same float32.`,
     status: 'ok',
     json: { bins: B, rows, perSampleFile: `${R_ID}.csv` },
     csv: perSample,
