@@ -6,7 +6,8 @@
  * everything else is a structured-clone copy taken when the job is submitted, so the caller may change
  * or drop its data right after. The text is exactly what {@link runWriteJob} gives in the main thread
  * (the same functions run on the same values). Without a built worker module (tests from the sources)
- * the jobs run at once in the main thread.
+ * the jobs run at once in the main thread. The same thread draws the run's charts
+ * ({@link BackgroundWriter.chart}).
  */
 import { Worker } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
