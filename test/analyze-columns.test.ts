@@ -6,7 +6,8 @@
  *   with crowd and difficult boxes);
  * - `cocoEvaluateColumnsVariants` (one `cocoEvaluateVariants` kernel call for several score arrays)
  *   = one `cocoEvaluateColumns` call per score array;
- * - CSV written from columns = `toCsv` of the same rows.
+ * - CSV written from columns = `toCsv` of the same rows; columns marked `float32` as the shortest
+ *   decimal that reads back as the same float32 (numtext.ts, against a `toPrecision` search).
  */
 import { join } from 'node:path';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { resolveCocoParams, cocoColumnsOfImages, cocoEvaluateColumns, cocoEvalua
 import { buildSamples, buildSamplesFromColumns } from '../packages/cli/src/analyze/samples';
 import { perImageHlrOrder, raisedScores } from '../packages/cli/src/analyze/pisa';
 import { Artifacts, toCsv } from '../packages/cli/src/analyze/artifacts';
+import { writeFloat32, float32Text } from '../packages/cli/src/analyze/numtext';
 import type { AnalysisContext } from '../packages/cli/src/analyze/types';
 import { forEachBackend, onEveryBackend } from './helpers';
 import { backendInfo, setThreads, useBackend } from '../ts';
@@ -156,6 +158,74 @@ test('CSV from columns = toCsv of the same rows (whole numbers, repeated values,
     const rows2 = Array.from({ length: n }, (_, i) => ({ name: i % 5 === 0 ? '=cmd' : `näme ${i}`, x: x[i], ok: i % 2 === 0, none: null }));
     expect(readFileSync(join(dir, 'out', 'rows.csv'), 'utf8')).toBe(toCsv(rows2));
     expect(toCsv(rows).split('\n')[11]).toBe(`79190,0,${String(g[10])},${String(g[10])},`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * Reference of the float32 text: the fewest significant digits p ≤ 9 for which a p-digit decimal
+ * reads back as the float32 `v` — the nearest (toExponential's rounding), else its other neighbour —
+ * in String(number)'s layout.
+ */
+function float32Shortest(v: number): string {
+  if (v === 0) return '0';
+  for (let p = 1; p <= 9; p++) {
+    const [m, ex] = v.toExponential(p - 1).split('e');
+    const c = Number(m.replace('.', '')), exp = Number(ex) - (p - 1);
+    const near = Number(`${c}e${exp}`);
+    if (Math.fround(near) === v) return String(near);
+    const far = Number(`${Math.abs(near) < Math.abs(v) === c > 0 ? c + 1 : c - 1}e${exp}`);
+    if (Math.fround(far) === v) return String(far);
+  }
+  throw new Error(`${v} is not a float32 value`);
+}
+
+test('float32 text: the shortest decimal that reads back as the same float32, in String(number) layout', () => {
+  const out = new Uint8Array(64);
+  const text = (v: number) => Buffer.from(out.subarray(0, writeFloat32(out, 0, v))).toString('latin1');
+  const values: number[] = [0, -0, 1, -1, 0.5, 123456789, 3e38, -1e-7, 1e-45, 2 ** -149, 3.4028234663852886e38, 1.1754943508222875e-38, 1e21, 1e22, 0.1, 0.3];
+  for (let e = -45; e < 39; e++) for (const m of [1, 1.5, 2, 9.99999]) values.push(m * 10 ** e);
+  for (let e = -149; e < 128; e++) values.push(2 ** e, 2 ** e * (1 + 2 ** -23), 2 ** e * (1 - 2 ** -24));
+  let seed = 12345;
+  const bits = new Uint32Array(1), f = new Float32Array(bits.buffer);
+  for (let i = 0; i < 20000; i++) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    bits[0] = seed;
+    if (Number.isFinite(f[0])) values.push(f[0]);
+    values.push(Math.sin(i) ** 2, -Math.exp(-i / 500), i / 8);
+  }
+  for (const x of values) {
+    const v = Math.fround(x);
+    if (!Number.isFinite(v)) continue;
+    const t = text(v);
+    expect(Math.fround(Number(t)) === v).toBe(true); // (-0 reads back as 0, as String(-0) is '0')
+    expect(t).toBe(float32Shortest(v));
+    expect(float32Text(v)).toBe(t);
+  }
+  expect(text(Math.fround(0.44371))).toBe('0.44371');
+  expect(String(Math.fround(0.44371))).toBe('0.44370999932289124');
+  expect(text(Math.fround(1e-7))).toBe('1e-7');
+  expect(text(Math.fround(-2.5e-7))).toBe('-2.5e-7');
+  expect(text(Math.fround(123456789))).toBe('123456790');
+  expect(text(Math.fround(3e38))).toBe('3e+38');
+});
+
+test('CSV from columns: float32 columns as float32 text, the others as String(v); non-float32 values in a float32 column as String(v)', () => {
+  const n = 2000;
+  const g = new Float32Array(n), x = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    g[i] = Math.fround(Math.cos(i) ** 2 * 10 ** ((i % 13) - 6));
+    x[i] = i % 7 === 0 ? [NaN, 0.1, -0][(i / 7) % 3] : Math.fround(Math.sin(i));
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'ss-csv32-'));
+  try {
+    const art = new Artifacts(join(dir, 'out'));
+    art.addCsv('f32.csv', { length: n, columns: [{ name: 'g', values: g, float32: true }, { name: 'g64', values: g }, { name: 'x', values: x, float32: true }] });
+    art.commit();
+    const want = ['g,g64,x', ...Array.from({ length: n }, (_, i) => `${float32Shortest(g[i])},${String(g[i])},${Number.isNaN(x[i]) ? '' : Math.fround(x[i]) === x[i] ? float32Shortest(x[i]) : String(x[i])}`)].join('\n') + '\n';
+    expect(readFileSync(join(dir, 'out', 'f32.csv'), 'utf8')).toBe(want);
+    expect(want).toMatch(/,0\.1\n/); // (x[7] = 0.1 is not a float32: String(0.1))
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

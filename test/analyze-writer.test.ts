@@ -108,6 +108,30 @@ describe('BackgroundCharts (the optional chart thread)', () => {
   }, 60000);
 });
 
+describe('BackgroundWriter.chart (charts on the writer thread, the default)', () => {
+  test('SVG and PNG from the writer thread are those of renderChart in this thread; a render error rejects that chart only, the writes go on', async () => {
+    const { renderChart } = await import('../packages/cli/src/analyze/chart');
+    const spec = { data: { values: Array.from({ length: 50 }, (_, i) => ({ x: i, y: (i * 5) % 13 })) }, mark: 'line', encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } };
+    const want = await renderChart(spec, { png: true });
+    const w = new BackgroundWriter(WORKER);
+    try {
+      const bad = w.chart({ ...spec, mark: 'no-such-mark' }, 'bad', true);
+      w.submit('after', [{ kind: 'csv', path: join(dir, 'after-chart.csv'), rows: [{ a: 1 }] }]);
+      const got = await w.chart(spec, 'ok', true);
+      const svgOnly = await w.chart(spec, 'ok', false);
+      expect(got.svg).toBe(want.svg);
+      expect(Buffer.from(got.png!).equals(Buffer.from(want.png!))).toBe(true);
+      expect(svgOnly.svg).toBe(want.svg);
+      expect(svgOnly.png).toBeUndefined();
+      await expect(bad).rejects.toThrow();
+      await w.drain();
+      expect(readFileSync(join(dir, 'after-chart.csv'), 'utf8')).toBe('a\n1\n');
+    } finally {
+      await w.close();
+    }
+  }, 60000);
+});
+
 describe('RowTable (rows as columns for the trip to the writer)', () => {
   test('toJson / toCsv text of a document with a big row array, through the writer: byte for byte', async () => {
     const { toRowTable, tableBuffers } = await import('../packages/cli/src/analyze/writer');

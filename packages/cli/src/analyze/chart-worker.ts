@@ -9,7 +9,10 @@
  */
 import { Worker } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
-import { renderChart, type ChartSpec } from './chart';
+import type { ChartSpec } from './chart';
+
+/** vega and vega-lite are loaded on the first chart only, in the thread that draws it. */
+const loadChart = () => import('./chart');
 
 /** The `workerData` marker that makes the CLI's worker module (dist/worker.mjs) draw charts. */
 export const CHARTS_MARKER = 'softSamplingCharts';
@@ -33,12 +36,22 @@ function untagged(spec: ChartSpec): ChartSpec {
   return rest;
 }
 
+/**
+ * Draws a requested chart (a spec as {@link BackgroundCharts.render} or the writer thread's
+ * `chart` request sends it: tagged with its analysis id for the test hook): {@link renderChart}'s
+ * SVG and PNG.
+ */
+export async function drawRequested(spec: ChartSpec, png: boolean): Promise<{ svg: string; png?: Uint8Array }> {
+  checkTestFailure(spec);
+  const { renderChart } = await loadChart();
+  return renderChart(untagged(spec), { png });
+}
+
 /** The worker side: called by the worker module when started with {@link CHARTS_MARKER}. */
 export function serveCharts(port: { on(ev: 'message', f: (m: ChartRequest) => void): void; postMessage(m: unknown, transfer?: ArrayBuffer[]): void }): void {
   port.on('message', async ({ id, spec, png }) => {
     try {
-      checkTestFailure(spec);
-      const r = await renderChart(untagged(spec), { png });
+      const r = await drawRequested(spec, png);
       port.postMessage({ id, svg: r.svg, png: r.png, heapMiB: getHeapStatistics().total_heap_size / 2 ** 20 }, r.png ? [r.png.buffer as ArrayBuffer] : []);
     } catch (e) {
       port.postMessage({ id, error: (e as Error)?.message ?? String(e) });
@@ -46,8 +59,8 @@ export function serveCharts(port: { on(ev: 'message', f: (m: ChartRequest) => vo
   });
 }
 
-/** A chart to warm the worker up with (vega's parser, dataflow and SVG renderer; resvg when PNGs are wanted). */
-const WARM_UP: ChartSpec = { data: { values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] }, mark: 'line', encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } };
+/** A chart to warm a thread up with (vega's parser, dataflow and SVG renderer; resvg when PNGs are wanted). */
+export const WARM_UP: ChartSpec = { data: { values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] }, mark: 'line', encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } };
 
 export class BackgroundCharts {
   private worker?: Worker;
@@ -96,10 +109,7 @@ export class BackgroundCharts {
   render(spec: ChartSpec, id: string): Promise<{ svg: string; png?: Uint8Array; heapMiB?: number }> {
     const p = this.worker
       ? this.post({ ...spec, $id: id })
-      : (async () => {
-          checkTestFailure({ ...spec, $id: id });
-          return renderChart(spec, { png: this.png });
-        })();
+      : drawRequested({ ...spec, $id: id }, this.png);
     p.catch(() => undefined);
     return p;
   }

@@ -119,7 +119,8 @@ export async function ghmReweighted(ctx: AnalysisContext): Promise<AnalysisOutpu
   const flGrad = data(flr.grad);
   const ceGrad = data(sigmoidCrossEntropy({ data: logits, shape: [n, 1] }, { data: targets, shape: [n, 1] }, { reduction: 'none', targetType: 'onehot' }).grad);
   // per-sample |∂L/∂x| columns; the per-sample file is written straight from them (no row objects)
-  const ce = new Float64Array(n), focal = new Float64Array(n), ghmc = new Float64Array(n);
+  // (float32: the absolute values of float32 gradients; written as float32 text, see CsvColumns)
+  const ce = new Float32Array(n), focal = new Float32Array(n), ghmc = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     ce[i] = Math.abs(ceGrad[i]);
     focal[i] = Math.abs(flGrad[i]);
@@ -128,8 +129,8 @@ export async function ghmReweighted(ctx: AnalysisContext): Promise<AnalysisOutpu
   const perSample: CsvColumns = {
     length: n,
     columns: [
-      { name: 'index', values: samples.index }, { name: 'target', values: samples.target }, { name: 'g', values: gh.g }, { name: 'ce', values: ce, owned: true },
-      { name: 'focal', values: focal, owned: true }, { name: 'ghmc', values: ghmc, owned: true }, { name: 'ghmc_weight', values: gh.weights },
+      { name: 'index', values: samples.index }, { name: 'target', values: samples.target }, { name: 'g', values: gh.g, float32: true }, { name: 'ce', values: ce, owned: true, float32: true },
+      { name: 'focal', values: focal, owned: true, float32: true }, { name: 'ghmc', values: ghmc, owned: true, float32: true }, { name: 'ghmc_weight', values: gh.weights, float32: true },
     ],
   };
   // mean per g bin (fine bins for the curve)
@@ -170,7 +171,8 @@ export async function ghmReweighted(ctx: AnalysisContext): Promise<AnalysisOutpu
       settings.alpha +
       ', library gradient) and GHM-C (library gradient, ' +
       settings.ghmBins +
-      ' bins, momentum 0), averaged within bins of the original g. GHM-C flattens the contribution of dense regions of g (many easy samples, and the outliers at g ≈ 1); FL suppresses small g only.',
+      ' bins, momentum 0), averaged within bins of the original g. GHM-C flattens the contribution of dense regions of g (many easy samples, and the outliers at g ≈ 1); FL suppresses small g only. ' +
+      `${R_ID}.csv has every sample; its g, ce, focal, ghmc and ghmc_weight are float32 values (the library's kernels), each written as the shortest decimal that reads back as the same float32.`,
     status: 'ok',
     json: { bins: B, rows, perSampleFile: `${R_ID}.csv` },
     csv: perSample,

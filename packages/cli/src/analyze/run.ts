@@ -5,8 +5,7 @@ import { vocMatchColumns, vocAccumulateColumns } from 'soft-sampling/internal';
 import { backendInfo } from 'soft-sampling';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Artifacts, toCsv, toJson, isCsvColumns, type Row } from './artifacts';
-import { renderChart } from './chart';
-import { BackgroundCharts } from './chart-worker';
+import { BackgroundCharts, WARM_UP } from './chart-worker';
 import { readGroundTruth, readDetections } from './read';
 import { readGtAs, readDetsAs, type Format, type FormatOptions } from './formats';
 import { StageRunner } from './pool';
@@ -21,7 +20,7 @@ import type { AnchorImageStats, AnchorParams } from './anchors-stage';
 import { reportHtml, reportMarkdown } from './report';
 import { checkInputs } from './warnings';
 import { readDense, denseAnalyses } from './dense';
-import { BackgroundWriter, buffersOf, toRowTable, tableBuffers, threadCpuMs, type WriteJob } from './writer';
+import { BackgroundWriter, buffersOf, isRowTable, rowsOfTable, toRowTable, tableBuffers, threadCpuMs, type WriteJob } from './writer';
 
 export interface AnalyzeOptions extends AnalyzeSettings {
   gt: string;
@@ -40,7 +39,10 @@ export interface AnalyzeOptions extends AnalyzeSettings {
   anchors: boolean;
   png: boolean;
   workerFile?: string | URL;
-  /** Draw the charts on a thread of their own (see chart-worker.ts; needs `workerFile`); default false: in this thread. */
+  /**
+   * Draw the charts on a thread of their own (see chart-worker.ts; needs `workerFile`); default
+   * false: on the writer thread (see {@link BackgroundWriter.chart}), or in this thread without `workerFile`.
+   */
   chartThread?: boolean;
   /** Progress callbacks (the CLI's bar). */
   progress?: { start(total: number, label: string): void; update(done: number): void; stop(): void };
@@ -87,6 +89,8 @@ function threadsCpuLog(): void {
       byName.set(name, (byName.get(name) ?? 0) + ns / 1e9);
     }
     process.stderr.write(`[threads] ${[...byName].sort((a, b) => b[1] - a[1]).map(([n, s]) => `${n} ${s.toFixed(2)} s`).join(', ')}\n`);
+    const each = readdirSync('/proc/self/task').map((tid) => [readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim(), Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e9] as const);
+    process.stderr.write(`[threads] each (main first): ${each.filter(([, t]) => t >= 0.05).map(([n, t]) => `${n} ${t.toFixed(2)} s`).join(', ')}\n`);
   } catch {
     // not Linux
   }
@@ -106,18 +110,31 @@ async function timed<T>(label: string, f: () => T | Promise<T>): Promise<T> {
 
 export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
   memlog('start');
-  // with `chartThread`, the chart thread starts now: it loads and warms up vega while the inputs
-  // are read. Off by default: on the 500k-detection set it added 40–90 MiB to the peak RSS (one run
-  // of five over 10× the input) for no wall-time gain on a shared 2-core machine
-  const charts = new BackgroundCharts(o.chartThread ? o.workerFile : undefined, o.png);
+  // the big per-sample files are formatted and written by a worker thread while this one goes on;
+  // the charts are drawn there too (by default), and it starts now: it loads and warms up vega while
+  // the inputs are read. (A chart thread of its own, `chartThread`, costs the heap of a third
+  // isolate: +33 MiB of peak RSS on the 500k-detection set, 40–90 MiB in earlier runs; the writer's
+  // thread has the time: ~1.6 s of writes against the main thread's ~4.5 s.)
+  const writer = new BackgroundWriter(o.workerFile, process.env.SOFT_SAMPLING_MEMLOG ? (l) => process.stderr.write(l + '\n') : undefined);
+  const charts = o.chartThread ? new BackgroundCharts(o.workerFile, o.png) : null;
+  if (!charts && o.workerFile) writer.chart(WARM_UP, 'warm-up', o.png); // (its result and any error are ignored)
+  const render = (spec: Record<string, unknown>, id: string) => (charts ? charts.render(spec, id) : writer.chart(spec, id, o.png));
   try {
-    return await analyzeWith(o, charts);
+    return await analyzeWith(o, writer, render, async () => {
+      await charts?.close();
+    });
   } finally {
-    await charts.close();
+    await writer.close();
+    await charts?.close();
   }
 }
 
-async function analyzeWith(o: AnalyzeOptions, charts: BackgroundCharts): Promise<AnalyzeSummary> {
+async function analyzeWith(
+  o: AnalyzeOptions,
+  writer: BackgroundWriter,
+  render: (spec: Record<string, unknown>, id: string) => Promise<{ svg: string; png?: Uint8Array; heapMiB?: number; cpuMs?: number }>,
+  chartsDone: () => Promise<void>,
+): Promise<AnalyzeSummary> {
   const files = { gt: o.gtLabel ?? o.gt, dets: o.detsLabel ?? o.dets };
   const gtSet = readGtAs(o.gtFormat ?? 'coco', o.gt, o.formatOptions ?? {}, readGroundTruth);
   // the normalised detections live on only inside the per-image groups
@@ -134,8 +151,6 @@ async function analyzeWith(o: AnalyzeOptions, charts: BackgroundCharts): Promise
   const names = new Map(gtSet.categories.map((c) => [c.id, c.name] as [number, string]));
   const runner = new StageRunner({ workers: o.workers, backend: o.backend, workerFile: o.workerFile, onProgress: (d) => o.progress?.update(d) });
   const art = new Artifacts(o.out);
-  // the big per-sample files are formatted and written by a worker thread while this one goes on
-  const writer = new BackgroundWriter(o.workerFile, process.env.SOFT_SAMPLING_MEMLOG ? (l) => process.stderr.write(l + '\n') : undefined);
   let ok = false;
   try {
     // 1. evaluation, on the whole set in flat arrays (no per-image objects). VOC: greedy matching in
@@ -183,18 +198,19 @@ async function analyzeWith(o: AnalyzeOptions, charts: BackgroundCharts): Promise
     const sent = new WeakSet<AnalysisOutput>();
     const sendData = (a: AnalysisOutput) => {
       // big arrays of row objects travel as columns (RowTable: moved, not cloned object by object)
-      const csvTable = toRowTable(a.csv);
+      const csvTable = isRowTable(a.csv) ? a.csv : toRowTable(a.csv);
       const doc: Record<string, unknown> = { id: a.id, title: a.title, figure: a.figure, caption: a.caption, ...(a.json as object) };
       const tables = csvTable ? [csvTable] : [];
       for (const k of Object.keys(doc)) {
-        const t = doc[k] === a.csv ? csvTable : toRowTable(doc[k]);
+        const v = doc[k];
+        const t = v === a.csv ? csvTable : isRowTable(v) ? v : toRowTable(v);
         if (t) {
           doc[k] = t;
           if (t !== csvTable) tables.push(t);
         }
       }
       const jobs: WriteJob[] = [{ kind: 'json', path: art.reserve(`${a.id}.json`), value: doc }];
-      if (a.csv) jobs.push({ kind: 'csv', path: art.reserve(`${a.id}.csv`), rows: csvTable ?? (isCsvColumns(a.csv) || Array.isArray(a.csv) ? a.csv : [...a.csv]) });
+      if (a.csv) jobs.push({ kind: 'csv', path: art.reserve(`${a.id}.csv`), rows: csvTable ?? (isCsvColumns(a.csv) || Array.isArray(a.csv) ? a.csv : [...(a.csv as Iterable<Row>)]) });
       const owned = [...(isCsvColumns(a.csv) ? buffersOf(...a.csv.columns.filter((c) => c.owned).map((c) => c.values)) : []), ...tables.flatMap(tableBuffers)];
       writer.submit(`${a.id}.json/.csv`, jobs, owned);
       sent.add(a);
@@ -224,8 +240,8 @@ async function analyzeWith(o: AnalyzeOptions, charts: BackgroundCharts): Promise
         const id = a.id;
         const t0 = performance.now();
         // (the files are written once every chart is back, never after a failed run has cleaned up)
-        const done = charts.render(a.spec, id).then((r) => {
-          if (process.env.SOFT_SAMPLING_MEMLOG) process.stderr.write(`[chart]  ${id.padEnd(36)} ${(performance.now() - t0).toFixed(0).padStart(6)} ms wall from request (${r.heapMiB === undefined ? 'this thread' : `chart thread; its heap ${r.heapMiB.toFixed(0)} MiB`})\n`);
+        const done = render(a.spec, id).then((r) => {
+          if (process.env.SOFT_SAMPLING_MEMLOG) process.stderr.write(`[chart]  ${id.padEnd(36)} ${(performance.now() - t0).toFixed(0).padStart(6)} ms wall from request${r.cpuMs === undefined ? '' : `, ${r.cpuMs.toFixed(0).padStart(6)} ms CPU`} (${r.heapMiB === undefined ? 'this thread' : `${o.chartThread ? 'chart' : 'writer'} thread; its heap ${r.heapMiB.toFixed(0)} MiB`})\n`);
           return { id, ...r };
         });
         done.catch(() => undefined); // awaited below
@@ -297,7 +313,7 @@ async function analyzeWith(o: AnalyzeOptions, charts: BackgroundCharts): Promise
     }
 
     const drawnCharts = await timed('waiting for the charts', () => Promise.all(drawn));
-    await charts.close(); // its heap goes before the report is put together (the run's peak RSS)
+    await chartsDone(); // a chart thread's heap goes before the report is put together (the run's peak RSS)
     for (const { id, svg, png } of drawnCharts) {
       svgs.set(id, svg);
       art.add(`${id}.svg`, svg);
@@ -363,8 +379,9 @@ export async function runDenseAnalyze(o: DenseOptions): Promise<{ out: string; f
       }
       art.add(`${a.id}.json`, toJson({ id: a.id, title: a.title, figure: a.figure, caption: a.caption, ...(a.json as object) }));
       a.hasCsv = !!a.csv;
-      if (a.csv) art.addCsv(`${a.id}.csv`, a.csv);
+      if (a.csv) art.addCsv(`${a.id}.csv`, isRowTable(a.csv) ? rowsOfTable(a.csv) : a.csv);
       if (a.spec && a.status === 'ok') {
+        const { renderChart } = await import('./chart');
         const { svg, png } = await renderChart(a.spec, { png: o.png });
         svgs.set(a.id, svg);
         art.add(`${a.id}.svg`, svg);

@@ -179,26 +179,31 @@ export const POINTS_PER_LAYER = 5000;
  * itself when it has at most `max`.
  */
 export function thinPoints<T extends Record<string, unknown>>(rows: T[], max: number, x: keyof T, y: keyof T): T[] {
-  const n = rows.length;
-  if (n <= max) return rows;
-  const xs = Float64Array.from(rows, (r) => r[x] as number);
+  if (rows.length <= max) return rows;
+  return thinIndices(Float64Array.from(rows, (r) => r[x] as number), Float64Array.from(rows, (r) => r[y] as number), max).map((i) => rows[i]);
+}
+
+/** {@link thinPoints} on columns: the positions (ascending) of the points kept of `xs[i], ys[i]`; all of them when there are at most `max`. */
+export function thinIndices(xs: ArrayLike<number>, ys: ArrayLike<number>, max: number): number[] {
+  const n = xs.length;
+  if (n <= max) return Array.from({ length: n }, (_, i) => i);
   // ranks by x, ties in input order: a radix argsort where that is the same order (no NaN, no −0,
   // which the comparator below treats differently), else the comparator sort
   let plain = true;
   for (let i = 0; i < n && plain; i++) if (xs[i] !== xs[i] || Object.is(xs[i], -0)) plain = false;
-  const order = plain ? argsortFloat64(xs) : Array.from({ length: n }, (_, i) => i).sort((a, b) => xs[a] - xs[b] || a - b);
+  const order = plain ? argsortFloat64(xs instanceof Float64Array ? xs : Float64Array.from(xs)) : Array.from({ length: n }, (_, i) => i).sort((a, b) => xs[a] - xs[b] || a - b);
   let yMin = 0, yMax = 0;
   for (let i = 1; i < n; i++) {
-    const v = rows[i][y] as number;
-    if (v < (rows[yMin][y] as number)) yMin = i;
-    if (v > (rows[yMax][y] as number)) yMax = i;
+    const v = ys[i];
+    if (v < ys[yMin]) yMin = i;
+    if (v > ys[yMax]) yMax = i;
   }
   const keep = new Set<number>([yMin, yMax]);
   const m = max - 2;
   for (let k = 0; k < m; k++) keep.add(order[Math.round((k * (n - 1)) / (m - 1))]);
   // exactly `max`: when a y-extreme was also an x-rank pick, the midpoints between picks fill in
   for (let k = 0; keep.size < max && k < m - 1; k++) keep.add(order[Math.round(((k + 0.5) * (n - 1)) / (m - 1))]);
-  return [...keep].sort((a, b) => a - b).map((i) => rows[i]);
+  return [...keep].sort((a, b) => a - b);
 }
 
 /** The report's line for a thinned chart: "n of N samples drawn …" (undefined when nothing was left out). */

@@ -4,6 +4,7 @@ import type { ImageInput } from 'soft-sampling/internal';
 import type { GtSet } from 'soft-sampling/internal';
 import type { CocoEvalResult } from 'soft-sampling/internal';
 import type { Row, CsvColumns } from './artifacts';
+import type { RowTable } from './writer';
 import type { ChartSpec } from './chart';
 
 export interface AnalyzeSettings {
@@ -47,8 +48,11 @@ export interface AnalysisOutput {
   /** What the input lacks for this analysis (status `'empty'`), e.g. "no positives (no detection matched a gt box)". */
   missing?: string;
   json?: unknown;
-  /** Rows of `<id>.csv`: an array, or any iterable, or columns (per-sample files are written straight from their arrays). */
-  csv?: Iterable<Row> | CsvColumns;
+  /**
+   * Rows of `<id>.csv`: an array, or any iterable, or columns (per-sample files are written straight
+   * from their arrays), or a RowTable (writer.ts: big row sets built as columns; the JSON may hold the same table).
+   */
+  csv?: Iterable<Row> | CsvColumns | RowTable;
   spec?: ChartSpec;
   /** Set once the data files are written (json / csv are then dropped). */
   hasCsv?: boolean;

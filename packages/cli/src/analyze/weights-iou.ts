@@ -9,7 +9,8 @@ import type { AnalysisContext, AnalysisOutput } from './types';
 import type { Row } from './artifacts';
 import { isrP, carlLoss, qualityFocalLoss, varifocalLoss } from 'soft-sampling';
 import { ceLoss, classIndex } from './pisa';
-import { thinPoints, drawnLine, POINTS_PER_LAYER, sampleColumns } from './samples';
+import { thinIndices, drawnLine, POINTS_PER_LAYER, sampleColumns } from './samples';
+import { rowTableWorthIt, type RowTable } from './writer';
 import { runGhmc } from './ghm';
 import { focalLossPerSample } from './focal-cdf';
 
@@ -67,13 +68,32 @@ export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput
     const bceV = varifocalLoss(x, yt, { iouWeighted: false, reduction: 'none' }).lossElements.data;
     methods.VFL = Float32Array.from(v, (w, i) => (bceV[i] > 0 ? w / bceV[i] : 0));
   }
-  const rows: Row[] = [];
+  // the rows (method, index, iou, score, weight, normalised_weight), one per method and positive, as
+  // columns: the big sets go to the writer as a RowTable (no row objects: 6 × the positives), the
+  // small ones as row objects (pretty-printed JSON, see toJson); the same text either way
+  const names = Object.keys(methods);
+  const N = names.length * n;
+  const col = { code: new Int32Array(N), index: new Float64Array(N), iou: new Float64Array(N), score: new Float64Array(N), weight: new Float64Array(N), normalised: new Float64Array(N) };
   const means: Record<string, number> = {};
-  for (const [m, w] of Object.entries(methods)) {
+  names.forEach((m, j) => {
+    const w = methods[m];
     const mean = w.length ? w.reduce((a, b) => a + b, 0) / w.length : 1;
     means[m] = mean;
-    pos.forEach((s, i) => rows.push({ method: m, index: s.index, iou: s.iou, score: s.score, weight: w[i], normalised_weight: mean > 0 ? w[i] / mean : 0 }));
-  }
+    for (let i = 0, r = j * n; i < n; i++, r++) {
+      const s = pos[i];
+      col.code[r] = j;
+      col.index[r] = s.index;
+      col.iou[r] = s.iou;
+      col.score[r] = s.score;
+      col.weight[r] = w[i];
+      col.normalised[r] = mean > 0 ? w[i] / mean : 0;
+    }
+  });
+  const row = (r: number): Row => ({ method: names[col.code[r]], index: col.index[r], iou: col.iou[r], score: col.score[r], weight: col.weight[r], normalised_weight: col.normalised[r] });
+  const KEYS = ['method', 'index', 'iou', 'score', 'weight', 'normalised_weight'];
+  const rows: Row[] | RowTable = rowTableWorthIt(N, KEYS)
+    ? { rowTable: true, length: N, keys: KEYS, cols: [{ dict: names, codes: col.code }, col.index, col.iou, col.score, col.weight, col.normalised] }
+    : Array.from({ length: N }, (_, r) => row(r));
   // correlation of each method's weight with IoU
   const corr: Record<string, number> = {};
   for (const m of Object.keys(methods)) {
@@ -92,7 +112,7 @@ export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput
   const drawn = Math.min(n, perMethod);
   const spec = {
     title: { text: TITLE, subtitle: `${n} positives${drawn < n ? ` (${drawn} drawn per panel)` : ''}; each method's weights divided by their mean; own y-scale per panel` },
-    data: { values: Object.keys(methods).flatMap((m) => thinPoints(rows.filter((r) => r.method === m), perMethod, 'iou', 'normalised_weight')) },
+    data: { values: names.flatMap((_, j) => thinIndices(col.iou.subarray(j * n, (j + 1) * n), col.normalised.subarray(j * n, (j + 1) * n), perMethod).map((i) => row(j * n + i))) },
     facet: { column: { field: 'method', type: 'nominal', title: null, sort: ['focal (γ=2)', 'GHM-C', 'QFL (β=2)', 'VFL', 'ISR-P', 'CARL'] } },
     resolve: { scale: { y: 'independent' } },
     spec: {

@@ -6,7 +6,8 @@
  * everything else is a structured-clone copy taken when the job is submitted, so the caller may change
  * or drop its data right after. The text is exactly what {@link runWriteJob} gives in the main thread
  * (the same functions run on the same values). Without a built worker module (tests from the sources)
- * the jobs run at once in the main thread.
+ * the jobs run at once in the main thread. The same thread draws the run's charts
+ * ({@link BackgroundWriter.chart}).
  */
 import { Worker } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
@@ -26,7 +27,19 @@ export interface RowTable {
   cols: (Float64Array | { dict: string[]; codes: Int32Array } | unknown[])[];
 }
 
-const isRowTable = (x: unknown): x is RowTable => typeof x === 'object' && x !== null && (x as RowTable).rowTable === true;
+export const isRowTable = (x: unknown): x is RowTable => typeof x === 'object' && x !== null && (x as RowTable).rowTable === true;
+
+/**
+ * Whether rows of these keys, `length` of them, are worth a {@link RowTable} ({@link toRowTable}'s
+ * size rule): 10,000 rows or more, and a JSON text that cannot be under 1 MiB (toJson pretty-prints
+ * those; a table is written compact).
+ */
+export function rowTableWorthIt(length: number, keys: string[]): boolean {
+  if (length < 10000 || !keys.length || keys.some((k) => /^\d+$/.test(k))) return false;
+  // shortest JSON of a row: {"k":v,...} with one-character values, plus the comma between rows
+  const minRow = 2 + keys.reduce((a, k) => a + JSON.stringify(k).length + 2, 0);
+  return length * minRow >= 2 << 20;
+}
 
 /**
  * `rows` as a {@link RowTable}, or null when it is not worth it or not exact: fewer than 10,000 rows,
@@ -39,11 +52,8 @@ export function toRowTable(rows: unknown): RowTable | null {
   const first = rows[0];
   if (typeof first !== 'object' || first === null || Array.isArray(first) || ArrayBuffer.isView(first)) return null;
   const keys = Object.keys(first);
-  if (!keys.length || keys.some((k) => /^\d+$/.test(k))) return null;
   const n = rows.length;
-  // shortest JSON of a row: {"k":v,...} with one-character values, plus the comma between rows
-  const minRow = 2 + keys.reduce((a, k) => a + JSON.stringify(k).length + 2, 0);
-  if (n * minRow < 2 << 20) return null;
+  if (!rowTableWorthIt(n, keys)) return null;
   for (const r of rows) {
     if (typeof r !== 'object' || r === null || Array.isArray(r) || Object.getPrototypeOf(Object.getPrototypeOf(r) ?? Object.prototype) !== null) return null;
     let j = 0;
@@ -309,9 +319,29 @@ interface WireError {
   syscall?: string;
 }
 
+/** A chart to draw on the writer thread (see {@link BackgroundWriter.chart}). */
+interface ChartJob {
+  id: number;
+  chart: Record<string, unknown>;
+  png: boolean;
+}
+
 /** The worker side: called by the worker module when started with {@link WRITER_MARKER}. */
-export function serveWriteJobs(port: { on(ev: 'message', f: (m: { id: number; jobs: WriteJob[] }) => void): void; postMessage(m: unknown): void }): void {
-  port.on('message', ({ id, jobs }) => {
+export function serveWriteJobs(port: { on(ev: 'message', f: (m: { id: number; jobs: WriteJob[] } | ChartJob) => void): void; postMessage(m: unknown, transfer?: ArrayBuffer[]): void }): void {
+  port.on('message', async (m) => {
+    if ('chart' in m) {
+      // (vega is loaded by the first chart; the write jobs that come meanwhile run between its steps)
+      const t0 = performance.now(), c0 = threadCpuMs();
+      try {
+        const { drawRequested } = await import('./chart-worker');
+        const r = await drawRequested(m.chart, m.png);
+        port.postMessage({ id: m.id, chart: true, svg: r.svg, png: r.png, ms: performance.now() - t0, cpuMs: threadCpuMs() - c0, heapMiB: getHeapStatistics().total_heap_size / 2 ** 20 }, r.png ? [r.png.buffer as ArrayBuffer] : []);
+      } catch (e) {
+        port.postMessage({ id: m.id, chart: true, chartError: (e as Error)?.message ?? String(e) });
+      }
+      return;
+    }
+    const { id, jobs } = m;
     const t0 = performance.now(), c0 = threadCpuMs();
     try {
       runWriteJobs(jobs);
@@ -327,6 +357,7 @@ export class BackgroundWriter {
   private worker?: Worker;
   private nextId = 0;
   private pending = new Map<number, { label: string; resolve: () => void; reject: (e: Error) => void }>();
+  private charts = new Map<number, { resolve: (r: { svg: string; png?: Uint8Array; heapMiB?: number; cpuMs?: number }) => void; reject: (e: Error) => void }>();
   private settled: Promise<void>[] = [];
   private failure: Error | null = null;
 
@@ -336,11 +367,20 @@ export class BackgroundWriter {
   private start(): Worker {
     if (this.worker) return this.worker;
     const w = new Worker(this.workerFile!, { workerData: { [WRITER_MARKER]: true }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
-    w.on('message', (m: { id: number; ms?: number; cpuMs?: number; heapMiB?: number; error?: WireError }) => {
+    w.on('message', (m: { id: number; ms?: number; cpuMs?: number; heapMiB?: number; error?: WireError; chart?: true; svg?: string; png?: Uint8Array; chartError?: string }) => {
+      if (m.chart) {
+        const c = this.charts.get(m.id);
+        if (!c) return;
+        this.charts.delete(m.id);
+        if (this.pending.size === 0 && this.charts.size === 0) w.unref();
+        if (m.chartError !== undefined) c.reject(new Error(m.chartError));
+        else c.resolve({ svg: m.svg!, png: m.png ? new Uint8Array(m.png) : undefined, heapMiB: m.heapMiB, cpuMs: m.cpuMs });
+        return;
+      }
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
-      if (this.pending.size === 0) w.unref();
+      if (this.pending.size === 0 && this.charts.size === 0) w.unref();
       if (m.error) p.reject(Object.assign(new Error(m.error.message), m.error.code ? { code: m.error.code, syscall: m.error.syscall } : {}));
       else {
         this.log?.(`[write]  ${p.label.padEnd(36)} ${m.ms!.toFixed(0).padStart(6)} ms wall, ${(m.cpuMs ?? NaN).toFixed(0).padStart(6)} ms CPU (writer thread; its heap ${m.heapMiB!.toFixed(0)} MiB)`);
@@ -350,6 +390,8 @@ export class BackgroundWriter {
     const failAll = (e: Error) => {
       for (const p of this.pending.values()) p.reject(e);
       this.pending.clear();
+      for (const c of this.charts.values()) c.reject(e);
+      this.charts.clear();
     };
     w.on('error', failAll);
     w.on('exit', (code) => failAll(new Error(`the file writer thread stopped (exit code ${code})`)));
@@ -375,6 +417,28 @@ export class BackgroundWriter {
     w.postMessage({ id, jobs }, transfer);
   }
 
+  /**
+   * Draws a chart on the writer thread, after the jobs submitted before it: {@link renderChart}'s SVG
+   * and PNG (`png`) of `spec`, the same bytes as in this thread. `id` names the analysis (for the
+   * test hook of chart-worker.ts). The writer thread is otherwise idle while this thread reads the
+   * inputs and computes, and one thread for both saves the heap of a third. Without a worker module
+   * the chart is drawn in this thread. The promise is already marked handled: await it to see its
+   * error (a render error rejects this chart only).
+   */
+  chart(spec: Record<string, unknown>, id: string, png: boolean): Promise<{ svg: string; png?: Uint8Array; heapMiB?: number; cpuMs?: number }> {
+    let p: Promise<{ svg: string; png?: Uint8Array; heapMiB?: number; cpuMs?: number }>;
+    if (!this.workerFile) p = import('./chart-worker').then((m) => m.drawRequested({ ...spec, $id: id }, png));
+    else {
+      const w = this.start();
+      const n = this.nextId++;
+      p = new Promise((resolve, reject) => this.charts.set(n, { resolve, reject }));
+      w.ref();
+      w.postMessage({ id: n, chart: { ...spec, $id: id }, png } satisfies ChartJob);
+    }
+    p.catch(() => undefined);
+    return p;
+  }
+
   /** Waits for every submitted job; throws the first job's error, if any. */
   async drain(): Promise<void> {
     await Promise.all(this.settled);
@@ -388,6 +452,8 @@ export class BackgroundWriter {
     this.settled = [];
     const w = this.worker;
     this.worker = undefined;
+    for (const c of this.charts.values()) c.reject(new Error('the writer thread was stopped'));
+    this.charts.clear();
     if (w) {
       w.removeAllListeners('exit');
       await w.terminate();
