@@ -33,3 +33,29 @@ pub fn ss_simd_level() -> u32 {
 pub fn ss_debug_panic() {
     panic!("deliberate panic (debug hook)");
 }
+
+/// Alignment of [`ss_alloc`] blocks (float64 needs 8; SIMD128 loads like 16).
+const ARENA_ALIGN: usize = 16;
+
+/// A block of `bytes` bytes of linear memory for the glue's scratch arena (`WasmHeap` in
+/// `ts/backends/wasm/bindgen.ts`), aligned to 16; 0 when the memory cannot grow that far (the glue
+/// then raises `E_BACKEND`, where a failed allocation inside a call would trap).
+#[wasm_bindgen]
+pub fn ss_alloc(bytes: usize) -> *mut u8 {
+    match std::alloc::Layout::from_size_align(bytes.max(1), ARENA_ALIGN) {
+        // SAFETY: the layout has a non-zero size
+        Ok(layout) => unsafe { std::alloc::alloc(layout) },
+        Err(_) => std::ptr::null_mut(),
+    }
+}
+
+/// Frees a block of [`ss_alloc`] (`bytes` as given there).
+///
+/// # Safety
+/// `ptr` came from `ss_alloc(bytes)` and is not used afterwards (the glue's arena owns it).
+#[wasm_bindgen]
+pub unsafe fn ss_free(ptr: *mut u8, bytes: usize) {
+    if !ptr.is_null() {
+        std::alloc::dealloc(ptr, std::alloc::Layout::from_size_align_unchecked(bytes.max(1), ARENA_ALIGN));
+    }
+}
