@@ -65,7 +65,7 @@ export function wasmModern(w: WasmCtx): ModernKernels {
         u32[tb + 2 * (ni + j) + 1] = sizes[j];
       }
       const args = new Array<unknown>(1 + nk);
-      args[0] = base + 0;
+      args[0] = base;
       for (let k = 0; k < nk; k++) args[1 + k] = Number(o[opts[k][0]]);
       w.call(name, fn, args);
       // the kernel may have grown the memory (its own allocations): fresh views
