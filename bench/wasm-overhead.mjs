@@ -2,8 +2,10 @@
 // (copies in and out of linear memory, boundary crossings, error plumbing) rather than the kernel
 // dominates — bboxOverlaps 10×10 and sigmoidFocalLoss 64×8 — on this build and, side by side in
 // the same process, on another build given on the command line (e.g. the build before the move to
-// wasm-bindgen: a folder holding its dist/ and artifacts/).
-// Usage: node bench/wasm-overhead.mjs [--old <package folder>] [--rounds 15] [--calls 20000]
+// wasm-bindgen: a folder holding its dist/ and artifacts/). With --large, also VFL and EFL at
+// 100k × 80 (issue 14's size), where copying the arrays in and out of linear memory is a large
+// part of a call (a few calls per round instead of --calls).
+// Usage: node bench/wasm-overhead.mjs [--old <package folder>] [--rounds 15] [--calls 20000] [--large]
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { here } from './lib.mjs';
@@ -33,6 +35,22 @@ const r = rng(7);
 const N = 64, C = 8;
 const logits = { data: Float32Array.from({ length: N * C }, () => 4 * r() - 2), shape: [N, C] };
 const labels = Int32Array.from({ length: N }, () => Math.floor(r() * (C + 1)));
+const large = process.argv.includes('--large');
+// issue 14's classification size: logits around the prior bias, ~1% positives (bench/modern.mjs)
+const NL = 100_000, CL = 80;
+const big = {};
+if (large) {
+  big.x = { data: Float32Array.from({ length: NL * CL }, () => -4.6 + (r() + r() + r() - 1.5) * 4), shape: [NL, CL] };
+  big.q = new Float32Array(NL * CL);
+  big.onehot = new Float32Array(NL * CL);
+  for (let i = 0; i < NL; i++) {
+    if (r() < 0.01) {
+      const l = Math.floor(r() * CL);
+      big.q[i * CL + l] = 0.3 + 0.7 * r();
+      big.onehot[i * CL + l] = 1;
+    }
+  }
+}
 
 const impls = [];
 for (const [label, dir] of builds) {
@@ -45,6 +63,12 @@ for (const [label, dir] of builds) {
       'bboxOverlaps 10×10 (out reused)': () => ss.bboxOverlaps(b1, b2, { out: out10 }),
       'bboxOverlaps 10×10 (fresh output)': () => ss.bboxOverlaps(b1, b2),
       'sigmoidFocalLoss 64×8 (labels)': () => ss.sigmoidFocalLoss(logits, labels),
+      ...(large
+        ? {
+            'varifocalLoss 100k×80': () => ss.varifocalLoss(big.x, { data: big.q, shape: [NL, CL] }),
+            'equalizedFocalLoss 100k×80': () => ss.equalizedFocalLoss(big.x, { data: big.onehot, shape: [NL, CL] }),
+          }
+        : {}),
     },
   });
 }
@@ -62,21 +86,28 @@ for (let round = 0; round < rounds; round++) {
     const order = round % 2 ? [...impls].reverse() : impls;
     for (const im of order) {
       const fn = im.cases[name];
-      for (let i = 0; i < 200; i++) fn();
+      const n = name.includes('100k') ? 3 : calls;
+      for (let i = 0; i < (n === calls ? 200 : 1); i++) fn();
       const t0 = process.hrtime.bigint();
-      for (let i = 0; i < calls; i++) fn();
-      const ns = Number(process.hrtime.bigint() - t0) / calls;
+      for (let i = 0; i < n; i++) fn();
+      const ns = Number(process.hrtime.bigint() - t0) / n;
       ((times[name] ??= {})[im.label] ??= []).push(ns);
     }
   }
 }
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
-console.log(`wasm per-call time, median of ${rounds} rounds × ${calls} calls (ns/call; public API, validation included)`);
+console.log(`wasm per-call time over ${rounds} rounds × ${calls} calls (100k cases: 3 calls), builds interleaved (ns/call; public API, validation included): median and min of the rounds`);
 const rows = [];
 for (const [name, by] of Object.entries(times)) {
   const row = { case: name };
-  for (const [label, ts] of Object.entries(by)) row[label] = Math.round(median(ts));
-  if (impls.length > 1) row['this / old'] = (row['this build'] / row['old build']).toFixed(2);
+  for (const [label, ts] of Object.entries(by)) {
+    row[`${label} median`] = Math.round(median(ts));
+    row[`${label} min`] = Math.round(Math.min(...ts));
+  }
+  if (impls.length > 1) {
+    row['this / old (median)'] = (row['this build median'] / row['old build median']).toFixed(2);
+    row['this / old (min)'] = (row['this build min'] / row['old build min']).toFixed(2);
+  }
   rows.push(row);
 }
 console.table(rows);

@@ -1,8 +1,8 @@
 //! WebAssembly binding: `#[wasm_bindgen]` exports over `soft-sampling-core`, built with
 //! `wasm-pack build --target web` (scripts/build-wasm.sh; docs/design-bindings.md).
 //!
-//! Every kernel takes typed slices (`&[f32]` in, `&mut [f32]` out: wasm-bindgen's glue copies the
-//! JS typed arrays into linear memory and the outputs back into the caller's arrays) and returns
+//! Every declared kernel (`decl.rs`) takes the address of its I/O table in the TS glue's scratch
+//! arena (allocated with [`ss_alloc`]) and its options as numbers, and returns
 //! `Result<_, JsError>`; a `CoreError` becomes a JS `Error` whose message is `CODE\targ\tmessage`,
 //! which the TS side turns into a typed `SoftSamplingError` (`fromBindingError`). A panic aborts
 //! (traps); the host then re-instantiates the module (`ts/backends/wasm/index.ts`).

@@ -1,10 +1,11 @@
 /**
  * The wasm module through wasm-bindgen's generated glue (`./gen/soft_sampling.js`, written by
- * `scripts/build-wasm.sh` from `wasm-pack build --target web`): the glue copies typed arrays into
- * linear memory and outputs back into the caller's arrays, and turns a kernel's `JsError` into a
- * thrown `Error`. This file adds what the glue cannot do: typed errors (`CODE\targ\tmessage` →
- * `SoftSamplingError`), and a fresh instance after a trap (a panic aborts; the instance's stack
- * and heap are then in an unknown state). Environment-agnostic (no `node:` imports).
+ * `scripts/build-wasm.sh` from `wasm-pack build --target web`): the glue passes numbers and turns
+ * a kernel's `JsError` into a thrown `Error`. This file adds what the glue cannot do: the scratch
+ * arena the declared kernels' arrays travel through ({@link WasmHeap}; `./modern.ts` lays the calls
+ * out), typed errors (`CODE\targ\tmessage` → `SoftSamplingError`), and a fresh instance after a
+ * trap (a panic aborts; the instance's stack and heap are then in an unknown state).
+ * Environment-agnostic (no `node:` imports).
  */
 import * as glue from './gen/soft_sampling.js';
 import { initSync } from './gen/soft_sampling.js';
