@@ -61,7 +61,6 @@ export const ARENA_ALIGN = 16;
 export class WasmHeap {
   private ptr = 0;
   private cap = 0;
-  private buf: ArrayBuffer | undefined;
   u8 = new Uint8Array(0);
   u32 = new Uint32Array(0);
   i32 = new Int32Array(0);
@@ -76,12 +75,14 @@ export class WasmHeap {
    */
   reserve(bytes: number, name: string): number {
     if (bytes > this.cap) {
-      // grown by at least an eighth, in 64 KiB steps: a run of slightly larger calls reallocates rarely
-      const cap = Math.ceil(Math.max(bytes, this.cap * 1.125, 65536) / 65536) * 65536;
       if (this.cap > 0) this.raw.ss_free(this.ptr, this.cap);
+      // grown by at least an eighth, in 64 KiB steps: a run of slightly larger calls reallocates
+      // rarely; when the headroom is what does not fit, exactly what the call needs
+      let cap = Math.ceil(Math.max(bytes, this.cap * 1.125, 65536) / 65536) * 65536;
       this.cap = 0;
       this.ptr = 0;
-      const ptr = cap < 2 ** 32 ? this.raw.ss_alloc(cap) >>> 0 : 0;
+      let ptr = cap < 2 ** 32 ? this.raw.ss_alloc(cap) >>> 0 : 0;
+      if (ptr === 0 && bytes < cap && bytes < 2 ** 32) ptr = this.raw.ss_alloc((cap = bytes)) >>> 0;
       if (ptr === 0) {
         throw new SoftSamplingError('E_BACKEND', name, `the call's inputs and outputs (${bytes} bytes) do not fit in the wasm module's memory (32-bit, at most 4 GiB); use the native or ts backend, or smaller batches`);
       }
@@ -91,11 +92,13 @@ export class WasmHeap {
     return this.ptr;
   }
 
-  /** The memory's views, refreshed when the memory has grown since they were taken. */
+  /**
+   * The memory's views, re-taken when the memory has grown since they were taken (growth detaches
+   * the old buffer: its views then have length 0; no `memory.buffer` lookup per call).
+   */
   views(): this {
-    const b = this.raw.memory.buffer as ArrayBuffer;
-    if (b !== this.buf) {
-      this.buf = b;
+    if (this.u8.byteLength === 0) {
+      const b = this.raw.memory.buffer as ArrayBuffer;
       this.u8 = new Uint8Array(b);
       this.u32 = new Uint32Array(b);
       this.i32 = new Int32Array(b);

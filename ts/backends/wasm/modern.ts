@@ -33,46 +33,50 @@ export function wasmModern(w: WasmCtx): ModernKernels {
     const ins = d.inputs, outs = d.outputs, opts = d.opts;
     const ni = ins.length, no = outs.length, nk = opts.length;
     const table = align(8 * (ni + no));
+    // per kernel, once: element sizes and dtypes by position; the offsets and argument list are
+    // reused across calls (a call runs to completion before the next: wasm calls no JS back)
+    const inName = ins.map((x) => x[0]), inType = ins.map((x) => x[1]), inBytes = inType.map((t) => BYTES[t]);
+    const outName = outs.map((x) => x[0]), outType = outs.map((x) => x[1]), outBytes = outType.map((t) => BYTES[t]);
+    const optName = opts.map((x) => x[0]);
+    const at = new Array<number>(ni + no).fill(0);
+    const args = new Array<unknown>(1 + nk).fill(0);
     res[name] = (inputs: Record<string, Typed>, o: Record<string, unknown>, given?: Record<string, Typed>) => {
       const fn = g[d.wasm];
       const sizes = outputLengths(name, d, inputs, o, given);
       // byte offsets of the regions from the arena's base: inputs, then outputs
-      const at = new Array<number>(ni + no);
       let end = table;
       for (let i = 0; i < ni; i++) {
         at[i] = end;
-        end = align(end + inputs[ins[i][0]].length * BYTES[ins[i][1]]);
+        end = align(end + inputs[inName[i]].length * inBytes[i]);
       }
       for (let j = 0; j < no; j++) {
         at[ni + j] = end;
-        end = align(end + sizes[j] * BYTES[outs[j][1]]);
+        end = align(end + sizes[j] * outBytes[j]);
       }
       const h = w.heap;
       const base = h.reserve(end, name);
       h.views();
       const u32 = h.u32, tb = base >>> 2;
       for (let i = 0; i < ni; i++) {
-        const [n, t] = ins[i];
-        const x = inputs[n], a = base + at[i];
+        const t = inType[i], x = inputs[inName[i]], a = base + at[i];
         if (x.length > 0) view(h, t).set(x, a >>> SHIFT[t]);
         u32[tb + 2 * i] = a;
         u32[tb + 2 * i + 1] = x.length;
       }
       for (let j = 0; j < no; j++) {
-        const t = outs[j][1], a = base + at[ni + j];
-        if (t !== 'f32') view(h, t).fill(0, a >>> SHIFT[t], (a >>> SHIFT[t]) + sizes[j]);
+        const t = outType[j], a = base + at[ni + j];
+        if (t !== 'f32' && sizes[j] > 0) view(h, t).fill(0, a >>> SHIFT[t], (a >>> SHIFT[t]) + sizes[j]);
         u32[tb + 2 * (ni + j)] = a;
         u32[tb + 2 * (ni + j) + 1] = sizes[j];
       }
-      const args = new Array<unknown>(1 + nk);
       args[0] = base;
-      for (let k = 0; k < nk; k++) args[1 + k] = Number(o[opts[k][0]]);
+      for (let k = 0; k < nk; k++) args[1 + k] = Number(o[optName[k]]);
       w.call(name, fn, args);
       // the kernel may have grown the memory (its own allocations): fresh views
       h.views();
       const result: Record<string, Typed> = {};
       for (let j = 0; j < no; j++) {
-        const [n, t] = outs[j];
+        const t = outType[j], n = outName[j];
         const s = (base + at[ni + j]) >>> SHIFT[t], src = view(h, t);
         const mine = given === undefined ? undefined : given[n];
         if (mine !== undefined) {
