@@ -10,30 +10,49 @@ type Typed = Float32Array | Float64Array | Int32Array | Uint8Array;
 const CTORS: Record<Dtype, new (n: number) => Typed> = { f32: Float32Array, f64: Float64Array, i32: Int32Array, u8: Uint8Array };
 
 /**
- * The outputs of a call, by name, sized by the declared rules over the input lengths `L` and the
- * options: the caller's buffers where it gives them (`given`, e.g. an `out`
- * option reused across calls; each must have the declared length), otherwise float32 ones from `f32`
- * when given (the native addon's page-keeping pool; every declared kernel writes each element of its
- * outputs), otherwise fresh JS-heap arrays.
+ * The element count of each output of a call, in declared order, by the declared rules over the
+ * input lengths `L` and the options; where the caller gives a buffer (`given`), it must have that
+ * length (`E_SHAPE` otherwise).
+ */
+export function outputLengths(
+  name: string, d: KernelDecl, inputs: Record<string, Typed>, opts: Record<string, unknown>,
+  given?: Record<string, Typed | undefined>,
+): number[] {
+  // plain loops, no intermediate arrays: this runs on every call, small calls included
+  const L: Record<string, number> = {};
+  const ins = d.inputs;
+  for (let i = 0; i < ins.length; i++) L[ins[i][0]] = inputs[ins[i][0]].length;
+  const outs = d.outputs;
+  const sizes = new Array<number>(outs.length);
+  for (let i = 0; i < outs.length; i++) {
+    const [o, , rule] = outs[i];
+    const n = rule(L, opts);
+    if (!(Number.isInteger(n) && n >= 0)) throw new SoftSamplingError('E_SHAPE', name, `output ${o} would have ${n} elements`);
+    const g = given === undefined ? undefined : given[o];
+    if (g !== undefined && g.length !== n) throw new SoftSamplingError('E_SHAPE', `${name}.${o}`, `output buffer has ${g.length} elements, expected ${n}`);
+    sizes[i] = n;
+  }
+  return sizes;
+}
+
+/**
+ * The outputs of a call, by name, sized by {@link outputLengths}: the caller's buffers where it
+ * gives them (`given`, e.g. an `out` option reused across calls; each must have the declared
+ * length), otherwise float32 ones from `f32` when given (the native addon's page-keeping pool; every
+ * declared kernel writes each element of its outputs), otherwise fresh JS-heap arrays.
  */
 export function allocOutputs(
   name: string, d: KernelDecl, inputs: Record<string, Typed>, opts: Record<string, unknown>,
   given?: Record<string, Typed | undefined>, f32?: (n: number) => Float32Array,
 ): Record<string, Typed> {
-  // plain loops, no intermediate arrays: this runs on every call, small calls included
-  const L: Record<string, number> = {};
-  const ins = d.inputs;
-  for (let i = 0; i < ins.length; i++) L[ins[i][0]] = inputs[ins[i][0]].length;
+  const sizes = outputLengths(name, d, inputs, opts, given);
   const out: Record<string, Typed> = {};
   const outs = d.outputs;
   for (let i = 0; i < outs.length; i++) {
-    const [o, t, rule] = outs[i];
-    const n = rule(L, opts);
-    if (!(Number.isInteger(n) && n >= 0)) throw new SoftSamplingError('E_SHAPE', name, `output ${o} would have ${n} elements`);
+    const [o, t] = outs[i];
+    const n = sizes[i];
     const g = given === undefined ? undefined : given[o];
-    if (g === undefined) out[o] = t === 'f32' && f32 ? f32(n) : new CTORS[t](n);
-    else if (g.length !== n) throw new SoftSamplingError('E_SHAPE', `${name}.${o}`, `output buffer has ${g.length} elements, expected ${n}`);
-    else out[o] = g;
+    out[o] = g !== undefined ? g : t === 'f32' && f32 ? f32(n) : new CTORS[t](n);
   }
   return out;
 }

@@ -1,8 +1,8 @@
 //! WebAssembly binding: `#[wasm_bindgen]` exports over `soft-sampling-core`, built with
 //! `wasm-pack build --target web` (scripts/build-wasm.sh; docs/design-bindings.md).
 //!
-//! Every kernel takes typed slices (`&[f32]` in, `&mut [f32]` out: wasm-bindgen's glue copies the
-//! JS typed arrays into linear memory and the outputs back into the caller's arrays) and returns
+//! Every declared kernel (`decl.rs`) takes the address of its I/O table in the TS glue's scratch
+//! arena (allocated with [`ss_alloc`]) and its options as numbers, and returns
 //! `Result<_, JsError>`; a `CoreError` becomes a JS `Error` whose message is `CODE\targ\tmessage`,
 //! which the TS side turns into a typed `SoftSamplingError` (`fromBindingError`). A panic aborts
 //! (traps); the host then re-instantiates the module (`ts/backends/wasm/index.ts`).
@@ -32,4 +32,30 @@ pub fn ss_simd_level() -> u32 {
 #[wasm_bindgen]
 pub fn ss_debug_panic() {
     panic!("deliberate panic (debug hook)");
+}
+
+/// Alignment of [`ss_alloc`] blocks (float64 needs 8; SIMD128 loads like 16).
+const ARENA_ALIGN: usize = 16;
+
+/// A block of `bytes` bytes of linear memory for the glue's scratch arena (`WasmHeap` in
+/// `ts/backends/wasm/bindgen.ts`), aligned to 16; 0 when the memory cannot grow that far (the glue
+/// then raises `E_BACKEND`, where a failed allocation inside a call would trap).
+#[wasm_bindgen]
+pub fn ss_alloc(bytes: usize) -> *mut u8 {
+    match std::alloc::Layout::from_size_align(bytes.max(1), ARENA_ALIGN) {
+        // SAFETY: the layout has a non-zero size
+        Ok(layout) => unsafe { std::alloc::alloc(layout) },
+        Err(_) => std::ptr::null_mut(),
+    }
+}
+
+/// Frees a block of [`ss_alloc`] (`bytes` as given there).
+///
+/// # Safety
+/// `ptr` came from `ss_alloc(bytes)` and is not used afterwards (the glue's arena owns it).
+#[wasm_bindgen]
+pub unsafe fn ss_free(ptr: *mut u8, bytes: usize) {
+    if !ptr.is_null() {
+        std::alloc::dealloc(ptr, std::alloc::Layout::from_size_align_unchecked(bytes.max(1), ARENA_ALIGN));
+    }
 }

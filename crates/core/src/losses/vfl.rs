@@ -30,20 +30,29 @@ pub fn varifocal_loss(
     check_len("loss_elements", loss_elements, len)?;
     check_len("grad", grad, len)?;
     check_len("sum", sum, 1)?;
-    // the range check lives here (one vectorised scan) rather than in a second JS pass over N·C values
-    if !target.iter().fold(true, |a, &q| a & (q >= 0.0) & (q <= 1.0)) {
-        let i = target.iter().position(|&q| !(q >= 0.0 && q <= 1.0)).unwrap_or(0);
-        return Err(CoreError::value("target", format!("element {i} is {}; must lie in [0, 1]", crate::error::num(target[i]))));
-    }
-    super::focal::check_finite("pred", pred)?;
+    // the range check lives here rather than in a second JS pass over N·C values: bad targets (not
+    // in [0, 1]) are reported before bad logits (NaN, ±Inf, |x| > 1e18), each by its first element
+    let check = || -> Result<()> {
+        if !target.iter().fold(true, |a, &q| a & (q >= 0.0) & (q <= 1.0)) {
+            let i = target.iter().position(|&q| !(q >= 0.0 && q <= 1.0)).unwrap_or(0);
+            return Err(CoreError::value("target", format!("element {i} is {}; must lie in [0, 1]", crate::error::num(target[i]))));
+        }
+        super::focal::check_finite("pred", pred)
+    };
     if o.gamma <= 50.0 {
         // fixed chunks of rows (independent of the thread count), f64 partial sums merged in order
         let parts = crate::par::map_row_chunks(c, weight, per_row, loss_elements, grad, |k| {
             crate::dispatch!(vfl_fast(&pred[k.a..k.b], &target[k.a..k.b], k.weight, k.weight_mode, c, o, k.loss, k.grad))
         });
-        sum[0] = parts.iter().fold(0.0, |x, y| x + y);
+        // the input checks ran inside the chunks (on rows already in cache, not as two more passes
+        // over the inputs); any bad input: the error, and the outputs are not used
+        if parts.iter().any(|p| p.1) {
+            check()?;
+        }
+        sum[0] = parts.iter().fold(0.0, |x, y| x + y.0);
         return Ok(());
     }
+    check()?;
     let mut total = 0f64;
     for k in 0..len {
         let x = pred[k] as f64;
@@ -105,21 +114,24 @@ fn vfl_elem(x: f32, q: f32, alpha: f32, gamma: f32, gamma2: bool, iou_weighted: 
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn vfl_fast(pred: &[f32], target: &[f32], weight: &[f32], weight_mode: u8, c: usize, o: &VflOpts, loss_elements: &mut [f32], grad: &mut [f32]) -> f64 {
+fn vfl_fast(pred: &[f32], target: &[f32], weight: &[f32], weight_mode: u8, c: usize, o: &VflOpts, loss_elements: &mut [f32], grad: &mut [f32]) -> (f64, bool) {
     let (alpha, gamma, scale) = (o.alpha as f32, o.gamma as f32, o.scale as f32);
     let g2 = o.gamma == 2.0;
     let iw = o.iou_weighted;
     let len = pred.len();
     let rows = len / c;
     let mut total = 0f64;
+    let mut ok = true;
     for i in 0..rows {
         let r = i * c..(i + 1) * c;
         let (xr, tr, lr, gr) = (&pred[r.clone()], &target[r.clone()], &mut loss_elements[r.clone()], &mut grad[r.clone()]);
+        let (row_good, all_neg) = row_check(xr, tr);
+        ok &= row_good;
         match weight_mode {
             0 | 1 => {
                 let w = if weight_mode == 0 { 1.0 } else { weight[i] };
                 let gs = w * scale;
-                if g2 && tr.iter().fold(true, |a, &q| a & (q == 0.0)) {
+                if g2 && all_neg {
                     // an all-negative row (most rows): only the q = 0 branch, γ = 2
                     for j in 0..c {
                         let (l, g) = vfl_neg_b2(xr[j], alpha);
@@ -145,5 +157,19 @@ fn vfl_fast(pred: &[f32], target: &[f32], weight: &[f32], weight_mode: u8, c: us
         }
         total += sum_f64_lanes(lr);
     }
-    total
+    (total, !ok)
+}
+
+/// `(targets all in [0, 1] and logits all finite with |x| ≤ 1e18, every target is 0)` of one row
+/// (branch-free, vectorises).
+#[inline(always)]
+fn row_check(xr: &[f32], tr: &[f32]) -> (bool, bool) {
+    let n = xr.len();
+    let tr = &tr[..n];
+    let (mut ok, mut neg) = (true, true);
+    for j in 0..n {
+        ok &= (tr[j] >= 0.0) & (tr[j] <= 1.0) & (xr[j].abs() <= super::focal::MAX_MAGNITUDE);
+        neg &= tr[j] == 0.0;
+    }
+    (ok, neg)
 }
