@@ -1,11 +1,13 @@
-// After tsup: put the wasm beside the edge entry (dist/soft_sampling.wasm, which initWasm() loads by
-// default and bundlers emit) and the per-runtime wrappers of the edge entry (ts/entries/*.mjs).
+// After tsup: put the wasm modules beside the entries (dist/soft_sampling.wasm beside the edge entry,
+// dist/soft_sampling_lite.wasm beside soft-sampling/lite: what initWasm() loads by default and
+// bundlers emit) and the per-runtime wrappers of both (ts/entries/*.mjs).
 import { copyFileSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 copyFileSync(join(root, 'artifacts', 'soft_sampling.wasm'), join(root, 'dist', 'soft_sampling.wasm'));
+copyFileSync(join(root, 'artifacts', 'soft_sampling_lite.wasm'), join(root, 'dist', 'soft_sampling_lite.wasm'));
 for (const f of readdirSync(join(root, 'ts', 'entries'))) copyFileSync(join(root, 'ts', 'entries', f), join(root, 'dist', f));
 
 // The CLI package (packages/cli) ships the bundled example its `analyze` runs without --gt/--dets:
