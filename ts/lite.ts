@@ -103,7 +103,7 @@ export function initWasm(source?: WasmSource): Promise<BackendInfo> {
 /**
  * Synchronous {@link initWasm} for a compiled `WebAssembly.Module` (what Workers and Deno's
  * `import source` hand over at import time) or the module's bytes (compiled here — Workers refuse
- * that; pass the module there).
+ * that; pass the module there). Library infrastructure: no reference implementation.
  * @returns the new {@link backendInfo}.
  * @throws SoftSamplingError `E_BACKEND` as {@link initWasm}; the active backend is kept.
  */
