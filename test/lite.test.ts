@@ -98,6 +98,22 @@ describe('soft-sampling/lite', () => {
     expect(err.message).toMatch(/lacks the kernels .*coco_evaluate_variants/);
     expect(err.message).toMatch(/soft_sampling_lite\.wasm carries only the kernels of 'soft-sampling\/lite'/);
     await expect(full.initWasm(liteBytes)).rejects.toMatchObject({ code: 'E_BACKEND', message: expect.stringMatching(/eval_overlaps/) });
+    // our lean module with the export pisa_carl renamed (same length): ours, but lacking a lite kernel
+    const name = Buffer.from('\x09pisa_carl', 'latin1');
+    const at = liteBytes.indexOf(name);
+    expect(at).toBeGreaterThan(0);
+    const renamed = Buffer.from(liteBytes);
+    renamed.write('\x09pisa_carX', at, 'latin1');
+    let e1: any;
+    try {
+      lite.initWasmSync(renamed);
+    } catch (e) {
+      e1 = e;
+    }
+    expect(e1?.code).toBe('E_BACKEND');
+    expect(e1.arg).toBe('source');
+    expect(e1.message).toMatch(/^E_BACKEND source: initWasmSync cannot use a Buffer of \d+ bytes: the wasm module lacks the kernels pisa_carl; soft-sampling\/lite needs soft_sampling_lite\.wasm or the full soft_sampling\.wasm/);
+    await expect(lite.initWasm(renamed)).rejects.toMatchObject({ code: 'E_BACKEND', message: expect.stringMatching(/lacks the kernels pisa_carl/) });
     // a module that is not ours at all
     let e2: any;
     try {
