@@ -143,5 +143,7 @@ const liteReady: Promise<unknown> = lite.initWasm();
 lite.evaluateCoco(cocoGt, dets);
 // @ts-expect-error QFL is not in soft-sampling/lite
 lite.qualityFocalLoss;
+// @ts-expect-error the lite ops are typed (re-exported from edge.d.mts, not `any`): a Tensor is no string
+const liteNotString: string = lite.bboxOverlaps(priors, gt);
 
-export { m, v, e, boxes4, anchorRows, r, first, data, wrongRank, wrongRank2, t2, gtInds, avg, pos, loss, ranks, gc, ap, mAP, active, code, ghmState, ready, input, fromRetina, liteIou, liteLoss, liteReady };
+export { m, v, e, boxes4, anchorRows, r, first, data, wrongRank, wrongRank2, t2, gtInds, avg, pos, loss, ranks, gc, ap, mAP, active, code, ghmState, ready, input, fromRetina, liteIou, liteLoss, liteReady, liteNotString };
