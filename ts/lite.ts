@@ -1,7 +1,7 @@
 /**
  * soft-sampling/lite — the smallest edge bundle: the methods of the three seed papers and the
- * geometry under them, over a lean WebAssembly module (`soft_sampling_lite.wasm`, ~70 KiB gzipped
- * against ~121 KiB for the full one): CE/α-CE, Focal Loss, FL*, softmax focal loss; GHM-C, GHM-R,
+ * geometry under them, over a lean WebAssembly module (`soft_sampling_lite.wasm`, ~71 KiB gzipped
+ * against ~122 KiB for the full one): CE/α-CE, Focal Loss, FL*, softmax focal loss; GHM-C, GHM-R,
  * smooth L1 and ASL1; PISA (IoU-HLR, ISR-P, ISR-N, CARL); the random, OHEM, IoU-balanced and
  * hard-negative-mining samplers; IoU/IoF/GIoU matrices, box conversion, delta coding, anchors,
  * max-IoU assignment and `assignTargets`. Same functions, options, results and errors as the full
