@@ -51,6 +51,16 @@ export default defineConfig([
     platform: 'neutral',
   },
   {
+    // soft-sampling/lite: the lite ops over the lean wasm (soft_sampling_lite.wasm), no pure-TS
+    // backend; a bundle of its own, which the per-runtime wrappers ts/entries/lite-*.mjs import
+    entry: { lite: 'ts/lite.ts' },
+    format: ['esm'],
+    outExtension: () => ({ js: '.mjs' }),
+    dts: true,
+    target: 'es2020',
+    platform: 'neutral',
+  },
+  {
     // packages/cli (`soft-sampling-cli`): the `soft-sampling` command (bin/soft-sampling.mjs imports
     // dist/cli.mjs), its piscina worker and the benchmark cases bench/*.mjs share with `soft-sampling bench`
     entry: { cli: 'packages/cli/src/cli.ts', worker: 'packages/cli/src/worker.ts', 'bench-cases': 'packages/cli/src/bench/cases.ts' },

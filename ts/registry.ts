@@ -137,7 +137,10 @@ export function getBackend(): Backend {
     const b = tryLoad(name);
     if (b) return (active = b);
   }
-  throw new SoftSamplingError('E_BACKEND', '-', 'no backend could be loaded');
+  // say why, per backend (the wasm-only entries: "call initWasm() first")
+  const causes = BACKEND_NAMES.flatMap((n) => failures[n] ?? []);
+  const why = BACKEND_NAMES.map((n) => `${n}: ${(failures[n] ?? []).map((c) => (c instanceof Error ? c.message : String(c))).join('; ')}`).join(' | ');
+  throw new SoftSamplingError('E_BACKEND', '-', `no backend could be loaded (${why})`, causes);
 }
 
 /**

@@ -1,6 +1,7 @@
 // Size and cold start per runtime (issue 11), on the packed tarball installed in an empty folder.
 // Usage: npm run bench:runtimes  (after npm run build and bash scripts/install-runtimes.sh)
-// Writes bench/results/runtimes.json and prints the README's runtime table.
+// Writes bench/results/runtimes.json and prints the README's runtime table, with soft-sampling/lite
+// (the lean wasm) beside the full entry; exits 1 when the lite Worker bundle exceeds 120 KiB gzipped.
 //
 // Cold start = time to the first result: import of the library + wasm compile + instantiate + one
 // sigmoidFocalLoss call, in a fresh process (page, worker) each time; median of RUNS.
@@ -31,7 +32,7 @@ const min = (xs) => Math.min(...xs);
 const COLD = `
 const c0 = globalThis.process?.cpuUsage?.();
 const t0 = performance.now();
-const ss = await import('soft-sampling');
+const ss = await import(SPEC);
 if (ss.initWasm && MODE === 'init') await ss.initWasm();
 if (MODE === 'wasm') ss.useBackend('wasm');
 ss.sigmoidFocalLoss([[2, -1.5, 0.3]], [[1, 0, 0]], { alpha: 0.25, gamma: 2 });
@@ -56,10 +57,22 @@ try {
     results.sizes[minify ? 'workerMinified' : 'worker'] = { rawKiB: Number(m[1]), gzipKiB: Number(m[2]), js: part('.js'), wasm: part('.wasm') };
   }
   results.sizes.tarball = { raw: statSync(tgz).size };
+  // soft-sampling/lite (the smallest edge bundle): the lean wasm, its entry, and the README's lite
+  // worker as wrangler bundles it — checked against the 120 KiB gzipped Worker target (a size, not a time)
+  const liteWasm = readFileSync(join(dir, 'node_modules/soft-sampling/dist/soft_sampling_lite.wasm'));
+  const liteJs = readFileSync(join(dir, 'node_modules/soft-sampling/dist/lite.mjs'));
+  results.sizes.liteWasm = { raw: liteWasm.length, gzip: gz(liteWasm) };
+  results.sizes.liteJs = { raw: liteJs.length, gzip: gz(liteJs) };
+  for (const minify of [false, true]) {
+    const { log, outdir, files } = L.buildWorker(dir, 'src/lite.mjs', { minify, outdir: minify ? 'out-lite-min' : 'out-lite' });
+    const m = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(log);
+    const part = (ext) => files.filter((f) => f.endsWith(ext)).map((f) => readFileSync(join(outdir, f))).reduce((a, b) => ({ raw: a.raw + b.length, gzip: a.gzip + gz(b) }), { raw: 0, gzip: 0 });
+    results.sizes[minify ? 'liteWorkerMinified' : 'liteWorker'] = { rawKiB: Number(m[1]), gzipKiB: Number(m[2]), js: part('.js'), wasm: part('.wasm') };
+  }
 
   // Node, Deno, Bun
-  const cold = (cmd, args, mode) => {
-    writeFileSync(join(dir, 'cold.mjs'), `const MODE = ${JSON.stringify(mode)};\n${COLD}`);
+  const cold = (cmd, args, mode, spec = 'soft-sampling') => {
+    writeFileSync(join(dir, 'cold.mjs'), `const MODE = ${JSON.stringify(mode)};\nconst SPEC = ${JSON.stringify(spec)};\n${COLD}`);
     const rows = [];
     for (let i = 0; i < RUNS; i++) {
       const out = L.run(cmd, [...args, 'cold.mjs'], { cwd: dir });
@@ -77,6 +90,10 @@ try {
   results.cold['node (wasm)'] = cold(process.execPath, [], 'wasm');
   results.cold.deno = cold(L.bin('deno'), ['run'], 'auto');
   results.cold.bun = cold(L.bin('bun'), [], 'auto');
+  // soft-sampling/lite: its `import`, `deno` and `bun` wrappers instantiate the lean wasm at import
+  results.cold['node (lite)'] = cold(process.execPath, [], 'auto', 'soft-sampling/lite');
+  results.cold['deno (lite)'] = cold(L.bin('deno'), ['run'], 'auto', 'soft-sampling/lite');
+  results.cold['bun (lite)'] = cold(L.bin('bun'), [], 'auto', 'soft-sampling/lite');
 
   // workerd: the README worker vs an empty worker
   const w = writeFileSync;
@@ -87,6 +104,10 @@ try {
   const ours = L.buildWorker(dir, undefined, { outdir: 'out-cold' });
   const empty = L.buildWorker(dir, 'src/empty.mjs', { outdir: 'out-empty' });
   const wasmOnly = L.buildWorker(dir, 'src/wasm-only.mjs', { outdir: 'out-wasm-only' });
+  // the same for soft-sampling/lite (the README's lite worker, and its lean wasm alone)
+  w(join(dir, 'apps/workerd/src/wasm-only-lite.mjs'), "import wasm from 'soft-sampling/soft_sampling_lite.wasm';\nexport default { fetch: () => new Response(JSON.stringify(wasm instanceof WebAssembly.Module)) };\n");
+  const oursLite = L.buildWorker(dir, 'src/lite.mjs', { outdir: 'out-cold-lite' });
+  const wasmOnlyLite = L.buildWorker(dir, 'src/wasm-only-lite.mjs', { outdir: 'out-wasm-only-lite' });
   // CPU time of the workerd processes this bench started (Linux: every thread's schedstat, ns), read
   // at the first response — far less sensitive to other load on the machine than the wall time
   const workerdCpuMs = () => {
@@ -131,11 +152,13 @@ try {
     return { t, cpu };
   };
   // interleaved, so that load on the machine hits all three alike
-  const xsOurs = [], xsEmpty = [], xsWasm = [];
+  const xsOurs = [], xsEmpty = [], xsWasm = [], xsLite = [], xsWasmLite = [];
   for (let i = 0; i < RUNS; i++) {
     xsOurs.push(await startAndAsk(ours));
     xsEmpty.push(await startAndAsk(empty));
     xsWasm.push(await startAndAsk(wasmOnly));
+    xsLite.push(await startAndAsk(oursLite));
+    xsWasmLite.push(await startAndAsk(wasmOnlyLite));
   }
   const med = (xs, k) => (xs[0][k] === undefined ? undefined : median(xs.map((x) => x[k])));
   const tOurs = med(xsOurs, 't'), tEmpty = med(xsEmpty, 't'), tWasm = med(xsWasm, 't');
@@ -144,13 +167,18 @@ try {
     backend: 'wasm', startToFirstResponseMs: tOurs, emptyWorkerMs: tEmpty, wasmOnlyWorkerMs: tWasm, wasmCompileMs: tWasm - tEmpty, scriptMs: tOurs - tEmpty,
     ...(cOurs === undefined ? {} : { cpuMs: cOurs - cEmpty, workerdCpu: { ours: cOurs, empty: cEmpty, wasmOnly: cWasm }, wasmCompileCpuMs: cWasm - cEmpty }),
   };
+  const tLite = med(xsLite, 't'), tWasmLite = med(xsWasmLite, 't'), cLite = med(xsLite, 'cpu'), cWasmLite = med(xsWasmLite, 'cpu');
+  results.cold['workerd (lite)'] = {
+    backend: 'wasm', startToFirstResponseMs: tLite, emptyWorkerMs: tEmpty, wasmOnlyWorkerMs: tWasmLite, wasmCompileMs: tWasmLite - tEmpty, scriptMs: tLite - tEmpty,
+    ...(cLite === undefined ? {} : { cpuMs: cLite - cEmpty, workerdCpu: { ours: cLite, empty: cEmpty, wasmOnly: cWasmLite }, wasmCompileCpuMs: cWasmLite - cEmpty }),
+  };
 
   // Chromium: a page per run, dynamic import + initWasm() + one call
   w(
     join(dir, 'apps/plain/cold.html'),
     `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body>
 <script type="importmap">{ "imports": { "soft-sampling": "/node_modules/soft-sampling/dist/edge.mjs" } }</script>
-<script type="module">const MODE = 'init';${COLD.replace("console.log('COLD ' + JSON.stringify(", 'window.__cold = (').replace('}));', '});')}
+<script type="module">const MODE = 'init'; const SPEC = 'soft-sampling';${COLD.replace("console.log('COLD ' + JSON.stringify(", 'window.__cold = (').replace('}));', '});')}
 </script></body></html>`,
   );
   const server = await L.serveStatic(dir);
@@ -181,6 +209,20 @@ console.log(`wasm ${KiB(s.wasm.raw).toFixed(1)} KiB raw, ${KiB(s.wasm.gzip).toFi
 console.log(`Worker bundle (wrangler, README worker): ${s.worker.rawKiB} KiB, ${s.worker.gzipKiB} KiB gzipped; with --minify ${s.workerMinified.rawKiB} KiB, ${s.workerMinified.gzipKiB} KiB gzipped`);
 for (const [k, w] of [['', s.worker], [' (--minify)', s.workerMinified]]) {
   console.log(`  of which${k}: JS ${KiB(w.js.raw).toFixed(1)} KiB (${KiB(w.js.gzip).toFixed(1)} KiB gzipped), wasm ${KiB(w.wasm.raw).toFixed(1)} KiB (${KiB(w.wasm.gzip).toFixed(1)} KiB gzipped)`);
+}
+console.log(`soft-sampling/lite: wasm ${KiB(s.liteWasm.raw).toFixed(1)} KiB raw, ${KiB(s.liteWasm.gzip).toFixed(1)} KiB gzipped; lite.mjs ${KiB(s.liteJs.raw).toFixed(1)} KiB raw, ${KiB(s.liteJs.gzip).toFixed(1)} KiB gzipped`);
+console.log(`Worker bundle (wrangler, README lite worker): ${s.liteWorker.rawKiB} KiB, ${s.liteWorker.gzipKiB} KiB gzipped; with --minify ${s.liteWorkerMinified.rawKiB} KiB, ${s.liteWorkerMinified.gzipKiB} KiB gzipped`);
+for (const [k, w] of [['', s.liteWorker], [' (--minify)', s.liteWorkerMinified]]) {
+  console.log(`  of which${k}: JS ${KiB(w.js.raw).toFixed(1)} KiB (${KiB(w.js.gzip).toFixed(1)} KiB gzipped), wasm ${KiB(w.wasm.raw).toFixed(1)} KiB (${KiB(w.wasm.gzip).toFixed(1)} KiB gzipped)`);
+}
+const TARGET_KIB = 120;
+for (const [name, w] of [['full', s.worker], ['lite', s.liteWorker]]) {
+  console.log(`Worker target <= ${TARGET_KIB} KiB gzipped, ${name}: ${w.gzipKiB} KiB — ${w.gzipKiB <= TARGET_KIB ? 'met' : 'NOT met'}`);
+}
+// the lite entry exists for this target: a lite Worker above it is a failure of this benchmark
+if (s.liteWorker.gzipKiB > TARGET_KIB) {
+  console.error(`soft-sampling/lite Worker bundle ${s.liteWorker.gzipKiB} KiB gzipped exceeds ${TARGET_KIB} KiB`);
+  process.exitCode = 1;
 }
 console.log('\n| runtime | backend | first result: import + compile + instantiate + 1 call, median (min) | CPU time of that, median | from runtime start, median |');
 console.log('|---|---|---|---|---|');

@@ -106,7 +106,8 @@ test('the library tarball installs into an empty folder within 5 MB, as one pack
     }
   };
   walk('');
-  assert.deepEqual(wasms, ['dist/soft_sampling.wasm']);
+  // and the lean module of soft-sampling/lite once, beside its entry
+  assert.deepEqual(wasms.sort(), ['dist/soft_sampling.wasm', 'dist/soft_sampling_lite.wasm']);
   const w = execFileSync(process.execPath, ['--input-type=module', '-e', `
     import { bboxOverlaps, useBackend } from 'soft-sampling';
     const info = useBackend('wasm');
@@ -116,6 +117,13 @@ test('the library tarball installs into an empty folder within 5 MB, as one pack
   // forcing wasm loads no native addon
   assert.deepEqual(gw.info.available, ['wasm']);
   assert.ok(Math.abs(gw.iou[0] - 1 / 3) < 1e-6, w);
+  // soft-sampling/lite in Node: the lean wasm, read beside its entry at import
+  const l = execFileSync(process.execPath, ['--input-type=module', '-e', `
+    import { bboxOverlaps, backendInfo } from 'soft-sampling/lite';
+    console.log(JSON.stringify({ backend: backendInfo().active, iou: Array.from(bboxOverlaps([[0, 0, 10, 10]], [[5, 0, 15, 10]]).data) }));`], { cwd: d, encoding: 'utf8' });
+  const gl = JSON.parse(l);
+  assert.equal(gl.backend, 'wasm');
+  assert.ok(Math.abs(gl.iou[0] - 1 / 3) < 1e-6, l);
 });
 
 test('the CLI tarball (with the library tarball beside it): npx soft-sampling bench --quick prints real throughputs; analyze runs on the bundled data', () => {

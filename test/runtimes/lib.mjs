@@ -44,7 +44,7 @@ export function resultOf(stdout) {
   return JSON.parse(line.slice(7));
 }
 
-export const runNodeApp = (dir, app, env = {}) => resultOf(run(process.execPath, ['apps/harness.mjs', app], { cwd: dir, env: { ...TOOL_ENV, ...env } }));
+export const runNodeApp = (dir, app, env = {}, extra = []) => resultOf(run(process.execPath, ['apps/harness.mjs', app, ...extra], { cwd: dir, env: { ...TOOL_ENV, ...env } }));
 export const runDenoApp = (dir, app, flags = [], extra = []) => resultOf(run(bin('deno'), ['run', ...flags, 'apps/harness.mjs', app, ...extra], { cwd: dir }));
 export const runBunApp = (dir, app, extra = []) => resultOf(run(bin('bun'), ['apps/harness.mjs', app, ...extra], { cwd: dir }));
 
@@ -141,6 +141,8 @@ export const bundlers = {
     run(bin('webpack'), ['--mode', 'production', '--entry', './apps/webpack/test-entry.js', '--output-path', join(dir, 'apps', 'webpack', 'dist'), '--output-filename', 'main.js'], { cwd: dir }),
   esbuild: (dir) =>
     run(bin('esbuild'), ['apps/esbuild/test-entry.js', '--bundle', '--format=esm', '--outdir=apps/esbuild/dist', '--loader:.wasm=file'], { cwd: dir }),
+  'esbuild-lite': (dir) =>
+    run(bin('esbuild'), ['apps/esbuild-lite/test-entry.js', '--bundle', '--format=esm', '--outdir=apps/esbuild-lite/dist', '--loader:.wasm=file'], { cwd: dir }),
 };
 
 /** `vite` (the dev server) on 127.0.0.1 over apps/vite; returns its URL and a stop function. */

@@ -102,11 +102,54 @@ test('Cloudflare Workers: wrangler tree-shakes the library, the README worker ca
   }
 });
 
+// soft-sampling/lite (the smallest edge bundle): the lean wasm, the lite ops only, same results
+test('soft-sampling/lite in Node, Deno and Bun (wasm at import, no permission flags): same results', () => {
+  agrees(L.runNodeApp(dir, 'lite', {}, ['lite']));
+  agrees(L.runDenoApp(dir, 'lite', [], ['lite']));
+  agrees(L.runBunApp(dir, 'lite', ['lite']));
+});
+
+test('soft-sampling/lite in the tarball: no node: module or environment in the browser entry, the lean wasm beside it', () => {
+  const pkg = join(dir, 'node_modules', 'soft-sampling', 'dist');
+  const lite = readFileSync(join(pkg, 'lite.mjs'), 'utf8');
+  assert.doesNotMatch(lite, /\bfrom\s*["']node:|import\(\s*["']node:|require\(/);
+  assert.doesNotMatch(lite, /process\.env|Deno\.env|\.env\b/);
+  assert.match(lite, /new URL\(["']\.\/soft_sampling_lite\.wasm["'], import\.meta\.url\)/);
+  assert.ok(!lite.includes('function evaluateCoco(') && !lite.includes('function createTsBackend('), 'no evaluator, no pure-TS backend in lite.mjs');
+  assert.ok(existsSync(join(pkg, 'soft_sampling_lite.wasm')));
+});
+
+test('Cloudflare Workers, soft-sampling/lite: wrangler bundles it unconfigured, workerd runs it on the lean wasm', async () => {
+  const { outdir, main, files } = L.buildWorker(dir, 'src/lite-test-entry.mjs', { outdir: 'out-lite-test' });
+  const wasm = files.filter((f) => f.endsWith('.wasm'));
+  assert.equal(wasm.length, 1, `one wasm module in the bundle: ${files}`);
+  const lean = readFileSync(join(dir, 'node_modules', 'soft-sampling', 'dist', 'soft_sampling_lite.wasm'));
+  assert.ok(readFileSync(join(outdir, wasm[0])).equals(lean), 'the bundle carries soft_sampling_lite.wasm');
+  const { mf, url } = await L.startWorker(outdir, main);
+  try {
+    agrees(await (await fetch(new URL('/compute', url))).json());
+    const res = await fetch(url, { method: 'POST', body: JSON.stringify({ logits: [[2, -1.5, 0.3]], targets: [[1, 0, 0]] }) });
+    const body = await res.json();
+    assert.equal(body.backend, 'wasm');
+    assert.ok(Math.abs(body.loss - 0.07230694) < 1e-6, `loss ${body.loss}`);
+  } finally {
+    await mf.dispose();
+  }
+});
+
+test('Cloudflare Workers, soft-sampling/lite: the README lite worker is at most 120 KiB gzipped (wrangler\'s upload size)', () => {
+  const { log } = L.buildWorker(dir, 'src/lite.mjs', { outdir: 'out-lite' });
+  const m = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(log);
+  assert.ok(m, `wrangler printed no upload size:\n${log}`);
+  assert.ok(Number(m[2]) <= 120, `lite Worker bundle ${m[2]} KiB gzipped > 120 KiB`);
+});
+
 const pages = {
   plain: { path: '/apps/plain/index.html' },
   vite: { path: '/apps/vite/dist/index.html', build: L.bundlers.vite },
   webpack: { path: '/apps/webpack/index.html', build: L.bundlers.webpack },
   esbuild: { path: '/apps/esbuild/index.html', build: L.bundlers.esbuild },
+  'esbuild (soft-sampling/lite)': { path: '/apps/esbuild-lite/index.html', build: L.bundlers['esbuild-lite'] },
 };
 
 test('Chromium, Vite dev server (unbundled, dependency pre-bundling): same results, no console errors', async () => {

@@ -11,6 +11,7 @@ import {
   type ArrayInput, type GhmState, type CocoGroundTruth, type CocoDetections, type BackendName,
 } from 'soft-sampling';
 import { initWasm, bboxOverlaps as edgeOverlaps } from 'soft-sampling/edge';
+import * as lite from 'soft-sampling/lite';
 
 // --- readonly inputs are accepted (an `as const` literal, a ReadonlyArray) ---
 const priors = [[0, 0, 10, 10], [5, 5, 15, 15], [20, 20, 30, 30]] as const;
@@ -134,4 +135,15 @@ L.ghmc({ bin: 30 });
 const ready: Promise<unknown> = initWasm(new Uint8Array(0));
 const input: ArrayInput = priors;
 
-export { m, v, e, boxes4, anchorRows, r, first, data, wrongRank, wrongRank2, t2, gtInds, avg, pos, loss, ranks, gc, ap, mAP, active, code, ghmState, ready, input, fromRetina };
+// --- soft-sampling/lite: the lite ops, typed as in the full entry; nothing outside the lite set ---
+const liteIou: number[][] = lite.bboxOverlaps(priors, gt).toArray();
+const liteLoss: number = lite.sigmoidFocalLoss([[2, -1]], [[1, 0]], { alpha: 0.25, gamma: 2 }).loss;
+const liteReady: Promise<unknown> = lite.initWasm();
+// @ts-expect-error the COCO/VOC evaluator is not in soft-sampling/lite
+lite.evaluateCoco(cocoGt, dets);
+// @ts-expect-error QFL is not in soft-sampling/lite
+lite.qualityFocalLoss;
+// @ts-expect-error the lite ops are typed (re-exported from edge.d.mts, not `any`): a Tensor is no string
+const liteNotString: string = lite.bboxOverlaps(priors, gt);
+
+export { m, v, e, boxes4, anchorRows, r, first, data, wrongRank, wrongRank2, t2, gtInds, avg, pos, loss, ranks, gc, ap, mAP, active, code, ghmState, ready, input, fromRetina, liteIou, liteLoss, liteReady, liteNotString };
