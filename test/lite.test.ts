@@ -56,7 +56,7 @@ describe('the lean wasm', () => {
     // the evaluator and the modern losses are gone, with the wasm-bindgen runtime kept
     expect(kernelExports(liteBytes)).not.toContain('coco_evaluate_variants');
     const names = WebAssembly.Module.exports(new WebAssembly.Module(liteBytes)).map((e) => e.name);
-    for (const n of ['memory', '__wbindgen_start', '__wbindgen_malloc', '__wbindgen_free', '__wbindgen_externrefs', 'ss_simd_level']) expect(names).toContain(n);
+    for (const n of ['memory', '__wbindgen_start', 'ss_alloc', 'ss_free', '__wbindgen_externrefs', 'ss_simd_level']) expect(names).toContain(n);
     // the same glue drives it: its imports are a subset of the full module's
     const imp = (b: Uint8Array) => WebAssembly.Module.imports(new WebAssembly.Module(b)).map((i) => `${i.module}.${i.name}`);
     for (const i of imp(liteBytes)) expect(imp(fullBytes)).toContain(i);
