@@ -1,6 +1,7 @@
 // Shared benchmark runner (tinybench): runs cases, prints a table, writes JSON to bench/results/.
 // Each case: { name, backend?, units /* work items per call, e.g. pairs or elements */, fn, setup?, iterations? }.
-// Throughput is units per second from tinybench's mean latency; ratios are taken within one run.
+// Throughput is units per second from tinybench's mean latency (the median of the rounds' means when
+// the cases run in interleaved rounds); ratios are taken within one run.
 import { Bench } from 'tinybench';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,26 +11,46 @@ import os from 'node:os';
 export const here = dirname(fileURLToPath(import.meta.url));
 
 /**
- * @param {{title: string, unit: string, cases: {name: string, backend?: string, units: number, fn: () => void, setup?: () => void}[], out: string, time?: number}} suite
- * @returns {Promise<{name: string, backend?: string, meanMs: number, rme: number, samples: number, perSecond: number}[]>}
+ * Runs every case and prints the table. With `rounds` > 1 the cases are interleaved: round after
+ * round, each case runs for `time / rounds` ms, and a case's time is the median of its rounds'
+ * means (its ±rme column is then the largest deviation of a round's mean from that median). A
+ * machine whose speed drifts (other tenants, frequency) then shifts every case of a round alike,
+ * instead of whichever cases happened to run during a slow spell, so ratios taken within the run
+ * are steadier.
+ * @param {{title: string, unit: string, cases: {name: string, backend?: string, units: number, fn: () => void, setup?: () => void, iterations?: number}[], out: string, time?: number, rounds?: number}} suite
+ * @returns {Promise<{name: string, backend?: string, meanMs: number, rme: number, samples: number, perSecond: number, rounds?: number[]}[]>}
  */
-export async function runSuite({ title, unit, cases, out, time = 1500 }) {
-  const rows = [];
-  for (const c of cases) {
-    c.setup?.();
-    c.fn(); // warm-up / JIT, and a crash here is better than a wrong number
-    // c.iterations: minimum sample count (tinybench default 64; slow cases set fewer)
-    const bench = new Bench({ name: c.name, time, warmupTime: 200, ...(c.iterations ? { iterations: c.iterations } : {}) });
-    bench.add(c.name, c.fn);
-    await bench.run();
-    const r = bench.tasks[0].result;
-    const meanMs = r.latency.mean;
-    rows.push({ name: c.name, backend: c.backend, meanMs, rme: r.latency.rme, samples: r.latency.samples.length, perSecond: c.units / (meanMs / 1000) });
+export async function runSuite({ title, unit, cases, out, time = 1500, rounds = 1 }) {
+  const perRound = cases.map(() => []);
+  const samples = cases.map(() => 0);
+  const rmes = cases.map(() => 0);
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, c] of cases.entries()) {
+      c.setup?.();
+      if (round === 0) c.fn(); // warm-up / JIT, and a crash here is better than a wrong number
+      // c.iterations: minimum sample count per round (tinybench default 64; slow cases set fewer)
+      const bench = new Bench({ name: c.name, time: time / rounds, warmupTime: round === 0 ? 200 : 50, ...(c.iterations ? { iterations: c.iterations } : {}) });
+      bench.add(c.name, c.fn);
+      await bench.run();
+      const r = bench.tasks[0].result;
+      perRound[i].push(r.latency.mean);
+      samples[i] += r.latency.samples.length;
+      rmes[i] = r.latency.rme;
+    }
   }
-  printTable(title, unit, rows);
+  const median = (v) => {
+    const s = [...v].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  const rows = cases.map((c, i) => {
+    const meanMs = median(perRound[i]);
+    const rme = rounds > 1 ? Math.max(...perRound[i].map((m) => Math.abs(m / meanMs - 1))) * 100 : rmes[i];
+    return { name: c.name, backend: c.backend, meanMs, rme, samples: samples[i], perSecond: c.units / (meanMs / 1000), ...(rounds > 1 ? { rounds: perRound[i] } : {}) };
+  });
+  printTable(title + (rounds > 1 ? ` (${rounds} interleaved rounds; time = median of the rounds' means, ±: largest deviation of a round)` : ''), unit, rows);
   const file = join(here, 'results', `${out}.json`);
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify({ title, unit, date: new Date().toISOString(), machine: machine(), rows }, null, 2));
+  writeFileSync(file, JSON.stringify({ title, unit, date: new Date().toISOString(), machine: machine(), rounds, rows }, null, 2));
   console.log(`wrote ${file}`);
   return rows;
 }

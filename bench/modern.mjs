@@ -4,7 +4,8 @@
 // against maxIouAssign on the same input. Ratios vs the pure-TS backend (targets: native ≥ 10×,
 // wasm ≥ 4×). Run after `npm run build`: `node bench/modern.mjs` (`--quick`: 1/10 sizes;
 // `--only EFL,ATSS,tood`: only the cases whose name contains one of the comma-separated words,
-// case-insensitive, plus maxIouAssign when an assigner is picked).
+// case-insensitive, plus maxIouAssign when an assigner is picked; `--rounds N`: N interleaved rounds,
+// default 3, 1 with --quick — see runSuite).
 import { runSuite, ratios, machine, here } from './lib.mjs';
 import {
   qualityFocalLoss, varifocalLoss, equalizedFocalLoss, createEflState, distributionFocalLoss, balancedL1Loss, giouLoss, ciouLoss,
@@ -96,7 +97,9 @@ add(`ATSS ${P}×${G}`, P * G, () => atssAssign(priors, gts, gtLabels, { numLevel
 add(`TAL tood ${P}×${G}`, P * G, () => taskAlignedAssign(priors, predBoxes, predScores, gts, gtLabels), [4, 4, 2]);
 add(`TAL yolov8 ${P}×${G}`, P * G, () => taskAlignedAssign(anchorPoints, predBoxes, predScores, gts, gtLabels, { variant: 'yolov8' }), [4, 4, 2]);
 
-const rows = await runSuite({ title: `issue 14 methods (${machine().cpu})`, unit: 'units', cases, out: 'modern', time: quick ? 300 : 1000 });
+const roundsArg = process.argv.indexOf('--rounds');
+const rounds = roundsArg >= 0 ? Number(process.argv[roundsArg + 1]) : quick ? 1 : 3;
+const rows = await runSuite({ title: `issue 14 methods (${machine().cpu})`, unit: 'units', cases, out: 'modern', time: quick ? 300 : 1000, rounds });
 useBackend('auto');
 const specs = [];
 for (const n of ['QFL 100k×80', 'VFL 100k×80', 'EFL 100k×80', 'EFL 100k×80 mixed state', 'DFL 400k×17', 'BalancedL1 100k×4', 'GIoU 100k', 'CIoU 100k', `ATSS ${P}×${G}`, `TAL tood ${P}×${G}`, `TAL yolov8 ${P}×${G}`]) {

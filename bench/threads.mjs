@@ -1,7 +1,8 @@
 // Native worker threads (issue 12): 2 threads vs 1 thread, and the default call (fresh outputs)
 // vs the tuned one (reused `out`), for IoU 20k×2k, focal fwd+bwd 100k×80, GHM-C 100k×80 and
 // MaxIoU assignment 100k×50, in one run. Targets: 2T/1T ≥ 1.7× (on a quiet 2-core machine),
-// fresh/reused ≥ 0.7×. Run after `npm run build`: `node bench/threads.mjs [--quick]`.
+// fresh/reused ≥ 0.7×. Run after `npm run build`: `node bench/threads.mjs [--quick] [--rounds N]`
+// (N interleaved rounds of every case, default 3, 1 with --quick; see runSuite in lib.mjs).
 // Note: on a shared machine other processes load the cores, which caps the 2T/1T ratio.
 import { readdirSync, readFileSync } from 'node:fs';
 import { runSuite, ratios } from './lib.mjs';
@@ -58,7 +59,9 @@ for (const [op, o] of Object.entries(ops)) {
     }
   }
 }
-const rows = await runSuite({ title: `native threads (machine: ${backendInfo().threads} threads by default)`, unit: 'units', cases, out: 'threads', time: quick ? 300 : 1500 });
+const roundsArg = process.argv.indexOf('--rounds');
+const rounds = roundsArg >= 0 ? Number(process.argv[roundsArg + 1]) : quick ? 1 : 3;
+const rows = await runSuite({ title: `native threads (machine: ${backendInfo().threads} threads by default)`, unit: 'units', cases, out: 'threads', time: quick ? 300 : 1500, rounds });
 const specs = [];
 for (const [op, o] of Object.entries(ops)) {
   specs.push([`${op}: 2 threads / 1 thread`, `${op} 2T`, `${op} 1T`, 1.7]);
