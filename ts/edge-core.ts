@@ -7,21 +7,13 @@
  */
 import type { BackendInfo } from './registry';
 import { initWasmWith, initWasmSyncWith } from './backends/wasm/init';
-import type { WasmPlatform, WasmSource } from './backends/wasm/load';
+import { fetchPlatform, type WasmSource } from './backends/wasm/load';
 import { wasmBesideEntry } from './backends/wasm/beside';
 
 export * from './api';
 export type { WasmSource } from './backends/wasm/load';
 
-// fetch only: http(s), blob:, data:, and file: where the runtime's fetch reads files (Deno with
-// read access, Bun). Node's fetch does not; Node resolves `soft-sampling` to the Node entry, which does.
-const platform: WasmPlatform = {
-  defaultSource: wasmBesideEntry,
-  resolveRelative(s) {
-    const loc = (globalThis as { location?: { href: string } }).location;
-    return loc ? new URL(s, loc.href) : undefined;
-  },
-};
+const platform = fetchPlatform(wasmBesideEntry);
 
 /**
  * Instantiates the WebAssembly backend and makes it the active one (unless `useBackend('ts')`).

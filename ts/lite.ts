@@ -19,7 +19,7 @@
 import { registerLoader, type BackendInfo } from './registry';
 import { SoftSamplingError } from './errors';
 import { initWasmWith, initWasmSyncWith, type WasmKernelSet } from './backends/wasm/init';
-import type { WasmPlatform, WasmSource } from './backends/wasm/load';
+import { fetchPlatform, type WasmSource } from './backends/wasm/load';
 import { wasmBesideEntry } from './backends/wasm/beside-lite';
 import { LITE_KERNELS } from './lite-kernels';
 
@@ -68,13 +68,7 @@ const LITE: WasmKernelSet = {
   hint: 'soft-sampling/lite needs soft_sampling_lite.wasm or the full soft_sampling.wasm (a superset)',
 };
 
-const platform: WasmPlatform = {
-  defaultSource: wasmBesideEntry,
-  resolveRelative(s) {
-    const loc = (globalThis as { location?: { href: string } }).location;
-    return loc ? new URL(s, loc.href) : undefined;
-  },
-};
+const platform = fetchPlatform(wasmBesideEntry);
 
 /**
  * Instantiates the lean WebAssembly module and makes it the active backend; until then every op

@@ -26,6 +26,22 @@ export interface WasmPlatform {
   resolveRelative?: (s: string) => URL | undefined;
 }
 
+/**
+ * The platform of the fetch-only entries (edge, lite): the module beside the entry (`defaultSource`),
+ * loaded with `fetch` (http(s), blob:, data:, and file: where the runtime's fetch reads files: Deno
+ * with read access, Bun; Node's fetch does not, and Node resolves to its own entry, which does); a
+ * relative string resolved against the page (`location.href`) where there is one.
+ */
+export function fetchPlatform(defaultSource: () => URL): WasmPlatform {
+  return {
+    defaultSource,
+    resolveRelative(s) {
+      const loc = (globalThis as { location?: { href: string } }).location;
+      return loc ? new URL(s, loc.href) : undefined;
+    },
+  };
+}
+
 function fail(given: string, why: string, cause?: unknown, who: 'initWasm' | 'initWasmSync' = 'initWasm'): SoftSamplingError {
   const accepted = who === 'initWasm' ? ACCEPTED_SOURCES : SYNC_ACCEPTED;
   return new SoftSamplingError('E_BACKEND', 'source', `${who} cannot use ${given}: ${why}; ${accepted}`, cause === undefined ? [] : [cause]);
