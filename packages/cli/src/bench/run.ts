@@ -8,6 +8,8 @@
 import { Bench } from 'tinybench';
 import { availableParallelism, cpus } from 'node:os';
 import { createRequire } from 'node:module';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import * as softSampling from 'soft-sampling';
 import type { BackendName, BackendInfo } from 'soft-sampling';
 import { OPS, type BenchOp, type BenchSize, type Lib, type PreparedCase } from './cases';
@@ -77,7 +79,27 @@ export function sizesOf(op: BenchOp, quick: boolean): BenchSize[] {
 /** Normalises a size label for matching (`100kx50` = `100k×50`). */
 export const normSize = (s: string) => s.trim().toLowerCase().replace(/[x*]/g, '×');
 
+let fullGc: (() => void) | undefined;
+/**
+ * A full collection, then one event-loop turn (Node runs the finalizers it queued), so a case does
+ * not pay for the garbage the case before it left: on a 2-core machine V8's background marking
+ * and sweeping otherwise compete with the next case's worker threads.
+ */
+async function settle(): Promise<void> {
+  if (!fullGc) {
+    const g = (globalThis as { gc?: () => void }).gc;
+    if (typeof g === 'function') fullGc = g;
+    else {
+      setFlagsFromString('--expose-gc');
+      fullGc = runInNewContext('gc') as () => void;
+    }
+  }
+  fullGc();
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
 async function time(run: () => unknown, quick: boolean): Promise<{ meanMs: number; rme: number; samples: number }> {
+  await settle();
   run(); // warm-up (JIT, first-touch of the outputs), and a failure here beats a wrong number
   const bench = new Bench({ time: quick ? 100 : 1000, warmupTime: quick ? 10 : 100, warmupIterations: 1, iterations: quick ? 2 : 5, throws: true });
   bench.add('case', run);
