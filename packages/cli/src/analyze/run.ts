@@ -312,6 +312,9 @@ async function analyzeWith(
       for (const a of anchorsReport(st, anchorParams)) await emit(a);
     }
 
+    // nothing left to compute here: this thread writes the files still queued for the writer thread
+    // (the last first) while that thread draws the charts and works through the front of the queue
+    await timed('queued files (in this thread)', () => writer.help());
     const drawnCharts = await timed('waiting for the charts', () => Promise.all(drawn));
     await chartsDone(); // a chart thread's heap goes before the report is put together (the run's peak RSS)
     for (const { id, svg, png } of drawnCharts) {

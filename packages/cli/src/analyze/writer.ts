@@ -353,6 +353,13 @@ export function serveWriteJobs(port: { on(ev: 'message', f: (m: { id: number; jo
   });
 }
 
+/**
+ * Jobs handed to the writer thread at a time (the others wait in the caller's queue): two, so the
+ * thread has its next file at hand while the caller's event loop is busy (a synchronous kernel call,
+ * or a job the caller writes itself in {@link BackgroundWriter.help}).
+ */
+const IN_FLIGHT = 2;
+
 export class BackgroundWriter {
   private worker?: Worker;
   private nextId = 0;
@@ -360,6 +367,13 @@ export class BackgroundWriter {
   private charts = new Map<number, { resolve: (r: { svg: string; png?: Uint8Array; heapMiB?: number; cpuMs?: number }) => void; reject: (e: Error) => void }>();
   private settled: Promise<void>[] = [];
   private failure: Error | null = null;
+  /**
+   * Submitted jobs not yet handed to the thread: at most {@link IN_FLIGHT} are there at a time, so a
+   * chart requested later waits for one file at most (not for every file before it), and the jobs
+   * still queued when the caller has nothing else to do can be written in its own thread ({@link help}).
+   */
+  private queue: { id: number; jobs: WriteJob[]; transfer: ArrayBuffer[] }[] = [];
+  private inFlight = 0;
 
   /** `workerFile`: the built worker module (dist/worker.mjs); without it every job runs at once in the calling thread. */
   constructor(private workerFile?: string | URL, private log?: (line: string) => void) {}
@@ -380,6 +394,8 @@ export class BackgroundWriter {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
+      this.inFlight--;
+      this.pump();
       if (this.pending.size === 0 && this.charts.size === 0) w.unref();
       if (m.error) p.reject(Object.assign(new Error(m.error.message), m.error.code ? { code: m.error.code, syscall: m.error.syscall } : {}));
       else {
@@ -390,6 +406,7 @@ export class BackgroundWriter {
     const failAll = (e: Error) => {
       for (const p of this.pending.values()) p.reject(e);
       this.pending.clear();
+      this.queue = [];
       for (const c of this.charts.values()) c.reject(e);
       this.charts.clear();
     };
@@ -400,21 +417,61 @@ export class BackgroundWriter {
   }
 
   /**
-   * Writes `jobs` in the background (in order, after the jobs submitted before). `transfer`: buffers of
-   * the jobs' typed arrays that the caller gives up (they are detached here). A failure is reported by
-   * {@link drain}.
+   * Writes `jobs` in the background (the writer thread takes the jobs in the order they were
+   * submitted; {@link help} may write the last ones in the calling thread). The caller gives the jobs'
+   * data up: it must not change it afterwards. `transfer`: buffers of the jobs' typed arrays that move
+   * to the thread (detached here when the job is handed over, at once unless {@link IN_FLIGHT} jobs
+   * are there already); everything else is a structured-clone copy made at that moment. A failure is
+   * reported by {@link drain}.
    */
   submit(label: string, jobs: WriteJob[], transfer: ArrayBuffer[] = []): void {
     if (!this.workerFile) {
       runWriteJobs(jobs);
       return;
     }
-    const w = this.start();
+    this.start();
     const id = this.nextId++;
     const done = new Promise<void>((resolve, reject) => this.pending.set(id, { label, resolve, reject }));
     this.settled.push(done.catch((e: Error) => void (this.failure ??= e)));
-    w.ref();
-    w.postMessage({ id, jobs }, transfer);
+    this.queue.push({ id, jobs, transfer });
+    this.pump();
+  }
+
+  /** Hands queued jobs to the thread while fewer than {@link IN_FLIGHT} are there. */
+  private pump(): void {
+    const w = this.worker;
+    if (!w) return;
+    while (this.inFlight < IN_FLIGHT && this.queue.length > 0) {
+      const { id, jobs, transfer } = this.queue.shift()!;
+      this.inFlight++;
+      w.ref();
+      w.postMessage({ id, jobs }, transfer);
+    }
+  }
+
+  /**
+   * Writes the queued jobs that the writer thread has not taken yet in the calling thread, the last
+   * submitted first (the thread works from the front), yielding to the event loop after each so the
+   * thread is handed its next job meanwhile: for a caller with nothing left to compute, whose waiting
+   * would leave a core idle while the thread works through the tail of the queue. The bytes are the
+   * same (the same {@link runWriteJobs} on the same values). Errors are reported by {@link drain}.
+   */
+  async help(): Promise<void> {
+    while (this.queue.length > 0) {
+      const { id, jobs } = this.queue.pop()!;
+      const p = this.pending.get(id);
+      if (!p) continue;
+      this.pending.delete(id);
+      const t0 = performance.now(), c0 = threadCpuMs();
+      try {
+        runWriteJobs(jobs);
+        this.log?.(`[write]  ${p.label.padEnd(36)} ${(performance.now() - t0).toFixed(0).padStart(6)} ms wall, ${(threadCpuMs() - c0).toFixed(0).padStart(6)} ms CPU (main thread)`);
+        p.resolve();
+      } catch (e) {
+        p.reject(e as Error);
+      }
+      await new Promise((r) => setImmediate(r));
+    }
   }
 
   /**
@@ -441,6 +498,7 @@ export class BackgroundWriter {
 
   /** Waits for every submitted job; throws the first job's error, if any. */
   async drain(): Promise<void> {
+    await this.help();
     await Promise.all(this.settled);
     this.settled = [];
     if (this.failure) throw this.failure;
@@ -448,6 +506,11 @@ export class BackgroundWriter {
 
   /** Waits for the jobs to end (their errors ignored: the run has failed already) and stops the thread. */
   async close(): Promise<void> {
+    // jobs never handed to the thread are dropped (the run has failed, or drain() wrote them all)
+    for (const { id } of this.queue.splice(0)) {
+      this.pending.get(id)?.reject(new Error('the writer was closed'));
+      this.pending.delete(id);
+    }
     await Promise.all(this.settled);
     this.settled = [];
     const w = this.worker;
