@@ -59,7 +59,7 @@ describe('BackgroundWriter on the built worker module', () => {
     const n = 20000;
     const rows: Row[] = Array.from({ length: n }, (_, i) => ({ i, v: Math.sqrt(i) / 7 }));
     const want = toCsv(rows);
-    // two jobs are handed to the thread at once, the others wait: several big ones, then a failing one
+    // three jobs are handed to the thread at once, the others wait: several big ones, then a failing one
     for (let k = 0; k < 6; k++) {
       const cols = { length: n, columns: [{ name: 'i', values: Float64Array.from(rows, (r) => r.i as number) }, { name: 'v', values: Float64Array.from(rows, (r) => r.v as number) }] };
       w.submit(`h${k}`, [{ kind: 'csv', path: join(dir, `h${k}.csv`), rows: cols }], buffersOf(...cols.columns.map((c) => c.values)));

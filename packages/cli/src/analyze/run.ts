@@ -251,6 +251,9 @@ async function analyzeWith(
       a.spec = undefined;
       analyses[slot] = a;
       memlog(a.id);
+      // one turn of the event loop: the writer thread's "done" messages are seen here, so it is handed
+      // its next queued job now rather than after the last analysis
+      await new Promise((r) => setImmediate(r));
     };
     const finish = async (fn: typeof focalCdf, a: AnalysisOutput) => {
       const i = needs.findIndex(([f]) => f === fn);
@@ -280,6 +283,10 @@ async function analyzeWith(
     const coco = evals[0];
     const rescored = new Map<number, CocoEvalResult>(raisedKs.map((v) => [v.k, v.raised.size > 0 ? evals[1 + variantKs.indexOf(v)] : coco]));
     memlog('coco evaluated');
+    // from here on the writer thread is handed one file at a time (it has the charts to draw in
+    // between): the files of the last analyses stay in the queue, for this thread to write once it has
+    // nothing left to compute (writer.help below) while the writer thread draws the last charts
+    writer.inFlight = 1;
     // COCO evaluation of the same detections with other raised scores: one more kernel call
     const evaluateRaised = async (raised: ReadonlyMap<number, number>) => (raised.size === 0 ? coco : cocoEvaluateColumns(cols!, cocoParams, scoresWith(raised)));
     const ctx: AnalysisContext = { samples, images, gt: gtSet, settings, cocoBaseline: coco, evaluateRaised, rescored };

@@ -354,11 +354,12 @@ export function serveWriteJobs(port: { on(ev: 'message', f: (m: { id: number; jo
 }
 
 /**
- * Jobs handed to the writer thread at a time (the others wait in the caller's queue): two, so the
- * thread has its next file at hand while the caller's event loop is busy (a synchronous kernel call,
- * or a job the caller writes itself in {@link BackgroundWriter.help}).
+ * Jobs handed to the writer thread at a time by default (see {@link BackgroundWriter.inFlight}): three —
+ * `analyze` submits the VOC evaluation, samples.csv and GHM fig. 3's files before its longest
+ * synchronous step (the COCO evaluation, ~1 s on 500k detections), and the thread works through all
+ * three meanwhile.
  */
-const IN_FLIGHT = 2;
+const IN_FLIGHT = 3;
 
 export class BackgroundWriter {
   private worker?: Worker;
@@ -368,12 +369,13 @@ export class BackgroundWriter {
   private settled: Promise<void>[] = [];
   private failure: Error | null = null;
   /**
-   * Submitted jobs not yet handed to the thread: at most {@link IN_FLIGHT} are there at a time, so a
+   * Submitted jobs not yet handed to the thread: at most {@link inFlight} are there at a time, so a
    * chart requested later waits for one file at most (not for every file before it), and the jobs
    * still queued when the caller has nothing else to do can be written in its own thread ({@link help}).
    */
   private queue: { id: number; jobs: WriteJob[]; transfer: ArrayBuffer[] }[] = [];
-  private inFlight = 0;
+  private handed = 0;
+  private limit = IN_FLIGHT;
 
   /** `workerFile`: the built worker module (dist/worker.mjs); without it every job runs at once in the calling thread. */
   constructor(private workerFile?: string | URL, private log?: (line: string) => void) {}
@@ -394,7 +396,7 @@ export class BackgroundWriter {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
-      this.inFlight--;
+      this.handed--;
       this.pump();
       if (this.pending.size === 0 && this.charts.size === 0) w.unref();
       if (m.error) p.reject(Object.assign(new Error(m.error.message), m.error.code ? { code: m.error.code, syscall: m.error.syscall } : {}));
@@ -420,7 +422,7 @@ export class BackgroundWriter {
    * Writes `jobs` in the background (the writer thread takes the jobs in the order they were
    * submitted; {@link help} may write the last ones in the calling thread). The caller gives the jobs'
    * data up: it must not change it afterwards. `transfer`: buffers of the jobs' typed arrays that move
-   * to the thread (detached here when the job is handed over, at once unless {@link IN_FLIGHT} jobs
+   * to the thread (detached here when the job is handed over, at once unless {@link inFlight} jobs
    * are there already); everything else is a structured-clone copy made at that moment. A failure is
    * reported by {@link drain}.
    */
@@ -437,13 +439,29 @@ export class BackgroundWriter {
     this.pump();
   }
 
-  /** Hands queued jobs to the thread while fewer than {@link IN_FLIGHT} are there. */
+  /**
+   * How many jobs the thread is handed at a time (default {@link IN_FLIGHT}, at least 1); the others
+   * wait in this thread's queue and are handed over as the thread reports jobs done — which this
+   * thread sees only when its event loop turns (a caller that computes for long stretches should
+   * yield now and then). More: the thread keeps working through a long synchronous step of the
+   * caller; fewer: more of the last jobs are left for {@link help}.
+   */
+  get inFlight(): number {
+    return this.limit;
+  }
+
+  set inFlight(n: number) {
+    this.limit = Math.max(1, Math.floor(n));
+    this.pump();
+  }
+
+  /** Hands queued jobs to the thread while fewer than {@link inFlight} are there. */
   private pump(): void {
     const w = this.worker;
     if (!w) return;
-    while (this.inFlight < IN_FLIGHT && this.queue.length > 0) {
+    while (this.handed < this.limit && this.queue.length > 0) {
       const { id, jobs, transfer } = this.queue.shift()!;
-      this.inFlight++;
+      this.handed++;
       w.ref();
       w.postMessage({ id, jobs }, transfer);
     }
