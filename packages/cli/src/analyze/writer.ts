@@ -13,6 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { writeJsonFile, writeCsvFile, withoutViews, type CsvColumns, type Row } from './artifacts';
+import { writeAscii, writeNumber } from './numtext';
 
 /**
  * A big array of flat row objects (all with the same keys in the same order) as columns, for the trip
@@ -213,49 +214,75 @@ function writeTableRows(fd: number, t: RowTable): void {
   writeSync(fd, ']');
 }
 
-/** The rows of `t` as JSON objects into `fd` and as CSV lines (header first) into `fc`, each number formatted once. */
+/**
+ * The rows of `t` as JSON objects into `fd` and as CSV lines (header first) into `fc`, each number
+ * formatted once, straight into two byte buffers (no string per row or line: the text of a key or a
+ * dictionary entry is encoded once, a whole number's digits are written by hand, any other number
+ * goes through `String(v)` once for both files). The bytes are those of the strings
+ * `{"key":value,…}` and `value,…\n` written as UTF-8.
+ */
 function writeBoth(fd: number, fc: number, t: RowTable, c: NonNullable<ReturnType<typeof simpleColumns>>): void {
-  const { keyJson, dictJson, dictCsv } = c;
+  const enc = (x: string) => Buffer.from(x, 'utf8');
+  const keyJson = c.keyJson.map(enc);
+  const dictJson = c.dictJson.map((d) => d && d.map(enc));
+  const dictCsv = c.dictCsv.map((d) => d && d.map(enc));
   const m = t.keys.length;
   const nums = t.cols.map((x) => (x instanceof Float64Array ? x : null));
   const codes = t.cols.map((x) => (x instanceof Float64Array ? null : (x as { codes: Int32Array }).codes));
+  const CAP = 1 << 16;
+  // a row's fixed text may be longer than the slack: then the buffer is flushed before each piece
+  const pieceMax = Math.max(64, ...keyJson.map((b) => b.length), ...dictJson.flatMap((d) => (d ? d.map((b) => b.length) : [])), ...dictCsv.flatMap((d) => (d ? d.map((b) => b.length) : [])));
+  const jb = Buffer.allocUnsafe(CAP + 2 * pieceMax + 64), cb = Buffer.allocUnsafe(CAP + 2 * pieceMax + 64);
+  let jp = 0, cp = 0;
+  const flushJ = () => {
+    for (let at = 0; at < jp; ) at += writeSync(fd, jb, at, jp - at);
+    jp = 0;
+  };
+  const flushC = () => {
+    for (let at = 0; at < cp; ) at += writeSync(fc, cb, at, cp - at);
+    cp = 0;
+  };
   writeSync(fd, '[');
-  let js = '', cs = t.keys.join(',') + '\n';
+  writeSync(fc, t.keys.join(',') + '\n');
   for (let i = 0; i < t.length; i++) {
-    let row = i ? ',' : '';
-    let line = '';
+    if (i) jb[jp++] = 44; // ,
     for (let j = 0; j < m; j++) {
+      if (jp > CAP) flushJ();
+      if (cp > CAP) flushC();
+      jb.set(keyJson[j], jp);
+      jp += keyJson[j].length;
+      if (j) cb[cp++] = 44;
       const num = nums[j];
-      let jv: string, cv: string;
       if (num) {
         const v = num[i];
         // JSON.stringify and csvCell both write a finite number as String(v); JSON null, CSV empty otherwise
-        if (Number.isFinite(v)) jv = cv = String(v);
-        else {
-          jv = 'null';
-          cv = '';
+        if ((v | 0) === v) {
+          jp = writeNumber(jb, jp, v);
+          cp = writeNumber(cb, cp, v);
+        } else if (Number.isFinite(v)) {
+          const text = String(v);
+          jp = writeAscii(jb, jp, text);
+          cp = writeAscii(cb, cp, text);
+        } else {
+          jb[jp++] = 110; // null
+          jb[jp++] = 117;
+          jb[jp++] = 108;
+          jb[jp++] = 108;
         }
       } else {
         const code = codes[j]![i];
-        jv = dictJson[j]![code];
-        cv = dictCsv[j]![code];
+        const bj = dictJson[j]![code], bc = dictCsv[j]![code];
+        jb.set(bj, jp);
+        jp += bj.length;
+        cb.set(bc, cp);
+        cp += bc.length;
       }
-      row += keyJson[j] + jv;
-      line += j ? ',' + cv : cv;
     }
-    js += row + '}';
-    cs += line + '\n';
-    if (js.length > 1 << 16) {
-      writeSync(fd, js);
-      js = '';
-    }
-    if (cs.length > 1 << 16) {
-      writeSync(fc, cs);
-      cs = '';
-    }
+    jb[jp++] = 125; // }
+    cb[cp++] = 10; // \n
   }
-  if (js) writeSync(fd, js);
-  if (cs) writeSync(fc, cs);
+  flushJ();
+  flushC();
   writeSync(fd, ']');
 }
 
