@@ -3,8 +3,10 @@
  * text is most of what `analyze` does beyond `eval`, and it needs nothing but the data, so one worker
  * thread formats and writes those files while the main thread goes on with the other stages and the
  * charts. A job's typed arrays are transferred (moved, not copied) when the caller lists their buffers;
- * everything else is a structured-clone copy taken when the job is submitted, so the caller may change
- * or drop its data right after. The text is exactly what {@link runWriteJob} gives in the main thread
+ * everything else is a structured-clone copy taken when the job is handed to the thread (at once, or
+ * later from the caller's queue: see {@link BackgroundWriter.inFlight}), so the caller gives its data
+ * up when it submits it. Jobs still queued when the caller has nothing left to compute are written
+ * in the caller's thread ({@link BackgroundWriter.help}). The text is exactly what {@link runWriteJob} gives in the main thread
  * (the same functions run on the same values). Without a built worker module (tests from the sources)
  * the jobs run at once in the main thread. The same thread draws the run's charts
  * ({@link BackgroundWriter.chart}).
