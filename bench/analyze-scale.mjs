@@ -4,14 +4,17 @@
 // included in the RSS). Targets: analyze peak RSS ≤ 10× the input size, wall time ≤ 2× eval's.
 // Not a test: numbers depend on the machine and its load.
 //
-//   node bench/analyze-scale.mjs [--images 5000] [--dets 500000] [--seed 1] [--workers N] [--runs 1] [--quick]
+//   node bench/analyze-scale.mjs [--images 5000] [--dets 500000] [--seed 1] [--workers N] [--runs 1] [--quick] [--compare DIR]
 //
 // --runs N: N back-to-back pairs (eval, then analyze), each printed with the machine's 1-minute load
 // average before it; the summary line is of the pair with the least analyze wall time.
+// --compare DIR: another built checkout of the repository (an A/B of two versions): each run also
+// times DIR's `analyze` right after this one's, on the same files (interleaved, so a machine whose
+// load drifts shifts both alike), and checks that the two reports are byte-identical.
 // CPU time (user + system, all threads) is printed beside wall time: on a shared machine it is the
 // steadier comparison. Writes bench/results/analyze-scale.json. Run after `npm run build`.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { here } from './lib.mjs';
@@ -26,19 +29,27 @@ const dets = Number(args.dets ?? (quick ? 50000 : 500000));
 const seed = Number(args.seed ?? 1);
 const runs = Math.max(1, Number(args.runs ?? 1));
 const BIN = join(here, '..', 'packages', 'cli', 'bin', 'soft-sampling.mjs');
+const COMPARE_BIN = args.compare && args.compare !== 'true' ? join(args.compare, 'packages', 'cli', 'bin', 'soft-sampling.mjs') : null;
 const dir = mkdtempSync(join(tmpdir(), 'ss-scale-'));
 
 // peak RSS of a child: a preload prints process.resourceUsage().maxRSS (KiB) at exit
 const PRELOAD = join(dir, 'maxrss.cjs');
 writeFileSync(PRELOAD, "process.on('exit', () => { const u = process.resourceUsage(); process.stderr.write(`\\n[maxrss] ${u.maxRSS} [cpu] ${u.userCPUTime + u.systemCPUTime}\\n`); });\n");
 
-function measure(label, argv) {
+function measure(label, argv, bin = BIN) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['--require', PRELOAD, BIN, ...argv], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, ['--require', PRELOAD, bin, ...argv], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`${label} failed (${r.status}): ${r.stderr}`);
   const m = /\[maxrss\] (\d+) \[cpu\] (\d+)/.exec(r.stderr);
   return { label, seconds, cpuSeconds: m ? Number(m[2]) / 1e6 : NaN, peakRssMiB: m ? Number(m[1]) / 1024 : NaN };
+}
+
+/** Whether two directories hold the same files with the same bytes. */
+function sameTree(a, b) {
+  const list = (d, pre = '') => readdirSync(join(d, pre), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? list(d, join(pre, e.name)) : [join(pre, e.name)])).sort();
+  const fa = list(a), fb = list(b);
+  return fa.length === fb.length && fa.every((f, i) => f === fb[i] && readFileSync(join(a, f)).equals(readFileSync(join(b, f))));
 }
 
 try {
@@ -52,7 +63,12 @@ try {
     const load = loadavg()[0];
     const ev = measure('eval', ['eval', '--gt', gt, '--dets', dt]);
     const an = measure('analyze', ['analyze', '--gt', gt, '--dets', dt, '--out', join(dir, 'report'), '-q', '--no-png', ...workers]);
-    pairs.push({ load, eval: ev, analyze: an });
+    const pair = { load, eval: ev, analyze: an };
+    if (COMPARE_BIN) {
+      pair.compare = measure('analyze (compare)', ['analyze', '--gt', gt, '--dets', dt, '--out', join(dir, 'report-compare'), '-q', '--no-png', ...workers], COMPARE_BIN);
+      pair.compare.identical = sameTree(join(dir, 'report'), join(dir, 'report-compare'));
+    }
+    pairs.push(pair);
   }
   const { eval: ev, analyze: an } = pairs.reduce((a, b) => (b.analyze.seconds < a.analyze.seconds ? b : a));
   const res = {
@@ -67,8 +83,14 @@ try {
   console.log('| command | wall time | CPU time | peak RSS | RSS / input |');
   console.log('|---|---:|---:|---:|---:|');
   pairs.forEach((p, i) => {
-    for (const r of [p.eval, p.analyze]) console.log(`| ${r.label}${runs > 1 ? ` (run ${i + 1}, load ${p.load.toFixed(1)})` : ''} | ${r.seconds.toFixed(1)} s | ${r.cpuSeconds.toFixed(1)} s | ${r.peakRssMiB.toFixed(0)} MiB | ${(r.peakRssMiB / inputMiB).toFixed(1)}× |`);
+    for (const r of [p.eval, p.analyze, ...(p.compare ? [p.compare] : [])]) console.log(`| ${r.label}${runs > 1 ? ` (run ${i + 1}, load ${p.load.toFixed(1)})` : ''} | ${r.seconds.toFixed(1)} s | ${r.cpuSeconds.toFixed(1)} s | ${r.peakRssMiB.toFixed(0)} MiB | ${(r.peakRssMiB / inputMiB).toFixed(1)}× |`);
   });
+  if (COMPARE_BIN) {
+    const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+    const wall = med(pairs.map((p) => p.analyze.seconds / p.compare.seconds)), cpu = med(pairs.map((p) => p.analyze.cpuSeconds / p.compare.cpuSeconds));
+    res.compare = { dir: args.compare, wallOverCompare: wall, cpuOverCompare: cpu, identical: pairs.every((p) => p.compare.identical) };
+    console.log(`analyze / compare (${args.compare}), median of ${runs} interleaved runs: wall time ${wall.toFixed(2)}×, CPU time ${cpu.toFixed(2)}×; reports ${res.compare.identical ? 'byte-identical' : 'DIFFER'}`);
+  }
   console.log(`analyze / eval: wall time ${res.analyzeTimeOverEval.toFixed(2)}×, CPU time ${res.analyzeCpuOverEval.toFixed(2)}× (target ≤ 2×); analyze peak RSS / input: ${res.analyzeRssOverInput.toFixed(1)}× (target ≤ 10×)`);
   mkdirSync(join(here, 'results'), { recursive: true });
   writeFileSync(join(here, 'results', 'analyze-scale.json'), JSON.stringify(res, null, 2) + '\n');

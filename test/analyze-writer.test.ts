@@ -53,6 +53,27 @@ describe('BackgroundWriter on the built worker module', () => {
     expect(readFileSync(join(dir, 'ok.json'), 'utf8')).toBe(toJson({ a: 1 }));
   });
 
+  test('help(): the jobs the thread has not taken yet are written in the calling thread, last first — the same bytes; their errors reach drain()', async () => {
+    const lines: string[] = [];
+    const w = new BackgroundWriter(WORKER, (l) => lines.push(l));
+    const n = 20000;
+    const rows: Row[] = Array.from({ length: n }, (_, i) => ({ i, v: Math.sqrt(i) / 7 }));
+    const want = toCsv(rows);
+    // three jobs are handed to the thread at once, the others wait: several big ones, then a failing one
+    for (let k = 0; k < 6; k++) {
+      const cols = { length: n, columns: [{ name: 'i', values: Float64Array.from(rows, (r) => r.i as number) }, { name: 'v', values: Float64Array.from(rows, (r) => r.v as number) }] };
+      w.submit(`h${k}`, [{ kind: 'csv', path: join(dir, `h${k}.csv`), rows: cols }], buffersOf(...cols.columns.map((c) => c.values)));
+    }
+    w.submit('bad', [{ kind: 'json', path: join(dir, 'no-such-dir', 'x.json'), value: { a: 1 } }]);
+    await w.help();
+    // the failing job was the last submitted: this thread took it first
+    await expect(w.drain()).rejects.toMatchObject({ code: 'ENOENT', syscall: 'open' });
+    await w.close();
+    for (let k = 0; k < 6; k++) expect(readFileSync(join(dir, `h${k}.csv`), 'utf8')).toBe(want);
+    expect(lines.filter((l) => l.includes('(main thread)')).length).toBeGreaterThan(0);
+    expect(lines.filter((l) => l.includes('(writer thread')).length).toBeGreaterThan(0);
+  });
+
   test('without a worker module the jobs run at once in the calling thread', async () => {
     const w = new BackgroundWriter(undefined);
     w.submit('now', [{ kind: 'csv', path: join(dir, 'now.csv'), rows: [{ a: 1, b: 'x' }] }]);

@@ -406,6 +406,47 @@ fn accumulate_cat(p: &CocoParams, k: usize, k_n: usize, st: &CatView<'_>, npos: 
 #[inline(never)]
 fn curves(row: &[u8], m_n: usize, env: &mut [Vec<f64>]) -> ([u64; 64], [u64; 64]) {
     let eps = f64::EPSILON; // np.spacing(1)
+    for e in env.iter_mut() {
+        e.clear();
+    }
+    // h[f]: entries so far with code byte f (`code | m0 << 2`). A false positive or an ignored
+    // detection — nearly every entry — costs one increment; at a true positive the counts of each
+    // maxDets curve m ≥ m0 are summed from h (over m0' ≤ m, ignored entries left out): the same
+    // integers as counting each curve entry by entry, so the same pr values bit for bit.
+    let mut h = [0u64; 256];
+    let counts = |h: &[u64; 256], m: usize, cnt: &mut u64, tp: &mut u64| {
+        // running sums over m0' ≤ m: the caller walks m upwards, adding bin m0' = m each step
+        let (f, t) = (h[(m << 2) | FP as usize], h[(m << 2) | TP as usize]);
+        *cnt += f + t;
+        *tp += t;
+    };
+    for &f in row {
+        h[f as usize] += 1;
+        if f & 3 == TP {
+            let m0 = (f >> 2) as usize;
+            let (mut cnt, mut tp) = (0u64, 0u64);
+            for m in 0..m_n {
+                counts(&h, m, &mut cnt, &mut tp);
+                if m >= m0 {
+                    env[m].push(tp as f64 / (cnt as f64 + eps));
+                }
+            }
+        }
+    }
+    let (mut cnt, mut tp) = ([0u64; 64], [0u64; 64]);
+    let (mut c, mut t) = (0u64, 0u64);
+    for m in 0..m_n {
+        counts(&h, m, &mut c, &mut t);
+        cnt[m] = c;
+        tp[m] = t;
+    }
+    (cnt, tp)
+}
+
+/// [`curves`] entry by entry (each maxDets curve counted on its own): the reference it is tested against.
+#[cfg(test)]
+fn curves_reference(row: &[u8], m_n: usize, env: &mut [Vec<f64>]) -> ([u64; 64], [u64; 64]) {
+    let eps = f64::EPSILON;
     let (mut cnt, mut tp) = ([0u64; 64], [0u64; 64]);
     for e in env.iter_mut() {
         e.clear();
@@ -440,21 +481,24 @@ fn interpolate(env: &mut [f64], cnt: u64, tp: u64, npig: f64, rec_thrs: &[f64], 
         return 0.0;
     }
     let ntp = env.len();
+    // for each recall point, the least k in 1..=ntp with k / npig >= rt: k / npig does not decrease
+    // with k (a division by the same positive number) and the points ascend, so one forward walk
+    // finds every k (what a binary search per point finds; pycocotools' searchsorted); a point
+    // below the one before (not pycocotools' recThrs, but allowed) starts the walk over
+    let mut k = 1usize;
+    let mut prev = f64::NEG_INFINITY;
     for (r, &rt) in rec_thrs.iter().enumerate() {
-        // least k in 1..=ntp with k / npig >= rt
-        let (mut lo, mut hi) = (1usize, ntp + 1);
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            if (mid as f64) / npig < rt {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
+        if !(rt >= prev) {
+            k = 1;
         }
-        if lo > ntp {
+        prev = rt;
+        while k <= ntp && (k as f64) / npig < rt {
+            k += 1;
+        }
+        if k > ntp {
             break;
         }
-        q[r] = env[lo - 1];
+        q[r] = env[k - 1];
     }
     tp as f64 / npig
 }
@@ -758,6 +802,84 @@ mod tests {
         // at 0.8: no match, the crowd detections stay ignored → recall 0, precision 0
         assert_eq!(recl[1], 0.0);
         assert!(pre[101..].iter().all(|&v| v == 0.0));
+    }
+
+    #[test]
+    fn curves_equal_the_entry_by_entry_count() {
+        // random rows of codes (FP / TP / IGNORED, m0 in 0..=m_n), with long FP runs and none
+        let mut seed = 99u64;
+        let mut rnd = move || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        for m_n in [1usize, 2, 3, 5] {
+            for len in [0usize, 1, 7, 300, 5000] {
+                let row: Vec<u8> = (0..len)
+                    .map(|_| {
+                        let code = match rnd() % 10 { 0 | 1 => TP, 2 => IGNORED, _ => FP };
+                        code | (((rnd() % (m_n + 1)) as u8) << 2)
+                    })
+                    .collect();
+                let (mut e1, mut e2): (Vec<Vec<f64>>, Vec<Vec<f64>>) = ((0..m_n).map(|_| vec![]).collect(), (0..m_n).map(|_| vec![]).collect());
+                let a = curves(&row, m_n, &mut e1);
+                let b = curves_reference(&row, m_n, &mut e2);
+                assert_eq!(a, b);
+                for m in 0..m_n {
+                    assert_eq!(e1[m].len(), e2[m].len());
+                    assert!(e1[m].iter().zip(&e2[m]).all(|(x, y)| x.to_bits() == y.to_bits()));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn interpolate_equals_a_binary_search_per_point() {
+        // the reference: pycocotools' searchsorted(rc, recThrs, 'left'), one binary search per point
+        fn reference(env: &mut [f64], cnt: u64, tp: u64, npig: f64, rec_thrs: &[f64], q: &mut [f64]) -> f64 {
+            for i in (1..env.len()).rev() {
+                if env[i] > env[i - 1] {
+                    env[i - 1] = env[i];
+                }
+            }
+            q.fill(0.0);
+            if cnt == 0 {
+                return 0.0;
+            }
+            let ntp = env.len();
+            for (r, &rt) in rec_thrs.iter().enumerate() {
+                let (mut lo, mut hi) = (1usize, ntp + 1);
+                while lo < hi {
+                    let mid = (lo + hi) / 2;
+                    if (mid as f64) / npig < rt {
+                        lo = mid + 1;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                if lo > ntp {
+                    break;
+                }
+                q[r] = env[lo - 1];
+            }
+            tp as f64 / npig
+        }
+        let std_thrs = lin(0.0, 1.0, 101);
+        let odd_thrs = [0.3, 0.1, 0.7, 0.7, 0.2, 1.0, 0.0];
+        let mut seed = 7u64;
+        let mut rnd = move || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((seed >> 11) as f64) / ((1u64 << 53) as f64)
+        };
+        for thrs in [&std_thrs[..], &odd_thrs[..]] {
+            for (ntp, npig) in [(0usize, 5.0), (1, 1.0), (3, 7.0), (37, 37.0), (40, 300.0), (100, 100.0)] {
+                let env: Vec<f64> = (0..ntp).map(|_| rnd()).collect();
+                let (mut e1, mut e2) = (env.clone(), env.clone());
+                let (mut q1, mut q2) = (vec![9.0; thrs.len()], vec![9.0; thrs.len()]);
+                let cnt = ntp as u64 + 3;
+                assert_eq!(interpolate(&mut e1, cnt, ntp as u64, npig, thrs, &mut q1).to_bits(), reference(&mut e2, cnt, ntp as u64, npig, thrs, &mut q2).to_bits());
+                assert!(q1.iter().zip(&q2).all(|(a, b)| a.to_bits() == b.to_bits()), "{thrs:?} {ntp} {npig}");
+            }
+        }
     }
 
     #[test]

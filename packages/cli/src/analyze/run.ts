@@ -168,21 +168,14 @@ async function analyzeWith(
     for (const im of images) for (const g of im.gts) gtDifficult[gq++] = g.difficult ? 1 : 0;
     let match: ReturnType<typeof vocMatchColumns> | null = vocMatchColumns(cols, gtDifficult, 0.5, o.legacyOffset);
     memlog('matched');
-    const voc = vocAccumulateColumns(cols, cols.dtIndex, match, gtSet.categories, { iouThreshold: 0.5, interpolation: 'all-point' });
     const samples = buildSamplesFromColumns(cols, cols.dtIndex, match, images.map((im) => im.imageId));
-    match = null;
     const ignored = nDets - samples.length;
-    // the VOC evaluation and the samples go to the writer now (it works during the COCO evaluation);
-    // the PR arrays move there (as float64 arrays: the same numbers, the same JSON), the samples'
-    // columns are copied (the analyses still need them)
+    // the samples and then the VOC evaluation go to the writer as soon as each is made (samples.csv,
+    // the longer to write, first: the writer thread starts on it while this one accumulates the VOC
+    // evaluation; it works through both during the COCO evaluation). The samples' columns are copied
+    // (the analyses still need them); the PR arrays move there (as float64 arrays: the same numbers,
+    // the same JSON)
     {
-      const classes = voc.classes.map((c) => ({ ...c, precision: Float64Array.from(c.precision), recall: Float64Array.from(c.recall) }));
-      writer.submit('eval_voc.json', [{ kind: 'json', path: art.reserve('eval_voc.json'), value: { mAP: voc.mAP, iouThreshold: voc.iouThreshold, interpolation: voc.interpolation, legacyOffset: o.legacyOffset, classes } }], buffersOf(...classes.flatMap((c) => [c.precision, c.recall])));
-      for (const c of voc.classes) {
-        // the per-class PR arrays are in eval_voc.json; the report needs the APs only
-        (c as { precision?: unknown }).precision = [];
-        (c as { recall?: unknown }).recall = [];
-      }
       // the analyses read only index and target (copied) and the logits as float32 (made now);
       // the other columns move to the writer (transferred: they are empty here from now on)
       sampleColumns(samples);
@@ -191,6 +184,17 @@ async function analyzeWith(
         { name: 'score', values: samples.score }, { name: 'logit', values: samples.logit }, { name: 'target', values: samples.target.slice() }, { name: 'iou', values: samples.iou },
       ];
       writer.submit('samples.csv', [{ kind: 'csv', path: art.reserve('samples.csv'), rows: { length: samples.length, columns } }], buffersOf(...columns.map((c) => c.values)));
+    }
+    const voc = vocAccumulateColumns(cols, cols.dtIndex, match, gtSet.categories, { iouThreshold: 0.5, interpolation: 'all-point' });
+    match = null;
+    {
+      const classes = voc.classes.map((c) => ({ ...c, precision: Float64Array.from(c.precision), recall: Float64Array.from(c.recall) }));
+      writer.submit('eval_voc.json', [{ kind: 'json', path: art.reserve('eval_voc.json'), value: { mAP: voc.mAP, iouThreshold: voc.iouThreshold, interpolation: voc.interpolation, legacyOffset: o.legacyOffset, classes } }], buffersOf(...classes.flatMap((c) => [c.precision, c.recall])));
+      for (const c of voc.classes) {
+        // the per-class PR arrays are in eval_voc.json; the report needs the APs only
+        (c as { precision?: unknown }).precision = [];
+        (c as { recall?: unknown }).recall = [];
+      }
     }
     memlog('evaluated, samples');
     const settings: AnalyzeSettings = { gammas: o.gammas, alpha: o.alpha, ghmBins: o.ghmBins, pisaK: o.pisaK, topK: o.topK, seed: o.seed, legacyOffset: o.legacyOffset };
@@ -251,6 +255,9 @@ async function analyzeWith(
       a.spec = undefined;
       analyses[slot] = a;
       memlog(a.id);
+      // one turn of the event loop: the writer thread's "done" messages are seen here, so it is handed
+      // its next queued job now rather than after the last analysis
+      await new Promise((r) => setImmediate(r));
     };
     const finish = async (fn: typeof focalCdf, a: AnalysisOutput) => {
       const i = needs.findIndex(([f]) => f === fn);
@@ -280,6 +287,10 @@ async function analyzeWith(
     const coco = evals[0];
     const rescored = new Map<number, CocoEvalResult>(raisedKs.map((v) => [v.k, v.raised.size > 0 ? evals[1 + variantKs.indexOf(v)] : coco]));
     memlog('coco evaluated');
+    // from here on the writer thread is handed one file at a time (it has the charts to draw in
+    // between): the files of the last analyses stay in the queue, for this thread to write once it has
+    // nothing left to compute (writer.help below) while the writer thread draws the last charts
+    writer.inFlight = 1;
     // COCO evaluation of the same detections with other raised scores: one more kernel call
     const evaluateRaised = async (raised: ReadonlyMap<number, number>) => (raised.size === 0 ? coco : cocoEvaluateColumns(cols!, cocoParams, scoresWith(raised)));
     const ctx: AnalysisContext = { samples, images, gt: gtSet, settings, cocoBaseline: coco, evaluateRaised, rescored };
@@ -312,6 +323,9 @@ async function analyzeWith(
       for (const a of anchorsReport(st, anchorParams)) await emit(a);
     }
 
+    // nothing left to compute here: this thread writes the files still queued for the writer thread
+    // (the last first) while that thread draws the charts and works through the front of the queue
+    await timed('queued files (in this thread)', () => writer.help());
     const drawnCharts = await timed('waiting for the charts', () => Promise.all(drawn));
     await chartsDone(); // a chart thread's heap goes before the report is put together (the run's peak RSS)
     for (const { id, svg, png } of drawnCharts) {

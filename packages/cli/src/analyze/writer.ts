@@ -3,8 +3,10 @@
  * text is most of what `analyze` does beyond `eval`, and it needs nothing but the data, so one worker
  * thread formats and writes those files while the main thread goes on with the other stages and the
  * charts. A job's typed arrays are transferred (moved, not copied) when the caller lists their buffers;
- * everything else is a structured-clone copy taken when the job is submitted, so the caller may change
- * or drop its data right after. The text is exactly what {@link runWriteJob} gives in the main thread
+ * everything else is a structured-clone copy taken when the job is handed to the thread (at once, or
+ * later from the caller's queue: see {@link BackgroundWriter.inFlight}), so the caller gives its data
+ * up when it submits it. Jobs still queued when the caller has nothing left to compute are written
+ * in the caller's thread ({@link BackgroundWriter.help}). The text is exactly what {@link runWriteJob} gives in the main thread
  * (the same functions run on the same values). Without a built worker module (tests from the sources)
  * the jobs run at once in the main thread. The same thread draws the run's charts
  * ({@link BackgroundWriter.chart}).
@@ -13,6 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { writeJsonFile, writeCsvFile, withoutViews, type CsvColumns, type Row } from './artifacts';
+import { writeAscii, writeNumber } from './numtext';
 
 /**
  * A big array of flat row objects (all with the same keys in the same order) as columns, for the trip
@@ -213,49 +216,75 @@ function writeTableRows(fd: number, t: RowTable): void {
   writeSync(fd, ']');
 }
 
-/** The rows of `t` as JSON objects into `fd` and as CSV lines (header first) into `fc`, each number formatted once. */
+/**
+ * The rows of `t` as JSON objects into `fd` and as CSV lines (header first) into `fc`, each number
+ * formatted once, straight into two byte buffers (no string per row or line: the text of a key or a
+ * dictionary entry is encoded once, a whole number's digits are written by hand, any other number
+ * goes through `String(v)` once for both files). The bytes are those of the strings
+ * `{"key":value,…}` and `value,…\n` written as UTF-8.
+ */
 function writeBoth(fd: number, fc: number, t: RowTable, c: NonNullable<ReturnType<typeof simpleColumns>>): void {
-  const { keyJson, dictJson, dictCsv } = c;
+  const enc = (x: string) => Buffer.from(x, 'utf8');
+  const keyJson = c.keyJson.map(enc);
+  const dictJson = c.dictJson.map((d) => d && d.map(enc));
+  const dictCsv = c.dictCsv.map((d) => d && d.map(enc));
   const m = t.keys.length;
   const nums = t.cols.map((x) => (x instanceof Float64Array ? x : null));
   const codes = t.cols.map((x) => (x instanceof Float64Array ? null : (x as { codes: Int32Array }).codes));
+  const CAP = 1 << 16;
+  // a row's fixed text may be longer than the slack: then the buffer is flushed before each piece
+  const pieceMax = Math.max(64, ...keyJson.map((b) => b.length), ...dictJson.flatMap((d) => (d ? d.map((b) => b.length) : [])), ...dictCsv.flatMap((d) => (d ? d.map((b) => b.length) : [])));
+  const jb = Buffer.allocUnsafe(CAP + 2 * pieceMax + 64), cb = Buffer.allocUnsafe(CAP + 2 * pieceMax + 64);
+  let jp = 0, cp = 0;
+  const flushJ = () => {
+    for (let at = 0; at < jp; ) at += writeSync(fd, jb, at, jp - at);
+    jp = 0;
+  };
+  const flushC = () => {
+    for (let at = 0; at < cp; ) at += writeSync(fc, cb, at, cp - at);
+    cp = 0;
+  };
   writeSync(fd, '[');
-  let js = '', cs = t.keys.join(',') + '\n';
+  writeSync(fc, t.keys.join(',') + '\n');
   for (let i = 0; i < t.length; i++) {
-    let row = i ? ',' : '';
-    let line = '';
+    if (i) jb[jp++] = 44; // ,
     for (let j = 0; j < m; j++) {
+      if (jp > CAP) flushJ();
+      if (cp > CAP) flushC();
+      jb.set(keyJson[j], jp);
+      jp += keyJson[j].length;
+      if (j) cb[cp++] = 44;
       const num = nums[j];
-      let jv: string, cv: string;
       if (num) {
         const v = num[i];
         // JSON.stringify and csvCell both write a finite number as String(v); JSON null, CSV empty otherwise
-        if (Number.isFinite(v)) jv = cv = String(v);
-        else {
-          jv = 'null';
-          cv = '';
+        if ((v | 0) === v) {
+          jp = writeNumber(jb, jp, v);
+          cp = writeNumber(cb, cp, v);
+        } else if (Number.isFinite(v)) {
+          const text = String(v);
+          jp = writeAscii(jb, jp, text);
+          cp = writeAscii(cb, cp, text);
+        } else {
+          jb[jp++] = 110; // null
+          jb[jp++] = 117;
+          jb[jp++] = 108;
+          jb[jp++] = 108;
         }
       } else {
         const code = codes[j]![i];
-        jv = dictJson[j]![code];
-        cv = dictCsv[j]![code];
+        const bj = dictJson[j]![code], bc = dictCsv[j]![code];
+        jb.set(bj, jp);
+        jp += bj.length;
+        cb.set(bc, cp);
+        cp += bc.length;
       }
-      row += keyJson[j] + jv;
-      line += j ? ',' + cv : cv;
     }
-    js += row + '}';
-    cs += line + '\n';
-    if (js.length > 1 << 16) {
-      writeSync(fd, js);
-      js = '';
-    }
-    if (cs.length > 1 << 16) {
-      writeSync(fc, cs);
-      cs = '';
-    }
+    jb[jp++] = 125; // }
+    cb[cp++] = 10; // \n
   }
-  if (js) writeSync(fd, js);
-  if (cs) writeSync(fc, cs);
+  flushJ();
+  flushC();
   writeSync(fd, ']');
 }
 
@@ -353,6 +382,14 @@ export function serveWriteJobs(port: { on(ev: 'message', f: (m: { id: number; jo
   });
 }
 
+/**
+ * Jobs handed to the writer thread at a time by default (see {@link BackgroundWriter.inFlight}): three —
+ * `analyze` submits the VOC evaluation, samples.csv and GHM fig. 3's files before its longest
+ * synchronous step (the COCO evaluation, ~1 s on 500k detections), and the thread works through all
+ * three meanwhile.
+ */
+const IN_FLIGHT = 3;
+
 export class BackgroundWriter {
   private worker?: Worker;
   private nextId = 0;
@@ -360,6 +397,14 @@ export class BackgroundWriter {
   private charts = new Map<number, { resolve: (r: { svg: string; png?: Uint8Array; heapMiB?: number; cpuMs?: number }) => void; reject: (e: Error) => void }>();
   private settled: Promise<void>[] = [];
   private failure: Error | null = null;
+  /**
+   * Submitted jobs not yet handed to the thread: at most {@link inFlight} are there at a time, so a
+   * chart requested later waits for one file at most (not for every file before it), and the jobs
+   * still queued when the caller has nothing else to do can be written in its own thread ({@link help}).
+   */
+  private queue: { id: number; jobs: WriteJob[]; transfer: ArrayBuffer[] }[] = [];
+  private handed = 0;
+  private limit = IN_FLIGHT;
 
   /** `workerFile`: the built worker module (dist/worker.mjs); without it every job runs at once in the calling thread. */
   constructor(private workerFile?: string | URL, private log?: (line: string) => void) {}
@@ -380,6 +425,8 @@ export class BackgroundWriter {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
+      this.handed--;
+      this.pump();
       if (this.pending.size === 0 && this.charts.size === 0) w.unref();
       if (m.error) p.reject(Object.assign(new Error(m.error.message), m.error.code ? { code: m.error.code, syscall: m.error.syscall } : {}));
       else {
@@ -390,6 +437,7 @@ export class BackgroundWriter {
     const failAll = (e: Error) => {
       for (const p of this.pending.values()) p.reject(e);
       this.pending.clear();
+      this.queue = [];
       for (const c of this.charts.values()) c.reject(e);
       this.charts.clear();
     };
@@ -400,21 +448,77 @@ export class BackgroundWriter {
   }
 
   /**
-   * Writes `jobs` in the background (in order, after the jobs submitted before). `transfer`: buffers of
-   * the jobs' typed arrays that the caller gives up (they are detached here). A failure is reported by
-   * {@link drain}.
+   * Writes `jobs` in the background (the writer thread takes the jobs in the order they were
+   * submitted; {@link help} may write the last ones in the calling thread). The caller gives the jobs'
+   * data up: it must not change it afterwards. `transfer`: buffers of the jobs' typed arrays that move
+   * to the thread (detached here when the job is handed over, at once unless {@link inFlight} jobs
+   * are there already); everything else is a structured-clone copy made at that moment. A failure is
+   * reported by {@link drain}.
    */
   submit(label: string, jobs: WriteJob[], transfer: ArrayBuffer[] = []): void {
     if (!this.workerFile) {
       runWriteJobs(jobs);
       return;
     }
-    const w = this.start();
+    this.start();
     const id = this.nextId++;
     const done = new Promise<void>((resolve, reject) => this.pending.set(id, { label, resolve, reject }));
     this.settled.push(done.catch((e: Error) => void (this.failure ??= e)));
-    w.ref();
-    w.postMessage({ id, jobs }, transfer);
+    this.queue.push({ id, jobs, transfer });
+    this.pump();
+  }
+
+  /**
+   * How many jobs the thread is handed at a time (default {@link IN_FLIGHT}, at least 1); the others
+   * wait in this thread's queue and are handed over as the thread reports jobs done — which this
+   * thread sees only when its event loop turns (a caller that computes for long stretches should
+   * yield now and then). More: the thread keeps working through a long synchronous step of the
+   * caller; fewer: more of the last jobs are left for {@link help}.
+   */
+  get inFlight(): number {
+    return this.limit;
+  }
+
+  set inFlight(n: number) {
+    this.limit = Math.max(1, Math.floor(n));
+    this.pump();
+  }
+
+  /** Hands queued jobs to the thread while fewer than {@link inFlight} are there. */
+  private pump(): void {
+    const w = this.worker;
+    if (!w) return;
+    while (this.handed < this.limit && this.queue.length > 0) {
+      const { id, jobs, transfer } = this.queue.shift()!;
+      this.handed++;
+      w.ref();
+      w.postMessage({ id, jobs }, transfer);
+    }
+  }
+
+  /**
+   * Writes the queued jobs that the writer thread has not taken yet in the calling thread, the last
+   * submitted first (the thread works from the front), yielding to the event loop after each so the
+   * thread is handed its next job meanwhile: for a caller with nothing left to compute, whose waiting
+   * would leave a core idle while the thread works through the tail of the queue. The bytes are the
+   * same (the same {@link runWriteJobs} on the same values). Errors are reported by {@link drain}.
+   */
+  async help(): Promise<void> {
+    while (this.queue.length > 0) {
+      const { id, jobs } = this.queue.pop()!;
+      const p = this.pending.get(id);
+      if (!p) continue;
+      this.pending.delete(id);
+      const t0 = performance.now(), c0 = threadCpuMs();
+      try {
+        runWriteJobs(jobs);
+        this.log?.(`[write]  ${p.label.padEnd(36)} ${(performance.now() - t0).toFixed(0).padStart(6)} ms wall, ${(threadCpuMs() - c0).toFixed(0).padStart(6)} ms CPU (main thread)`);
+        p.resolve();
+      } catch (e) {
+        p.reject(e as Error);
+      }
+      await new Promise((r) => setImmediate(r));
+    }
   }
 
   /**
@@ -441,6 +545,7 @@ export class BackgroundWriter {
 
   /** Waits for every submitted job; throws the first job's error, if any. */
   async drain(): Promise<void> {
+    await this.help();
     await Promise.all(this.settled);
     this.settled = [];
     if (this.failure) throw this.failure;
@@ -448,6 +553,11 @@ export class BackgroundWriter {
 
   /** Waits for the jobs to end (their errors ignored: the run has failed already) and stops the thread. */
   async close(): Promise<void> {
+    // jobs never handed to the thread are dropped (the run has failed, or drain() wrote them all)
+    for (const { id } of this.queue.splice(0)) {
+      this.pending.get(id)?.reject(new Error('the writer was closed'));
+      this.pending.delete(id);
+    }
     await Promise.all(this.settled);
     this.settled = [];
     const w = this.worker;
