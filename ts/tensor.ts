@@ -7,7 +7,7 @@
  * Results are {@link Tensor}s: a flat typed array plus its shape.
  * Validation happens here, once, before any backend is called.
  */
-import { SoftSamplingError } from './errors';
+import { SoftSamplingError, valueText } from './errors';
 
 /**
  * Nested plain arrays of unknown depth: what {@link Tensor.toArray} returns when the tensor's rank
@@ -241,9 +241,12 @@ export function toFloat32(arg: string, input: unknown, nanPolicy: NanPolicy = 'e
     if (!Array.isArray(dims) && !ArrayBuffer.isView(dims)) {
       throw new SoftSamplingError('E_SHAPE', arg, 'shape (or dims) must be an array of non-negative integers');
     }
+    checkView(arg, dims);
     shape = Array.from(dims as ArrayLike<number>);
     if (!shape.every((d) => Number.isInteger(d) && d >= 0)) {
-      throw new SoftSamplingError('E_SHAPE', arg, `shape must hold non-negative integers, got [${shape}]`);
+      // (typeof for a non-number: a symbol, a detached array or a null-prototype object cannot be printed)
+      const text = shape.map((d) => (typeof d === 'number' ? String(d) : typeof d)).join(',');
+      throw new SoftSamplingError('E_SHAPE', arg, `shape must hold non-negative integers, got [${text}]`);
     }
     const size = shape.reduce((a, b) => a * b, 1);
     if (size > MAX_INPUT_ELEMENTS) {
@@ -409,7 +412,7 @@ export function checkCoordBound(arg: string, data: Float32Array): void {
 export function numOpt(arg: string, v: unknown, dflt: number, check?: (x: number) => string | null): number {
   if (v === undefined) return dflt;
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new SoftSamplingError('E_TYPE', arg, `expected a finite number, got ${String(v)}`);
+    throw new SoftSamplingError('E_TYPE', arg, `expected a finite number, got ${valueText(v)}`);
   }
   const bad = check?.(v);
   if (bad) throw new SoftSamplingError('E_VALUE', arg, bad);
@@ -419,7 +422,7 @@ export function numOpt(arg: string, v: unknown, dflt: number, check?: (x: number
 /** A boolean option (with default). */
 export function boolOpt(arg: string, v: unknown, dflt: boolean): boolean {
   if (v === undefined) return dflt;
-  if (typeof v !== 'boolean') throw new SoftSamplingError('E_TYPE', arg, `expected a boolean, got ${String(v)}`);
+  if (typeof v !== 'boolean') throw new SoftSamplingError('E_TYPE', arg, `expected a boolean, got ${valueText(v)}`);
   return v;
 }
 
@@ -427,7 +430,7 @@ export function boolOpt(arg: string, v: unknown, dflt: boolean): boolean {
 export function enumOpt<T extends string>(arg: string, v: unknown, allowed: readonly T[], dflt: T): T {
   if (v === undefined) return dflt;
   if (typeof v !== 'string' || !allowed.includes(v as T)) {
-    throw new SoftSamplingError('E_OPTION', arg, `expected one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(v)}`);
+    throw new SoftSamplingError('E_OPTION', arg, `expected one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${valueText(v)}`);
   }
   return v as T;
 }

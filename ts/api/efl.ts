@@ -6,7 +6,7 @@
  * focal_alpha=0.25, scale_factor=8)`; spec `modern-methods.md` §8.
  */
 import { getBackend } from '../registry';
-import { SoftSamplingError } from '../errors';
+import { SoftSamplingError, valueText } from '../errors';
 import { checkOptions, numOpt, boolOpt } from '../tensor';
 import { reducer, type ReduceOptions } from './reduce';
 import type { LossResult } from './focal';
@@ -63,14 +63,14 @@ function readState(v: unknown, c: number): EflState {
   if (v === undefined) return createEflState(c);
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new SoftSamplingError('E_TYPE', 'options.state', 'expected an EFL state object ({ numClasses, posGrad, negGrad, posNeg })');
   const s = v as Record<string, unknown>;
-  if (s.numClasses !== c) throw new SoftSamplingError('E_SHAPE', 'options.state.numClasses', `state has ${String(s.numClasses)} classes, the logits ${c}`);
+  if (s.numClasses !== c) throw new SoftSamplingError('E_SHAPE', 'options.state.numClasses', `state has ${valueText(s.numClasses)} classes, the logits ${c}`);
   for (const key of ['posGrad', 'negGrad', 'posNeg'] as const) {
     const a = s[key];
     if (!Array.isArray(a)) throw new SoftSamplingError('E_TYPE', `options.state.${key}`, 'expected an array of numbers');
     if (a.length !== c) throw new SoftSamplingError('E_SHAPE', `options.state.${key}`, `expected ${c} values, got ${a.length}`);
     a.forEach((x, i) => {
       if (typeof x !== 'number' || !(x >= 0) || !Number.isFinite(x) || (key === 'posNeg' && x > 1)) {
-        throw new SoftSamplingError('E_VALUE', `options.state.${key}`, `element ${i} must be a finite number ${key === 'posNeg' ? 'in [0, 1]' : '≥ 0'}, got ${String(x)}`);
+        throw new SoftSamplingError('E_VALUE', `options.state.${key}`, `element ${i} must be a finite number ${key === 'posNeg' ? 'in [0, 1]' : '≥ 0'}, got ${valueText(x)}`);
       }
     });
   }

@@ -35,7 +35,7 @@
  *   `options.out` and allocate nothing per step.
  */
 import { getBackend } from '../registry';
-import { SoftSamplingError } from '../errors';
+import { SoftSamplingError, valueText } from '../errors';
 import { Tensor, toFloat32, checkView, numOpt, enumOpt, checkOptions, outputBuffers, MAX_EXACT_INTEGER, type ArrayInput } from '../tensor';
 import { reducer, type ReduceOptions } from './reduce';
 import { SIGMOID_KIND } from '../kernels/focal';
@@ -146,7 +146,7 @@ const EMPTY_I: Int32Array = new Int32Array(0);
 function alphaOpt(arg: string, v: unknown, dflt: number | null): number | null {
   if (v === undefined) return dflt;
   if (v === null) return null;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new SoftSamplingError('E_TYPE', arg, `expected a number in [0, 1] or null, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new SoftSamplingError('E_TYPE', arg, `expected a number in [0, 1] or null, got ${valueText(v)}`);
   if (v < 0 || v > 1) {
     throw new SoftSamplingError('E_VALUE', arg, `must be in [0, 1], got ${v}${v < 0 ? ' (use null, not a negative value, to disable α)' : ''}`);
   }

@@ -8,7 +8,7 @@
  * R-CNN (Girshick 2015, eq. 3), mmdetection `smooth_l1_loss`.
  */
 import { getBackend } from '../registry';
-import { SoftSamplingError } from '../errors';
+import { SoftSamplingError, valueText } from '../errors';
 import { Tensor, toFloat32, checkView, numOpt, boolOpt, enumOpt, checkOptions, outputBuffers, MAX_EXACT_INTEGER, type ArrayInput } from '../tensor';
 import { reducer, REDUCTIONS, type Reduction } from './reduce';
 import type { GhmKernelResult } from '../kernels/ghm';
@@ -156,7 +156,7 @@ export interface GhmrOptions extends GhmCommonOptions {
 }
 
 function checkBins(arg: string, bins: unknown): number {
-  if (typeof bins !== 'number' || !Number.isInteger(bins)) throw new SoftSamplingError('E_TYPE', arg, `expected an integer, got ${String(bins)}`);
+  if (typeof bins !== 'number' || !Number.isInteger(bins)) throw new SoftSamplingError('E_TYPE', arg, `expected an integer, got ${valueText(bins)}`);
   if (bins < 1 || bins > 1e6) throw new SoftSamplingError('E_VALUE', arg, `must be in [1, 1e6], got ${bins}`);
   return bins;
 }
@@ -181,9 +181,9 @@ function common(o: Record<string, unknown>): Common {
     if (!Array.isArray(s.accSum)) throw new SoftSamplingError('E_TYPE', 'options.state.accSum', 'expected an array of numbers');
     if (s.accSum.length !== sb) throw new SoftSamplingError('E_SHAPE', 'options.state.accSum', `expected ${sb} values (state.bins), got ${s.accSum.length}`);
     s.accSum.forEach((v, i) => {
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new SoftSamplingError('E_VALUE', 'options.state.accSum', `element ${i} must be a finite number ≥ 0, got ${String(v)}`);
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new SoftSamplingError('E_VALUE', 'options.state.accSum', `element ${i} must be a finite number ≥ 0, got ${valueText(v)}`);
     });
-    if (typeof s.steps !== 'number' || !Number.isInteger(s.steps) || s.steps < 0) throw new SoftSamplingError('E_VALUE', 'options.state.steps', `must be an integer ≥ 0, got ${String(s.steps)}`);
+    if (typeof s.steps !== 'number' || !Number.isInteger(s.steps) || s.steps < 0) throw new SoftSamplingError('E_VALUE', 'options.state.steps', `must be an integer ≥ 0, got ${valueText(s.steps)}`);
     state = s as unknown as GhmState;
   }
   const bins = o.bins === undefined ? (state?.bins ?? 10) : checkBins('options.bins', o.bins);

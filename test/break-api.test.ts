@@ -1,0 +1,62 @@
+/**
+ * Regressions found by breaking the public API's inputs (test/break-input.test.ts), each on every
+ * backend: the input, the typed error (or result) it must give.
+ */
+import { gridAnchors, baseAnchors, sigmoidFocalLoss } from '../ts/index';
+import { forEachBackend, expectError } from './helpers';
+
+const detached = (): Float32Array => {
+  const a = new Float32Array(4).fill(1);
+  structuredClone(a.buffer, { transfer: [a.buffer] });
+  return a;
+};
+
+forEachBackend(() => {
+  describe('a {data, shape} input whose shape holds something that is not a number', () => {
+    const data = new Float32Array(4);
+    test.each([
+      ['a symbol', Symbol('s')],
+      ['a detached Float32Array', detached()],
+      ['an object without toString', Object.create(null)],
+    ])('%s in shape: E_SHAPE naming the argument (not a TypeError from printing it)', (_, bad) => {
+      const err = expectError(() => sigmoidFocalLoss({ data, shape: [bad as never, 2] }, Float32Array.of(0, 1)), 'E_SHAPE', 'logits');
+      expect(err.message).toMatch(/non-negative integers/);
+    });
+
+    test('a detached typed array as the shape: E_VALUE naming the argument', () => {
+      expectError(() => sigmoidFocalLoss({ data, shape: detached() as never }, Float32Array.of(0, 1)), 'E_VALUE', 'logits');
+    });
+  });
+
+  describe('gridAnchors', () => {
+    const opts = { strides: [8], ratios: [1], scales: [1] };
+    test('a level of 2^31 × 0 is empty at once (the TS kernel looped over 2^31 empty rows for ~10 s)', () => {
+      const t = Date.now();
+      const r = gridAnchors([[2 ** 31, 0]], opts);
+      expect(r.anchors.shape).toEqual([0, 4]);
+      expect(r.levels[0]).toMatchObject({ start: 0, count: 0, featH: 2 ** 31, featW: 0 });
+      expect(gridAnchors([[0, 2 ** 31 - 1]], opts).anchors.shape).toEqual([0, 4]);
+      // generous: the loop took seconds; the check is that there is none
+      expect(Date.now() - t).toBeLessThan(1000);
+    });
+
+    test('anchors beyond 1e18 (huge scales, base sizes or strides) are E_VALUE, not ±Inf coordinates', () => {
+      expectError(() => gridAnchors([[2, 2]], { ...opts, scales: [1e300] }), 'E_VALUE', 'options.scales');
+      expectError(() => gridAnchors([[2, 2]], { ...opts, scales: [1e17], baseSizes: [100] }), 'E_VALUE', 'options.scales');
+      expectError(() => gridAnchors([[2, 2]], { ...opts, centerOffset: 1e300 }), 'E_VALUE', 'options.centerOffset');
+      expectError(() => gridAnchors([[2, 2]], { ...opts, strides: [1e300] }), 'E_VALUE', 'options.strides[0]');
+      expectError(() => gridAnchors([[3, 1]], { ...opts, strides: [[1, 1e18]] }), 'E_VALUE', 'options.strides[0]');
+      // at the bound: finite
+      const r = gridAnchors([[1, 1]], { ...opts, scales: [1e16], baseSizes: [10] });
+      expect(Array.from(r.anchors.data).every(Number.isFinite)).toBe(true);
+      expect(Math.max(...Array.from(r.anchors.data, Math.abs))).toBeCloseTo(5e16, -12);
+    });
+
+    test('baseAnchors: huge scales are E_VALUE naming them', () => {
+      expectError(() => baseAnchors(8, [1], [1e300]), 'E_VALUE', 'scales');
+      expectError(() => baseAnchors(1e300, [1], [1]), 'E_VALUE', 'baseSize');
+      expectError(() => baseAnchors(8, [1], [1], 1e300), 'E_VALUE', 'centerOffset');
+      expect(Array.from(baseAnchors(8, [1], [2]).data)).toEqual([-8, -8, 8, 8]);
+    });
+  });
+});
