@@ -2,7 +2,7 @@
  * Regressions found by breaking the public API's inputs (test/break-input.test.ts), each on every
  * backend: the input, the typed error (or result) it must give.
  */
-import { gridAnchors, baseAnchors, sigmoidFocalLoss } from '../ts/index';
+import { gridAnchors, baseAnchors, sigmoidFocalLoss, distributionFocalLoss } from '../ts/index';
 import { forEachBackend, expectError } from './helpers';
 
 const detached = (): Float32Array => {
@@ -58,5 +58,13 @@ forEachBackend(() => {
       expectError(() => baseAnchors(8, [1], [1], 1e300), 'E_VALUE', 'centerOffset');
       expect(Array.from(baseAnchors(8, [1], [2]).data)).toEqual([-8, -8, 8, 8]);
     });
+  });
+
+  test('distributionFocalLoss with no rows and 2^31 or more bins: an empty result (wasm trapped: the kernel took a bins-sized scratch row)', () => {
+    for (const bins of [2 ** 31, 2 ** 32 + 3, 2 ** 53]) {
+      const r = distributionFocalLoss({ data: new Float32Array(0), shape: [0, bins] }, new Float32Array(0));
+      expect(r.loss).toBe(0);
+      expect(r.grad!.shape).toEqual([0, bins]);
+    }
   });
 });
