@@ -2,7 +2,7 @@
  * Regressions found by breaking the public API's inputs (test/break-input.test.ts), each on every
  * backend: the input, the typed error (or result) it must give.
  */
-import { gridAnchors, baseAnchors, sigmoidFocalLoss, distributionFocalLoss } from '../ts/index';
+import { gridAnchors, baseAnchors, sigmoidFocalLoss, distributionFocalLoss, ghmcLoss } from '../ts/index';
 import { forEachBackend, expectError } from './helpers';
 
 const detached = (): Float32Array => {
@@ -65,6 +65,14 @@ forEachBackend(() => {
       const r = distributionFocalLoss({ data: new Float32Array(0), shape: [0, bins] }, new Float32Array(0));
       expect(r.loss).toBe(0);
       expect(r.grad!.shape).toEqual([0, bins]);
+    }
+  });
+
+  test('ghmcLoss with no rows and 2^30 or more classes: loss 0 (wasm trapped: the kernel took class-sized scratch)', () => {
+    for (const c of [2 ** 30, 2 ** 31, 2 ** 53]) {
+      const empty = { data: new Float32Array(0), shape: [0, c] };
+      expect(ghmcLoss(empty, empty).loss).toBe(0);
+      expect(ghmcLoss(empty, { data: new Float32Array(0), shape: [0] }, { targetType: 'labels' }).loss).toBe(0);
     }
   });
 });

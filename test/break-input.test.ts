@@ -226,9 +226,9 @@ function judge(op: FuzzOp, outs: Outcome[], inputNonFinite: boolean): string | n
 
 // ---------------------------------------------------------------------------------------------
 
-const SEED = 20261130;
-const CASES_PER_OP = 160;
-const BUDGET_MS = 12_000;
+const SEED = Number(process.env.BREAK_SEED ?? 20261130);
+const CASES_PER_OP = Number(process.env.BREAK_CASES ?? 160);
+const BUDGET_MS = Number(process.env.BREAK_MS ?? 12_000);
 
 test('every op, one argument broken: a typed error naming the same argument on every backend, or the same finite result', () => {
   const deadline = Date.now() + BUDGET_MS;

@@ -392,7 +392,8 @@ function prepareGhmc(logits: ArrayInput, targets: ArrayInput, options?: GhmcOpti
     args: [
       { logits: x.data, targets: dense, labels, labelWeights: lw, accSum: c.accSum },
       {
-        numClasses, useLabels, bins: c.bins, momentum: c.momentum, allBins: c.allBins, biasCorrection: c.biasCorrection, steps: c.steps,
+        // (no rows: any class count reads nothing; the wasm kernel sized scratch by it)
+        numClasses: n > 0 ? numClasses : 1, useLabels, bins: c.bins, momentum: c.momentum, allBins: c.allBins, biasCorrection: c.biasCorrection, steps: c.steps,
         lossWeight: c.lossWeight, mean: c.reduction === 'mean', lean,
       },
       { lossElements, grad, weights, g },
