@@ -2,7 +2,7 @@
  * Regressions found by breaking the public API's inputs (test/break-input.test.ts), each on every
  * backend: the input, the typed error (or result) it must give.
  */
-import { gridAnchors, baseAnchors, sigmoidFocalLoss, distributionFocalLoss, ghmcLoss } from '../ts/index';
+import { gridAnchors, baseAnchors, sigmoidFocalLoss, distributionFocalLoss, ghmcLoss, createEflState, equalizedFocalLoss } from '../ts/index';
 import { forEachBackend, expectError } from './helpers';
 
 const detached = (): Float32Array => {
@@ -74,5 +74,13 @@ forEachBackend(() => {
       expect(ghmcLoss(empty, empty).loss).toBe(0);
       expect(ghmcLoss(empty, { data: new Float32Array(0), shape: [0] }, { targetType: 'labels' }).loss).toBe(0);
     }
+  });
+
+  test('createEflState(2^31) is E_VALUE (filling three arrays of 2^31 numbers crashed the process out of memory)', () => {
+    for (const c of [2 ** 31, 2 ** 32, 2 ** 20 + 1]) expectError(() => createEflState(c), 'E_VALUE', 'numClasses');
+    expect(createEflState(2 ** 20).posNeg.length).toBe(2 ** 20);
+    // without a state, EFL creates one of C classes: no rows and 2^31 classes is E_SHAPE on the logits
+    const empty = { data: new Float32Array(0), shape: [0, 2 ** 31] };
+    expectError(() => equalizedFocalLoss(empty, empty), 'E_SHAPE', 'logits');
   });
 });
