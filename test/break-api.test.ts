@@ -2,7 +2,7 @@
  * Regressions found by breaking the public API's inputs (test/break-input.test.ts), each on every
  * backend: the input, the typed error (or result) it must give.
  */
-import { gridAnchors, baseAnchors, sigmoidFocalLoss, distributionFocalLoss, ghmcLoss, createEflState, equalizedFocalLoss } from '../ts/index';
+import { gridAnchors, baseAnchors, sigmoidFocalLoss, distributionFocalLoss, ghmcLoss, createEflState, equalizedFocalLoss, bboxOverlaps } from '../ts/index';
 import { forEachBackend, expectError } from './helpers';
 
 const detached = (): Float32Array => {
@@ -82,5 +82,11 @@ forEachBackend(() => {
     // without a state, EFL creates one of C classes: no rows and 2^31 classes is E_SHAPE on the logits
     const empty = { data: new Float32Array(0), shape: [0, 2 ** 31] };
     expectError(() => equalizedFocalLoss(empty, empty), 'E_SHAPE', 'logits');
+  });
+
+  test('a zero-length array over a SharedArrayBuffer is empty, not "detached" (V8 throws slicing an empty SharedArrayBuffer)', () => {
+    const empty = new Float32Array(new SharedArrayBuffer(0));
+    expect(bboxOverlaps(empty, Float32Array.of(0, 0, 1, 1)).shape).toEqual([0, 1]);
+    expect(sigmoidFocalLoss({ data: empty, shape: [0, 3] }, new Float32Array(new SharedArrayBuffer(0))).loss).toBe(0);
   });
 });

@@ -172,6 +172,8 @@ export const MAX_EXACT_INTEGER = 2 ** 24 - 1;
 function isDetached(v: ArrayBufferView): boolean {
   const buf = v.buffer as ArrayBuffer & { detached?: boolean };
   if (typeof buf.detached === 'boolean') return buf.detached;
+  // a SharedArrayBuffer cannot be detached (and V8's slice of an empty one throws)
+  if (typeof SharedArrayBuffer !== 'undefined' && Object.prototype.toString.call(buf) === '[object SharedArrayBuffer]') return false;
   // Node 18: a detached buffer reports byteLength 0 and refuses to be sliced
   if (buf.byteLength !== 0) return false;
   try {
