@@ -2,7 +2,8 @@
  * Regressions found by breaking the public API's inputs (test/break-input.test.ts), each on every
  * backend: the input, the typed error (or result) it must give.
  */
-import { gridAnchors, baseAnchors, sigmoidFocalLoss, distributionFocalLoss, ghmcLoss, createEflState, equalizedFocalLoss, bboxOverlaps } from '../ts/index';
+import { gridAnchors, baseAnchors, sigmoidFocalLoss, distributionFocalLoss, ghmcLoss, createEflState, equalizedFocalLoss, bboxOverlaps, boxConvert, isrP, useBackend } from '../ts/index';
+import { runInNewContext } from 'node:vm';
 import { forEachBackend, expectError } from './helpers';
 
 const detached = (): Float32Array => {
@@ -89,4 +90,42 @@ forEachBackend(() => {
     expect(bboxOverlaps(empty, Float32Array.of(0, 0, 1, 1)).shape).toEqual([0, 1]);
     expect(sigmoidFocalLoss({ data: empty, shape: [0, 3] }, new Float32Array(new SharedArrayBuffer(0))).loss).toBe(0);
   });
+
+  describe('typed arrays of another realm (node:vm, jest; the native output pool creates its arrays in the addon\'s realm)', () => {
+    const other = runInNewContext('({ F32: Float32Array, I32: Int32Array, F64: Float64Array })') as { F32: Float32ArrayConstructor; I32: Int32ArrayConstructor; F64: Float64ArrayConstructor };
+    const boxes = [0, 0, 10, 10, 5, 5, 15, 15];
+    test('as inputs, labels, {data, shape} and out buffers: the same results as this realm\'s arrays (was E_TYPE "Float32Array is not supported; pass a Float32Array")', () => {
+      expect(other.F32.from(boxes) instanceof Float32Array).toBe(false);
+      expect(Array.from(boxConvert(other.F32.from(boxes), 'xyxy', 'xywh').data)).toEqual([0, 0, 10, 10, 5, 5, 10, 10]);
+      expect(Array.from(boxConvert(other.F64.from(boxes), 'xyxy', 'xywh').data)).toEqual([0, 0, 10, 10, 5, 5, 10, 10]);
+      const want = bboxOverlaps(Float32Array.from(boxes), Float32Array.from(boxes)).data;
+      const out = new other.F32(4);
+      expect(bboxOverlaps(other.F32.from(boxes), other.F32.from(boxes), { out }).data).toBe(out);
+      expect(Array.from(out)).toEqual(Array.from(want));
+      const x = [0.5, -1, 2, 0.25, 3, -2];
+      const mine = sigmoidFocalLoss({ data: Float32Array.from(x), shape: [3, 2] }, Int32Array.of(0, 2, 1));
+      const theirs = sigmoidFocalLoss({ data: other.F32.from(x), shape: [3, 2] }, other.I32.of(0, 2, 1));
+      expect(theirs.loss).toBe(mine.loss);
+      expectError(() => sigmoidFocalLoss({ data: other.F32.from(x), shape: [3, 2] }, other.I32.of(0, 3, 1)), 'E_VALUE', 'targets');
+      const g1 = ghmcLoss({ data: Float32Array.from(x), shape: [3, 2] }, Int32Array.of(0, 2, 1));
+      const g2 = ghmcLoss({ data: other.F32.from(x), shape: [3, 2] }, other.I32.of(0, 2, 1));
+      expect(g2.loss).toBe(g1.loss);
+      const pin = (I: Int32ArrayConstructor, F: Float32ArrayConstructor) => ({ labels: I.of(0, 1, 0), gtInds: I.of(0, 0, 1), ious: F.of(0.9, 0.6, 0.7), posLoss: F.of(1, 2, 0.5) });
+      expect(Array.from(isrP(pin(other.I32, other.F32)).weights.data)).toEqual(Array.from(isrP(pin(Int32Array, Float32Array)).weights.data));
+    });
+  });
+});
+
+test('a large native result (from the output pool, created in the addon\'s realm) fed back as an input or an out buffer', () => {
+  useBackend('native');
+  try {
+    const b = Float32Array.from({ length: 4 * 512 }, (_, i) => (i % 4 < 2 ? 0 : 10) + (i >> 2) * 0.01);
+    const r = bboxOverlaps(b, b);
+    expect(boxConvert(r.data.subarray(0, 16), 'xyxy', 'xyxy').data.length).toBe(16);
+    const again = bboxOverlaps(b, b, { out: r.data });
+    expect(again.data).toBe(r.data);
+    expect(sigmoidFocalLoss({ data: r.data, shape: [512, 512] }, new Int32Array(512)).loss).toBeGreaterThan(0);
+  } finally {
+    useBackend('auto');
+  }
 });

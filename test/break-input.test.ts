@@ -173,11 +173,14 @@ function breaking(op: FuzzOp, m: Mutation, seen: { what?: string; nonFinite?: bo
 
 type Outcome = { ok: true; v: number[]; ints: boolean[] } | { ok: false; code: string; arg: string; typed: boolean; message: string };
 
+/** A typed array's type name, realm-safe (the native pool's results come from the addon's realm). */
+const tagOf = (x: unknown): string => (ArrayBuffer.isView(x) ? Object.prototype.toString.call(x).slice(8, -1) : '');
+
 function flatten(x: unknown, v: number[] = [], ints: boolean[] = []): { v: number[]; ints: boolean[] } {
   if (typeof x === 'number') (v.push(x), ints.push(false));
   else if (typeof x === 'boolean') (v.push(+x), ints.push(true));
-  else if (x instanceof Int32Array || x instanceof Uint8Array) x.forEach((e) => (v.push(e), ints.push(true)));
-  else if (x instanceof Float32Array || x instanceof Float64Array) x.forEach((e) => (v.push(e), ints.push(false)));
+  else if (tagOf(x) === 'Int32Array' || tagOf(x) === 'Uint8Array') (x as Int32Array).forEach((e) => (v.push(e), ints.push(true)));
+  else if (tagOf(x) === 'Float32Array' || tagOf(x) === 'Float64Array') (x as Float32Array).forEach((e) => (v.push(e), ints.push(false)));
   else if (Array.isArray(x)) x.forEach((e) => flatten(e, v, ints));
   else if (x && typeof x === 'object') for (const k of Object.keys(x).sort()) if (k !== 'state') flatten((x as any)[k], v, ints);
   return { v, ints };

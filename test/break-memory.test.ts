@@ -76,7 +76,7 @@ describe('native output pool', () => {
     const ch = new MessageChannel();
     const got = new Promise<Float32Array>((res) => ch.port2.once('message', res));
     const r2 = bboxOverlaps(A, C).data;
-    ch.port1.postMessage(r2, [r2.buffer]);
+    ch.port1.postMessage(r2, [r2.buffer as ArrayBuffer]);
     const posted = await got;
     ch.port1.close();
     const want2 = Float32Array.from(r2);

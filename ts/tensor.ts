@@ -146,9 +146,28 @@ interface Flat {
   shape: number[];
 }
 
+const toTag = Object.prototype.toString;
+const TYPED_TAGS = new Set(['Float32Array', 'Float64Array', 'Int32Array', 'Uint8Array', 'Int16Array', 'Uint16Array', 'Uint32Array', 'Int8Array'].map((n) => `[object ${n}]`));
+
+/**
+ * Realm-safe `x instanceof Float32Array`: also true for a Float32Array of another realm (a
+ * `node:vm` context, jest's test realm, where the native output pool's results are created in the
+ * addon's realm and fail `instanceof`). The tag of a view is its internal type name.
+ * @internal
+ */
+export function isF32(x: unknown): x is Float32Array {
+  return x instanceof Float32Array || (ArrayBuffer.isView(x) && toTag.call(x) === '[object Float32Array]');
+}
+
+/** Realm-safe `x instanceof Int32Array` (see {@link isF32}). @internal */
+export function isI32(x: unknown): x is Int32Array {
+  return x instanceof Int32Array || (ArrayBuffer.isView(x) && toTag.call(x) === '[object Int32Array]');
+}
+
 function isTyped(x: unknown): x is Float32Array | Float64Array | Int32Array {
   return x instanceof Float32Array || x instanceof Float64Array || x instanceof Int32Array
-    || x instanceof Uint8Array || x instanceof Int16Array || x instanceof Uint16Array || x instanceof Uint32Array || x instanceof Int8Array;
+    || x instanceof Uint8Array || x instanceof Int16Array || x instanceof Uint16Array || x instanceof Uint32Array || x instanceof Int8Array
+    || (ArrayBuffer.isView(x) && TYPED_TAGS.has(toTag.call(x)));
 }
 
 /** Largest number of elements one input may hold (2^31 − 1: a typed array's index range everywhere). */
@@ -232,7 +251,7 @@ export function toFloat32(arg: string, input: unknown, nanPolicy: NanPolicy = 'e
   }
   checkView(arg, input);
   if (isTyped(input)) {
-    data = input instanceof Float32Array ? input : Float32Array.from(input as ArrayLike<number>);
+    data = isF32(input) ? input : Float32Array.from(input as ArrayLike<number>);
     shape = [data.length];
   } else if (Array.isArray(input)) {
     ({ data, shape } = fromNested(arg, input));
@@ -273,7 +292,7 @@ export function toFloat32(arg: string, input: unknown, nanPolicy: NanPolicy = 'e
       if (o.stride === undefined ? src.length !== size : src.length < size) {
         throw new SoftSamplingError('E_SHAPE', arg, `data has ${src.length} elements, shape [${shape}] needs ${o.stride === undefined ? 'exactly ' : ''}${size}`);
       }
-      if (src instanceof Float32Array) data = src.length === size ? src : src.subarray(0, size);
+      if (isF32(src)) data = src.length === size ? src : src.subarray(0, size);
       else data = numeric ? Float32Array.from((src as Float64Array).subarray(0, size)) : numbersToFloat32(arg, src, size);
     } else {
       // strided ndarray view: gather row-major
@@ -328,7 +347,7 @@ function fromNested(arg: string, input: unknown[]): Flat {
 
 /** Throws `E_VALUE` naming the first NaN/±Inf element, or the first beyond ±{@link MAX_MAGNITUDE}. */
 export function checkFinite(arg: string, data: ArrayLike<number>): void {
-  if (data instanceof Float32Array ? allBoundedF32(data) : allBounded(data)) return;
+  if (isF32(data) ? allBoundedF32(data) : allBounded(data)) return;
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (!Number.isFinite(v)) {
@@ -481,7 +500,7 @@ export function outputBuffers<K extends string>(
       continue;
     }
     const name = `${arg}.${key}`;
-    if (!(v instanceof Float32Array)) throw new SoftSamplingError('E_TYPE', name, 'must be a Float32Array');
+    if (!isF32(v)) throw new SoftSamplingError('E_TYPE', name, 'must be a Float32Array');
     if (v.length !== len) throw new SoftSamplingError('E_SHAPE', name, `needs ${len} elements, got ${v.length}`);
     for (const inp of inputs) {
       if (inp.byteLength > 0 && overlaps(v, inp)) throw new SoftSamplingError('E_VALUE', name, 'overlaps an input array');

@@ -36,7 +36,7 @@
  */
 import { getBackend } from '../registry';
 import { SoftSamplingError, valueText } from '../errors';
-import { Tensor, toFloat32, checkView, numOpt, enumOpt, checkOptions, outputBuffers, MAX_EXACT_INTEGER, type ArrayInput } from '../tensor';
+import { Tensor, isI32, toFloat32, checkView, numOpt, enumOpt, checkOptions, outputBuffers, MAX_EXACT_INTEGER, type ArrayInput } from '../tensor';
 import { reducer, type ReduceOptions } from './reduce';
 import { SIGMOID_KIND } from '../kernels/focal';
 import type { Backend } from '../kernels';
@@ -236,7 +236,7 @@ function prepareSigmoid(logits: unknown, targets: unknown, o: Record<string, unk
   // and back: the two copies and the float check were most of the calling thread's serial time
   // in a 2-thread 100k×80 call
   let t: { data: Float32Array | Int32Array; shape: number[] };
-  if (targets instanceof Int32Array) {
+  if (isI32(targets)) {
     checkView('targets', targets);
     t = { data: targets, shape: [targets.length] };
   } else {
@@ -253,9 +253,9 @@ function prepareSigmoid(logits: unknown, targets: unknown, o: Record<string, unk
   let dense = EMPTY_F;
   if (useLabels) {
     if (t.data.length !== n) throw new SoftSamplingError('E_SHAPE', 'targets', `labels must be [N] = [${n}], got ${t.data.length} values`);
-    labels = t.data instanceof Int32Array ? checkLabels('targets', t.data, c, `[0, ${c}] (${c} = background)`) : toLabels('targets', t.data, c, `[0, ${c}] (${c} = background)`);
+    labels = isI32(t.data) ? checkLabels('targets', t.data, c, `[0, ${c}] (${c} = background)`) : toLabels('targets', t.data, c, `[0, ${c}] (${c} = background)`);
   } else {
-    if (t.data instanceof Int32Array) t = toFloat32('targets', targets, 'propagate');
+    if (isI32(t.data)) t = toFloat32('targets', targets, 'propagate');
     if (t.data.length !== n * c) throw new SoftSamplingError('E_SHAPE', 'targets', `one-hot targets must be [N, C] = [${n}, ${c}], got ${t.data.length} values`);
     if (t.shape.length === lg.shape.length && t.shape.some((d, i) => d !== lg.shape[i])) {
       throw new SoftSamplingError('E_SHAPE', 'targets', `shape [${t.shape}] differs from the logits' [${lg.shape}]`);

@@ -7,7 +7,7 @@ import type { Backend } from '../kernels';
 import { checkAttached, nextTask } from './async';
 import { asyncOp, offloadAvailable } from './offload';
 import { SoftSamplingError, valueText } from '../errors';
-import { MAX_BOX_COORD, Tensor, toBoxes, toFloat32, numOpt, boolOpt, enumOpt, checkOptions, checkOutputSize, type ArrayInput, type NanPolicy } from '../tensor';
+import { MAX_BOX_COORD, isF32, Tensor, toBoxes, toFloat32, numOpt, boolOpt, enumOpt, checkOptions, checkOutputSize, type ArrayInput, type NanPolicy } from '../tensor';
 
 const MODES = ['iou', 'iof', 'giou'] as const;
 /** Overlap measure of {@link bboxOverlaps}: `'iou'`, `'iof'` (intersection over the first box's area) or `'giou'`. */
@@ -153,7 +153,7 @@ function prepareOverlaps(boxes1: ArrayInput, boxes2: ArrayInput, options?: BboxO
   checkOutputSize('boxes2', len, `the ${a.n}×${b.n} overlap matrix`);
   let out: Float32Array;
   if (o.out !== undefined) {
-    if (!(o.out instanceof Float32Array)) throw new SoftSamplingError('E_TYPE', 'options.out', 'must be a Float32Array');
+    if (!isF32(o.out)) throw new SoftSamplingError('E_TYPE', 'options.out', 'must be a Float32Array');
     if (o.out.length !== len) throw new SoftSamplingError('E_SHAPE', 'options.out', `must hold ${len} elements, has ${o.out.length}`);
     if (o.out.buffer === a.data.buffer || o.out.buffer === b.data.buffer) {
       throw new SoftSamplingError('E_VALUE', 'options.out', 'must not share memory with boxes1 or boxes2');

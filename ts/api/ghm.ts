@@ -9,7 +9,7 @@
  */
 import { getBackend } from '../registry';
 import { SoftSamplingError, valueText } from '../errors';
-import { Tensor, toFloat32, checkView, numOpt, boolOpt, enumOpt, checkOptions, outputBuffers, MAX_EXACT_INTEGER, type ArrayInput } from '../tensor';
+import { Tensor, isI32, toFloat32, checkView, numOpt, boolOpt, enumOpt, checkOptions, outputBuffers, MAX_EXACT_INTEGER, type ArrayInput } from '../tensor';
 import { reducer, REDUCTIONS, type Reduction } from './reduce';
 import type { GhmKernelResult } from '../kernels/ghm';
 import type { GhmCOutputs, GhmROutputs } from '../kernels/modern';
@@ -344,7 +344,7 @@ function prepareGhmc(logits: ArrayInput, targets: ArrayInput, options?: GhmcOpti
   const [n, numClasses] = x.shape;
   if (numClasses < 1) throw new SoftSamplingError('E_SHAPE', 'logits', `need at least one class column, got [${x.shape}]`);
   // labels given as an Int32Array are range-checked as they are (no float32 copy and int32 copy back)
-  const t32 = targets instanceof Int32Array ? targets : null;
+  const t32 = isI32(targets) ? targets : null;
   if (t32) checkView('targets', t32);
   let t = t32 ? { data: t32 as Float32Array | Int32Array, shape: [t32.length] } : toFloat32('targets', targets);
   const len = n * numClasses;
