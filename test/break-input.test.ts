@@ -150,7 +150,12 @@ interface Mutation {
  * `pick` (mod the number of places) gets the replacement `which` (mod the replacements that fit).
  */
 function breaking(op: FuzzOp, m: Mutation, seen: { what?: string; nonFinite?: boolean }): typeof lib {
-  const real = (lib as any)[op.name] as (...a: unknown[]) => unknown;
+  return breakingOn(lib, op, m, seen);
+}
+
+/** {@link breaking} on another build of the library (the lite entry). */
+function breakingOn(target: typeof lib, op: FuzzOp, m: Mutation, seen: { what?: string; nonFinite?: boolean }): typeof lib {
+  const real = (target as any)[op.name] as (...a: unknown[]) => unknown;
   const broken = (...args: unknown[]) => {
     const a = clone(args);
     const ps = paths(a);
@@ -165,7 +170,7 @@ function breaking(op: FuzzOp, m: Mutation, seen: { what?: string; nonFinite?: bo
     setAt(a, at.path, v);
     return real(...a);
   };
-  return new Proxy(lib, { get: (t, k) => (k === op.name ? broken : (t as any)[k]) });
+  return new Proxy(target, { get: (t, k) => (k === op.name ? broken : (t as any)[k]) });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -191,7 +196,7 @@ function outcome(f: () => unknown): Outcome {
     const { v, ints } = flatten(f());
     return { ok: true, v, ints };
   } catch (e: any) {
-    const typed = e instanceof lib.SoftSamplingError && e.code !== 'E_PANIC';
+    const typed = (e instanceof lib.SoftSamplingError || e?.name === 'SoftSamplingError') && e.code !== 'E_PANIC';
     return { ok: false, code: String(e?.code), arg: String(e?.arg), typed, message: String(e?.message ?? e).slice(0, 160) };
   }
 }
@@ -305,4 +310,37 @@ test('the other exported functions: every argument broken gives a result or a ty
     lib.setThreads(1);
   }
   expect([...new Set(found)]).toEqual([]);
+});
+
+describe('soft-sampling/lite: the same broken arguments give the same errors and results as the full entry on wasm', () => {
+  type Lite = typeof import('../ts/lite');
+  let lite!: Lite;
+  jest.isolateModules(() => {
+    lite = require('../ts/lite');
+  });
+  beforeAll(() => {
+    lite.initWasmSync(require('node:fs').readFileSync(require('node:path').join(__dirname, '..', 'artifacts', 'soft_sampling_lite.wasm')));
+  });
+
+  test('every lite op of the harness, one argument broken', () => {
+    const liteOps = OPS.filter((op) => typeof (lite as unknown as Record<string, unknown>)[op.name] === 'function');
+    expect(liteOps.length).toBe(22);
+    const found: string[] = [];
+    lib.useBackend('wasm');
+    try {
+      for (const [k, op] of liteOps.entries()) {
+        const cases = fc.sample(fc.tuple(op.arb, fc.nat(), fc.nat()), { seed: SEED + 31 * k, numRuns: 60 });
+        for (const [c, pick, which] of cases) {
+          const seen: { what?: string } = {};
+          const full = outcome(() => op.call(breaking(op, { pick, which }, seen), c));
+          const lean = outcome(() => op.call(breakingOn(lite as unknown as typeof lib, op, { pick, which }, {}), c));
+          const txt = (o: Outcome) => (o.ok ? `ok ${o.v.join(',')}` : `${o.typed ? '' : 'FOREIGN '}${o.message}`);
+          if (txt(full) !== txt(lean)) found.push(`${op.name} ${seen.what}: full ${txt(full).slice(0, 100)} | lite ${txt(lean).slice(0, 100)}`);
+        }
+      }
+    } finally {
+      lib.useBackend('auto');
+    }
+    expect(found.slice(0, 6)).toEqual([]);
+  });
 });
