@@ -140,14 +140,17 @@ function getAt(root: unknown[], path: Path): unknown {
 }
 
 interface Mutation {
-  /** which call of the op to break (0: the first; GHM/EFL loops call it again) and where */
+  /** where (an index into the places of {@link paths}) and what (an index into the replacements that fit) */
   pick: number;
   which: number;
+  /** a second place broken after the first */
+  second?: [number, number];
 }
 
 /**
  * The library with the op's own function replaced by one that breaks its arguments: the leaf
- * `pick` (mod the number of places) gets the replacement `which` (mod the replacements that fit).
+ * `pick` (mod the number of places) gets the replacement `which` (mod the replacements that fit),
+ * on every call of the op (the GHM / EFL cases call it again with the returned state).
  */
 function breaking(op: FuzzOp, m: Mutation, seen: { what?: string; nonFinite?: boolean }): typeof lib {
   return breakingOn(lib, op, m, seen);
@@ -158,16 +161,26 @@ function breakingOn(target: typeof lib, op: FuzzOp, m: Mutation, seen: { what?: 
   const real = (target as any)[op.name] as (...a: unknown[]) => unknown;
   const broken = (...args: unknown[]) => {
     const a = clone(args);
-    const ps = paths(a);
-    if (ps.length === 0) return real(...a);
-    const at = ps[m.pick % ps.length];
-    const old = getAt(a, at.path);
-    const table: [string, (o: any) => unknown][] = at.kind === 'typed' ? [...ARRAY_BAD, ...ANY_BAD] : at.kind === 'list' ? [...LIST_BAD, ...ANY_BAD] : ANY_BAD;
-    const [name, make] = table[m.which % table.length];
-    const v = make(old);
-    seen.what = `${at.path.join('.')} := ${name}`;
-    seen.nonFinite = nonFiniteIn(v);
-    setAt(a, at.path, v);
+    const whats: string[] = [];
+    seen.nonFinite = false;
+    for (const [pick, which] of m.second === undefined ? [[m.pick, m.which]] : [[m.pick, m.which], m.second]) {
+      const ps = paths(a);
+      if (ps.length === 0) break;
+      const at = ps[pick % ps.length];
+      const old = getAt(a, at.path);
+      const table: [string, (o: any) => unknown][] = at.kind === 'typed' ? [...ARRAY_BAD, ...ANY_BAD] : at.kind === 'list' ? [...LIST_BAD, ...ANY_BAD] : ANY_BAD;
+      const [name, make] = table[which % table.length];
+      let v: unknown;
+      try {
+        v = make(old);
+      } catch {
+        continue; // (a replacement derived from a value the first one already broke, e.g. a detached array)
+      }
+      whats.push(`${at.path.join('.')} := ${name}`);
+      seen.nonFinite ||= nonFiniteIn(v);
+      setAt(a, at.path, v);
+    }
+    seen.what = whats.join(', ');
     return real(...a);
   };
   return new Proxy(target, { get: (t, k) => (k === op.name ? broken : (t as any)[k]) });
@@ -246,14 +259,14 @@ test('every op, one argument broken: a typed error naming the same argument on e
   const perOp: Record<string, number> = {};
   try {
     for (const [k, op] of OPS.entries()) {
-      const cases = fc.sample(fc.tuple(op.arb, fc.nat(), fc.nat()), { seed: SEED + 7919 * k, numRuns: CASES_PER_OP });
+      const cases = fc.sample(fc.tuple(op.arb, fc.nat(), fc.nat(), fc.option(fc.tuple(fc.nat(), fc.nat()), { freq: 3, nil: undefined })), { seed: SEED + 7919 * k, numRuns: CASES_PER_OP });
       perOp[op.name] = 0;
-      for (const [c, pick, which] of cases) {
+      for (const [c, pick, which, second] of cases) {
         if (Date.now() > deadline) break;
         const seen: { what?: string; nonFinite?: boolean } = {};
         const outs = BACKENDS.map((b) => {
           lib.useBackend(b);
-          return outcome(() => op.call(breaking(op, { pick, which }, seen), c));
+          return outcome(() => op.call(breaking(op, { pick, which, second }, seen), c));
         });
         total++;
         perOp[op.name]++;
