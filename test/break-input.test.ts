@@ -181,6 +181,7 @@ function breakingOn(target: typeof lib, op: FuzzOp, m: Mutation, seen: { what?: 
       setAt(a, at.path, v);
     }
     seen.what = whats.join(', ');
+    if (process.env.BREAK_PRINT) console.log(seen.what, JSON.stringify(a, (_k, v) => (ArrayBuffer.isView(v) ? { [Object.prototype.toString.call(v)]: Array.from(v as unknown as ArrayLike<number>).slice(0, 12), len: (v as unknown as ArrayLike<number>).length } : typeof v === 'bigint' ? `${v}n` : typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)).slice(0, 1500));
     return real(...a);
   };
   return new Proxy(target, { get: (t, k) => (k === op.name ? broken : (t as any)[k]) });
@@ -249,6 +250,7 @@ function judge(op: FuzzOp, outs: Outcome[], inputNonFinite: boolean): string | n
 // ---------------------------------------------------------------------------------------------
 
 const SEED = Number(process.env.BREAK_SEED ?? 20261130);
+const TRACE = process.env.BREAK_TRACE ? require('node:fs').openSync(process.env.BREAK_TRACE, 'w') : 0;
 const CASES_PER_OP = Number(process.env.BREAK_CASES ?? 160);
 const BUDGET_MS = Number(process.env.BREAK_MS ?? 12_000);
 
@@ -263,9 +265,11 @@ test('every op, one argument broken: a typed error naming the same argument on e
       perOp[op.name] = 0;
       for (const [c, pick, which, second] of cases) {
         if (Date.now() > deadline) break;
+        if (process.env.BREAK_ONLY && process.env.BREAK_ONLY !== `${op.name}:${pick}`) continue;
         const seen: { what?: string; nonFinite?: boolean } = {};
         const outs = BACKENDS.map((b) => {
           lib.useBackend(b);
+          if (TRACE) require('node:fs').writeSync(TRACE, `${op.name} ${b} ${pick} ${which} ${second}\n`);
           return outcome(() => op.call(breaking(op, { pick, which, second }, seen), c));
         });
         total++;

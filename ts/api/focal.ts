@@ -274,7 +274,7 @@ function prepareSigmoid(logits: unknown, targets: unknown, o: Record<string, unk
 
 function runSigmoid(logits: unknown, targets: unknown, o: Record<string, unknown>, kind: number, alpha: number | null, gamma: number, beta: number): LossResult {
   const call = sigmoidCall(logits, targets, o, kind, alpha, gamma, beta);
-  return call.finish(getBackend().sigmoidLoss(...call.args).sum[0]);
+  return call.finish(call.empty ? 0 : getBackend().sigmoidLoss(...call.args).sum[0]);
 }
 
 /** A validated sigmoid-family call: the kernel's arguments and how to build the result. */
@@ -289,7 +289,8 @@ function sigmoidCall(logits: unknown, targets: unknown, o: Record<string, unknow
     { lossElements: elements, grad },
   ];
   const finish = (sum: number): LossResult => ({ loss: red.scale * sum, lossElements: new Tensor(elements, p.lg.shape), grad: new Tensor(grad, p.lg.shape) });
-  return { args, finish };
+  // no elements: no kernel call (N × 0 with N up to 2^53 is a valid empty input; a kernel walks its rows)
+  return { args, finish, empty: n * c === 0 };
 }
 
 /** Runs a sigmoid-family call off the JS thread (native AsyncTask, or Node's worker pool for wasm / ts) or, on the edge entry, after the current task. */
@@ -302,6 +303,7 @@ async function runSigmoidAsync(logits: unknown, targets: unknown, options: unkno
   const o = checkOptions('options', options, keys);
   const [kind, alpha, gamma, beta] = resolve(o);
   const call = sigmoidCall(logits, targets, o, kind, alpha, gamma, beta);
+  if (call.empty) return call.finish(0);
   const be = getBackend();
   let sum: number;
   if (be.sigmoidLossAsync) {
