@@ -6,7 +6,9 @@
  * ts. Every outcome must be a result or a typed SoftSamplingError (not E_PANIC, not a foreign
  * error, no crash), with the same code and argument on every backend; a result must agree across
  * backends, and must not be NaN/±Inf unless the input was.
- * Longer runs: BREAK_CASES (per op, default 160), BREAK_MS (budget), BREAK_SEED.
+ * Longer runs: BREAK_CASES (per op, default 160), BREAK_MS (budget), BREAK_SEED; to find a case that
+ * hangs: BREAK_TRACE=file (each case's op, backend and mutation before it runs), then
+ * BREAK_ONLY=op:pick with BREAK_PRINT=1 (that case's broken arguments).
  */
 import fc from 'fast-check';
 import * as lib from '../ts/index';
