@@ -100,7 +100,7 @@ export function valueText(v: unknown): string {
     default:
       if (v === null) return 'null';
       if (Array.isArray(v)) return `an array of ${v.length}`;
-      return Object.prototype.toString.call(v).slice(8, -1).replace(/^/, 'a ');
+      return Object.prototype.toString.call(v).slice(8, -1).replace(/^[AEIOU]/, 'an $&').replace(/^(?!an )/, 'a ');
   }
 }
 
