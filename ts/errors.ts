@@ -77,6 +77,33 @@ export function rustFloatText(x: number, single: boolean): string {
   return `${sign}${digits.slice(0, k + 1)}.${digits.slice(k + 1)}`;
 }
 
+/**
+ * A short text of any value for an error message, that never throws (`String(v)` throws on a
+ * symbol inside a template, on an object without `toString` and on a detached typed array;
+ * `JSON.stringify` on a bigint): numbers and booleans as `String`, strings quoted, others by kind.
+ * @internal
+ */
+export function valueText(v: unknown): string {
+  switch (typeof v) {
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return String(v);
+    case 'string':
+      return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+    case 'bigint':
+      return `${v}n (a bigint)`;
+    case 'symbol':
+      return 'a symbol';
+    case 'function':
+      return 'a function';
+    default:
+      if (v === null) return 'null';
+      if (Array.isArray(v)) return `an array of ${v.length}`;
+      return Object.prototype.toString.call(v).slice(8, -1).replace(/^[AEIOU]/, 'an $&').replace(/^(?!an )/, 'a ');
+  }
+}
+
 const BITS_VIEW = new DataView(new ArrayBuffer(8));
 
 /** Replaces the wasm core's float markers (`\u0001` `s`|`d` hex-bits `\u0001`) by the number's text. */

@@ -6,7 +6,7 @@
  * backend itself: each entry registers the loaders it has ({@link registerLoader}).
  */
 import type { Backend, BackendName } from './kernels';
-import { SoftSamplingError } from './errors';
+import { SoftSamplingError, valueText } from './errors';
 
 export const BACKEND_NAMES: readonly BackendName[] = ['native', 'wasm', 'ts'];
 
@@ -57,7 +57,7 @@ let threadsEnvReader: () => string | undefined = () => undefined;
 
 function checkThreads(n: unknown, arg: string): number {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
-    const shown = typeof n === 'string' ? `'${n}'` : String(n);
+    const shown = typeof n === 'string' ? `'${n}'` : valueText(n);
     throw new SoftSamplingError('E_OPTION', arg, `threads must be an integer in [1, ${MAX_THREADS}], got ${shown}`);
   }
   return n;
@@ -116,7 +116,7 @@ function envBackend(): string | undefined {
 
 function loadForced(name: string, arg: string): Backend {
   if (!BACKEND_NAMES.includes(name as BackendName)) {
-    throw new SoftSamplingError('E_OPTION', arg, `unknown backend '${name}'; expected native, wasm, ts or auto`);
+    throw new SoftSamplingError('E_OPTION', arg, `unknown backend ${typeof name === 'string' ? `'${name}'` : valueText(name)}; expected native, wasm, ts or auto`);
   }
   const b = tryLoad(name as BackendName);
   if (!b) {

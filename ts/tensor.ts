@@ -7,7 +7,7 @@
  * Results are {@link Tensor}s: a flat typed array plus its shape.
  * Validation happens here, once, before any backend is called.
  */
-import { SoftSamplingError } from './errors';
+import { SoftSamplingError, valueText } from './errors';
 
 /**
  * Nested plain arrays of unknown depth: what {@link Tensor.toArray} returns when the tensor's rank
@@ -146,9 +146,28 @@ interface Flat {
   shape: number[];
 }
 
+const toTag = Object.prototype.toString;
+const TYPED_TAGS = new Set(['Float32Array', 'Float64Array', 'Int32Array', 'Uint8Array', 'Int16Array', 'Uint16Array', 'Uint32Array', 'Int8Array'].map((n) => `[object ${n}]`));
+
+/**
+ * Realm-safe `x instanceof Float32Array`: also true for a Float32Array of another realm (a
+ * `node:vm` context, jest's test realm, where the native output pool's results are created in the
+ * addon's realm and fail `instanceof`). The tag of a view is its internal type name.
+ * @internal
+ */
+export function isF32(x: unknown): x is Float32Array {
+  return x instanceof Float32Array || (ArrayBuffer.isView(x) && toTag.call(x) === '[object Float32Array]');
+}
+
+/** Realm-safe `x instanceof Int32Array` (see {@link isF32}). @internal */
+export function isI32(x: unknown): x is Int32Array {
+  return x instanceof Int32Array || (ArrayBuffer.isView(x) && toTag.call(x) === '[object Int32Array]');
+}
+
 function isTyped(x: unknown): x is Float32Array | Float64Array | Int32Array {
   return x instanceof Float32Array || x instanceof Float64Array || x instanceof Int32Array
-    || x instanceof Uint8Array || x instanceof Int16Array || x instanceof Uint16Array || x instanceof Uint32Array || x instanceof Int8Array;
+    || x instanceof Uint8Array || x instanceof Int16Array || x instanceof Uint16Array || x instanceof Uint32Array || x instanceof Int8Array
+    || (ArrayBuffer.isView(x) && TYPED_TAGS.has(toTag.call(x)));
 }
 
 /** Largest number of elements one input may hold (2^31 − 1: a typed array's index range everywhere). */
@@ -172,6 +191,8 @@ export const MAX_EXACT_INTEGER = 2 ** 24 - 1;
 function isDetached(v: ArrayBufferView): boolean {
   const buf = v.buffer as ArrayBuffer & { detached?: boolean };
   if (typeof buf.detached === 'boolean') return buf.detached;
+  // a SharedArrayBuffer cannot be detached (and V8's slice of an empty one throws)
+  if (typeof SharedArrayBuffer !== 'undefined' && Object.prototype.toString.call(buf) === '[object SharedArrayBuffer]') return false;
   // Node 18: a detached buffer reports byteLength 0 and refuses to be sliced
   if (buf.byteLength !== 0) return false;
   try {
@@ -230,7 +251,7 @@ export function toFloat32(arg: string, input: unknown, nanPolicy: NanPolicy = 'e
   }
   checkView(arg, input);
   if (isTyped(input)) {
-    data = input instanceof Float32Array ? input : Float32Array.from(input as ArrayLike<number>);
+    data = isF32(input) ? input : Float32Array.from(input as ArrayLike<number>);
     shape = [data.length];
   } else if (Array.isArray(input)) {
     ({ data, shape } = fromNested(arg, input));
@@ -241,9 +262,12 @@ export function toFloat32(arg: string, input: unknown, nanPolicy: NanPolicy = 'e
     if (!Array.isArray(dims) && !ArrayBuffer.isView(dims)) {
       throw new SoftSamplingError('E_SHAPE', arg, 'shape (or dims) must be an array of non-negative integers');
     }
+    checkView(arg, dims);
     shape = Array.from(dims as ArrayLike<number>);
     if (!shape.every((d) => Number.isInteger(d) && d >= 0)) {
-      throw new SoftSamplingError('E_SHAPE', arg, `shape must hold non-negative integers, got [${shape}]`);
+      // (typeof for a non-number: a symbol, a detached array or a null-prototype object cannot be printed)
+      const text = shape.map((d) => (typeof d === 'number' ? String(d) : typeof d)).join(',');
+      throw new SoftSamplingError('E_SHAPE', arg, `shape must hold non-negative integers, got [${text}]`);
     }
     const size = shape.reduce((a, b) => a * b, 1);
     if (size > MAX_INPUT_ELEMENTS) {
@@ -268,7 +292,7 @@ export function toFloat32(arg: string, input: unknown, nanPolicy: NanPolicy = 'e
       if (o.stride === undefined ? src.length !== size : src.length < size) {
         throw new SoftSamplingError('E_SHAPE', arg, `data has ${src.length} elements, shape [${shape}] needs ${o.stride === undefined ? 'exactly ' : ''}${size}`);
       }
-      if (src instanceof Float32Array) data = src.length === size ? src : src.subarray(0, size);
+      if (isF32(src)) data = src.length === size ? src : src.subarray(0, size);
       else data = numeric ? Float32Array.from((src as Float64Array).subarray(0, size)) : numbersToFloat32(arg, src, size);
     } else {
       // strided ndarray view: gather row-major
@@ -323,7 +347,7 @@ function fromNested(arg: string, input: unknown[]): Flat {
 
 /** Throws `E_VALUE` naming the first NaN/±Inf element, or the first beyond ±{@link MAX_MAGNITUDE}. */
 export function checkFinite(arg: string, data: ArrayLike<number>): void {
-  if (data instanceof Float32Array ? allBoundedF32(data) : allBounded(data)) return;
+  if (isF32(data) ? allBoundedF32(data) : allBounded(data)) return;
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (!Number.isFinite(v)) {
@@ -409,7 +433,7 @@ export function checkCoordBound(arg: string, data: Float32Array): void {
 export function numOpt(arg: string, v: unknown, dflt: number, check?: (x: number) => string | null): number {
   if (v === undefined) return dflt;
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new SoftSamplingError('E_TYPE', arg, `expected a finite number, got ${String(v)}`);
+    throw new SoftSamplingError('E_TYPE', arg, `expected a finite number, got ${valueText(v)}`);
   }
   const bad = check?.(v);
   if (bad) throw new SoftSamplingError('E_VALUE', arg, bad);
@@ -419,7 +443,7 @@ export function numOpt(arg: string, v: unknown, dflt: number, check?: (x: number
 /** A boolean option (with default). */
 export function boolOpt(arg: string, v: unknown, dflt: boolean): boolean {
   if (v === undefined) return dflt;
-  if (typeof v !== 'boolean') throw new SoftSamplingError('E_TYPE', arg, `expected a boolean, got ${String(v)}`);
+  if (typeof v !== 'boolean') throw new SoftSamplingError('E_TYPE', arg, `expected a boolean, got ${valueText(v)}`);
   return v;
 }
 
@@ -427,7 +451,7 @@ export function boolOpt(arg: string, v: unknown, dflt: boolean): boolean {
 export function enumOpt<T extends string>(arg: string, v: unknown, allowed: readonly T[], dflt: T): T {
   if (v === undefined) return dflt;
   if (typeof v !== 'string' || !allowed.includes(v as T)) {
-    throw new SoftSamplingError('E_OPTION', arg, `expected one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(v)}`);
+    throw new SoftSamplingError('E_OPTION', arg, `expected one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${valueText(v)}`);
   }
   return v as T;
 }
@@ -476,7 +500,7 @@ export function outputBuffers<K extends string>(
       continue;
     }
     const name = `${arg}.${key}`;
-    if (!(v instanceof Float32Array)) throw new SoftSamplingError('E_TYPE', name, 'must be a Float32Array');
+    if (!isF32(v)) throw new SoftSamplingError('E_TYPE', name, 'must be a Float32Array');
     if (v.length !== len) throw new SoftSamplingError('E_SHAPE', name, `needs ${len} elements, got ${v.length}`);
     for (const inp of inputs) {
       if (inp.byteLength > 0 && overlaps(v, inp)) throw new SoftSamplingError('E_VALUE', name, 'overlaps an input array');

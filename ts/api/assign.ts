@@ -425,7 +425,8 @@ export function hardNegativeMining(losses: ArrayInput, labels: ArrayInput, optio
   if (lab.data.length !== l.data.length || (lab.shape.length === 2 && l.shape.length === 2 && lab.shape[0] !== l.shape[0])) {
     throw new SoftSamplingError('E_SHAPE', 'labels', `expected the shape of losses [${l.shape}], got [${lab.shape}]`);
   }
-  const numImages = l.shape.length === 2 ? l.shape[0] : l.data.length === 0 ? 0 : 1;
+  // (no priors: no images to walk, however many rows [N, 0] names)
+  const numImages = l.data.length === 0 ? 0 : l.shape.length === 2 ? l.shape[0] : 1;
   const { packed } = getBackend().hardNegativeMining({ losses: l.data, labels: lab.data }, { numImages, numClasses, negPosRatio: ratio });
   const np = packed[0], nn = packed[1];
   const pos = packed.slice(2, 2 + np);

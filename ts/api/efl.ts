@@ -6,7 +6,7 @@
  * focal_alpha=0.25, scale_factor=8)`; spec `modern-methods.md` §8.
  */
 import { getBackend } from '../registry';
-import { SoftSamplingError } from '../errors';
+import { SoftSamplingError, valueText } from '../errors';
 import { checkOptions, numOpt, boolOpt } from '../tensor';
 import { reducer, type ReduceOptions } from './reduce';
 import type { LossResult } from './focal';
@@ -27,13 +27,18 @@ export interface EflState {
   posNeg: number[];
 }
 
+/** Most classes an EFL state holds (2^20: three arrays of C numbers; 2^31 crashed the process out of memory filling them). */
+const MAX_EFL_CLASSES = 2 ** 20;
+
 /**
  * A fresh state: `posGrad = negGrad = 0`, `posNeg = 1` (Source: United-Perception `EqualizedFocalLoss`'s initial buffers).
- * @param numClasses C, a positive integer.
- * @throws SoftSamplingError `E_VALUE` when `numClasses` is not a positive integer.
+ * @param numClasses C, a positive integer, at most 2^20 (1,048,576).
+ * @throws SoftSamplingError `E_VALUE` when `numClasses` is not an integer in [1, 2^20].
  */
 export function createEflState(numClasses: number): EflState {
-  if (!Number.isInteger(numClasses) || numClasses < 1) throw new SoftSamplingError('E_VALUE', 'numClasses', `must be a positive integer, got ${numClasses}`);
+  if (!Number.isInteger(numClasses) || numClasses < 1 || numClasses > MAX_EFL_CLASSES) {
+    throw new SoftSamplingError('E_VALUE', 'numClasses', `must be an integer in [1, 2^20], got ${valueText(numClasses)}`);
+  }
   return { numClasses, posGrad: new Array(numClasses).fill(0), negGrad: new Array(numClasses).fill(0), posNeg: new Array(numClasses).fill(1) };
 }
 
@@ -60,17 +65,20 @@ export interface EqualizedFocalLossResult extends LossResult {
 }
 
 function readState(v: unknown, c: number): EflState {
-  if (v === undefined) return createEflState(c);
+  if (v === undefined) {
+    if (c > MAX_EFL_CLASSES) throw new SoftSamplingError('E_SHAPE', 'logits', `EFL keeps a state of C classes: at most 2^20, got C = ${c}`);
+    return createEflState(c);
+  }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new SoftSamplingError('E_TYPE', 'options.state', 'expected an EFL state object ({ numClasses, posGrad, negGrad, posNeg })');
   const s = v as Record<string, unknown>;
-  if (s.numClasses !== c) throw new SoftSamplingError('E_SHAPE', 'options.state.numClasses', `state has ${String(s.numClasses)} classes, the logits ${c}`);
+  if (s.numClasses !== c) throw new SoftSamplingError('E_SHAPE', 'options.state.numClasses', `state has ${valueText(s.numClasses)} classes, the logits ${c}`);
   for (const key of ['posGrad', 'negGrad', 'posNeg'] as const) {
     const a = s[key];
     if (!Array.isArray(a)) throw new SoftSamplingError('E_TYPE', `options.state.${key}`, 'expected an array of numbers');
     if (a.length !== c) throw new SoftSamplingError('E_SHAPE', `options.state.${key}`, `expected ${c} values, got ${a.length}`);
     a.forEach((x, i) => {
       if (typeof x !== 'number' || !(x >= 0) || !Number.isFinite(x) || (key === 'posNeg' && x > 1)) {
-        throw new SoftSamplingError('E_VALUE', `options.state.${key}`, `element ${i} must be a finite number ${key === 'posNeg' ? 'in [0, 1]' : '≥ 0'}, got ${String(x)}`);
+        throw new SoftSamplingError('E_VALUE', `options.state.${key}`, `element ${i} must be a finite number ${key === 'posNeg' ? 'in [0, 1]' : '≥ 0'}, got ${valueText(x)}`);
       }
     });
   }
@@ -90,7 +98,7 @@ function readState(v: unknown, c: number): EflState {
  *   `reduction` (`'mean'` over N·C), `avgFactor` (#positives), `lossWeight`.
  * @returns {@link EqualizedFocalLossResult}: `lossElements` and `grad` `[N, C]`, the new `state`.
  * @throws SoftSamplingError `E_VALUE` (targets not 0/1, negative weights, bad state values — with the
- *   index; α outside [0, 1]), `E_SHAPE` (shapes, a state for another class count), `E_TYPE`, `E_OPTION`.
+ *   index; α outside [0, 1]), `E_SHAPE` (shapes, a state for another class count, more than 2^20 classes without a state), `E_TYPE`, `E_OPTION`.
  * Numerics: the stable softplus form (UP's `−log p` is +inf once p underflows; this stays finite).
  */
 export function equalizedFocalLoss(logits: unknown, targets: unknown, options?: EqualizedFocalLossOptions): EqualizedFocalLossResult {

@@ -2,7 +2,7 @@
  * Detection evaluation: COCO-style AP/AR (pycocotools semantics) and PASCAL-VOC AP, on COCO-format
  * inputs. IoUs are float64 from the input boxes, computed by the active backend (issue 15).
  */
-import { SoftSamplingError } from '../errors';
+import { SoftSamplingError, valueText } from '../errors';
 import { parseGroundTruth, parseDetections, type CocoGroundTruth, type CocoDetections, type GtSet, type DetSet } from '../eval/input';
 import { groupByImage } from '../eval/images';
 import {
@@ -100,9 +100,9 @@ export function resolveVocOptions(options?: VocEvalOptions): Required<VocEvalOpt
     if (!['iouThreshold', 'interpolation', 'legacyOffset'].includes(k)) throw new SoftSamplingError('E_OPTION', `options.${k}`, 'unknown option; known: iouThreshold, interpolation, legacyOffset');
   }
   const thr = o.iouThreshold ?? 0.5;
-  if (typeof thr !== 'number' || !(thr >= 0 && thr <= 1)) throw new SoftSamplingError('E_VALUE', 'options.iouThreshold', `must be a number in [0, 1], got ${String(thr)}`);
+  if (typeof thr !== 'number' || !(thr >= 0 && thr <= 1)) throw new SoftSamplingError('E_VALUE', 'options.iouThreshold', `must be a number in [0, 1], got ${valueText(thr)}`);
   const interp = o.interpolation ?? 'all-point';
-  if (interp !== 'all-point' && interp !== '11-point') throw new SoftSamplingError('E_OPTION', 'options.interpolation', `expected 'all-point' or '11-point', got ${JSON.stringify(interp)}`);
+  if (interp !== 'all-point' && interp !== '11-point') throw new SoftSamplingError('E_OPTION', 'options.interpolation', `expected 'all-point' or '11-point', got ${valueText(interp)}`);
   const lo = o.legacyOffset ?? false;
   if (typeof lo !== 'boolean') throw new SoftSamplingError('E_TYPE', 'options.legacyOffset', 'must be a boolean');
   return { iouThreshold: thr, interpolation: interp, legacyOffset: lo };

@@ -35,8 +35,8 @@
  *   `options.out` and allocate nothing per step.
  */
 import { getBackend } from '../registry';
-import { SoftSamplingError } from '../errors';
-import { Tensor, toFloat32, checkView, numOpt, enumOpt, checkOptions, outputBuffers, MAX_EXACT_INTEGER, type ArrayInput } from '../tensor';
+import { SoftSamplingError, valueText } from '../errors';
+import { Tensor, isI32, toFloat32, checkView, numOpt, enumOpt, checkOptions, outputBuffers, MAX_EXACT_INTEGER, type ArrayInput } from '../tensor';
 import { reducer, type ReduceOptions } from './reduce';
 import { SIGMOID_KIND } from '../kernels/focal';
 import type { Backend } from '../kernels';
@@ -146,7 +146,7 @@ const EMPTY_I: Int32Array = new Int32Array(0);
 function alphaOpt(arg: string, v: unknown, dflt: number | null): number | null {
   if (v === undefined) return dflt;
   if (v === null) return null;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new SoftSamplingError('E_TYPE', arg, `expected a number in [0, 1] or null, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new SoftSamplingError('E_TYPE', arg, `expected a number in [0, 1] or null, got ${valueText(v)}`);
   if (v < 0 || v > 1) {
     throw new SoftSamplingError('E_VALUE', arg, `must be in [0, 1], got ${v}${v < 0 ? ' (use null, not a negative value, to disable α)' : ''}`);
   }
@@ -236,7 +236,7 @@ function prepareSigmoid(logits: unknown, targets: unknown, o: Record<string, unk
   // and back: the two copies and the float check were most of the calling thread's serial time
   // in a 2-thread 100k×80 call
   let t: { data: Float32Array | Int32Array; shape: number[] };
-  if (targets instanceof Int32Array) {
+  if (isI32(targets)) {
     checkView('targets', targets);
     t = { data: targets, shape: [targets.length] };
   } else {
@@ -253,9 +253,9 @@ function prepareSigmoid(logits: unknown, targets: unknown, o: Record<string, unk
   let dense = EMPTY_F;
   if (useLabels) {
     if (t.data.length !== n) throw new SoftSamplingError('E_SHAPE', 'targets', `labels must be [N] = [${n}], got ${t.data.length} values`);
-    labels = t.data instanceof Int32Array ? checkLabels('targets', t.data, c, `[0, ${c}] (${c} = background)`) : toLabels('targets', t.data, c, `[0, ${c}] (${c} = background)`);
+    labels = isI32(t.data) ? checkLabels('targets', t.data, c, `[0, ${c}] (${c} = background)`) : toLabels('targets', t.data, c, `[0, ${c}] (${c} = background)`);
   } else {
-    if (t.data instanceof Int32Array) t = toFloat32('targets', targets, 'propagate');
+    if (isI32(t.data)) t = toFloat32('targets', targets, 'propagate');
     if (t.data.length !== n * c) throw new SoftSamplingError('E_SHAPE', 'targets', `one-hot targets must be [N, C] = [${n}, ${c}], got ${t.data.length} values`);
     if (t.shape.length === lg.shape.length && t.shape.some((d, i) => d !== lg.shape[i])) {
       throw new SoftSamplingError('E_SHAPE', 'targets', `shape [${t.shape}] differs from the logits' [${lg.shape}]`);
@@ -274,7 +274,7 @@ function prepareSigmoid(logits: unknown, targets: unknown, o: Record<string, unk
 
 function runSigmoid(logits: unknown, targets: unknown, o: Record<string, unknown>, kind: number, alpha: number | null, gamma: number, beta: number): LossResult {
   const call = sigmoidCall(logits, targets, o, kind, alpha, gamma, beta);
-  return call.finish(getBackend().sigmoidLoss(...call.args).sum[0]);
+  return call.finish(call.empty ? 0 : getBackend().sigmoidLoss(...call.args).sum[0]);
 }
 
 /** A validated sigmoid-family call: the kernel's arguments and how to build the result. */
@@ -289,7 +289,8 @@ function sigmoidCall(logits: unknown, targets: unknown, o: Record<string, unknow
     { lossElements: elements, grad },
   ];
   const finish = (sum: number): LossResult => ({ loss: red.scale * sum, lossElements: new Tensor(elements, p.lg.shape), grad: new Tensor(grad, p.lg.shape) });
-  return { args, finish };
+  // no elements: no kernel call (N × 0 with N up to 2^53 is a valid empty input; a kernel walks its rows)
+  return { args, finish, empty: n * c === 0 };
 }
 
 /** Runs a sigmoid-family call off the JS thread (native AsyncTask, or Node's worker pool for wasm / ts) or, on the edge entry, after the current task. */
@@ -302,6 +303,7 @@ async function runSigmoidAsync(logits: unknown, targets: unknown, options: unkno
   const o = checkOptions('options', options, keys);
   const [kind, alpha, gamma, beta] = resolve(o);
   const call = sigmoidCall(logits, targets, o, kind, alpha, gamma, beta);
+  if (call.empty) return call.finish(0);
   const be = getBackend();
   let sum: number;
   if (be.sigmoidLossAsync) {

@@ -6,8 +6,8 @@ import { getBackend } from '../registry';
 import type { Backend } from '../kernels';
 import { checkAttached, nextTask } from './async';
 import { asyncOp, offloadAvailable } from './offload';
-import { SoftSamplingError } from '../errors';
-import { Tensor, toBoxes, toFloat32, numOpt, boolOpt, enumOpt, checkOptions, checkOutputSize, type ArrayInput, type NanPolicy } from '../tensor';
+import { SoftSamplingError, valueText } from '../errors';
+import { MAX_BOX_COORD, isF32, Tensor, toBoxes, toFloat32, numOpt, boolOpt, enumOpt, checkOptions, checkOutputSize, type ArrayInput, type NanPolicy } from '../tensor';
 
 const MODES = ['iou', 'iof', 'giou'] as const;
 /** Overlap measure of {@link bboxOverlaps}: `'iou'`, `'iof'` (intersection over the first box's area) or `'giou'`. */
@@ -153,7 +153,7 @@ function prepareOverlaps(boxes1: ArrayInput, boxes2: ArrayInput, options?: BboxO
   checkOutputSize('boxes2', len, `the ${a.n}×${b.n} overlap matrix`);
   let out: Float32Array;
   if (o.out !== undefined) {
-    if (!(o.out instanceof Float32Array)) throw new SoftSamplingError('E_TYPE', 'options.out', 'must be a Float32Array');
+    if (!isF32(o.out)) throw new SoftSamplingError('E_TYPE', 'options.out', 'must be a Float32Array');
     if (o.out.length !== len) throw new SoftSamplingError('E_SHAPE', 'options.out', `must hold ${len} elements, has ${o.out.length}`);
     if (o.out.buffer === a.data.buffer || o.out.buffer === b.data.buffer) {
       throw new SoftSamplingError('E_VALUE', 'options.out', 'must not share memory with boxes1 or boxes2');
@@ -410,7 +410,7 @@ function positiveList(arg: string, v: unknown): number[] {
   for (let i = 0; i < v.length; i++) {
     const x = v[i];
     if (typeof x !== 'number' || !(x > 0) || !Number.isFinite(x)) {
-      throw new SoftSamplingError('E_VALUE', `${arg}[${i}]`, `must be a finite number > 0, got ${String(x)}`);
+      throw new SoftSamplingError('E_VALUE', `${arg}[${i}]`, `must be a finite number > 0, got ${valueText(x)}`);
     }
   }
   return v as number[];
@@ -439,7 +439,21 @@ export function baseAnchors(baseSize: number, ratios: readonly number[], scales:
   };
   if (scaleMajor) for (const r of ratios) for (const s of scales) one(r, s);
   else for (const s of scales) for (const r of ratios) one(r, s);
+  checkAnchorRange(out, 'baseSize', baseSize, 'centerOffset', centerOffset, 'scales');
   return new Tensor(out, [k, 4]);
+}
+
+/**
+ * Base anchors within ±{@link MAX_BOX_COORD} (else E_VALUE naming the option that put them there:
+ * the base size itself, the center offset, or else the scales and ratios it was multiplied by),
+ * so no anchor is ±Inf in float32 and the boxes stay inside the bound every box op accepts.
+ */
+function checkAnchorRange(out: Float32Array, sizeArg: string, baseSize: number, offsetArg: string, offset: number, scaleArg: string): void {
+  let m = 0;
+  for (let i = 0; i < out.length; i++) m = Math.max(m, Math.abs(out[i]));
+  if (m <= MAX_BOX_COORD) return;
+  const arg = baseSize > MAX_BOX_COORD ? sizeArg : Math.abs(offset * baseSize) > MAX_BOX_COORD ? offsetArg : scaleArg;
+  throw new SoftSamplingError('E_VALUE', arg, `the base anchors reach |x| = ${m}, beyond ${MAX_BOX_COORD} (base size × scale × √ratio, centre offset × base size)`);
 }
 
 /** Result of {@link gridAnchors}. */
@@ -499,6 +513,18 @@ export function gridAnchors(featmapSizes: readonly (readonly [number, number])[]
   } else {
     baseSizes = strides.map(([w, h]) => Math.min(w, h));
   }
+  const anchorsOf = (l: number): Float32Array => {
+    try {
+      return baseAnchors(baseSizes[l], ratios, scales, centerOffset, scaleMajor).data;
+    } catch (e) {
+      // baseAnchors names its own parameters; here they are options
+      if (e instanceof SoftSamplingError && e.code === 'E_VALUE') {
+        const arg = e.arg === 'baseSize' ? (o.baseSizes !== undefined ? 'options.baseSizes' : `options.strides[${l}]`) : `options.${e.arg}`;
+        throw new SoftSamplingError('E_VALUE', arg, e.message.slice(e.message.indexOf(': ') + 2));
+      }
+      throw e;
+    }
+  };
   const be = getBackend();
   const parts: Float32Array[] = [];
   const levels: AnchorLevel[] = [];
@@ -508,9 +534,16 @@ export function gridAnchors(featmapSizes: readonly (readonly [number, number])[]
       throw new SoftSamplingError('E_VALUE', `featmapSizes[${l}]`, 'must be [H, W] with non-negative integers');
     }
     checkOutputSize(`featmapSizes[${l}]`, start * 4 + hw[0] * hw[1] * ratios.length * scales.length * 4, 'the anchors');
-    const base = baseAnchors(baseSizes[l], ratios, scales, centerOffset, scaleMajor).data;
+    const base = anchorsOf(l);
     const [sw, sh] = strides[l];
-    const a = be.gridAnchors({ baseAnchors: base }, { featH: hw[0], featW: hw[1], strideH: sh, strideW: sw }).out;
+    // the farthest shift (stride × (size − 1)) plus the base anchors' reach stays within the bound
+    let reach = 0;
+    for (let i = 0; i < base.length; i++) reach = Math.max(reach, Math.abs(base[i]));
+    if (hw[0] * hw[1] > 0 && reach + Math.max(sw * (hw[1] - 1), sh * (hw[0] - 1)) > MAX_BOX_COORD) {
+      throw new SoftSamplingError('E_VALUE', `options.strides[${l}]`, `the anchors of level ${l} ([${hw}] × stride [${sw}, ${sh}]) reach beyond ${MAX_BOX_COORD}`);
+    }
+    // an empty level: no kernel call (the TS kernel walks the rows of an H × 0 grid)
+    const a = hw[0] * hw[1] === 0 ? new Float32Array(0) : be.gridAnchors({ baseAnchors: base }, { featH: hw[0], featW: hw[1], strideH: sh, strideW: sw }).out;
     parts.push(a);
     levels.push({ start, count: a.length / 4, featH: hw[0], featW: hw[1], strideW: sw, strideH: sh });
     start += a.length / 4;

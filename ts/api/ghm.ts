@@ -8,8 +8,8 @@
  * R-CNN (Girshick 2015, eq. 3), mmdetection `smooth_l1_loss`.
  */
 import { getBackend } from '../registry';
-import { SoftSamplingError } from '../errors';
-import { Tensor, toFloat32, checkView, numOpt, boolOpt, enumOpt, checkOptions, outputBuffers, MAX_EXACT_INTEGER, type ArrayInput } from '../tensor';
+import { SoftSamplingError, valueText } from '../errors';
+import { Tensor, isI32, toFloat32, checkView, numOpt, boolOpt, enumOpt, checkOptions, outputBuffers, MAX_EXACT_INTEGER, type ArrayInput } from '../tensor';
 import { reducer, REDUCTIONS, type Reduction } from './reduce';
 import type { GhmKernelResult } from '../kernels/ghm';
 import type { GhmCOutputs, GhmROutputs } from '../kernels/modern';
@@ -156,7 +156,7 @@ export interface GhmrOptions extends GhmCommonOptions {
 }
 
 function checkBins(arg: string, bins: unknown): number {
-  if (typeof bins !== 'number' || !Number.isInteger(bins)) throw new SoftSamplingError('E_TYPE', arg, `expected an integer, got ${String(bins)}`);
+  if (typeof bins !== 'number' || !Number.isInteger(bins)) throw new SoftSamplingError('E_TYPE', arg, `expected an integer, got ${valueText(bins)}`);
   if (bins < 1 || bins > 1e6) throw new SoftSamplingError('E_VALUE', arg, `must be in [1, 1e6], got ${bins}`);
   return bins;
 }
@@ -181,9 +181,9 @@ function common(o: Record<string, unknown>): Common {
     if (!Array.isArray(s.accSum)) throw new SoftSamplingError('E_TYPE', 'options.state.accSum', 'expected an array of numbers');
     if (s.accSum.length !== sb) throw new SoftSamplingError('E_SHAPE', 'options.state.accSum', `expected ${sb} values (state.bins), got ${s.accSum.length}`);
     s.accSum.forEach((v, i) => {
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new SoftSamplingError('E_VALUE', 'options.state.accSum', `element ${i} must be a finite number ≥ 0, got ${String(v)}`);
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new SoftSamplingError('E_VALUE', 'options.state.accSum', `element ${i} must be a finite number ≥ 0, got ${valueText(v)}`);
     });
-    if (typeof s.steps !== 'number' || !Number.isInteger(s.steps) || s.steps < 0) throw new SoftSamplingError('E_VALUE', 'options.state.steps', `must be an integer ≥ 0, got ${String(s.steps)}`);
+    if (typeof s.steps !== 'number' || !Number.isInteger(s.steps) || s.steps < 0) throw new SoftSamplingError('E_VALUE', 'options.state.steps', `must be an integer ≥ 0, got ${valueText(s.steps)}`);
     state = s as unknown as GhmState;
   }
   const bins = o.bins === undefined ? (state?.bins ?? 10) : checkBins('options.bins', o.bins);
@@ -344,7 +344,7 @@ function prepareGhmc(logits: ArrayInput, targets: ArrayInput, options?: GhmcOpti
   const [n, numClasses] = x.shape;
   if (numClasses < 1) throw new SoftSamplingError('E_SHAPE', 'logits', `need at least one class column, got [${x.shape}]`);
   // labels given as an Int32Array are range-checked as they are (no float32 copy and int32 copy back)
-  const t32 = targets instanceof Int32Array ? targets : null;
+  const t32 = isI32(targets) ? targets : null;
   if (t32) checkView('targets', t32);
   let t = t32 ? { data: t32 as Float32Array | Int32Array, shape: [t32.length] } : toFloat32('targets', targets);
   const len = n * numClasses;
@@ -392,7 +392,8 @@ function prepareGhmc(logits: ArrayInput, targets: ArrayInput, options?: GhmcOpti
     args: [
       { logits: x.data, targets: dense, labels, labelWeights: lw, accSum: c.accSum },
       {
-        numClasses, useLabels, bins: c.bins, momentum: c.momentum, allBins: c.allBins, biasCorrection: c.biasCorrection, steps: c.steps,
+        // (no rows: any class count reads nothing; the wasm kernel sized scratch by it)
+        numClasses: n > 0 ? numClasses : 1, useLabels, bins: c.bins, momentum: c.momentum, allBins: c.allBins, biasCorrection: c.biasCorrection, steps: c.steps,
         lossWeight: c.lossWeight, mean: c.reduction === 'mean', lean,
       },
       { lossElements, grad, weights, g },

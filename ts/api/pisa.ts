@@ -11,7 +11,7 @@
  */
 import { getBackend } from '../registry';
 import { SoftSamplingError } from '../errors';
-import { Tensor, toFloat32, toBoxes, numOpt, boolOpt, enumOpt, checkOptions, checkView, toIntegers, type ArrayInput } from '../tensor';
+import { Tensor, isI32, toFloat32, toBoxes, numOpt, boolOpt, enumOpt, checkOptions, checkView, toIntegers, type ArrayInput } from '../tensor';
 
 // ---------------------------------------------------------------------------------------------
 // shared input handling
@@ -19,7 +19,7 @@ import { Tensor, toFloat32, toBoxes, numOpt, boolOpt, enumOpt, checkOptions, che
 /** Integer array (labels, indices): any accepted array input whose elements are integers. */
 function toInts(arg: string, input: unknown): { data: Int32Array; shape: number[] } {
   checkView(arg, input);
-  if (input instanceof Int32Array) return { data: input, shape: [input.length] };
+  if (isI32(input)) return { data: input, shape: [input.length] };
   const { data, shape } = toFloat32(arg, input);
   return { data: toIntegers(arg, data), shape };
 }

@@ -103,6 +103,6 @@ export function distributionFocalLoss(pred: unknown, target: unknown, options?: 
   checkRange('target', t, 0, c - 1, true);
   const weight = toWeight('options.weight', o.weight, [n], `[N] = [${n}]`);
   const r = reducer(o, n);
-  const out = getBackend().distributionFocalLoss({ pred: p.data, target: t, weight }, { bins: Math.max(c, 2), scale: r.scale });
+  const out = getBackend().distributionFocalLoss({ pred: p.data, target: t, weight }, { bins: n > 0 ? c : 2, scale: r.scale }); // (no rows: any bin count, e.g. [0, 2^53], reads nothing)
   return lossResult(out.sum[0], r.scale, out.lossElements, [n], out.grad, [n, c]);
 }

@@ -8,7 +8,7 @@
  * backward pass multiplies our analytic gradient by the upstream `dy`.
  */
 import { SoftSamplingError } from '../errors';
-import type { ArrayInput } from '../tensor';
+import { isF32, type ArrayInput } from '../tensor';
 import { sigmoidCrossEntropy, sigmoidFocalLoss, focalLossStar, softmaxFocalLoss, type LossResult, type SigmoidCrossEntropyOptions, type SigmoidFocalLossOptions, type FocalLossStarOptions, type SoftmaxFocalLossOptions } from './focal';
 import { carlLoss, type CarlOptions } from './pisa';
 import { modernTfLosses, type TfModernLosses } from './tfjs-modern';
@@ -59,7 +59,7 @@ export interface ScalarLossResult {
 /** A tensor's values as float32 without a copy when tfjs already holds float32 (the CPU backend does). */
 function read(t: TfTensorLike): { data: Float32Array; shape: number[] } {
   const d = t.dataSync();
-  return { data: d instanceof Float32Array ? d : Float32Array.from(d), shape: t.shape };
+  return { data: isF32(d) ? d : Float32Array.from(d), shape: t.shape };
 }
 
 function asInput(tf: TfLike, x: unknown): ArrayInput {

@@ -6,6 +6,7 @@ import type { Backend } from '../kernels';
 import { SoftSamplingError } from '../errors';
 import { wrapNativeAddon } from '../backends/native';
 import { createWasmBackend } from '../backends/wasm';
+import { KERNEL_DECLS } from '../kernels/modern';
 
 /** The package's `artifacts/` folder (found upwards from this file, so it works from `dist/` and `ts/`). */
 export function artifactsDir(): string {
@@ -76,7 +77,13 @@ export function wasmPath(): string {
 export function loadWasmFromDisk(): Backend {
   const path = wasmPath();
   try {
-    return createWasmBackend(new WebAssembly.Module(readFileSync(path)));
+    const module = new WebAssembly.Module(readFileSync(path));
+    // every declared kernel, as initWasm checks (the lean lite module lacks most: its ops would
+    // otherwise fail one by one at their first call)
+    const have = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+    const missing = Object.values(KERNEL_DECLS).map((d) => d.wasm).filter((k) => !have.has(k));
+    if (missing.length) throw new Error(`the wasm module lacks the kernels ${missing.join(', ')}; this entry needs the full soft_sampling.wasm (soft_sampling_lite.wasm carries only the kernels of 'soft-sampling/lite')`);
+    return createWasmBackend(module);
   } catch (e) {
     throw new SoftSamplingError('E_BACKEND', 'wasm', 'wasm module could not be loaded', [
       new Error(`${path}: ${e instanceof Error ? e.message : String(e)}`),
