@@ -10,8 +10,10 @@
 //! f64 throughout; ties to the lower index, u ties to the first gt.
 //!
 //! Work: `tood` without the `[N·K]` metrics (and β > 0) runs gt-major over only the anchors whose
-//! predicted boxes can overlap the gt ([`tood_sparse`]); `yolov8`, `withMetrics` and β = 0 run the
-//! dense anchor-major pass over all N·K pairs. Both give the same bits (test/modern-fast-paths).
+//! predicted boxes can overlap the gt ([`tood_sparse`]); `yolov8` without the metrics (β > 0) over
+//! only the anchor points inside the gt ([`yolo_sparse`]); `withMetrics` and β = 0 run the dense
+//! anchor-major pass over all N·K pairs. Each gives the same bits as the dense pass
+//! (test/modern-fast-paths).
 use super::atss::{iou64, push_topk};
 use crate::error::{check_len, CoreError, Result};
 
