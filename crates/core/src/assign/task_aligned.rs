@@ -32,6 +32,9 @@ pub struct TaskAlignedOpts {
 }
 
 /// ultralytics `bbox_iou(gt, pred, xywh=False, CIoU=True)` (eps 1e-7, α = v / (v − IoU + 1 + eps), no clamp).
+// not inlined: called from four places (dense and sparse passes, conflicts, final pairs), two atan
+// calls each; one copy keeps the wasm module small (rounding is the same either way)
+#[inline(never)]
 pub fn ciou_ultralytics(g: &[f32], p: &[f32]) -> f64 {
     let eps = 1e-7;
     let (b1x1, b1y1, b1x2, b1y2) = (g[0] as f64, g[1] as f64, g[2] as f64, g[3] as f64);
