@@ -6,6 +6,7 @@
  * - the sparse tood pass of the task-aligned assigner (only overlapping anchor blocks, scores read
  *   only when u^β can beat the k-th) against the dense pass the same kernel runs when the N·K
  *   metrics are asked for, and against the TS twin;
+ * - the sparse yolov8 pass (only the anchor points inside each gt) against the dense pass and the TS twin;
  * - EFL at the balanced state (every g_j = 1, spec §8: the focal loss), which the Rust kernel
  *   computes in the focal kernel's product form, against sigmoidFocalLoss.
  */
@@ -109,6 +110,64 @@ describe('task-aligned tood: sparse pass = dense pass = TS twin', () => {
         }
         // and the TS twin's decisions
         expect({ b, v: ints(sparse[b].gtInds.data) }).toEqual({ b, v: ints(sparse.ts.gtInds.data) });
+        expectClose(sparse[b].normAlignmentMetrics.data, sparse.ts.normAlignmentMetrics.data, { abs: 1e-7, rel: 1e-6 }, `${b} normAlignmentMetrics`);
+      }
+    });
+  }
+});
+
+/**
+ * yolov8 input: anchor points (the centres of {@link talInput}'s priors; a stretch of them shuffled,
+ * so index order is not grid order), some on gt edges; gts that overlap (anchors picked twice), one
+ * duplicated, one of a class that never scores (every inside t = 0: the picks are the first anchors
+ * in index order, inside or not), ones holding fewer points than topk (two, 25) and one holding none.
+ */
+function yoloInput() {
+  const t = talInput();
+  const n = t.priors.length / 4;
+  const pts = new Float32Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    pts[2 * i] = (t.priors[4 * i] + t.priors[4 * i + 2]) / 2;
+    pts[2 * i + 1] = (t.priors[4 * i + 1] + t.priors[4 * i + 3]) / 2;
+  }
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = 1200; i > 600; i--) {
+    const j = 600 + Math.floor(rnd() * (i - 599));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const perm = <T extends Float32Array>(a: T, w: number) => {
+    const b = new (a.constructor as new (n: number) => T)(a.length);
+    order.forEach((o, i) => b.set(a.subarray(w * o, w * o + w), w * i));
+    return b;
+  };
+  const gts = Array.from(t.gts);
+  const labels = [...t.labels];
+  const gt = (box: number[], label: number) => (gts.push(...box), labels.push(label));
+  gt([3, 3, 21, 21], 0); // corners on cell centres: points on its edges (margin 1e-9: not inside)
+  gt([100, 100, 104, 105], 1); // no point inside
+  gt([40, 40, 52, 47], 2); // two points inside
+  gt([0, 0, 40, 20], 3); // class 3 never scores: every t = 0, the picks are the first anchors (0..6 inside)
+  gt([0, 0, 30, 30], 0); // 25 points: with topk 40 the rest of its picks are the first t = 0 anchors
+  gt(gts.slice(8, 12), labels[2]); // identical to gt 2
+  return { points: { data: perm(pts, 2), shape: [n, 2] }, pred: perm(t.pred, 4), scores: { data: perm(t.scores.data, 4), shape: [n, 4] }, gts: Float32Array.from(gts), labels };
+}
+
+describe('task-aligned yolov8: sparse pass = dense pass = TS twin', () => {
+  for (const [topk, alpha, beta] of [[10, 0.5, 6], [3, 1, 2.5], [40, 0, 1], [13, 2, 0.5]] as const) {
+    test(`topk ${topk}, alpha ${alpha}, beta ${beta}`, () => {
+      const y = yoloInput();
+      const run = (withMetrics: boolean) => taskAlignedAssign(y.points, y.pred, y.scores, y.gts, y.labels, { variant: 'yolov8', topk, alpha, beta, withMetrics });
+      const sparse = onEveryBackend(() => run(false));
+      const dense = onEveryBackend(() => run(true));
+      const g = ints(sparse.ts.gtInds.data);
+      expect(g.some((v) => v > 0)).toBe(true);
+      // the never-scoring gt takes the inside points among the first topk anchors (t = 0 fill)
+      expect(g.slice(0, 7).some((v) => v === 16)).toBe(true);
+      for (const b of ['native', 'wasm', 'ts'] as const) {
+        for (const k of ['gtInds', 'labels', 'assignMetrics', 'assignedIou', 'normAlignmentMetrics'] as const) {
+          expect({ b, k, v: ints(sparse[b][k].data) }).toEqual({ b, k, v: ints(dense[b][k].data) });
+        }
+        expect({ b, v: ints(sparse[b].gtInds.data) }).toEqual({ b, v: g });
         expectClose(sparse[b].normAlignmentMetrics.data, sparse.ts.normAlignmentMetrics.data, { abs: 1e-7, rel: 1e-6 }, `${b} normAlignmentMetrics`);
       }
     });

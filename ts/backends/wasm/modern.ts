@@ -40,7 +40,7 @@ export function wasmModern(w: WasmCtx): ModernKernels {
     const optName = opts.map((x) => x[0]);
     const at = new Array<number>(ni + no).fill(0);
     const args = new Array<unknown>(1 + nk).fill(0);
-    res[name] = (inputs: Record<string, Typed>, o: Record<string, unknown>, given?: Record<string, Typed>) => {
+    const direct = (inputs: Record<string, Typed>, o: Record<string, unknown>, given?: Record<string, Typed>) => {
       const fn = g[d.wasm];
       const sizes = outputLengths(name, d, inputs, o, given);
       // byte offsets of the regions from the arena's base: inputs, then outputs
@@ -88,6 +88,109 @@ export function wasmModern(w: WasmCtx): ModernKernels {
       }
       return result;
     };
+    const st = STREAM[name];
+    res[name] = st === undefined ? direct : (inputs: Record<string, Typed>, o: Record<string, unknown>, given?: Record<string, Typed>) =>
+      streamRows(st, direct, inputs, o, given);
   }
   return res as unknown as ModernKernels;
+}
+
+/**
+ * Elements per chunk of the issue-14 elementwise `[N, C]` loss kernels: `par::CHUNK_WORK` in
+ * `crates/core/src/par.rs` (whole rows: `max(CHUNK_WORK / C, 1)` rows per chunk). A streamed call
+ * (below) runs the kernel once per chunk, on exactly the rows of one of its own chunks.
+ */
+export const CHUNK_WORK = 1 << 15;
+
+/**
+ * A kernel over `[N, C]` elementwise inputs `pred`, `target` (`[N·C]`) and `weight` (empty, `[N]`
+ * or `[N·C]`), with outputs `lossElements`, `grad` (`[N·C]`) and the float64 `sum`, whose fast path
+ * computes fixed chunks of rows independently and merges them in chunk order: `sum` = the chunks'
+ * float64 partial sums added in order from 0, and each `chain`ed state output = its input plus the
+ * chunks' float64 partials added in order.
+ */
+interface RowStream {
+  /** Whether the kernel takes that chunked path for these options (otherwise the call is not streamed). */
+  applies(inputs: Record<string, Typed>, o: Record<string, unknown>): boolean;
+  /** `[input, output]`: state the next chunk's call takes as input from this chunk's output. */
+  chain: [string, string][];
+}
+
+/** The kernels whose large calls are streamed through a cache-sized window of the arena. */
+const STREAM: Record<string, RowStream> = {
+  // crates/core/src/losses/vfl.rs: the chunked path for γ ≤ 50
+  varifocalLoss: { applies: (_, o) => Number(o.gamma) <= 50, chain: [] },
+  // crates/core/src/losses/efl.rs: the chunked path when every γ_j = γ_b + s(1 − g_j) ≤ 200
+  equalizedFocalLoss: {
+    applies: (inputs, o) => {
+      const gb = Number(o.gammaB), sf = Number(o.scaleFactor);
+      return inputs.posNeg.every((g) => gb + sf * (1 - g) <= 200);
+    },
+    chain: [['posGrad', 'posGradOut'], ['negGrad', 'negGradOut']],
+  },
+};
+
+/**
+ * A large call of a {@link RowStream} kernel, one kernel chunk at a time: each chunk's rows are
+ * copied into the arena, the kernel runs on them, and its outputs are copied out into the call's
+ * output arrays — so the copies and the kernel work in cache rather than streaming the whole
+ * inputs and outputs through RAM twice. The answer is the one-call answer, bit for bit: each call
+ * covers exactly one of the kernel's own chunks (so its `sum` is that chunk's partial sum), the
+ * partial sums are added here in chunk order starting from 0 (as the kernel merges them), and
+ * the chained state passes each call's output to the next call as input (the same additions in the
+ * same order). A call the kernel rejects is run again whole, so the error names the first bad
+ * element of the whole input, as one call would.
+ */
+function streamRows(
+  st: RowStream, direct: (i: Record<string, Typed>, o: Record<string, unknown>, g?: Record<string, Typed>) => Record<string, Typed>,
+  inputs: Record<string, Typed>, o: Record<string, unknown>, given?: Record<string, Typed>,
+): Record<string, Typed> {
+  const { pred, target, weight } = inputs;
+  const c = Number(o.numClasses);
+  const len = pred.length;
+  const rows = Math.max(1, Math.floor(CHUNK_WORK / c));
+  // not streamed: small calls, shapes the kernel rejects (its own error), options off the chunked path
+  if (!(Number.isInteger(c) && c >= 1) || len % c !== 0 || len <= rows * c || target.length !== len) return direct(inputs, o, given);
+  const n = len / c;
+  if (weight.length !== 0 && weight.length !== n && weight.length !== len) return direct(inputs, o, given);
+  if (!st.applies(inputs, o)) return direct(inputs, o, given);
+  const perRow = weight.length !== 0 && weight.length !== len;
+  const lossElements = (given?.lossElements as Float32Array | undefined) ?? new Float32Array(len);
+  const grad = (given?.grad as Float32Array | undefined) ?? new Float32Array(len);
+  const sub: Record<string, Typed> = { ...inputs };
+  const outs: Record<string, Typed> = {};
+  let total = 0;
+  let last: Record<string, Typed> = {};
+  try {
+    for (let r0 = 0; r0 < n; r0 += rows) {
+      const r1 = Math.min(n, r0 + rows), a = r0 * c, b = r1 * c;
+      sub.pred = pred.subarray(a, b);
+      sub.target = target.subarray(a, b);
+      sub.weight = weight.length === 0 ? weight : perRow ? weight.subarray(r0, r1) : weight.subarray(a, b);
+      outs.lossElements = lossElements.subarray(a, b);
+      outs.grad = grad.subarray(a, b);
+      last = direct(sub, o, outs);
+      total += last.sum[0];
+      // the next call writes its small outputs into this call's arrays (no allocation per chunk), and
+      // takes the chained state from them: its inputs are copied into the arena before it writes
+      for (const k in last) if (k !== 'lossElements' && k !== 'grad') outs[k] = last[k];
+      for (const [i, out] of st.chain) sub[i] = last[out];
+    }
+  } catch {
+    return direct(inputs, o, given);
+  }
+  const result: Record<string, Typed> = { ...last, lossElements, grad };
+  const sum = (given?.sum as Float64Array | undefined) ?? new Float64Array(1);
+  sum[0] = total;
+  result.sum = sum;
+  // the small outputs (state): the last call's, into the caller's buffers where given
+  for (const k of Object.keys(last)) {
+    if (k === 'lossElements' || k === 'grad' || k === 'sum') continue;
+    const mine = given?.[k];
+    if (mine !== undefined) {
+      mine.set(last[k]);
+      result[k] = mine;
+    }
+  }
+  return result;
 }

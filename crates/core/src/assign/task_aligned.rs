@@ -10,8 +10,10 @@
 //! f64 throughout; ties to the lower index, u ties to the first gt.
 //!
 //! Work: `tood` without the `[N·K]` metrics (and β > 0) runs gt-major over only the anchors whose
-//! predicted boxes can overlap the gt ([`tood_sparse`]); `yolov8`, `withMetrics` and β = 0 run the
-//! dense anchor-major pass over all N·K pairs. Both give the same bits (test/modern-fast-paths).
+//! predicted boxes can overlap the gt ([`tood_sparse`]); `yolov8` without the metrics (β > 0) over
+//! only the anchor points inside the gt ([`yolo_sparse`]); `withMetrics` and β = 0 run the dense
+//! anchor-major pass over all N·K pairs. Each gives the same bits as the dense pass
+//! (test/modern-fast-paths).
 use super::atss::{iou64, push_topk};
 use crate::error::{check_len, CoreError, Result};
 
@@ -30,6 +32,9 @@ pub struct TaskAlignedOpts {
 }
 
 /// ultralytics `bbox_iou(gt, pred, xywh=False, CIoU=True)` (eps 1e-7, α = v / (v − IoU + 1 + eps), no clamp).
+// not inlined: called from four places (dense and sparse passes, conflicts, final pairs), two atan
+// calls each; one copy keeps the wasm module small (rounding is the same either way)
+#[inline(never)]
 pub fn ciou_ultralytics(g: &[f32], p: &[f32]) -> f64 {
     let eps = 1e-7;
     let (b1x1, b1y1, b1x2, b1y2) = (g[0] as f64, g[1] as f64, g[2] as f64, g[3] as f64);
@@ -173,104 +178,135 @@ pub fn task_aligned_assign(
     let mut best_u = vec![f64::NEG_INFINITY; n];
     let mut best_gt = vec![-1i32; n];
     let mut picked = vec![0u16; n]; // yolov8: how many gts picked the anchor
-    // yolov8 needs argmax of u over all gts for multiply-picked anchors
-    let mut arg_u = vec![-1i32; if yolo { n } else { 0 }];
-    // anchors outer, gts inner: each anchor's score row is read once (a gt-major walk strides C
-    // floats per anchor and misses the cache on every read); one top-k list per gt
-    //
-    // Anchors are split into fixed chunks (independent of the thread count); each chunk keeps its
-    // own top-k list per gt, and the lists are merged in chunk order (equal metrics keep the lower
-    // anchor index first), so the candidates are those of one sequential pass.
-    let gx1: Vec<f64> = (0..k).map(|j| gt_bboxes[4 * j] as f64).collect();
-    let gy1: Vec<f64> = (0..k).map(|j| gt_bboxes[4 * j + 1] as f64).collect();
-    let gx2: Vec<f64> = (0..k).map(|j| gt_bboxes[4 * j + 2] as f64).collect();
-    let gy2: Vec<f64> = (0..k).map(|j| gt_bboxes[4 * j + 3] as f64).collect();
-    let gcls: Vec<usize> = gt_labels.iter().map(|&l| l as usize).collect();
-    let rows = (crate::par::CHUNK_WORK / k).max(64);
-    let chunks = n.div_ceil(rows);
-    let am = crate::par::SharedMut::new(alignment_metrics);
-    let au_out = crate::par::SharedMut::new(&mut arg_u[..]);
-    let (alpha, beta, with_metrics) = (o.alpha, o.beta, o.with_metrics);
-    let parts = crate::par::map_chunks(chunks, n.saturating_mul(k), || (vec![0f64; k], vec![0f64; k]), |(us, ts), ci| {
-        let (i0, i1) = (ci * rows, ((ci + 1) * rows).min(n));
-        let mut cands: Vec<Vec<(f64, u32)>> = (0..k).map(|_| Vec::with_capacity(topk + 1)).collect();
-        // SAFETY: chunk ranges are disjoint.
-        let amr = if with_metrics { unsafe { am.range(i0 * k, i1 * k) } } else { &mut [][..] };
-        let aur = if yolo { unsafe { au_out.range(i0, i1) } } else { &mut [][..] };
-        for i in i0..i1 {
-            let (cx, cy) = centre(i);
-            let p = &pred_bboxes[4 * i..4 * i + 4];
-            let srow = &pred_scores[i * c..(i + 1) * c];
-            if yolo {
-                for j in 0..k {
-                    let inside = (cx - gx1[j]).min(cy - gy1[j]).min(gx2[j] - cx).min(gy2[j] - cy) > margin;
-                    us[j] = if inside { ciou_ultralytics(&gt_bboxes[4 * j..4 * j + 4], p).max(0.0) } else { 0.0 };
-                    let s = if inside { srow[gcls[j]] as f64 } else { 0.0 };
-                    ts[j] = powf(s, alpha) * powf(us[j], beta);
-                }
-            } else {
-                // IoU of the prediction with every gt, lane-wise (vectorises), then the metric
-                crate::dispatch!(iou_row(p, &gx1, &gy1, &gx2, &gy2, &mut us[..]));
-                for j in 0..k {
-                    ts[j] = powf(srow[gcls[j]] as f64, alpha) * powf(us[j], beta);
-                }
-            }
-            let mut au = (f64::NEG_INFINITY, -1i32);
-            for j in 0..k {
-                let t = ts[j];
-                if with_metrics {
-                    amr[(i - i0) * k + j] = t as f32;
-                }
-                if yolo && us[j] > au.0 {
-                    au = (us[j], j as i32);
-                }
-                let cj = &mut cands[j];
-                // cheap rejection first: most anchors rank below the gt's current k-th
-                if topk == 0 || (cj.len() == topk && !(t > cj[topk - 1].0)) {
-                    continue;
-                }
-                push_topk(cj, topk, t, i as u32, |a, b| a > b);
-            }
-            if yolo {
-                aur[i - i0] = au.1;
-            }
-        }
-        cands
-    });
-    let mut cands: Vec<Vec<(f64, u32)>> = (0..k).map(|_| Vec::with_capacity(topk + 1)).collect();
-    for part in &parts {
-        for (j, pc) in part.iter().enumerate() {
-            for &(t, i) in pc {
-                push_topk(&mut cands[j], topk, t, i, |a, b| a > b);
-            }
-        }
-    }
-    for j in 0..k {
-        let g = &gt_bboxes[4 * j..4 * j + 4];
-        for &(t, i) in &cands[j] {
-            let i = i as usize;
-            let (cx, cy) = centre(i);
-            let inside = (cx - g[0] as f64).min(cy - g[1] as f64).min(g[2] as f64 - cx).min(g[3] as f64 - cy) > margin;
-            if yolo {
-                if inside {
-                    picked[i] += 1;
-                    if best_gt[i] < 0 {
-                        best_gt[i] = j as i32;
-                    }
-                }
-            } else if t > 0.0 && inside {
-                let u = iou64(&pred_bboxes[4 * i..4 * i + 4], g);
-                if u > best_u[i] {
-                    best_u[i] = u;
+    if yolo && !o.with_metrics && yolo_sparse_applies(priors, o) {
+        // gt-major over only the anchor points inside each gt (see [`yolo_sparse`])
+        let picks = yolo_sparse(priors, pred_bboxes, pred_scores, gt_bboxes, gt_labels, o, topk);
+        for (j, pj) in picks.iter().enumerate() {
+            for &i in pj {
+                let i = i as usize;
+                picked[i] += 1;
+                if best_gt[i] < 0 {
                     best_gt[i] = j as i32;
                 }
             }
         }
-    }
-    if yolo {
+        // an anchor picked by several gts: argmax of u over all gts (first on ties), as the dense pass
         for i in 0..n {
             if picked[i] > 1 {
-                best_gt[i] = arg_u[i];
+                let (cx, cy) = (priors[2 * i] as f64, priors[2 * i + 1] as f64);
+                let p = &pred_bboxes[4 * i..4 * i + 4];
+                let mut au = (f64::NEG_INFINITY, -1i32);
+                for j in 0..k {
+                    let g = &gt_bboxes[4 * j..4 * j + 4];
+                    let inside = (cx - g[0] as f64).min(cy - g[1] as f64).min(g[2] as f64 - cx).min(g[3] as f64 - cy) > margin;
+                    let u = if inside { ciou_ultralytics(g, p).max(0.0) } else { 0.0 };
+                    if u > au.0 {
+                        au = (u, j as i32);
+                    }
+                }
+                best_gt[i] = au.1;
+            }
+        }
+    } else {
+        // yolov8 needs argmax of u over all gts for multiply-picked anchors
+        let mut arg_u = vec![-1i32; if yolo { n } else { 0 }];
+        // anchors outer, gts inner: each anchor's score row is read once (a gt-major walk strides C
+        // floats per anchor and misses the cache on every read); one top-k list per gt
+        //
+        // Anchors are split into fixed chunks (independent of the thread count); each chunk keeps its
+        // own top-k list per gt, and the lists are merged in chunk order (equal metrics keep the lower
+        // anchor index first), so the candidates are those of one sequential pass.
+        let gx1: Vec<f64> = (0..k).map(|j| gt_bboxes[4 * j] as f64).collect();
+        let gy1: Vec<f64> = (0..k).map(|j| gt_bboxes[4 * j + 1] as f64).collect();
+        let gx2: Vec<f64> = (0..k).map(|j| gt_bboxes[4 * j + 2] as f64).collect();
+        let gy2: Vec<f64> = (0..k).map(|j| gt_bboxes[4 * j + 3] as f64).collect();
+        let gcls: Vec<usize> = gt_labels.iter().map(|&l| l as usize).collect();
+        let rows = (crate::par::CHUNK_WORK / k).max(64);
+        let chunks = n.div_ceil(rows);
+        let am = crate::par::SharedMut::new(alignment_metrics);
+        let au_out = crate::par::SharedMut::new(&mut arg_u[..]);
+        let (alpha, beta, with_metrics) = (o.alpha, o.beta, o.with_metrics);
+        let parts = crate::par::map_chunks(chunks, n.saturating_mul(k), || (vec![0f64; k], vec![0f64; k]), |(us, ts), ci| {
+            let (i0, i1) = (ci * rows, ((ci + 1) * rows).min(n));
+            let mut cands: Vec<Vec<(f64, u32)>> = (0..k).map(|_| Vec::with_capacity(topk + 1)).collect();
+            // SAFETY: chunk ranges are disjoint.
+            let amr = if with_metrics { unsafe { am.range(i0 * k, i1 * k) } } else { &mut [][..] };
+            let aur = if yolo { unsafe { au_out.range(i0, i1) } } else { &mut [][..] };
+            for i in i0..i1 {
+                let (cx, cy) = centre(i);
+                let p = &pred_bboxes[4 * i..4 * i + 4];
+                let srow = &pred_scores[i * c..(i + 1) * c];
+                if yolo {
+                    for j in 0..k {
+                        let inside = (cx - gx1[j]).min(cy - gy1[j]).min(gx2[j] - cx).min(gy2[j] - cy) > margin;
+                        us[j] = if inside { ciou_ultralytics(&gt_bboxes[4 * j..4 * j + 4], p).max(0.0) } else { 0.0 };
+                        let s = if inside { srow[gcls[j]] as f64 } else { 0.0 };
+                        ts[j] = powf(s, alpha) * powf(us[j], beta);
+                    }
+                } else {
+                    // IoU of the prediction with every gt, lane-wise (vectorises), then the metric
+                    crate::dispatch!(iou_row(p, &gx1, &gy1, &gx2, &gy2, &mut us[..]));
+                    for j in 0..k {
+                        ts[j] = powf(srow[gcls[j]] as f64, alpha) * powf(us[j], beta);
+                    }
+                }
+                let mut au = (f64::NEG_INFINITY, -1i32);
+                for j in 0..k {
+                    let t = ts[j];
+                    if with_metrics {
+                        amr[(i - i0) * k + j] = t as f32;
+                    }
+                    if yolo && us[j] > au.0 {
+                        au = (us[j], j as i32);
+                    }
+                    let cj = &mut cands[j];
+                    // cheap rejection first: most anchors rank below the gt's current k-th
+                    if topk == 0 || (cj.len() == topk && !(t > cj[topk - 1].0)) {
+                        continue;
+                    }
+                    push_topk(cj, topk, t, i as u32, |a, b| a > b);
+                }
+                if yolo {
+                    aur[i - i0] = au.1;
+                }
+            }
+            cands
+        });
+        let mut cands: Vec<Vec<(f64, u32)>> = (0..k).map(|_| Vec::with_capacity(topk + 1)).collect();
+        for part in &parts {
+            for (j, pc) in part.iter().enumerate() {
+                for &(t, i) in pc {
+                    push_topk(&mut cands[j], topk, t, i, |a, b| a > b);
+                }
+            }
+        }
+        for j in 0..k {
+            let g = &gt_bboxes[4 * j..4 * j + 4];
+            for &(t, i) in &cands[j] {
+                let i = i as usize;
+                let (cx, cy) = centre(i);
+                let inside = (cx - g[0] as f64).min(cy - g[1] as f64).min(g[2] as f64 - cx).min(g[3] as f64 - cy) > margin;
+                if yolo {
+                    if inside {
+                        picked[i] += 1;
+                        if best_gt[i] < 0 {
+                            best_gt[i] = j as i32;
+                        }
+                    }
+                } else if t > 0.0 && inside {
+                    let u = iou64(&pred_bboxes[4 * i..4 * i + 4], g);
+                    if u > best_u[i] {
+                        best_u[i] = u;
+                        best_gt[i] = j as i32;
+                    }
+                }
+            }
+        }
+        if yolo {
+            for i in 0..n {
+                if picked[i] > 1 {
+                    best_gt[i] = arg_u[i];
+                }
             }
         }
     }
@@ -446,4 +482,87 @@ fn tood_sparse(
     for &(i, j, t, _) in &fin {
         norm_alignment_metrics[i] = (t / (max_t[j] + o.norm_eps) * max_u[j]) as f32;
     }
+}
+
+/// Whether the `yolov8` variant can run [`yolo_sparse`]: β > 0 and α ≥ 0, both finite (then a pair
+/// whose point is outside the gt has t = s^α·0^β with s = 0, exactly 0, and no t is NaN), and no
+/// anchor point is NaN (the block bounds skip NaN; the inside test does not).
+fn yolo_sparse_applies(priors: &[f32], o: &TaskAlignedOpts) -> bool {
+    o.beta > 0.0 && o.beta.is_finite() && o.alpha >= 0.0 && o.alpha.is_finite() && !priors.iter().fold(false, |a, v| a | v.is_nan())
+}
+
+/// The `yolov8` candidate pass, gt-major over only the anchor points inside each gt: per gt, the
+/// anchors of its top-k by t that are inside it (those the dense pass picks), in no particular order.
+///
+/// Why this is the dense pass's answer: outside the gt u = s = 0, so t = 0 there (see
+/// [`yolo_sparse_applies`]); every t > 0 pair is inside. The dense top-k over all N anchors by
+/// (t descending, lower index first) is therefore the top-k of the t > 0 pairs (all inside), then,
+/// when fewer than k, the first `k − #(t > 0)` anchors in index order among those with t = 0 —
+/// inside or not; of those only the inside ones are picked. An inside anchor `i` with t = 0 is
+/// among them iff `i − #(t > 0 anchors before i)` (its rank among the t = 0 anchors) is below
+/// `k − #(t > 0)`. u, s and t of an inside pair are computed by the same code as in the dense pass.
+/// The points are walked in blocks of [`BLOCK`] consecutive anchors; a block is skipped when its
+/// points' bounding box fails the inside test (exact: the differences round monotonically, so a
+/// block whose extreme points fail it holds no point that passes).
+#[allow(clippy::too_many_arguments)]
+fn yolo_sparse(
+    priors: &[f32], pred_bboxes: &[f32], pred_scores: &[f32], gt_bboxes: &[f32], gt_labels: &[i32], o: &TaskAlignedOpts, topk: usize,
+) -> Vec<Vec<u32>> {
+    let n = pred_bboxes.len() / 4;
+    let k = gt_bboxes.len() / 4;
+    let c = o.num_classes as usize;
+    let (alpha, beta) = (o.alpha, o.beta);
+    let margin = 1e-9;
+    // per block of anchor points: min x, min y, max x, max y
+    let nb = n.div_ceil(BLOCK);
+    let mut bb = [vec![0f64; nb], vec![0f64; nb], vec![0f64; nb], vec![0f64; nb]];
+    for (b, blk) in priors[..2 * n].chunks(2 * BLOCK).enumerate() {
+        let (mut x0, mut y0, mut x1, mut y1) = (f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY);
+        for q in blk.chunks_exact(2) {
+            x0 = x0.min(q[0]);
+            y0 = y0.min(q[1]);
+            x1 = x1.max(q[0]);
+            y1 = y1.max(q[1]);
+        }
+        bb[0][b] = x0 as f64;
+        bb[1][b] = y0 as f64;
+        bb[2][b] = x1 as f64;
+        bb[3][b] = y1 as f64;
+    }
+    crate::par::map_chunks(k, n.saturating_mul(k), || (), |_, j| {
+        let gt = &gt_bboxes[4 * j..4 * j + 4];
+        let (g0, g1, g2, g3) = (gt[0] as f64, gt[1] as f64, gt[2] as f64, gt[3] as f64);
+        let cls = gt_labels[j] as usize;
+        let mut cj: Vec<(f64, u32)> = Vec::with_capacity(topk + 1);
+        // inside anchors with t = 0 and their rank among all t = 0 anchors (only ranks < topk)
+        let mut zeros: Vec<(u32, usize)> = Vec::new();
+        let mut npos = 0usize;
+        for b in 0..nb {
+            if !((bb[2][b] - g0).min(bb[3][b] - g1).min(g2 - bb[0][b]).min(g3 - bb[1][b]) > margin) {
+                continue;
+            }
+            for i in b * BLOCK..((b + 1) * BLOCK).min(n) {
+                let (cx, cy) = (priors[2 * i] as f64, priors[2 * i + 1] as f64);
+                if !((cx - g0).min(cy - g1).min(g2 - cx).min(g3 - cy) > margin) {
+                    continue;
+                }
+                let u = ciou_ultralytics(gt, &pred_bboxes[4 * i..4 * i + 4]).max(0.0);
+                let s = pred_scores[i * c + cls] as f64;
+                let t = powf(s, alpha) * powf(u, beta);
+                if t > 0.0 {
+                    npos += 1;
+                    if topk == 0 || (cj.len() == topk && !(t > cj[topk - 1].0)) {
+                        continue;
+                    }
+                    push_topk(&mut cj, topk, t, i as u32, |a, b| a > b);
+                } else if i - npos < topk {
+                    zeros.push((i as u32, i - npos));
+                }
+            }
+        }
+        let fill = topk.saturating_sub(npos);
+        let mut out: Vec<u32> = cj.iter().map(|e| e.1).collect();
+        out.extend(zeros.iter().filter(|z| z.1 < fill).map(|z| z.0));
+        out
+    })
 }
