@@ -37,5 +37,7 @@ describe('eval/order', () => {
     const within = identityOrder(n).reverse();
     expect([...orderByUint32(key, within)]).toEqual([...within].sort((a, b) => key[a] - key[b]));
     expect([...orderByUint32([3, 1, 2, 1], identityOrder(4))]).toEqual([1, 3, 2, 0]);
+    // keys already ascending (ties kept in the given order)
+    expect([...orderByUint32([0, 2, 2, 5], Uint32Array.of(0, 2, 1, 3))]).toEqual([0, 2, 1, 3]);
   });
 });

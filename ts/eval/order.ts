@@ -87,8 +87,13 @@ export function orderByScoreDesc(score: Float64Array, order: Uint32Array): Uint3
 export function orderByUint32(key: ArrayLike<number>, order: Uint32Array): Uint32Array {
   const n = order.length;
   const lo = new Uint32Array(n);
-  for (let i = 0; i < n; i++) lo[i] = key[order[i]];
-  return radixByKeys(order, lo, null);
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    lo[i] = key[order[i]];
+    if (i > 0 && lo[i] < lo[i - 1]) sorted = false;
+  }
+  // (already in order — the detections' input order, as a set grouped by image usually is: no passes)
+  return sorted ? order.slice() : radixByKeys(order, lo, null);
 }
 
 /** `0, 1, …, n − 1`. */
