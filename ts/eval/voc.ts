@@ -6,6 +6,7 @@
  */
 import { byScoreDesc, imageOverlaps, type ImageInput } from './images';
 import type { CocoColumns } from './coco';
+import { identityOrder, orderByScoreDesc, orderByUint32 } from './order';
 
 /** Options of {@link evaluateVoc}; every field is optional. */
 export interface VocEvalOptions {
@@ -206,12 +207,13 @@ export function vocMatchColumns(c: CocoColumns, gtDifficult: Uint8Array, thr: nu
   const G = c.gtImage.length, D = c.dtImage.length, N = c.numImages, K = c.catIds.length;
   const off = legacyOffset ? 1 : 0;
   const [gStart, gOrder] = bucketBy(c.gtImage, N);
-  const [dStart, dOrder] = bucketBy(c.dtImage, N);
+  // each image's detections by descending score, ties in column order (byScoreDesc): one radix sort
+  // of the whole set by score, then bucketed by image (stable)
+  const [dStart, dOrder] = bucketBy(c.dtImage, N, orderByScoreDesc(c.dtScore, identityOrder(D)));
   const tp = new Int8Array(D), iou = new Float64Array(D), gtPos = new Int32Array(D).fill(-1);
   const nGt = new Float64Array(K);
-  const gb = c.gtBox, db = c.dtBox, score = c.dtScore;
+  const gb = c.gtBox, db = c.dtBox;
   let used = new Uint8Array(16);
-  let ord: number[] = [];
   for (let im = 0; im < N; im++) {
     const g0 = gStart[im], g1 = gStart[im + 1], d0 = dStart[im], d1 = dStart[im + 1];
     for (let j = g0; j < g1; j++) {
@@ -222,11 +224,8 @@ export function vocMatchColumns(c: CocoColumns, gtDifficult: Uint8Array, thr: nu
     const ng = g1 - g0;
     if (used.length < ng) used = new Uint8Array(2 * ng);
     used.fill(0, 0, ng);
-    // detections by descending score, ties in column order (byScoreDesc)
-    ord.length = 0;
-    for (let k = d0; k < d1; k++) ord.push(dOrder[k]);
-    if (ord.length > 1) ord.sort((a, b) => score[b] - score[a] || a - b);
-    for (const q of ord) {
+    for (let k = d0; k < d1; k++) {
+      const q = dOrder[k];
       const cat = c.dtCat[q];
       const o = 4 * q;
       const dx = db[o], dy = db[o + 1], dw = db[o + 2], dh = db[o + 3];
@@ -270,21 +269,25 @@ export function vocMatchColumns(c: CocoColumns, gtDifficult: Uint8Array, thr: nu
   return { tp, iou, gt: gtPos, nGt };
 }
 
-/** Stable counting sort of `0..keys.length` by key (`keys[i] < n`): `[start (n+1), order]`. */
-function bucketBy(keys: Uint32Array, n: number): [Uint32Array, Uint32Array] {
+/**
+ * Stable counting sort of the positions `0..keys.length` by key (`keys[i] < n`), taken in the order
+ * `within` (default ascending): `[start (n+1), order]`.
+ */
+function bucketBy(keys: Uint32Array, n: number, within?: Uint32Array): [Uint32Array, Uint32Array] {
   const start = new Uint32Array(n + 1);
   for (let i = 0; i < keys.length; i++) start[keys[i] + 1]++;
   for (let i = 0; i < n; i++) start[i + 1] += start[i];
   const fill = start.slice(0, n);
   const order = new Uint32Array(keys.length);
-  for (let i = 0; i < keys.length; i++) order[fill[keys[i]]++] = i;
+  if (within) for (let j = 0; j < within.length; j++) order[fill[keys[within[j]]]++] = within[j];
+  else for (let i = 0; i < keys.length; i++) order[fill[keys[i]]++] = i;
   return [start, order];
 }
 
 /**
  * {@link vocAccumulate} of {@link vocMatchColumns}' matches: per category (ascending id; those with
  * neither gt nor detections left out), detections by descending score, ties by `dtIndex` (each
- * detection's position in the input list, as the per-image path's `index`), the same cumulative
+ * detection's position in the input list, as the per-image path's `index`: integers in [0, 2^32)), the same cumulative
  * precision / recall and AP. `categories` are the set's categories; a category index `k` of the
  * columns is `c.catIds[k]`. Never throws.
  */
@@ -293,19 +296,18 @@ export function vocAccumulateColumns(
   o: { iouThreshold: number; interpolation: 'all-point' | '11-point' },
 ): VocEvalResult {
   const K = c.catIds.length;
-  const [cStart, cOrder] = bucketBy(c.dtCat, K);
+  // each category's detections by descending score, ties by dtIndex, then column order (a stable
+  // comparator sort's order): two radix sorts of the whole set, then bucketed by category (stable)
+  const D = c.dtCat.length;
+  const [cStart, cOrder] = bucketBy(c.dtCat, K, orderByScoreDesc(c.dtScore, orderByUint32(dtIndex, identityOrder(D))));
   const catIdx = new Map(c.catIds.map((id, k) => [id, k] as [number, number]));
-  const score = c.dtScore;
   const classes: VocClassResult[] = [];
-  let ds: number[] = [];
   for (const cat of [...categories].sort((a, b) => a.id - b.id)) {
     const k = catIdx.get(cat.id);
     const n = k === undefined ? 0 : m.nGt[k];
     const nd = k === undefined ? 0 : cStart[k + 1] - cStart[k];
     if (n === 0 && nd === 0) continue;
-    ds = new Array(nd);
-    for (let i = 0; i < nd; i++) ds[i] = cOrder[cStart[k!] + i];
-    ds.sort((a, b) => score[b] - score[a] || dtIndex[a] - dtIndex[b]);
+    const ds = nd === 0 ? new Uint32Array(0) : cOrder.subarray(cStart[k!], cStart[k! + 1]);
     let tp = 0, fp = 0;
     const precision: number[] = [], recall: number[] = [];
     for (const q of ds) {

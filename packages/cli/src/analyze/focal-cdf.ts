@@ -71,14 +71,29 @@ export async function focalCdf(ctx: AnalysisContext): Promise<AnalysisOutput> {
   // the focal loss of a sample is monotone in its logit within each group (rising for the negatives,
   // falling for the positives, for every γ), so the logits' order sorts each γ's losses: one argsort
   // per group rather than a sort per curve (cdfThinned checks the order and sorts when it fails)
+  // each group's sample positions (in sample order), found once for every γ
+  const members = new Map<number, Uint32Array>();
+  const groupMembers = (want: number) => {
+    let idx = members.get(want);
+    if (!idx) {
+      const tg = samples.target;
+      let m = 0;
+      for (let i = 0; i < tg.length; i++) if (tg[i] === want) m++;
+      idx = new Uint32Array(m);
+      m = 0;
+      for (let i = 0; i < tg.length; i++) if (tg[i] === want) idx[m++] = i;
+      members.set(want, idx);
+    }
+    return idx;
+  };
   const orders = new Map<number, Uint32Array>();
   const groupOrder = (want: number) => {
     let o = orders.get(want);
     if (!o) {
-      const tg = samples.target;
-      const x: number[] = [];
-      for (let i = 0; i < tg.length; i++) if (tg[i] === want) x.push(logits[i]);
-      orders.set(want, (o = argsortFloat64(Float64Array.from(x))));
+      const idx = groupMembers(want);
+      const x = new Float64Array(idx.length);
+      for (let j = 0; j < idx.length; j++) x[j] = logits[idx[j]];
+      orders.set(want, (o = argsortFloat64(x)));
     }
     return o;
   };
@@ -86,15 +101,13 @@ export async function focalCdf(ctx: AnalysisContext): Promise<AnalysisOutput> {
     const loss = focalLossPerSample(logits, targets, gamma, settings.alpha);
     for (const group of ['positive', 'negative'] as const) {
       const want = group === 'positive' ? 1 : 0;
-      const tg = samples.target;
-      let m = 0;
-      for (let i = 0; i < tg.length; i++) if (tg[i] === want) m++;
+      const idx = groupMembers(want);
+      const m = idx.length;
       if (group === 'positive') json.positives = m;
       else json.negatives = m;
       if (m === 0) continue;
       const vals = new Float64Array(m);
-      m = 0;
-      for (let i = 0; i < tg.length; i++) if (tg[i] === want) vals[m++] = loss[i];
+      for (let j = 0; j < m; j++) vals[j] = loss[idx[j]];
       // data files keep at most 1001 points per curve (evenly spaced in sample order, ends included)
       const { points: kept, hardest20Share } = cdfThinned(vals, 1001, groupOrder(want));
       // share of the group's loss carried by its hardest 20 %
