@@ -157,6 +157,35 @@ describe('help and eval', () => {
     const j = JSON.parse(run(['eval', '--gt', join(CART, 'groundtruths_coco.json'), '--dets', join(CART, 'detections_coco.json'), '--voc', '--legacy-offset', '--json', '--eleven-point']).stdout);
     expect(j.mAP).toBeCloseTo(0.3169650958569649, 10);
   });
+
+  test('eval --gt-format voc takes the devkit +1 convention by default, as analyze does; --no-legacy-offset turns it off', () => {
+    const voc = join(ROOT, 'data', 'cartucho-map-indoor85', 'voc');
+    const args = ['eval', '--gt-format', 'voc', '--gt', join(voc, 'Annotations'), '--dets-format', 'voc', '--dets', join(voc, 'results'), '--voc'];
+    const on = run(args);
+    expect(on.code).toBe(0);
+    expect(on.stdout).toMatch(/mAP@0\.5 \(all-point\) = 0\.3104772/);
+    const off = run([...args, '--no-legacy-offset']);
+    expect(off.code).toBe(0);
+    expect(off.stdout).toMatch(/mAP@0\.5 \(all-point\) = 0\.3102969/);
+  });
+
+  test('a usage error is the message and a pointer to --help (exit 2), not the whole help text', () => {
+    for (const args of [['eval', '--dest', 'x'], ['eval', '--gt-format', 'vocc'], ['analyse']]) {
+      const r = run(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^error: /);
+      expect(r.stderr).toMatch(/\(run with --help for usage\)\n$/);
+      expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(3);
+      expect(r.stderr).not.toMatch(/Options:/);
+    }
+  });
+
+  test('eval piped into a reader that stops early (| head -1) ends quietly, exit 0', () => {
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" eval | head -1; exit \${PIPESTATUS[0]}`], { encoding: 'utf8' });
+    expect(r.stdout).toMatch(/^ Average Precision/);
+    expect(r.stderr).not.toMatch(/EPIPE|\n\s+at |Unhandled/);
+    expect(r.status).toBe(0);
+  });
 });
 
 describe('--out is never a destructive target', () => {

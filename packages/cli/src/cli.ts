@@ -133,7 +133,8 @@ export function buildProgram(): Command {
     .name('soft-sampling')
     .description('Soft and hard sample weighting for object detection: evaluate detections and see what Focal Loss, GHM and PISA do to them.')
     .version(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version)
-    .showHelpAfterError()
+    // a usage error is one line (commander's message) and a pointer to --help, not the whole help
+    .showHelpAfterError('(run with --help for usage)')
     // usage errors (unknown option, bad value) exit with 2; help and version with 0
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -254,7 +255,8 @@ Examples:
     .option('--voc', 'PASCAL VOC AP per class and mAP instead of the COCO summary', false)
     .option('--iou-threshold <t>', 'VOC IoU threshold', numArg('--iou-threshold', 0, 1), 0.5)
     .option('--eleven-point', 'VOC2007 11-point interpolation instead of all-point', false)
-    .option('--legacy-offset', 'VOC +1 pixel convention (inclusive integer corners) (default: on for the bundled data, off otherwise)')
+    .option('--legacy-offset', 'VOC +1 pixel convention (inclusive integer corners) (default: on for the bundled data and --gt-format voc, off otherwise)')
+    .option('--no-legacy-offset', 'force the COCO convention (no +1) for the VOC matching')
     .option('--json', 'print JSON instead of text', false)
     .addOption(new Option('--backend <name>', 'kernel backend').choices(['auto', 'native', 'wasm', 'ts']).default('auto'))
     .action((opts) => {
@@ -265,7 +267,8 @@ Examples:
         const d = readDetsAs(opts.detsFormat, inp.dets, g, fmtOpts(opts), readDetections);
         for (const w of checkInputs(g, groupByImage(g, d)).warnings) process.stderr.write(`soft-sampling eval: warning: ${w}\n`);
         if (opts.voc) {
-          const legacyOffset = opts.legacyOffset ?? inp.bundled;
+          // the same default as analyze: the devkit's +1 for VOC XML ground truth and the bundled data
+          const legacyOffset: boolean = opts.legacyOffset ?? (inp.bundled || opts.gtFormat === 'voc');
           const r = evaluateVocParsed(g, d, { iouThreshold: opts.iouThreshold, interpolation: opts.elevenPoint ? '11-point' : 'all-point', legacyOffset });
           if (opts.json) process.stdout.write(JSON.stringify({ mAP: r.mAP, iouThreshold: r.iouThreshold, interpolation: r.interpolation, classes: r.classes.map(({ precision, recall, ...c }) => c) }, null, 2) + '\n');
           else {
@@ -369,6 +372,13 @@ Examples:
     });
   return program;
 }
+
+// `soft-sampling eval | head -1`: the reader closed the pipe, the output is not wanted any more
+// (as `cat` and `ls` do, end quietly instead of an unhandled 'error' event and its stack trace)
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
 buildProgram()
   .parseAsync(process.argv)
