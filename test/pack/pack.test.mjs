@@ -124,6 +124,17 @@ test('the library tarball installs into an empty folder within 5 MB, as one pack
   const gl = JSON.parse(l);
   assert.equal(gl.backend, 'wasm');
   assert.ok(Math.abs(gl.iou[0] - 1 / 3) < 1e-6, l);
+  // and through require where Node has require(esm) (20.19+, 22.12+): the same Node entry (its `node`
+  // condition), not the browser build that waits for initWasm()
+  const [maj, min] = process.versions.node.split('.').map(Number);
+  if (maj > 22 || (maj === 22 && min >= 12) || (maj === 20 && min >= 19)) {
+    const r = execFileSync(process.execPath, ['-e', `
+      const { bboxOverlaps, backendInfo } = require('soft-sampling/lite');
+      console.log(JSON.stringify({ backend: backendInfo().active, iou: Array.from(bboxOverlaps([[0, 0, 10, 10]], [[5, 0, 15, 10]]).data) }));`], { cwd: d, encoding: 'utf8' });
+    const gr = JSON.parse(r);
+    assert.equal(gr.backend, 'wasm');
+    assert.ok(Math.abs(gr.iou[0] - 1 / 3) < 1e-6, r);
+  }
 });
 
 test('the CLI tarball (with the library tarball beside it): npx soft-sampling bench --quick prints real throughputs; analyze runs on the bundled data', () => {
