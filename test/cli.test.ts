@@ -170,7 +170,8 @@ describe('help and eval', () => {
   });
 
   test('a usage error is the message and a pointer to --help (exit 2), not the whole help text', () => {
-    for (const args of [['eval', '--dest', 'x'], ['eval', '--gt-format', 'vocc'], ['analyse']]) {
+    // a stray word, or a value given to a flag (`--anchors my_anchors.json`), is an error too, not ignored
+    for (const args of [['eval', '--dest', 'x'], ['eval', '--gt-format', 'vocc'], ['analyse'], ['eval', 'extra-arg'], ['analyze', '--anchors', 'nope']]) {
       const r = run(args);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/^error: /);

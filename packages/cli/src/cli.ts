@@ -135,6 +135,8 @@ export function buildProgram(): Command {
     .version(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version)
     // a usage error is one line (commander's message) and a pointer to --help, not the whole help
     .showHelpAfterError('(run with --help for usage)')
+    // `--anchors my_anchors.json` (a flag given a value) or a stray word is an error, not ignored
+    .allowExcessArguments(false)
     // usage errors (unknown option, bad value) exit with 2; help and version with 0
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
