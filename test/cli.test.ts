@@ -233,6 +233,11 @@ describe('edge cases are reports, not crashes (exit 0)', () => {
     const r = analyze(G, write('empty.json', []));
     expect(r.code).toBe(0);
     expect(r.stderr).not.toMatch(/error/);
+    // said on the terminal too, not only in the report (and by eval)
+    expect(r.stderr).toMatch(/^soft-sampling analyze: note: the detections list is empty/m);
+    const e = run(['eval', '--gt', G, '--dets', write('empty-eval.json', [])]);
+    expect(e.code).toBe(0);
+    expect(e.stderr).toMatch(/^soft-sampling eval: note: the detections list is empty/m);
     expect(r.summary.notes.join('\n')).toMatch(/the detections list is empty/);
     expect(r.summary.analyses.find((a: any) => a.id === 'focal_loss_cdf')).toMatchObject({ status: 'empty', missing: expect.stringMatching(/no detections/) });
     expect(r.md).toMatch(/\*\*Not drawn:\*\* no detections/);

@@ -236,6 +236,7 @@ Examples:
           workerFile: new URL('./worker.mjs', import.meta.url),
           progress: progressBar(!opts.quiet && !!process.stderr.isTTY),
           warn: (w: string) => process.stderr.write(`soft-sampling analyze: warning: ${w}\n`),
+          note: (n: string) => process.stderr.write(`soft-sampling analyze: note: ${n}\n`),
         });
         if (!opts.quiet) {
           const s = res.coco;
@@ -267,7 +268,9 @@ Examples:
         const inp = inputs(opts, 'eval');
         const g = readGtAs(opts.gtFormat, inp.gt, fmtOpts(opts), readGroundTruth);
         const d = readDetsAs(opts.detsFormat, inp.dets, g, fmtOpts(opts), readDetections);
-        for (const w of checkInputs(g, groupByImage(g, d)).warnings) process.stderr.write(`soft-sampling eval: warning: ${w}\n`);
+        const checks = checkInputs(g, groupByImage(g, d));
+        for (const w of checks.warnings) process.stderr.write(`soft-sampling eval: warning: ${w}\n`);
+        for (const n of checks.emptyInputs) process.stderr.write(`soft-sampling eval: note: ${n}\n`);
         if (opts.voc) {
           // the same default as analyze: the devkit's +1 for VOC XML ground truth and the bundled data
           const legacyOffset: boolean = opts.legacyOffset ?? (inp.bundled || opts.gtFormat === 'voc');

@@ -49,6 +49,8 @@ export interface AnalyzeOptions extends AnalyzeSettings {
   log?: (line: string) => void;
   /** Called once per warning about the inputs (the CLI prints them on stderr); they are also in the report. */
   warn?: (line: string) => void;
+  /** Called with each note about an empty input (also in the report). */
+  note?: (line: string) => void;
 }
 
 export interface AnalyzeSummary {
@@ -146,6 +148,7 @@ async function analyzeWith(
   const nDets = images.reduce((a, im) => a + im.dets.length, 0);
   const checks = checkInputs(gtSet, images);
   for (const w of checks.warnings) o.warn?.(w);
+  for (const n of checks.emptyInputs) o.note?.(n);
   const cocoParams = resolveCocoParams();
   const catIds = gtSet.categories.map((c) => c.id).sort((a, b) => a - b);
   const names = new Map(gtSet.categories.map((c) => [c.id, c.name] as [number, string]));

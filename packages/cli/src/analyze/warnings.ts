@@ -20,6 +20,8 @@ export const BOUNDS_TOLERANCE_PX = 1;
 export interface InputChecks {
   warnings: string[];
   notes: string[];
+  /** The notes about an empty input (no detections, no gt boxes), which the CLI also prints on stderr. */
+  emptyInputs: string[];
 }
 
 /** Warnings and notes about the grouped inputs; see the module comment. */
@@ -64,11 +66,13 @@ export function checkInputs(gt: GtSet, images: ImageInput[]): InputChecks {
     const n = noGt.reduce((a, c) => a + detsPerCat.get(c)!, 0);
     warnings.push(`${n} detections are for ${noGt.length} categories absent from the gt (no gt box): ${list(noGt)}; all of them count as false positives`);
   }
-  if (nDets === 0) notes.push('the detections list is empty: the evaluation is all zeros and the analyses of detections have nothing to draw');
-  if (gt.boxes.length === 0) notes.push('the ground truth has no annotations: no detection can be a positive, COCO AP is undefined (−1)');
+  const emptyInputs: string[] = [];
+  if (nDets === 0) emptyInputs.push('the detections list is empty: the evaluation is all zeros and the analyses of detections have nothing to draw');
+  if (gt.boxes.length === 0) emptyInputs.push('the ground truth has no annotations: no detection can be a positive, COCO AP is undefined (−1)');
+  notes.push(...emptyInputs);
   const noDets = [...gtPerCat.keys()].filter((c) => !detsPerCat.has(c)).sort((a, b) => a - b);
   if (noDets.length && nDets > 0) notes.push(`${noDets.length} categories have gt boxes but no detections (AP 0): ${list(noDets)}`);
   const empty = gt.categories.filter((c) => !gtPerCat.has(c.id) && !detsPerCat.has(c.id)).map((c) => c.id);
   if (empty.length && gt.categories.length > 1) notes.push(`${empty.length} categories have neither gt boxes nor detections (left out of the means): ${list(empty)}`);
-  return { warnings, notes };
+  return { warnings, notes, emptyInputs };
 }
