@@ -7,24 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
-
-// A full collection between cases, so no case pays for the garbage (or the concurrent marking and
-// sweeping, or the pending finalizers of pooled outputs) the case before it left behind: on a
-// 2-core machine V8's background GC threads otherwise compete with the next case's worker threads
-// (measured: focal fwd+bwd at 2 threads, reused outputs, 13.4 ms right after a fresh-output case
-// vs 9.3 ms in a loop of its own).
-let fullGc = globalThis.gc;
-if (typeof fullGc !== 'function') {
-  v8.setFlagsFromString('--expose-gc');
-  fullGc = runInNewContext('gc');
-}
-export async function settle() {
-  fullGc();
-  await new Promise((resolve) => setImmediate(resolve)); // let Node run the finalizers it queued
-  fullGc();
-}
+import { settle } from '../packages/cli/dist/bench-cases.mjs'; // a full GC between cases
 
 export const here = dirname(fileURLToPath(import.meta.url));
 

@@ -7,10 +7,35 @@
  * A case never imports the library itself: `prepare(lib, size)` gets the loaded `soft-sampling`
  * module, builds the inputs once and returns a call that runs on whichever backend is active.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type * as SoftSampling from 'soft-sampling';
 
 /** The `soft-sampling` module (as imported by the caller). */
 export type Lib = typeof SoftSampling;
+
+let fullGc: (() => void) | undefined;
+/**
+ * A full collection, one event-loop turn (Node runs the finalizers it queued, e.g. the native output
+ * pool's) and another collection, so a benchmark case does not pay for the garbage the case before
+ * it left: on a 2-core machine V8's background marking and sweeping otherwise compete with the next
+ * case's worker threads (focal fwd+bwd at 2 threads, reused outputs: 13.4 ms right after a
+ * fresh-output case, 9.3 ms in a loop of its own). `gc` comes from `--expose-gc` when given, else
+ * it is enabled at run time. Used by `soft-sampling bench` and the repository's bench/*.mjs.
+ */
+export async function settle(): Promise<void> {
+  if (!fullGc) {
+    const g = (globalThis as { gc?: () => void }).gc;
+    if (typeof g === 'function') fullGc = g;
+    else {
+      setFlagsFromString('--expose-gc');
+      fullGc = runInNewContext('gc') as () => void;
+    }
+  }
+  fullGc();
+  await new Promise((resolve) => setImmediate(resolve));
+  fullGc();
+}
 
 /** LCG over uint32 (Numerical Recipes constants), uniform in [0, 1). */
 export function lcg(seed: number): () => number {

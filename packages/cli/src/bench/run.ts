@@ -8,11 +8,9 @@
 import { Bench } from 'tinybench';
 import { availableParallelism, cpus } from 'node:os';
 import { createRequire } from 'node:module';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import * as softSampling from 'soft-sampling';
 import type { BackendName, BackendInfo } from 'soft-sampling';
-import { OPS, type BenchOp, type BenchSize, type Lib, type PreparedCase } from './cases';
+import { OPS, settle, type BenchOp, type BenchSize, type Lib, type PreparedCase } from './cases';
 import { runPeers, type PeerName, type PeerRow } from './peers';
 
 /** One timed line of the table. */
@@ -78,25 +76,6 @@ export function sizesOf(op: BenchOp, quick: boolean): BenchSize[] {
 
 /** Normalises a size label for matching (`100kx50` = `100k×50`). */
 export const normSize = (s: string) => s.trim().toLowerCase().replace(/[x*]/g, '×');
-
-let fullGc: (() => void) | undefined;
-/**
- * A full collection, then one event-loop turn (Node runs the finalizers it queued), so a case does
- * not pay for the garbage the case before it left: on a 2-core machine V8's background marking
- * and sweeping otherwise compete with the next case's worker threads.
- */
-async function settle(): Promise<void> {
-  if (!fullGc) {
-    const g = (globalThis as { gc?: () => void }).gc;
-    if (typeof g === 'function') fullGc = g;
-    else {
-      setFlagsFromString('--expose-gc');
-      fullGc = runInNewContext('gc') as () => void;
-    }
-  }
-  fullGc();
-  await new Promise((resolve) => setImmediate(resolve));
-}
 
 async function time(run: () => unknown, quick: boolean): Promise<{ meanMs: number; rme: number; samples: number }> {
   await settle();
