@@ -3,9 +3,11 @@
 //! A fresh JS-heap typed array of tens of MB is new memory: the kernel that fills it spends most
 //! of its time in page faults (IoU 20k×2k: 64.7 ms fresh vs 9.0 ms reused). Here outputs come
 //! from a size-class pool of Rust allocations that keeps its pages, handed to JS as external
-//! `ArrayBuffer`s whose size is reported to V8 (`napi_adjust_external_memory`), so the collector
-//! sees them and runs as it would for JS-heap buffers (issue 10's RSS growth came from not
-//! reporting it).
+//! `ArrayBuffer`s. V8 counts their size as external memory, as it counts any `ArrayBuffer`'s, and
+//! collects when that count grows; the pool hides up to [`QUIET_BUDGET`] bytes of lent blocks from
+//! that count (those come back through their weak references without V8's urging) and leaves the
+//! rest to it, so a loop that drops its results is still collected (issue 10's RSS growth came from
+//! memory V8 did not see).
 //!
 //! Returning blocks. Node runs an external buffer's finalizer from the event loop, after V8 has
 //! collected the `ArrayBuffer`; a synchronous loop (call, use, drop, call again, never yielding)
@@ -32,6 +34,7 @@ use std::alloc::{alloc, dealloc, Layout};
 use std::ffi::c_void;
 use std::ptr;
 use std::sync::Mutex;
+use std::time::Instant;
 
 /// Smaller outputs stay on the JS heap (malloc reuses small blocks; no page-fault cost to save).
 pub const MIN_POOLED: usize = 1 << 20;
@@ -47,11 +50,27 @@ pub const MAX_OUTSTANDING: usize = 1 << 30;
 /// (~45 MB per 100k calls), so past this many the facade allocates on the JS heap until it yields.
 pub const MAX_UNFINALIZED: usize = 4096;
 /// Free bytes always kept; above this the pool keeps at most the recent peak of the bytes lent
-/// (a maximum that decays by 1/64 per allocation), releasing its least recently used block on each
+/// (a maximum that halves every [`PEAK_HALF_LIFE`]), releasing its least recently used block on each
 /// allocation (a burst's blocks do not stay resident forever). Against the bytes lent *now* (twice
 /// them, before), a synchronous loop whose dropped results come back in bursts — 3–4 IoU 20k×2k
 /// outputs per collection — released the blocks it needed a call later and faulted in new ones.
 pub const KEEP_FREE: usize = 64 << 20;
+/// Most bytes of lent blocks hidden from V8's external-memory count. V8 counts every
+/// `ArrayBuffer`'s backing store and starts a full collection each time that count grows by 64 MB
+/// since the last one; for a pooled output that count is moot — the pool keeps the block either
+/// way, and gets it back as soon as a collection (most often a scavenge, see
+/// [`nudge_scavenge`]) clears its weak reference. Focal fwd+bwd 100k×80 (64 MB of outputs per call)
+/// set off 0.6 full collections per call, 3–4 ms of V8 CPU per call against a 19 ms kernel; so the
+/// pool cancels V8's count of the blocks it lends (`napi_adjust_external_memory(−bytes)`, undone
+/// when the block comes back) up to this many bytes, and lets V8 count the rest: past it, lent
+/// blocks build pressure as any `ArrayBuffer` does and V8 collects. Should a V8 not count external
+/// backing stores, its count is at most this much low.
+pub const QUIET_BUDGET: usize = 256 << 20;
+/// Half-life, in seconds, of the recent peak that bounds the free bytes kept above [`KEEP_FREE`].
+/// Per allocation (1/64 each, before), the peak of a loop whose dropped results come back in
+/// collections every 3–6 calls decayed below the next cycle's need: focal fwd+bwd 100k×80 at 2
+/// threads released and re-faulted both 32 MB blocks on 10–27 % of calls (15.6k page faults each).
+const PEAK_HALF_LIFE: f64 = 4.0;
 // 16: the allocator's own alignment, so a large block is a plain malloc (fresh mmap pages, no memset
 // on the JS thread; Rust zeroes over-aligned blocks by hand). Not 2 MiB with MADV_HUGEPAGE: a new
 // 160 MB block then faulted 80 times instead of 39k, but with THP defrag on `madvise` the kernel
@@ -63,6 +82,9 @@ const ALIGN: usize = 16;
 struct Lent {
     id: u64,
     cls: usize,
+    /// the `ArrayBuffer`'s byte length, and whether V8's count of it is cancelled ([`QUIET_BUDGET`])
+    bytes: usize,
+    quiet: bool,
     addr: usize,
     env: usize,
     weak: usize,
@@ -80,13 +102,18 @@ struct Pool {
     late: u64,
     /// per env (each Node worker thread has its own): pooled arrays whose finalizer has not run
     envs: Vec<(usize, usize)>,
-    /// recent peak of `outstanding` (decays by 1/64 per allocation)
+    /// recent peak of `outstanding` (halves per [`PEAK_HALF_LIFE`] of time), and when it was updated
     peak: usize,
+    peak_at: Option<Instant>,
+    /// bytes of lent blocks whose V8 count is cancelled (≤ [`QUIET_BUDGET`])
+    quiet: usize,
 }
 
 static POOL: Mutex<Pool> =
-    Mutex::new(Pool { free: Vec::new(), free_bytes: 0, outstanding: 0, lent: Vec::new(), next_id: 1, early: 0, late: 0, envs: Vec::new(), peak: 0 });
+    Mutex::new(Pool { free: Vec::new(), free_bytes: 0, outstanding: 0, lent: Vec::new(), next_id: 1, early: 0, late: 0, envs: Vec::new(), peak: 0, peak_at: None, quiet: 0 });
 
+/// Blocks allocated from the system since the process started ([`pool_stats`]).
+static NEW_BLOCKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 fn lock() -> std::sync::MutexGuard<'static, Pool> {
     POOL.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -109,7 +136,11 @@ impl Pool {
     /// Past [`KEEP_FREE`], keeps at most the recent peak of the bytes lent: releases the least
     /// recently used free block (one per allocation, so a burst's blocks leave gradually).
     fn decay(&mut self) {
-        self.peak = (self.peak - self.peak / 64).max(self.outstanding);
+        let now = Instant::now();
+        let dt = self.peak_at.map_or(0.0, |t| now.duration_since(t).as_secs_f64());
+        self.peak_at = Some(now);
+        let decayed = (self.peak as f64 * (-dt / PEAK_HALF_LIFE).exp2()) as usize;
+        self.peak = decayed.max(self.outstanding);
         if self.free_bytes > KEEP_FREE.max(self.peak) && !self.free.is_empty() {
             let (c, a) = self.free.remove(0);
             self.free_bytes -= c;
@@ -152,7 +183,8 @@ fn nudge_scavenge(env: sys::napi_env) {
 }
 
 /// Takes back every block of `env` whose `ArrayBuffer` has been collected (its weak reference
-/// reads empty); returns the bytes taken back (to subtract from V8's external-memory count).
+/// reads empty); returns the bytes of those whose V8 count was cancelled (to add back: V8 subtracts
+/// them when it sweeps the `ArrayBuffer`).
 /// JS thread of `env` only.
 fn reclaim(env: sys::napi_env) -> usize {
     let mut p = lock();
@@ -176,7 +208,10 @@ fn reclaim(env: sys::napi_env) -> usize {
         unsafe { sys::napi_delete_reference(env, l.weak as sys::napi_ref) };
         p.outstanding -= l.cls;
         p.early += 1;
-        back += l.cls;
+        if l.quiet {
+            p.quiet -= l.bytes;
+            back += l.bytes;
+        }
         p.put_free(l.cls, l.addr);
     }
     back
@@ -201,6 +236,7 @@ fn take(env: usize, bytes: usize) -> Option<(usize, *mut u8)> {
         if a.is_null() {
             return None;
         }
+        NEW_BLOCKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         p = lock();
         a
     };
@@ -228,13 +264,18 @@ unsafe extern "C" fn finalize(env: sys::napi_env, _data: *mut c_void, hint: *mut
     let l = p.lent.swap_remove(i);
     p.outstanding -= l.cls;
     p.late += 1;
+    if l.quiet {
+        p.quiet -= l.bytes;
+    }
     p.put_free(l.cls, l.addr);
     drop(p);
-    let mut adjusted = 0i64;
     if l.weak != 0 {
         sys::napi_delete_reference(env, l.weak as sys::napi_ref);
     }
-    sys::napi_adjust_external_memory(env, -(l.cls as i64), &mut adjusted);
+    if l.quiet {
+        let mut adjusted = 0i64;
+        sys::napi_adjust_external_memory(env, l.bytes as i64, &mut adjusted);
+    }
 }
 
 /// First call in an env (the main thread or a worker): a cleanup hook that forgets the env when it
@@ -261,6 +302,9 @@ unsafe extern "C" fn forget_env(arg: *mut c_void) {
         if p.lent[i].env == env {
             let l = p.lent.swap_remove(i);
             p.outstanding -= l.cls;
+            if l.quiet {
+                p.quiet -= l.bytes;
+            }
             p.put_free(l.cls, l.addr);
         } else {
             i += 1;
@@ -291,7 +335,7 @@ pub fn alloc_f32<'env>(env: &'env Env, len: u32) -> Result<Option<Unknown<'env>>
     let back = reclaim(raw);
     let Some((cls, ptr)) = take(raw as usize, bytes) else {
         if back > 0 {
-            env.adjust_external_memory(-(back as i64))?;
+            env.adjust_external_memory(back as i64)?;
         }
         return Ok(None);
     };
@@ -309,7 +353,7 @@ pub fn alloc_f32<'env>(env: &'env Env, len: u32) -> Result<Option<Unknown<'env>>
         if st != sys::Status::napi_ok {
             untake(cls, ptr);
             if back > 0 {
-                env.adjust_external_memory(-(back as i64))?;
+                env.adjust_external_memory(back as i64)?;
             }
             // Electron and other runtimes without external buffers: the JS heap serves it
             return if st == sys::Status::napi_no_external_buffers_allowed { Ok(None) } else { check(st, "external ArrayBuffer").map(|_| None) };
@@ -318,15 +362,25 @@ pub fn alloc_f32<'env>(env: &'env Env, len: u32) -> Result<Option<Unknown<'env>>
         // (a failed reference stays null: that block only comes back through its finalizer)
         let mut weak: sys::napi_ref = ptr::null_mut();
         let st = sys::napi_create_reference(raw, ab, 0, &mut weak);
-        {
+        let quiet = {
             let mut p = lock();
-            p.lent.push(Lent { id, cls, addr: ptr as usize, env: raw as usize, weak: weak as usize });
+            // quiet only with a weak reference: without one the block comes back through its
+            // finalizer alone, which V8's count must drive
+            let quiet = !weak.is_null() && p.quiet + bytes <= QUIET_BUDGET;
+            if quiet {
+                p.quiet += bytes;
+            }
+            p.lent.push(Lent { id, cls, bytes, quiet, addr: ptr as usize, env: raw as usize, weak: weak as usize });
             if let Some(n) = p.unfinalized(raw as usize) {
                 *n += 1;
             }
-        }
+            quiet
+        };
         check(st, "weak reference")?;
-        env.adjust_external_memory(cls as i64 - back as i64)?;
+        let change = back as i64 - if quiet { bytes as i64 } else { 0 };
+        if change != 0 {
+            env.adjust_external_memory(change)?;
+        }
         let mut ta: sys::napi_value = ptr::null_mut();
         check(sys::napi_create_typedarray(raw, sys::TypedarrayType::float32_array, len as usize, ab, 0, &mut ta), "Float32Array")?;
         Ok(Some(Unknown::from_napi_value(raw, ta)?))
@@ -334,10 +388,12 @@ pub fn alloc_f32<'env>(env: &'env Env, len: u32) -> Result<Option<Unknown<'env>>
 }
 
 /// Pool statistics (tests and benchmarks): `[freeBytes, outstandingBytes, freeBlocks, lentBlocks,
-/// returnedEarly, returnedByFinalizer, unfinalized]` (the returns count blocks since the process
-/// started; unfinalized: pooled arrays whose finalizer Node has not run yet).
+/// returnedEarly, returnedByFinalizer, unfinalized, newBlocks, quietBytes]` (the returns and
+/// `newBlocks`, blocks allocated from the system, count since the process started; unfinalized:
+/// pooled arrays whose finalizer Node has not run yet; quietBytes: lent bytes hidden from V8's
+/// count, ≤ [`QUIET_BUDGET`]).
 #[napi]
 pub fn pool_stats() -> Vec<f64> {
     let p = lock();
-    vec![p.free_bytes as f64, p.outstanding as f64, p.free.len() as f64, p.lent.len() as f64, p.early as f64, p.late as f64, p.envs.iter().map(|(_, n)| *n as f64).sum()]
+    vec![p.free_bytes as f64, p.outstanding as f64, p.free.len() as f64, p.lent.len() as f64, p.early as f64, p.late as f64, p.envs.iter().map(|(_, n)| *n as f64).sum(), NEW_BLOCKS.load(std::sync::atomic::Ordering::Relaxed) as f64, p.quiet as f64]
 }
