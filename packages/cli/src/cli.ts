@@ -7,8 +7,8 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { availableParallelism, cpus } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
@@ -71,16 +71,91 @@ function setBackend(name: string): void {
   if (name !== 'auto') useBackend(name as BackendName);
 }
 
+/** Longest JSON-like value (`{…}`, `[…]`, `"…"`) an error line quotes whole. */
+const VALUE_MAX = 80;
+/** Longest error line (after cutting values); what is beyond is dropped with its length said. */
+const LINE_MAX = 400;
+
+/**
+ * One error line as the CLI prints it: newlines folded, every JSON-like value longer than
+ * {@link VALUE_MAX} characters cut (`{"segmentation":[[321.02,…` (1,004 chars)), and the line cut at
+ * {@link LINE_MAX} — a record dump in a message (ours or a library's) does not flood the terminal.
+ */
+function errorLine(msg: string): string {
+  let s = msg.replace(/\s*\n\s*/g, ' ');
+  if (s.length > VALUE_MAX) {
+    let out = '';
+    for (let i = 0; i < s.length; ) {
+      const c = s[i];
+      if (c !== '{' && c !== '[' && c !== '"') {
+        out += c;
+        i++;
+        continue;
+      }
+      // the end of the value: brackets balanced outside strings (or the end of the line)
+      let depth = 0, j = i, inStr = false;
+      for (; j < s.length; j++) {
+        const d = s[j];
+        if (inStr) {
+          if (d === '\\') j++;
+          else if (d === '"') {
+            inStr = false;
+            if (depth === 0) break;
+          }
+        } else if (d === '"') {
+          inStr = true;
+        } else if (d === '{' || d === '[') depth++;
+        else if (d === '}' || d === ']') {
+          if (--depth === 0) break;
+        }
+      }
+      const span = s.slice(i, j + 1);
+      if (span.length > VALUE_MAX) out += `${span.slice(0, VALUE_MAX - 20)}… (${span.length.toLocaleString('en-US')} chars)`;
+      else out += span;
+      i = j + 1;
+    }
+    s = out;
+  }
+  return s.length > LINE_MAX ? `${s.slice(0, LINE_MAX)}… (${(s.length - LINE_MAX).toLocaleString('en-US')} more chars)` : s;
+}
+
 function fail(cmd: string, e: unknown): never {
   const prefix = `soft-sampling ${cmd}: error:`;
-  if (e instanceof InputError) process.stderr.write(`${prefix} ${e.message}\n`);
-  else if (e instanceof SoftSamplingError) process.stderr.write(`${prefix} ${e.message}\n`);
+  const say = (m: string) => process.stderr.write(`${prefix} ${errorLine(m)}\n`);
+  if (e instanceof InputError) say(e.message);
+  else if (e instanceof SoftSamplingError) say(e.message);
   else if (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && (e as NodeJS.ErrnoException).syscall) {
     // file-system errors (ENOENT, EISDIR, EACCES, ...): the message says what; no stack
-    process.stderr.write(`${prefix} ${e.message}\n`);
+    say(e.message);
   } else if (process.env.SOFT_SAMPLING_DEBUG) process.stderr.write(`${prefix} ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-  else process.stderr.write(`${prefix} internal error: ${e instanceof Error ? e.message : String(e)} (a bug: please report it; SOFT_SAMPLING_DEBUG=1 prints the stack)\n`);
+  else say(`internal error: ${e instanceof Error ? e.message : String(e)} (a bug: please report it; SOFT_SAMPLING_DEBUG=1 prints the stack)`);
   process.exit(1);
+}
+
+/**
+ * Checks, before any input is read, that the report can be created where `--out` asks: the report
+ * is written to `<parent>/.<name>.tmp-<pid>` and renamed at the end, so that directory is created
+ * and removed here (in the nearest existing ancestor when the parent is still to be created, as
+ * `mkdir -p` would). A read-only or pseudo file system (`/proc`), or no write permission, fails now
+ * with the user's path instead of after all the work with the temporary one's.
+ * @throws Error `--out <path>: cannot create the report in <dir> (<code>)`.
+ */
+function checkWritable(out: string): void {
+  const target = resolve(out);
+  let dir = dirname(target);
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  const probe = dir === dirname(target) ? join(dir, `.${basename(target)}.tmp-${process.pid}`) : join(dir, `.soft-sampling-probe-${process.pid}`);
+  try {
+    mkdirSync(probe);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST') {
+      const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'a read-only file system' : code === 'ENOSPC' ? 'no space left' : code === 'ENOENT' ? 'the file system does not allow new directories there' : (code ?? (e as Error).message);
+      throw new Error(`--out ${out}: cannot create the report in ${dir} (${why}${code && why !== code ? `, ${code}` : ''})`);
+    }
+    return; // ours from an earlier check of this process: the writer replaces it
+  }
+  rmdirSync(probe);
 }
 
 function inputs(opts: { gt?: string; dets?: string }, cmd: string): { gt: string; dets: string; bundled: boolean } {
@@ -187,6 +262,7 @@ Examples:
         setBackend(opts.backend);
         try {
           checkOutputTarget(opts.out);
+          checkWritable(opts.out);
         } catch (e) {
           process.stderr.write(`soft-sampling analyze: error: ${(e as Error).message}\n`);
           process.exit(2);

@@ -19,6 +19,24 @@ export class InputError extends Error {
   }
 }
 
+/** Most characters of a value quoted in an error message (the line stays readable). */
+export const SHOWN_MAX = 60;
+
+/**
+ * A value as error messages quote it: its JSON text, cut to {@link SHOWN_MAX} characters with `…`
+ * and the full length (`{"id":1,"bbox":[…]…` (312 chars)); a COCO record or a long token does not
+ * flood the one-line error.
+ */
+export function shown(v: unknown): string {
+  let t: string;
+  try {
+    t = v === undefined ? 'undefined' : JSON.stringify(v) ?? String(v);
+  } catch {
+    t = String(v);
+  }
+  return t.length > SHOWN_MAX ? `${t.slice(0, SHOWN_MAX - 1)}… (${t.length} chars)` : t;
+}
+
 function lineCol(text: string, pos: number): { line: number; col: number } {
   let line = 1, last = -1;
   for (let i = 0; i < pos && i < text.length; i++) if (text.charCodeAt(i) === 10) {
