@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, existsSync, readdirSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { errorLine, shown } from '../packages/cli/src/analyze/read';
 
 const ROOT = join(__dirname, '..');
 const BIN = join(ROOT, 'packages', 'cli', 'bin', 'soft-sampling.mjs');
@@ -399,6 +400,17 @@ describe('new-user findings of the packed-tarball trial (issue 9: one short line
     const line = oneLine(r2);
     expect(line).toMatch(/a\.txt: line 1: field '\w+' must be a finite number, got "x{58}… \(1002 chars\)$/);
     expect(line.length).toBeLessThan(200 + dir.length);
+  });
+
+  test('errorLine (every CLI error line): JSON-like values over 80 characters and lines over 400 are cut, short ones kept', () => {
+    const rec = JSON.stringify({ segmentation: [Array.from({ length: 200 }, (_, i) => i + 0.25)], id: 1 });
+    const line = errorLine(`f.json: annotations[0]: must be a finite number, got ${rec}`);
+    expect(line).toBe(`f.json: annotations[0]: must be a finite number, got ${rec.slice(0, 60)}… (${rec.length.toLocaleString('en-US')} chars)`);
+    expect(errorLine(`x: got "${'q'.repeat(100)}" and [1, 2]`)).toBe(`x: got "${'q'.repeat(59)}… (102 chars) and [1, 2]`);
+    expect(errorLine('a.json: record [5] (id 7): field \'bbox\' must be [x, y, w, h]\nsecond line')).toBe("a.json: record [5] (id 7): field 'bbox' must be [x, y, w, h] second line");
+    expect(errorLine('w '.repeat(300))).toBe(`${'w '.repeat(200)}… (200 more chars)`);
+    expect(shown('x'.repeat(10))).toBe('"xxxxxxxxxx"');
+    expect(shown({ a: 'y'.repeat(100) })).toBe(`{"a":"${'y'.repeat(53)}… (108 chars)`);
   });
 
   const procFs = process.platform === 'linux' && existsSync('/proc/self');

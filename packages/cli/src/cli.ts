@@ -16,7 +16,7 @@ import { useBackend, backendInfo, type BackendName } from 'soft-sampling';
 import { SoftSamplingError } from 'soft-sampling';
 import { evaluateCocoParsed, evaluateVocParsed } from 'soft-sampling';
 import { COCO_STAT_KEYS } from 'soft-sampling/internal';
-import { readGroundTruth, readDetections, InputError } from './analyze/read';
+import { readGroundTruth, readDetections, InputError, errorLine } from './analyze/read';
 import { FORMATS, readGtAs, readDetsAs, type FormatOptions } from './analyze/formats';
 import { runAnalyze, runDenseAnalyze } from './analyze/run';
 import { checkOutputTarget } from './analyze/artifacts';
@@ -69,54 +69,6 @@ function listOf<T extends string>(name: string, choices: readonly T[]) {
 
 function setBackend(name: string): void {
   if (name !== 'auto') useBackend(name as BackendName);
-}
-
-/** Longest JSON-like value (`{…}`, `[…]`, `"…"`) an error line quotes whole. */
-const VALUE_MAX = 80;
-/** Longest error line (after cutting values); what is beyond is dropped with its length said. */
-const LINE_MAX = 400;
-
-/**
- * One error line as the CLI prints it: newlines folded, every JSON-like value longer than
- * {@link VALUE_MAX} characters cut (`{"segmentation":[[321.02,…` (1,004 chars)), and the line cut at
- * {@link LINE_MAX} — a record dump in a message (ours or a library's) does not flood the terminal.
- */
-function errorLine(msg: string): string {
-  let s = msg.replace(/\s*\n\s*/g, ' ');
-  if (s.length > VALUE_MAX) {
-    let out = '';
-    for (let i = 0; i < s.length; ) {
-      const c = s[i];
-      if (c !== '{' && c !== '[' && c !== '"') {
-        out += c;
-        i++;
-        continue;
-      }
-      // the end of the value: brackets balanced outside strings (or the end of the line)
-      let depth = 0, j = i, inStr = false;
-      for (; j < s.length; j++) {
-        const d = s[j];
-        if (inStr) {
-          if (d === '\\') j++;
-          else if (d === '"') {
-            inStr = false;
-            if (depth === 0) break;
-          }
-        } else if (d === '"') {
-          inStr = true;
-        } else if (d === '{' || d === '[') depth++;
-        else if (d === '}' || d === ']') {
-          if (--depth === 0) break;
-        }
-      }
-      const span = s.slice(i, j + 1);
-      if (span.length > VALUE_MAX) out += `${span.slice(0, VALUE_MAX - 20)}… (${span.length.toLocaleString('en-US')} chars)`;
-      else out += span;
-      i = j + 1;
-    }
-    s = out;
-  }
-  return s.length > LINE_MAX ? `${s.slice(0, LINE_MAX)}… (${(s.length - LINE_MAX).toLocaleString('en-US')} more chars)` : s;
 }
 
 function fail(cmd: string, e: unknown): never {

@@ -37,6 +37,54 @@ export function shown(v: unknown): string {
   return t.length > SHOWN_MAX ? `${t.slice(0, SHOWN_MAX - 1)}… (${t.length} chars)` : t;
 }
 
+/** Longest JSON-like value (`{…}`, `[…]`, `"…"`) an error line quotes whole. */
+const VALUE_MAX = 80;
+/** Longest error line (after cutting values); what is beyond is dropped with its length said. */
+const LINE_MAX = 400;
+
+/**
+ * One error line as the CLI prints it: newlines folded, every JSON-like value longer than
+ * {@link VALUE_MAX} characters cut (`{"segmentation":[[321.02,…` (1,004 chars)), and the line cut at
+ * {@link LINE_MAX} — a record dump in a message (ours or a library's) does not flood the terminal.
+ */
+export function errorLine(msg: string): string {
+  let s = msg.replace(/\s*\n\s*/g, ' ');
+  if (s.length > VALUE_MAX) {
+    let out = '';
+    for (let i = 0; i < s.length; ) {
+      const c = s[i];
+      if (c !== '{' && c !== '[' && c !== '"') {
+        out += c;
+        i++;
+        continue;
+      }
+      // the end of the value: brackets balanced outside strings (or the end of the line)
+      let depth = 0, j = i, inStr = false;
+      for (; j < s.length; j++) {
+        const d = s[j];
+        if (inStr) {
+          if (d === '\\') j++;
+          else if (d === '"') {
+            inStr = false;
+            if (depth === 0) break;
+          }
+        } else if (d === '"') {
+          inStr = true;
+        } else if (d === '{' || d === '[') depth++;
+        else if (d === '}' || d === ']') {
+          if (--depth === 0) break;
+        }
+      }
+      const span = s.slice(i, j + 1);
+      if (span.length > VALUE_MAX) out += `${span.slice(0, VALUE_MAX - 20)}… (${span.length.toLocaleString('en-US')} chars)`;
+      else out += span;
+      i = j + 1;
+    }
+    s = out;
+  }
+  return s.length > LINE_MAX ? `${s.slice(0, LINE_MAX)}… (${(s.length - LINE_MAX).toLocaleString('en-US')} more chars)` : s;
+}
+
 function lineCol(text: string, pos: number): { line: number; col: number } {
   let line = 1, last = -1;
   for (let i = 0; i < pos && i < text.length; i++) if (text.charCodeAt(i) === 10) {
