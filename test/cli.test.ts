@@ -77,7 +77,7 @@ describe('bad input → a message naming file, record and field; exit 1; no outp
     const out = join(dir, 'never');
     const r = run(['analyze', '--gt', join(dir, 'nope.json'), '--dets', join(dir, 'nope2.json'), '--out', out, '-q']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/nope\.json: cannot read the file \(ENOENT\)/);
+    expect(r.stderr).toMatch(/nope\.json: cannot read the file \(no such file or directory, ENOENT\)/);
     expect(existsSync(out)).toBe(false);
   });
   test('an existing output directory (a previous report) survives a failed run', () => {
@@ -120,10 +120,13 @@ describe('help and eval', () => {
     expect(help).toMatch(/default: "soft-sampling-report"/);
     expect(help).toMatch(/default: "auto"/);
     expect(help).toMatch(/default: number of cores/);
-    expect(help).toMatch(/default: \[0,0\.5,1,2\]/);
+    // list defaults are shown as they are typed (a comma-separated list, not a JSON array)
+    expect(help).toMatch(/--gammas <list> .*comma-separated \(default: 0,0\.5,1,2\)/);
     expect(help).toMatch(/default: 0\.25/);
     expect(help).toMatch(/default: 30/);
-    expect(help).toMatch(/default: \[5,25\]/);
+    expect(help).toMatch(/--top-k <list> .*comma-separated \(default: 5,25\)/);
+    const ev = run(['eval', '--help']).stdout.replace(/\s+/g, ' ');
+    expect(ev).toMatch(/Exit status: 0 ok, 1 bad input .* 2 bad usage\. Examples: soft-sampling eval /);
     const top = run(['--help']);
     expect(top.stdout).toMatch(/analyze/);
     expect(top.stdout).toMatch(/eval/);

@@ -180,11 +180,11 @@ export function buildProgram(): Command {
     .option('--anchors', 'also run anchors mode: RetinaNet anchors over every image assigned to the gt boxes (MaxIoU 0.5/0.4, minPosIou 0), positives per gt, IoU distribution, IoU-HLR', false)
     .option('--legacy-offset', 'VOC matching with the +1 pixel convention (boxes are inclusive integer corners) (default: on for the bundled data and --gt-format voc, off otherwise)')
     .option('--no-legacy-offset', 'force the COCO convention (no +1) for the VOC matching')
-    .option('--gammas <list>', 'focal-loss γ values of the CDF figure', listArg('--gammas', 0, 10), [0, 0.5, 1, 2])
+    .addOption(new Option('--gammas <list>', 'focal-loss γ values of the CDF figure, comma-separated').argParser(listArg('--gammas', 0, 10)).default([0, 0.5, 1, 2], '0,0.5,1,2'))
     .option('--alpha <a>', 'focal-loss α', numArg('--alpha', 0, 1), 0.25)
     .option('--ghm-bins <n>', 'GHM-C gradient-density bins (GHM paper: 30; mmdet default: 10)', intArg('--ghm-bins', 1), 30)
     .option('--pisa-k <n>', 'samples per set (random / hard / prime) in the IoU–loss figure', intArg('--pisa-k', 1), 20)
-    .option('--top-k <list>', 'per-image numbers of top IoU-HLR positives whose scores are raised (PISA fig. 2)', listArg('--top-k', 1, 1e6, true), [5, 25])
+    .addOption(new Option('--top-k <list>', 'per-image numbers of top IoU-HLR positives whose scores are raised (PISA fig. 2), comma-separated').argParser(listArg('--top-k', 1, 1e6, true)).default([5, 25], '5,25'))
     .option('--seed <n>', 'seed of the random-sample selection', intArg('--seed', 0), 0)
     .option('--no-png', 'skip the PNG charts, write SVG only (default: PNG and SVG)')
     .option('-q, --quiet', 'no progress bar and no summary on stdout', false)
@@ -290,6 +290,18 @@ Examples:
     .option('--no-legacy-offset', 'force the COCO convention (no +1) for the VOC matching')
     .option('--json', 'print JSON instead of text', false)
     .addOption(new Option('--backend <name>', 'kernel backend').choices(['auto', 'native', 'wasm', 'ts']).default('auto'))
+    .addHelpText(
+      'after',
+      `
+Exit status: 0 ok, 1 bad input (the message names the file, the record or line and the field), 2 bad usage.
+
+Examples:
+  soft-sampling eval                                       # the bundled data: COCO summary
+  soft-sampling eval --gt instances_val2017.json --dets my_results.json
+  soft-sampling eval --gt instances.json --dets my_results.json --voc --iou-threshold 0.5 --json
+  soft-sampling eval --gt-format voc --gt VOC2007/Annotations --dets-format voc --dets results/ --voc
+  my_detector | soft-sampling eval --gt instances_val2017.json --dets -`,
+    )
     .action((opts) => {
       try {
         setBackend(opts.backend);

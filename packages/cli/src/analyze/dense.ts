@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { parse as parseNpy } from 'npyjs';
 import { maxIouAssign, gridAnchors, delta2bbox, bboxOverlaps, sigmoidCrossEntropy, sigmoidFocalLoss, ghmcLoss, iouHlr } from 'soft-sampling';
-import { InputError, shown } from './read';
+import { InputError, shown, fsReason } from './read';
 import type { AnalysisContext, AnalysisOutput, AnalyzeSettings } from './types';
 import type { Row } from './artifacts';
 import { sampleSetOf, type Sample } from './samples';
@@ -71,7 +71,7 @@ function readArrays(file: string): { arrays: Map<string, Arr>; grid?: unknown } 
   try {
     st = statSync(file);
   } catch (e) {
-    throw new InputError(file, '', `cannot read the dense file (${(e as NodeJS.ErrnoException).code})`);
+    throw new InputError(file, '', `cannot read the dense file (${fsReason(e)})`);
   }
   const arrays = new Map<string, Arr>();
   const npy = (name: string, bytes: Uint8Array) => {

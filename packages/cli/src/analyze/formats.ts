@@ -37,7 +37,7 @@ import { SaxesParser } from 'saxes';
 import { imageSize } from 'image-size';
 import { SoftSamplingError } from 'soft-sampling';
 import { GtBuilder, DetBuilder, type GtSet, type DetSet } from 'soft-sampling/internal';
-import { InputError, shown } from './read';
+import { InputError, shown, fsReason } from './read';
 import { forEachLine, listDir, openSource } from './source';
 
 export const FORMATS = ['coco', 'voc', 'yolo', 'txt'] as const;
@@ -122,7 +122,7 @@ function headerSize(p: string): { width: number; height: number } {
   try {
     fd = openSync(p, 'r');
   } catch (e) {
-    throw new InputError(p, '', `cannot read the image (${(e as NodeJS.ErrnoException).code})`);
+    throw new InputError(p, '', `cannot read the image (${fsReason(e)})`);
   }
   try {
     for (const n of [64 << 10, 1 << 20]) {

@@ -19,6 +19,15 @@ export class InputError extends Error {
   }
 }
 
+const FS_REASONS: Record<string, string> = { ENOENT: 'no such file or directory', EACCES: 'permission denied', EPERM: 'permission denied', EISDIR: 'a directory, not a file', ENOTDIR: 'a path through a file', ELOOP: 'a symbolic link loop', EMFILE: 'too many open files' };
+
+/** Why a file-system call failed, in words and with its code: `no such file or directory (ENOENT)`. */
+export function fsReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (!code) return e instanceof Error ? e.message : String(e);
+  return FS_REASONS[code] ? `${FS_REASONS[code]}, ${code}` : code;
+}
+
 /** Most characters of a value quoted in an error message (the line stays readable). */
 export const SHOWN_MAX = 60;
 
@@ -102,7 +111,7 @@ export function readJson(file: string): unknown {
     if (!st.isFile()) throw Object.assign(new Error('not a regular file (a directory?)'), { code: 'EISDIR' });
     size = st.size;
   } catch (e) {
-    throw new InputError(file, '', `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new InputError(file, '', `cannot read the file (${fsReason(e)})`);
   }
   if (size > MAX_JSON_BYTES) throw new InputError(file, '', `the file is ${(size / 2 ** 20).toFixed(0)} MiB; JSON inputs are parsed whole and must stay below 512 MiB (split the results by image)`);
   let text = readFileSync(file, 'utf8');
