@@ -416,6 +416,13 @@ describe('new-user findings of the packed-tarball trial (issue 9: one short line
     expect(shown({ a: 'y'.repeat(100) })).toBe(`{"a":"${'y'.repeat(53)}… (108 chars)`);
   });
 
+  test('a directory given where a JSON file is read: says to name its format, exit 1', () => {
+    const txt = join(ROOT, 'data', 'cartucho-map-indoor85', 'txt');
+    const r = run(['eval', '--gt', join(txt, 'ground-truth'), '--dets', join(txt, 'detection-results')]);
+    expect(r.code).toBe(1);
+    expect(oneLine(r)).toBe(`soft-sampling eval: error: ${join(txt, 'ground-truth')}: a directory, not a JSON file (for a directory of VOC .xml, YOLO or txt files name its format: --gt-format / --dets-format voc|yolo|txt)`);
+  });
+
   const procFs = process.platform === 'linux' && existsSync('/proc/self');
   (procFs ? test : test.skip)('an --out where nothing can be created fails at the start (exit 2) naming --out and the path, not a temporary one', () => {
     for (const out of ['/proc/nope', '/proc/no/such/report']) {

@@ -47,7 +47,8 @@ export function openSource(file: string): ByteSource {
   const st = fstatSync(fd);
   if (!st.isFile()) {
     closeSync(fd);
-    throw new InputError(file, '', 'is not a regular file (a directory?)');
+    // a directory given to a JSON reader is most often a voc/yolo/txt folder without its format named
+    throw new InputError(file, '', st.isDirectory() ? 'a directory, not a JSON file (for a directory of VOC .xml, YOLO or txt files name its format: --gt-format / --dets-format voc|yolo|txt)' : 'not a regular file');
   }
   let pos = 0;
   return {
