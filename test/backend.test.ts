@@ -52,6 +52,7 @@ describe('backend selection', () => {
       }
       expect([e?.name, e?.code, e?.arg]).toEqual(['SoftSamplingError', 'E_BACKEND', 'name']);
       expect(e.message).toMatch(/pure-TypeScript backend is not in this entry.*soft-sampling\/edge/);
+      expect(e.message.match(/E_BACKEND/g)).toHaveLength(1);
       edge.initWasmSync(readFileSync(join(root, 'artifacts', 'soft_sampling.wasm')));
       expect(edge.backendInfo().active).toBe('wasm');
     });

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, existsSync, readdirSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { errorLine, shown } from '../packages/cli/src/analyze/read';
 
 const ROOT = join(__dirname, '..');
 const BIN = join(ROOT, 'packages', 'cli', 'bin', 'soft-sampling.mjs');
@@ -76,7 +77,7 @@ describe('bad input → a message naming file, record and field; exit 1; no outp
     const out = join(dir, 'never');
     const r = run(['analyze', '--gt', join(dir, 'nope.json'), '--dets', join(dir, 'nope2.json'), '--out', out, '-q']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/nope\.json: cannot read the file \(ENOENT\)/);
+    expect(r.stderr).toMatch(/nope\.json: cannot read the file \(no such file or directory, ENOENT\)/);
     expect(existsSync(out)).toBe(false);
   });
   test('an existing output directory (a previous report) survives a failed run', () => {
@@ -119,10 +120,13 @@ describe('help and eval', () => {
     expect(help).toMatch(/default: "soft-sampling-report"/);
     expect(help).toMatch(/default: "auto"/);
     expect(help).toMatch(/default: number of cores/);
-    expect(help).toMatch(/default: \[0,0\.5,1,2\]/);
+    // list defaults are shown as they are typed (a comma-separated list, not a JSON array)
+    expect(help).toMatch(/--gammas <list> .*comma-separated \(default: 0,0\.5,1,2\)/);
     expect(help).toMatch(/default: 0\.25/);
     expect(help).toMatch(/default: 30/);
-    expect(help).toMatch(/default: \[5,25\]/);
+    expect(help).toMatch(/--top-k <list> .*comma-separated \(default: 5,25\)/);
+    const ev = run(['eval', '--help']).stdout.replace(/\s+/g, ' ');
+    expect(ev).toMatch(/Exit status: 0 ok, 1 bad input .* 2 bad usage\. Examples: soft-sampling eval /);
     const top = run(['--help']);
     expect(top.stdout).toMatch(/analyze/);
     expect(top.stdout).toMatch(/eval/);
@@ -341,4 +345,117 @@ describe('standard input and safe output', () => {
       rmSync(base, { recursive: true, force: true });
     }
   }, 120000);
+});
+
+describe('new-user findings of the packed-tarball trial (issue 9: one short line, no stack)', () => {
+  const oneLine = (r: { stderr: string }) => {
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    return lines[0];
+  };
+  const EXPECTED = /--dense wants anchors \[A,4\] \(or grid\), logits \[N,A,C\], gt_boxes \[M,4\], gt_labels \[M\], gt_counts \[N\] \(or gt\), deltas \[N,A,4\] optional$/;
+
+  test('--dense given COCO files, another .npz or a directory: "not a dense head output file" and what it wants, exit 1', () => {
+    const out = join(dir, 'never-dense');
+    const cases: [string, RegExp][] = [
+      [join(CART, 'groundtruths_coco.json'), /\(it looks like a COCO dataset: that goes to --gt\)/],
+      [join(COCO100, 'instances_val2014_100.json'), /\(it looks like a COCO dataset: that goes to --gt\)/],
+      [join(CART, 'detections_coco.json'), /\(a JSON array, like a COCO results list: that goes to --dets\)/],
+      [write('meta.json', { model: 'retinanet', epochs: 12 }), /\(a JSON object with model, epochs\)/],
+      [CART, /\(a directory without anchors\.npy, logits\.npy, …\)/],
+    ];
+    // an .npz of other arrays (a zip of .npy members; the bytes need not be valid .npy: they are never parsed)
+    const { zipSync } = require('fflate') as typeof import('fflate');
+    const npz = join(dir, 'weights.npz');
+    writeFileSync(npz, zipSync({ 'conv1.npy': new Uint8Array(8), 'bn1.npy': new Uint8Array(8) }));
+    cases.push([npz, /\(an \.npz with conv1\.npy, bn1\.npy\)/]);
+    for (const [f, found] of cases) {
+      const r = run(['analyze', '--dense', f, '--out', out, '-q']);
+      expect(r.code).toBe(1);
+      const line = oneLine(r);
+      expect(line.startsWith(`soft-sampling analyze: error: ${f}: not a dense head output file (`)).toBe(true);
+      expect(line).toMatch(found);
+      expect(line).toMatch(EXPECTED);
+      expect(line.length).toBeLessThan(300 + f.length);
+      expect(existsSync(out)).toBe(false);
+    }
+    // a dense file missing one array names it and what the whole file should hold
+    const partial = write('partial.json', { anchors: [[0, 0, 8, 8]], logits: [[[0]]] });
+    const r = run(['analyze', '--dense', partial, '--out', out, '-q']);
+    expect(r.code).toBe(1);
+    expect(oneLine(r)).toMatch(/: missing array 'gt_boxes' \(--dense wants anchors \[A,4\]/);
+  });
+
+  test('long values in an error are cut (dense JSON, txt fields): the line stays short', () => {
+    const long = 'x'.repeat(1000);
+    const d = write('long.json', { anchors: [[0, 0, 8, 8]], logits: [[[0]]], gt_boxes: [[0, 0, 8, 8]], gt_labels: [0], gt_counts: [long] });
+    const r1 = run(['analyze', '--dense', d, '--out', join(dir, 'never-long'), '-q']);
+    expect(r1.code).toBe(1);
+    expect(oneLine(r1)).toBe(`soft-sampling analyze: error: ${d}: gt_counts[0]: must be a finite number, got "${'x'.repeat(58)}… (1002 chars)`);
+    const gtDir = join(dir, 'txt-gt'), detDir = join(dir, 'txt-dets');
+    mkdirSync(gtDir);
+    mkdirSync(detDir);
+    writeFileSync(join(gtDir, 'a.txt'), `cat 0 ${long} 10 10\n`);
+    writeFileSync(join(detDir, 'a.txt'), 'cat 0.9 0 0 10 10\n');
+    const r2 = run(['eval', '--gt-format', 'txt', '--gt', gtDir, '--dets-format', 'txt', '--dets', detDir]);
+    expect(r2.code).toBe(1);
+    const line = oneLine(r2);
+    expect(line).toMatch(/a\.txt: line 1: field '\w+' must be a finite number, got "x{58}… \(1002 chars\)$/);
+    expect(line.length).toBeLessThan(200 + dir.length);
+  });
+
+  test('errorLine (every CLI error line): JSON-like values over 80 characters and lines over 400 are cut, short ones kept', () => {
+    const rec = JSON.stringify({ segmentation: [Array.from({ length: 200 }, (_, i) => i + 0.25)], id: 1 });
+    const line = errorLine(`f.json: annotations[0]: must be a finite number, got ${rec}`);
+    expect(line).toBe(`f.json: annotations[0]: must be a finite number, got ${rec.slice(0, 60)}… (${rec.length.toLocaleString('en-US')} chars)`);
+    expect(errorLine(`x: got "${'q'.repeat(100)}" and [1, 2]`)).toBe(`x: got "${'q'.repeat(59)}… (102 chars) and [1, 2]`);
+    expect(errorLine('a.json: record [5] (id 7): field \'bbox\' must be [x, y, w, h]\nsecond line')).toBe("a.json: record [5] (id 7): field 'bbox' must be [x, y, w, h] second line");
+    expect(errorLine('w '.repeat(300))).toBe(`${'w '.repeat(200)}… (200 more chars)`);
+    expect(shown('x'.repeat(10))).toBe('"xxxxxxxxxx"');
+    expect(shown({ a: 'y'.repeat(100) })).toBe(`{"a":"${'y'.repeat(53)}… (108 chars)`);
+  });
+
+  test('a directory given where a JSON file is read: says to name its format, exit 1', () => {
+    const txt = join(ROOT, 'data', 'cartucho-map-indoor85', 'txt');
+    const r = run(['eval', '--gt', join(txt, 'ground-truth'), '--dets', join(txt, 'detection-results')]);
+    expect(r.code).toBe(1);
+    expect(oneLine(r)).toBe(`soft-sampling eval: error: ${join(txt, 'ground-truth')}: a directory, not a JSON file (for a directory of VOC .xml, YOLO or txt files name its format: --gt-format / --dets-format voc|yolo|txt)`);
+  });
+
+  const procFs = process.platform === 'linux' && existsSync('/proc/self');
+  (procFs ? test : test.skip)('an --out where nothing can be created fails at the start (exit 2) naming --out and the path, not a temporary one', () => {
+    for (const out of ['/proc/nope', '/proc/no/such/report']) {
+      // the inputs are never read: a missing --gt file would be exit 1
+      const r = run(['analyze', '--gt', join(dir, 'no-such-gt.json'), '--dets', join(dir, 'no-such-dets.json'), '--out', out, '-q']);
+      expect(r.code).toBe(2);
+      expect(oneLine(r)).toMatch(new RegExp(`^soft-sampling analyze: error: --out ${out}: cannot create the report in /proc \\(.*ENOENT\\)$`));
+      expect(r.stderr).not.toMatch(/\.tmp-/);
+      const rd = run(['analyze', '--dense', join(dir, 'no-such.npz'), '--out', out, '-q']);
+      expect(rd.code).toBe(2);
+      expect(rd.stderr).toMatch(/--out \/proc/);
+    }
+  });
+
+  const canDenyWrite = process.platform !== 'win32' && typeof process.getuid === 'function' && process.getuid() !== 0;
+  (canDenyWrite ? test : test.skip)('a read-only parent directory fails at the start (exit 2), and the check leaves nothing behind', () => {
+    const ro = join(dir, 'read-only');
+    mkdirSync(ro);
+    require('node:fs').chmodSync(ro, 0o555);
+    try {
+      const r = run(['analyze', '--out', join(ro, 'report'), '-q']);
+      expect(r.code).toBe(2);
+      expect(oneLine(r)).toMatch(/--out .*read-only\/report: cannot create the report in .*read-only \(permission denied, EACCES\)/);
+    } finally {
+      require('node:fs').chmodSync(ro, 0o755);
+    }
+  });
+
+  test('a writable --out: the check leaves no directory behind when the run then fails on its input', () => {
+    const base = join(dir, 'probe-base');
+    mkdirSync(base);
+    const r = run(['analyze', '--gt', join(dir, 'no-such-gt.json'), '--dets', join(dir, 'no-such-dets.json'), '--out', join(base, 'sub', 'report'), '-q']);
+    expect(r.code).toBe(1);
+    expect(readdirSync(base)).toEqual([]);
+  });
 });

@@ -74,9 +74,24 @@ describe('soft-sampling/lite', () => {
     }
     expect(err?.name).toBe('SoftSamplingError');
     expect(err.code).toBe('E_BACKEND');
-    expect(String(err.message)).toMatch(/initWasm/);
-    expect(String(err.message)).toMatch(/soft-sampling\/lite runs on its wasm module only/);
-    expect(() => lite.useBackend('ts')).toThrow(/soft-sampling\/lite runs on its wasm module only/);
+    expect(String(err.message)).toMatch(/wasm: the lean wasm module is not instantiated yet: await initWasm\(\)/);
+    expect(String(err.message)).toMatch(/ts: soft-sampling\/lite has no pure-TypeScript backend/);
+    // one code prefix: the loaders' reasons are not SoftSamplingErrors of their own
+    expect(String(err.message).match(/E_BACKEND/g)).toHaveLength(1);
+  });
+
+  test("useBackend('ts'): one E_BACKEND saying lite has no pure-TS backend and naming the full entry, not initWasm", () => {
+    let e: any;
+    try {
+      lite.useBackend('ts');
+    } catch (x) {
+      e = x;
+    }
+    expect([e?.name, e?.code, e?.arg]).toEqual(['SoftSamplingError', 'E_BACKEND', 'name']);
+    expect(e.message).toBe(
+      "E_BACKEND name: backend 'ts' cannot be loaded: soft-sampling/lite has no pure-TypeScript backend (it runs on WebAssembly only, which keeps it small); the full entry 'soft-sampling' has one (in Workers, Deno and Bun: 'soft-sampling/edge')",
+    );
+    expect(e.message).not.toMatch(/initWasm/);
   });
 
   test('initWasm() without argument loads soft_sampling_lite.wasm beside the entry', async () => {

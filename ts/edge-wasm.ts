@@ -7,12 +7,10 @@
  * @internal
  */
 import { registerLoader } from './registry';
-import { SoftSamplingError } from './errors';
 
+// a plain Error: the registry wraps it into one E_BACKEND (a SoftSamplingError would print its code twice)
 registerLoader('ts', () => {
-  throw new SoftSamplingError(
-    'E_BACKEND',
-    'ts',
+  throw new Error(
     "the pure-TypeScript backend is not in this entry (the workerd, deno and bun exports run on wasm, instantiated at import); import 'soft-sampling/edge' for it",
   );
 });

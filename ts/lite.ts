@@ -17,18 +17,23 @@
  * @module soft-sampling/lite
  */
 import { registerLoader, type BackendInfo } from './registry';
-import { SoftSamplingError } from './errors';
 import { initWasmWith, initWasmSyncWith, type WasmKernelSet } from './backends/wasm/init';
 import { fetchPlatform, type WasmSource } from './backends/wasm/load';
 import { wasmBesideEntry } from './backends/wasm/beside-lite';
 import { LITE_KERNELS } from './lite-kernels';
 
+// The loaders throw plain Errors: the registry wraps them into one E_BACKEND (a SoftSamplingError
+// here would print its code twice). Lite has no pure-TypeScript backend in any runtime, so
+// `useBackend('ts')` names the entry that has one rather than advising initWasm(); the wasm loader
+// below stands until initWasm() replaces it (browsers, bundlers: the first op before it says so;
+// the Node, Bun, Deno and workerd wrappers instantiate the module at import, so it never shows).
 registerLoader('ts', () => {
-  throw new SoftSamplingError(
-    'E_BACKEND',
-    'ts',
-    "soft-sampling/lite runs on its wasm module only: await initWasm() (or initWasmSync(module)) before the first call; the pure-TypeScript backend is in 'soft-sampling/edge'",
+  throw new Error(
+    "soft-sampling/lite has no pure-TypeScript backend (it runs on WebAssembly only, which keeps it small); the full entry 'soft-sampling' has one (in Workers, Deno and Bun: 'soft-sampling/edge')",
   );
+});
+registerLoader('wasm', () => {
+  throw new Error('the lean wasm module is not instantiated yet: await initWasm() (or call initWasmSync(module)) before the first op');
 });
 
 export { SoftSamplingError, type ErrorCode } from './errors';

@@ -4,12 +4,14 @@
 //   and no chart library (vega, vega-lite, @resvg), and compute on its native backend;
 // - install both tarballs into another empty folder: `npx soft-sampling bench --quick` prints a table
 //   of real throughputs for every op family on every backend, and `analyze` runs on the bundled data.
+// - in that folder, every README block marked "runs from the installed CLI" (README.md,
+//   packages/cli/README.md) and examples/cli.sh run as written, from the installed package's data/.
 // The CLI's dependencies come from the npm cache that `npm ci` filled (--prefer-offline).
 // Run: node --test test/pack/pack.test.mjs (after `npm run build`).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, lstatSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, lstatSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -137,9 +139,17 @@ test('the library tarball installs into an empty folder within 5 MB, as one pack
   }
 });
 
-test('the CLI tarball (with the library tarball beside it): npx soft-sampling bench --quick prints real throughputs; analyze runs on the bundled data', () => {
+/** A folder with both tarballs installed (made once, shared by the CLI tests). */
+let cliProject;
+function installedCli() {
+  if (cliProject) return cliProject;
   const d = emptyProject('cli');
   npm(['install', '--prefer-offline', libTgz, cliTgz], d);
+  return (cliProject = d);
+}
+
+test('the CLI tarball (with the library tarball beside it): npx soft-sampling bench --quick prints real throughputs; analyze runs on the bundled data', () => {
+  const d = installedCli();
   const nm = join(d, 'node_modules');
   assert.ok(lstatSync(join(nm, 'soft-sampling')).isDirectory(), 'the library is installed from its tarball');
   const pk = packages(nm);
@@ -170,4 +180,59 @@ test('the CLI tarball (with the library tarball beside it): npx soft-sampling be
   const out = join(d, 'report');
   execFileSync('npx', ['--no-install', 'soft-sampling', 'analyze', '--out', out, '--no-png', '--workers', '1', '-q'], { cwd: d, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
   assert.ok(statSync(join(out, 'report.html')).size > 0 && existsSync(join(out, 'eval_voc.json')));
+});
+
+/**
+ * The README blocks that say they run from the installed CLI: a ```sh block right after a
+ * `<!-- runs from the installed CLI … -->` comment. Per line: `NAME=value` assignments (kept for the
+ * lines after), `# comment` (its `→ X` is what the output of the commands after it must hold), and
+ * commands.
+ */
+function installedBlocks(file) {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  const blocks = [];
+  const re = /<!-- runs from the installed CLI[^>]*-->\s*```sh\n([\s\S]*?)```/g;
+  for (let m; (m = re.exec(text)); ) blocks.push(m[1]);
+  return blocks;
+}
+
+test('every README example that says it runs from the installed CLI runs from it (and prints what it claims)', () => {
+  const d = installedCli();
+  const files = ['README.md', 'packages/cli/README.md'];
+  let commands = 0;
+  for (const file of files) {
+    const blocks = installedBlocks(file);
+    assert.ok(blocks.length > 0, `${file}: no block marked "runs from the installed CLI"`);
+    for (const block of blocks) {
+      const assigns = [];
+      let claim;
+      for (const raw of block.split('\n')) {
+        const line = raw.trim();
+        if (!line) continue;
+        if (line.startsWith('#')) {
+          const m = /→\s*(.+)$/.exec(line);
+          claim = m ? m[1].trim() : undefined;
+          continue;
+        }
+        if (/^[A-Za-z_]\w*=/.test(line)) {
+          assigns.push(line);
+          continue;
+        }
+        assert.match(line, /^npx soft-sampling /, `${file}: a line of the installed-CLI block is not a soft-sampling command: ${line}`);
+        let out;
+        try {
+          out = execFileSync('bash', ['-c', `set -euo pipefail\n${assigns.join('\n')}\n${line.replace(/^npx /, 'npx --no-install ')}`], { cwd: d, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+        } catch (e) {
+          assert.fail(`${file}: \`${line}\` failed in a project with the packed CLI installed (exit ${e.status}):\n${e.stderr}`);
+        }
+        if (claim) assert.ok(out.includes(claim), `${file}: \`${line}\` does not print "${claim}":\n${out}`);
+        commands++;
+      }
+    }
+  }
+  console.log(`${commands} README commands ran from the installed CLI`);
+  // the docs' example script (docs/cli.md) uses the installed package's data too
+  execFileSync('bash', [join(ROOT, 'examples', 'cli.sh')], { cwd: d, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+  // and the data ships with its notices
+  for (const set of ['cartucho-map-indoor85', 'coco-val2014-100']) assert.ok(existsSync(join(d, 'node_modules', 'soft-sampling-cli', 'data', set, 'SOURCE.md')), `${set}/SOURCE.md not shipped`);
 });

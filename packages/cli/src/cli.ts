@@ -7,8 +7,8 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { availableParallelism, cpus } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
@@ -16,7 +16,7 @@ import { useBackend, backendInfo, type BackendName } from 'soft-sampling';
 import { SoftSamplingError } from 'soft-sampling';
 import { evaluateCocoParsed, evaluateVocParsed } from 'soft-sampling';
 import { COCO_STAT_KEYS } from 'soft-sampling/internal';
-import { readGroundTruth, readDetections, InputError } from './analyze/read';
+import { readGroundTruth, readDetections, InputError, errorLine } from './analyze/read';
 import { FORMATS, readGtAs, readDetsAs, type FormatOptions } from './analyze/formats';
 import { runAnalyze, runDenseAnalyze } from './analyze/run';
 import { checkOutputTarget } from './analyze/artifacts';
@@ -73,14 +73,41 @@ function setBackend(name: string): void {
 
 function fail(cmd: string, e: unknown): never {
   const prefix = `soft-sampling ${cmd}: error:`;
-  if (e instanceof InputError) process.stderr.write(`${prefix} ${e.message}\n`);
-  else if (e instanceof SoftSamplingError) process.stderr.write(`${prefix} ${e.message}\n`);
+  const say = (m: string) => process.stderr.write(`${prefix} ${errorLine(m)}\n`);
+  if (e instanceof InputError) say(e.message);
+  else if (e instanceof SoftSamplingError) say(e.message);
   else if (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && (e as NodeJS.ErrnoException).syscall) {
     // file-system errors (ENOENT, EISDIR, EACCES, ...): the message says what; no stack
-    process.stderr.write(`${prefix} ${e.message}\n`);
+    say(e.message);
   } else if (process.env.SOFT_SAMPLING_DEBUG) process.stderr.write(`${prefix} ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-  else process.stderr.write(`${prefix} internal error: ${e instanceof Error ? e.message : String(e)} (a bug: please report it; SOFT_SAMPLING_DEBUG=1 prints the stack)\n`);
+  else say(`internal error: ${e instanceof Error ? e.message : String(e)} (a bug: please report it; SOFT_SAMPLING_DEBUG=1 prints the stack)`);
   process.exit(1);
+}
+
+/**
+ * Checks, before any input is read, that the report can be created where `--out` asks: the report
+ * is written to `<parent>/.<name>.tmp-<pid>` and renamed at the end, so that directory is created
+ * and removed here (in the nearest existing ancestor when the parent is still to be created, as
+ * `mkdir -p` would). A read-only or pseudo file system (`/proc`), or no write permission, fails now
+ * with the user's path instead of after all the work with the temporary one's.
+ * @throws Error `--out <path>: cannot create the report in <dir> (<code>)`.
+ */
+function checkWritable(out: string): void {
+  const target = resolve(out);
+  let dir = dirname(target);
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  const probe = dir === dirname(target) ? join(dir, `.${basename(target)}.tmp-${process.pid}`) : join(dir, `.soft-sampling-probe-${process.pid}`);
+  try {
+    mkdirSync(probe);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST') {
+      const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'a read-only file system' : code === 'ENOSPC' ? 'no space left' : code === 'ENOENT' ? 'the file system does not allow new directories there' : (code ?? (e as Error).message);
+      throw new Error(`--out ${out}: cannot create the report in ${dir} (${why}${code && why !== code ? `, ${code}` : ''})`);
+    }
+    return; // ours from an earlier check of this process: the writer replaces it
+  }
+  rmdirSync(probe);
 }
 
 function inputs(opts: { gt?: string; dets?: string }, cmd: string): { gt: string; dets: string; bundled: boolean } {
@@ -153,11 +180,11 @@ export function buildProgram(): Command {
     .option('--anchors', 'also run anchors mode: RetinaNet anchors over every image assigned to the gt boxes (MaxIoU 0.5/0.4, minPosIou 0), positives per gt, IoU distribution, IoU-HLR', false)
     .option('--legacy-offset', 'VOC matching with the +1 pixel convention (boxes are inclusive integer corners) (default: on for the bundled data and --gt-format voc, off otherwise)')
     .option('--no-legacy-offset', 'force the COCO convention (no +1) for the VOC matching')
-    .option('--gammas <list>', 'focal-loss γ values of the CDF figure', listArg('--gammas', 0, 10), [0, 0.5, 1, 2])
+    .addOption(new Option('--gammas <list>', 'focal-loss γ values of the CDF figure, comma-separated').argParser(listArg('--gammas', 0, 10)).default([0, 0.5, 1, 2], '0,0.5,1,2'))
     .option('--alpha <a>', 'focal-loss α', numArg('--alpha', 0, 1), 0.25)
     .option('--ghm-bins <n>', 'GHM-C gradient-density bins (GHM paper: 30; mmdet default: 10)', intArg('--ghm-bins', 1), 30)
     .option('--pisa-k <n>', 'samples per set (random / hard / prime) in the IoU–loss figure', intArg('--pisa-k', 1), 20)
-    .option('--top-k <list>', 'per-image numbers of top IoU-HLR positives whose scores are raised (PISA fig. 2)', listArg('--top-k', 1, 1e6, true), [5, 25])
+    .addOption(new Option('--top-k <list>', 'per-image numbers of top IoU-HLR positives whose scores are raised (PISA fig. 2), comma-separated').argParser(listArg('--top-k', 1, 1e6, true)).default([5, 25], '5,25'))
     .option('--seed <n>', 'seed of the random-sample selection', intArg('--seed', 0), 0)
     .option('--no-png', 'skip the PNG charts, write SVG only (default: PNG and SVG)')
     .option('-q, --quiet', 'no progress bar and no summary on stdout', false)
@@ -187,6 +214,7 @@ Examples:
         setBackend(opts.backend);
         try {
           checkOutputTarget(opts.out);
+          checkWritable(opts.out);
         } catch (e) {
           process.stderr.write(`soft-sampling analyze: error: ${(e as Error).message}\n`);
           process.exit(2);
@@ -262,6 +290,18 @@ Examples:
     .option('--no-legacy-offset', 'force the COCO convention (no +1) for the VOC matching')
     .option('--json', 'print JSON instead of text', false)
     .addOption(new Option('--backend <name>', 'kernel backend').choices(['auto', 'native', 'wasm', 'ts']).default('auto'))
+    .addHelpText(
+      'after',
+      `
+Exit status: 0 ok, 1 bad input (the message names the file, the record or line and the field), 2 bad usage.
+
+Examples:
+  soft-sampling eval                                       # the bundled data: COCO summary
+  soft-sampling eval --gt instances_val2017.json --dets my_results.json
+  soft-sampling eval --gt instances.json --dets my_results.json --voc --iou-threshold 0.5 --json
+  soft-sampling eval --gt-format voc --gt VOC2007/Annotations --dets-format voc --dets results/ --voc
+  my_detector | soft-sampling eval --gt instances_val2017.json --dets -`,
+    )
     .action((opts) => {
       try {
         setBackend(opts.backend);

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { parse as parseNpy } from 'npyjs';
 import { maxIouAssign, gridAnchors, delta2bbox, bboxOverlaps, sigmoidCrossEntropy, sigmoidFocalLoss, ghmcLoss, iouHlr } from 'soft-sampling';
-import { InputError } from './read';
+import { InputError, shown, fsReason } from './read';
 import type { AnalysisContext, AnalysisOutput, AnalyzeSettings } from './types';
 import type { Row } from './artifacts';
 import { sampleSetOf, type Sample } from './samples';
@@ -51,13 +51,27 @@ interface Arr {
 
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
+/** The arrays a dense file may hold (JSON keys, `.npz` members or `.npy` files, without `.npy`). */
+const DENSE_ARRAYS = ['anchors', 'logits', 'deltas', 'gt_boxes', 'gt_labels', 'gt_counts', 'delta_stds', 'delta_means'];
+
+/** What a dense file must hold, as README and `--help` say (for the errors). */
+export const DENSE_EXPECTED = 'anchors [A,4] (or grid), logits [N,A,C], gt_boxes [M,4], gt_labels [M], gt_counts [N] (or gt), deltas [N,A,4] optional';
+
+/** A file that holds none of the dense arrays: say so, what it looks like, and what was expected. */
+function notDense(file: string, found: string): InputError {
+  return new InputError(file, '', `not a dense head output file (${found}); --dense wants ${DENSE_EXPECTED}`);
+}
+
+/** Names for a message: the first few, then how many more. */
+const someNames = (names: string[]) => (names.length ? (names.length > 6 ? `${names.slice(0, 6).join(', ')}, … (${names.length})` : names.join(', ')) : 'nothing');
+
 /** Reads the named arrays of a `.npz`, a directory of `.npy`, or a JSON file. */
 function readArrays(file: string): { arrays: Map<string, Arr>; grid?: unknown } {
   let st;
   try {
     st = statSync(file);
   } catch (e) {
-    throw new InputError(file, '', `cannot read the dense file (${(e as NodeJS.ErrnoException).code})`);
+    throw new InputError(file, '', `cannot read the dense file (${fsReason(e)})`);
   }
   const arrays = new Map<string, Arr>();
   const npy = (name: string, bytes: Uint8Array) => {
@@ -73,10 +87,11 @@ function readArrays(file: string): { arrays: Map<string, Arr>; grid?: unknown } 
     }
   };
   if (st.isDirectory()) {
-    for (const n of ['anchors', 'logits', 'deltas', 'gt_boxes', 'gt_labels', 'gt_counts', 'delta_stds', 'delta_means']) {
+    for (const n of DENSE_ARRAYS) {
       const p = join(file, `${n}.npy`);
       if (existsSync(p)) npy(`${n}.npy`, readFileSync(p));
     }
+    if (!arrays.size) throw notDense(file, 'a directory without anchors.npy, logits.npy, …');
     return { arrays };
   }
   const buf = readFileSync(file);
@@ -87,10 +102,19 @@ function readArrays(file: string): { arrays: Map<string, Arr>; grid?: unknown } 
     } catch (e) {
       throw new InputError(file, '', `malformed JSON: ${(e as Error).message}`);
     }
-    if (!j || typeof j !== 'object' || Array.isArray(j)) throw new InputError(file, '', 'the dense JSON must be an object { anchors | grid, logits, deltas?, gt_boxes, gt_labels, gt_counts | gt }');
-    for (const [k, v] of Object.entries(j)) {
-      if (k === 'grid' || k === 'gt') continue;
-      if (Array.isArray(v)) arrays.set(k, nested(file, k, v));
+    if (Array.isArray(j)) throw notDense(file, 'a JSON array, like a COCO results list: that goes to --dets');
+    if (!j || typeof j !== 'object') throw notDense(file, `the JSON value ${shown(j)}`);
+    const keys = Object.keys(j);
+    if (![...DENSE_ARRAYS, 'grid', 'gt'].some((k) => k in j)) {
+      const coco = ['images', 'annotations', 'categories'].some((k) => k in j);
+      throw notDense(file, coco ? 'it looks like a COCO dataset: that goes to --gt' : `a JSON object with ${someNames(keys)}`);
+    }
+    // only the dense arrays are read: other keys (metadata, a COCO part) are not ours to check
+    for (const k of DENSE_ARRAYS) {
+      const v = j[k];
+      if (v === undefined) continue;
+      if (!Array.isArray(v)) throw new InputError(file, k, `must be a nested array of numbers, got ${shown(v)}`);
+      arrays.set(k, nested(file, k, v));
     }
     if (Array.isArray(j.gt)) {
       const boxes: number[] = [], labels: number[] = [], counts: number[] = [];
@@ -115,6 +139,8 @@ function readArrays(file: string): { arrays: Map<string, Arr>; grid?: unknown } 
   } catch (e) {
     throw new InputError(file, '', `not a readable .npz (zip) file (${(e as Error).message})`);
   }
+  const names = Object.keys(entries);
+  if (!names.some((n) => DENSE_ARRAYS.includes(n.replace(/\.npy$/, '')))) throw notDense(file, `an .npz with ${someNames(names)}`);
   for (const [name, bytes] of Object.entries(entries)) if (name.endsWith('.npy')) npy(name, bytes);
   return { arrays };
 }
@@ -130,7 +156,7 @@ function nested(file: string, name: string, v: unknown[]): Arr {
   const data: number[] = [];
   const walk = (a: unknown, d: number, path: string) => {
     if (d === shape.length) {
-      if (typeof a !== 'number' || !Number.isFinite(a)) throw new InputError(file, `${name}${path}`, `must be a finite number, got ${JSON.stringify(a)}`);
+      if (typeof a !== 'number' || !Number.isFinite(a)) throw new InputError(file, `${name}${path}`, `must be a finite number, got ${shown(a)}`);
       data.push(a);
       return;
     }
@@ -146,7 +172,7 @@ export function readDense(file: string): DenseInput {
   const { arrays, grid } = readArrays(file);
   const get = (name: string, required = true): Arr | undefined => {
     const a = arrays.get(name);
-    if (!a && required) throw new InputError(file, '', `missing array '${name}'`);
+    if (!a && required) throw new InputError(file, '', `missing array '${name}' (--dense wants ${DENSE_EXPECTED})`);
     if (a) for (let i = 0; i < a.data.length; i++) if (!Number.isFinite(a.data[i])) throw new InputError(file, `array ${name}`, `element ${i} is ${a.data[i]} (NaN/Inf)`);
     return a;
   };

@@ -37,7 +37,7 @@ import { SaxesParser } from 'saxes';
 import { imageSize } from 'image-size';
 import { SoftSamplingError } from 'soft-sampling';
 import { GtBuilder, DetBuilder, type GtSet, type DetSet } from 'soft-sampling/internal';
-import { InputError } from './read';
+import { InputError, shown, fsReason } from './read';
 import { forEachLine, listDir, openSource } from './source';
 
 export const FORMATS = ['coco', 'voc', 'yolo', 'txt'] as const;
@@ -67,7 +67,7 @@ function rethrow(e: unknown, file: string, where: string): never {
 /** A finite number from a text field, or an InputError naming file, line and field. */
 function numField(file: string, line: number, field: string, s: string | undefined): number {
   const v = s === undefined || s === '' ? NaN : Number(s);
-  if (!Number.isFinite(v)) throw new InputError(file, `line ${line}`, `field '${field}' must be a finite number, got ${s === undefined ? 'nothing (too few fields)' : JSON.stringify(s)}`);
+  if (!Number.isFinite(v)) throw new InputError(file, `line ${line}`, `field '${field}' must be a finite number, got ${s === undefined ? 'nothing (too few fields)' : shown(s)}`);
   return v;
 }
 
@@ -122,7 +122,7 @@ function headerSize(p: string): { width: number; height: number } {
   try {
     fd = openSync(p, 'r');
   } catch (e) {
-    throw new InputError(p, '', `cannot read the image (${(e as NodeJS.ErrnoException).code})`);
+    throw new InputError(p, '', `cannot read the image (${fsReason(e)})`);
   }
   try {
     for (const n of [64 << 10, 1 << 20]) {
@@ -447,7 +447,7 @@ function parseVocXml(file: string): { filename?: string; width?: string; height?
 function vocNum(file: string, o: VocObject, field: keyof VocObject): number {
   const s = o[field] as string | undefined;
   const v = s === undefined || s === '' ? NaN : Number(s);
-  if (!Number.isFinite(v)) throw new InputError(file, `line ${o.line} (object ${o.name ?? '?'})`, `field '${field === 'xmin' || field === 'ymin' || field === 'xmax' || field === 'ymax' ? 'bndbox/' + field : field}' must be a finite number, got ${s === undefined ? 'missing' : JSON.stringify(s)}`);
+  if (!Number.isFinite(v)) throw new InputError(file, `line ${o.line} (object ${o.name ?? '?'})`, `field '${field === 'xmin' || field === 'ymin' || field === 'xmax' || field === 'ymax' ? 'bndbox/' + field : field}' must be a finite number, got ${s === undefined ? 'missing' : shown(s)}`);
   return v;
 }
 
@@ -460,7 +460,7 @@ function readVocGt(dir: string): GtSet {
     const num = (s: string | undefined, field: string) => {
       if (s === undefined) return 0;
       const v = Number(s);
-      if (!Number.isFinite(v) || v < 0) throw new InputError(file, '', `field 'size/${field}' must be a number ≥ 0, got ${JSON.stringify(s)}`);
+      if (!Number.isFinite(v) || v < 0) throw new InputError(file, '', `field 'size/${field}' must be a number ≥ 0, got ${shown(s)}`);
       return v;
     };
     const imageId = a.image(name, file, num(x.width, 'width'), num(x.height, 'height'), x.filename || name);
@@ -469,7 +469,7 @@ function readVocGt(dir: string): GtSet {
       const flag = (field: 'difficult' | 'truncated') => {
         const s = o[field];
         if (s === undefined || s === '') return false;
-        if (s !== '0' && s !== '1') throw new InputError(file, `line ${o.line} (object ${o.name})`, `field '${field}' must be 0 or 1, got ${JSON.stringify(s)}`);
+        if (s !== '0' && s !== '1') throw new InputError(file, `line ${o.line} (object ${o.name})`, `field '${field}' must be 0 or 1, got ${shown(s)}`);
         return s === '1';
       };
       const [x1, y1, x2, y2] = (['xmin', 'ymin', 'xmax', 'ymax'] as const).map((k) => vocNum(file, o, k));

@@ -19,6 +19,81 @@ export class InputError extends Error {
   }
 }
 
+const FS_REASONS: Record<string, string> = { ENOENT: 'no such file or directory', EACCES: 'permission denied', EPERM: 'permission denied', EISDIR: 'a directory, not a file', ENOTDIR: 'a path through a file', ELOOP: 'a symbolic link loop', EMFILE: 'too many open files' };
+
+/** Why a file-system call failed, in words and with its code: `no such file or directory (ENOENT)`. */
+export function fsReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (!code) return e instanceof Error ? e.message : String(e);
+  return FS_REASONS[code] ? `${FS_REASONS[code]}, ${code}` : code;
+}
+
+/** Most characters of a value quoted in an error message (the line stays readable). */
+export const SHOWN_MAX = 60;
+
+/**
+ * A value as error messages quote it: its JSON text, cut to {@link SHOWN_MAX} characters with `…`
+ * and the full length (`{"id":1,"bbox":[…]…` (312 chars)); a COCO record or a long token does not
+ * flood the one-line error.
+ */
+export function shown(v: unknown): string {
+  let t: string;
+  try {
+    t = v === undefined ? 'undefined' : JSON.stringify(v) ?? String(v);
+  } catch {
+    t = String(v);
+  }
+  return t.length > SHOWN_MAX ? `${t.slice(0, SHOWN_MAX - 1)}… (${t.length} chars)` : t;
+}
+
+/** Longest JSON-like value (`{…}`, `[…]`, `"…"`) an error line quotes whole. */
+const VALUE_MAX = 80;
+/** Longest error line (after cutting values); what is beyond is dropped with its length said. */
+const LINE_MAX = 400;
+
+/**
+ * One error line as the CLI prints it: newlines folded, every JSON-like value longer than
+ * {@link VALUE_MAX} characters cut (`{"segmentation":[[321.02,…` (1,004 chars)), and the line cut at
+ * {@link LINE_MAX} — a record dump in a message (ours or a library's) does not flood the terminal.
+ */
+export function errorLine(msg: string): string {
+  let s = msg.replace(/\s*\n\s*/g, ' ');
+  if (s.length > VALUE_MAX) {
+    let out = '';
+    for (let i = 0; i < s.length; ) {
+      const c = s[i];
+      if (c !== '{' && c !== '[' && c !== '"') {
+        out += c;
+        i++;
+        continue;
+      }
+      // the end of the value: brackets balanced outside strings (or the end of the line)
+      let depth = 0, j = i, inStr = false;
+      for (; j < s.length; j++) {
+        const d = s[j];
+        if (inStr) {
+          if (d === '\\') j++;
+          else if (d === '"') {
+            inStr = false;
+            if (depth === 0) break;
+          }
+        } else if (d === '"') {
+          inStr = true;
+        } else if (d === '{' || d === '[') depth++;
+        else if (d === '}' || d === ']') {
+          if (--depth === 0) break;
+        }
+      }
+      const span = s.slice(i, j + 1);
+      if (span.length > VALUE_MAX) out += `${span.slice(0, VALUE_MAX - 20)}… (${span.length.toLocaleString('en-US')} chars)`;
+      else out += span;
+      i = j + 1;
+    }
+    s = out;
+  }
+  return s.length > LINE_MAX ? `${s.slice(0, LINE_MAX)}… (${(s.length - LINE_MAX).toLocaleString('en-US')} more chars)` : s;
+}
+
 function lineCol(text: string, pos: number): { line: number; col: number } {
   let line = 1, last = -1;
   for (let i = 0; i < pos && i < text.length; i++) if (text.charCodeAt(i) === 10) {
@@ -36,7 +111,7 @@ export function readJson(file: string): unknown {
     if (!st.isFile()) throw Object.assign(new Error('not a regular file (a directory?)'), { code: 'EISDIR' });
     size = st.size;
   } catch (e) {
-    throw new InputError(file, '', `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new InputError(file, '', `cannot read the file (${fsReason(e)})`);
   }
   if (size > MAX_JSON_BYTES) throw new InputError(file, '', `the file is ${(size / 2 ** 20).toFixed(0)} MiB; JSON inputs are parsed whole and must stay below 512 MiB (split the results by image)`);
   let text = readFileSync(file, 'utf8');

@@ -4,7 +4,7 @@
  */
 import { openSync, readSync, closeSync, fstatSync, readdirSync, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { InputError } from './read';
+import { InputError, fsReason } from './read';
 
 export const STDIN = '-';
 
@@ -42,12 +42,13 @@ export function openSource(file: string): ByteSource {
   try {
     fd = openSync(file, 'r');
   } catch (e) {
-    throw new InputError(file, '', `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new InputError(file, '', `cannot read the file (${fsReason(e)})`);
   }
   const st = fstatSync(fd);
   if (!st.isFile()) {
     closeSync(fd);
-    throw new InputError(file, '', 'is not a regular file (a directory?)');
+    // a directory given to a JSON reader is most often a voc/yolo/txt folder without its format named
+    throw new InputError(file, '', st.isDirectory() ? 'a directory, not a JSON file (for a directory of VOC .xml, YOLO or txt files name its format: --gt-format / --dets-format voc|yolo|txt)' : 'not a regular file');
   }
   let pos = 0;
   return {
@@ -101,7 +102,7 @@ export function listDir(dir: string, ext: string, what: string): string[] {
   try {
     st = statSync(dir);
   } catch (e) {
-    throw new InputError(dir, '', `cannot read the ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new InputError(dir, '', `cannot read the ${what} (${fsReason(e)})`);
   }
   if (!st.isDirectory()) throw new InputError(dir, '', `the ${what} must be a directory of ${ext} files`);
   return readdirSync(dir)
