@@ -50,7 +50,7 @@ describe.each([['wasm', 20000, 100000], ['ts', 2000, 10000]] as const)('%s: asyn
     const ghm = await largestGap(async () => {
       asyncGhm = await ghmcLossAsync(x, labels, { state, momentum: 0.75 });
     });
-    console.log(`${name} worker-pool timer gaps: IoU ${IN}×2000 sync ${iouMs.toFixed(1)} ms, largest gap during async ${iou.gap.toFixed(1)} ms (${iou.ticks} ticks); GHM-C ${N}×80 sync ${ghmMs.toFixed(1)} ms, largest gap ${ghm.gap.toFixed(1)} ms (${ghm.ticks} ticks)`);
+    if (process.env.SOFT_SAMPLING_TEST_VERBOSE) console.log(`${name} worker-pool timer gaps: IoU ${IN}×2000 sync ${iouMs.toFixed(1)} ms, largest gap during async ${iou.gap.toFixed(1)} ms (${iou.ticks} ticks); GHM-C ${N}×80 sync ${ghmMs.toFixed(1)} ms, largest gap ${ghm.gap.toFixed(1)} ms (${ghm.ticks} ticks)`);
     expect(iou.ticks).toBeGreaterThan(2);
     expect(ghm.ticks).toBeGreaterThan(2);
     // on the calling thread stay only the argument copy (GHM-C: 32 MB of logits) and the result's
@@ -82,7 +82,7 @@ describe('native: an op without an AsyncTask runs on the worker pool', () => {
     const g = await largestGap(async () => {
       a = await maxIouAssignAsync(priors, gts, o);
     });
-    console.log(`native worker-pool timer gaps: maxIouAssign 200k×100 sync ${syncMs.toFixed(1)} ms, largest gap during async ${g.gap.toFixed(1)} ms (${g.ticks} ticks)`);
+    if (process.env.SOFT_SAMPLING_TEST_VERBOSE) console.log(`native worker-pool timer gaps: maxIouAssign 200k×100 sync ${syncMs.toFixed(1)} ms, largest gap during async ${g.gap.toFixed(1)} ms (${g.ticks} ticks)`);
     expect(g.ticks).toBeGreaterThan(2);
     expect(g.gap).toBeLessThan(syncMs);
     same(a!.gtInds, s.gtInds);

@@ -97,6 +97,16 @@ test('with setThreads: one native row per thread count, efficiency = throughput(
   expect(table).toMatch(/^tiny-iou\s+400×60\s+native\s+2\s+.*pairs\/s\s+[\d.]+×\s+\d+ %$/m);
 });
 
+test('a single-threaded op (samplers, IoU-HLR) runs native once, at the smallest thread count asked for, with no efficiency', async () => {
+  const calls: number[] = [];
+  const lib = { ...ss, setThreads: (n: number) => calls.push(n) } as unknown as Lib;
+  const rep = await runBench({ ops: [{ ...tiny, threaded: false }], backends: ['native', 'ts'], threads: [2, 1], quick: true, peers: [], note: () => {}, lib });
+  expect(rep.rows.map((r) => [r.impl, r.threadsLabel, r.efficiency])).toEqual([['native', '1', null], ['ts', '1', null]]);
+  expect(calls[0]).toBe(1);
+  const ids = (await import('../packages/cli/src/bench/cases')).OPS.filter((o) => o.threaded === false).map((o) => o.id);
+  expect(ids).toEqual(['random-sample', 'ohem-sample', 'iou-balanced-sample', 'hard-negative-mining', 'iou-hlr']);
+});
+
 test('without setThreads: native runs once, labelled "1 (no thread control)", and a note says why', async () => {
   const lib = { ...ss } as Record<string, unknown>;
   delete lib.setThreads;

@@ -175,11 +175,18 @@ describe('help and eval', () => {
 
   test('a usage error is the message and a pointer to --help (exit 2), not the whole help text', () => {
     // a stray word, or a value given to a flag (`--anchors my_anchors.json`), is an error too, not ignored
-    for (const args of [['eval', '--dest', 'x'], ['eval', '--gt-format', 'vocc'], ['analyse'], ['eval', 'extra-arg'], ['analyze', '--anchors', 'nope']]) {
-      const r = run(args);
+    // each names the command as the CLI's own errors do; a yolo format without its --classes file is one too
+    const yolo = join(ROOT, 'data', 'cartucho-map-indoor85', 'yolo');
+    for (const [args, prefix] of [
+      [['eval', '--dest', 'x'], 'soft-sampling eval: error: '], [['eval', '--gt-format', 'vocc'], 'soft-sampling eval: error: '],
+      [['analyse'], 'soft-sampling: error: '], [['eval', 'extra-arg'], 'soft-sampling eval: error: '],
+      [['analyze', '--anchors', 'nope'], 'soft-sampling analyze: error: '], [['bench', '--threads', '0'], 'soft-sampling bench: error: '],
+      [['eval', '--gt', join(ROOT, 'data', 'cartucho-map-indoor85', 'coco', 'groundtruths_coco.json'), '--dets-format', 'yolo', '--dets', yolo], 'soft-sampling eval: error: --dets-format yolo needs --classes'],
+    ] as const) {
+      const r = run([...args]);
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/^error: /);
-      expect(r.stderr).toMatch(/\(run with --help for usage\)\n$/);
+      expect(r.stderr.startsWith(prefix)).toBe(true);
+      if (!prefix.includes('--classes')) expect(r.stderr).toMatch(/\(run with --help for usage\)\n$/);
       expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(3);
       expect(r.stderr).not.toMatch(/Options:/);
     }

@@ -110,7 +110,12 @@ function checkWritable(out: string): void {
   rmdirSync(probe);
 }
 
-function inputs(opts: { gt?: string; dets?: string }, cmd: string): { gt: string; dets: string; bundled: boolean } {
+function inputs(opts: { gt?: string; dets?: string; gtFormat?: string; detsFormat?: string; classes?: string }, cmd: string): { gt: string; dets: string; bundled: boolean } {
+  // a missing option is a usage error (exit 2), found before any file is read
+  if ((opts.gtFormat === 'yolo' || opts.detsFormat === 'yolo') && !opts.classes) {
+    process.stderr.write(`soft-sampling ${cmd}: error: --${opts.gtFormat === 'yolo' ? 'gt' : 'dets'}-format yolo needs --classes <file> (one class name per line; line k names class index k)\n`);
+    process.exit(2);
+  }
   if (!opts.gt && !opts.dets) return { ...BUNDLED, bundled: true };
   if (!opts.gt || !opts.dets) {
     process.stderr.write(`soft-sampling ${cmd}: error: give both --gt and --dets (or neither, for the bundled data)\n`);
@@ -415,6 +420,13 @@ Examples:
         fail('bench', e);
       }
     });
+  // commander's own usage errors (unknown option, bad value) carry the command's name like ours do
+  // (subcommands share the program's output settings, so the name is the one being dispatched to)
+  let current = '';
+  program.hook('preSubcommand', (_program, sub) => {
+    current = sub.name();
+  });
+  program.configureOutput({ outputError: (t, write) => write(t.startsWith('error:') ? `soft-sampling${current ? ` ${current}` : ''}: ${t}` : t) });
   return program;
 }
 

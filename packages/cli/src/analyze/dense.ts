@@ -319,7 +319,7 @@ export async function denseAnalyses(d: DenseInput, settings: AnalyzeSettings): P
   const ctx = { samples: sampleSetOf(samples), images: [], gt: { images: [], categories: [], boxes: [] }, settings } as unknown as AnalysisContext;
   const out: AnalysisOutput[] = [];
   const nPos = samples.filter((s) => s.target === 1).length;
-  const where = `${d.N} images × ${d.A} anchors × ${d.C} classes: ${samples.length} samples (${nPos} positive) from ${ds.anchors.positive} positive, ${ds.anchors.negative} negative anchors (${ds.anchors.ignored} ignored)`;
+  const where = `${d.N} images × ${d.A} anchors × ${d.C} classes: ${samples.length} samples (${nPos} positive) from ${ds.anchors.positive} positive, ${ds.anchors.negative} negative anchors (the ${ds.anchors.ignored} ignored anchors, IoU between the thresholds, give no samples)`;
 
   // 1. FL fig. 4
   const f = await focalCdf(ctx);

@@ -222,6 +222,8 @@ export interface BenchOp {
   sizes: BenchSize[];
   /** Smaller sizes for `--quick`, same labels' shape. */
   quickSizes: BenchSize[];
+  /** `false`: the kernel never splits over threads (a seeded generator, a sort), so native runs at one thread count only. */
+  threaded?: false;
   prepare(lib: Lib, size: BenchSize): PreparedCase;
 }
 
@@ -292,7 +294,7 @@ export const OPS: BenchOp[] = [
   ...(['random', 'ohem', 'iouBalanced'] as const).map((s): BenchOp => ({
     id: { random: 'random-sample', ohem: 'ohem-sample', iouBalanced: 'iou-balanced-sample' }[s],
     title: { random: 'randomSample 512 (pos fraction 0.25) of a MaxIoU assignment', ohem: 'ohemSample 512 of a MaxIoU assignment by loss', iouBalanced: 'iouBalancedNegSample 512 of a MaxIoU assignment' }[s],
-    family: 'samplers', unit: 'anchors',
+    family: 'samplers', unit: 'anchors', threaded: false,
     sizes: [sz(100_000, 50)], quickSizes: [sz(20_000, 50)],
     prepare(lib, { dims: [p, g] }) {
       const a = assignInputs(p, g);
@@ -309,7 +311,7 @@ export const OPS: BenchOp[] = [
     },
   })),
   {
-    id: 'hard-negative-mining', title: 'hardNegativeMining, SSD300 (8732 anchors per image, 81 classes, 3:1)', family: 'samplers', unit: 'anchors',
+    id: 'hard-negative-mining', title: 'hardNegativeMining, SSD300 (8732 anchors per image, 81 classes, 3:1)', family: 'samplers', unit: 'anchors', threaded: false,
     sizes: [sz(8, 8732)], quickSizes: [sz(2, 8732)],
     prepare(lib, { dims: [n, p] }) {
       const loss = Float32Array.from({ length: n * p }, lcg(5));
@@ -319,7 +321,7 @@ export const OPS: BenchOp[] = [
     },
   },
   {
-    id: 'iou-hlr', title: 'iouHlr, positives over 100 gts in 2 images, 20 classes', family: 'pisa', unit: 'positives',
+    id: 'iou-hlr', title: 'iouHlr, positives over 100 gts in 2 images, 20 classes', family: 'pisa', unit: 'positives', threaded: false,
     sizes: [sz(10_000)], quickSizes: [sz(2_000)],
     prepare(lib, { dims: [n] }) {
       const q = pisaInputs(n);

@@ -117,7 +117,9 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     for (const size of sizesOf(op, o.quick)) {
       if (o.sizes && !o.sizes.includes(normSize(size.label))) continue;
       for (const backend of o.backends) {
-        for (const t of backend === 'native' ? nativeThreads : [1]) plan.push({ op, size, backend, threads: t });
+        // a single-threaded kernel runs once, at the smallest count asked for (no efficiency to show)
+        const counts = backend !== 'native' ? [1] : op.threaded === false ? [nativeThreads.reduce((m, t) => (t === null || m === null ? null : Math.min(m, t)))] : nativeThreads;
+        for (const t of counts) plan.push({ op, size, backend, threads: t });
       }
     }
   }
