@@ -458,6 +458,20 @@ describe('new-user findings of the packed-tarball trial (issue 9: one short line
     }
   });
 
+  (process.platform !== 'win32' ? test : test.skip)('a dangling symbolic link as --out, or on its path, fails at the start (exit 2) naming --out, not after the work with the temporary directory', () => {
+    // `ln -s nowhere rep`: the report could never be renamed onto the link (ENOTDIR), nor its parent created (ENOENT)
+    const base = join(dir, 'dangling');
+    mkdirSync(base);
+    require('node:fs').symlinkSync(join(base, 'nowhere'), join(base, 'rep'));
+    require('node:fs').symlinkSync(join(base, 'nowhere-either'), join(base, 'parent'));
+    for (const [out, link] of [[join(base, 'rep'), join(base, 'rep')], [join(base, 'parent', 'rep'), join(base, 'parent')]]) {
+      const r = run(['analyze', '--gt', join(dir, 'no-such-gt.json'), '--dets', join(dir, 'no-such-dets.json'), '--out', out, '-q']);
+      expect(r.code).toBe(2);
+      expect(oneLine(r)).toBe(`soft-sampling analyze: error: --out ${out}: ${link} is a symbolic link to ${join(base, link.endsWith('rep') ? 'nowhere' : 'nowhere-either')}, which does not exist (create it, or remove the link)`);
+    }
+    expect(readdirSync(base).sort()).toEqual(['parent', 'rep']);
+  });
+
   test('a writable --out: the check leaves no directory behind when the run then fails on its input', () => {
     const base = join(dir, 'probe-base');
     mkdirSync(base);
