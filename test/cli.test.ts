@@ -472,6 +472,39 @@ describe('new-user findings of the packed-tarball trial (issue 9: one short line
     expect(readdirSync(base).sort()).toEqual(['parent', 'rep']);
   });
 
+  // a directory on another file system than the link (tmpfs here): `out -> /mnt/data/report`
+  const otherFs = (() => {
+    try {
+      const fs = require('node:fs');
+      return process.platform === 'linux' && fs.statSync('/dev/shm').dev !== fs.statSync(tmpdir()).dev ? '/dev/shm' : undefined;
+    } catch {
+      return undefined;
+    }
+  })();
+  (otherFs ? test : test.skip)('--out a symbolic link to a directory on another file system (empty, or a report): written there, exit 0 (was EXDEV after all the work)', () => {
+    const fs = require('node:fs');
+    const far = fs.mkdtempSync(join(otherFs!, 'ss-cli-far-'));
+    try {
+      const g = write('xdev-g.json', gt), d = write('xdev-d.json', dets);
+      for (const name of ['empty', 'report']) {
+        const real = join(far, name);
+        fs.mkdirSync(real);
+        const link = join(dir, `xdev-${name}`);
+        fs.symlinkSync(real, link);
+        for (let k = 0; k < (name === 'report' ? 2 : 1); k++) {
+          const r = run(['analyze', '--gt', g, '--dets', d, '--out', link, '-q', '--workers', '0', '--no-png']);
+          expect(r.stderr).not.toMatch(/error/);
+          expect(r.code).toBe(0);
+        }
+        expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+        expect(fs.readdirSync(real)).toEqual(expect.arrayContaining(['summary.json', 'report.md']));
+        expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+      }
+    } finally {
+      fs.rmSync(far, { recursive: true, force: true });
+    }
+  });
+
   test('a writable --out: the check leaves no directory behind when the run then fails on its input', () => {
     const base = join(dir, 'probe-base');
     mkdirSync(base);

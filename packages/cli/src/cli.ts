@@ -8,7 +8,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { availableParallelism, cpus } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmdirSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
@@ -92,11 +92,14 @@ function fail(cmd: string, e: unknown): never {
  * with the user's path instead of after all the work with the temporary one's. So does a dangling
  * symbolic link as `--out` or on its path (`existsSync` follows links and says "missing", but the
  * report can be neither renamed onto the link nor created under it).
+ * @returns where to write the report: `--out`, or the directory it links to when it is a symbolic
+ *   link (the temporary directory goes beside that one: beside the link, on another file system,
+ *   renaming it in failed with EXDEV after all the work).
  * @throws Error `--out <path>: cannot create the report in <dir> (<code>)`, `--out <path>: <link> is
  *   a symbolic link to <where>, which does not exist`.
  */
-function checkWritable(out: string): void {
-  const target = resolve(out);
+function checkWritable(out: string): string {
+  const given = resolve(out);
   const dangling = (p: string) => {
     if (existsSync(p)) return;
     let link: string;
@@ -108,7 +111,8 @@ function checkWritable(out: string): void {
     }
     throw new Error(`--out ${out}: ${p} is a symbolic link to ${link}, which does not exist (create it, or remove the link)`);
   };
-  dangling(target);
+  dangling(given);
+  const target = lstatSync(given, { throwIfNoEntry: false })?.isSymbolicLink() ? realpathSync(given) : given;
   let dir = dirname(target);
   while (!existsSync(dir) && dirname(dir) !== dir) {
     dangling(dir);
@@ -123,9 +127,10 @@ function checkWritable(out: string): void {
       const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'a read-only file system' : code === 'ENOSPC' ? 'no space left' : code === 'ENOENT' ? 'the file system does not allow new directories there' : (code ?? (e as Error).message);
       throw new Error(`--out ${out}: cannot create the report in ${dir} (${why}${code && why !== code ? `, ${code}` : ''})`);
     }
-    return; // ours from an earlier check of this process: the writer replaces it
+    return target === given ? out : target; // ours from an earlier check of this process: the writer replaces it
   }
   rmdirSync(probe);
+  return target === given ? out : target;
 }
 
 function inputs(opts: { gt?: string; dets?: string; gtFormat?: string; detsFormat?: string; classes?: string }, cmd: string): { gt: string; dets: string; bundled: boolean } {
@@ -237,7 +242,7 @@ Examples:
         setBackend(opts.backend);
         try {
           checkOutputTarget(opts.out);
-          checkWritable(opts.out);
+          opts.out = checkWritable(opts.out);
         } catch (e) {
           process.stderr.write(`soft-sampling analyze: error: ${(e as Error).message}\n`);
           process.exit(2);
