@@ -391,9 +391,9 @@ pub fn alloc_f32<'env>(env: &'env Env, len: u32) -> Result<Option<Unknown<'env>>
 /// returnedEarly, returnedByFinalizer, unfinalized, newBlocks, quietBytes]` (the returns and
 /// `newBlocks`, blocks allocated from the system, count since the process started; unfinalized:
 /// pooled arrays whose finalizer Node has not run yet; quietBytes: lent bytes hidden from V8's
-/// count, ≤ [`QUIET_BUDGET`]).
+/// count, ≤ [`QUIET_BUDGET`]). All +0 before any pooled call (an f64 sum over no env is −0).
 #[napi]
 pub fn pool_stats() -> Vec<f64> {
     let p = lock();
-    vec![p.free_bytes as f64, p.outstanding as f64, p.free.len() as f64, p.lent.len() as f64, p.early as f64, p.late as f64, p.envs.iter().map(|(_, n)| *n as f64).sum(), NEW_BLOCKS.load(std::sync::atomic::Ordering::Relaxed) as f64, p.quiet as f64]
+    vec![p.free_bytes as f64, p.outstanding as f64, p.free.len() as f64, p.lent.len() as f64, p.early as f64, p.late as f64, p.envs.iter().map(|(_, n)| *n).sum::<usize>() as f64, NEW_BLOCKS.load(std::sync::atomic::Ordering::Relaxed) as f64, p.quiet as f64]
 }

@@ -458,6 +458,53 @@ describe('new-user findings of the packed-tarball trial (issue 9: one short line
     }
   });
 
+  (process.platform !== 'win32' ? test : test.skip)('a dangling symbolic link as --out, or on its path, fails at the start (exit 2) naming --out, not after the work with the temporary directory', () => {
+    // `ln -s nowhere rep`: the report could never be renamed onto the link (ENOTDIR), nor its parent created (ENOENT)
+    const base = join(dir, 'dangling');
+    mkdirSync(base);
+    require('node:fs').symlinkSync(join(base, 'nowhere'), join(base, 'rep'));
+    require('node:fs').symlinkSync(join(base, 'nowhere-either'), join(base, 'parent'));
+    for (const [out, link] of [[join(base, 'rep'), join(base, 'rep')], [join(base, 'parent', 'rep'), join(base, 'parent')]]) {
+      const r = run(['analyze', '--gt', join(dir, 'no-such-gt.json'), '--dets', join(dir, 'no-such-dets.json'), '--out', out, '-q']);
+      expect(r.code).toBe(2);
+      expect(oneLine(r)).toBe(`soft-sampling analyze: error: --out ${out}: ${link} is a symbolic link to ${join(base, link.endsWith('rep') ? 'nowhere' : 'nowhere-either')}, which does not exist (create it, or remove the link)`);
+    }
+    expect(readdirSync(base).sort()).toEqual(['parent', 'rep']);
+  });
+
+  // a directory on another file system than the link (tmpfs here): `out -> /mnt/data/report`
+  const otherFs = (() => {
+    try {
+      const fs = require('node:fs');
+      return process.platform === 'linux' && fs.statSync('/dev/shm').dev !== fs.statSync(tmpdir()).dev ? '/dev/shm' : undefined;
+    } catch {
+      return undefined;
+    }
+  })();
+  (otherFs ? test : test.skip)('--out a symbolic link to a directory on another file system (empty, or a report): written there, exit 0 (was EXDEV after all the work)', () => {
+    const fs = require('node:fs');
+    const far = fs.mkdtempSync(join(otherFs!, 'ss-cli-far-'));
+    try {
+      const g = write('xdev-g.json', gt), d = write('xdev-d.json', dets);
+      for (const name of ['empty', 'report']) {
+        const real = join(far, name);
+        fs.mkdirSync(real);
+        const link = join(dir, `xdev-${name}`);
+        fs.symlinkSync(real, link);
+        for (let k = 0; k < (name === 'report' ? 2 : 1); k++) {
+          const r = run(['analyze', '--gt', g, '--dets', d, '--out', link, '-q', '--workers', '0', '--no-png']);
+          expect(r.stderr).not.toMatch(/error/);
+          expect(r.code).toBe(0);
+        }
+        expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+        expect(fs.readdirSync(real)).toEqual(expect.arrayContaining(['summary.json', 'report.md']));
+        expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+      }
+    } finally {
+      fs.rmSync(far, { recursive: true, force: true });
+    }
+  });
+
   test('a writable --out: the check leaves no directory behind when the run then fails on its input', () => {
     const base = join(dir, 'probe-base');
     mkdirSync(base);

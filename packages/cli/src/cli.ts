@@ -8,7 +8,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { availableParallelism, cpus } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmdirSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
@@ -89,13 +89,35 @@ function fail(cmd: string, e: unknown): never {
  * is written to `<parent>/.<name>.tmp-<pid>` and renamed at the end, so that directory is created
  * and removed here (in the nearest existing ancestor when the parent is still to be created, as
  * `mkdir -p` would). A read-only or pseudo file system (`/proc`), or no write permission, fails now
- * with the user's path instead of after all the work with the temporary one's.
- * @throws Error `--out <path>: cannot create the report in <dir> (<code>)`.
+ * with the user's path instead of after all the work with the temporary one's. So does a dangling
+ * symbolic link as `--out` or on its path (`existsSync` follows links and says "missing", but the
+ * report can be neither renamed onto the link nor created under it).
+ * @returns where to write the report: `--out`, or the directory it links to when it is a symbolic
+ *   link (the temporary directory goes beside that one: beside the link, on another file system,
+ *   renaming it in failed with EXDEV after all the work).
+ * @throws Error `--out <path>: cannot create the report in <dir> (<code>)`, `--out <path>: <link> is
+ *   a symbolic link to <where>, which does not exist`.
  */
-function checkWritable(out: string): void {
-  const target = resolve(out);
+function checkWritable(out: string): string {
+  const given = resolve(out);
+  const dangling = (p: string) => {
+    if (existsSync(p)) return;
+    let link: string;
+    try {
+      if (!lstatSync(p).isSymbolicLink()) return;
+      link = readlinkSync(p);
+    } catch {
+      return; // nothing there at all: created later, as `mkdir -p` would
+    }
+    throw new Error(`--out ${out}: ${p} is a symbolic link to ${link}, which does not exist (create it, or remove the link)`);
+  };
+  dangling(given);
+  const target = lstatSync(given, { throwIfNoEntry: false })?.isSymbolicLink() ? realpathSync(given) : given;
   let dir = dirname(target);
-  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  while (!existsSync(dir) && dirname(dir) !== dir) {
+    dangling(dir);
+    dir = dirname(dir);
+  }
   const probe = dir === dirname(target) ? join(dir, `.${basename(target)}.tmp-${process.pid}`) : join(dir, `.soft-sampling-probe-${process.pid}`);
   try {
     mkdirSync(probe);
@@ -105,9 +127,10 @@ function checkWritable(out: string): void {
       const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'a read-only file system' : code === 'ENOSPC' ? 'no space left' : code === 'ENOENT' ? 'the file system does not allow new directories there' : (code ?? (e as Error).message);
       throw new Error(`--out ${out}: cannot create the report in ${dir} (${why}${code && why !== code ? `, ${code}` : ''})`);
     }
-    return; // ours from an earlier check of this process: the writer replaces it
+    return target === given ? out : target; // ours from an earlier check of this process: the writer replaces it
   }
   rmdirSync(probe);
+  return target === given ? out : target;
 }
 
 function inputs(opts: { gt?: string; dets?: string; gtFormat?: string; detsFormat?: string; classes?: string }, cmd: string): { gt: string; dets: string; bundled: boolean } {
@@ -219,7 +242,7 @@ Examples:
         setBackend(opts.backend);
         try {
           checkOutputTarget(opts.out);
-          checkWritable(opts.out);
+          opts.out = checkWritable(opts.out);
         } catch (e) {
           process.stderr.write(`soft-sampling analyze: error: ${(e as Error).message}\n`);
           process.exit(2);

@@ -10,7 +10,7 @@ import { wasmModuleMismatch } from '.';
 
 /** Everything `initWasm` accepts, for error messages. */
 export const ACCEPTED_SOURCES =
-  'accepted: no argument (the soft_sampling.wasm shipped beside the entry), a WebAssembly.Module, ' +
+  'accepted: no argument (the module shipped beside the entry: soft_sampling.wasm, or soft_sampling_lite.wasm for soft-sampling/lite), a WebAssembly.Module, ' +
   'the module bytes (ArrayBuffer or typed array), a Response or a Promise of one (e.g. fetch(url)), a URL, or a URL string';
 
 /** What `initWasm` accepts. */
