@@ -4,10 +4,11 @@
 //! of its time in page faults (IoU 20k×2k: 64.7 ms fresh vs 9.0 ms reused). Here outputs come
 //! from a size-class pool of Rust allocations that keeps its pages, handed to JS as external
 //! `ArrayBuffer`s. V8 counts their size as external memory, as it counts any `ArrayBuffer`'s, and
-//! collects when that count grows; the pool hides up to [`QUIET_BUDGET`] bytes of lent blocks from
-//! that count (those come back through their weak references without V8's urging) and leaves the
-//! rest to it, so a loop that drops its results is still collected (issue 10's RSS growth came from
-//! memory V8 did not see).
+//! collects when that count grows; the pool hides up to [`QUIET_BUDGET`] bytes of lent blocks of at
+//! most [`QUIET_MAX_BLOCK`] from that count (those come back through their weak references without
+//! V8's urging), leaves the other small ones to V8's count and reports the large ones a second
+//! time (`napi_adjust_external_memory`), so a loop that drops its results is still collected
+//! (issue 10's RSS growth came from memory V8 did not see).
 //!
 //! Returning blocks. Node runs an external buffer's finalizer from the event loop, after V8 has
 //! collected the `ArrayBuffer`; a synchronous loop (call, use, drop, call again, never yielding)
@@ -55,17 +56,25 @@ pub const MAX_UNFINALIZED: usize = 4096;
 /// them, before), a synchronous loop whose dropped results come back in bursts — 3–4 IoU 20k×2k
 /// outputs per collection — released the blocks it needed a call later and faulted in new ones.
 pub const KEEP_FREE: usize = 64 << 20;
-/// Most bytes of lent blocks hidden from V8's external-memory count. V8 counts every
+/// Most bytes of lent blocks (each ≤ [`QUIET_MAX_BLOCK`]) hidden from V8's external-memory count. V8 counts every
 /// `ArrayBuffer`'s backing store and starts a full collection each time that count grows by 64 MB
 /// since the last one; for a pooled output that count is moot — the pool keeps the block either
 /// way, and gets it back as soon as a collection (most often a scavenge, see
 /// [`nudge_scavenge`]) clears its weak reference. Focal fwd+bwd 100k×80 (64 MB of outputs per call)
 /// set off 0.6 full collections per call, 3–4 ms of V8 CPU per call against a 19 ms kernel; so the
 /// pool cancels V8's count of the blocks it lends (`napi_adjust_external_memory(−bytes)`, undone
-/// when the block comes back) up to this many bytes, and lets V8 count the rest: past it, lent
-/// blocks build pressure as any `ArrayBuffer` does and V8 collects. Should a V8 not count external
-/// backing stores, its count is at most this much low.
+/// when the block comes back) up to this many bytes. Past it, a block is counted by V8 alone, as
+/// any `ArrayBuffer` is: lent blocks build pressure and V8 collects (0.37 full collections per call
+/// against 0.47 when the pool counted those a second time, as it did every block before). Should a
+/// V8 not count external backing stores, its count is at most this much low.
 pub const QUIET_BUDGET: usize = 256 << 20;
+/// Largest block the pool hides from V8 ([`QUIET_BUDGET`]). A larger one (IoU 20k×2k: 160 MB) is
+/// counted twice, by V8 and by the pool (`napi_adjust_external_memory(+class)`, undone when it
+/// comes back), as every block was before the budget: hiding or counting once such blocks let a
+/// synchronous loop lend more between collections, and the free cache ([`MAX_FREE`]) then dropped
+/// blocks the next burst needed (IoU 20k×2k fresh/reused at 2 threads 0.81× → 0.59× in one run;
+/// 2–5 new blocks per 60 calls against 0–2 counted twice).
+pub const QUIET_MAX_BLOCK: usize = 64 << 20;
 /// Half-life, in seconds, of the recent peak that bounds the free bytes kept above [`KEEP_FREE`].
 /// Per allocation (1/64 each, before), the peak of a loop whose dropped results come back in
 /// collections every 3–6 calls decayed below the next cycle's need: focal fwd+bwd 100k×80 at 2
@@ -82,9 +91,12 @@ const ALIGN: usize = 16;
 struct Lent {
     id: u64,
     cls: usize,
-    /// the `ArrayBuffer`'s byte length, and whether V8's count of it is cancelled ([`QUIET_BUDGET`])
+    /// the `ArrayBuffer`'s byte length, whether V8's count of it is cancelled ([`QUIET_BUDGET`]),
+    /// and what this block added to V8's count at lending (`−bytes` if quiet, else `+cls`), taken
+    /// back when it returns
     bytes: usize,
     quiet: bool,
+    adj: i64,
     addr: usize,
     env: usize,
     weak: usize,
@@ -183,12 +195,11 @@ fn nudge_scavenge(env: sys::napi_env) {
 }
 
 /// Takes back every block of `env` whose `ArrayBuffer` has been collected (its weak reference
-/// reads empty); returns the bytes of those whose V8 count was cancelled (to add back: V8 subtracts
-/// them when it sweeps the `ArrayBuffer`).
-/// JS thread of `env` only.
-fn reclaim(env: sys::napi_env) -> usize {
+/// reads empty); returns the change to V8's external-memory count that undoes what those blocks
+/// added at lending. JS thread of `env` only.
+fn reclaim(env: sys::napi_env) -> i64 {
     let mut p = lock();
-    let mut back = 0;
+    let mut back = 0i64;
     let mut i = 0;
     while i < p.lent.len() {
         let l = &p.lent[i];
@@ -210,8 +221,8 @@ fn reclaim(env: sys::napi_env) -> usize {
         p.early += 1;
         if l.quiet {
             p.quiet -= l.bytes;
-            back += l.bytes;
         }
+        back -= l.adj;
         p.put_free(l.cls, l.addr);
     }
     back
@@ -272,10 +283,8 @@ unsafe extern "C" fn finalize(env: sys::napi_env, _data: *mut c_void, hint: *mut
     if l.weak != 0 {
         sys::napi_delete_reference(env, l.weak as sys::napi_ref);
     }
-    if l.quiet {
-        let mut adjusted = 0i64;
-        sys::napi_adjust_external_memory(env, l.bytes as i64, &mut adjusted);
-    }
+    let mut adjusted = 0i64;
+    sys::napi_adjust_external_memory(env, -l.adj, &mut adjusted);
 }
 
 /// First call in an env (the main thread or a worker): a cleanup hook that forgets the env when it
@@ -334,8 +343,8 @@ pub fn alloc_f32<'env>(env: &'env Env, len: u32) -> Result<Option<Unknown<'env>>
     nudge_scavenge(raw);
     let back = reclaim(raw);
     let Some((cls, ptr)) = take(raw as usize, bytes) else {
-        if back > 0 {
-            env.adjust_external_memory(back as i64)?;
+        if back != 0 {
+            env.adjust_external_memory(back)?;
         }
         return Ok(None);
     };
@@ -352,8 +361,8 @@ pub fn alloc_f32<'env>(env: &'env Env, len: u32) -> Result<Option<Unknown<'env>>
         let st = sys::napi_create_external_arraybuffer(raw, ptr.cast(), bytes, Some(finalize), id as usize as *mut c_void, &mut ab);
         if st != sys::Status::napi_ok {
             untake(cls, ptr);
-            if back > 0 {
-                env.adjust_external_memory(back as i64)?;
+            if back != 0 {
+                env.adjust_external_memory(back)?;
             }
             // Electron and other runtimes without external buffers: the JS heap serves it
             return if st == sys::Status::napi_no_external_buffers_allowed { Ok(None) } else { check(st, "external ArrayBuffer").map(|_| None) };
@@ -362,25 +371,27 @@ pub fn alloc_f32<'env>(env: &'env Env, len: u32) -> Result<Option<Unknown<'env>>
         // (a failed reference stays null: that block only comes back through its finalizer)
         let mut weak: sys::napi_ref = ptr::null_mut();
         let st = sys::napi_create_reference(raw, ab, 0, &mut weak);
-        let quiet = {
+        let adj = {
             let mut p = lock();
             // quiet only with a weak reference: without one the block comes back through its
             // finalizer alone, which V8's count must drive
-            let quiet = !weak.is_null() && p.quiet + bytes <= QUIET_BUDGET;
+            let quiet = !weak.is_null() && bytes <= QUIET_MAX_BLOCK && p.quiet + bytes <= QUIET_BUDGET;
             if quiet {
                 p.quiet += bytes;
             }
-            p.lent.push(Lent { id, cls, bytes, quiet, addr: ptr as usize, env: raw as usize, weak: weak as usize });
+            let adj = if quiet { -(bytes as i64) } else if bytes > QUIET_MAX_BLOCK { cls as i64 } else { 0 };
+            p.lent.push(Lent { id, cls, bytes, quiet, adj, addr: ptr as usize, env: raw as usize, weak: weak as usize });
             if let Some(n) = p.unfinalized(raw as usize) {
                 *n += 1;
             }
-            quiet
+            adj
         };
-        check(st, "weak reference")?;
-        let change = back as i64 - if quiet { bytes as i64 } else { 0 };
+        // what the block added is applied before anything can fail: its return takes it back
+        let change = back + adj;
         if change != 0 {
             env.adjust_external_memory(change)?;
         }
+        check(st, "weak reference")?;
         let mut ta: sys::napi_value = ptr::null_mut();
         check(sys::napi_create_typedarray(raw, sys::TypedarrayType::float32_array, len as usize, ab, 0, &mut ta), "Float32Array")?;
         Ok(Some(Unknown::from_napi_value(raw, ta)?))

@@ -167,6 +167,11 @@ describe('native output pool', () => {
     expect(st[8]).toBeGreaterThanOrEqual(2 * 6_400_000);
     expect(st[8]).toBeLessThanOrEqual(Math.min(st[1], 4 * 6_400_000));
     expect(last.loss).toBe(want.loss);
+    // a block over 64 MiB (IoU 4200×4200: 70.6 MB) is never hidden: V8 and the pool count it
+    const q0 = addon.poolStats()[8];
+    const big = bboxOverlaps(boxes(4200), boxes(4200, 3));
+    expect(big.data.length).toBe(4200 * 4200);
+    expect(addon.poolStats()[8]).toBe(q0);
   }, 30_000);
 });
 
