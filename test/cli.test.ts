@@ -252,7 +252,14 @@ describe('edge cases are reports, not crashes (exit 0)', () => {
     expect(r.summary.notes.join('\n')).toMatch(/the detections list is empty/);
     expect(r.summary.analyses.find((a: any) => a.id === 'focal_loss_cdf')).toMatchObject({ status: 'empty', missing: expect.stringMatching(/no detections/) });
     expect(r.md).toMatch(/\*\*Not drawn:\*\* no detections/);
-  });
+    // every CSV is a table of no rows with its header (not an empty file), the same header as with rows
+    const full = analyze(G, D);
+    for (const f of readdirSync(r.out).filter((x) => x.endsWith('.csv'))) {
+      const header = (p: string) => readFileSync(p, 'utf8').split('\n')[0];
+      expect({ f, header: header(join(r.out, f)) }).toEqual({ f, header: header(join(full.out, f)) });
+      expect(header(join(r.out, f)).length).toBeGreaterThan(5);
+    }
+  }, 60000);
   test('ground truth without annotations: exit 0, PR chart not drawn, detection charts drawn', () => {
     const r = analyze(write('noann.json', { ...cart(), annotations: [] }), D);
     expect(r.code).toBe(0);

@@ -34,7 +34,8 @@ export function toCsv(rows: Row[], columns?: string[]): string {
 /** Streams CSV text of `rows` (any iterable) to `emit` in chunks of about 64 KiB (small enough that the lines die young, before the garbage collector promotes them); see {@link toCsv}. */
 export function csvChunks(rows: Iterable<Row>, columns: string[] | undefined, emit: (text: string) => void): void {
   let cols = columns;
-  let buf: string[] = [];
+  // the header: of the columns given, else of the first row's keys (no rows, no columns: an empty line)
+  let buf: string[] = cols ? [cols.join(',') + '\n'] : [];
   let len = 0;
   const flush = () => {
     if (buf.length) emit(buf.join(''));
@@ -53,7 +54,7 @@ export function csvChunks(rows: Iterable<Row>, columns: string[] | undefined, em
     len += line.length;
     if (len > 1 << 16) flush();
   }
-  if (!cols) buf.push((columns ?? []).join(',') + '\n');
+  if (!cols) buf.push('\n');
   flush();
 }
 
@@ -95,7 +96,8 @@ export function writeCsvFile(path: string, rows: Iterable<Row> | CsvColumns, col
   const fd = openSync(path, 'w');
   try {
     if (isCsvColumns(rows) && !columns && rows.length > 0) writeColumnsCsv(fd, rows);
-    else csvChunks(isCsvColumns(rows) ? columnRows(rows) : rows, columns, (t) => writeSync(fd, t));
+    // no rows: the header alone (a table of zero rows, not an empty file)
+    else csvChunks(isCsvColumns(rows) ? columnRows(rows) : rows, columns ?? (isCsvColumns(rows) ? rows.columns.map((x) => x.name) : undefined), (t) => writeSync(fd, t));
   } finally {
     closeSync(fd);
   }

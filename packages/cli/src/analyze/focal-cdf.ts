@@ -147,6 +147,7 @@ export async function focalCdf(ctx: AnalysisContext): Promise<AnalysisOutput> {
     status: 'ok',
     json,
     csv: rows,
+    csvColumns: ['gamma', 'group', 'fraction', 'cumulative_loss'],
     spec,
     summary,
   };

@@ -115,6 +115,7 @@ export async function pisaPrimeSamples(ctx: AnalysisContext): Promise<AnalysisOu
     status: 'ok',
     json: { k, positives: pos.length, stats, rows },
     csv: rows,
+    csvColumns: ['index', 'image_id', 'category_id', 'score', 'iou', 'loss', 'hlr_rank', 'random', 'hard', 'prime'],
     spec,
     drawn: drawnLine(k + drawnOthers, pos.length, 'positives per panel'),
     summary: (['random', 'hard', 'prime'] as const).map((n) => `${n}: mean IoU ${f(stats[n].meanIou)}, mean loss ${f(stats[n].meanLoss)}`),

@@ -110,6 +110,9 @@ async function timed<T>(label: string, f: () => T | Promise<T>): Promise<T> {
   return r;
 }
 
+/** An analysis's CSV columns when its rows are an empty array (its header then comes from them). */
+const emptyCsvColumns = (a: AnalysisOutput): string[] | undefined => (Array.isArray(a.csv) && a.csv.length === 0 ? a.csvColumns : undefined);
+
 export async function runAnalyze(o: AnalyzeOptions): Promise<AnalyzeSummary> {
   memlog('start');
   // the big per-sample files are formatted and written by a worker thread while this one goes on;
@@ -217,7 +220,7 @@ async function analyzeWith(
         }
       }
       const jobs: WriteJob[] = [{ kind: 'json', path: art.reserve(`${a.id}.json`), value: doc }];
-      if (a.csv) jobs.push({ kind: 'csv', path: art.reserve(`${a.id}.csv`), rows: csvTable ?? (isCsvColumns(a.csv) || Array.isArray(a.csv) ? a.csv : [...(a.csv as Iterable<Row>)]) });
+      if (a.csv) jobs.push({ kind: 'csv', path: art.reserve(`${a.id}.csv`), rows: csvTable ?? (isCsvColumns(a.csv) || Array.isArray(a.csv) ? a.csv : [...(a.csv as Iterable<Row>)]), columns: emptyCsvColumns(a) });
       const owned = [...(isCsvColumns(a.csv) ? buffersOf(...a.csv.columns.filter((c) => c.owned).map((c) => c.values)) : []), ...tables.flatMap(tableBuffers)];
       writer.submit(`${a.id}.json/.csv`, jobs, owned);
       sent.add(a);
@@ -396,7 +399,7 @@ export async function runDenseAnalyze(o: DenseOptions): Promise<{ out: string; f
       }
       art.add(`${a.id}.json`, toJson({ id: a.id, title: a.title, figure: a.figure, caption: a.caption, ...(a.json as object) }));
       a.hasCsv = !!a.csv;
-      if (a.csv) art.addCsv(`${a.id}.csv`, isRowTable(a.csv) ? rowsOfTable(a.csv) : a.csv);
+      if (a.csv) art.addCsv(`${a.id}.csv`, isRowTable(a.csv) ? rowsOfTable(a.csv) : a.csv, emptyCsvColumns(a));
       if (a.spec && a.status === 'ok') {
         const { renderChart } = await import('./chart');
         const { svg, png } = await renderChart(a.spec, { png: o.png });

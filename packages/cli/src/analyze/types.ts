@@ -53,6 +53,8 @@ export interface AnalysisOutput {
    * from their arrays), or a RowTable (writer.ts: big row sets built as columns; the JSON may hold the same table).
    */
   csv?: Iterable<Row> | CsvColumns | RowTable;
+  /** The CSV's columns, for its header when `csv` is an empty array (a table of no rows, not an empty file). */
+  csvColumns?: string[];
   spec?: ChartSpec;
   /** Set once the data files are written (json / csv are then dropped). */
   hasCsv?: boolean;

@@ -142,6 +142,7 @@ export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput
     status: 'ok',
     json: { positives: n, means, correlationWithIou: corr, rows },
     csv: rows,
+    csvColumns: KEYS,
     spec,
     drawn: drawnLine(drawn, n, 'positives per panel'),
     summary: Object.entries(corr).map(([m, c]) => `${m}: correlation of the weight with IoU ${c.toFixed(3)}`),

@@ -302,7 +302,7 @@ export function runWriteJob(job: WriteJob): void {
     const v = job.value as Record<string, unknown>;
     if (typeof v === 'object' && v !== null && Object.values(v).some(isRowTable)) writeJsonWithTables(job.path, v);
     else writeJsonFile(job.path, job.value);
-  } else writeCsvFile(job.path, isRowTable(job.rows) ? rowsOfTable(job.rows) : job.rows, job.columns);
+  } else writeCsvFile(job.path, isRowTable(job.rows) ? rowsOfTable(job.rows) : job.rows, job.columns ?? (isRowTable(job.rows) ? job.rows.keys : undefined));
 }
 
 /**
