@@ -12,3 +12,4 @@ export * from './eval/coco';
 export * from './eval/voc';
 export * from './eval/images';
 export * from './eval/input';
+export { radixPasses } from './eval/order';

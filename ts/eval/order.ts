@@ -5,19 +5,22 @@
  */
 
 /**
- * Stable LSD radix pass set: re-orders `order` by the unsigned 64-bit keys `(hi, lo)` (`hi[i]`,
- * `lo[i]` belong to `order[i]`), ascending, ties in `order`'s order. A 16-bit digit that is the same
- * for every element is skipped. Returns a new array; `lo`, `hi` are overwritten.
+ * Stable LSD radix sort by the unsigned 64-bit keys `(hi, lo)` (32 bits when `hi` is null),
+ * ascending, ties in input order, on 16-bit digits; a digit that is the same for every element is
+ * skipped. `ix` (optional) is carried along: its values end up in the sorted order. The inputs may
+ * be overwritten; the result is in the arrays returned (the inputs or their scratch twins). Shared
+ * with the command line's float sorts (packages/cli/src/analyze/sort.ts, through
+ * `soft-sampling/internal`).
+ * @internal
  */
-function radixByKeys(order: Uint32Array, lo: Uint32Array, hi: Uint32Array | null): Uint32Array {
-  const n = order.length;
-  let srcIx: Uint32Array = order.slice(), dstIx: Uint32Array = new Uint32Array(n);
+export function radixPasses(lo: Uint32Array, hi: Uint32Array | null, ix: Uint32Array | null): { lo: Uint32Array; hi: Uint32Array | null; ix: Uint32Array | null } {
+  const n = lo.length;
+  if (n < 2) return { lo, hi, ix };
   let srcLo: Uint32Array = lo, dstLo: Uint32Array = new Uint32Array(n);
   let srcHi: Uint32Array | null = hi, dstHi: Uint32Array | null = hi ? new Uint32Array(n) : null;
-  if (n < 2) return srcIx;
+  let srcIx: Uint32Array | null = ix, dstIx: Uint32Array | null = ix ? new Uint32Array(n) : null;
   const count = new Uint32Array(65536);
-  const passes = hi ? 4 : 2;
-  for (let pass = 0; pass < passes; pass++) {
+  for (let pass = 0; pass < (hi ? 4 : 2); pass++) {
     const word = pass < 2 ? srcLo : srcHi!;
     const shift = (pass & 1) * 16;
     count.fill(0);
@@ -29,25 +32,44 @@ function radixByKeys(order: Uint32Array, lo: Uint32Array, hi: Uint32Array | null
       count[d] = sum;
       sum += c;
     }
-    if (srcHi && dstHi) {
-      for (let i = 0; i < n; i++) {
-        const p = count[(word[i] >>> shift) & 0xffff]++;
-        dstIx[p] = srcIx[i];
-        dstLo[p] = srcLo[i];
-        dstHi[p] = srcHi[i];
-      }
-      [srcHi, dstHi] = [dstHi, srcHi];
-    } else {
-      for (let i = 0; i < n; i++) {
-        const p = count[(word[i] >>> shift) & 0xffff]++;
-        dstIx[p] = srcIx[i];
-        dstLo[p] = srcLo[i];
-      }
-    }
-    [srcIx, dstIx] = [dstIx, srcIx];
+    scatter(word, shift, count, srcLo, dstLo, srcHi, dstHi, srcIx, dstIx);
     [srcLo, dstLo] = [dstLo, srcLo];
+    if (srcHi) [srcHi, dstHi] = [dstHi!, srcHi];
+    if (srcIx) [srcIx, dstIx] = [dstIx!, srcIx];
   }
-  return srcIx;
+  return { lo: srcLo, hi: srcHi, ix: srcIx };
+}
+
+/** One radix pass's moves (a function of its own: V8 optimises it once, not at each loop of the caller). */
+function scatter(word: Uint32Array, shift: number, count: Uint32Array, srcLo: Uint32Array, dstLo: Uint32Array, srcHi: Uint32Array | null, dstHi: Uint32Array | null, srcIx: Uint32Array | null, dstIx: Uint32Array | null): void {
+  const n = word.length;
+  if (srcHi && dstHi && srcIx && dstIx) {
+    for (let i = 0; i < n; i++) {
+      const p = count[(word[i] >>> shift) & 0xffff]++;
+      dstLo[p] = srcLo[i];
+      dstHi[p] = srcHi[i];
+      dstIx[p] = srcIx[i];
+    }
+  } else if (srcHi && dstHi) {
+    for (let i = 0; i < n; i++) {
+      const p = count[(word[i] >>> shift) & 0xffff]++;
+      dstLo[p] = srcLo[i];
+      dstHi[p] = srcHi[i];
+    }
+  } else if (srcIx && dstIx) {
+    for (let i = 0; i < n; i++) {
+      const p = count[(word[i] >>> shift) & 0xffff]++;
+      dstLo[p] = srcLo[i];
+      dstIx[p] = srcIx[i];
+    }
+  } else {
+    for (let i = 0; i < n; i++) dstLo[count[(word[i] >>> shift) & 0xffff]++] = srcLo[i];
+  }
+}
+
+/** `order` re-ordered by the keys `(hi, lo)` of its elements (see {@link radixPasses}); `lo`, `hi` are overwritten. */
+function radixByKeys(order: Uint32Array, lo: Uint32Array, hi: Uint32Array | null): Uint32Array {
+  return radixPasses(lo, hi, order.slice()).ix!;
 }
 
 const F64 = new Float64Array(1);

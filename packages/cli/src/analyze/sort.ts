@@ -4,6 +4,7 @@
  * loss CDF sorts eight such groups); an LSD radix sort on the IEEE-754 bits is several times faster
  * and gives exactly the same array.
  */
+import { radixPasses } from 'soft-sampling/internal';
 
 /** Below this length the built-in sort is used (the radix passes' fixed cost is not worth it). */
 const RADIX_MIN = 2048;
@@ -12,8 +13,8 @@ const RADIX_MIN = 2048;
 const LITTLE_ENDIAN = new Uint8Array(new Float64Array([-0]).buffer)[7] === 0x80;
 
 /**
- * Stable LSD radix sort of `a`'s order-preserving 64-bit keys (four 16-bit passes; a pass whose
- * digit is the same for every element is skipped). Returns the sorted keys `[lo, hi]` and, with
+ * Stable LSD radix sort of `a`'s order-preserving 64-bit keys (the evaluator's `radixPasses`: four
+ * 16-bit passes, a pass whose digit is the same for every element skipped). Returns the sorted keys `[lo, hi]` and, with
  * `withIndex`, the positions in `a` in sorted order.
  */
 function radix(a: Float64Array, withIndex: boolean): { lo: Uint32Array; hi: Uint32Array; index: Uint32Array | null } {
@@ -21,7 +22,7 @@ function radix(a: Float64Array, withIndex: boolean): { lo: Uint32Array; hi: Uint
   // order-preserving unsigned keys: negative numbers have every bit flipped, others the sign bit
   // set; every NaN is the canonical quiet NaN (which then sorts after +Infinity)
   const bits = new Uint32Array(a.buffer, a.byteOffset, 2 * n);
-  let srcLo = new Uint32Array(n), srcHi = new Uint32Array(n);
+  const srcLo = new Uint32Array(n), srcHi = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
     let l = bits[2 * i], h = bits[2 * i + 1];
     if (a[i] !== a[i]) {
@@ -35,45 +36,13 @@ function radix(a: Float64Array, withIndex: boolean): { lo: Uint32Array; hi: Uint
     srcLo[i] = l;
     srcHi[i] = h;
   }
-  let srcIx: Uint32Array | null = null, dstIx: Uint32Array | null = null;
+  let index: Uint32Array | null = null;
   if (withIndex) {
-    srcIx = new Uint32Array(n);
-    for (let i = 0; i < n; i++) srcIx[i] = i;
-    dstIx = new Uint32Array(n);
+    index = new Uint32Array(n);
+    for (let i = 0; i < n; i++) index[i] = i;
   }
-  let dstLo = new Uint32Array(n), dstHi = new Uint32Array(n);
-  const count = new Uint32Array(65536);
-  for (let pass = 0; pass < 4; pass++) {
-    const word = pass < 2 ? srcLo : srcHi;
-    const shift = (pass & 1) * 16;
-    count.fill(0);
-    for (let i = 0; i < n; i++) count[(word[i] >>> shift) & 0xffff]++;
-    if (count[(word[0] >>> shift) & 0xffff] === n) continue; // one digit for all: already in order
-    let sum = 0;
-    for (let d = 0; d < 65536; d++) {
-      const c = count[d];
-      count[d] = sum;
-      sum += c;
-    }
-    if (srcIx && dstIx) {
-      for (let i = 0; i < n; i++) {
-        const p = count[(word[i] >>> shift) & 0xffff]++;
-        dstLo[p] = srcLo[i];
-        dstHi[p] = srcHi[i];
-        dstIx[p] = srcIx[i];
-      }
-      [srcIx, dstIx] = [dstIx, srcIx];
-    } else {
-      for (let i = 0; i < n; i++) {
-        const p = count[(word[i] >>> shift) & 0xffff]++;
-        dstLo[p] = srcLo[i];
-        dstHi[p] = srcHi[i];
-      }
-    }
-    [srcLo, dstLo] = [dstLo, srcLo];
-    [srcHi, dstHi] = [dstHi, srcHi];
-  }
-  return { lo: srcLo, hi: srcHi, index: srcIx };
+  const r = radixPasses(srcLo, srcHi, index);
+  return { lo: r.lo, hi: r.hi!, index: r.ix };
 }
 
 /**
