@@ -18,7 +18,7 @@ type Full = typeof import('../ts/index');
 const root = join(__dirname, '..');
 const fullBytes = readFileSync(join(root, 'artifacts', 'soft_sampling.wasm'));
 const liteBytes = readFileSync(join(root, 'artifacts', 'soft_sampling_lite.wasm'));
-const kernelExports = (b: Uint8Array): string[] =>
+const kernelExports = (b: BufferSource): string[] =>
   WebAssembly.Module.exports(new WebAssembly.Module(b))
     .filter((e) => e.kind === 'function' && !e.name.startsWith('__') && !e.name.startsWith('ss_'))
     .map((e) => e.name)
@@ -58,7 +58,7 @@ describe('the lean wasm', () => {
     const names = WebAssembly.Module.exports(new WebAssembly.Module(liteBytes)).map((e) => e.name);
     for (const n of ['memory', '__wbindgen_start', 'ss_alloc', 'ss_free', '__wbindgen_externrefs', 'ss_simd_level']) expect(names).toContain(n);
     // the same glue drives it: its imports are a subset of the full module's
-    const imp = (b: Uint8Array) => WebAssembly.Module.imports(new WebAssembly.Module(b)).map((i) => `${i.module}.${i.name}`);
+    const imp = (b: BufferSource) => WebAssembly.Module.imports(new WebAssembly.Module(b)).map((i) => `${i.module}.${i.name}`);
     for (const i of imp(liteBytes)) expect(imp(fullBytes)).toContain(i);
     expect(liteBytes.length).toBeLessThan(fullBytes.length * 0.7);
   });
@@ -254,7 +254,8 @@ describe('soft-sampling/lite', () => {
   test('every lite kernel is reached by the ops compared above', () => {
     // WasmCtx.call runs every kernel call (its first argument: the kernel's name in KERNEL_DECLS)
     const called = new Set<string>();
-    const spy = jest.spyOn(liteCtx.prototype, 'call').mockImplementation(function (this: any, name: string, fn: any, args: unknown[]) {
+    const spy = jest.spyOn(liteCtx.prototype, 'call').mockImplementation(function (this: any, ...a: unknown[]) {
+      const [name, fn, args] = a as [string, (...x: unknown[]) => unknown, unknown[]];
       called.add((KERNEL_DECLS as Record<string, { wasm: string }>)[name]?.wasm ?? name);
       return fn.apply(undefined, args);
     });
