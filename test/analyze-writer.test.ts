@@ -207,6 +207,33 @@ describe('a JSON document and the CSV of its table in one pass', () => {
       expect(readFileSync(join(dir, `p-${via}.csv`), 'utf8')).toBe(wantCsv);
     }
   }, 60000);
+
+  test('the CSV of a table whose rows are not in the JSON (a per-sample file): the bytes of toCsv, from the columns, in the thread and through the writer', async () => {
+    const { toRowTable, tableBuffers, writeTableCsv } = await import('../packages/cli/src/analyze/writer');
+    const long = 'x'.repeat(70000); // a dictionary entry longer than the write buffer's slack
+    const names = ['ISR-P', '=cmd', 'a,"b"', '-x', 'é\n2', 'focal (γ=2)'];
+    const n = 60000;
+    const rows: Row[] = Array.from({ length: n }, (_, i) => ({
+      method: i === 5 || i === 6 ? long : names[i % 6], index: i, iou: i % 17 === 0 ? NaN : i % 19 === 0 ? -Infinity : 0.5 + (i % 1000) / 2000, score: i % 23 === 0 ? -0 : Math.fround(Math.cos(i)), big: i % 7 === 0 ? 1e21 : -i * 1e-9,
+    }));
+    const wantCsv = toCsv(rows);
+    const doc = { id: 't', title: 'T', positives: n, perSampleFile: 't.csv' };
+    const wantJson = toJson(doc);
+    // in this thread: the fast path, and not for a table with other columns (booleans, null)
+    const table = toRowTable(rows)!;
+    expect(writeTableCsv(join(dir, 's-thread.csv'), table)).toBe(true);
+    expect(readFileSync(join(dir, 's-thread.csv'), 'utf8')).toBe(wantCsv);
+    expect(writeTableCsv(join(dir, 's-mixed.csv'), toRowTable(rows.map((r, i) => ({ ...r, hard: i % 2 === 0 })))!)).toBe(false);
+    expect(existsSync(join(dir, 's-mixed.csv'))).toBe(false);
+    // through the writer, after the JSON that names it
+    const moved = toRowTable(rows)!;
+    const w = new BackgroundWriter(WORKER);
+    w.submit('per-sample', [{ kind: 'json', path: join(dir, 's.json'), value: doc }, { kind: 'csv', path: join(dir, 's.csv'), rows: moved }], tableBuffers(moved));
+    await w.drain();
+    await w.close();
+    expect(readFileSync(join(dir, 's.json'), 'utf8')).toBe(wantJson);
+    expect(readFileSync(join(dir, 's.csv'), 'utf8')).toBe(wantCsv);
+  }, 60000);
 });
 
 describe('thinPoints (scatter layers of the charts)', () => {

@@ -10,7 +10,7 @@ import type { Row } from './artifacts';
 import { isrP, carlLoss, qualityFocalLoss, varifocalLoss } from 'soft-sampling';
 import { ceLoss, classIndex } from './pisa';
 import { thinIndices, drawnLine, POINTS_PER_LAYER, sampleColumns } from './samples';
-import { rowTableWorthIt, type RowTable } from './writer';
+import type { RowTable } from './writer';
 import { runGhmc } from './ghm';
 import { focalLossPerSample } from './focal-cdf';
 
@@ -69,8 +69,8 @@ export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput
     methods.VFL = Float32Array.from(v, (w, i) => (bceV[i] > 0 ? w / bceV[i] : 0));
   }
   // the rows (method, index, iou, score, weight, normalised_weight), one per method and positive, as
-  // columns: the big sets go to the writer as a RowTable (no row objects: 6 × the positives), the
-  // small ones as row objects (pretty-printed JSON, see toJson); the same text either way
+  // columns: they go to the writer as a RowTable (no row objects: 6 × the positives) and are written
+  // to <id>.csv only; the JSON holds the summary and names the CSV (perSampleFile)
   const names = Object.keys(methods);
   const N = names.length * n;
   const col = { code: new Int32Array(N), index: new Float64Array(N), iou: new Float64Array(N), score: new Float64Array(N), weight: new Float64Array(N), normalised: new Float64Array(N) };
@@ -91,9 +91,7 @@ export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput
   });
   const row = (r: number): Row => ({ method: names[col.code[r]], index: col.index[r], iou: col.iou[r], score: col.score[r], weight: col.weight[r], normalised_weight: col.normalised[r] });
   const KEYS = ['method', 'index', 'iou', 'score', 'weight', 'normalised_weight'];
-  const rows: Row[] | RowTable = rowTableWorthIt(N, KEYS)
-    ? { rowTable: true, length: N, keys: KEYS, cols: [{ dict: names, codes: col.code }, col.index, col.iou, col.score, col.weight, col.normalised] }
-    : Array.from({ length: N }, (_, r) => row(r));
+  const rows: RowTable = { rowTable: true, length: N, keys: KEYS, cols: [{ dict: names, codes: col.code }, col.index, col.iou, col.score, col.weight, col.normalised] };
   // correlation of each method's weight with IoU
   const corr: Record<string, number> = {};
   for (const m of Object.keys(methods)) {
@@ -137,12 +135,12 @@ export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput
       ' bins, momentum 0) computed over all samples. Focal: FL/CE = α(1 − p)^γ from the library losses. ' +
       'QFL: qualityFocalLoss / its β = 0 value = |IoU − p|² (the positive\'s IoU as the soft target, one class column). ' +
       'VFL: varifocalLoss / its iouWeighted: false value = the IoU target q. ' +
-      'ISR-P, CARL and VFL favour high-IoU (prime) positives; GHM-C and FL favour hard (low-score) ones; QFL favours positives whose score is far from their IoU.' +
+      'ISR-P, CARL and VFL favour high-IoU (prime) positives; GHM-C and FL favour hard (low-score) ones; QFL favours positives whose score is far from their IoU. ' +
+      `${ID}.csv has one row per method and positive (method, index, iou, score, weight, normalised_weight); ${ID}.json holds the summary (the mean weight of each method and its correlation with IoU).` +
       (notes.length ? ' ' + notes.join('; ') + '.' : ''),
     status: 'ok',
-    json: { positives: n, means, correlationWithIou: corr, rows },
+    json: { positives: n, means, correlationWithIou: corr, perSampleFile: `${ID}.csv` },
     csv: rows,
-    csvColumns: KEYS,
     spec,
     drawn: drawnLine(drawn, n, 'positives per panel'),
     summary: Object.entries(corr).map(([m, c]) => `${m}: correlation of the weight with IoU ${c.toFixed(3)}`),

@@ -217,6 +217,61 @@ function writeTableRows(fd: number, t: RowTable): void {
 }
 
 /**
+ * The CSV of a {@link RowTable} whose columns are all numbers or text (an analysis's per-sample file
+ * whose rows are not in its JSON), written straight from the columns as {@link writeBoth} writes
+ * its CSV half: the bytes of {@link writeCsvFile} on the table's rows. Returns false (nothing
+ * written) for any other table.
+ */
+export function writeTableCsv(path: string, t: RowTable): boolean {
+  const cols = simpleColumns(t);
+  if (!cols || t.length === 0) return false;
+  const fc = openSync(path, 'w');
+  try {
+    writeCsvRows(fc, t, cols);
+  } finally {
+    closeSync(fc);
+  }
+  return true;
+}
+
+/** {@link writeBoth}'s CSV half alone: the header and the rows of `t` as CSV lines into `fc`, straight from the columns into a byte buffer. */
+function writeCsvRows(fc: number, t: RowTable, c: NonNullable<ReturnType<typeof simpleColumns>>): void {
+  const dictCsv = c.dictCsv.map((d) => d && d.map((x) => Buffer.from(x, 'utf8')));
+  const m = t.keys.length;
+  const nums = t.cols.map((x) => (x instanceof Float64Array ? x : null));
+  const codes = t.cols.map((x) => (x instanceof Float64Array ? null : (x as { codes: Int32Array }).codes));
+  const CAP = 1 << 16;
+  // a dictionary entry may be longer than the slack: then the buffer is flushed before each piece
+  const pieceMax = Math.max(64, ...dictCsv.flatMap((d) => (d ? d.map((b) => b.length) : [])));
+  const cb = Buffer.allocUnsafe(CAP + 2 * pieceMax + 64);
+  let cp = 0;
+  const flush = () => {
+    for (let at = 0; at < cp; ) at += writeSync(fc, cb, at, cp - at);
+    cp = 0;
+  };
+  writeSync(fc, t.keys.join(',') + '\n');
+  for (let i = 0; i < t.length; i++) {
+    for (let j = 0; j < m; j++) {
+      if (cp > CAP) flush();
+      if (j) cb[cp++] = 44;
+      const num = nums[j];
+      if (num) {
+        // csvCell: a finite number as String(v), anything else an empty cell
+        const v = num[i];
+        if ((v | 0) === v) cp = writeNumber(cb, cp, v);
+        else if (Number.isFinite(v)) cp = writeAscii(cb, cp, String(v));
+      } else {
+        const bc = dictCsv[j]![codes[j]![i]];
+        cb.set(bc, cp);
+        cp += bc.length;
+      }
+    }
+    cb[cp++] = 10; // \n
+  }
+  flush();
+}
+
+/**
  * The rows of `t` as JSON objects into `fd` and as CSV lines (header first) into `fc`, each number
  * formatted once, straight into two byte buffers (no string per row or line: the text of a key or a
  * dictionary entry is encoded once, a whole number's digits are written by hand, any other number
@@ -302,7 +357,9 @@ export function runWriteJob(job: WriteJob): void {
     const v = job.value as Record<string, unknown>;
     if (typeof v === 'object' && v !== null && Object.values(v).some(isRowTable)) writeJsonWithTables(job.path, v);
     else writeJsonFile(job.path, job.value);
-  } else writeCsvFile(job.path, isRowTable(job.rows) ? rowsOfTable(job.rows) : job.rows, job.columns ?? (isRowTable(job.rows) ? job.rows.keys : undefined));
+  } else if (!(isRowTable(job.rows) && !job.columns && writeTableCsv(job.path, job.rows))) {
+    writeCsvFile(job.path, isRowTable(job.rows) ? rowsOfTable(job.rows) : job.rows, job.columns ?? (isRowTable(job.rows) ? job.rows.keys : undefined));
+  }
 }
 
 /**
