@@ -70,10 +70,12 @@ export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput
   }
   // the rows (method, index, iou, score, weight, normalised_weight), one per method and positive, as
   // columns: they go to the writer as a RowTable (no row objects: 6 × the positives) and are written
-  // to <id>.csv only; the JSON holds the summary and names the CSV (perSampleFile)
+  // to <id>.csv only; the JSON holds the summary and names the CSV (perSampleFile). The IoU and the
+  // score, the same on each method's row of a positive, are codes (the positive) into its numbers
   const names = Object.keys(methods);
   const N = names.length * n;
-  const col = { code: new Int32Array(N), index: new Float64Array(N), iou: new Float64Array(N), score: new Float64Array(N), weight: new Float64Array(N), normalised: new Float64Array(N) };
+  const iou = Float64Array.from(pos, (s) => s.iou), score = Float64Array.from(pos, (s) => s.score);
+  const col = { code: new Int32Array(N), pos: new Int32Array(N), index: new Float64Array(N), weight: new Float64Array(N), normalised: new Float64Array(N) };
   const means: Record<string, number> = {};
   names.forEach((m, j) => {
     const w = methods[m];
@@ -83,15 +85,14 @@ export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput
       const s = pos[i];
       col.code[r] = j;
       col.index[r] = s.index;
-      col.iou[r] = s.iou;
-      col.score[r] = s.score;
+      col.pos[r] = i;
       col.weight[r] = w[i];
       col.normalised[r] = mean > 0 ? w[i] / mean : 0;
     }
   });
-  const row = (r: number): Row => ({ method: names[col.code[r]], index: col.index[r], iou: col.iou[r], score: col.score[r], weight: col.weight[r], normalised_weight: col.normalised[r] });
+  const row = (r: number): Row => ({ method: names[col.code[r]], index: col.index[r], iou: iou[col.pos[r]], score: score[col.pos[r]], weight: col.weight[r], normalised_weight: col.normalised[r] });
   const KEYS = ['method', 'index', 'iou', 'score', 'weight', 'normalised_weight'];
-  const rows: RowTable = { rowTable: true, length: N, keys: KEYS, cols: [{ dict: names, codes: col.code }, col.index, col.iou, col.score, col.weight, col.normalised] };
+  const rows: RowTable = { rowTable: true, length: N, keys: KEYS, cols: [{ dict: names, codes: col.code }, col.index, { numbers: iou, codes: col.pos }, { numbers: score, codes: col.pos }, col.weight, col.normalised] };
   // correlation of each method's weight with IoU
   const corr: Record<string, number> = {};
   for (const m of Object.keys(methods)) {
@@ -110,7 +111,7 @@ export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput
   const drawn = Math.min(n, perMethod);
   const spec = {
     title: { text: TITLE, subtitle: `${n} positives${drawn < n ? ` (${drawn} drawn per panel)` : ''}; each method's weights divided by their mean; own y-scale per panel` },
-    data: { values: names.flatMap((_, j) => thinIndices(col.iou.subarray(j * n, (j + 1) * n), col.normalised.subarray(j * n, (j + 1) * n), perMethod).map((i) => row(j * n + i))) },
+    data: { values: names.flatMap((_, j) => thinIndices(iou, col.normalised.subarray(j * n, (j + 1) * n), perMethod).map((i) => row(j * n + i))) },
     facet: { column: { field: 'method', type: 'nominal', title: null, sort: ['focal (γ=2)', 'GHM-C', 'QFL (β=2)', 'VFL', 'ISR-P', 'CARL'] } },
     resolve: { scale: { y: 'independent' } },
     spec: {
