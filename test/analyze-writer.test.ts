@@ -206,6 +206,54 @@ describe('a JSON document and the CSV of its table in one pass', () => {
       expect(readFileSync(join(dir, `p-${via}.json`), 'utf8')).toBe(wantJson);
       expect(readFileSync(join(dir, `p-${via}.csv`), 'utf8')).toBe(wantCsv);
     }
+    // a column of numbers as codes into a float64 dictionary (non-finite and −0 entries): the same bytes
+    const uniq = Float64Array.of(0.25, NaN, -0, -Infinity, Math.fround(0.7), 3);
+    const codes = Int32Array.from({ length: n }, (_, i) => (i * 7) % uniq.length);
+    const withNumbers = rows.map((r, i) => ({ ...r, q: uniq[codes[i]] }));
+    const t = toRowTable(rows)!;
+    const dictTable = { ...t, keys: [...t.keys, 'q'], cols: [...t.cols, { numbers: uniq, codes }] };
+    const json = { path: join(dir, 'pn.json'), value: { id: 't', rows: dictTable } };
+    expect(writeJsonAndCsv(json, { path: join(dir, 'pn.csv'), rows: dictTable })).toBe(true);
+    expect(readFileSync(join(dir, 'pn.json'), 'utf8')).toBe(toJson({ id: 't', rows: withNumbers }));
+    expect(readFileSync(join(dir, 'pn.csv'), 'utf8')).toBe(toCsv(withNumbers));
+  }, 60000);
+
+  test('the CSV of a table whose rows are not in the JSON (a per-sample file): the bytes of toCsv, from the columns, in the thread and through the writer', async () => {
+    const { toRowTable, tableBuffers, writeTableCsv, rowsOfTable } = await import('../packages/cli/src/analyze/writer');
+    const long = 'x'.repeat(70000); // a dictionary entry longer than the write buffer's slack
+    const names = ['ISR-P', '=cmd', 'a,"b"', '-x', 'é\n2', 'focal (γ=2)'];
+    const n = 60000;
+    const rows: Row[] = Array.from({ length: n }, (_, i) => ({
+      method: i === 5 || i === 6 ? long : names[i % 6], index: i, iou: i % 17 === 0 ? NaN : i % 19 === 0 ? -Infinity : 0.5 + (i % 1000) / 2000, score: i % 23 === 0 ? -0 : Math.fround(Math.cos(i)), big: i % 7 === 0 ? 1e21 : -i * 1e-9,
+    }));
+    const wantCsv = toCsv(rows);
+    const doc = { id: 't', title: 'T', positives: n, perSampleFile: 't.csv' };
+    const wantJson = toJson(doc);
+    // in this thread: the fast path, and not for a table with other columns (booleans, null)
+    const table = toRowTable(rows)!;
+    expect(writeTableCsv(join(dir, 's-thread.csv'), table)).toBe(true);
+    expect(readFileSync(join(dir, 's-thread.csv'), 'utf8')).toBe(wantCsv);
+    expect(writeTableCsv(join(dir, 's-mixed.csv'), toRowTable(rows.map((r, i) => ({ ...r, hard: i % 2 === 0 })))!)).toBe(false);
+    expect(existsSync(join(dir, 's-mixed.csv'))).toBe(false);
+    // a column of repeating numbers as codes into a float64 dictionary: the same text
+    const uniq = Float64Array.of(0.5, NaN, -0, 1e21, Math.fround(0.1), -2.5e-8, Infinity);
+    const codes = Int32Array.from({ length: n }, (_, i) => (i * 5) % uniq.length);
+    const withNumbers = rows.map((r, i) => ({ ...r, q: uniq[codes[i]] }));
+    const nt = toRowTable(rows)!;
+    const dictTable = { ...nt, keys: [...nt.keys, 'q'], cols: [...nt.cols, { numbers: uniq, codes }] };
+    expect(writeTableCsv(join(dir, 's-numbers.csv'), dictTable)).toBe(true);
+    expect(readFileSync(join(dir, 's-numbers.csv'), 'utf8')).toBe(toCsv(withNumbers));
+    expect([...rowsOfTable(dictTable)]).toEqual(withNumbers);
+    // through the writer, after the JSON that names it; two dictionary columns share their codes (moved once)
+    const mt = toRowTable(rows)!, mcodes = codes.slice();
+    const moved = { ...mt, keys: [...mt.keys, 'q', 'q2'], cols: [...mt.cols, { numbers: uniq.slice(), codes: mcodes }, { numbers: uniq.map((v) => -v), codes: mcodes }] };
+    const w = new BackgroundWriter(WORKER);
+    w.submit('per-sample', [{ kind: 'json', path: join(dir, 's.json'), value: doc }, { kind: 'csv', path: join(dir, 's.csv'), rows: moved }], tableBuffers(moved));
+    await w.drain();
+    await w.close();
+    expect(mcodes.length).toBe(0); // moved, not copied
+    expect(readFileSync(join(dir, 's.json'), 'utf8')).toBe(wantJson);
+    expect(readFileSync(join(dir, 's.csv'), 'utf8')).toBe(toCsv(withNumbers.map((r) => ({ ...r, q2: -(r.q as number) }))));
   }, 60000);
 });
 

@@ -13,6 +13,7 @@ import { readGroundTruth, readDetections } from '../packages/cli/src/analyze/rea
 import { scanJsonFile } from '../packages/cli/src/analyze/stream-json';
 import { toCsv } from '../packages/cli/src/analyze/artifacts';
 import { cdf } from '../packages/cli/src/analyze/focal-cdf';
+import { parseCsv } from './helpers';
 
 const ROOT = join(__dirname, '..');
 const BIN = join(ROOT, 'packages', 'cli', 'bin', 'soft-sampling.mjs');
@@ -164,6 +165,9 @@ describe('streaming reader', () => {
 
 test('helpers: CSV quoting and the loss CDF', () => {
   expect(toCsv([{ a: 1, b: 'x,"y"' }, { a: null, b: 'z' }])).toBe('a,b\n1,"x,""y"""\n,z\n');
+  // the tests' CSV reader gives back what the writer was given (formula-escaped text unescaped)
+  const rows = [{ a: -1.5, b: '-x', c: true, d: null, e: 'q,"r"\ns', f: '=1+1' }, { a: 2e-7, b: 'ISR-P', c: false, d: 0, e: 'text', f: '+x' }];
+  expect(parseCsv(toCsv(rows))).toEqual(rows);
   const c = cdf([3, 1, 0, 4]);
   expect(c.map((p) => p.fraction)).toEqual([0, 0.25, 0.5, 0.75, 1]);
   expect(c.map((p) => p.cumulative)).toEqual([0, 0, 0.125, 0.5, 1]);
@@ -181,6 +185,11 @@ function analysisOr(dir: string, id: string, _needs: string[]): any {
   const a = analysisJson(dir, id);
   expect(a).not.toBeNull();
   return a;
+}
+/** The per-sample rows of an analysis whose JSON names its CSV (`perSampleFile`), read from that CSV. */
+function perSampleRows(dir: string, a: any): any[] {
+  expect(a.perSampleFile).toBe(`${a.id}.csv`);
+  return parseCsv(readFileSync(join(dir, a.perSampleFile), 'utf8'));
 }
 
 describe('analyses on the bundled data, checked against independent computations', () => {
@@ -204,9 +213,11 @@ describe('analyses on the bundled data, checked against independent computations
 
   test('PISA fig. 4: the hard set is the 20 lowest-scored positives; prime = best IoU-HLR ranks', () => {
     const a = analysisOr(bundled0, 'pisa_prime_samples', ['iouHlr']);
+    const rows = perSampleRows(bundled0, a);
     const s = samplesOf(bundled0).filter((x) => x.target === 1);
+    expect(rows).toHaveLength(s.length);
     const hard = [...s].sort((p, q) => p.score - q.score || p.index - q.index).slice(0, 20).map((x) => x.index).sort((p, q) => p - q);
-    expect(a.rows.filter((r: any) => r.hard).map((r: any) => r.index).sort((p: number, q: number) => p - q)).toEqual(hard);
+    expect(rows.filter((r: any) => r.hard).map((r: any) => r.index).sort((p: number, q: number) => p - q)).toEqual(hard);
     // IoU-HLR by hand: local rank within (image, gt) by IoU, then within the class by (local rank, −IoU)
     const gtOf = new Map<number, number>();
     const gt = J(join(DATA, 'cartucho-map-indoor85/coco/groundtruths_coco.json'));
@@ -235,9 +246,9 @@ describe('analyses on the bundled data, checked against independent computations
     const byClass = new Map<number, typeof s>();
     for (const x of s) (byClass.get(x.category_id) ?? byClass.set(x.category_id, []).get(x.category_id)!).push(x);
     for (const c of byClass.values()) [...c].sort((p, q) => local.get(p.index)! - local.get(q.index)! || q.iou - p.iou || p.index - q.index).forEach((x, r) => rank.set(x.index, r));
-    for (const r of a.rows) expect(r.hlr_rank).toBe(rank.get(r.index));
+    for (const r of rows) expect(r.hlr_rank).toBe(rank.get(r.index));
     const prime = [...s].sort((p, q) => rank.get(p.index)! - rank.get(q.index)! || q.iou - p.iou || p.index - q.index).slice(0, 20).map((x) => x.index).sort((p, q) => p - q);
-    expect(a.rows.filter((r: any) => r.prime).map((r: any) => r.index).sort((p: number, q: number) => p - q)).toEqual(prime);
+    expect(rows.filter((r: any) => r.prime).map((r: any) => r.index).sort((p: number, q: number) => p - q)).toEqual(prime);
     expect(a.stats.prime.meanIou).toBeGreaterThan(a.stats.random.meanIou);
   });
 
@@ -253,8 +264,9 @@ describe('analyses on the bundled data, checked against independent computations
 
   test('weights against IoU: CARL = (0.2 + 0.8 s) normalised; focal = α(1 − s)^γ normalised', () => {
     const a = analysisOr(bundled0, 'weights_vs_iou', ['isrP']);
+    const all = perSampleRows(bundled0, a);
     const s = new Map(samplesOf(bundled0).map((x) => [x.index, x]));
-    const rows = (m: string) => a.rows.filter((r: any) => r.method === m);
+    const rows = (m: string) => all.filter((r: any) => r.method === m);
     if (rows('CARL').length) {
       const v = rows('CARL').map((r: any) => 0.2 + 0.8 * s.get(r.index)!.score);
       const mean = v.reduce((p: number, q: number) => p + q, 0) / v.length;
@@ -271,8 +283,9 @@ describe('analyses on the bundled data, checked against independent computations
 
   test('weights against IoU: QFL = |IoU − s|² and VFL = IoU (normalised), in the report and summary.json', () => {
     const a = analysisOr(bundled0, 'weights_vs_iou', ['qualityFocalLoss', 'varifocalLoss']);
+    const all = perSampleRows(bundled0, a);
     const s = new Map(samplesOf(bundled0).map((x) => [x.index, x]));
-    const rows = (m: string) => a.rows.filter((r: any) => r.method === m);
+    const rows = (m: string) => all.filter((r: any) => r.method === m);
     expect(rows('QFL (β=2)')).toHaveLength(267);
     expect(rows('VFL')).toHaveLength(267);
     const q = rows('QFL (β=2)').map((r: any) => (r.iou - s.get(r.index)!.score) ** 2);
@@ -294,6 +307,40 @@ describe('analyses on the bundled data, checked against independent computations
     const html = readFileSync(join(bundled0, 'report.html'), 'utf8');
     expect(html).toContain('QFL (β=2): correlation of the weight with IoU');
     expect(html).toContain('VFL: correlation of the weight with IoU');
+  });
+
+  test('per-sample tables once: the JSON of PISA fig. 4 and of the weights names its CSV and holds no rows', () => {
+    const w = analysisOr(bundled0, 'weights_vs_iou', ['isrP']);
+    const p = analysisOr(bundled0, 'pisa_prime_samples', ['iouHlr']);
+    expect(Object.keys(w).sort()).toEqual(['caption', 'correlationWithIou', 'figure', 'id', 'means', 'perSampleFile', 'positives', 'title']);
+    expect(Object.keys(p).sort()).toEqual(['caption', 'figure', 'id', 'k', 'perSampleFile', 'positives', 'stats', 'title']);
+    expect([w.perSampleFile, p.perSampleFile]).toEqual(['weights_vs_iou.csv', 'pisa_prime_samples.csv']);
+    expect([w.positives, p.positives, p.k]).toEqual([267, 267, 20]);
+    expect(Object.keys(w.means).sort()).toEqual(['CARL', 'GHM-C', 'ISR-P', 'QFL (β=2)', 'VFL', 'focal (γ=2)']);
+    // the CSVs: one row per method and positive; one per positive (the same headers as before)
+    const head = (f: string) => readFileSync(join(bundled0, f), 'utf8').split('\n', 1)[0];
+    expect(head('weights_vs_iou.csv')).toBe('method,index,iou,score,weight,normalised_weight');
+    expect(head('pisa_prime_samples.csv')).toBe('index,image_id,category_id,score,iou,loss,hlr_rank,random,hard,prime');
+    const wr = perSampleRows(bundled0, w), pr = perSampleRows(bundled0, p);
+    expect(wr).toHaveLength(6 * 267);
+    expect(pr).toHaveLength(267);
+    // the summary in the JSON is that of the rows in the CSV
+    for (const m of Object.keys(w.means)) {
+      const ws = wr.filter((r) => r.method === m);
+      expect(ws).toHaveLength(267);
+      expect(ws.reduce((a, r) => a + r.weight, 0) / ws.length).toBeCloseTo(w.means[m], 10);
+    }
+    for (const set of ['random', 'hard', 'prime']) {
+      const sel = pr.filter((r) => r[set] === true);
+      expect(sel).toHaveLength(p.stats[set].n);
+      expect(sel.reduce((a, r) => a + r.iou, 0) / sel.length).toBeCloseTo(p.stats[set].meanIou, 10);
+      expect(sel.reduce((a, r) => a + r.loss, 0) / sel.length).toBeCloseTo(p.stats[set].meanLoss, 10);
+    }
+    // the captions (report and JSON) say where the rows are
+    const md = readFileSync(join(bundled0, 'report.md'), 'utf8');
+    expect(md).toContain('weights_vs_iou.csv has one row per method and positive');
+    expect(md).toContain('pisa_prime_samples.csv has every positive');
+    expect(p.caption).toContain('pisa_prime_samples.csv has every positive');
   });
 
   test('GHM density: g = |σ(x) − y| = 1 − s (positives) or s (negatives), 30 bins', () => {

@@ -121,3 +121,63 @@ export function randomLogits(r: () => number, n: number, c: number): { x: { data
   const labels = Int32Array.from({ length: n }, () => (r() < 0.02 ? Math.floor(r() * c) : c));
   return { x, labels };
 }
+
+/**
+ * The rows of a CSV file's text as the CLI writes it (RFC 4180: header line, `,` separators, `"`
+ * quoting with `""` inside, `\n` line ends), one object per line keyed by the header. Cells are read
+ * back to what was written: `true` / `false` as booleans, an empty cell as null, a cell that reads as
+ * a number as that number, any other cell as text — with the leading `'` the writer puts before text
+ * starting with `=`, `+`, `-`, `@`, tab or CR (spreadsheet formula injection) taken off.
+ */
+export function parseCsv(text: string): Record<string, string | number | boolean | null>[] {
+  const lines: { cell: string; quoted: boolean }[][] = [];
+  let line: { cell: string; quoted: boolean }[] = [];
+  let i = 0;
+  while (i < text.length) {
+    let cell = '', quoted = false;
+    if (text[i] === '"') {
+      quoted = true;
+      i++;
+      for (;;) {
+        const q = text.indexOf('"', i);
+        if (q < 0) throw new Error('parseCsv: unterminated quoted cell');
+        cell += text.slice(i, q);
+        if (text[q + 1] === '"') {
+          cell += '"';
+          i = q + 2;
+        } else {
+          i = q + 1;
+          break;
+        }
+      }
+    } else {
+      let end = i;
+      while (end < text.length && text[end] !== ',' && text[end] !== '\n') end++;
+      cell = text.slice(i, end);
+      i = end;
+    }
+    line.push({ cell, quoted });
+    if (i >= text.length || text[i] === '\n') {
+      lines.push(line);
+      line = [];
+    } else if (text[i] !== ',') throw new Error(`parseCsv: unexpected ${JSON.stringify(text[i])} after a quoted cell`);
+    i++;
+  }
+  const [head, ...rows] = lines;
+  if (!head) return [];
+  const keys = head.map((h) => h.cell);
+  const value = ({ cell, quoted }: { cell: string; quoted: boolean }) => {
+    if (/^'[=+\-@\t\r]/.test(cell)) return cell.slice(1);
+    if (!quoted) {
+      if (cell === '') return null;
+      if (cell === 'true' || cell === 'false') return cell === 'true';
+      const n = Number(cell);
+      if (Number.isFinite(n)) return n;
+    }
+    return cell;
+  };
+  return rows.map((r) => {
+    if (r.length !== keys.length) throw new Error(`parseCsv: a line of ${r.length} cells under a header of ${keys.length}`);
+    return Object.fromEntries(r.map((c, j) => [keys[j], value(c)]));
+  });
+}

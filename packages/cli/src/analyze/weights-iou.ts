@@ -10,7 +10,7 @@ import type { Row } from './artifacts';
 import { isrP, carlLoss, qualityFocalLoss, varifocalLoss } from 'soft-sampling';
 import { ceLoss, classIndex } from './pisa';
 import { thinIndices, drawnLine, POINTS_PER_LAYER, sampleColumns } from './samples';
-import { rowTableWorthIt, type RowTable } from './writer';
+import type { RowTable } from './writer';
 import { runGhmc } from './ghm';
 import { focalLossPerSample } from './focal-cdf';
 
@@ -69,11 +69,13 @@ export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput
     methods.VFL = Float32Array.from(v, (w, i) => (bceV[i] > 0 ? w / bceV[i] : 0));
   }
   // the rows (method, index, iou, score, weight, normalised_weight), one per method and positive, as
-  // columns: the big sets go to the writer as a RowTable (no row objects: 6 × the positives), the
-  // small ones as row objects (pretty-printed JSON, see toJson); the same text either way
+  // columns: they go to the writer as a RowTable (no row objects: 6 × the positives) and are written
+  // to <id>.csv only; the JSON holds the summary and names the CSV (perSampleFile). The IoU and the
+  // score, the same on each method's row of a positive, are codes (the positive) into its numbers
   const names = Object.keys(methods);
   const N = names.length * n;
-  const col = { code: new Int32Array(N), index: new Float64Array(N), iou: new Float64Array(N), score: new Float64Array(N), weight: new Float64Array(N), normalised: new Float64Array(N) };
+  const iou = Float64Array.from(pos, (s) => s.iou), score = Float64Array.from(pos, (s) => s.score);
+  const col = { code: new Int32Array(N), pos: new Int32Array(N), index: new Float64Array(N), weight: new Float64Array(N), normalised: new Float64Array(N) };
   const means: Record<string, number> = {};
   names.forEach((m, j) => {
     const w = methods[m];
@@ -83,17 +85,14 @@ export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput
       const s = pos[i];
       col.code[r] = j;
       col.index[r] = s.index;
-      col.iou[r] = s.iou;
-      col.score[r] = s.score;
+      col.pos[r] = i;
       col.weight[r] = w[i];
       col.normalised[r] = mean > 0 ? w[i] / mean : 0;
     }
   });
-  const row = (r: number): Row => ({ method: names[col.code[r]], index: col.index[r], iou: col.iou[r], score: col.score[r], weight: col.weight[r], normalised_weight: col.normalised[r] });
+  const row = (r: number): Row => ({ method: names[col.code[r]], index: col.index[r], iou: iou[col.pos[r]], score: score[col.pos[r]], weight: col.weight[r], normalised_weight: col.normalised[r] });
   const KEYS = ['method', 'index', 'iou', 'score', 'weight', 'normalised_weight'];
-  const rows: Row[] | RowTable = rowTableWorthIt(N, KEYS)
-    ? { rowTable: true, length: N, keys: KEYS, cols: [{ dict: names, codes: col.code }, col.index, col.iou, col.score, col.weight, col.normalised] }
-    : Array.from({ length: N }, (_, r) => row(r));
+  const rows: RowTable = { rowTable: true, length: N, keys: KEYS, cols: [{ dict: names, codes: col.code }, col.index, { numbers: iou, codes: col.pos }, { numbers: score, codes: col.pos }, col.weight, col.normalised] };
   // correlation of each method's weight with IoU
   const corr: Record<string, number> = {};
   for (const m of Object.keys(methods)) {
@@ -112,7 +111,7 @@ export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput
   const drawn = Math.min(n, perMethod);
   const spec = {
     title: { text: TITLE, subtitle: `${n} positives${drawn < n ? ` (${drawn} drawn per panel)` : ''}; each method's weights divided by their mean; own y-scale per panel` },
-    data: { values: names.flatMap((_, j) => thinIndices(col.iou.subarray(j * n, (j + 1) * n), col.normalised.subarray(j * n, (j + 1) * n), perMethod).map((i) => row(j * n + i))) },
+    data: { values: names.flatMap((_, j) => thinIndices(iou, col.normalised.subarray(j * n, (j + 1) * n), perMethod).map((i) => row(j * n + i))) },
     facet: { column: { field: 'method', type: 'nominal', title: null, sort: ['focal (γ=2)', 'GHM-C', 'QFL (β=2)', 'VFL', 'ISR-P', 'CARL'] } },
     resolve: { scale: { y: 'independent' } },
     spec: {
@@ -137,12 +136,12 @@ export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput
       ' bins, momentum 0) computed over all samples. Focal: FL/CE = α(1 − p)^γ from the library losses. ' +
       'QFL: qualityFocalLoss / its β = 0 value = |IoU − p|² (the positive\'s IoU as the soft target, one class column). ' +
       'VFL: varifocalLoss / its iouWeighted: false value = the IoU target q. ' +
-      'ISR-P, CARL and VFL favour high-IoU (prime) positives; GHM-C and FL favour hard (low-score) ones; QFL favours positives whose score is far from their IoU.' +
+      'ISR-P, CARL and VFL favour high-IoU (prime) positives; GHM-C and FL favour hard (low-score) ones; QFL favours positives whose score is far from their IoU. ' +
+      `${ID}.csv has one row per method and positive (method, index, iou, score, weight, normalised_weight); ${ID}.json holds the summary (the mean weight of each method and its correlation with IoU).` +
       (notes.length ? ' ' + notes.join('; ') + '.' : ''),
     status: 'ok',
-    json: { positives: n, means, correlationWithIou: corr, rows },
+    json: { positives: n, means, correlationWithIou: corr, perSampleFile: `${ID}.csv` },
     csv: rows,
-    csvColumns: KEYS,
     spec,
     drawn: drawnLine(drawn, n, 'positives per panel'),
     summary: Object.entries(corr).map(([m, c]) => `${m}: correlation of the weight with IoU ${c.toFixed(3)}`),

@@ -21,13 +21,15 @@ import { writeAscii, writeNumber } from './numtext';
  * A big array of flat row objects (all with the same keys in the same order) as columns, for the trip
  * to the writer thread: numbers in a float64 array, text as codes into a dictionary, anything else
  * (mixed) as an array of primitives. A structured-clone copy of 100k+ row objects costs tens of MB
- * on both sides; these columns move. {@link rowsOfTable} gives the same rows back.
+ * on both sides; these columns move. {@link rowsOfTable} gives the same rows back. A column of
+ * numbers that repeat (e.g. each positive's IoU on the row of every method) may also be given as
+ * codes into a float64 dictionary (`numbers`): each distinct number is then turned into text once.
  */
 export interface RowTable {
   rowTable: true;
   length: number;
   keys: string[];
-  cols: (Float64Array | { dict: string[]; codes: Int32Array } | unknown[])[];
+  cols: (Float64Array | { dict: string[]; codes: Int32Array } | { numbers: Float64Array; codes: Int32Array } | unknown[])[];
 }
 
 export const isRowTable = (x: unknown): x is RowTable => typeof x === 'object' && x !== null && (x as RowTable).rowTable === true;
@@ -97,7 +99,7 @@ export function* rowsOfTable(t: RowTable): Iterable<Row> {
     const r: Row = {};
     for (let j = 0; j < keys.length; j++) {
       const c = cols[j];
-      r[keys[j]] = (ArrayBuffer.isView(c) ? c[i] : Array.isArray(c) ? c[i] : c.dict[c.codes[i]]) as Row[string];
+      r[keys[j]] = (ArrayBuffer.isView(c) ? c[i] : Array.isArray(c) ? c[i] : 'numbers' in c ? c.numbers[c.codes[i]] : c.dict[c.codes[i]]) as Row[string];
     }
     yield r;
   }
@@ -105,7 +107,7 @@ export function* rowsOfTable(t: RowTable): Iterable<Row> {
 
 /** The buffers of a table's columns (all its own: safe to move). */
 export function tableBuffers(t: RowTable): ArrayBuffer[] {
-  return buffersOf(...t.cols.map((c) => (ArrayBuffer.isView(c) || Array.isArray(c) ? c : c.codes)));
+  return buffersOf(...t.cols.flatMap((c) => (ArrayBuffer.isView(c) || Array.isArray(c) ? [c] : 'numbers' in c ? [c.numbers, c.codes] : [c.codes])));
 }
 
 /**
@@ -149,18 +151,25 @@ function streamDocument(fd: number, value: Record<string, unknown>, writeTable: 
 }
 
 /**
- * The per-column text of a table whose columns are all numbers (float64) or dictionary-coded text,
- * for {@link writeJsonAndCsv}: the JSON row prefix of each key and the JSON / CSV text of each
- * dictionary entry, made once. Null for any other table (mixed columns: booleans, null, undefined).
+ * The per-column text of a table whose columns are all numbers (float64, or dictionary-coded) or
+ * dictionary-coded text, for {@link writeJsonAndCsv} and {@link writeTableCsv}: the JSON row prefix
+ * of each key and the JSON / CSV text of each dictionary entry, made once (a number: `String(v)`,
+ * or JSON null / an empty CSV cell when not finite, as JSON.stringify and csvCell write it). Null
+ * for any other table (mixed columns: booleans, null, undefined).
  */
 function simpleColumns(t: RowTable): { keyJson: string[]; dictJson: (string[] | null)[]; dictCsv: (string[] | null)[] } | null {
   if (!t.cols.every((c) => c instanceof Float64Array || (!Array.isArray(c) && !ArrayBuffer.isView(c)))) return null;
+  const entries = (c: RowTable['cols'][number], text: (v: string) => string, num: (v: number) => string) =>
+    c instanceof Float64Array ? null : 'numbers' in c ? Array.from(c.numbers, num) : (c as { dict: string[] }).dict.map(text);
   return {
     keyJson: t.keys.map((k, j) => (j ? ',' : '{') + JSON.stringify(k) + ':'),
-    dictJson: t.cols.map((c) => (c instanceof Float64Array ? null : (c as { dict: string[] }).dict.map((v) => JSON.stringify(v)))),
-    dictCsv: t.cols.map((c) => (c instanceof Float64Array ? null : (c as { dict: string[] }).dict.map((v) => csvText(v)))),
+    dictJson: t.cols.map((c) => entries(c, (v) => JSON.stringify(v), (v) => (Number.isFinite(v) ? String(v) : 'null'))),
+    dictCsv: t.cols.map((c) => entries(c, csvText, (v) => (Number.isFinite(v) ? String(v) : ''))),
   };
 }
+
+/** The longest of these byte strings (at least `min`). */
+const longest = (min: number, ...lists: (Buffer[] | null)[]) => lists.reduce((m, l) => (l ? l.reduce((a, b) => Math.max(a, b.length), m) : m), min);
 
 /** {@link csvChunks}' cell text of a string (kept in step with artifacts.ts' csvCell). */
 function csvText(v: string): string {
@@ -217,6 +226,61 @@ function writeTableRows(fd: number, t: RowTable): void {
 }
 
 /**
+ * The CSV of a {@link RowTable} whose columns are all numbers or text (an analysis's per-sample file
+ * whose rows are not in its JSON), written straight from the columns as {@link writeBoth} writes
+ * its CSV half: the bytes of {@link writeCsvFile} on the table's rows. Returns false (nothing
+ * written) for any other table.
+ */
+export function writeTableCsv(path: string, t: RowTable): boolean {
+  const cols = simpleColumns(t);
+  if (!cols || t.length === 0) return false;
+  const fc = openSync(path, 'w');
+  try {
+    writeCsvRows(fc, t, cols);
+  } finally {
+    closeSync(fc);
+  }
+  return true;
+}
+
+/** {@link writeBoth}'s CSV half alone: the header and the rows of `t` as CSV lines into `fc`, straight from the columns into a byte buffer. */
+function writeCsvRows(fc: number, t: RowTable, c: NonNullable<ReturnType<typeof simpleColumns>>): void {
+  const dictCsv = c.dictCsv.map((d) => d && d.map((x) => Buffer.from(x, 'utf8')));
+  const m = t.keys.length;
+  const nums = t.cols.map((x) => (x instanceof Float64Array ? x : null));
+  const codes = t.cols.map((x) => (x instanceof Float64Array ? null : (x as { codes: Int32Array }).codes));
+  const CAP = 1 << 16;
+  // a dictionary entry may be longer than the slack: then the buffer is flushed before each piece
+  const pieceMax = longest(64, ...dictCsv);
+  const cb = Buffer.allocUnsafe(CAP + 2 * pieceMax + 64);
+  let cp = 0;
+  const flush = () => {
+    for (let at = 0; at < cp; ) at += writeSync(fc, cb, at, cp - at);
+    cp = 0;
+  };
+  writeSync(fc, t.keys.join(',') + '\n');
+  for (let i = 0; i < t.length; i++) {
+    for (let j = 0; j < m; j++) {
+      if (cp > CAP) flush();
+      if (j) cb[cp++] = 44;
+      const num = nums[j];
+      if (num) {
+        // csvCell: a finite number as String(v), anything else an empty cell
+        const v = num[i];
+        if ((v | 0) === v) cp = writeNumber(cb, cp, v);
+        else if (Number.isFinite(v)) cp = writeAscii(cb, cp, String(v));
+      } else {
+        const bc = dictCsv[j]![codes[j]![i]];
+        cb.set(bc, cp);
+        cp += bc.length;
+      }
+    }
+    cb[cp++] = 10; // \n
+  }
+  flush();
+}
+
+/**
  * The rows of `t` as JSON objects into `fd` and as CSV lines (header first) into `fc`, each number
  * formatted once, straight into two byte buffers (no string per row or line: the text of a key or a
  * dictionary entry is encoded once, a whole number's digits are written by hand, any other number
@@ -233,7 +297,7 @@ function writeBoth(fd: number, fc: number, t: RowTable, c: NonNullable<ReturnTyp
   const codes = t.cols.map((x) => (x instanceof Float64Array ? null : (x as { codes: Int32Array }).codes));
   const CAP = 1 << 16;
   // a row's fixed text may be longer than the slack: then the buffer is flushed before each piece
-  const pieceMax = Math.max(64, ...keyJson.map((b) => b.length), ...dictJson.flatMap((d) => (d ? d.map((b) => b.length) : [])), ...dictCsv.flatMap((d) => (d ? d.map((b) => b.length) : [])));
+  const pieceMax = longest(64, keyJson, ...dictJson, ...dictCsv);
   const jb = Buffer.allocUnsafe(CAP + 2 * pieceMax + 64), cb = Buffer.allocUnsafe(CAP + 2 * pieceMax + 64);
   let jp = 0, cp = 0;
   const flushJ = () => {
@@ -302,7 +366,9 @@ export function runWriteJob(job: WriteJob): void {
     const v = job.value as Record<string, unknown>;
     if (typeof v === 'object' && v !== null && Object.values(v).some(isRowTable)) writeJsonWithTables(job.path, v);
     else writeJsonFile(job.path, job.value);
-  } else writeCsvFile(job.path, isRowTable(job.rows) ? rowsOfTable(job.rows) : job.rows, job.columns ?? (isRowTable(job.rows) ? job.rows.keys : undefined));
+  } else if (!(isRowTable(job.rows) && !job.columns && writeTableCsv(job.path, job.rows))) {
+    writeCsvFile(job.path, isRowTable(job.rows) ? rowsOfTable(job.rows) : job.rows, job.columns ?? (isRowTable(job.rows) ? job.rows.keys : undefined));
+  }
 }
 
 /**
