@@ -479,6 +479,24 @@ describe('new-user findings of the packed-tarball trial (issue 9: one short line
     expect(readdirSync(base).sort()).toEqual(['parent', 'rep']);
   });
 
+  (process.platform !== 'win32' ? test : test.skip)('a loop of symbolic links or a too-long name as --out: one line in words (exit 2), before the inputs are read', () => {
+    const base = join(dir, 'loops');
+    mkdirSync(base);
+    require('node:fs').symlinkSync('loop', join(base, 'loop'));
+    const bad = ['--gt', join(dir, 'no-such-gt.json'), '--dets', join(dir, 'no-such-dets.json'), '-q'];
+    let r = run(['analyze', ...bad, '--out', join(base, 'loop')]);
+    expect(r.code).toBe(2);
+    expect(oneLine(r)).toBe(`soft-sampling analyze: error: --out ${join(base, 'loop')}: ${join(base, 'loop')} is a symbolic link to loop that leads back to itself (a loop of links; remove it)`);
+    r = run(['analyze', ...bad, '--out', join(base, 'loop', 'rep')]);
+    expect(r.code).toBe(2);
+    expect(oneLine(r)).toMatch(/^soft-sampling analyze: error: --out .*loop\/rep: cannot create the report there \(a loop of symbolic links on the path, ELOOP\)$/);
+    const long = join(base, 'n'.repeat(300), 'rep');
+    r = run(['analyze', ...bad, '--out', long]);
+    expect(r.code).toBe(2);
+    expect(oneLine(r)).toBe(`soft-sampling analyze: error: --out ${long.slice(0, 77)}…: cannot create the report there (a name in the path is too long, ENAMETOOLONG)`);
+    expect(readdirSync(base)).toEqual(['loop']);
+  });
+
   // a directory on another file system than the link (tmpfs here): `out -> /mnt/data/report`
   const otherFs = (() => {
     try {

@@ -8,7 +8,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { availableParallelism, cpus } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmdirSync, statSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
@@ -99,6 +99,18 @@ function fail(cmd: string, e: unknown): never {
  *   a symbolic link to <where>, which does not exist`.
  */
 function checkWritable(out: string): string {
+  try {
+    return checkWritablePath(out);
+  } catch (e) {
+    // a file-system error from a probe above (not one of the messages written there): in words
+    const code = (e as NodeJS.ErrnoException).code;
+    if (!code) throw e;
+    const why = code === 'ENAMETOOLONG' ? 'a name in the path is too long' : code === 'ELOOP' ? 'a loop of symbolic links on the path' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOTDIR' ? 'a part of the path is a file, not a directory' : (e as Error).message;
+    throw new Error(`--out ${out.length > 80 ? out.slice(0, 77) + '…' : out}: cannot create the report there (${why}${why.includes(code) ? '' : `, ${code}`})`);
+  }
+}
+
+function checkWritablePath(out: string): string {
   const given = resolve(out);
   const dangling = (p: string) => {
     if (existsSync(p)) return;
@@ -109,6 +121,13 @@ function checkWritable(out: string): string {
     } catch {
       return; // nothing there at all: created later, as `mkdir -p` would
     }
+    let loop = false;
+    try {
+      statSync(p);
+    } catch (e) {
+      loop = (e as NodeJS.ErrnoException).code === 'ELOOP';
+    }
+    if (loop) throw new Error(`--out ${out}: ${p} is a symbolic link to ${link} that leads back to itself (a loop of links; remove it)`);
     throw new Error(`--out ${out}: ${p} is a symbolic link to ${link}, which does not exist (create it, or remove the link)`);
   };
   dangling(given);
@@ -124,7 +143,7 @@ function checkWritable(out: string): string {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'EEXIST') {
-      const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'a read-only file system' : code === 'ENOSPC' ? 'no space left' : code === 'ENOENT' ? 'the file system does not allow new directories there' : (code ?? (e as Error).message);
+      const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'a read-only file system' : code === 'ENOSPC' ? 'no space left' : code === 'ENOENT' ? 'the file system does not allow new directories there' : code === 'ENAMETOOLONG' ? 'a name in the path is too long' : code === 'ENOTDIR' ? 'a part of the path is a file, not a directory' : (code ?? (e as Error).message);
       throw new Error(`--out ${out}: cannot create the report in ${dir} (${why}${code && why !== code ? `, ${code}` : ''})`);
     }
     return target === given ? out : target; // ours from an earlier check of this process: the writer replaces it
