@@ -253,4 +253,46 @@ describe('differential fuzz across native / wasm / ts, bad inputs included (brea
     expect(r.problems).toEqual([]);
     expect(r.ok).toBeGreaterThan(RUNS / 2);
   }, 60000);
+  test('evaluateCoco with its options (iouThrs, recThrs, maxDets, areaRanges, legacyOffset) in and out of range, fractional boxes', () => {
+    const xywh = fc.tuple(fc.double({ min: 0, max: 50, noNaN: true }), fc.double({ min: 0, max: 50, noNaN: true }), fc.oneof(fc.integer({ min: 0, max: 80 }), fc.double({ min: 0, max: 80, noNaN: true })), fc.oneof(fc.integer({ min: 0, max: 80 }), fc.double({ min: 0, max: 80, noNaN: true })));
+    const ann = fc.record({ image_id: fc.integer({ min: 1, max: 2 }), category_id: fc.integer({ min: 1, max: 2 }), bbox: xywh, iscrowd: fc.constantFrom(0, 0, 0, 1, true, false) });
+    const det = fc.record({ image_id: fc.integer({ min: 1, max: 2 }), category_id: fc.integer({ min: 1, max: 2 }), bbox: xywh, score: fc.oneof(fc.constantFrom(0.5, 0.9, 0, 1), fc.double({ min: 0, max: 1, noNaN: true })) });
+    const thr = fc.oneof({ weight: 8, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }) }, { weight: 2, arbitrary: fc.constantFrom(0, 1, 0.5, 0.75) }, { weight: 1, arbitrary: fc.constantFrom(-0.1, 1.5, NaN) });
+    const arb = fc.record({
+      anns: fc.array(ann, { maxLength: 8 }), dets: fc.array(det, { maxLength: 10 }),
+      iouThrs: fc.option(fc.array(thr, { minLength: 0, maxLength: 4 }), { nil: undefined, freq: 2 }),
+      recThrs: fc.option(fc.array(thr, { minLength: 0, maxLength: 5 }), { nil: undefined, freq: 2 }),
+      maxDets: fc.option(fc.oneof(fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 1, maxLength: 3 }).map((a) => a.sort((x, y) => x - y)), fc.constantFrom([3, 1], [], [2.5], [-1], [1e9])), { nil: undefined, freq: 2 }),
+      areaRanges: fc.option(fc.oneof(fc.array(fc.tuple(fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 0, max: 3000 })).map(([a, b]) => ({ label: `r${a}`, range: [Math.min(a, b), Math.max(a, b)] as [number, number] })), { minLength: 1, maxLength: 3 }), fc.constantFrom([{ label: 'x', range: [10, 1] }], [], [{ label: 'y', range: [0, Infinity] }])), { nil: undefined, freq: 2 }),
+      legacyOffset: fc.option(fc.boolean(), { nil: undefined }), useCats: fc.option(fc.boolean(), { nil: undefined }),
+    });
+    const r = check(arb, (c) => {
+      const gt = { images: [{ id: 1 }, { id: 2 }], categories: [{ id: 1, name: 'a' }, { id: 2, name: 'b' }], annotations: c.anns.map((a, i) => ({ id: i, ...a, bbox: [...a.bbox] })) };
+      const o: Record<string, unknown> = {};
+      for (const k of ['iouThrs', 'recThrs', 'maxDets', 'areaRanges', 'legacyOffset', 'useCats'] as const) if (c[k] !== undefined) o[k] = c[k];
+      return lib.evaluateCoco(gt, c.dets.map((d) => ({ ...d, bbox: [...d.bbox] })), o as never);
+    }, { runs: RUNS, seed: SEED + 8009, tol: { rel: 1e-9, abs: 1e-12 }, finite: false });
+    expect(r.problems).toEqual([]);
+    expect(r.ok).toBeGreaterThan(RUNS / 4);
+  }, 60000);
+});
+
+describe('evaluateCoco: maxDets at the top of its documented range (break round 8)', () => {
+  test('maxDets 2^31 and 2^32 − 1 (accepted: positive integers below 2^32) mean "every detection", as 1000 does here, on every backend', () => {
+    const gt = { images: [{ id: 1 }], categories: [{ id: 1 }], annotations: [{ id: 1, image_id: 1, category_id: 1, bbox: [0, 0, 10, 10] }, { id: 2, image_id: 1, category_id: 1, bbox: [20, 0, 10, 10] }] };
+    const dets = [{ image_id: 1, category_id: 1, bbox: [0, 0, 10, 10], score: 0.9 }, { image_id: 1, category_id: 1, bbox: [21, 0, 10, 10], score: 0.8 }];
+    for (const b of BACKENDS) {
+      lib.useBackend(b);
+      try {
+        const want = lib.evaluateCoco(gt, dets, { maxDets: [1, 1000] });
+        for (const big of [2 ** 31, 2 ** 32 - 1]) {
+          const got = lib.evaluateCoco(gt, dets, { maxDets: [1, big] });
+          expect([b, got.stats.AR100, got.stats.AP]).toEqual([b, want.stats.AR100, want.stats.AP]);
+          expect(got.params.maxDets).toEqual([1, big]);
+        }
+      } finally {
+        lib.useBackend('auto');
+      }
+    }
+  });
 });
