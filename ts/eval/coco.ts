@@ -590,11 +590,12 @@ export function cocoEvaluateColumnsVariants(c: CocoColumns, p: CocoParams, varia
   });
   const areaRng = new Float64Array(2 * p.areaRanges.length);
   p.areaRanges.forEach((r, a) => areaRng.set(r.range, 2 * a));
+  // (the kernel's maxDets are int32: a cap of 2^31 or more, valid in options, keeps every detection as 2^31 − 1 does)
   const { precision, recall } = getBackend().cocoEvaluateVariants(
     {
       gtImage: asI32(c.gtImage), gtCat: asI32(c.gtCat), gtBox: c.gtBox, gtArea: c.gtArea, gtCrowd: Int32Array.from(c.gtCrowd),
       dtImage: asI32(c.dtImage), dtCat: asI32(c.dtCat), dtBox: c.dtBox, dtScores,
-      iouThrs: Float64Array.from(p.iouThrs), recThrs: Float64Array.from(p.recThrs), maxDets: Int32Array.from(p.maxDets), areaRng,
+      iouThrs: Float64Array.from(p.iouThrs), recThrs: Float64Array.from(p.recThrs), maxDets: Int32Array.from(p.maxDets, (m) => Math.min(m, 2 ** 31 - 1)), areaRng,
     },
     { numImages: c.numImages, numCats: c.catIds.length, numVariants: V, useCats: p.useCats, offset: p.legacyOffset ? 1 : 0 },
   );
