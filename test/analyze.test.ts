@@ -42,6 +42,8 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 describe('bundled data (cartucho-map-indoor85)', () => {
   test('counts, evaluation and report files', () => {
     const s = J(join(bundled0, 'summary.json'));
+    // the bundled inputs are named relative to the package, and flagged as the bundled data
+    expect(s.inputs).toEqual({ gt: 'data/cartucho-map-indoor85/coco/groundtruths_coco.json', dets: 'data/cartucho-map-indoor85/coco/detections_coco.json', bundled: true });
     const podm = J(join(DATA, 'cartucho-map-indoor85/expected/podm_expected_voc_iou0.5.json'));
     const classes = Object.values(podm).filter((v: any) => v && typeof v === 'object') as any[];
     const tp = classes.reduce((a, c) => a + c.tp, 0), fp = classes.reduce((a, c) => a + c.fp, 0);

@@ -267,6 +267,12 @@ describe('edge cases are reports, not crashes (exit 0)', () => {
     expect(st).toMatchObject({ focal_loss_cdf: 'ok', ghm_gradient_density: 'ok', pisa_prime_samples: 'empty', pisa_pr_rescored: 'empty', weights_vs_iou: 'empty' });
     expect(existsSync(join(r.out, 'focal_loss_cdf.svg'))).toBe(true);
     expect(r.summary.notes.join('\n')).toMatch(/no annotations/);
+    // no positives: no weight means (GHM-C's was a made-up 1), and the PISA caption says there is nothing to select
+    expect(JSON.parse(readFileSync(join(r.out, 'weights_vs_iou.json'), 'utf8')).means).toEqual({});
+    expect(readFileSync(join(r.out, 'report.md'), 'utf8')).toContain('No detection is a positive here, so there is nothing to select or draw.');
+    expect(readFileSync(join(r.out, 'report.md'), 'utf8')).not.toContain('all 0 positives');
+    // user files: no `bundled` flag in summary.json's inputs
+    expect(r.summary.inputs).not.toHaveProperty('bundled');
   });
   test('classes with no gt or no detections are named in the report; warnings for detections of classes without gt', () => {
     const r = analyze(G, D);

@@ -110,7 +110,8 @@ export async function pisaPrimeSamples(ctx: AnalysisContext): Promise<AnalysisOu
     title: F4_TITLE,
     figure: F4_FIG,
     caption:
-      `Each panel shows all ${pos.length} positives (grey) and ${k} selected ones: random (seed ${ctx.settings.seed}), hard (highest cross-entropy loss, library sigmoidCrossEntropy) and prime (best IoU-HLR rank, library iouHlr; ties by IoU). ` +
+      (pos.length === 0 ? 'No detection is a positive here, so there is nothing to select or draw. The three sets would be: ' : `Each panel shows all ${pos.length} positives (grey) and ${k} selected ones: `) +
+      `random (seed ${ctx.settings.seed}), hard (highest cross-entropy loss, library sigmoidCrossEntropy) and prime (best IoU-HLR rank, library iouHlr; ties by IoU). ` +
       'PISA’s point: prime samples have high IoU and, in a trained detector, low loss — the opposite of the hard samples OHEM would pick. ' +
       `${F4_ID}.csv has every positive (index, image_id, category_id, score, iou, loss, hlr_rank and whether it is in the random, hard and prime sets); ${F4_ID}.json holds each set's size, mean IoU and mean loss.`,
     status: 'ok',

@@ -361,7 +361,7 @@ async function analyzeWith(
     const rin = { title: 'soft-sampling analyze — report', inputs: { gt: files.gt, dets: files.dets, bundled: o.bundled }, counts, warnings: checks.warnings, notes: checks.notes, backend, settingsLines, coco, voc, analyses, svgs, png: o.png };
     art.add('report.md', reportMarkdown(rin));
     art.add('report.html', reportHtml(rin));
-    art.add('summary.json', toJson({ inputs: files, backend: info.active, counts, warnings: checks.warnings, notes: checks.notes, coco: coco.stats, vocMAP: voc.mAP, analyses: analyses.map((a) => ({ id: a.id, status: a.status, ...(a.missing ? { missing: a.missing } : {}), summary: a.summary ?? [] })) }));
+    art.add('summary.json', toJson({ inputs: o.bundled ? { ...files, bundled: true } : files, backend: info.active, counts, warnings: checks.warnings, notes: checks.notes, coco: coco.stats, vocMAP: voc.mAP, analyses: analyses.map((a) => ({ id: a.id, status: a.status, ...(a.missing ? { missing: a.missing } : {}), summary: a.summary ?? [] })) }));
     await timed('waiting for the writer', () => writer.drain());
     art.commit();
     ok = true;

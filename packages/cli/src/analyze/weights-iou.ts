@@ -43,7 +43,7 @@ export async function weightsVsIou(ctx: AnalysisContext): Promise<AnalysisOutput
     const r = carlLoss({ data: Float32Array.from(pos.map((s) => s.logit)), shape: [n, 1] }, new Int32Array(n), { data: new Float32Array(4 * n), shape: [n, 4] }, { data: new Float32Array(4 * n), shape: [n, 4] }, { sigmoid: true });
     methods.CARL = Float32Array.from(data(r.weights));
   }
-  {
+  if (n) {
     const g = runGhmc(sampleColumns(samples).logits, sampleColumns(samples).targets, settings.ghmBins);
     methods['GHM-C'] = Float32Array.from(posIdx, (i) => g.weights[i]);
   }
