@@ -40,7 +40,7 @@ use std::time::Instant;
 /// Smaller outputs stay on the JS heap (malloc reuses small blocks; no page-fault cost to save).
 pub const MIN_POOLED: usize = 1 << 20;
 /// Most free bytes the pool keeps (also bounded by [`KEEP_FREE`]'s rule: after a burst it shrinks towards
-/// 64 MiB one block per allocation).
+/// 64 MiB one block per allocation, and to 64 MiB at once after 10 s without one: [`pool_trim`]).
 pub const MAX_FREE: usize = 768 << 20;
 /// Most bytes handed to JS and not yet returned (1 GiB: a few 160 MB IoU 20k×2k outputs lent
 /// while the collector catches up; at 384 MB every third such call fell back to the JS heap).
@@ -396,6 +396,29 @@ pub fn alloc_f32<'env>(env: &'env Env, len: u32) -> Result<Option<Unknown<'env>>
         check(sys::napi_create_typedarray(raw, sys::TypedarrayType::float32_array, len as usize, ab, 0, &mut ta), "Float32Array")?;
         Ok(Some(Unknown::from_napi_value(raw, ta)?))
     }
+}
+
+/// Releases free blocks, least recently used first, until at most `keep` bytes stay free, and
+/// forgets the recent peak (so the next allocations do not keep more). The facade calls it when
+/// the process has made no pooled allocation for a while (`ts/backends/native.ts`, an unref'd
+/// timer): the free cache otherwise shrinks only as allocations come (one block per allocation), and
+/// a server idle after a burst of IoU 20k×2k calls kept up to [`MAX_FREE`] resident. Lent blocks are
+/// untouched. Returns the bytes released.
+#[napi]
+pub fn pool_trim(keep: f64) -> f64 {
+    let keep = if keep.is_finite() && keep > 0.0 { keep as usize } else { 0 };
+    let mut p = lock();
+    let mut released = 0usize;
+    while p.free_bytes > keep && !p.free.is_empty() {
+        let (c, a) = p.free.remove(0);
+        p.free_bytes -= c;
+        released += c;
+        // SAFETY: allocated in `take` with this layout, not lent.
+        unsafe { dealloc(a as *mut u8, layout(c)) };
+    }
+    p.peak = p.outstanding;
+    p.peak_at = Some(Instant::now());
+    released as f64
 }
 
 /// Pool statistics (tests and benchmarks): `[freeBytes, outstandingBytes, freeBlocks, lentBlocks,

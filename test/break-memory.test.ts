@@ -219,3 +219,55 @@ describe('wasm scratch arena', () => {
     expect(bboxOverlaps(a, new Float32Array(new SharedArrayBuffer(0))).shape).toEqual([33, 0]);
   });
 });
+
+describe('native output pool, idle', () => {
+  // a child process: the idle delay is read when the facade loads (SOFT_SAMPLING_POOL_IDLE_MS)
+  const child = (idleMs: number) => {
+    const script = `
+      import { bboxOverlaps, useBackend } from './dist/index.mjs';
+      import { createRequire } from 'node:module';
+      const addon = createRequire(import.meta.url)('./artifacts/soft_sampling.${process.platform}-${process.arch}${process.platform === 'linux' ? '-gnu' : ''}.node');
+      useBackend('native');
+      const boxes = (n, s) => Float32Array.from({ length: 4 * n }, (_, i) => (i % 4 < 2 ? (i * 7 + s) % 300 : (i * 7 + s) % 300 + 20));
+      const a = boxes(4096, 1), b = boxes(4096, 2); // 64 MiB results
+      let keep = [];
+      for (let i = 0; i < 6; i++) keep.push(bboxOverlaps(a, b));
+      const check = keep.map((t) => t.data[12345]);
+      keep = null;
+      globalThis.gc();
+      const small = bboxOverlaps(a.subarray(0, 2048 * 4), b); // a pooled call (2048 × 4096): takes the dropped blocks back
+      const before = addon.poolStats()[0];
+      await new Promise((r) => setTimeout(r, ${idleMs} + 400));
+      const after = addon.poolStats()[0];
+      console.log(JSON.stringify({ before, after, lent: addon.poolStats()[1], ok: check.every((v) => v === check[0]) && small.data.length === 2048 * 4096 }));
+    `;
+    const out = require('node:child_process').execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
+      cwd: join(__dirname, '..'),
+      env: { ...process.env, SOFT_SAMPLING_POOL_IDLE_MS: String(idleMs) },
+      encoding: 'utf8',
+    });
+    return JSON.parse(out.trim().split('\n').pop()!) as { before: number; after: number; lent: number; ok: boolean };
+  };
+
+  test('after the idle delay the free blocks beyond 64 MiB are released; lent ones are kept; the timer does not hold the process', () => {
+    const r = child(300);
+    expect(r).toMatchObject({ ok: true });
+    expect(r.before).toBeGreaterThanOrEqual(4 * 64 * 2 ** 20); // the dropped results' blocks, free
+    expect(r.after).toBeLessThanOrEqual(64 * 2 ** 20);
+    expect(r.lent).toBeGreaterThanOrEqual(32 * 2 ** 20); // the small result, still reachable, still lent
+  }, 60000);
+
+  test('poolTrim(keep) releases free blocks down to keep and returns the bytes released', () => {
+    const a = boxes(1024), b = boxes(1024);
+    let rs: (Float32Array | null)[] = [bboxOverlaps(a, b).data, bboxOverlaps(a, b).data, bboxOverlaps(a, b).data];
+    expect(rs.every((x) => x!.length === 1024 * 1024)).toBe(true);
+    rs = [];
+    gc();
+    bboxOverlaps(a, b); // takes the dropped blocks back into the free list
+    const free = addon.poolStats()[0];
+    expect(free).toBeGreaterThanOrEqual(2 * 4 * 2 ** 20);
+    const released = (addon as unknown as { poolTrim(keep: number): number }).poolTrim(0);
+    expect(released).toBe(free);
+    expect(addon.poolStats()[0]).toBe(0);
+  });
+});

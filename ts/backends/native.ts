@@ -13,6 +13,17 @@ import { nativeModern } from './decl';
 
 type Fn = (...a: any[]) => any;
 
+/**
+ * Idle time (ms) after the last pooled output before the pool releases its free blocks beyond
+ * {@link POOL_KEEP_BYTES}; `SOFT_SAMPLING_POOL_IDLE_MS` overrides it (tests).
+ */
+const POOL_IDLE_MS = (() => {
+  const v = Number(typeof process !== 'undefined' ? process.env?.SOFT_SAMPLING_POOL_IDLE_MS : undefined);
+  return Number.isFinite(v) && v >= 0 ? v : 10_000;
+})();
+/** Free bytes the pool keeps through idle time (its `KEEP_FREE`, src/pool.rs). */
+const POOL_KEEP_BYTES = 64 * 2 ** 20;
+
 export function wrapNativeAddon(addon: Record<string, unknown>): Backend {
   const k: Record<string, Fn> = {};
   for (const [key, fn] of Object.entries(addon)) {
@@ -25,8 +36,25 @@ export function wrapNativeAddon(addon: Record<string, unknown>): Backend {
       }
     };
   }
-  // large outputs from the addon's page-keeping pool (null: small, or the pool is at its bound)
-  const allocOutput = (n: number): Float32Array => (k.allocF32(n) as Float32Array | null) ?? new Float32Array(n);
+  // large outputs from the addon's page-keeping pool (null: small, or the pool is at its bound);
+  // after POOL_IDLE_MS without a pooled allocation, the pool's free blocks beyond 64 MiB are
+  // released (an unref'd timer: it never keeps the process alive)
+  let idle: ReturnType<typeof setTimeout> | undefined;
+  const trim = () => {
+    idle = undefined;
+    (addon.poolTrim as (keep: number) => number)(POOL_KEEP_BYTES);
+  };
+  const allocOutput = (n: number): Float32Array => {
+    const pooled = k.allocF32(n) as Float32Array | null;
+    if (!pooled) return new Float32Array(n);
+    if (idle && typeof idle === 'object' && typeof idle.refresh === 'function') idle.refresh();
+    else {
+      if (idle !== undefined) clearTimeout(idle);
+      idle = setTimeout(trim, POOL_IDLE_MS);
+      if (typeof idle === 'object' && typeof idle.unref === 'function') idle.unref();
+    }
+    return pooled;
+  };
   const simd = (addon.simdLevel as () => string)();
   return { ...(k as unknown as Backend), ...nativeModern(k, addon), allocOutput, name: 'native', simd };
 }
