@@ -11,24 +11,11 @@
 import fc from 'fast-check';
 import * as lib from '../ts/index';
 import { BACKENDS } from './helpers';
+import { leaves as harnessLeaves, type Leaf } from './fuzz/harness';
 
-type Outcome = { ok: true; leaves: { path: string; v: number; int: boolean }[] } | { ok: false; code: string; arg: string; typed: boolean; message: string };
+type Outcome = { ok: true; leaves: Leaf[] } | { ok: false; code: string; arg: string; typed: boolean; message: string };
 
-function leaves(x: unknown, path = '', out: { path: string; v: number; int: boolean }[] = []) {
-  if (typeof x === 'number') out.push({ path, v: x, int: false });
-  else if (typeof x === 'boolean') out.push({ path, v: x ? 1 : 0, int: true });
-  else if (x instanceof Int32Array || x instanceof Uint8Array) x.forEach((v, i) => out.push({ path: `${path}[${i}]`, v, int: true }));
-  else if (x instanceof Float32Array || x instanceof Float64Array) x.forEach((v, i) => out.push({ path: `${path}[${i}]`, v, int: false }));
-  else if (Array.isArray(x)) x.forEach((v, i) => leaves(v, `${path}[${i}]`, out));
-  else if (x && typeof x === 'object') {
-    const o = x as Record<string, unknown>;
-    if ('data' in o && 'shape' in o) {
-      leaves(o.data, `${path}.data`, out);
-      leaves(o.shape, `${path}.shape`, out);
-    } else for (const k of Object.keys(o).sort()) if (k !== 'state' && k !== 'params') leaves(o[k], `${path}.${k}`, out);
-  }
-  return out;
-}
+const leaves = (x: unknown) => harnessLeaves(x, '', [], ['state', 'params']);
 
 function run(fn: () => unknown): Outcome {
   try {

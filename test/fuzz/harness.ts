@@ -376,26 +376,26 @@ export const OPS: FuzzOp[] = [
 // ---------------------------------------------------------------------------------------------
 // comparison
 
-interface Leaf {
+export interface Leaf {
   path: string;
   v: number;
   int: boolean;
 }
 
-/** Flattens a result to numeric leaves (typed arrays element-wise; Int32Array / integer fields are exact). */
-function leaves(x: unknown, path = '', out: Leaf[] = []): Leaf[] {
+/** Flattens a result to numeric leaves (typed arrays element-wise; Int32Array / integer fields are exact); object keys in `skip` are left out. */
+export function leaves(x: unknown, path = '', out: Leaf[] = [], skip: readonly string[] = ['state']): Leaf[] {
   if (typeof x === 'number') out.push({ path, v: x, int: false });
   else if (typeof x === 'boolean') out.push({ path, v: x ? 1 : 0, int: true });
   else if (x instanceof Int32Array || x instanceof Uint8Array) x.forEach((v, i) => out.push({ path: `${path}[${i}]`, v, int: true }));
   else if (x instanceof Float32Array || x instanceof Float64Array) x.forEach((v, i) => out.push({ path: `${path}[${i}]`, v, int: false }));
-  else if (Array.isArray(x)) x.forEach((v, i) => leaves(v, `${path}[${i}]`, out));
+  else if (Array.isArray(x)) x.forEach((v, i) => leaves(v, `${path}[${i}]`, out, skip));
   else if (x && typeof x === 'object') {
     const o = x as Record<string, unknown>;
     if ('data' in o && 'shape' in o) {
-      leaves(o.data, `${path}.data`, out);
-      leaves(o.shape, `${path}.shape`, out);
+      leaves(o.data, `${path}.data`, out, skip);
+      leaves(o.shape, `${path}.shape`, out, skip);
     } else {
-      for (const k of Object.keys(o).sort()) if (k !== 'state') leaves(o[k], `${path}.${k}`, out);
+      for (const k of Object.keys(o).sort()) if (!skip.includes(k)) leaves(o[k], `${path}.${k}`, out, skip);
     }
   }
   return out;
