@@ -18,7 +18,8 @@ type Fn = (...a: any[]) => any;
  * {@link POOL_KEEP_BYTES}; `SOFT_SAMPLING_POOL_IDLE_MS` overrides it (tests).
  */
 const POOL_IDLE_MS = (() => {
-  const v = Number(typeof process !== 'undefined' ? process.env?.SOFT_SAMPLING_POOL_IDLE_MS : undefined);
+  const raw = typeof process !== 'undefined' ? process.env?.SOFT_SAMPLING_POOL_IDLE_MS : undefined;
+  const v = raw ? Number(raw) : NaN;
   return Number.isFinite(v) && v >= 0 ? v : 10_000;
 })();
 /** Free bytes the pool keeps through idle time (its `KEEP_FREE`, src/pool.rs). */
@@ -40,13 +41,16 @@ export function wrapNativeAddon(addon: Record<string, unknown>): Backend {
   // after POOL_IDLE_MS without a pooled allocation, the pool's free blocks beyond 64 MiB are
   // released (an unref'd timer: it never keeps the process alive)
   let idle: ReturnType<typeof setTimeout> | undefined;
+  // (an addon built before poolTrim, e.g. one named by SOFT_SAMPLING_NATIVE_PATH: no timer)
+  const poolTrim = typeof addon.poolTrim === 'function' ? (addon.poolTrim as (keep: number) => number) : undefined;
   const trim = () => {
     idle = undefined;
-    (addon.poolTrim as (keep: number) => number)(POOL_KEEP_BYTES);
+    poolTrim?.(POOL_KEEP_BYTES);
   };
   const allocOutput = (n: number): Float32Array => {
     const pooled = k.allocF32(n) as Float32Array | null;
     if (!pooled) return new Float32Array(n);
+    if (!poolTrim) return pooled;
     if (idle && typeof idle === 'object' && typeof idle.refresh === 'function') idle.refresh();
     else {
       if (idle !== undefined) clearTimeout(idle);
