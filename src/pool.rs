@@ -398,15 +398,20 @@ pub fn alloc_f32<'env>(env: &'env Env, len: u32) -> Result<Option<Unknown<'env>>
     }
 }
 
-/// Releases free blocks, least recently used first, until at most `keep` bytes stay free, and
+/// Releases free blocks, least recently used first, until at most `keep` bytes (default
+/// [`KEEP_FREE`]) stay free, and
 /// forgets the recent peak (so the next allocations do not keep more). The facade calls it when
 /// the process has made no pooled allocation for a while (`ts/backends/native.ts`, an unref'd
 /// timer): the free cache otherwise shrinks only as allocations come (one block per allocation), and
 /// a server idle after a burst of IoU 20k×2k calls kept up to [`MAX_FREE`] resident. Lent blocks are
 /// untouched. Returns the bytes released.
 #[napi]
-pub fn pool_trim(keep: f64) -> f64 {
-    let keep = if keep.is_finite() && keep > 0.0 { keep as usize } else { 0 };
+pub fn pool_trim(keep: Option<f64>) -> f64 {
+    let keep = match keep {
+        None => KEEP_FREE,
+        Some(k) if k.is_finite() && k > 0.0 => k as usize,
+        Some(_) => 0,
+    };
     let mut p = lock();
     let mut released = 0usize;
     while p.free_bytes > keep && !p.free.is_empty() {

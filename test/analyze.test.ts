@@ -177,9 +177,7 @@ test('helpers: CSV quoting and the loss CDF', () => {
 
 /** samples.csv of a run, parsed. */
 function samplesOf(dir: string): { index: number; image_id: number; category_id: number; score: number; target: number; iou: number }[] {
-  const [head, ...rows] = readFileSync(join(dir, 'samples.csv'), 'utf8').trim().split('\n');
-  const cols = head.split(',');
-  return rows.map((r) => Object.fromEntries(r.split(',').map((v, i) => [cols[i], Number(v)])) as any);
+  return parseCsv(readFileSync(join(dir, 'samples.csv'), 'utf8')) as any;
 }
 const analysisJson = (dir: string, id: string) => (existsSync(join(dir, `${id}.json`)) ? J(join(dir, `${id}.json`)) : null);
 /** The analysis' JSON (it must have been written). */

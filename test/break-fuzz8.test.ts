@@ -11,38 +11,11 @@
 import fc from 'fast-check';
 import * as lib from '../ts/index';
 import { BACKENDS } from './helpers';
-import { leaves as harnessLeaves, type Leaf } from './fuzz/harness';
+import { outcome, compare, type Outcome } from './fuzz/harness';
 
-type Outcome = { ok: true; leaves: Leaf[] } | { ok: false; code: string; arg: string; typed: boolean; message: string };
-
-const leaves = (x: unknown) => harnessLeaves(x, '', [], ['state', 'params']);
-
-function run(fn: () => unknown): Outcome {
-  try {
-    return { ok: true, leaves: leaves(fn()) };
-  } catch (e) {
-    const err = e as { code?: string; arg?: string; message?: string };
-    return { ok: false, code: String(err?.code), arg: String(err?.arg), typed: e instanceof lib.SoftSamplingError && err.code !== 'E_PANIC', message: String(err?.message ?? e).slice(0, 160) };
-  }
-}
-
-/** The first disagreement of `b` with the reference `a` (ts), or null. */
-function differ(a: Outcome, b: Outcome, tol: { rel: number; abs: number }): string | null {
-  if (!a.ok || !b.ok) {
-    if (a.ok !== b.ok) return `one throws: ${a.ok ? (b as { message: string }).message : a.message}`;
-    const ea = a as Extract<Outcome, { ok: false }>, eb = b as Extract<Outcome, { ok: false }>;
-    return ea.code === eb.code && ea.arg === eb.arg ? null : `errors differ: ${ea.code} ${ea.arg} (${ea.message}) vs ${eb.code} ${eb.arg} (${eb.message})`;
-  }
-  if (a.leaves.length !== b.leaves.length) return `output sizes differ: ${a.leaves.length} vs ${b.leaves.length}`;
-  let scale = 0;
-  for (const l of a.leaves) if (!l.int && Number.isFinite(l.v)) scale = Math.max(scale, Math.abs(l.v));
-  for (let i = 0; i < a.leaves.length; i++) {
-    const x = a.leaves[i].v, y = b.leaves[i].v;
-    if (Object.is(x, y) || x === y) continue;
-    if (a.leaves[i].int || b.leaves[i].int || !(Math.abs(x - y) <= tol.rel * Math.max(Math.abs(x), Math.abs(y)) + tol.abs * scale + 1e-30)) return `${a.leaves[i].path}: ${y} vs ts ${x}`;
-  }
-  return null;
-}
+const run = (fn: () => unknown): Outcome => outcome(lib, fn, ['state', 'params']);
+/** The first disagreement of `b` with the reference `a` (ts), or null (integer leaves exactly). */
+const differ = (a: Outcome, b: Outcome, tol: { rel: number; abs: number }) => compare(a, b, false, 0, undefined, tol);
 
 const show = (c: unknown) => JSON.stringify(c, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : ArrayBuffer.isView(v) ? `${v.constructor.name}(${Array.from(v as Float32Array).join(',')})` : v)).slice(0, 600);
 
@@ -59,7 +32,7 @@ function check<T>(arb: fc.Arbitrary<T>, call: (c: T) => unknown, opts: { runs: n
         return run(() => call(c));
       });
       out.forEach((o, i) => {
-        if (!o.ok && !o.typed) problems.push(`foreign error on ${BACKENDS[i]}: ${o.code} ${o.message} :: ${show(c)}`);
+        if (!o.ok && o.foreign) problems.push(`foreign error on ${BACKENDS[i]}: ${o.code} ${o.message} :: ${show(c)}`);
         if (o.ok && opts.finite !== false && o.leaves.some((l) => Number.isNaN(l.v))) problems.push(`NaN output on ${BACKENDS[i]} at ${o.leaves.find((l) => Number.isNaN(l.v))!.path} :: ${show(c)}`);
       });
       for (const i of [0, 1]) {

@@ -401,11 +401,17 @@ export function leaves(x: unknown, path = '', out: Leaf[] = [], skip: readonly s
   return out;
 }
 
-type Outcome = { ok: true; leaves: Leaf[] } | { ok: false; code: string; arg: string; foreign: boolean; message: string };
+/** A call's result as numeric leaves, or its error (`foreign`: not a typed SoftSamplingError, or E_PANIC). */
+export type Outcome = { ok: true; leaves: Leaf[] } | { ok: false; code: string; arg: string; foreign: boolean; message: string };
 
 function run(lib: L, op: FuzzOp, c: unknown): Outcome {
+  return outcome(lib, () => op.call(lib, c));
+}
+
+/** The {@link Outcome} of `fn()`; `skip`: result keys left out of the leaves (see {@link leaves}). */
+export function outcome(lib: L, fn: () => unknown, skip?: readonly string[]): Outcome {
   try {
-    return { ok: true, leaves: leaves(op.call(lib, c)) };
+    return { ok: true, leaves: leaves(fn(), '', [], skip) };
   } catch (e) {
     const err = e as { name?: string; code?: string; arg?: string; message?: string };
     const typed = e instanceof lib.SoftSamplingError || err?.name === 'SoftSamplingError';
@@ -413,8 +419,12 @@ function run(lib: L, op: FuzzOp, c: unknown): Outcome {
   }
 }
 
-/** First disagreement between two outcomes, or null. */
-function compare(a: Outcome, b: Outcome, loose: boolean, inputScale: number, derived?: RegExp): string | null {
+/**
+ * First disagreement between two outcomes, or null: the same error code and argument, or leaves
+ * equal within `tol` (relative, and absolute against the largest finite leaf or 10 × `inputScale`);
+ * integer leaves exactly, unless `loose`; leaves whose path matches `derived` are not compared.
+ */
+export function compare(a: Outcome, b: Outcome, loose: boolean, inputScale: number, derived?: RegExp, tol = { rel: 1e-4, abs: 1e-5 }): string | null {
   if (!a.ok || !b.ok) {
     if (a.ok !== b.ok) return `one throws: ${!a.ok ? a.message : (b as { message: string }).message}`;
     const ea = a as Extract<Outcome, { ok: false }>, eb = b as Extract<Outcome, { ok: false }>;
@@ -432,7 +442,7 @@ function compare(a: Outcome, b: Outcome, loose: boolean, inputScale: number, der
       intDiff ??= `${a.leaves[i].path}: ${x} vs ${y}`;
       continue;
     }
-    if (!(Math.abs(x - y) <= 1e-4 * Math.max(Math.abs(x), Math.abs(y)) + 1e-5 * scale + 1e-30)) return `${a.leaves[i].path}: ${x} vs ${y}`;
+    if (!(Math.abs(x - y) <= tol.rel * Math.max(Math.abs(x), Math.abs(y)) + tol.abs * scale + 1e-30)) return `${a.leaves[i].path}: ${x} vs ${y}`;
   }
   // a discrete output chosen by a float comparison may flip on a tie between float32 and float64
   return loose ? null : intDiff;

@@ -15,15 +15,13 @@ type Fn = (...a: any[]) => any;
 
 /**
  * Idle time (ms) after the last pooled output before the pool releases its free blocks beyond
- * {@link POOL_KEEP_BYTES}; `SOFT_SAMPLING_POOL_IDLE_MS` overrides it (tests).
+ * 64 MiB (its `KEEP_FREE`, src/pool.rs); `SOFT_SAMPLING_POOL_IDLE_MS` overrides it.
  */
 const POOL_IDLE_MS = (() => {
   const raw = typeof process !== 'undefined' ? process.env?.SOFT_SAMPLING_POOL_IDLE_MS : undefined;
   const v = raw ? Number(raw) : NaN;
   return Number.isFinite(v) && v >= 0 ? v : 10_000;
 })();
-/** Free bytes the pool keeps through idle time (its `KEEP_FREE`, src/pool.rs). */
-const POOL_KEEP_BYTES = 64 * 2 ** 20;
 
 export function wrapNativeAddon(addon: Record<string, unknown>): Backend {
   const k: Record<string, Fn> = {};
@@ -42,10 +40,10 @@ export function wrapNativeAddon(addon: Record<string, unknown>): Backend {
   // released (an unref'd timer: it never keeps the process alive)
   let idle: ReturnType<typeof setTimeout> | undefined;
   // (an addon built before poolTrim, e.g. one named by SOFT_SAMPLING_NATIVE_PATH: no timer)
-  const poolTrim = typeof addon.poolTrim === 'function' ? (addon.poolTrim as (keep: number) => number) : undefined;
+  const poolTrim = typeof addon.poolTrim === 'function' ? (addon.poolTrim as () => number) : undefined;
   const trim = () => {
     idle = undefined;
-    poolTrim?.(POOL_KEEP_BYTES);
+    poolTrim?.();
   };
   const allocOutput = (n: number): Float32Array => {
     const pooled = k.allocF32(n) as Float32Array | null;

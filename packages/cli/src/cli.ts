@@ -105,9 +105,22 @@ function checkWritable(out: string): string {
     // a file-system error from a probe above (not one of the messages written there): in words
     const code = (e as NodeJS.ErrnoException).code;
     if (!code) throw e;
-    const why = code === 'ENAMETOOLONG' ? 'a name in the path is too long' : code === 'ELOOP' ? 'a loop of symbolic links on the path' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOTDIR' ? 'a part of the path is a file, not a directory' : (e as Error).message;
+    const why = fsWhy(code) ?? (e as Error).message;
     throw new Error(`--out ${out.length > 80 ? out.slice(0, 77) + '…' : out}: cannot create the report there (${why}${why.includes(code) ? '' : `, ${code}`})`);
   }
+}
+
+/** A file-system error code in words (for `--out` messages), or undefined for the others. */
+function fsWhy(code: string | undefined): string | undefined {
+  return {
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'a read-only file system',
+    ENOSPC: 'no space left',
+    ENAMETOOLONG: 'a name in the path is too long',
+    ENOTDIR: 'a part of the path is a file, not a directory',
+    ELOOP: 'a loop of symbolic links on the path',
+  }[code ?? ''];
 }
 
 function checkWritablePath(out: string): string {
@@ -143,7 +156,7 @@ function checkWritablePath(out: string): string {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'EEXIST') {
-      const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'a read-only file system' : code === 'ENOSPC' ? 'no space left' : code === 'ENOENT' ? 'the file system does not allow new directories there' : code === 'ENAMETOOLONG' ? 'a name in the path is too long' : code === 'ENOTDIR' ? 'a part of the path is a file, not a directory' : (code ?? (e as Error).message);
+      const why = code === 'ENOENT' ? 'the file system does not allow new directories there' : (fsWhy(code) ?? code ?? (e as Error).message);
       throw new Error(`--out ${out}: cannot create the report in ${dir} (${why}${code && why !== code ? `, ${code}` : ''})`);
     }
     return target === given ? out : target; // ours from an earlier check of this process: the writer replaces it
